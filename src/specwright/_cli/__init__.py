@@ -1,0 +1,82 @@
+"""The ``specwright`` command line: one module per command, registered below.
+
+Machine output goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 findings or
+failures, 2 unreadable input or usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from specwright._errors import SpecwrightError
+from specwright._settings import load_settings
+
+__all__ = ["main"]
+
+# Each entry is "module:attribute" of a click command; modules load only when the command runs
+# so that `specwright --help` stays fast and the eval/report extras stay optional.
+_COMMANDS: dict[str, str] = {
+    "show": "specwright._cli.show:show",
+    "stats": "specwright._cli.stats:stats",
+    "lint": "specwright._cli.lint:lint",
+    "export": "specwright._cli.export:export",
+}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="specwright")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """specwright: make AI behaviour specs executable (write, enforce, evaluate, revise)."""
+    ctx.obj = load_settings()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of raising ``SystemExit``."""
+    try:
+        result = cli.main(args=argv, prog_name="specwright", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 1 else exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_USAGE
+    except SpecwrightError as exc:
+        click.echo(f"specwright: error: {exc}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    # Commands return their exit code (findings → 1); click returns it in non-standalone mode.
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Exceptions raised by specwright.
+
+The hierarchy separates a user's mistake in their input from a failure while running::
+
+    SpecwrightError
+    ├── SpecError            a spec file is malformed (carries file:line:column and a hint)
+    ├── ConversationError    a conversation document is malformed (names message index and field)
+    └── ConfigurationError   settings, models or options are missing or contradictory
+
+The CLI turns every one of these into a one-line diagnostic on stderr and exit code 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigurationError", "ConversationError", "SpecError", "SpecwrightError"]
+
+
+class SpecwrightError(Exception):
+    """Base class of every error specwright raises on purpose."""
+
+
+class SpecError(SpecwrightError):
+    """A spec source is malformed.
+
+    Carries the location of the problem and a one-line hint on how to fix it, so that the
+    CLI can print ``file:line:column: message (hint: ...)`` instead of a traceback.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "<string>",
+        line: int = 1,
+        column: int = 1,
+        hint: str = "",
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        tail = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}: {self.message}{tail}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only constructor: teach pickle (multiprocessing, Inspect) how to rebuild us.
+        return (_rebuild_spec_error, (self.message, self.file, self.line, self.column, self.hint))
+
+
+def _rebuild_spec_error(message: str, file: str, line: int, column: int, hint: str) -> SpecError:
+    return SpecError(message, file=file, line=line, column=column, hint=hint)
+
+
+class ConversationError(SpecwrightError):
+    """A conversation document (OpenAI, Anthropic or spec dialect) is malformed.
+
+    ``index`` is the zero-based message index (``None`` for document-level problems) and
+    ``field`` the JSON path inside that message, e.g. ``content[2].image_url``.
+    """
+
+    def __init__(self, message: str, *, index: int | None = None, field: str = "") -> None:
+        self.message = message
+        self.index = index
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = "conversation" if self.index is None else f"messages[{self.index}]"
+        if self.field:
+            where += f".{self.field}"
+        return f"{where}: {self.message}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_conversation_error, (self.message, self.index, self.field))
+
+
+def _rebuild_conversation_error(message: str, index: int | None, field: str) -> ConversationError:
+    return ConversationError(message, index=index, field=field)
+
+
+class ConfigurationError(SpecwrightError):
+    """Settings, model names or command options are missing or contradictory."""

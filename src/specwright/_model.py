@@ -1,0 +1,386 @@
+"""The typed spec model: one immutable tree that every other face of specwright is derived from.
+
+A :class:`Spec` is a tree of :class:`Section` objects. A section's content is an ordered
+sequence of blocks — :class:`Prose` (plain markdown), :class:`Example` (a conversation with
+optional labelled answers) and :class:`Commentary` (``!!! meta`` blocks) — so that the writer
+can put everything back where it was. Eval prompts (``examples/*.md`` files in the Model Spec
+dialect) are tied to sections through footnote tags such as ``[^8ep1]``.
+
+All models are frozen pydantic models: hashable where possible, JSON-serialisable with
+``model_dump_json()`` and re-creatable with ``model_validate_json()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Annotated, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AUTHORITY_LEVELS",
+    "Attachment",
+    "Authority",
+    "AuthorityOrNone",
+    "Block",
+    "Commentary",
+    "CrossReference",
+    "EvalPrompt",
+    "Example",
+    "Label",
+    "LabelledAnswer",
+    "Message",
+    "Part",
+    "Prose",
+    "Role",
+    "Section",
+    "SourceLocation",
+    "Spec",
+    "TextPart",
+    "UntrustedPart",
+    "authority_rank",
+]
+
+Authority: TypeAlias = Literal["root", "system", "developer", "user", "guideline"]
+"""An authority level, highest first in :data:`AUTHORITY_LEVELS`."""
+
+AuthorityOrNone: TypeAlias = Literal["root", "system", "developer", "user", "guideline", "none"]
+"""An authority level, or ``"none"`` for content that carries no authority."""
+
+AUTHORITY_LEVELS: tuple[Authority, ...] = ("root", "system", "developer", "user", "guideline")
+"""Authority levels ordered from highest to lowest."""
+
+Role: TypeAlias = Literal["system", "developer", "user", "assistant", "tool"]
+"""The author of a message."""
+
+Label: TypeAlias = Literal["GOOD", "BAD", "OK"]
+"""The label of an example answer."""
+
+SettingValue: TypeAlias = str | int | float | bool | None
+
+
+def authority_rank(level: AuthorityOrNone) -> int:
+    """Return a sortable rank: 0 for ``root`` … 4 for ``guideline``, 5 for ``none``."""
+    if level == "none":
+        return len(AUTHORITY_LEVELS)
+    return AUTHORITY_LEVELS.index(level)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class SourceLocation(_Frozen):
+    """Where something was read from."""
+
+    file: str
+    """Path of the source file as given to the reader."""
+    line: int = Field(ge=1)
+    """1-based line number."""
+    column: int = Field(default=1, ge=1)
+    """1-based column number."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+# --------------------------------------------------------------------------- message parts
+
+
+class TextPart(_Frozen):
+    """Plain text written by the message's author."""
+
+    kind: Literal["text"] = "text"
+    text: str
+    """The text, HTML entities already decoded."""
+
+
+class UntrustedPart(_Frozen):
+    """Text inside an ``<untrusted>`` block: data, never instructions, unless delegated."""
+
+    kind: Literal["untrusted"] = "untrusted"
+    text: str
+    """The untrusted text, HTML entities already decoded."""
+
+
+class Attachment(_Frozen):
+    """An attachment such as ``[file: report.pdf]`` or an image; carries no authority."""
+
+    kind: Literal["attachment"] = "attachment"
+    name: str
+    """The attachment's name or description as written (``report.pdf``)."""
+    media: str = "file"
+    """What kind of attachment: ``file``, ``image``, ``audio`` …"""
+    text: str | None = None
+    """Extracted text content, when known."""
+
+
+Part: TypeAlias = Annotated[TextPart | UntrustedPart | Attachment, Field(discriminator="kind")]
+"""One piece of a message's content."""
+
+
+class Message(_Frozen):
+    """One message of a conversation."""
+
+    role: Role
+    """Who wrote the message."""
+    parts: tuple[Part, ...] = ()
+    """The content, in order."""
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """Tag attributes such as ``recipient``, ``end_turn``, ``name`` or ``comment``."""
+    settings: dict[str, SettingValue] = Field(default_factory=dict)
+    """Settings from a ``<settings>`` block, e.g. ``{"under_18": True}``."""
+    gap_before: bool = False
+    """True when a ``[...]`` line stands before this message: earlier turns were elided."""
+    location: SourceLocation | None = None
+    """Where the message starts in its source, if it was read from a file."""
+
+    @property
+    def text(self) -> str:
+        """All textual content joined by blank lines (untrusted text included)."""
+        chunks = [p.text for p in self.parts if not isinstance(p, Attachment)]
+        chunks += [p.text for p in self.parts if isinstance(p, Attachment) and p.text]
+        return "\n\n".join(c for c in chunks if c)
+
+
+class LabelledAnswer(_Frozen):
+    """A GOOD, BAD or OK answer in an example's comparison."""
+
+    label: Label
+    """The verdict the spec gives this answer."""
+    message: Message
+    """The answer itself (an assistant message, possibly to a recipient)."""
+    explanation: str | None = None
+    """The text after the label, e.g. ``root instructions override system``."""
+    reference: str | None = None
+    """A section id the label points to, from the ``BAD[#id]`` form."""
+    location: SourceLocation | None = None
+    """Where the answer starts in its source."""
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+class Prose(_Frozen):
+    """A run of plain markdown inside a section."""
+
+    kind: Literal["prose"] = "prose"
+    markdown: str
+    """The markdown text, without surrounding blank lines."""
+    location: SourceLocation | None = None
+    """Where the run starts."""
+
+
+class Commentary(_Frozen):
+    """An admonition block such as ``!!! meta "Commentary"``: context, not instructions."""
+
+    kind: Literal["commentary"] = "commentary"
+    admonition: str = "meta"
+    """The admonition type after ``!!!``."""
+    title: str = "Commentary"
+    """The quoted title."""
+    markdown: str
+    """The block's body, de-indented."""
+    location: SourceLocation | None = None
+    """Where the block starts."""
+
+
+class Example(_Frozen):
+    """An ``**Example**`` item: a conversation, and optionally labelled answers to compare."""
+
+    kind: Literal["example"] = "example"
+    id: str
+    """Stable id: ``<section id>/example-<n>`` (1-based within the section)."""
+    title: str
+    """The text after ``**Example**:``, references kept as written."""
+    messages: tuple[Message, ...] = ()
+    """The conversation before the comparison."""
+    answers: tuple[LabelledAnswer, ...] = ()
+    """Labelled answers from the ``<comparison>`` block, in order."""
+    has_comparison: bool = False
+    """True when the example has a ``<comparison>`` block (even an empty one)."""
+    fence: str = "~~~xml"
+    """The opening fence line as written, so that the writer can reproduce it."""
+    trailing_markdown: str = ""
+    """Markdown between the title line and the fence (rare), kept for round trips."""
+    location: SourceLocation | None = None
+    """Where the ``**Example**`` line stands."""
+
+
+Block: TypeAlias = Annotated[Prose | Example | Commentary, Field(discriminator="kind")]
+"""One block of a section's content."""
+
+
+class CrossReference(_Frozen):
+    """A link to a section: ``[?](#id)`` (title filled in when rendered) or ``[text](#id)``."""
+
+    target: str
+    """The id linked to."""
+    text: str
+    """The link text; ``?`` for the auto-titled form."""
+    source_section: str | None = None
+    """Id of the section the reference stands in (``None`` in an eval prompt file)."""
+    location: SourceLocation | None = None
+    """Where the link stands."""
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class Section(_Frozen):
+    """A heading and everything under it up to the next heading of the same or a higher level."""
+
+    id: str
+    """The ``{#id}`` anchor (derived from the title when missing)."""
+    title: str
+    """The heading text without the attribute block."""
+    depth: int = Field(ge=1, le=6)
+    """Heading level: 1 for ``#``."""
+    authority: Authority | None = None
+    """Explicit ``authority=`` of the heading (``platform`` is read as ``root``)."""
+    tags: tuple[str, ...] = ()
+    """Extra tags of the heading (e.g. ``u18``), in order."""
+    blocks: tuple[Block, ...] = ()
+    """The section's own content, in order (children excluded)."""
+    eval_tags: tuple[str, ...] = ()
+    """Footnote tags such as ``8ep1`` that the section's text carries, in order."""
+    references: tuple[CrossReference, ...] = ()
+    """Cross references found in the section's own content."""
+    children: tuple[Section, ...] = ()
+    """Sub-sections."""
+    location: SourceLocation | None = None
+    """Where the heading stands."""
+
+    @property
+    def body(self) -> str:
+        """The section's prose joined by blank lines (examples and commentary excluded)."""
+        return "\n\n".join(b.markdown for b in self.blocks if isinstance(b, Prose))
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """The section's own examples, in order."""
+        return tuple(b for b in self.blocks if isinstance(b, Example))
+
+    @property
+    def commentary(self) -> tuple[Commentary, ...]:
+        """The section's own commentary blocks, in order."""
+        return tuple(b for b in self.blocks if isinstance(b, Commentary))
+
+    def walk(self) -> Iterator[Section]:
+        """Yield this section and all its descendants, depth first, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class EvalPrompt(_Frozen):
+    """A conversation from an eval prompt file, tied to a section through its footnote tag."""
+
+    id: str
+    """Stable id: ``<tag>/<n>`` (1-based within the file)."""
+    tag: str
+    """The footnote tag / file stem, e.g. ``8ep1``."""
+    title: str
+    """The text after ``**Example**:``."""
+    messages: tuple[Message, ...]
+    """The conversation to send to the model under test."""
+    section_id: str | None = None
+    """The section whose text carries ``[^tag]``; ``None`` when no section does."""
+    location: SourceLocation | None = None
+    """Where the prompt stands in its file."""
+
+
+class Spec(_Frozen):
+    """A whole behaviour spec: sections, their examples, and eval prompts."""
+
+    title: str = ""
+    """A human title (from the spec's first heading when not given)."""
+    version: str | None = None
+    """A version label such as ``2025-12-18`` (directory name by default)."""
+    preamble: str = ""
+    """Markdown before the first heading."""
+    sections: tuple[Section, ...] = ()
+    """Top-level sections, in order."""
+    eval_prompts: tuple[EvalPrompt, ...] = ()
+    """Eval prompts from ``examples/*.md``, files sorted by name."""
+    eval_files: tuple[str, ...] = ()
+    """Tags of every eval prompt file read (a file may hold no prompt)."""
+    source: str | None = None
+    """Path the spec was read from."""
+
+    def walk(self) -> Iterator[Section]:
+        """Yield every section, depth first, in document order."""
+        for section in self.sections:
+            yield from section.walk()
+
+    @cached_property
+    def _index(self) -> dict[str, Section]:
+        index: dict[str, Section] = {}
+        for section in self.walk():
+            index.setdefault(section.id, section)
+        return index
+
+    @cached_property
+    def _parents(self) -> dict[str, str]:
+        parents: dict[str, str] = {}
+        for section in self.walk():
+            for child in section.children:
+                parents.setdefault(child.id, section.id)
+        return parents
+
+    def section(self, section_id: str) -> Section:
+        """Return the section with this id; raise ``KeyError`` naming the id otherwise."""
+        try:
+            return self._index[section_id]
+        except KeyError:
+            raise KeyError(f"no section with id {section_id!r}") from None
+
+    def get(self, section_id: str) -> Section | None:
+        """Return the section with this id, or ``None``."""
+        return self._index.get(section_id)
+
+    def parent(self, section_id: str) -> Section | None:
+        """Return the parent section of ``section_id`` (``None`` for top-level sections)."""
+        parent_id = self._parents.get(section_id)
+        return None if parent_id is None else self._index[parent_id]
+
+    def effective_authority(self, section_id: str) -> Authority | None:
+        """The section's own authority, else the nearest ancestor's, else ``None``."""
+        current: Section | None = self.section(section_id)
+        while current is not None:
+            if current.authority is not None:
+                return current.authority
+            current = self.parent(current.id)
+        return None
+
+    def examples(self) -> Iterator[tuple[Section, Example]]:
+        """Yield ``(section, example)`` for every example, in document order."""
+        for section in self.walk():
+            for example in section.examples:
+                yield section, example
+
+    def cross_references(self) -> Iterator[CrossReference]:
+        """Yield every cross reference in document order."""
+        for section in self.walk():
+            yield from section.references
+
+    def content_hash(self) -> str:
+        """SHA-256 of the spec's canonical JSON without source paths or locations.
+
+        The same spec text read from two places hashes the same; any change of content,
+        structure or authority changes the hash. Decision records and eval runs carry it.
+        """
+        data = _strip_locations(self.model_dump(mode="json", exclude={"source"}))
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _strip_locations(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip_locations(v) for k, v in value.items() if k != "location"}
+    if isinstance(value, list):
+        return [_strip_locations(v) for v in value]
+    return value

@@ -1,0 +1,40 @@
+"""Typed settings read from ``SPECWRIGHT_*`` environment variables.
+
+Settings are read once, when the CLI (or an embedding program) calls :func:`load_settings`,
+never at import time, and then passed down explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob specwright reads from the environment (prefix ``SPECWRIGHT_``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SPECWRIGHT_", frozen=True, extra="ignore", use_attribute_docstrings=True
+    )
+
+    spec: Path | None = None
+    """Default spec (file or directory) when a command's ``--spec`` is omitted."""
+    model: str | None = None
+    """Default model under test, e.g. ``openai-api/local/my-model``."""
+    grader: str | None = None
+    """Default grader model for judges and calibration."""
+    results_db: str = "sqlite:///specwright-results.sqlite"
+    """SQLAlchemy URL of the results store (SQLite by default; PostgreSQL URLs work too)."""
+    log_dir: Path | None = None
+    """Where eval logs go when ``INSPECT_LOG_DIR`` is not set (default ``./logs``)."""
+    color: bool = Field(default=True)
+    """Whether human output may use colour (also off when stdout is not a terminal)."""
+
+
+def load_settings() -> Settings:
+    """Read the environment now and return the settings."""
+    return Settings()
