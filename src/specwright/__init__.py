@@ -11,6 +11,7 @@ from specwright._errors import (
     SpecError,
     SpecwrightError,
 )
+from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._model import (
     AUTHORITY_LEVELS,
     Attachment,
@@ -34,7 +35,6 @@ from specwright._model import (
     UntrustedPart,
     authority_rank,
 )
-from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._settings import Settings, load_settings
 from specwright._stats import SpecStats, spec_stats
 
