@@ -25,6 +25,14 @@ _COMMANDS: dict[str, str] = {
     "export": "specwright._cli.export:export",
 }
 
+# One-line summaries for `specwright --help`, so listing commands imports none of them.
+_SUMMARIES: dict[str, str] = {
+    "show": "Show a spec's outline with authority badges, or one section in full.",
+    "stats": "Count sections, examples, labelled answers, eval prompts and references.",
+    "lint": "Check a spec for structural problems (exit 1 on findings).",
+    "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+}
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -42,6 +50,11 @@ class _LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attr)
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
