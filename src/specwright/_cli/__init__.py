@@ -23,6 +23,8 @@ _COMMANDS: dict[str, str] = {
     "stats": "specwright._cli.stats:stats",
     "lint": "specwright._cli.lint:lint",
     "export": "specwright._cli.export:export",
+    "eval": "specwright._cli.eval:eval_command",
+    "calibrate": "specwright._cli.calibrate:calibrate",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -31,6 +33,8 @@ _SUMMARIES: dict[str, str] = {
     "stats": "Count sections, examples, labelled answers, eval prompts and references.",
     "lint": "Check a spec for structural problems (exit 1 on findings).",
     "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+    "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
+    "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
 }
 
 EXIT_OK = 0

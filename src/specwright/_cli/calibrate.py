@@ -1,0 +1,94 @@
+"""``specwright calibrate``: how well a grader reproduces the spec's own GOOD/BAD labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli.eval import log_dir_option, resolve_log_dir
+from specwright._errors import ConfigurationError
+from specwright._results import Calibration
+from specwright._settings import Settings
+
+__all__ = ["calibrate", "calibration_json"]
+
+
+@click.command()
+@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec file/dir/JSON.")
+@click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER).")
+@click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
+@click.option("--grader-samples", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--max-connections", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--min-kappa", type=float, help="Exit 1 when Cohen's kappa is below this.")
+@log_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")
+@click.pass_obj
+def calibrate(
+    settings: Settings,
+    spec_path: Path | None,
+    grader: str | None,
+    sections: tuple[str, ...],
+    grader_samples: int,
+    max_connections: int,
+    min_kappa: float | None,
+    log_dir: Path | None,
+    as_json: bool,
+) -> int:
+    """Grade the spec's labelled answers: GOOD should be compliant, BAD not, OK apart.
+
+    The result is saved beside the eval logs so that `specwright eval` records it.
+
+    \b
+    Examples:
+      specwright calibrate --spec spec/ --grader openai-api/local/judge --min-kappa 0.6
+      specwright calibrate --spec spec.json --grader mockllm/model --json
+    """
+    from specwright._eval._calibrate import calibrate as run_calibration
+    from specwright._eval._calibrate import save_calibration
+    from specwright._eval._judge import GraderSettings
+    from specwright._eval._load import load_spec
+    from specwright._eval._provider import resolve_model_name
+
+    spec_path = spec_path or settings.spec
+    grader = grader or settings.grader
+    if spec_path is None or not grader:
+        raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
+    spec = load_spec(spec_path)
+    wanted = [s.strip() for v in sections for s in v.split(",") if s.strip()] or None
+    result = run_calibration(
+        spec,
+        resolve_model_name(grader),
+        sections=wanted,
+        settings=GraderSettings(samples=grader_samples),
+        max_connections=max_connections,
+    )
+    saved = save_calibration(result, resolve_log_dir(log_dir, settings))
+    click.echo(f"saved {saved}", err=True)
+    if as_json:
+        echo_json(calibration_json(result))
+    else:
+        _print_human(result)
+    below = min_kappa is not None and (result.kappa is None or result.kappa < min_kappa)
+    return 1 if below else 0
+
+
+def calibration_json(result: Calibration) -> dict[str, object]:
+    """The ``--json`` document: the calibration with its headline numbers first."""
+    return result.model_dump(mode="json")
+
+
+def _print_human(result: Calibration) -> None:
+    console = out_console()
+    m = result.confusion
+    acc = "n/a" if result.accuracy is None else f"{result.accuracy:.1%}"
+    kappa = "n/a" if result.kappa is None else f"{result.kappa:.3f}"
+    console.print(f"grader {result.grader}: accuracy {acc}, Cohen's kappa {kappa}")
+    console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
+    console.print(f"GOOD→compliant {m.tp}, GOOD→not {m.fn}, BAD→compliant {m.fp}, BAD→not {m.tn}")
+    console.print(f"OK answers: compliant {result.ok_compliant}, not {result.ok_noncompliant}")
+    for section_id, sm in sorted(result.by_section.items()):
+        console.print(f"  {section_id:<40} tp={sm.tp} fp={sm.fp} tn={sm.tn} fn={sm.fn}")
+    if result.n_unscored:
+        err_console().print(f"{result.n_unscored} grades were unscored (not counted)")

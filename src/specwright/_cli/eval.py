@@ -1,0 +1,207 @@
+"""``specwright eval``: spec compliance of a model, section by section, on Inspect AI."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from specwright._cli._common import echo_json, err_console, out_console
+from specwright._errors import ConfigurationError
+from specwright._results import Rate, RunResult
+from specwright._settings import Settings
+
+if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
+    from specwright._eval._run import EvalOptions
+
+__all__ = ["eval_command", "log_dir_option", "resolve_log_dir", "resolve_models"]
+
+NO_MODEL = (
+    "no model to evaluate: pass --model or set SPECWRIGHT_MODEL, e.g. "
+    "--model openai-api/local/my-model with LOCAL_BASE_URL=http://127.0.0.1:8000/v1 and "
+    "LOCAL_API_KEY=... (any Inspect model name works: openai/gpt-4o-mini, mockllm/model, ...)"
+)
+
+log_dir_option = click.option(
+    "--log-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="INSPECT_LOG_DIR",
+    help="Where Inspect logs go [env INSPECT_LOG_DIR; else SPECWRIGHT_LOG_DIR; else ./logs].",
+)
+
+
+def resolve_log_dir(log_dir: Path | None, settings: Settings) -> Path:
+    """``--log-dir``/``INSPECT_LOG_DIR``, else ``SPECWRIGHT_LOG_DIR``, else ``./logs``."""
+    return log_dir or settings.log_dir or Path("logs")
+
+
+def resolve_models(model: str | None, grader: str | None, settings: Settings) -> tuple[str, str]:
+    """The model under test and the grader; a missing model is a usage error."""
+    model = model or settings.model
+    if not model:
+        raise ConfigurationError(NO_MODEL)
+    grader = grader or settings.grader
+    if not grader:
+        click.echo(
+            f"warning: no --grader (or SPECWRIGHT_GRADER): {model} grades its own answers",
+            err=True,
+        )
+        grader = model
+    return model, grader
+
+
+@click.command("eval")
+@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec file/dir/JSON.")
+@click.option("--model", help="Model under test, e.g. openai-api/local/my-model.")
+@click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
+@click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
+@click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
+@click.option("--scenarios", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--grader-samples", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--display", type=click.Choice(["plain", "rich", "none"]), default="plain", show_default=True
+)
+@log_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.pass_obj
+def eval_command(settings: Settings, **options: Any) -> int:
+    """Evaluate a model's compliance with a spec; resume an interrupted run by re-running it.
+
+    \b
+    Examples:
+      specwright eval --spec spec/ --model openai-api/local/m --grader openai-api/local/judge
+      specwright eval --spec spec/ --model mockllm/model --limit 5 --json
+    """
+    from specwright._eval._logs import run_from_log
+    from specwright._eval._run import run_eval
+
+    run_options = _options(settings, options)
+    if options["enforce"]:
+        _require_compiler()
+    with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
+        log = run_eval(run_options)
+    result = run_from_log(log)
+    if options["as_json"]:
+        echo_json(summary_json(result))
+    else:
+        _print_human(result)
+    if log.status != "success":
+        click.echo(f"run {log.status}: re-run the same command to resume", err=True)
+        return 1
+    return 0
+
+
+def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
+    from specwright._eval._calibrate import calibration_path
+    from specwright._eval._load import load_spec
+    from specwright._eval._provider import resolve_model_name
+    from specwright._eval._run import EvalOptions
+
+    spec_path = options["spec_path"] or settings.spec
+    if spec_path is None:
+        raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
+    model, grader = resolve_models(options["model"], options["grader"], settings)
+    log_dir = resolve_log_dir(options["log_dir"], settings)
+    spec = load_spec(spec_path)
+    saved = calibration_path(log_dir, resolve_model_name(grader), spec.content_hash())
+    if not saved.is_file():
+        click.echo(
+            f"warning: no calibration of grader {grader} on this spec; run "
+            f"`specwright calibrate --spec {spec_path} --grader {grader}` first",
+            err=True,
+        )
+    sections = tuple(s.strip() for v in options["sections"] for s in v.split(",") if s.strip())
+    return EvalOptions(
+        spec=str(spec_path),
+        model=model,
+        grader=grader,
+        log_dir=log_dir,
+        limit=options["limit"],
+        sections=sections,
+        scenarios=str(options["scenarios"]) if options["scenarios"] else None,
+        epochs=options["epochs"],
+        enforce=options["enforce"],
+        grader_samples=options["grader_samples"],
+        calibration=str(saved) if saved.is_file() else None,
+        display=options["display"],
+        max_connections=options["max_connections"],
+    )
+
+
+def _require_compiler() -> None:
+    import specwright
+
+    if not hasattr(specwright, "compile_prompt"):
+        raise ConfigurationError(
+            "--enforce needs the chain-of-command compiler (specwright.compile_prompt), "
+            "which this build of specwright lacks"
+        )
+
+
+def _ci(rate: Rate) -> list[float | None]:
+    return [rate.ci_low, rate.ci_high]
+
+
+def summary_json(result: RunResult) -> dict[str, Any]:
+    """The ``--json`` summary: rates by key, their intervals in parallel ``*_ci`` keys."""
+    groups = {"by_section": result.by_section, "by_authority": result.by_authority}
+    groups["by_tag"] = result.by_tag
+    data: dict[str, Any] = {
+        "overall": result.overall.rate,
+        "overall_ci": _ci(result.overall),
+        "n_scored": result.n_scored,
+        "n_unscored": result.n_unscored,
+    }
+    for key, rates in groups.items():
+        data[key] = {k: r.rate for k, r in rates.items()}
+        data[f"{key}_ci"] = {k: _ci(r) for k, r in rates.items()}
+        data[f"{key}_n"] = {k: r.n for k, r in rates.items()}
+    data |= {
+        "grader_tokens": result.grader_tokens,
+        "whole_spec_grader_tokens": result.whole_spec_grader_tokens,
+        "model": result.model,
+        "grader": result.grader,
+        "epochs": result.epochs,
+        "calibration": result.calibration.model_dump(mode="json") if result.calibration else None,
+        "log": result.log_path,
+    }
+    return data
+
+
+def _fmt(rate: Rate) -> str:
+    if rate.rate is None:
+        return "   n/a"
+    return f"{rate.rate:6.1%}  [{rate.ci_low:.1%}, {rate.ci_high:.1%}]  n={rate.n}"
+
+
+def _print_human(result: RunResult) -> None:
+    console = out_console()
+    console.print(
+        f"[bold]{result.spec_title or 'spec'}[/] — {result.model}, graded by {result.grader}"
+    )
+    console.print(f"overall     {_fmt(result.overall)}")
+    for title, rates in (
+        ("by authority", result.by_authority),
+        ("by section", result.by_section),
+        ("by tag", result.by_tag),
+    ):
+        if rates:
+            console.print(f"[bold]{title}[/]")
+            for key, rate in rates.items():
+                console.print(f"  {key:<40} {_fmt(rate)}")
+    console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
+    ratio = (
+        result.grader_tokens / result.whole_spec_grader_tokens
+        if result.whole_spec_grader_tokens
+        else 0
+    )
+    err_console().print(
+        f"grader tokens {result.grader_tokens} vs {result.whole_spec_grader_tokens} with the "
+        f"whole spec ({ratio:.1%}); log: {result.log_path}"
+    )

@@ -1,0 +1,164 @@
+"""Running judge calibration: grade the spec's own labelled answers and compare with the labels.
+
+Each labelled answer is graded as the final turn of its example's conversation, with the
+example's *other* labelled answers as anchors (showing the grader the answer's own label would
+make the test meaningless). Calibrations are saved as JSON beside the eval logs, keyed by
+grader and spec hash, so that ``specwright eval`` can record which one it ran with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from inspect_ai.model import Model, get_model
+from pydantic import BaseModel, ConfigDict
+
+from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
+from specwright._eval._judge import GraderSettings, Verdict, run_grader
+from specwright._eval._messages import message_text
+from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
+from specwright._eval._scenarios import select_sections
+from specwright._model import Example, Label, LabelledAnswer, Section, Spec
+from specwright._results import Calibration
+
+__all__ = [
+    "LabelledCase",
+    "calibrate",
+    "calibrate_async",
+    "calibration_path",
+    "find_calibration",
+    "labelled_cases",
+    "save_calibration",
+]
+
+
+class LabelledCase(BaseModel):
+    """One labelled answer to grade."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    section: Section
+    """The governing section."""
+    example: Example
+    """The example the answer belongs to."""
+    answer: LabelledAnswer
+    """The labelled answer."""
+
+
+def labelled_cases(spec: Spec, sections: list[str] | None = None) -> list[LabelledCase]:
+    """Every labelled answer of the spec (of ``sections`` and their descendants, if given)."""
+    wanted = select_sections(spec, sections)
+    return [
+        LabelledCase(section=section, example=example, answer=answer)
+        for section, example in spec.examples()
+        if section.id in wanted and example.messages
+        for answer in example.answers
+    ]
+
+
+def _prompt(spec: Spec, case: LabelledCase, budget: Budget | None) -> str:
+    anchors = [a for a in case.example.answers if a is not case.answer]
+    transcript = [(m.role, message_text(m)) for m in case.example.messages]
+    transcript.append(("assistant", message_text(case.answer.message)))
+    return grader_prompt(spec, case.section.id, anchors, transcript, budget)
+
+
+async def calibrate_async(
+    spec: Spec,
+    grader: str | Model,
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+) -> Calibration:
+    """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
+    model = get_model(grader)
+    settings = settings or GraderSettings()
+    cases = labelled_cases(spec, sections)
+    gate = asyncio.Semaphore(max_connections)
+    system = grader_system_prompt()
+
+    async def grade(case: LabelledCase) -> Verdict:
+        async with gate:
+            return await run_grader(model, system, _prompt(spec, case, budget), settings)
+
+    verdicts = await asyncio.gather(*(grade(c) for c in cases))
+    return _report(spec, str(grader if isinstance(grader, str) else model), cases, verdicts)
+
+
+def calibrate(
+    spec: Spec,
+    grader: str | Model,
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+) -> Calibration:
+    """Synchronous :func:`calibrate_async` (do not call from a running event loop)."""
+    return asyncio.run(
+        calibrate_async(
+            spec,
+            grader,
+            sections=sections,
+            settings=settings,
+            budget=budget,
+            max_connections=max_connections,
+        )
+    )
+
+
+def _report(
+    spec: Spec, grader: str, cases: list[LabelledCase], verdicts: list[Verdict]
+) -> Calibration:
+    pairs: dict[str, list[tuple[Label, bool | None]]] = defaultdict(list)
+    ok = [0, 0]
+    for case, verdict in zip(cases, verdicts, strict=True):
+        pairs[case.section.id].append((case.answer.label, verdict.compliant))
+        if case.answer.label == "OK" and verdict.compliant is not None:
+            ok[0 if verdict.compliant else 1] += 1
+    by_section = {sid: confusion(p) for sid, p in pairs.items()}
+    total = merge(by_section.values())
+    unscored = sum(1 for c, v in zip(cases, verdicts, strict=True) if v.compliant is None)
+    return Calibration(
+        grader=grader,
+        spec_hash=spec.content_hash(),
+        accuracy=accuracy(total),
+        kappa=cohens_kappa(total),
+        n_scored=total.tp + total.fp + total.tn + total.fn,
+        n_unscored=unscored,
+        confusion=total,
+        by_section=by_section,
+        ok_compliant=ok[0],
+        ok_noncompliant=ok[1],
+        created=datetime.now(UTC),
+    )
+
+
+def calibration_path(directory: Path, grader: str, spec_hash: str) -> Path:
+    """Where the calibration of ``grader`` on the spec with ``spec_hash`` is saved."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", grader)[:60]
+    digest = hashlib.sha256(grader.encode()).hexdigest()[:8]
+    return directory / "calibrations" / f"{slug}-{digest}-{spec_hash[:16]}.json"
+
+
+def save_calibration(calibration: Calibration, directory: Path) -> Path:
+    """Write ``calibration`` beside the logs in ``directory``; return the file's path."""
+    path = calibration_path(directory, calibration.grader, calibration.spec_hash)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(calibration.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def find_calibration(directory: Path, grader: str, spec_hash: str) -> Calibration | None:
+    """The saved calibration of ``grader`` on this spec, or ``None``."""
+    path = calibration_path(directory, grader, spec_hash)
+    if not path.is_file():
+        return None
+    return Calibration.model_validate_json(path.read_text(encoding="utf-8"))

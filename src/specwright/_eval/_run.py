@@ -1,0 +1,161 @@
+"""Running an eval: models, resume of an unfinished run, Inspect's ``eval``/``eval_retry``.
+
+A run is resumable because the task is Inspect's registered ``specwright/compliance`` (so that
+Inspect can rebuild it from the log) and because every finished sample is flushed to the log
+(``log_buffer``). Running the same command again finds the newest unfinished log with the same
+model, grader and task arguments and hands it to ``eval_retry``, which keeps finished samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from inspect_ai import eval as inspect_eval
+from inspect_ai import eval_retry
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.model import GenerateConfig, Model, get_model
+from pydantic import BaseModel, ConfigDict, Field
+
+from specwright._errors import ConfigurationError
+from specwright._eval._logs import role_model
+from specwright._eval._provider import resolve_model_name
+
+__all__ = ["Display", "EvalOptions", "find_unfinished", "make_model", "run_eval", "task_args"]
+
+Display = Literal["plain", "rich", "none"]
+"""Progress displays that cope with thousands of samples (never Inspect's full screen)."""
+
+_UNFINISHED = {"started", "cancelled", "error"}
+
+
+class EvalOptions(BaseModel):
+    """Everything one ``specwright eval`` run needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    spec: str
+    """Path of the spec (markdown or JSON export)."""
+    model: str
+    """The model under test (``openai-api/...`` names use the role-preserving provider)."""
+    grader: str
+    """The grader model."""
+    log_dir: Path
+    """Where Inspect writes the log."""
+    limit: int | None = None
+    """Run only the first N scenarios."""
+    sections: tuple[str, ...] = ()
+    """Restrict to these sections (and their descendants)."""
+    scenarios: str | None = None
+    """A YAML/JSONL file of extra scenarios."""
+    epochs: int = Field(default=1, ge=1)
+    """Epochs per scenario."""
+    enforce: bool = False
+    """Send the chain-of-command compiler's output."""
+    grader_samples: int = Field(default=3, ge=1)
+    """Grader samples per answer."""
+    calibration: str | None = None
+    """Path of the calibration the run records."""
+    display: Display = "plain"
+    """Progress display."""
+    max_connections: int = Field(default=20, ge=1)
+    """Concurrent requests per model."""
+    max_retries: int = Field(default=3, ge=0)
+    """Retries per request (Inspect's; the SDK's own are off)."""
+    timeout: int = Field(default=300, ge=1)
+    """Seconds per request, retries included."""
+    log_buffer: int = Field(default=10, ge=1)
+    """Samples buffered before they are written to the log (lower = less redone on resume)."""
+
+
+def task_args(options: EvalOptions) -> dict[str, Any]:
+    """The arguments of ``specwright/compliance`` for these options (recorded in the log)."""
+    args: dict[str, Any] = {
+        "spec": options.spec,
+        "grader_samples": options.grader_samples,
+        "enforce": options.enforce,
+        "grader": options.grader,
+    }
+    if options.sections:
+        args["sections"] = ",".join(options.sections)
+    if options.scenarios:
+        args["scenarios"] = options.scenarios
+    if options.calibration:
+        args["calibration"] = options.calibration
+    return args
+
+
+def make_model(name: str, options: EvalOptions, role: str | None = None) -> Model:
+    """An Inspect model with its own explicit limits (eval-level ones would leak into roles)."""
+    config = GenerateConfig(
+        max_connections=options.max_connections,
+        max_retries=options.max_retries,
+        timeout=options.timeout,
+    )
+    try:
+        return get_model(resolve_model_name(name), config=config, role=role, memoize=False)
+    except ValueError as exc:
+        raise ConfigurationError(f"model {name!r}: {exc}") from None
+    except Exception as exc:
+        # Inspect signals missing <SERVICE>_API_KEY / _BASE_URL with its PrerequisiteError.
+        if type(exc).__name__ == "PrerequisiteError":
+            raise ConfigurationError(f"model {name!r}: {exc}") from None
+        raise
+
+
+def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
+    """The newest unfinished log of the same run in ``options.log_dir``, if any."""
+    if not options.log_dir.is_dir():
+        return None
+    wanted = task_args(options)
+    for info in reversed(list_eval_logs(str(options.log_dir))):
+        if "_compliance_" not in Path(info.name).name:
+            continue
+        header = read_eval_log(info.name, header_only=True)
+        if header.status in _UNFINISHED and _same_run(header, wanted, model, grader, options):
+            return header
+    return None
+
+
+def _same_run(
+    log: EvalLog, wanted: Mapping[str, Any], model: Model, grader: Model, options: EvalOptions
+) -> bool:
+    return (
+        log.eval.model == str(model)
+        and role_model(log, "grader") == str(grader)
+        and (log.eval.task_args_passed or {}) == dict(wanted)
+        and log.eval.config.limit == options.limit
+        and (log.eval.config.epochs or 1) == options.epochs
+    )
+
+
+def run_eval(options: EvalOptions) -> EvalLog:
+    """Run (or resume) the eval and return Inspect's log."""
+    from specwright._eval._registry import compliance
+
+    model = make_model(options.model, options)
+    grader = make_model(options.grader, options, role="grader")
+    common: dict[str, Any] = {
+        "log_dir": str(options.log_dir),
+        "display": options.display,
+        "log_buffer": options.log_buffer,
+        "fail_on_error": False,
+        "max_connections": options.max_connections,
+        "max_retries": options.max_retries,
+        "timeout": options.timeout,
+    }
+    unfinished = find_unfinished(options, model, grader)
+    if unfinished is not None:
+        logs = eval_retry(unfinished, **common)
+    else:
+        task = compliance(**task_args(options))
+        logs = inspect_eval(
+            task,
+            model=model,
+            model_roles={"grader": grader},
+            limit=options.limit,
+            epochs=options.epochs,
+            **common,
+        )
+    return logs[0]

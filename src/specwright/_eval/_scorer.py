@@ -1,0 +1,116 @@
+"""The Inspect scorer: grade the target's answer with the spec-grounded judge.
+
+Score values are 1.0 (compliant) and 0.0 (not); an unscored grade is Inspect's unscored
+sentinel (:meth:`Score.unscored`), which metrics and epoch reducers skip. The score metadata
+follows the log contract in ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from inspect_ai.model import get_model
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    Scorer,
+    Target,
+    mean,
+    metric,
+    scorer,
+    stderr,
+)
+from inspect_ai.solver import TaskState
+
+from specwright._eval._judge import GraderSettings, Verdict, run_grader
+from specwright._eval._messages import original_role
+from specwright._eval._prompt import (
+    Budget,
+    TranscriptLine,
+    estimate_tokens,
+    grader_prompt,
+    grader_system_prompt,
+    transcript_tokens,
+    whole_spec_prompt_tokens,
+)
+from specwright._eval._scenarios import Scenario
+from specwright._model import Spec
+
+__all__ = ["GRADER_ROLE", "score_metadata", "spec_judge", "transcript_lines", "unscored_count"]
+
+GRADER_ROLE = "grader"
+"""The Inspect model role the judge asks for."""
+
+
+@metric
+def unscored_count() -> Metric:
+    """How many samples the judge could not score (reported apart from the rate)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return float(sum(1 for s in scores if _is_nan(s.score.value)))
+
+    return compute
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def transcript_lines(state: TaskState) -> list[TranscriptLine]:
+    """The conversation as sent (spec roles restored), then the model's answer."""
+    lines = [(original_role(m), m.text) for m in state.messages]
+    if not state.messages or state.messages[-1].role != "assistant":
+        lines.append(("assistant", state.output.completion))
+    return lines
+
+
+def score_metadata(
+    verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int
+) -> dict[str, object]:
+    """Score metadata as the log contract names it."""
+    return {
+        "compliant": verdict.compliant,
+        "score": verdict.score,
+        "rationale": verdict.rationale,
+        "cited_sections": list(verdict.cited_sections),
+        "grades": [g.model_dump(mode="json") for g in verdict.grades],
+        "unscored_reason": verdict.unscored_reason,
+        "grader_tokens": verdict.tokens,
+        "grader_prompt_tokens": prompt_tokens,
+        "whole_spec_tokens": whole_spec_tokens,
+    }
+
+
+@scorer(metrics=[mean(), stderr(), unscored_count()])
+def spec_judge(
+    spec: Spec,
+    scenarios: Mapping[str, Scenario],
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+) -> Scorer:
+    """Grade each answer against its governing section with the ``grader`` model role."""
+    settings = settings or GraderSettings()
+    system = grader_system_prompt()
+    spec_tokens = whole_spec_prompt_tokens(spec)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        scenario = scenarios[str(state.metadata["scenario_id"])]
+        transcript = transcript_lines(state)
+        prompt = grader_prompt(spec, scenario.section_id, scenario.anchors, transcript, budget)
+        grader = get_model(role=GRADER_ROLE, required=True)
+        verdict = await run_grader(grader, system, prompt, settings)
+        prompt_tokens = estimate_tokens(system + prompt)
+        whole = spec_tokens + transcript_tokens(transcript)
+        meta = score_metadata(verdict, whole, prompt_tokens)
+        if verdict.compliant is None:
+            return Score.unscored(reason=verdict.unscored_reason, metadata=meta)
+        return Score(
+            value=1.0 if verdict.compliant else 0.0,
+            answer=state.output.completion,
+            explanation=verdict.rationale,
+            metadata=meta,
+        )
+
+    return score

@@ -1,0 +1,82 @@
+"""The Inspect task: scenarios as samples, the target's answer, the spec-grounded judge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from inspect_ai import Epochs, Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.solver import generate
+
+from specwright._errors import ConfigurationError
+from specwright._eval._judge import GraderSettings
+from specwright._eval._messages import scenario_messages
+from specwright._eval._prompt import Budget
+from specwright._eval._scenarios import Scenario, build_scenarios
+from specwright._eval._scorer import spec_judge
+from specwright._model import Spec
+from specwright._results import Calibration
+
+__all__ = ["TASK_NAME", "compliance_task", "run_metadata"]
+
+TASK_NAME = "compliance"
+"""The task's name (``specwright/compliance`` once registered)."""
+
+
+def run_metadata(
+    spec: Spec, *, grader: str | None, enforce: bool, calibration: Calibration | None
+) -> dict[str, object]:
+    """The eval-level ``specwright`` metadata that the log contract names."""
+    return {
+        "spec_hash": spec.content_hash(),
+        "spec_version": spec.version,
+        "spec_title": spec.title,
+        "grader": grader,
+        "enforce": enforce,
+        "calibration": calibration.model_dump(mode="json") if calibration else None,
+    }
+
+
+def compliance_task(
+    spec: Spec,
+    scenarios: Sequence[Scenario] | None = None,
+    *,
+    enforce: bool = False,
+    epochs: int = 1,
+    grader: str | None = None,
+    grader_settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    calibration: Calibration | None = None,
+) -> Task:
+    """An Inspect task that sends each scenario to the model under test and judges the answer.
+
+    ``scenarios`` defaults to :func:`build_scenarios` of the whole spec. The grader is the
+    Inspect model role ``grader`` (``model_roles={"grader": ...}``); ``grader`` only names it
+    in the run's metadata.
+    """
+    chosen = list(scenarios) if scenarios is not None else build_scenarios(spec)
+    if not chosen:
+        raise ConfigurationError("no scenarios to run: the spec has no labelled examples")
+    by_id = {s.id: s for s in chosen}
+    if len(by_id) != len(chosen):
+        raise ConfigurationError("scenario ids must be unique")
+    samples = [
+        Sample(
+            id=s.id,
+            input=scenario_messages(s, spec, enforce=enforce),
+            metadata=s.metadata(),
+        )
+        for s in chosen
+    ]
+    return Task(
+        name=TASK_NAME,
+        dataset=MemoryDataset(samples, name=spec.title or "spec"),
+        solver=generate(),
+        scorer=spec_judge(spec, by_id, grader_settings, budget),
+        epochs=Epochs(epochs, "mean"),
+        metadata={
+            "specwright": run_metadata(
+                spec, grader=grader, enforce=enforce, calibration=calibration
+            )
+        },
+    )

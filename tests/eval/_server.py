@@ -1,0 +1,114 @@
+"""A scripted OpenAI-compatible Chat Completions server on 127.0.0.1 (Starlette + uvicorn).
+
+Tests and the benchmark start it in a thread; it records every request body and answers with
+what a ``responder`` function returns for that body, after an optional latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+Responder = Callable[[dict[str, Any]], str]
+
+GRADER_MARKER = "You grade whether"
+
+
+def is_grader_request(body: dict[str, Any]) -> bool:
+    """Whether a request comes from the specwright judge."""
+    return any(GRADER_MARKER in str(m.get("content", "")) for m in body["messages"])
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    """The content of the request's last user message."""
+    users = [m for m in body["messages"] if m["role"] == "user"]
+    return str(users[-1]["content"]) if users else ""
+
+
+class ScriptedServer:
+    """The running server: its base URL and the requests it received."""
+
+    def __init__(self, responder: Responder, latency: float = 0.0) -> None:
+        self.responder = responder
+        self.latency = latency
+        self.requests: list[dict[str, Any]] = []
+        self.base_url = ""
+        self._lock = threading.Lock()
+
+    async def completions(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        with self._lock:
+            self.requests.append(body)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        text = self.responder(body)
+        return JSONResponse(_completion(body.get("model", "m"), text))
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
+
+    def count(self, predicate: Callable[[dict[str, Any]], bool]) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if predicate(r))
+
+
+def _completion(model: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30},
+    }
+
+
+@contextmanager
+def scripted_server(
+    responder: Responder, latency: float = 0.0, backlog: int = 2048
+) -> Iterator[ScriptedServer]:
+    """Run a :class:`ScriptedServer` on a free port of 127.0.0.1 for the ``with`` block."""
+    scripted = ScriptedServer(responder, latency)
+    config = uvicorn.Config(
+        scripted.app(), host="127.0.0.1", port=0, log_level="error", backlog=backlog
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("scripted server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    scripted.base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        yield scripted
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def grade_json(compliant: bool, score: int | None = None) -> str:
+    """A valid grader answer."""
+    score = score if score is not None else (6 if compliant else 2)
+    return json.dumps(
+        {"score": score, "compliant": compliant, "rationale": "scripted", "cited_sections": []}
+    )
