@@ -116,7 +116,9 @@ def output(text: str) -> ModelOutput:
 MockFn = Callable[[list[ChatMessage], Any, Any, GenerateConfig], ModelOutput]
 
 
-def target_fn(inputs: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig) -> ModelOutput:
+def target_fn(
+    inputs: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig
+) -> ModelOutput:
     """Answers ``COMPLIED`` or ``VIOLATED`` after the word in the last user message."""
     return output("VIOLATED" if "violate" in inputs[-1].text else "COMPLIED")
 
@@ -124,7 +126,9 @@ def target_fn(inputs: list[ChatMessage], tools: Any, choice: Any, config: Genera
 def grader_from(verdicts: Callable[[str], str]) -> MockFn:
     """A grader that answers ``verdicts(transcript)`` for the transcript in its prompt."""
 
-    def grade(inputs: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig) -> ModelOutput:
+    def grade(
+        inputs: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig
+    ) -> ModelOutput:
         prompt = inputs[-1].text
         transcript = prompt.split("## TRANSCRIPT", 1)[1]
         return output(verdicts(transcript))
@@ -135,4 +139,6 @@ def grader_from(verdicts: Callable[[str], str]) -> MockFn:
 def honest_grader(transcript: str) -> str:
     """Compliant exactly when the graded answer says COMPLIED (or is a GOOD answer)."""
     ok = "COMPLIED" in transcript or "good answer" in transcript
-    return json.dumps({"score": 6 if ok else 2, "compliant": ok, "rationale": "r", "cited_sections": []})
+    return json.dumps(
+        {"score": 6 if ok else 2, "compliant": ok, "rationale": "r", "cited_sections": []}
+    )

@@ -15,7 +15,9 @@ from specwright._results import RunResult
 from tests.eval.conftest import grader_from, honest_grader, target_fn
 
 
-def _run(spec: Spec, tmp_path: Path, verdicts: object = honest_grader, epochs: int = 1) -> RunResult:
+def _run(
+    spec: Spec, tmp_path: Path, verdicts: object = honest_grader, epochs: int = 1
+) -> RunResult:
     task = compliance_task(spec, grader="mockllm/grader")
     logs = inspect_eval(
         task,

@@ -27,6 +27,7 @@ __all__ = ["calibrate", "calibration_json"]
 @click.pass_obj
 def calibrate(
     settings: Settings,
+    *,
     spec_path: Path | None,
     grader: str | None,
     sections: tuple[str, ...],

@@ -70,7 +70,7 @@ def resolve_models(model: str | None, grader: str | None, settings: Settings) ->
 @log_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
-def eval_command(settings: Settings, **options: Any) -> int:
+def eval_command(settings: Settings, /, **options: Any) -> int:
     """Evaluate a model's compliance with a spec; resume an interrupted run by re-running it.
 
     \b

@@ -78,7 +78,8 @@ async def calibrate_async(
     max_connections: int = 10,
 ) -> Calibration:
     """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
-    model = get_model(grader)
+    # A fresh, closed-after-use client: a memoized one would outlive this event loop.
+    model = grader if isinstance(grader, Model) else get_model(grader, memoize=False)
     settings = settings or GraderSettings()
     cases = labelled_cases(spec, sections)
     gate = asyncio.Semaphore(max_connections)
@@ -88,8 +89,12 @@ async def calibrate_async(
         async with gate:
             return await run_grader(model, system, _prompt(spec, case, budget), settings)
 
-    verdicts = await asyncio.gather(*(grade(c) for c in cases))
-    return _report(spec, str(grader if isinstance(grader, str) else model), cases, verdicts)
+    try:
+        verdicts = await asyncio.gather(*(grade(c) for c in cases))
+    finally:
+        if not isinstance(grader, Model):
+            await model.api.aclose()
+    return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
 
 
 def calibrate(

@@ -1,0 +1,237 @@
+"""``specwright eval`` and ``specwright calibrate`` end to end against a scripted local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specwright import Section, Spec
+from specwright._cli import main
+from specwright._eval._calibrate import find_calibration
+from specwright._eval._logs import find_logs, load_run
+from tests.eval._server import (
+    ScriptedServer,
+    grade_json,
+    is_grader_request,
+    last_user_text,
+    scripted_server,
+)
+from tests.eval.conftest import eval_spec, labelled
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def respond(body: dict[str, Any]) -> str:
+    if is_grader_request(body):
+        transcript = body["messages"][-1]["content"].split("## TRANSCRIPT", 1)[1]
+        return grade_json("COMPLIED" in transcript or "good answer" in transcript)
+    return "VIOLATED" if "violate" in last_user_text(body) else "COMPLIED"
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
+    with scripted_server(respond) as running:
+        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+        yield running
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.json"
+    path.write_text(eval_spec().model_dump_json(), encoding="utf-8")
+    return path
+
+
+def _eval_args(spec_file: Path, log_dir: Path, *extra: str) -> list[str]:
+    return [
+        "eval",
+        "--spec",
+        str(spec_file),
+        "--model",
+        "openai-api/local/target",
+        "--grader",
+        "openai-api/local/judge",
+        "--log-dir",
+        str(log_dir),
+        "--display",
+        "none",
+        *extra,
+    ]
+
+
+def test_eval_json_summary(
+    server: ScriptedServer, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(_eval_args(spec_file, tmp_path / "logs", "--json"))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["overall"] == 0.5 and data["n_scored"] == 4 and data["n_unscored"] == 0
+    assert data["by_section"] == {"be_brief": 1.0, "be_honest": 0.5, "protect_teens": 0.0}
+    assert data["by_authority"] == {"root": 0.5, "system": 0.0, "user": 1.0}
+    assert data["by_tag"] == {"under_18": 0.0}
+    low, high = data["by_section_ci"]["be_brief"]
+    assert 0 < low < high == 1.0
+    assert data["calibration"] is None and "no calibration" in err
+    assert len(find_logs(tmp_path / "logs")) == 1
+
+
+def test_eval_sections_and_limit(
+    server: ScriptedServer, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _eval_args(spec_file, tmp_path / "logs", "--json", "--sections", "be_honest")
+    assert main([*args, "--limit", "1", "--grader-samples", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["by_section"] == {"be_honest": 1.0} and data["n_scored"] == 1
+    assert server.count(is_grader_request) == 1
+
+
+def test_eval_without_a_model_explains_how_to_set_one(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SPECWRIGHT_MODEL", raising=False)
+    code = main(["eval", "--spec", str(spec_file), "--log-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--model" in err and "LOCAL_BASE_URL" in err and "Traceback" not in err
+
+
+def test_eval_with_missing_base_url_is_a_usage_error(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NOWHERE_BASE_URL", raising=False)
+    monkeypatch.delenv("NOWHERE_API_KEY", raising=False)
+    code = main(_eval_args(spec_file, tmp_path, "--model", "openai-api/nowhere/m"))
+    assert code == 2
+    assert "NOWHERE_API_KEY" in capsys.readouterr().err
+
+
+def test_enforce_without_compiler_exits_2(
+    spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import specwright
+
+    if hasattr(specwright, "compile_prompt"):
+        pytest.skip("this build has the chain-of-command compiler")
+    code = main(_eval_args(spec_file, tmp_path, "--model", "mockllm/model", "--enforce"))
+    assert code == 2 and "compile_prompt" in capsys.readouterr().err
+
+
+def test_calibrate_json_saves_and_eval_records_it(
+    server: ScriptedServer, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = tmp_path / "logs"
+    args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
+    code = main([*args, "--log-dir", str(logs), "--json", "--min-kappa", "0.5"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    data = json.loads(captured.out)
+    # Four examples, each GOOD → compliant, BAD → not, OK → not (no "good answer" in it).
+    assert data["confusion"] == {"tp": 4, "fp": 0, "tn": 4, "fn": 0}
+    assert data["accuracy"] == 1.0 and data["kappa"] == 1.0
+    assert data["n_scored"] == 8 and data["n_unscored"] == 0 and data["ok_noncompliant"] == 4
+    spec = Spec.model_validate_json(spec_file.read_text())
+    assert find_calibration(logs, "openai-roles/local/judge", spec.content_hash()) is not None
+    assert main([*_eval_args(spec_file, logs, "--json"), "--limit", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["calibration"]["kappa"] == 1.0
+
+
+def test_calibrate_below_min_kappa_exits_1(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def contrarian(body: dict[str, Any]) -> str:
+        return grade_json("bad answer" in body["messages"][-1]["content"].split("TRANSCRIPT")[1])
+
+    with scripted_server(contrarian) as running:
+        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
+        code = main([*args, "--log-dir", str(tmp_path), "--json", "--min-kappa", "0.2"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["confusion"] == {"tp": 0, "fp": 4, "tn": 0, "fn": 4} and data["kappa"] == -1.0
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def _big_spec_file(tmp_path: Path, n: int) -> Path:
+    spec = eval_spec()
+    many = Section(
+        id="many",
+        title="Many",
+        depth=1,
+        authority="user",
+        blocks=tuple(labelled("many", i, f"comply {i}") for i in range(1, n + 1)),
+    )
+    path = tmp_path / "big.json"
+    path.write_text(Spec(title="Big", sections=(many,)).model_dump_json(), encoding="utf-8")
+    assert spec.title  # the helper spec stays the small one
+    return path
+
+
+def _targets(server: ScriptedServer) -> int:
+    return server.count(lambda r: not is_grader_request(r))
+
+
+def test_resume_after_a_killed_run_does_not_redo_finished_samples(tmp_path: Path) -> None:
+    n = 12
+    spec_file = _big_spec_file(tmp_path, n)
+    logs = tmp_path / "logs"
+    with scripted_server(respond, latency=0.25) as server:
+        env = os.environ | {
+            "LOCAL_BASE_URL": server.base_url,
+            "LOCAL_API_KEY": "k",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+        args = _eval_args(spec_file, logs, "--max-connections", "2", "--grader-samples", "1")
+        command = [sys.executable, "-m", "specwright", *args]
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while server.count(is_grader_request) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        graded = server.count(is_grader_request)  # each of these finishes within the sleep
+        time.sleep(0.4)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        first = _targets(server)
+        assert 6 <= first < n, "the run should have been killed midway"
+        done = subprocess.run(
+            [*command, "--json"],
+            check=False,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        second = _targets(server) - first
+    result = json.loads(done.stdout)
+    assert result["n_scored"] == n and result["overall"] == 1.0
+    # Samples graded before the kill (grader-samples 1: one grader request each) are kept.
+    assert second <= n - graded, (first, graded, second)
+    final = load_run(result["log"])
+    assert sorted(s.scenario_id for s in final.samples) == sorted(
+        f"many/example-{i}" for i in range(1, n + 1)
+    )
