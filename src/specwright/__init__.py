@@ -11,6 +11,7 @@ from specwright._errors import (
     SpecError,
     SpecwrightError,
 )
+from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._model import (
     AUTHORITY_LEVELS,
     Attachment,
@@ -35,6 +36,7 @@ from specwright._model import (
     authority_rank,
 )
 from specwright._settings import Settings, load_settings
+from specwright._stats import SpecStats, spec_stats
 
 __version__ = "0.1.0"
 
@@ -50,21 +52,29 @@ __all__ = [
     "CrossReference",
     "EvalPrompt",
     "Example",
+    "Finding",
     "Label",
     "LabelledAnswer",
+    "LintRule",
     "Message",
     "Part",
     "Prose",
     "Role",
     "Section",
     "Settings",
+    "Severity",
     "SourceLocation",
     "Spec",
     "SpecError",
+    "SpecStats",
     "SpecwrightError",
     "TextPart",
     "UntrustedPart",
     "__version__",
     "authority_rank",
+    "lint_rule",
+    "lint_rules",
+    "lint_spec",
     "load_settings",
+    "spec_stats",
 ]

@@ -25,6 +25,14 @@ _COMMANDS: dict[str, str] = {
     "export": "specwright._cli.export:export",
 }
 
+# One-line summaries for `specwright --help`, so listing commands imports none of them.
+_SUMMARIES: dict[str, str] = {
+    "show": "Show a spec's outline with authority badges, or one section in full.",
+    "stats": "Count sections, examples, labelled answers, eval prompts and references.",
+    "lint": "Check a spec for structural problems (exit 1 on findings).",
+    "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+}
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -43,6 +51,11 @@ class _LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="specwright")
@@ -58,23 +71,24 @@ def main(argv: list[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="specwright", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.UsageError as exc:
-        exc.show()
-        return EXIT_USAGE
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE if exc.exit_code == 1 else exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_USAGE
-    except SpecwrightError as exc:
-        click.echo(f"specwright: error: {exc}", err=True)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        return 130
+    except (click.ClickException, click.Abort, SpecwrightError, KeyboardInterrupt) as exc:
+        return _report_error(exc)
     # Commands return their exit code (findings → 1); click returns it in non-standalone mode.
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _report_error(exc: BaseException) -> int:
+    """One line on stderr for an expected failure; the exit code that goes with it."""
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        # click gives usage errors 2 and other ClickExceptions 1; both are input errors here.
+        return EXIT_USAGE if exc.exit_code in (1, 2) else exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        return 130
+    message = "Aborted." if isinstance(exc, click.Abort) else f"specwright: error: {exc}"
+    click.echo(message, err=True)
+    return EXIT_USAGE
 
 
 def run() -> None:

@@ -1,0 +1,5 @@
+"""``python -m specwright`` runs the CLI."""
+
+from specwright._cli import run
+
+run()

@@ -1,0 +1,51 @@
+"""``specwright export``: the spec as JSON or as markdown in the Model Spec dialect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from specwright._cli._common import load_spec_option, spec_argument
+
+__all__ = ["export"]
+
+
+@click.command()
+@spec_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    required=True,
+    help="json: the typed model; markdown: model_spec.md in the same dialect.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here instead of stdout (markdown: a directory gets model_spec.md + examples/).",
+)
+def export(spec_path: Path, fmt: Literal["json", "markdown"], output: Path | None) -> int:
+    """Export SPEC as JSON or markdown.
+
+    \b
+    Examples:
+      specwright export path/to/spec-dir --format json > spec.json
+      specwright export path/to/spec-dir --format markdown -o copy-of-spec/
+    """
+    from specwright._writer import save_spec, write_spec
+
+    spec = load_spec_option(spec_path)
+    if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
+        save_spec(spec, output)
+        click.echo(f"wrote {output}/model_spec.md and {len(spec.eval_files)} eval files", err=True)
+        return 0
+    text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    return 0

@@ -1,0 +1,58 @@
+"""``specwright lint``: structural findings with file:line and severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
+from specwright._lint import Finding, lint_rules, lint_spec
+
+__all__ = ["lint"]
+
+
+@click.command()
+@spec_argument
+@click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list on stdout.")
+@click.option("--select", multiple=True, help="Run only these rules (code or name); repeatable.")
+@click.option("--ignore", multiple=True, help="Skip these rules (code or name); repeatable.")
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 on info findings too (default: errors and warnings)."
+)
+def lint(
+    spec_path: Path, as_json: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool
+) -> int:
+    """Check SPEC for structural problems; exit 1 when there are findings.
+
+    \b
+    Rules:
+    """
+    spec = load_spec_option(spec_path)
+    findings = lint_spec(spec, select=select or None, ignore=ignore)
+    if as_json:
+        echo_json([f.model_dump(mode="json") for f in findings])
+    else:
+        _print_human(findings)
+    failing = [f for f in findings if strict or f.severity != "info"]
+    return 1 if failing else 0
+
+
+def _print_human(findings: list[Finding]) -> None:
+    console = out_console()
+    styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for finding in findings:
+        where = str(finding.location) if finding.location else "<spec>"
+        console.print(
+            f"{where}: [{styles[finding.severity]}]{finding.severity}[/]: {finding.message} "
+            f"[dim]\\[{finding.code} {finding.rule}][/]"
+        )
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    click.echo(f"{len(findings)} findings ({summary})", err=True)
+
+
+# The rule list in --help comes from the registry, so it can never drift from the code.
+lint.help = (lint.help or "") + "".join(
+    f"\n      {rule.code} {rule.name} ({rule.severity}): {rule.summary}" for rule in lint_rules()
+)

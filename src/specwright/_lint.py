@@ -1,0 +1,234 @@
+"""Structural lint for specs: a registry of small rules, each yielding findings.
+
+Rules see a parsed :class:`~specwright.Spec`. What the reader already refuses (unclosed tags,
+unknown authority values, labels outside a comparison) never reaches lint; lint finds what is
+well-formed yet wrong: broken references, examples without a GOOD answer, eval files and
+footnote tags that do not meet, duplicate ids in specs built in code or layered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict
+
+from specwright._model import SourceLocation, Spec
+
+__all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
+
+Severity: TypeAlias = Literal["error", "warning", "info"]
+"""How serious a finding is; errors and warnings make ``specwright lint`` exit 1."""
+
+_SEVERITY_ORDER: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+class Finding(BaseModel):
+    """One lint finding."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    code: str
+    """Stable rule code, e.g. ``SW101``."""
+    rule: str
+    """Rule name, e.g. ``broken-reference``."""
+    severity: Severity
+    """How serious it is."""
+    message: str
+    """What is wrong, in one line."""
+    location: SourceLocation | None = None
+    """Where (file:line:column) when known."""
+    section_id: str | None = None
+    """The section concerned, when there is one."""
+
+    def __str__(self) -> str:
+        where = str(self.location) if self.location else "<spec>"
+        return f"{where}: {self.severity}: {self.message} [{self.code} {self.rule}]"
+
+
+RuleFunc: TypeAlias = Callable[[Spec, "LintRule"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """A registered rule."""
+
+    code: str
+    """Stable code."""
+    name: str
+    """Kebab-case name."""
+    severity: Severity
+    """Severity of its findings."""
+    summary: str
+    """One line on what it checks."""
+    check: RuleFunc
+    """The function yielding findings."""
+
+    def finding(
+        self,
+        message: str,
+        location: SourceLocation | None = None,
+        section_id: str | None = None,
+    ) -> Finding:
+        """Build a finding of this rule."""
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            severity=self.severity,
+            message=message,
+            location=location,
+            section_id=section_id,
+        )
+
+
+_RULES: dict[str, LintRule] = {}
+
+
+def lint_rule(code: str, name: str, severity: Severity) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a lint rule; the function's docstring's first line is its summary."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if code in _RULES or any(r.name == name for r in _RULES.values()):
+            raise ValueError(f"lint rule {code} {name} registered twice")
+        summary = (func.__doc__ or name).strip().splitlines()[0]
+        _RULES[code] = LintRule(code, name, severity, summary, func)
+        return func
+
+    return register
+
+
+def lint_rules() -> tuple[LintRule, ...]:
+    """Every registered rule, sorted by code."""
+    return tuple(_RULES[code] for code in sorted(_RULES))
+
+
+def lint_spec(
+    spec: Spec,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Run the registered rules (all, or those selected by code or name) and sort the findings."""
+    wanted = set(select) if select is not None else None
+    skipped = set(ignore)
+    findings: list[Finding] = []
+    for rule in lint_rules():
+        keys = {rule.code, rule.name}
+        if (wanted is not None and not keys & wanted) or keys & skipped:
+            continue
+        findings.extend(rule.check(spec, rule))
+    return sorted(findings, key=_sort_key)
+
+
+def _sort_key(finding: Finding) -> tuple[str, int, int, int, str]:
+    loc = finding.location
+    return (
+        loc.file if loc else "",
+        loc.line if loc else 0,
+        loc.column if loc else 0,
+        _SEVERITY_ORDER[finding.severity],
+        finding.code,
+    )
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@lint_rule("SW101", "duplicate-section-id", "error")
+def _duplicate_section_ids(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """Two sections share an id, so references to it are ambiguous."""
+    seen: set[str] = set()
+    for section in spec.walk():
+        if section.id in seen:
+            yield rule.finding(f"duplicate section id {section.id!r}", section.location, section.id)
+        seen.add(section.id)
+
+
+@lint_rule("SW102", "broken-reference", "error")
+def _broken_references(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A cross reference or a label's ``[#id]`` points to no section."""
+    for ref in spec.cross_references():
+        if spec.get(ref.target) is None:
+            message = f"reference to unknown section #{ref.target}"
+            yield rule.finding(message, ref.location, ref.source_section)
+    for section, example in spec.examples():
+        for answer in example.answers:
+            if answer.reference is not None and spec.get(answer.reference) is None:
+                message = f"{answer.label} answer refers to unknown section #{answer.reference}"
+                yield rule.finding(message, answer.location or example.location, section.id)
+
+
+@lint_rule("SW103", "duplicate-example-id", "error")
+def _duplicate_example_ids(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """Two examples or eval prompts share an id, so scenario ids would collide."""
+    counts = Counter(example.id for _, example in spec.examples())
+    counts.update(prompt.id for prompt in spec.eval_prompts)
+    for item_id, count in sorted(counts.items()):
+        if count > 1:
+            yield rule.finding(f"id {item_id!r} is used {count} times")
+
+
+@lint_rule("SW201", "example-without-good", "warning")
+def _example_without_good(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A comparison has no GOOD answer, so a judge has no positive anchor."""
+    for section, example in spec.examples():
+        if example.has_comparison and not any(a.label == "GOOD" for a in example.answers):
+            message = f"example {example.title!r} has a comparison without a GOOD answer"
+            yield rule.finding(message, example.location, section.id)
+
+
+@lint_rule("SW202", "footnote-without-eval-file", "warning")
+def _footnote_without_file(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A section carries a ``[^tag]`` footnote but no ``examples/<tag>.md`` file was read."""
+    files = set(spec.eval_files)
+    for section in spec.walk():
+        for tag in section.eval_tags:
+            if tag not in files:
+                message = f"footnote [^{tag}] has no eval prompt file examples/{tag}.md"
+                yield rule.finding(message, section.location, section.id)
+
+
+@lint_rule("SW203", "eval-file-without-footnote", "warning")
+def _file_without_footnote(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """An eval prompt file exists but no section carries its ``[^tag]`` footnote."""
+    tags = {tag for section in spec.walk() for tag in section.eval_tags}
+    for tag in spec.eval_files:
+        if tag not in tags:
+            location = SourceLocation(file=_eval_file_path(spec, tag), line=1)
+            yield rule.finding(f"eval prompt file for [^{tag}] is tied to no section", location)
+
+
+@lint_rule("SW204", "empty-eval-file", "warning")
+def _empty_eval_file(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """An eval prompt file holds no prompt."""
+    used = {prompt.tag for prompt in spec.eval_prompts}
+    for tag in spec.eval_files:
+        if tag not in used:
+            location = SourceLocation(file=_eval_file_path(spec, tag), line=1)
+            yield rule.finding(f"eval prompt file for [^{tag}] holds no prompt", location)
+
+
+@lint_rule("SW301", "example-without-authority", "info")
+def _example_without_authority(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A section with examples has no authority, itself or through an ancestor."""
+    for section in spec.walk():
+        if section.examples and spec.effective_authority(section.id) is None:
+            message = f"section #{section.id} has examples but no authority level"
+            yield rule.finding(message, section.location, section.id)
+
+
+@lint_rule("SW302", "empty-section", "info")
+def _empty_section(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A section has neither content nor sub-sections."""
+    for section in spec.walk():
+        if not section.blocks and not section.children:
+            yield rule.finding(f"section #{section.id} is empty", section.location, section.id)
+
+
+def _eval_file_path(spec: Spec, tag: str) -> str:
+    prompt = next((p for p in spec.eval_prompts if p.tag == tag and p.location), None)
+    if prompt is not None and prompt.location is not None:
+        return prompt.location.file
+    return f"examples/{tag}.md"

@@ -1,0 +1,67 @@
+"""Counts over a spec: what ``specwright stats`` prints."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from specwright._model import AUTHORITY_LEVELS, Spec
+
+__all__ = ["SpecStats", "spec_stats"]
+
+
+class SpecStats(BaseModel):
+    """Structural counts of a spec."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    sections: int
+    """Headings (sections), at every depth."""
+    sections_by_authority: dict[str, int]
+    """Sections with an explicit authority, per level (``platform`` counted as ``root``)."""
+    examples: int
+    """``**Example**`` items."""
+    comparisons: int
+    """Examples with a ``<comparison>`` block."""
+    labelled_answers: dict[str, int]
+    """Labelled answers per label (GOOD, BAD, OK)."""
+    eval_files: int
+    """Eval prompt files read."""
+    eval_prompts: int
+    """Prompts across all eval prompt files."""
+    cross_references: int
+    """``[?](#id)`` and ``[text](#id)`` links."""
+    broken_cross_references: int
+    """Links whose target is no section id."""
+    commentary_blocks: int
+    """``!!! meta`` blocks."""
+
+
+def spec_stats(spec: Spec) -> SpecStats:
+    """Count sections, examples, answers, eval prompts and references of ``spec``."""
+    by_authority = dict.fromkeys(AUTHORITY_LEVELS, 0)
+    labels = {"GOOD": 0, "BAD": 0, "OK": 0}
+    sections = examples = comparisons = commentary = 0
+    for section in spec.walk():
+        sections += 1
+        if section.authority is not None:
+            by_authority[section.authority] += 1
+        commentary += len(section.commentary)
+        for example in section.examples:
+            examples += 1
+            comparisons += example.has_comparison
+            for answer in example.answers:
+                labels[answer.label] += 1
+    references = list(spec.cross_references())
+    broken = sum(1 for ref in references if spec.get(ref.target) is None)
+    return SpecStats(
+        sections=sections,
+        sections_by_authority=by_authority,
+        examples=examples,
+        comparisons=comparisons,
+        labelled_answers=labels,
+        eval_files=len(spec.eval_files),
+        eval_prompts=len(spec.eval_prompts),
+        cross_references=len(references),
+        broken_cross_references=broken,
+        commentary_blocks=commentary,
+    )

@@ -1,0 +1,27 @@
+"""Where tests find data outside the repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REAL_SPEC_VERSION = "2025-12-18"
+
+
+def real_spec_dir() -> Path | None:
+    """The real OpenAI Model Spec beside the project (``../shared/...``), or ``None``."""
+    path = REPO_ROOT.parent / "shared" / "data" / "openai-model-spec" / REAL_SPEC_VERSION
+    return path if (path / "model_spec.md").is_file() else None
+
+
+def require_real_spec() -> Path:
+    """The real spec's directory, or skip the test with the reason."""
+    path = real_spec_dir()
+    if path is None:
+        pytest.skip(
+            "real OpenAI Model Spec not found at ../shared/data/openai-model-spec/"
+            f"{REAL_SPEC_VERSION} (only present beside the project checkout)"
+        )
+    return path
