@@ -8,26 +8,36 @@ from specwright import Message, Prose, Section, Spec, TextPart, UntrustedPart
 from specwright._chain._conversation import Conversation
 
 
-def section(sid: str, authority: str | None, text: str, children: tuple[Section, ...] = ()) -> Section:
+def section(
+    sid: str, authority: str | None, text: str, children: tuple[Section, ...] = ()
+) -> Section:
     """A section with one prose block."""
     blocks = (Prose(markdown=text),) if text else ()
     return Section(
-        id=sid, title=sid.replace("_", " ").title(), depth=2, authority=authority,  # type: ignore[arg-type]
-        blocks=blocks, children=children,
+        id=sid,
+        title=sid.replace("_", " ").title(),
+        depth=2,
+        authority=authority,  # type: ignore[arg-type]
+        blocks=blocks,
+        children=children,
     )
 
 
 def chain_spec() -> Spec:
     """Root, system, developer, user and guideline sections, plus an inheriting child."""
     child = section("no_weapons_detail", None, "Never give synthesis routes for nerve agents.")
-    root = section("no_weapons", "root", "Never provide uplift for weapons of mass destruction.", (child,))
+    root = section(
+        "no_weapons", "root", "Never provide uplift for weapons of mass destruction.", (child,)
+    )
     return Spec(
         title="Chain test spec",
         sections=(
             section("overview", None, "What this spec is about."),
             root,
             section("comply_with_laws", "system", "Comply with applicable laws of the deployment."),
-            section("regulated_advice", "developer", "Give general information, not regulated advice."),
+            section(
+                "regulated_advice", "developer", "Give general information, not regulated advice."
+            ),
             section("objective_pov", "user", "Present balanced perspectives on contested topics."),
             section("be_warm", "guideline", "Use a warm, friendly tone in replies about cooking."),
         ),
