@@ -48,6 +48,7 @@ ROLE_AUTHORITY: dict[Role, AuthorityOrNone] = {
 
 _ROLE_KIND: dict[Role, SpanKind] = {"assistant": "assistant", "tool": "tool_output"}
 _TOKEN_KIND: dict[str, SpanKind] = {"blockquote_open": "block_quote", "fence": "fenced_code"}
+_NEWLINE = re.compile(r"\r\n?|\n")
 _TAG = re.compile(r"<(/?)(untrusted_text|untrusted)\b[^>]*>", re.IGNORECASE)
 _MARKDOWN_HINT = re.compile(r"(?m)^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:>|```|~~~)")
 
@@ -232,31 +233,27 @@ def _markdown_regions(text: str, start: int, end: int) -> list[tuple[int, int, S
     segment = text[start:end]
     if not _MARKDOWN_HINT.search(segment):
         return []  # fast path: no line can open a quote or a fence
-    offsets = _line_offsets(segment)
+    starts, ends = _line_bounds(segment)
     regions: list[tuple[int, int, SpanKind]] = []
     for token in _markdown().parse(segment):
         kind = _TOKEN_KIND.get(token.type)
         if kind is None or token.map is None:
             continue
         first, last = token.map
-        region = (start + offsets[first], start + _line_end(segment, offsets, last), kind)
+        region = (start + starts[first], start + ends[min(last, len(ends)) - 1], kind)
         if not regions or region[0] >= regions[-1][1]:
             regions.append(region)  # nested quotes and fences inside quotes are already covered
     return regions
 
 
-def _line_offsets(segment: str) -> list[int]:
-    offsets = [0]
-    for match in re.finditer("\n", segment):
-        offsets.append(match.end())
-    return offsets
-
-
-def _line_end(segment: str, offsets: list[int], last: int) -> int:
-    """End offset of line ``last - 1`` (exclusive of its newline)."""
-    if last >= len(offsets):
-        return len(segment)
-    return offsets[last] - 1
+def _line_bounds(segment: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of every line, splitting where markdown-it does (CR, LF, CRLF)."""
+    starts, ends = [0], []
+    for match in _NEWLINE.finditer(segment):
+        ends.append(match.start())
+        starts.append(match.end())
+    ends.append(len(segment))
+    return starts, ends
 
 
 @lru_cache(maxsize=1)
