@@ -106,7 +106,8 @@ def _read_message(obj: _Block, role: Role, index: int, names: dict[str, str]) ->
     turns = [_group_turn(group, role, index, names) for group in groups]
     if not turns:
         turns = [Turn(message=Message(role=role), content_form="parts")]
-    first = turns[0].model_copy(update={"extra": extra})
+    # Message-level keys (none are documented today) ride on the first turn.
+    first = turns[0].model_copy(update={"extra": {**turns[0].extra, **extra}})
     rest_turns = [t.model_copy(update={"continues": True}) for t in turns[1:]]
     return [first, *rest_turns]
 
