@@ -164,12 +164,16 @@ class LLMInterpreter:
                 raise ConfigurationError(
                     "the LLM interpreter needs the openai package: pip install 'specwright[eval]'"
                 ) from None
-            self._client = openai.OpenAI(
-                base_url=self.base_url,
-                api_key=self.api_key or "unused",
-                max_retries=0,
-                timeout=self.timeout,
-            )
+            try:
+                # api_key None lets the SDK read OPENAI_API_KEY itself, as Inspect does.
+                self._client = openai.OpenAI(
+                    base_url=self.base_url,
+                    api_key=self.api_key,
+                    max_retries=0,
+                    timeout=self.timeout,
+                )
+            except openai.OpenAIError as exc:
+                raise ConfigurationError(f"LLM interpreter: {exc}") from exc
         return self._client
 
 

@@ -23,6 +23,8 @@ _COMMANDS: dict[str, str] = {
     "stats": "specwright._cli.stats:stats",
     "lint": "specwright._cli.lint:lint",
     "export": "specwright._cli.export:export",
+    "check": "specwright._cli.check:check",
+    "compile": "specwright._cli.compile:compile_command",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -31,6 +33,8 @@ _SUMMARIES: dict[str, str] = {
     "stats": "Count sections, examples, labelled answers, eval prompts and references.",
     "lint": "Check a spec for structural problems (exit 1 on findings).",
     "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+    "check": "Show the authority and status of every part of a conversation under a spec.",
+    "compile": "Compile a conversation under a spec into the messages a target model receives.",
 }
 
 EXIT_OK = 0
