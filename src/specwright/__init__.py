@@ -35,6 +35,13 @@ from specwright._model import (
     UntrustedPart,
     authority_rank,
 )
+from specwright._reader import (
+    example_spec_path,
+    load_example_spec,
+    parse_messages,
+    parse_spec,
+    read_spec,
+)
 from specwright._settings import Settings, load_settings
 from specwright._stats import SpecStats, spec_stats
 
@@ -72,9 +79,14 @@ __all__ = [
     "UntrustedPart",
     "__version__",
     "authority_rank",
+    "example_spec_path",
     "lint_rule",
     "lint_rules",
     "lint_spec",
+    "load_example_spec",
     "load_settings",
+    "parse_messages",
+    "parse_spec",
+    "read_spec",
     "spec_stats",
 ]
