@@ -106,7 +106,7 @@ def test_commentary_references_and_tags(spec: Spec) -> None:
     assert len(references) == 110
     assert all(spec.get(r.target) is not None for r in references)
     auto = [r for r in references if r.text == "?"]
-    assert len(auto) == 52
+    assert len(auto) == 66
     first = references[0]
     assert (first.target, first.source_section) == ("chain_of_command", "overview")
     assert first.location is not None
