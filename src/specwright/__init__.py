@@ -44,6 +44,7 @@ from specwright._reader import (
 )
 from specwright._settings import Settings, load_settings
 from specwright._stats import SpecStats, spec_stats
+from specwright._writer import save_spec, write_eval_file, write_spec
 
 __version__ = "0.1.0"
 
@@ -88,5 +89,8 @@ __all__ = [
     "parse_messages",
     "parse_spec",
     "read_spec",
+    "save_spec",
     "spec_stats",
+    "write_eval_file",
+    "write_spec",
 ]
