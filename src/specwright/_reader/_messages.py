@@ -322,6 +322,12 @@ def _inside_error(cursor: _Cursor, header: _Header, line: str) -> SpecError:
             f"close the message with </{header.role}>",
             column=_indent(line),
         )
+    if closing and name in ("untrusted", "settings"):
+        return cursor.error(
+            f"closing tag </{name}> without a matching <{name}>",
+            "remove the stray tag, or escape it as &lt;",
+            column=_indent(line),
+        )
     return cursor.error(
         f"unclosed <{header.role}> message (opened at line {opened_at.line}) before "
         f"{stripped_tag(line)}",
