@@ -33,7 +33,7 @@ __all__ = ["save_spec", "write_eval_file", "write_spec"]
 _ATTACHMENT_LIKE_RE = re.compile(r"^\s*\[(file|image|audio|video):")
 # `&` and `<` are what a reader could misread; `>` too, as the Model Spec escapes it.
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})
 
 
 def write_spec(spec: Spec) -> str:
