@@ -47,7 +47,22 @@ def test_stats_json_on_real_spec(capsys: pytest.CaptureFixture[str]) -> None:
     # (`# functions`, `# [...] imports`) inside fenced conversation blocks.
     assert data["sections"] == 80
     assert data["eval_files"] == 114
-    assert data["sections_by_authority"]["root"] > data["sections_by_authority"]["system"] > 0
+    # grep -c on model_spec.md / examples/*.md: **Example** lines, <comparison> lines,
+    # <!-- GOOD / BAD / OK comments, [text](#id) links, !!! meta blocks.
+    assert data["examples"] == 183
+    assert data["comparisons"] == 189
+    assert data["labelled_answers"] == {"GOOD": 193, "BAD": 196, "OK": 8}
+    assert data["eval_prompts"] == 272
+    assert data["cross_references"] == 110
+    assert data["broken_cross_references"] == 0
+    assert data["commentary_blocks"] == 28
+    assert data["sections_by_authority"] == {
+        "root": 22,
+        "system": 3,
+        "developer": 1,
+        "user": 15,
+        "guideline": 18,
+    }
 
 
 def test_stats_human_output(capsys: pytest.CaptureFixture[str]) -> None:
