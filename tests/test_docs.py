@@ -1,0 +1,29 @@
+"""Every ``python`` block in the README and in docs/*.md runs, in order, per file.
+
+Blocks that need a live model or server are fenced as ``python notest`` and only shown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests._paths import REPO_ROOT
+
+_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```", re.S | re.M)
+_DOCS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+
+
+def _blocks(path: Path) -> list[str]:
+    return _BLOCK.findall(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", [p for p in _DOCS if _blocks(p)], ids=lambda p: p.name)
+def test_python_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": f"docs_{path.stem}"}
+    for index, block in enumerate(_blocks(path), start=1):
+        code = compile(block, f"{path.name}[python block {index}]", "exec")
+        exec(code, namespace)
