@@ -23,6 +23,8 @@ _COMMANDS: dict[str, str] = {
     "stats": "specwright._cli.stats:stats",
     "lint": "specwright._cli.lint:lint",
     "export": "specwright._cli.export:export",
+    "report": "specwright._cli.report:report",
+    "history": "specwright._cli.history:history",
 }
 
 EXIT_OK = 0

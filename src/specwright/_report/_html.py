@@ -26,11 +26,11 @@ from specwright._results import Calibration, RunResult
 __all__ = ["render_html"]
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> Html:
+def _table(head: Sequence[str] | None, rows: Sequence[Sequence[object]], cls: str = "") -> Html:
     return el(
         "table",
         {"class": cls or None},
-        el("tr", {}, [el("th", {}, h) for h in head]),
+        el("tr", {}, [el("th", {}, h) for h in head]) if head else None,
         [el("tr", {}, [el("td", {}, cell) for cell in row]) for row in rows],
     )
 
