@@ -20,7 +20,7 @@ from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
-from specwright._report._view import section_titles
+from specwright._report._view import natural_key, section_titles
 from specwright._results import Rate, RunResult, SampleResult
 
 __all__ = ["Change", "Flip", "FlipDirection", "RateChange", "RunDiff", "diff_runs"]
@@ -181,7 +181,7 @@ def _flips(baseline: RunResult, candidate: RunResult) -> list[Flip]:
                 candidate_rationale=sample.rationale,
             )
         )
-    return sorted(flips, key=lambda f: (f.section_id, f.scenario_id, f.epoch))
+    return sorted(flips, key=lambda f: (f.section_id, natural_key(f.scenario_id), f.epoch))
 
 
 def diff_runs(baseline: RunResult, candidate: RunResult) -> RunDiff:

@@ -99,7 +99,7 @@ def _grades(grades: Sequence[Grade]) -> Html:
     return el(
         "details",
         {"class": "grades"},
-        el("summary", {}, f"{len(grades)} grader samples"),
+        el("summary", {}, f"{len(grades)} grader sample{'' if len(grades) == 1 else 's'}"),
         el("table", {}, head, rows),
     )
 

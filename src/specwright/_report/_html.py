@@ -163,6 +163,9 @@ def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
     )
 
 
+_CHANGE_ORDER = {"worse": 0, "better": 1, "new": 2, "dropped": 3, "unchanged": 4, "unscored": 5}
+
+
 def _diff(report: ReportInput, anchors: dict[str, str]) -> Html:
     diff = report.diff
     if diff is None:
@@ -180,7 +183,7 @@ def _diff(report: ReportInput, anchors: dict[str, str]) -> Html:
             "–" if s.delta is None else f"{s.delta * 100:+.0f} pts",
             el("span", {"class": f"badge {s.change}"}, s.change),
         ]
-        for s in sorted(diff.sections, key=lambda s: (s.change not in ("worse", "better"), s.key))
+        for s in sorted(diff.sections, key=lambda s: (_CHANGE_ORDER[s.change], s.key))
     ]
     flips = [
         [

@@ -16,6 +16,7 @@ from specwright._report._view import (
     authority_rows,
     fmt_pct,
     fmt_rate,
+    natural_key,
     run_labels,
     section_rows,
     tag_rows,

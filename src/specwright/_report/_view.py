@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ __all__ = [
     "fmt_ci",
     "fmt_pct",
     "fmt_rate",
+    "natural_key",
     "run_labels",
     "section_rows",
     "section_titles",
@@ -112,8 +114,14 @@ def section_rows(runs: Sequence[RunResult], spec: Spec | None = None) -> list[Se
     return rows
 
 
-def _sample_key(sample: SampleResult) -> tuple[str, int]:
-    return (sample.scenario_id, sample.epoch)
+def _sample_key(sample: SampleResult) -> tuple[tuple[tuple[int, str], ...], int]:
+    return (natural_key(sample.scenario_id), sample.epoch)
+
+
+def natural_key(value: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that orders ``example-2`` before ``example-10``."""
+    parts = re.split(r"(\d+)", value)
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in parts if p)
 
 
 def authority_rows(runs: Sequence[RunResult]) -> list[RateRow]:
