@@ -125,7 +125,7 @@ def _failures(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
     for run, label in zip(runs, labels, strict=True):
         failed = sorted(
             (s for s in run.samples if s.compliant is False),
-            key=lambda s: (s.section_id, s.scenario_id, s.epoch),
+            key=lambda s: (s.section_id, natural_key(s.scenario_id), s.epoch),
         )
         lines += [f"### {md_text(label)}", ""]
         lines += [
