@@ -4,9 +4,11 @@ deterministic so that golden files stay stable."""
 
 from __future__ import annotations
 
+import types
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from specwright import Section, Spec
 from specwright._model import Prose
@@ -31,10 +33,10 @@ SECTIONS = {
 
 PAYLOADS = (
     "<script>window.__pwned = 'script'</script>",
-    '<img src=x onerror="window.__pwned = \'img\'">',
+    "<img src=x onerror=\"window.__pwned = 'img'\">",
     "[click me](javascript:window.__pwned='md') <a href=\"javascript:window.__pwned='a'\">a</a>",
     "</script><script>window.__pwned = 'close'</script><!--",
-    "<svg onload=\"window.__pwned = 'svg'\"></svg> <iframe src=\"javascript:alert(1)\"></iframe>",
+    '<svg onload="window.__pwned = \'svg\'"></svg> <iframe src="javascript:alert(1)"></iframe>',
     "<style>body{display:none}</style><link rel=stylesheet href=http://127.0.0.1:9/x.css>",
     '"><script>alert(1)</script>',
 )
@@ -100,8 +102,14 @@ def build_run(
     epochs: int = 1,
 ) -> RunResult:
     samples = [
-        sample(section, i + 1, v, epoch=epoch, text=text,
-               reason=None if v is not None else ("unparseable" if i % 2 else "refused"))
+        sample(
+            section,
+            i + 1,
+            v,
+            epoch=epoch,
+            text=text,
+            reason=None if v is not None else ("unparseable" if i % 2 else "refused"),
+        )
         for section, values in verdicts.items()
         for i, v in enumerate(values)
         for epoch in range(1, epochs + 1)
@@ -213,3 +221,19 @@ def hostile_run() -> RunResult:
     payload = " ".join(PAYLOADS)
     base = run_a(payload)
     return base.model_copy(update={"model": "openai/<script>window.__pwned='model'</script>"})
+
+
+def fake_eval() -> types.ModuleType:
+    """A stand-in for specwright._eval: ``.eval`` files holding a RunResult as JSON."""
+    module = types.ModuleType("specwright._eval")
+
+    def load_run(path: Path) -> RunResult:
+        run = RunResult.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        return run.model_copy(update={"log_path": str(path)})
+
+    def find_logs(directory: Path) -> list[Path]:
+        return sorted(Path(directory).rglob("*.eval"))
+
+    module.load_run = load_run  # type: ignore[attr-defined]
+    module.find_logs = find_logs  # type: ignore[attr-defined]
+    return module

@@ -70,8 +70,16 @@ def test_flips_match_scenario_and_epoch() -> None:
 
 
 def test_epochs_are_matched_separately() -> None:
-    base = factory.build_run("a", "m", {"be_honest": [True]}, spec_version="1", spec_hash="h",
-                             created=factory.CALIBRATION.created, calibration=None, epochs=2)  # type: ignore[arg-type]
+    base = factory.build_run(
+        "a",
+        "m",
+        {"be_honest": [True]},
+        spec_version="1",
+        spec_hash="h",
+        created=factory.CALIBRATION.created,
+        calibration=None,
+        epochs=2,
+    )  # type: ignore[arg-type]
     samples = list(base.samples)
     samples[1] = samples[1].model_copy(update={"compliant": False})
     cand = base.model_copy(update={"run_id": "b", "samples": tuple(samples)})

@@ -17,8 +17,12 @@ def test_text_escapes_everything_and_round_trips(value: str) -> None:
     assert html.unescape(escaped) == value
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    )
+)
 def test_json_for_script_cannot_close_the_block_and_round_trips(value: object) -> None:
     safe = json_for_script(json.dumps(value, ensure_ascii=False))
     assert "<" not in safe and ">" not in safe

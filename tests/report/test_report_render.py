@@ -23,7 +23,10 @@ def test_markdown_two_runs_golden(golden: Golden) -> None:
 def test_markdown_diff_golden(golden: Golden) -> None:
     text = render_report([factory.run_b()], "markdown", baseline=factory.run_a())
     golden("diff.md", text)
-    assert "| `follow_chain` | 100% [72–100%] (n=10) | 10% [2–40%] (n=10) | -90 pts | **worse** |" in text
+    assert (
+        "| `follow_chain` | 100% [72–100%] (n=10) | 10% [2–40%] (n=10) | -90 pts | **worse** |"
+        in text
+    )
 
 
 def test_json_single_run_golden_and_round_trip(golden: Golden, tmp_path: Path) -> None:
@@ -96,8 +99,9 @@ def test_html_escapes_every_payload() -> None:
     assert "<img" not in page and "<iframe" not in page and "<svg onload" not in page
     assert 'href="javascript:' not in page
     assert "&lt;script&gt;window.__pwned" in page
-    data = re.search(r'<script type="application/json" id="specwright-data">(.*?)</script>',
-                     page, re.S)
+    data = re.search(
+        r'<script type="application/json" id="specwright-data">(.*?)</script>', page, re.S
+    )
     assert data is not None
     decoded = json.loads(data.group(1))
     assert decoded["runs"][0]["model"] == factory.hostile_run().model

@@ -46,7 +46,11 @@ def test_section_history(tmp_path: Path) -> None:
         assert [p.run_id for p in store.section_history("style_guide")] == ["run-b-0002"]
         assert store.section_history("nope") == []
         assert [sid for sid, _ in store.sections()] == [
-            "be_honest", "follow_chain", "no_scores", "protect_privacy", "style_guide"
+            "be_honest",
+            "follow_chain",
+            "no_scores",
+            "protect_privacy",
+            "style_guide",
         ]
         unscored = store.section_history("no_scores")[0]
         assert unscored.rate.rate is None and unscored.rate.n == 0
@@ -64,7 +68,8 @@ def test_migrations_upgrade_an_older_store_and_keep_its_rows(tmp_path: Path) -> 
     engine = create_engine(url(tmp_path))
     with engine.begin() as conn:
         assert migrate(conn, upto="m003_index_section_results_by_section") == [
-            "m001_create_runs", "m002_create_section_results",
+            "m001_create_runs",
+            "m002_create_section_results",
             "m003_index_section_results_by_section",
         ]
         conn.exec_driver_sql(
