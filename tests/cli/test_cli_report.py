@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-import factory
+import report_factory as factory
 
 from specwright import render_report
 from specwright._cli import main

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import factory
 import pytest
+import report_factory as factory
 
 from specwright import ResultsStore, render_report
 from specwright._report._history import load_history, render_history

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import factory
 import pytest
+import report_factory as factory
 
 from specwright import RunDiff, diff_runs
 from specwright._report._diff import compare_rates, wilson

@@ -4,9 +4,9 @@ import os
 import sys
 from pathlib import Path
 
-import factory
 import pytest
-from factory import fake_eval
+import report_factory as factory
+from report_factory import fake_eval
 
 from specwright import ConfigurationError, render_report
 from specwright._report._load import eval_api, latest_run_file, load_runs

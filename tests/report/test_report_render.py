@@ -5,8 +5,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import factory
 import pytest
+import report_factory as factory
 
 from specwright import ConfigurationError, render_report
 from specwright._report._assets import CSS, SCRIPT, content_security_policy

@@ -5,8 +5,8 @@ import sqlite3
 from datetime import UTC
 from pathlib import Path
 
-import factory
 import pytest
+import report_factory as factory
 from sqlalchemy import create_engine
 
 from specwright import ConfigurationError, ResultsStore, index_run
