@@ -188,7 +188,7 @@ class HistorySeries:
     """``(x index, rate)`` pairs, x ascending."""
 
 
-_H_W, _H_H, _H_LEFT, _H_BOTTOM = 640, 220, 44, 60
+_H_W, _H_H, _H_LEFT, _H_BOTTOM = 720, 270, 120, 84
 
 
 def _hx(index: int, count: int) -> float:

@@ -140,8 +140,8 @@ def _html(history: History) -> str:
            el("p", {"class": "note"}, "Points: share judged compliant; whiskers: 95% CI."),
            [_html_section(s, history, x_labels) for s in history.sections]),
     )  # fmt: skip
-    return page("Compliance history", f"{len(history.runs)} runs, {len(history.sections)} "
-                "sections", body, data_json=history.model_dump_json())  # fmt: skip
+    return page("Compliance history", f"{len(history.runs)} run(s), {len(history.sections)} "
+                "section(s)", body, data_json=history.model_dump_json())  # fmt: skip
 
 
 def _markdown(history: History) -> str:
