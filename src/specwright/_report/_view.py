@@ -93,12 +93,15 @@ def _section_order(runs: Sequence[RunResult], spec: Spec | None) -> list[str]:
 def section_rows(runs: Sequence[RunResult], spec: Spec | None = None) -> list[SectionRow]:
     """One row per section that any run scored or sampled."""
     titles = section_titles(runs, spec)
+    by_run: list[dict[str, list[SampleResult]]] = []
+    for run in runs:
+        grouped: dict[str, list[SampleResult]] = {}
+        for sample in run.samples:
+            grouped.setdefault(sample.section_id, []).append(sample)
+        by_run.append(grouped)
     rows: list[SectionRow] = []
     for sid in _section_order(runs, spec):
-        groups = tuple(
-            tuple(sorted((s for s in run.samples if s.section_id == sid), key=_sample_key))
-            for run in runs
-        )
+        groups = tuple(tuple(sorted(grouped.get(sid, ()), key=_sample_key)) for grouped in by_run)
         authority = next((s.authority for g in groups for s in g if s.authority), None)
         if authority is None and spec is not None and spec.get(sid) is not None:
             authority = spec.effective_authority(sid)
