@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import report_factory as factory
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine
 
 from specwright import ConfigurationError, ResultsStore, index_run
 from specwright._report._migrations import MIGRATIONS, migrate
@@ -99,7 +99,22 @@ def test_bad_urls_are_configuration_errors(tmp_path: Path) -> None:
 )
 def test_postgresql_store() -> None:
     pg_url = os.environ["SPECWRIGHT_TEST_POSTGRES_URL"]
+    engine = create_engine(pg_url)
+    scratch = MetaData()
+    scratch.reflect(engine)
+    scratch.drop_all(engine)  # a scratch database: start from nothing
+    engine.dispose()
     with ResultsStore(pg_url) as store:
-        store.add(factory.run_a())
+        assert store.migrations() == [name for name, _ in MIGRATIONS]
+        assert store.add(factory.run_b())
+        assert store.add(factory.run_a())
         assert not store.add(factory.run_a())
-        assert store.section_history("follow_chain")[0].rate.rate == 1.0
+        assert [r.run_id for r in store.runs()] == ["run-a-0001", "run-b-0002"]
+        assert store.runs()[0].created.tzinfo is not None
+        points = store.section_history("follow_chain")
+        assert [(p.model, p.rate.rate) for p in points] == [
+            ("openai/model-a", 1.0),
+            ("openai/model-b", 0.1),
+        ]
+    with ResultsStore(pg_url) as store:  # reopening applies nothing twice
+        assert len(store.migrations()) == len(MIGRATIONS)
