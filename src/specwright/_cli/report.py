@@ -47,7 +47,7 @@ def _regressed(diff: RunDiff) -> bool:
 
 
 @click.command("report")
-@click.argument("runs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("runs", nargs=-1, type=click.Path(path_type=Path), metavar="[RUN]...")
 @click.option(
     "-o",
     "--output",
