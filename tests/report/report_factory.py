@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import types
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def sample(
         kind="example" if index % 2 else "eval_prompt",
         section_id=section,
         section_title=title,
-        authority=authority,  # type: ignore[arg-type]
+        authority=authority,
         tags=tags,
         epoch=epoch,
         compliant=compliant,
@@ -92,7 +92,7 @@ def sample(
 def build_run(
     run_id: str,
     model: str,
-    verdicts: dict[str, list[bool | None]],
+    verdicts: Mapping[str, Sequence[bool | None]],
     *,
     spec_version: str,
     spec_hash: str,
@@ -208,7 +208,7 @@ def spec(text: str = "") -> Spec:
                 id=sid,
                 title=title,
                 depth=2,
-                authority=authority,  # type: ignore[arg-type]
+                authority=authority,
                 blocks=(Prose(markdown=f"The text of {title}. {text}"),),
             )
             for sid, (title, authority, _) in SECTIONS.items()

@@ -65,7 +65,12 @@ def open_page(browser: Any, html: str, tmp_path: Path, name: str = "report.html"
     page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: watched.errors.append(str(e)))
     page.on("request", lambda r: watched.requests.append(r.url))
-    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        watched.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(watched.url)
     return watched
 

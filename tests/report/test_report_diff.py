@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import report_factory as factory
 
@@ -76,10 +78,10 @@ def test_epochs_are_matched_separately() -> None:
         {"be_honest": [True]},
         spec_version="1",
         spec_hash="h",
-        created=factory.CALIBRATION.created,
+        created=datetime(2025, 1, 1, tzinfo=UTC),
         calibration=None,
         epochs=2,
-    )  # type: ignore[arg-type]
+    )
     samples = list(base.samples)
     samples[1] = samples[1].model_copy(update={"compliant": False})
     cand = base.model_copy(update={"run_id": "b", "samples": tuple(samples)})
