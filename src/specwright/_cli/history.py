@@ -21,7 +21,8 @@ def _index_new_logs(store: ResultsStore, directory: Path) -> int:
     api = eval_api()
     if api is None or not directory.is_dir():
         return 0
-    known = store.indexed_logs()
+    stored = store.indexed_logs()
+    known = stored | {str(Path(p).resolve()) for p in stored}
     added = 0
     for path in api.find_logs(directory):
         if str(path) in known or str(Path(path).resolve()) in known:

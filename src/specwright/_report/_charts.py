@@ -54,23 +54,31 @@ def _x(value: float) -> float:
     return round(_LABEL_W + max(0.0, min(1.0, value)) * _PLOT_W, 1)
 
 
+def _attrs(base: dict[str, object], extra: dict[str, object]) -> dict[str, object]:
+    # Keyword arguments spell dashes as underscores (text_anchor) and class as class_.
+    base.update({name.rstrip("_").replace("_", "-"): value for name, value in extra.items()})
+    return base
+
+
+def _text(x: float, y: float, *children: object, size: int = 10, **attrs: object) -> Html:
+    return el("text", _attrs({"x": x, "y": y, "font-size": size, "fill": "#555"}, attrs),
+              *children)  # fmt: skip
+
+
+def _line(
+    cls: str, x1: float, x2: float, y1: float, y2: float, *, stroke: str = "#222", **attrs: object
+) -> Html:
+    base: dict[str, object] = {"class": cls, "x1": x1, "x2": x2, "y1": y1, "y2": y2,
+                               "stroke": stroke}  # fmt: skip
+    return el("line", _attrs(base, attrs))
+
+
 def _axis(height: float) -> list[Html]:
     parts: list[Html] = []
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = _x(tick)
-        parts.append(
-            el(
-                "line",
-                {"class": "grid", "x1": x, "x2": x, "y1": _TOP - 6, "y2": height, "stroke": "#ddd"},
-            )
-        )
-        parts.append(
-            el(
-                "text",
-                {"x": x, "y": _TOP - 10, "text-anchor": "middle", "font-size": 10, "fill": "#555"},
-                f"{tick * 100:.0f}%",
-            )
-        )
+        parts.append(_line("grid", x, x, _TOP - 6, height, stroke="#ddd"))
+        parts.append(_text(x, _TOP - 10, f"{tick * 100:.0f}%", text_anchor="middle"))
     return parts
 
 
@@ -78,53 +86,38 @@ def _short(label: str) -> str:
     return label if len(label) <= _MAX_LABEL else label[: _MAX_LABEL - 1] + "…"
 
 
+def _whisker(rate: Rate, mid: float) -> list[Html]:
+    if rate.ci_low is None or rate.ci_high is None:
+        return []
+    lo, hi = _x(rate.ci_low), _x(rate.ci_high)
+    return [
+        _line("ci", lo, hi, mid, mid, stroke_width=1.5),
+        *(_line("ci-cap", x, x, mid - 4, mid + 4, stroke_width=1.5) for x in (lo, hi)),
+    ]
+
+
 def _bar(rate: Rate | None, run_index: int, run_label: str, y: float) -> list[Html]:
     mid = y + _BAR_H / 2
     if rate is None or rate.rate is None:
-        return [
-            el(
-                "text",
-                {
-                    "class": "na",
-                    "x": _x(0) + 4,
-                    "y": mid,
-                    "font-size": 10,
-                    "dominant-baseline": "middle",
-                    "fill": "#777",
-                },
-                f"{run_label}: no scored samples",
-            )
-        ]
-    tip = el("title", {}, f"{run_label}: {fmt_rate(rate)}")
-    parts = [
-        el(
-            "rect",
-            {
-                "class": "bar",
-                "x": _x(0),
-                "y": y,
-                "height": _BAR_H,
-                "width": round(_x(rate.rate) - _x(0), 1),
-                "fill": colour(run_index),
-                "data-run": run_index,
-            },
-            tip,
-        )
-    ]
-    if rate.ci_low is not None and rate.ci_high is not None:
-        lo, hi = _x(rate.ci_low), _x(rate.ci_high)
-        stroke = {"stroke": "#222", "stroke-width": 1.5}
-        parts.append(
-            el("line", {"class": "ci", "x1": lo, "x2": hi, "y1": mid, "y2": mid, **stroke})
-        )
-        for x in (lo, hi):
-            parts.append(
-                el(
-                    "line",
-                    {"class": "ci-cap", "x1": x, "x2": x, "y1": mid - 4, "y2": mid + 4, **stroke},
-                )
-            )
-    return parts
+        return [_text(_x(0) + 4, mid, f"{run_label}: no scored samples", class_="na",
+                      dominant_baseline="middle", fill="#777")]  # fmt: skip
+    bar = el("rect", {"class": "bar", "x": _x(0), "y": y, "height": _BAR_H,
+                      "width": round(_x(rate.rate) - _x(0), 1), "fill": colour(run_index),
+                      "data-run": run_index},
+             el("title", {}, f"{run_label}: {fmt_rate(rate)}"))  # fmt: skip
+    value = _text(_x(1) + 6, mid, f"{rate.rate * 100:.0f}%", class_="value",
+                  dominant_baseline="middle", fill="#333")  # fmt: skip
+    return [bar, *_whisker(rate, mid), value]
+
+
+def _row(row: RateRow, run_labels: Sequence[str], y0: float) -> Html:
+    label = _text(_LABEL_W - 8, y0 + len(run_labels) * _BAR_H / 2,
+                  el("title", {}, f"{row.label} ({row.key})"), _short(row.label), size=12,
+                  class_="row-label", text_anchor="end", dominant_baseline="middle",
+                  fill="#1f2328")  # fmt: skip
+    bars = [part for i, rate in enumerate(row.rates)
+            for part in _bar(rate, i, run_labels[i], y0 + i * _BAR_H)]  # fmt: skip
+    return el("g", {"class": "row", "data-section": row.key}, label, bars)
 
 
 def bar_chart(
@@ -140,42 +133,15 @@ def bar_chart(
     """
     group_h = len(run_labels) * _BAR_H + _GAP
     height = _TOP + len(rows) * group_h + 4
+    width = _LABEL_W + _PLOT_W + 48  # room for the value labels right of the plot
     body: list[Html] = _axis(height)
     for r, row in enumerate(rows):
-        y0 = _TOP + r * group_h
-        label = el(
-            "text",
-            {
-                "class": "row-label",
-                "x": _LABEL_W - 8,
-                "y": y0 + len(run_labels) * _BAR_H / 2,
-                "text-anchor": "end",
-                "dominant-baseline": "middle",
-                "font-size": 12,
-            },
-            el("title", {}, f"{row.label} ({row.key})"),
-            _short(row.label),
-        )
-        bars = [
-            part
-            for i, rate in enumerate(row.rates)
-            for part in _bar(rate, i, run_labels[i], y0 + i * _BAR_H)
-        ]
-        group = el("g", {"class": "row", "data-section": row.key}, label, bars)
+        group = _row(row, run_labels, _TOP + r * group_h)
         target = link(row)
         body.append(el("a", {"href": target}, group) if target else group)
-    return el(
-        "svg",
-        {
-            "class": "chart",
-            "role": "img",
-            "aria-label": title,
-            "viewBox": f"0 0 {_LABEL_W + _PLOT_W + 20} {height}",
-            "width": _LABEL_W + _PLOT_W + 20,
-            "height": height,
-        },
-        body,
-    )
+    return el("svg", {"class": "chart", "role": "img", "aria-label": title,
+                      "viewBox": f"0 0 {width} {height}", "width": width, "height": height},
+              body)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -204,98 +170,38 @@ def _history_axes(x_labels: Sequence[str]) -> list[Html]:
     parts: list[Html] = []
     for tick in (0.0, 0.5, 1.0):
         y = _hy(tick)
-        parts.append(
-            el(
-                "line",
-                {
-                    "class": "grid",
-                    "x1": _H_LEFT,
-                    "x2": _H_W - 10,
-                    "y1": y,
-                    "y2": y,
-                    "stroke": "#ddd",
-                },
-            )
-        )
-        parts.append(
-            el(
-                "text",
-                {
-                    "x": _H_LEFT - 6,
-                    "y": y,
-                    "text-anchor": "end",
-                    "dominant-baseline": "middle",
-                    "font-size": 10,
-                    "fill": "#555",
-                },
-                f"{tick * 100:.0f}%",
-            )
-        )
+        parts.append(_line("grid", _H_LEFT, _H_W - 10, y, y, stroke="#ddd"))
+        parts.append(_text(_H_LEFT - 6, y, f"{tick * 100:.0f}%", text_anchor="end",
+                           dominant_baseline="middle"))  # fmt: skip
     for i, label in enumerate(x_labels):
         x, y = _hx(i, len(x_labels)), _H_H - _H_BOTTOM + 14
-        parts.append(
-            el(
-                "text",
-                {
-                    "class": "x-label",
-                    "x": x,
-                    "y": y,
-                    "font-size": 10,
-                    "text-anchor": "end",
-                    "fill": "#555",
-                    "transform": f"rotate(-30 {x} {y})",
-                },
-                _short(label),
-            )
-        )
+        parts.append(_text(x, y, _short(label), class_="x-label", text_anchor="end",
+                           transform=f"rotate(-30 {x} {y})"))  # fmt: skip
+    return parts
+
+
+def _point(rate: Rate, x: float, stroke: str, label: str) -> list[Html]:
+    assert rate.rate is not None
+    parts: list[Html] = []
+    if rate.ci_low is not None and rate.ci_high is not None:
+        parts.append(_line("ci", x, x, _hy(rate.ci_low), _hy(rate.ci_high), stroke=stroke,
+                           stroke_width=1.5, opacity=0.7))  # fmt: skip
+    tip = el("title", {}, f"{label}: {fmt_rate(rate)}")
+    parts.append(el("circle", {"class": "point", "cx": x, "cy": _hy(rate.rate), "r": 4,
+                               "fill": stroke}, tip))  # fmt: skip
     return parts
 
 
 def _series(series: HistorySeries, index: int, count: int) -> list[Html]:
     stroke = colour(index)
-    coords = [(_hx(x, count), _hy(rate.rate)) for x, rate in series.points if rate.rate is not None]
+    scored = [(_hx(x, count), rate) for x, rate in series.points if rate.rate is not None]
     parts: list[Html] = []
-    if len(coords) > 1:
-        points = " ".join(f"{x},{y}" for x, y in coords)
-        parts.append(
-            el(
-                "polyline",
-                {
-                    "class": "line",
-                    "points": points,
-                    "fill": "none",
-                    "stroke": stroke,
-                    "stroke-width": 2,
-                },
-            )
-        )
-    for x_index, rate in series.points:
-        if rate.rate is None:
-            continue
-        x = _hx(x_index, count)
-        if rate.ci_low is not None and rate.ci_high is not None:
-            parts.append(
-                el(
-                    "line",
-                    {
-                        "class": "ci",
-                        "x1": x,
-                        "x2": x,
-                        "y1": _hy(rate.ci_low),
-                        "y2": _hy(rate.ci_high),
-                        "stroke": stroke,
-                        "stroke-width": 1.5,
-                        "opacity": 0.7,
-                    },
-                )
-            )
-        parts.append(
-            el(
-                "circle",
-                {"class": "point", "cx": x, "cy": _hy(rate.rate), "r": 4, "fill": stroke},
-                el("title", {}, f"{series.label}: {fmt_rate(rate)}"),
-            )
-        )
+    if len(scored) > 1:
+        points = " ".join(f"{x},{_hy(rate.rate or 0.0)}" for x, rate in scored)
+        parts.append(el("polyline", {"class": "line", "points": points, "fill": "none",
+                                     "stroke": stroke, "stroke-width": 2}))  # fmt: skip
+    for x, rate in scored:
+        parts.extend(_point(rate, x, stroke, series.label))
     return parts
 
 
@@ -304,15 +210,6 @@ def history_chart(series: Sequence[HistorySeries], x_labels: Sequence[str], *, t
     body = _history_axes(x_labels)
     for i, line in enumerate(series):
         body.extend(_series(line, i, len(x_labels)))
-    return el(
-        "svg",
-        {
-            "class": "chart history",
-            "role": "img",
-            "aria-label": title,
-            "viewBox": f"0 0 {_H_W} {_H_H}",
-            "width": _H_W,
-            "height": _H_H,
-        },
-        body,
-    )
+    return el("svg", {"class": "chart history", "role": "img", "aria-label": title,
+                      "viewBox": f"0 0 {_H_W} {_H_H}", "width": _H_W, "height": _H_H},
+              body)  # fmt: skip

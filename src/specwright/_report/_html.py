@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from specwright._report._charts import bar_chart, legend
+from specwright._report._diff import RunDiff
 from specwright._report._drill import section_anchor, sections_block
 from specwright._report._escape import Html, el
 from specwright._report._input import ReportInput
@@ -166,55 +167,40 @@ def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
 _CHANGE_ORDER = {"worse": 0, "better": 1, "new": 2, "dropped": 3, "unchanged": 4, "unscored": 5}
 
 
-def _diff(report: ReportInput, anchors: dict[str, str]) -> Html:
-    diff = report.diff
+def _badge(value: str) -> Html:
+    return el("span", {"class": f"badge {value}"}, value)
+
+
+def _diff_sections(diff: RunDiff, anchors: dict[str, str]) -> Html:
+    rows = [
+        [el("a", {"href": anchors[s.key]}, s.title or s.key) if s.key in anchors else s.key,
+         fmt_rate(s.baseline), fmt_rate(s.candidate),
+         "–" if s.delta is None else f"{s.delta * 100:+.0f} pts", _badge(s.change)]
+        for s in sorted(diff.sections, key=lambda s: (_CHANGE_ORDER[s.change], s.key))
+    ]  # fmt: skip
+    return _table(["section", "baseline", "candidate", "Δ", "change"], rows, "diff-sections")
+
+
+def _flips(diff: RunDiff) -> Html:
+    if not diff.flips:
+        return el("p", {}, "No scenario changed its verdict.")
+    rows = [[el("code", {}, f.scenario_id), f.epoch, f.section_id, _badge(f.direction),
+             f.candidate_rationale] for f in diff.flips]  # fmt: skip
+    return _table(["scenario", "epoch", "section", "flip", "candidate rationale"], rows, "flips")
+
+
+def _diff(diff: RunDiff | None, anchors: dict[str, str]) -> Html:
     if diff is None:
         return Html("")
-    notes = (
-        []
-        if diff.same_spec
-        else [el("div", {"class": "warning"}, "The runs used different spec versions.")]
-    )
-    rows = [
-        [
-            el("a", {"href": anchors[s.key]}, s.title or s.key) if s.key in anchors else s.key,
-            fmt_rate(s.baseline),
-            fmt_rate(s.candidate),
-            "–" if s.delta is None else f"{s.delta * 100:+.0f} pts",
-            el("span", {"class": f"badge {s.change}"}, s.change),
-        ]
-        for s in sorted(diff.sections, key=lambda s: (_CHANGE_ORDER[s.change], s.key))
-    ]
-    flips = [
-        [
-            el("code", {}, f.scenario_id),
-            f.epoch,
-            f.section_id,
-            el("span", {"class": f"badge {f.direction}"}, f.direction),
-            f.candidate_rationale,
-        ]
-        for f in diff.flips
-    ]
-    overall = diff.overall
-    return el(
-        "section",
-        {"id": "diff"},
-        el("h2", {}, "Change against the baseline"),
-        notes,
-        el(
-            "p",
-            {},
-            f"Baseline {diff.baseline_model} → candidate {diff.candidate_model}: ",
-            f"{fmt_rate(overall.baseline)} → {fmt_rate(overall.candidate)} ",
-            el("span", {"class": f"badge {overall.change}"}, overall.change),
-            f". Test: {diff.method}.",
-        ),
-        _table(["section", "baseline", "candidate", "Δ", "change"], rows, "diff-sections"),
-        el("h3", {}, f"Flipped scenarios ({len(diff.flips)})"),
-        _table(["scenario", "epoch", "section", "flip", "candidate rationale"], flips, "flips")
-        if flips
-        else el("p", {}, "No scenario changed its verdict."),
-    )
+    warning = None if diff.same_spec else el(
+        "div", {"class": "warning"}, "The runs used different spec versions.")  # fmt: skip
+    o = diff.overall
+    summary = el("p", {}, f"Baseline {diff.baseline_model} → candidate {diff.candidate_model}: ",
+                 f"{fmt_rate(o.baseline)} → {fmt_rate(o.candidate)} ", _badge(o.change),
+                 f". Test: {diff.method}.")  # fmt: skip
+    return el("section", {"id": "diff"}, el("h2", {}, "Change against the baseline"), warning,
+              summary, _diff_sections(diff, anchors),
+              el("h3", {}, f"Flipped scenarios ({len(diff.flips)})"), _flips(diff))  # fmt: skip
 
 
 def render_html(report: ReportInput) -> str:
@@ -226,7 +212,7 @@ def render_html(report: ReportInput) -> str:
     body = el(
         "div",
         {},
-        _diff(report, anchors),
+        _diff(report.diff, anchors),
         _overview(runs, labels),
         _calibration(runs, labels),
         _chart_section("by-section", "Compliance by section", rows, labels, anchors),
