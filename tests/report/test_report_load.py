@@ -36,6 +36,12 @@ def test_eval_logs_need_the_eval_module(tmp_path: Path, monkeypatch: pytest.Monk
         load_runs([log])
     with pytest.raises(ConfigurationError, match=r"specwright\[eval\]"):
         load_runs([tmp_path])
+    # Run JSON files beside the logs do not hide them.
+    write(tmp_path / "a.json", render_report([factory.run_a()], "json"))
+    with pytest.raises(ConfigurationError, match="holds Inspect logs"):
+        load_runs([tmp_path])
+    with pytest.raises(ConfigurationError, match="holds Inspect logs"):
+        latest_run_file(tmp_path)
 
 
 def test_eval_logs_through_the_eval_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -81,6 +81,9 @@ def _read_file(path: Path, api: EvalApi | None = None) -> list[RunResult]:
 def run_files(directory: Path) -> list[Path]:
     """Inspect logs (when the eval module is there) and run JSON files under ``directory``."""
     api = eval_api()
+    if api is None and any(directory.rglob("*.eval")):
+        # Refuse rather than silently report on an older run JSON beside unread logs.
+        raise ConfigurationError(f"{directory} holds Inspect logs: {_MISSING_EVAL}")
     logs = {Path(p) for p in api.find_logs(directory)} if api else set()
     runs = {p for p in directory.rglob("*.json") if p not in logs and _looks_like_run_json(p)}
     return sorted(logs | runs)
@@ -89,8 +92,6 @@ def run_files(directory: Path) -> list[Path]:
 def _read_directory(directory: Path) -> list[RunResult]:
     files = run_files(directory)
     if not files:
-        if eval_api() is None and any(directory.rglob("*.eval")):
-            raise ConfigurationError(f"{directory}: {_MISSING_EVAL}")
         raise ConfigurationError(f"{directory}: no eval logs or run JSON files found")
     api = eval_api()
     return [run for path in files for run in _read_file(path, api)]
