@@ -25,6 +25,8 @@ _COMMANDS: dict[str, str] = {
     "export": "specwright._cli.export:export",
     "check": "specwright._cli.check:check",
     "compile": "specwright._cli.compile:compile_command",
+    "report": "specwright._cli.report:report",
+    "history": "specwright._cli.history:history",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -35,6 +37,8 @@ _SUMMARIES: dict[str, str] = {
     "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
     "check": "Show the authority and status of every part of a conversation under a spec.",
     "compile": "Compile a conversation under a spec into the messages a target model receives.",
+    "report": "Render eval runs as an offline HTML, markdown or JSON report; diff two runs.",
+    "history": "Show compliance over time across runs, models and spec versions.",
 }
 
 EXIT_OK = 0
