@@ -19,6 +19,7 @@ from specwright._chain._conversation import Conversation, Turn
 from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Interpreter
 from specwright._chain._preamble import (
+    SECTIONS_HEADING,
     isolation_text,
     render_preamble,
     render_section,
@@ -86,7 +87,7 @@ def compile_prompt(
         sections=tuple(s for s, _ in sections),
         omitted=omitted,
         isolated=tuple(plan.blocks),
-        preamble_tokens=counter.count(preamble),
+        preamble_tokens=_preamble_tokens(counter, isolation, sections),
         whole_spec_tokens=_whole_spec_tokens(spec, counter),
         budget=budget,
         counter=counter.name,
@@ -152,3 +153,18 @@ def _select_sections(
     ]
     omitted = tuple(c.section_id or c.id for c in standing if c.id not in chosen)
     return picked, omitted
+
+
+def _preamble_tokens(
+    counter: TokenCounter, isolation: str, sections: list[tuple[CompiledSection, str]]
+) -> int:
+    """Tokens of the preamble: its fixed text counted now, sections from the per-spec cache.
+
+    The parts are joined at blank lines, so the sum is exact for the ``approx`` counter and
+    within about a token per section for BPE tokenizers; it spares counting the spec text
+    again on every request.
+    """
+    fixed = counter.count(render_preamble([], isolation))
+    if not sections:
+        return fixed
+    return fixed + counter.count(SECTIONS_HEADING) + sum(s.tokens for s, _ in sections)

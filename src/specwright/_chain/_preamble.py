@@ -9,7 +9,13 @@ from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._spotlight import Boundary, SpotlightMode
 from specwright._model import Spec
 
-__all__ = ["isolation_text", "render_preamble", "render_section", "whole_spec_text"]
+__all__ = [
+    "SECTIONS_HEADING",
+    "isolation_text",
+    "render_preamble",
+    "render_section",
+    "whole_spec_text",
+]
 
 _CHAIN = """\
 # Chain of command
@@ -56,11 +62,15 @@ def render_section(candidate: Candidate) -> str:
     return f"{head}\n{candidate.text}"
 
 
+SECTIONS_HEADING = "# Applicable rules of the specification"
+"""The heading above the spec sections in the preamble."""
+
+
 def render_preamble(sections: Sequence[str], isolation: str) -> str:
     """The whole preamble."""
     parts = [_CHAIN, isolation]
     if sections:
-        parts.append("# Applicable rules of the specification\n\n" + "\n\n".join(sections))
+        parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(sections))
     return "\n\n".join(parts)
 
 

@@ -23,7 +23,10 @@ __all__ = [
     "token_counter",
 ]
 
-_PIECE = re.compile(r"[^\W\d_]+|\d+|[^\w\s]|_")
+_WORD = re.compile(r"[^\W\d_]+")
+_LONG_WORD = re.compile(r"[^\W\d_]{10,}")  # words long enough to cost more than one token
+_DIGITS = re.compile(r"\d{1,3}")  # digit runs cost one token per three digits
+_PUNCT = re.compile(r"[^\w\s]|_")
 
 
 @runtime_checkable
@@ -70,15 +73,10 @@ class ApproxTokenCounter:
 
     def count(self, text: str) -> int:
         """Approximate BPE token count of ``text``."""
-        total = 0
-        for piece in _PIECE.findall(text):
-            if piece[0].isdigit():
-                total += (len(piece) + 2) // 3
-            elif piece[0].isalpha():
-                total += 1 + max(0, len(piece) - 6) // 4
-            else:
-                total += 1
-        return total
+        # Whole-text regex passes (in C) rather than a Python loop over pieces: same result.
+        words = len(_WORD.findall(text))
+        extra = sum((len(w) - 6) // 4 for w in _LONG_WORD.findall(text))
+        return words + extra + len(_DIGITS.findall(text)) + len(_PUNCT.findall(text))
 
 
 @token_counter("tiktoken")
