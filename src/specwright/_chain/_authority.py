@@ -50,7 +50,9 @@ _ROLE_KIND: dict[Role, SpanKind] = {"assistant": "assistant", "tool": "tool_outp
 _TOKEN_KIND: dict[str, SpanKind] = {"blockquote_open": "block_quote", "fence": "fenced_code"}
 _NEWLINE = re.compile(r"\r\n?|\n")
 _TAG = re.compile(r"<(/?)(untrusted_text|untrusted)\b[^>]*>", re.IGNORECASE)
-_MARKDOWN_HINT = re.compile(r"(?m)^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:>|```|~~~)")
+# Fast path: only text where some line (CR, LF or CRLF ended) may open a quote or a fence is
+# handed to markdown-it.
+_MARKDOWN_HINT = re.compile(r"(?:\A|[\r\n])[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:>|```|~~~)")
 
 
 class Span(BaseModel):
