@@ -17,7 +17,7 @@ def section(
         id=sid,
         title=sid.replace("_", " ").title(),
         depth=2,
-        authority=authority,  # type: ignore[arg-type]
+        authority=authority,
         blocks=blocks,
         children=children,
     )
@@ -47,7 +47,7 @@ def chain_spec() -> Spec:
 def conv(*turns: tuple[str, str] | Message) -> Conversation:
     """A conversation from (role, text) pairs or ready messages."""
     messages = [
-        t if isinstance(t, Message) else Message(role=t[0], parts=(TextPart(text=t[1]),))  # type: ignore[arg-type]
+        t if isinstance(t, Message) else Message(role=t[0], parts=(TextPart(text=t[1]),))
         for t in turns
     ]
     return Conversation.from_messages(messages)
@@ -55,7 +55,7 @@ def conv(*turns: tuple[str, str] | Message) -> Conversation:
 
 def untrusted(role: str, text: str, data: str) -> Message:
     """A message with plain text followed by an untrusted part."""
-    return Message(role=role, parts=(TextPart(text=text), UntrustedPart(text=data)))  # type: ignore[arg-type]
+    return Message(role=role, parts=(TextPart(text=text), UntrustedPart(text=data)))
 
 
 @pytest.fixture

@@ -103,15 +103,14 @@ def test_quoted_comment_is_isolated_and_delegation_is_data(real: Spec) -> None:
     assert "PUGCOIN" in compiled.isolated[0].text
     # Example 3 delegates style authority to the quoted preferences: only as data we are given.
     prefs = _example(real, "ignore_untrusted_data", 3)
-    without = resolve(real, prefs).get(
-        "message:0.1:0-" + str(len(prefs.turns[0].message.parts[1].text))
-    )
+    parts = prefs.turns[0].message.parts
+    without = resolve(real, prefs).get(f"message:0.1:0-{len(parts[1].text or '')}")
     assert without.authority == "none"
     grant = Delegation(grantor="message:0.0", source="message:0.1", level="user", note="style only")
     with_grant = resolve(real, prefs, delegations=[grant]).get(without.id)
     assert (with_grant.authority, with_grant.delegated_by) == (
         "user",
-        "message:0.0:0-" + str(len(prefs.turns[0].message.parts[0].text)),
+        f"message:0.0:0-{len(parts[0].text or '')}",
     )
     compiled = compile_prompt(real, prefs, delegations=[grant])
     assert "Block 1 has user-level authority" in compiled.preamble

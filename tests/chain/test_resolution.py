@@ -11,8 +11,8 @@ from .conftest import conv, untrusted
 
 
 def scripted(*relations: tuple[str, str, str], **kwargs: object) -> DeterministicInterpreter:
-    notes = tuple(RelationNote(subject=s, other=o, answer=a) for s, o, a in relations)  # type: ignore[arg-type]
-    return DeterministicInterpreter(Annotations(relations=notes, **kwargs))  # type: ignore[arg-type]
+    notes = tuple(RelationNote(subject=s, other=o, answer=a) for s, o, a in relations)
+    return DeterministicInterpreter(Annotations(relations=notes, **kwargs))
 
 
 def test_spec_sections_become_candidates_at_effective_authority(spec: Spec) -> None:

@@ -57,7 +57,7 @@ def _reads(kind: str) -> Callable[[_BlockReader], _BlockReader]:
 # --------------------------------------------------------------------------- reading
 
 
-def from_anthropic(document: JsonValue) -> Conversation:
+def from_anthropic(document: object) -> Conversation:
     """Read an Anthropic Messages request body (or a bare list of messages)."""
     turns: list[Turn] = []
     extra: dict[str, JsonValue] = {}

@@ -50,7 +50,7 @@ def _reads(kind: str) -> Callable[[_PartReader], _PartReader]:
 # --------------------------------------------------------------------------- reading
 
 
-def from_openai(document: JsonValue) -> Conversation:
+def from_openai(document: object) -> Conversation:
     """Read OpenAI Chat Completions messages (a list, or a body with ``messages``)."""
     extra: dict[str, JsonValue] = {}
     if isinstance(document, dict):

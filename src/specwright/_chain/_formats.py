@@ -18,7 +18,7 @@ from specwright._errors import ConfigurationError, ConversationError
 
 __all__ = ["FORMATS", "read_conversation", "write_conversation"]
 
-_JSON_READERS: dict[str, Callable[[JsonValue], Conversation]] = {
+_JSON_READERS: dict[str, Callable[[object], Conversation]] = {
     "openai": from_openai,
     "anthropic": from_anthropic,
 }
