@@ -169,3 +169,13 @@ def test_registered_and_usable_in_a_resolution(spec: Spec) -> None:
         "misaligned",
         "section:no_weapons",
     )
+
+
+def test_long_sections_are_cut_and_marked() -> None:
+    long_root = ROOT.model_copy(update={"text": "x" * 50})
+    script = Script(['{"answers": [{"index": 0, "answer": "none"}]}'])
+    with scripted_server(script) as url:
+        _interp(url, section_chars=10).relate(SPAN, [long_root], conv())
+    sent = json.loads(script.requests[0]["messages"][1]["content"])
+    assert sent["items"][0]["text"] == "x" * 10 and sent["items"][0]["truncated"] is True
+    assert "truncated" not in sent["subject"]

@@ -51,7 +51,12 @@ class InterpreterCall:
 
 @interpreter("llm")
 class LLMInterpreter:
-    """Asks a model through the official ``openai`` SDK (any compatible ``base_url``)."""
+    """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
+
+    ``temperature`` and ``seed`` are sent explicitly; ``retries`` bounds our own retries of
+    transport errors (the SDK's are off); ``section_chars`` cuts each spec section's text in
+    prompts (``None``: whole sections), marking cut items with ``"truncated": true``.
+    """
 
     name = "llm"
 
@@ -67,6 +72,7 @@ class LLMInterpreter:
         backoff: float = 0.5,
         timeout: float = 60.0,
         json_mode: bool = True,
+        section_chars: int | None = 1200,
     ) -> None:
         self.model = model
         self.base_url = base_url
@@ -77,6 +83,8 @@ class LLMInterpreter:
         self.backoff = backoff
         self.timeout = timeout
         self.json_mode = json_mode
+        # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
+        self.section_chars = section_chars
         self.calls: list[InterpreterCall] = []
         self._client: Any = None
 
@@ -113,7 +121,7 @@ class LLMInterpreter:
             return []
         messages = [
             {"role": "system", "content": system_prompt(question)},
-            {"role": "user", "content": user_prompt(items, anchor)},
+            {"role": "user", "content": user_prompt(items, anchor, self.section_chars)},
         ]
         raw, error = self._complete(messages)
         answers, parse_error = parse_answers(raw, len(items), QUESTIONS[question][1])

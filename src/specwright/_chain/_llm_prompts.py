@@ -52,21 +52,29 @@ def system_prompt(question: str) -> str:
     return f"{_COMMON % choices}\n\n{task}"
 
 
-def item(candidate: Candidate) -> dict[str, Any]:
-    """A candidate as the interpreter sees it."""
+def item(candidate: Candidate, section_chars: int | None = None) -> dict[str, Any]:
+    """A candidate as the interpreter sees it; spec sections cut to ``section_chars``."""
     data: dict[str, Any] = {"id": candidate.id, "authority": candidate.authority}
+    text = candidate.text
     if candidate.origin == "spec":
         data["section"] = candidate.title
+        if section_chars is not None and len(text) > section_chars:
+            text = text[:section_chars]
+            data["truncated"] = True
     else:
         data["role"] = candidate.role
-    data["text"] = candidate.text
+    data["text"] = text
     return data
 
 
-def user_prompt(items: Sequence[Candidate], anchor: tuple[str, Candidate] | None = None) -> str:
+def user_prompt(
+    items: Sequence[Candidate],
+    anchor: tuple[str, Candidate] | None = None,
+    section_chars: int | None = None,
+) -> str:
     """The user prompt: an optional anchor (subject or grantor), then the numbered items."""
     body: dict[str, Any] = {}
     if anchor is not None:
-        body[anchor[0]] = item(anchor[1])
-    body["items"] = [{"index": n, **item(c)} for n, c in enumerate(items)]
+        body[anchor[0]] = item(anchor[1], section_chars)
+    body["items"] = [{"index": n, **item(c, section_chars)} for n, c in enumerate(items)]
     return json.dumps(body, ensure_ascii=False, indent=1)
