@@ -330,13 +330,13 @@ def _inside_error(cursor: _Cursor, header: _Header, line: str) -> SpecError:
         )
     return cursor.error(
         f"unclosed <{header.role}> message (opened at line {opened_at.line}) before "
-        f"{stripped_tag(line)}",
+        f"{_stripped_tag(line)}",
         f"add </{header.role}> before this line, or escape it as &lt;",
         column=_indent(line),
     )
 
 
-def stripped_tag(line: str) -> str:
+def _stripped_tag(line: str) -> str:
     """The tag at the start of ``line``, for messages."""
     stripped = line.strip()
     end = stripped.find(">")
