@@ -111,13 +111,19 @@ def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversa
             cursor.index += 1
         elif stripped == "<comparison>":
             if comparison_at is not None:
-                raise cursor.error("nested <comparison>", "close the open comparison first")
+                raise cursor.error(
+                    "nested <comparison>", "close the open comparison first", column=_indent(line)
+                )
             comparison_at, after = cursor.index, len(result.messages)
             result.has_comparison = True
             cursor.index += 1
         elif stripped == "</comparison>":
             if comparison_at is None:
-                raise cursor.error("</comparison> without <comparison>", "remove the stray tag")
+                raise cursor.error(
+                    "</comparison> without <comparison>",
+                    "remove the stray tag",
+                    column=_indent(line),
+                )
             comparison_at = None
             cursor.index += 1
         else:
