@@ -165,3 +165,12 @@ def test_empty_and_heading_free_text() -> None:
     assert spec.sections == ()
     assert spec.title == ""
     assert spec.preamble.startswith("Just a note.")
+
+
+def test_code_in_commentary_is_not_scanned_for_links() -> None:
+    section = parse_spec(
+        '# A {#a}\n\n!!! meta "Commentary"\n    ```\n    [?](#nowhere) [^zz]\n    ```\n'
+        "    See [?](#a).\n"
+    ).section("a")
+    assert [r.target for r in section.references] == ["a"]
+    assert section.eval_tags == ()

@@ -186,6 +186,10 @@ def markdown(draw: st.DrawFn, ids: list[str], derived: _Derived) -> str:
                 if tag not in derived.tags:
                     derived.tags.append(tag)
         paragraphs.append(" ".join(words))
+    if draw(st.booleans()):
+        # Code in prose: heading-, example- and link-looking lines inside stay text.
+        code = draw(st.sampled_from(["# functions", "**Example**: x\n~~~xml", "[?](#nowhere)"]))
+        paragraphs.insert(draw(st.integers(0, len(paragraphs))), f"```\n{code}\n```")
     return "\n\n".join(paragraphs)
 
 
