@@ -5,7 +5,7 @@ The public API is what ``__all__`` lists; every module whose name starts with ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from specwright._errors import (
     ConfigurationError,
@@ -48,7 +48,7 @@ from specwright._settings import Settings, load_settings
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
-if TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
+if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
     from specwright._report._diff import RunDiff, diff_runs
     from specwright._report._render import render_report
     from specwright._report._store import ResultsStore, SectionPoint, StoredRun, index_run
