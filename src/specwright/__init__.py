@@ -5,6 +5,8 @@ The public API is what ``__all__`` lists; every module whose name starts with ``
 
 from __future__ import annotations
 
+import typing as _typing
+
 from specwright._errors import (
     ConfigurationError,
     ConversationError,
@@ -46,7 +48,40 @@ from specwright._settings import Settings, load_settings
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
+if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
+    from specwright._report._diff import RunDiff, diff_runs
+    from specwright._report._render import render_report
+    from specwright._report._store import ResultsStore, SectionPoint, StoredRun, index_run
+
 __version__ = "0.1.0"
+
+# Report names load on first use: the results store needs SQLAlchemy (the `report` extra),
+# which `import specwright` must not pull in.
+_LAZY: dict[str, str] = {
+    "ResultsStore": "specwright._report._store",
+    "RunDiff": "specwright._report._diff",
+    "SectionPoint": "specwright._report._store",
+    "StoredRun": "specwright._report._store",
+    "diff_runs": "specwright._report._diff",
+    "index_run": "specwright._report._store",
+    "render_report": "specwright._report._render",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'specwright' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "AUTHORITY_LEVELS",
@@ -67,8 +102,11 @@ __all__ = [
     "Message",
     "Part",
     "Prose",
+    "ResultsStore",
     "Role",
+    "RunDiff",
     "Section",
+    "SectionPoint",
     "Settings",
     "Severity",
     "SourceLocation",
@@ -76,11 +114,14 @@ __all__ = [
     "SpecError",
     "SpecStats",
     "SpecwrightError",
+    "StoredRun",
     "TextPart",
     "UntrustedPart",
     "__version__",
     "authority_rank",
+    "diff_runs",
     "example_spec_path",
+    "index_run",
     "lint_rule",
     "lint_rules",
     "lint_spec",
@@ -89,6 +130,7 @@ __all__ = [
     "parse_messages",
     "parse_spec",
     "read_spec",
+    "render_report",
     "save_spec",
     "spec_stats",
     "write_eval_file",

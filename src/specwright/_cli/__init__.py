@@ -23,6 +23,8 @@ _COMMANDS: dict[str, str] = {
     "stats": "specwright._cli.stats:stats",
     "lint": "specwright._cli.lint:lint",
     "export": "specwright._cli.export:export",
+    "report": "specwright._cli.report:report",
+    "history": "specwright._cli.history:history",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -31,6 +33,8 @@ _SUMMARIES: dict[str, str] = {
     "stats": "Count sections, examples, labelled answers, eval prompts and references.",
     "lint": "Check a spec for structural problems (exit 1 on findings).",
     "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+    "report": "Render eval runs as an offline HTML, markdown or JSON report; diff two runs.",
+    "history": "Show compliance over time across runs, models and spec versions.",
 }
 
 EXIT_OK = 0
