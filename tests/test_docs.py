@@ -14,7 +14,10 @@ from tests._paths import REPO_ROOT
 
 _BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```", re.S | re.M)
 # Docs whose examples need fixtures (runs, servers) are run by their own area's test instead.
-_OWN_TEST = {"report.md": "tests/report/test_report_docs.py"}
+_OWN_TEST = {
+    "dialect.md": "tests/reader/test_docs.py",
+    "report.md": "tests/report/test_report_docs.py",
+}
 _DOCS = [
     REPO_ROOT / "README.md",
     *sorted(p for p in (REPO_ROOT / "docs").glob("*.md") if p.name not in _OWN_TEST),

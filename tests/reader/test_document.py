@@ -33,7 +33,7 @@ def test_spec_without_system_sections_and_all_guideline_levels() -> None:
 def test_heading_variants() -> None:
     spec = parse_spec(
         "Intro text.\n\n# Plain Title\n\n## Closed ## \n\n###   Spaced  {#sp}   \n\n"
-        "   # Indented {#ind}\n"
+        "   # Indented {#ind}\n\n## Fill {placeholders} {#fill}\n\n## Only {braces}\n"
     )
     assert spec.preamble == "Intro text."
     assert [(s.id, s.title) for s in spec.walk()] == [
@@ -41,8 +41,10 @@ def test_heading_variants() -> None:
         ("closed", "Closed"),
         ("sp", "Spaced"),
         ("ind", "Indented"),
+        ("fill", "Fill {placeholders}"),
+        ("only_braces", "Only {braces}"),
     ]
-    assert [s.location.column for s in spec.walk() if s.location] == [1, 1, 1, 4]
+    assert [s.location.column for s in spec.walk() if s.location] == [1, 1, 1, 4, 1, 1]
 
 
 def test_headings_inside_prose_fences_are_text() -> None:
@@ -165,3 +167,12 @@ def test_empty_and_heading_free_text() -> None:
     assert spec.sections == ()
     assert spec.title == ""
     assert spec.preamble.startswith("Just a note.")
+
+
+def test_code_in_commentary_is_not_scanned_for_links() -> None:
+    section = parse_spec(
+        '# A {#a}\n\n!!! meta "Commentary"\n    ```\n    [?](#nowhere) [^zz]\n    ```\n'
+        "    See [?](#a).\n"
+    ).section("a")
+    assert [r.target for r in section.references] == ["a"]
+    assert section.eval_tags == ()

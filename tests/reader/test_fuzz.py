@@ -67,6 +67,8 @@ def _check(text: str, **kwargs: object) -> None:
     except SpecError as error:
         assert error.line >= 1
         assert error.column >= 1
+        assert error.hint
+        assert "\n" not in str(error)  # the CLI prints it as one line
         return
     assert isinstance(result, Spec)
 
@@ -115,3 +117,22 @@ def test_mutated_slices_of_real_text(data: st.DataObject) -> None:
         chunk[index] = chunk[index][: data.draw(st.integers(0, len(chunk[index])))]
     text = "\n".join(chunk)
     _check(text, eval_files={"zz": text}, file=str(Path("spec") / "model_spec.md"))
+
+
+def test_every_spec_error_carries_a_hint() -> None:
+    # A sample of distinct failures, each must explain how to fix itself in one line.
+    samples = [
+        "# A {#a authority=x}",
+        "# A {#a}\n# B {#a}",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\n",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\nx\n</user>\n",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\nstray\n~~~",
+    ]
+    for text in samples:
+        try:
+            parse_spec(text)
+        except SpecError as error:
+            assert error.hint, text
+            assert "\n" not in str(error), text
+        else:
+            raise AssertionError(f"no error for {text!r}")

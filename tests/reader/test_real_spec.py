@@ -140,3 +140,23 @@ def test_headings_agree_with_markdown_it(spec: Spec) -> None:
     tokens = MarkdownIt().parse(text)
     lines = [t.map[0] + 1 for t in tokens if t.type == "heading_open" and t.map]
     assert lines == [s.location.line for s in spec.walk() if s.location]
+
+
+def test_example_fences_agree_with_markdown_it(spec: Spec) -> None:
+    from markdown_it import MarkdownIt
+
+    assert spec.source is not None
+    text = (Path(spec.source) / "model_spec.md").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    tokens = MarkdownIt().parse(text)
+    fences = [t.map[0] + 1 for t in tokens if t.type == "fence" and t.map]
+    ours = []
+    for _, example in spec.examples():
+        assert example.location is not None
+        number = example.location.line
+        while not lines[number - 1].startswith("~~~"):
+            number += 1
+        ours.append(number)
+    # Every top-level fence of the real spec is an example's conversation; the ``` blocks
+    # (with `# functions` inside) all stand inside messages.
+    assert fences == ours

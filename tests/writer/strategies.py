@@ -29,7 +29,7 @@ from specwright import (
 )
 
 _WORDS = st.sampled_from(
-    ["travel", "rule", "kind", "brief", "Ada", "train", "€54", "yes,", "no.", "(maybe)", "ok"]
+    ["travel", "rule", "kind", "brief", "Ada", "€54", "yes,", "no.", "(maybe)", "{tbd}", "ok"]
 )
 _IDS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
 _TAGS = st.from_regex(r"[a-z0-9]{4}", fullmatch=True)
@@ -186,6 +186,14 @@ def markdown(draw: st.DrawFn, ids: list[str], derived: _Derived) -> str:
                 if tag not in derived.tags:
                     derived.tags.append(tag)
         paragraphs.append(" ".join(words))
+    if draw(st.booleans()):
+        # Code in prose: heading-, example- and link-looking lines inside stay text.
+        code = draw(
+            st.sampled_from(
+                ["# functions", "**Example**: x\n~~~xml", "[?](#nowhere)", '!!! meta "x"']
+            )
+        )
+        paragraphs.insert(draw(st.integers(0, len(paragraphs))), f"```\n{code}\n```")
     return "\n\n".join(paragraphs)
 
 

@@ -176,6 +176,7 @@ class _Scanner:
         start = self.index
         body: list[str] = []
         end = self.index + 1
+        fence: Fence | None = None
         for j in range(self.index + 1, len(self.lines)):
             text = self.lines[j]
             if text.strip():
@@ -183,7 +184,7 @@ class _Scanner:
                     break
                 body.extend([""] * (j - end))
                 body.append(text[1:] if text[0] == "\t" else text[4:])
-                scan_inline(text, j + 1, self.file, self.current.id, self.current.finds)
+                fence = self._commentary_line(text, j, fence)
                 end = j + 1
         title = match.group(2) if match.group(2) is not None else ""
         self.current.blocks.append(
@@ -196,6 +197,15 @@ class _Scanner:
         )
         self.index = end
         return True
+
+    def _commentary_line(self, text: str, index: int, fence: Fence | None) -> Fence | None:
+        # Scan a commentary line for links and tags unless it is code; return the open fence.
+        if fence is not None:
+            return None if closes_fence(text, fence) else fence
+        opened = open_fence(text)
+        if opened is None and self.current is not None:
+            scan_inline(text, index + 1, self.file, self.current.id, self.current.finds)
+        return opened
 
     # ----------------------------------------------------------------- examples
 

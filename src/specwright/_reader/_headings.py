@@ -59,12 +59,18 @@ def parse_heading(match: re.Match[str], file: str, line: int) -> Heading:
     text = match.group(2) or ""
     attrs = _Attrs()
     block = _ATTRS_RE.match(text)
-    if block is not None:
+    if block is not None and _is_attribute_block(block.group(2)):
         text = block.group(1)
         offset = match.start(2) + len(block.group(1)) + 2
         _read_attrs(block.group(2), attrs, file, line, offset)
     title = _CLOSING_RE.sub("", text).strip()
     return Heading(depth, title, attrs.id, attrs.authority, attrs.tags, match.start(1) + 1)
+
+
+def _is_attribute_block(block: str) -> bool:
+    # `{#id ...}` or `{key=value}`; plain braces such as `{placeholders}` belong to the title.
+    stripped = block.strip()
+    return stripped.startswith("#") or "=" in stripped
 
 
 def _read_attrs(block: str, attrs: _Attrs, file: str, line: int, offset: int) -> None:

@@ -111,13 +111,19 @@ def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversa
             cursor.index += 1
         elif stripped == "<comparison>":
             if comparison_at is not None:
-                raise cursor.error("nested <comparison>", "close the open comparison first")
+                raise cursor.error(
+                    "nested <comparison>", "close the open comparison first", column=_indent(line)
+                )
             comparison_at, after = cursor.index, len(result.messages)
             result.has_comparison = True
             cursor.index += 1
         elif stripped == "</comparison>":
             if comparison_at is None:
-                raise cursor.error("</comparison> without <comparison>", "remove the stray tag")
+                raise cursor.error(
+                    "</comparison> without <comparison>",
+                    "remove the stray tag",
+                    column=_indent(line),
+                )
             comparison_at = None
             cursor.index += 1
         else:
@@ -330,13 +336,13 @@ def _inside_error(cursor: _Cursor, header: _Header, line: str) -> SpecError:
         )
     return cursor.error(
         f"unclosed <{header.role}> message (opened at line {opened_at.line}) before "
-        f"{stripped_tag(line)}",
+        f"{_stripped_tag(line)}",
         f"add </{header.role}> before this line, or escape it as &lt;",
         column=_indent(line),
     )
 
 
-def stripped_tag(line: str) -> str:
+def _stripped_tag(line: str) -> str:
     """The tag at the start of ``line``, for messages."""
     stripped = line.strip()
     end = stripped.find(">")

@@ -84,7 +84,15 @@ def _read(path: Path) -> str:
             hint="save the file as UTF-8",
         ) from None
     except OSError as error:
-        raise SpecError(f"cannot read: {error.strerror}", file=str(path)) from None
+        raise SpecError(
+            f"cannot read: {error.strerror}",
+            file=str(path),
+            hint="check that the path is a readable file",
+        ) from None
+    except ValueError as error:  # e.g. a NUL byte in the path
+        raise SpecError(
+            f"cannot read: {error}", file=repr(str(path)), hint="check the path"
+        ) from None
 
 
 def _eval_name(file: str, tag: str) -> str:
