@@ -63,7 +63,7 @@ def test_human_view_lists_parts_with_authority_and_status(
     )
     out = capsys.readouterr().out
     assert code == 0
-    rows = [line for line in out.splitlines() if line.startswith("│ 3 ")]
+    rows = [line for line in out.splitlines() if line.startswith("#3 ")]
     assert "tool" in rows[0] and "none" in rows[0] and "no_authority" in rows[0]
     assert "no_authority" in out and "developer" in out
     assert "Spec sections:" in out

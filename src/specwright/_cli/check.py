@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from specwright._chain._resolution import PartVerdict, Resolution, resolve
 from specwright._cli._chain_common import build_interpreter, chain_options, load_inputs
@@ -75,16 +74,12 @@ def trace_json(resolution: Resolution) -> dict[str, object]:
 
 
 def _print(resolution: Resolution) -> None:
-    table = Table(title=f"Chain of command (interpreter: {resolution.interpreter})")
-    for column in ("msg", "part", "role", "authority", "status"):
-        table.add_column(column, no_wrap=True)  # the verdict columns must stay readable
-    table.add_column("text", overflow="fold", ratio=1)
-    table.add_column("reason", overflow="fold", ratio=1)
-    for part in resolution.parts():
-        for row in _rows(part):
-            table.add_row(*row)
     console = out_console()
-    console.print(table)
+    console.print(f"[bold]Chain of command[/] (interpreter: {resolution.interpreter})")
+    # One line per span, its reason beneath: a table squeezes long reasons unreadably at 80 cols.
+    for part in resolution.parts():
+        for line in _span_lines(part):
+            console.print(line)
     sections = [c for c in resolution.candidates if c.origin == "spec"]
     counts: dict[str, int] = {}
     for c in sections:
@@ -98,21 +93,17 @@ def _print(resolution: Resolution) -> None:
             )
 
 
-def _rows(part: PartVerdict) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
+def _span_lines(part: PartVerdict) -> list[str]:
+    lines: list[str] = []
     for span in part.spans:
         flat = " ".join(span.text.split())
         excerpt = flat if len(flat) <= 60 else flat[:57] + "..."
         style = _STATUS_STYLE[span.status]
-        rows.append(
-            (
-                str(part.message_index),
-                f"{part.part_index}[{span.start}:{span.end}]",
-                part.role,
-                span.authority,
-                f"[{style}]{span.status}[/]",
-                escape(excerpt),
-                escape(span.reason),
-            )
+        where = f"#{part.message_index} part {part.part_index}[{span.start}:{span.end}]"
+        lines.append(
+            f"{where} {part.role} [bold]{span.authority}[/] [{style}]{span.status}[/] "
+            f"{escape(repr(excerpt))}"
         )
-    return rows
+        if span.reason:
+            lines.append(f"    [dim]{escape(span.reason)}[/]")
+    return lines
