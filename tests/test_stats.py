@@ -18,6 +18,7 @@ def test_counts() -> None:
     }
     assert stats.examples == 3
     assert stats.comparisons == 3
+    assert stats.examples_with_comparison == 3
     assert stats.labelled_answers == {"GOOD": 2, "BAD": 2, "OK": 1}
     assert stats.eval_files == 2
     assert stats.eval_prompts == 1

@@ -157,6 +157,13 @@ class LabelledAnswer(_Frozen):
     """The text after the label, e.g. ``root instructions override system``."""
     reference: str | None = None
     """A section id the label points to, from the ``BAD[#id]`` form."""
+    after: int | None = Field(default=None, ge=0)
+    """How many of the example's ``messages`` precede this answer's ``<comparison>`` block.
+
+    ``None`` when the block follows all of them (the usual case: one comparison at the end).
+    An example may hold several comparisons with turns between them; this keeps each answer
+    tied to the conversation prefix it answers.
+    """
     location: SourceLocation | None = None
     """Where the answer starts in its source."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from specwright._model import AUTHORITY_LEVELS, Spec
+from specwright._model import AUTHORITY_LEVELS, Example, Spec
 
 __all__ = ["SpecStats", "spec_stats"]
 
@@ -21,7 +21,9 @@ class SpecStats(BaseModel):
     examples: int
     """``**Example**`` items."""
     comparisons: int
-    """Examples with a ``<comparison>`` block."""
+    """``<comparison>`` blocks (an example may hold several, with turns between them)."""
+    examples_with_comparison: int
+    """Examples holding at least one ``<comparison>`` block."""
     labelled_answers: dict[str, int]
     """Labelled answers per label (GOOD, BAD, OK)."""
     eval_files: int
@@ -40,7 +42,7 @@ def spec_stats(spec: Spec) -> SpecStats:
     """Count sections, examples, answers, eval prompts and references of ``spec``."""
     by_authority = dict.fromkeys(AUTHORITY_LEVELS, 0)
     labels = {"GOOD": 0, "BAD": 0, "OK": 0}
-    sections = examples = comparisons = commentary = 0
+    sections = examples = comparisons = compared = commentary = 0
     for section in spec.walk():
         sections += 1
         if section.authority is not None:
@@ -48,7 +50,8 @@ def spec_stats(spec: Spec) -> SpecStats:
         commentary += len(section.commentary)
         for example in section.examples:
             examples += 1
-            comparisons += example.has_comparison
+            compared += example.has_comparison
+            comparisons += _comparison_blocks(example)
             for answer in example.answers:
                 labels[answer.label] += 1
     references = list(spec.cross_references())
@@ -58,6 +61,7 @@ def spec_stats(spec: Spec) -> SpecStats:
         sections_by_authority=by_authority,
         examples=examples,
         comparisons=comparisons,
+        examples_with_comparison=compared,
         labelled_answers=labels,
         eval_files=len(spec.eval_files),
         eval_prompts=len(spec.eval_prompts),
@@ -65,3 +69,10 @@ def spec_stats(spec: Spec) -> SpecStats:
         broken_cross_references=broken,
         commentary_blocks=commentary,
     )
+
+
+def _comparison_blocks(example: Example) -> int:
+    # Answers of one block share the conversation prefix they answer (``after``).
+    if not example.has_comparison:
+        return 0
+    return max(1, len({answer.after for answer in example.answers}))

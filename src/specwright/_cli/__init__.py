@@ -23,6 +23,10 @@ _COMMANDS: dict[str, str] = {
     "stats": "specwright._cli.stats:stats",
     "lint": "specwright._cli.lint:lint",
     "export": "specwright._cli.export:export",
+    "check": "specwright._cli.check:check",
+    "compile": "specwright._cli.compile:compile_command",
+    "report": "specwright._cli.report:report",
+    "history": "specwright._cli.history:history",
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
 }
@@ -33,6 +37,10 @@ _SUMMARIES: dict[str, str] = {
     "stats": "Count sections, examples, labelled answers, eval prompts and references.",
     "lint": "Check a spec for structural problems (exit 1 on findings).",
     "export": "Export a spec as JSON or as markdown in the Model Spec dialect.",
+    "check": "Show the authority and status of every part of a conversation under a spec.",
+    "compile": "Compile a conversation under a spec into the messages a target model receives.",
+    "report": "Render eval runs as an offline HTML, markdown or JSON report; diff two runs.",
+    "history": "Show compliance over time across runs, models and spec versions.",
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
 }

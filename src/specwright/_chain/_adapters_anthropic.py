@@ -1,0 +1,362 @@
+"""Anthropic Messages JSON ⇄ :class:`Conversation`.
+
+Reads a request body (``system`` plus ``messages``) or a bare list of messages. The top-level
+system prompt becomes a system turn. A user message mixing ``tool_result`` blocks and other
+content is split into one tool turn per result plus a user turn, flagged with
+:attr:`Turn.continues` so that writing merges them back into one message. Block types it does
+not know are kept verbatim as attachments without authority.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from pydantic import JsonValue
+
+from specwright._chain._adapters_common import (
+    expect_dict,
+    expect_list,
+    expect_str,
+    optional_str,
+    rest,
+)
+from specwright._chain._conversation import (
+    ContentForm,
+    Conversation,
+    Media,
+    PartMeta,
+    ToolCall,
+    Turn,
+)
+from specwright._errors import ConversationError
+from specwright._model import Attachment, Message, Part, Role, TextPart, UntrustedPart
+
+__all__ = ["from_anthropic", "to_anthropic"]
+
+_Block = dict[str, JsonValue]
+_BlockReader = Callable[[_Block, int, str], tuple[Part, PartMeta]]
+_BLOCK_READERS: dict[str, _BlockReader] = {}
+_SOURCE_KEYS = {
+    "base64": ("media_type", "data"),
+    "url": ("url",),
+    "file": ("file_id",),
+    "text": ("media_type", "data"),
+}
+
+
+def _reads(kind: str) -> Callable[[_BlockReader], _BlockReader]:
+    def register(fn: _BlockReader) -> _BlockReader:
+        _BLOCK_READERS[kind] = fn
+        return fn
+
+    return register
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def from_anthropic(document: object) -> Conversation:
+    """Read an Anthropic Messages request body (or a bare list of messages)."""
+    turns: list[Turn] = []
+    extra: dict[str, JsonValue] = {}
+    if isinstance(document, dict):
+        extra = rest(document, frozenset({"messages", "system"}))
+        if "system" in document:
+            turns.append(_read_system(document["system"]))
+        document = document.get("messages")
+    names: dict[str, str] = {}
+    for index, item in enumerate(expect_list(document, None, "messages")):
+        obj = expect_dict(item, index, "")
+        role = expect_str(obj, "role", index)
+        if role not in ("user", "assistant"):
+            raise ConversationError(
+                f"role must be user or assistant, not {role!r}", index=index, field="role"
+            )
+        new = _read_message(obj, cast(Role, role), index, names)
+        turns.extend(new)
+        names.update({c.id: c.name for t in new for c in t.tool_calls})
+    return Conversation(turns=tuple(turns), source_format="anthropic", extra=extra)
+
+
+def _read_system(value: JsonValue) -> Turn:
+    if isinstance(value, str):
+        return Turn(
+            message=Message(role="system", parts=(TextPart(text=value),)), content_form="string"
+        )
+    parts: list[Part] = []
+    metas: list[PartMeta] = []
+    for n, item in enumerate(expect_list(value, None, "system")):
+        block = expect_dict(item, None, f"system[{n}]")
+        text = expect_str(block, "text", None, f"system[{n}].")
+        parts.append(TextPart(text=text))
+        metas.append(PartMeta(extra=rest(block, frozenset({"type", "text"}))))
+    message = Message(role="system", parts=tuple(parts))
+    return Turn(message=message, part_meta=tuple(metas), content_form="parts")
+
+
+def _read_message(obj: _Block, role: Role, index: int, names: dict[str, str]) -> list[Turn]:
+    extra = rest(obj, frozenset({"role", "content"}))
+    content = obj.get("content")
+    if isinstance(content, str):
+        message = Message(role=role, parts=(TextPart(text=content),))
+        return [Turn(message=message, content_form="string", extra=extra)]
+    groups = _group_blocks(expect_list(content, index, "content"), index)
+    turns = [_group_turn(group, role, index, names) for group in groups]
+    if not turns:
+        turns = [Turn(message=Message(role=role), content_form="parts")]
+    # Message-level keys (none are documented today) ride on the first turn.
+    first = turns[0].model_copy(update={"extra": {**turns[0].extra, **extra}})
+    rest_turns = [t.model_copy(update={"continues": True}) for t in turns[1:]]
+    return [first, *rest_turns]
+
+
+def _group_blocks(items: list[JsonValue], index: int) -> list[list[tuple[int, _Block]]]:
+    """Split blocks into runs: each tool_result alone, other blocks together in order."""
+    groups: list[list[tuple[int, _Block]]] = []
+    for n, item in enumerate(items):
+        block = expect_dict(item, index, f"content[{n}]")
+        kind = expect_str(block, "type", index, f"content[{n}].")
+        if kind == "tool_result" or not groups or groups[-1][0][1].get("type") == "tool_result":
+            groups.append([])
+        groups[-1].append((n, block))
+    return groups
+
+
+def _group_turn(
+    group: list[tuple[int, _Block]], role: Role, index: int, names: dict[str, str]
+) -> Turn:
+    n, first = group[0]
+    if first["type"] == "tool_result":
+        return _tool_result_turn(first, index, f"content[{n}]", names)
+    parts: list[Part] = []
+    metas: list[PartMeta] = []
+    calls: list[ToolCall] = []
+    for n, block in group:
+        field = f"content[{n}]"
+        if block["type"] == "tool_use":
+            calls.append(_read_tool_use(block, index, field))
+            continue
+        part, meta = _BLOCK_READERS.get(cast(str, block["type"]), _read_unknown)(
+            block, index, field
+        )
+        parts.append(part)
+        metas.append(meta)
+    if calls and role != "assistant":
+        raise ConversationError(
+            "tool_use blocks belong to assistant messages", index=index, field="content"
+        )
+    message = Message(role=role, parts=tuple(parts))
+    return Turn(message=message, part_meta=tuple(metas), tool_calls=tuple(calls))
+
+
+def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, str]) -> Turn:
+    call_id = expect_str(block, "tool_use_id", index, f"{field}.")
+    content = block.get("content")
+    form: ContentForm = "absent" if "content" not in block else "string"
+    parts: list[Part] = []
+    metas: list[PartMeta] = []
+    if isinstance(content, str):
+        parts, metas = [TextPart(text=content)], [PartMeta()]
+    elif content is not None:
+        form = "parts"
+        for k, item in enumerate(expect_list(content, index, f"{field}.content")):
+            sub = expect_dict(item, index, f"{field}.content[{k}]")
+            kind = expect_str(sub, "type", index, f"{field}.content[{k}].")
+            part, meta = _BLOCK_READERS.get(kind, _read_unknown)(
+                sub, index, f"{field}.content[{k}]"
+            )
+            parts.append(part)
+            metas.append(meta)
+    attributes = {"name": names[call_id]} if call_id in names else {}
+    message = Message(role="tool", parts=tuple(parts), attributes=attributes)
+    extra = rest(block, frozenset({"type", "tool_use_id", "content"}))
+    return Turn(
+        message=message,
+        part_meta=tuple(metas),
+        content_form=form,
+        tool_call_id=call_id,
+        extra=extra,
+    )
+
+
+def _read_tool_use(block: _Block, index: int, field: str) -> ToolCall:
+    arguments = expect_dict(block.get("input", {}), index, f"{field}.input")
+    return ToolCall(
+        id=expect_str(block, "id", index, f"{field}."),
+        name=expect_str(block, "name", index, f"{field}."),
+        arguments=json.dumps(arguments, ensure_ascii=False),
+    )
+
+
+@_reads("text")
+def _read_text(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+    text = expect_str(block, "text", index, f"{field}.")
+    return TextPart(text=text), PartMeta(extra=rest(block, frozenset({"type", "text"})))
+
+
+@_reads("image")
+def _read_image(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+    media = _read_source(block, index, field)
+    name = media.url or media.file_id or "image"
+    return Attachment(name=name, media="image"), PartMeta(
+        media=media, extra=rest(block, frozenset({"type", "source"}))
+    )
+
+
+@_reads("document")
+def _read_document(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+    media = _read_source(block, index, field)
+    title = optional_str(block, "title", index, f"{field}.")
+    text = media.data if media.source_type == "text" else None
+    part = Attachment(
+        name=title or media.url or media.file_id or "document", media="document", text=text
+    )
+    return part, PartMeta(media=media, extra=rest(block, frozenset({"type", "source"})))
+
+
+def _read_source(block: _Block, index: int, field: str) -> Media:
+    source = expect_dict(block.get("source"), index, f"{field}.source")
+    kind = expect_str(source, "type", index, f"{field}.source.")
+    if kind not in _SOURCE_KEYS:
+        raise ConversationError(
+            f"unknown source type {kind!r}", index=index, field=f"{field}.source.type"
+        )
+    values = {key: expect_str(source, key, index, f"{field}.source.") for key in _SOURCE_KEYS[kind]}
+    return Media(source_type=kind, **values)
+
+
+def _read_unknown(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+    # thinking, search_result, server tools …: kept whole, with no authority.
+    kind = cast(str, block["type"])
+    return Attachment(name=kind, media=kind), PartMeta(extra={"block": block})
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_anthropic(conversation: Conversation) -> dict[str, Any]:
+    """Write the conversation as an Anthropic Messages body (``system`` and ``messages``)."""
+    out: dict[str, Any] = {}
+    messages: list[dict[str, Any]] = []
+    for index, turn in enumerate(conversation.turns):
+        if turn.role in ("system", "developer"):
+            if messages:
+                raise ConversationError(
+                    f"Anthropic Messages has no {turn.role} message after the first turn",
+                    index=index,
+                    field="role",
+                )
+            _add_system(out, turn)
+            continue
+        role = "user" if turn.role == "tool" else turn.role
+        blocks = _turn_blocks(turn)
+        if turn.continues and messages and messages[-1]["role"] == role:
+            _append_blocks(messages[-1], blocks)
+        else:
+            messages.append(_new_message(turn, role, blocks))
+    out["messages"] = messages
+    out.update(conversation.extra)
+    return out
+
+
+def _add_system(out: dict[str, Any], turn: Turn) -> None:
+    if turn.content_form == "string" and "system" not in out:
+        out["system"] = turn.message.text
+        return
+    blocks = [_write_part(p, m) for p, m in zip(turn.message.parts, turn.part_meta, strict=True)]
+    previous = out.get("system")
+    if isinstance(previous, str):
+        previous = [{"type": "text", "text": previous}]
+    out["system"] = [*(previous or []), *blocks]
+
+
+def _new_message(turn: Turn, role: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    if (
+        turn.role != "tool"
+        and turn.content_form == "string"
+        and len(blocks) == 1
+        and blocks[0]["type"] == "text"
+        and len(blocks[0]) == 2
+    ):
+        return {"role": role, "content": blocks[0]["text"], **turn.extra}
+    return {"role": role, "content": blocks, **(turn.extra if turn.role != "tool" else {})}
+
+
+def _append_blocks(message: dict[str, Any], blocks: list[dict[str, Any]]) -> None:
+    if isinstance(message["content"], str):
+        message["content"] = [{"type": "text", "text": message["content"]}]
+    message["content"].extend(blocks)
+
+
+def _turn_blocks(turn: Turn) -> list[dict[str, Any]]:
+    if turn.role == "tool":
+        return [_tool_result_block(turn)]
+    blocks = [_write_part(p, m) for p, m in zip(turn.message.parts, turn.part_meta, strict=True)]
+    for call in turn.tool_calls:
+        blocks.append(
+            {
+                "type": "tool_use",
+                "id": call.id,
+                "name": call.name,
+                "input": json.loads(call.arguments or "{}"),
+            }
+        )
+    return blocks
+
+
+def _tool_result_block(turn: Turn) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": turn.tool_call_id or ""}
+    parts = turn.message.parts
+    if turn.content_form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
+        block["content"] = parts[0].text
+    elif turn.content_form != "absent" or parts:
+        block["content"] = [_write_part(p, m) for p, m in zip(parts, turn.part_meta, strict=True)]
+    block.update(turn.extra)
+    return block
+
+
+def _write_part(part: Part, meta: PartMeta) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text, **meta.extra}
+    if isinstance(part, UntrustedPart):
+        return {"type": "text", "text": f"<untrusted>\n{part.text}\n</untrusted>"}
+    if "block" in meta.extra:
+        return cast(dict[str, Any], meta.extra["block"])
+    source = _write_source(part, meta.media)
+    if source is None:
+        return {"type": "text", "text": f"[{part.media}: {part.name}]"}
+    kind = "image" if part.media == "image" else "document"
+    return {"type": kind, "source": source, **meta.extra}
+
+
+def _write_source(part: Attachment, media: Media | None) -> dict[str, Any] | None:
+    if media is None:
+        return (
+            {"type": "text", "media_type": "text/plain", "data": part.text} if part.text else None
+        )
+    kind = media.source_type or _guess_source_type(media)
+    if kind is None:
+        return None
+    if kind == "base64" and media.url and media.url.startswith("data:"):
+        head, _, data = media.url.partition(",")
+        return {"type": "base64", "media_type": head[5:].split(";")[0], "data": data}
+    fields = {
+        "media_type": media.media_type,
+        "data": media.data,
+        "url": media.url,
+        "file_id": media.file_id,
+    }
+    return {"type": kind, **{k: fields[k] for k in _SOURCE_KEYS[kind]}}
+
+
+def _guess_source_type(media: Media) -> str | None:
+    # Converting from OpenAI: a data: URL becomes base64, an http URL stays a URL.
+    if media.url:
+        return "base64" if media.url.startswith("data:") else "url"
+    if media.file_id:
+        return "file"
+    if media.data:
+        return "base64"
+    return None

@@ -1,0 +1,66 @@
+"""Helpers shared by the conversation adapters: typed access to untyped JSON with errors
+that name the message index and field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import JsonValue
+
+from specwright._errors import ConversationError
+
+__all__ = ["expect_dict", "expect_list", "expect_str", "optional_str", "rest"]
+
+T = TypeVar("T")
+
+
+def expect_dict(value: object, index: int | None, field: str) -> dict[str, JsonValue]:
+    """Return ``value`` as a JSON object or raise naming ``index`` and ``field``."""
+    if not isinstance(value, dict):
+        raise ConversationError(f"expected an object, got {_kind(value)}", index=index, field=field)
+    return value
+
+
+def expect_list(value: object, index: int | None, field: str) -> list[JsonValue]:
+    """Return ``value`` as a JSON array or raise naming ``index`` and ``field``."""
+    if not isinstance(value, list):
+        raise ConversationError(f"expected an array, got {_kind(value)}", index=index, field=field)
+    return value
+
+
+def expect_str(obj: Mapping[str, JsonValue], key: str, index: int | None, prefix: str = "") -> str:
+    """Return ``obj[key]`` as a string or raise naming the field ``prefix + key``."""
+    field = f"{prefix}{key}"
+    if key not in obj:
+        raise ConversationError("missing required field", index=index, field=field)
+    value = obj[key]
+    if not isinstance(value, str):
+        raise ConversationError(f"expected a string, got {_kind(value)}", index=index, field=field)
+    return value
+
+
+def optional_str(
+    obj: Mapping[str, JsonValue], key: str, index: int | None, prefix: str = ""
+) -> str | None:
+    """Return ``obj[key]`` as a string, ``None`` when absent or null; raise on other types."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        field = f"{prefix}{key}"
+        raise ConversationError(f"expected a string, got {_kind(value)}", index=index, field=field)
+    return value
+
+
+def rest(obj: Mapping[str, JsonValue], known: frozenset[str]) -> dict[str, JsonValue]:
+    """The keys of ``obj`` that an adapter does not interpret (kept for round trips)."""
+    return {k: v for k, v in obj.items() if k not in known}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )

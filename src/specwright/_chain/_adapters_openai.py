@@ -1,0 +1,264 @@
+"""OpenAI Chat Completions messages ⇄ :class:`Conversation`.
+
+Reads a list of messages, or a request body with a ``messages`` key (other keys such as
+``model`` or ``tools`` are kept in :attr:`Conversation.extra`). Content is a string or a list of
+parts (``text``, ``refusal``, ``image_url``, ``input_audio``, ``file``); part types it does not
+know are kept verbatim as attachments without authority. Writing back reproduces the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast, get_args
+
+from pydantic import JsonValue
+
+from specwright._chain._adapters_common import (
+    expect_dict,
+    expect_list,
+    expect_str,
+    optional_str,
+    rest,
+)
+from specwright._chain._conversation import (
+    ContentForm,
+    Conversation,
+    Media,
+    PartMeta,
+    ToolCall,
+    Turn,
+)
+from specwright._errors import ConversationError
+from specwright._model import Attachment, Message, Part, Role, TextPart, UntrustedPart
+
+__all__ = ["from_openai", "to_openai"]
+
+_ROLES = frozenset(get_args(Role))
+_MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id"})
+_PartReader = Callable[[dict[str, JsonValue], int, str], tuple[Part, PartMeta]]
+_PART_READERS: dict[str, _PartReader] = {}
+
+
+def _reads(kind: str) -> Callable[[_PartReader], _PartReader]:
+    def register(fn: _PartReader) -> _PartReader:
+        _PART_READERS[kind] = fn
+        return fn
+
+    return register
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def from_openai(document: object) -> Conversation:
+    """Read OpenAI Chat Completions messages (a list, or a body with ``messages``)."""
+    extra: dict[str, JsonValue] = {}
+    if isinstance(document, dict):
+        extra = rest(document, frozenset({"messages"}))
+        document = document.get("messages")
+    raw = expect_list(document, None, "messages")
+    turns: list[Turn] = []
+    call_names: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        turn = _read_message(expect_dict(item, index, ""), index, call_names)
+        call_names.update({c.id: c.name for c in turn.tool_calls})
+        turns.append(turn)
+    return Conversation(turns=tuple(turns), source_format="openai", extra=extra)
+
+
+def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, str]) -> Turn:
+    role = expect_str(raw, "role", index)
+    if role not in _ROLES:
+        raise ConversationError(f"unknown role {role!r}", index=index, field="role")
+    parts, metas, form = _read_content(raw, index)
+    attributes: dict[str, str] = {}
+    extra = rest(raw, _MESSAGE_KEYS)
+    name = optional_str(raw, "name", index)
+    tool_call_id = None
+    if role == "tool":
+        tool_call_id = expect_str(raw, "tool_call_id", index)
+        if name is not None:
+            extra["name"] = name  # not part of the tool message schema; kept verbatim
+        name = call_names.get(tool_call_id)
+    if name is not None:
+        attributes["name"] = name
+    calls = _read_tool_calls(raw.get("tool_calls"), index) if "tool_calls" in raw else ()
+    if calls and role != "assistant":
+        raise ConversationError(
+            "only assistant messages carry tool calls", index=index, field="tool_calls"
+        )
+    message = Message(role=cast(Role, role), parts=tuple(parts), attributes=attributes)
+    return Turn(
+        message=message,
+        part_meta=tuple(metas),
+        content_form=form,
+        tool_calls=calls,
+        tool_call_id=tool_call_id,
+        extra=extra,
+    )
+
+
+def _read_content(
+    raw: dict[str, JsonValue], index: int
+) -> tuple[list[Part], list[PartMeta], ContentForm]:
+    if "content" not in raw:
+        return [], [], "absent"
+    content = raw["content"]
+    if content is None:
+        return [], [], "null"
+    if isinstance(content, str):
+        return [TextPart(text=content)], [PartMeta()], "string"
+    items = expect_list(content, index, "content")
+    parts: list[Part] = []
+    metas: list[PartMeta] = []
+    for n, item in enumerate(items):
+        field = f"content[{n}]"
+        obj = expect_dict(item, index, field)
+        kind = expect_str(obj, "type", index, f"{field}.")
+        reader = _PART_READERS.get(kind, _read_unknown)
+        part, meta = reader(obj, index, field)
+        parts.append(part)
+        metas.append(meta)
+    return parts, metas, "parts"
+
+
+@_reads("text")
+def _read_text(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    text = expect_str(obj, "text", index, f"{field}.")
+    return TextPart(text=text), PartMeta(extra=rest(obj, frozenset({"type", "text"})))
+
+
+@_reads("refusal")
+def _read_refusal(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    text = expect_str(obj, "refusal", index, f"{field}.")
+    return TextPart(text=text), PartMeta(extra=rest(obj, frozenset({"refusal"})))
+
+
+@_reads("image_url")
+def _read_image(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    inner = expect_dict(obj.get("image_url"), index, f"{field}.image_url")
+    url = expect_str(inner, "url", index, f"{field}.image_url.")
+    detail = optional_str(inner, "detail", index, f"{field}.image_url.")
+    name = "image" if url.startswith("data:") else url
+    media = Media(url=url, detail=detail)
+    return Attachment(name=name, media="image"), PartMeta(media=media)
+
+
+@_reads("input_audio")
+def _read_audio(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    inner = expect_dict(obj.get("input_audio"), index, f"{field}.input_audio")
+    data = expect_str(inner, "data", index, f"{field}.input_audio.")
+    fmt = expect_str(inner, "format", index, f"{field}.input_audio.")
+    return Attachment(name=f"audio.{fmt}", media="audio"), PartMeta(
+        media=Media(data=data, format=fmt)
+    )
+
+
+@_reads("file")
+def _read_file(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    inner = expect_dict(obj.get("file"), index, f"{field}.file")
+    prefix = f"{field}.file."
+    file_id = optional_str(inner, "file_id", index, prefix)
+    data = optional_str(inner, "file_data", index, prefix)
+    filename = optional_str(inner, "filename", index, prefix)
+    if file_id is None and data is None:
+        raise ConversationError(
+            "a file part needs file_id or file_data", index=index, field=f"{field}.file"
+        )
+    media = Media(file_id=file_id, data=data, filename=filename)
+    return Attachment(name=filename or file_id or "file", media="file"), PartMeta(media=media)
+
+
+def _read_unknown(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+    # A part type this version does not know: keep it whole, with no authority.
+    kind = cast(str, obj["type"])
+    return Attachment(name=kind, media=kind), PartMeta(extra={"part": obj})
+
+
+def _read_tool_calls(value: JsonValue, index: int) -> tuple[ToolCall, ...]:
+    calls: list[ToolCall] = []
+    for n, item in enumerate(expect_list(value, index, "tool_calls")):
+        field = f"tool_calls[{n}]"
+        obj = expect_dict(item, index, field)
+        function = expect_dict(obj.get("function"), index, f"{field}.function")
+        calls.append(
+            ToolCall(
+                id=expect_str(obj, "id", index, f"{field}."),
+                name=expect_str(function, "name", index, f"{field}.function."),
+                arguments=expect_str(function, "arguments", index, f"{field}.function."),
+            )
+        )
+    return tuple(calls)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_openai(conversation: Conversation) -> list[dict[str, Any]]:
+    """Write the conversation as OpenAI Chat Completions messages."""
+    return [_write_message(turn) for turn in conversation.turns]
+
+
+def _write_message(turn: Turn) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": turn.role}
+    content = _write_content(turn)
+    if turn.content_form != "absent":
+        out["content"] = content
+    name = turn.message.attributes.get("name")
+    if name is not None and turn.role != "tool":
+        out["name"] = name
+    if turn.tool_calls:
+        out["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in turn.tool_calls
+        ]
+    if turn.tool_call_id is not None:
+        out["tool_call_id"] = turn.tool_call_id
+    out.update(turn.extra)
+    return out
+
+
+def _write_content(turn: Turn) -> str | list[dict[str, Any]] | None:
+    parts = turn.message.parts
+    if turn.content_form in ("null", "absent") and not parts:
+        return None
+    if turn.content_form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
+        return parts[0].text
+    return [_write_part(p, m) for p, m in zip(parts, turn.part_meta, strict=True)]
+
+
+def _write_part(part: Part, meta: PartMeta) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        if meta.extra.get("type") == "refusal":
+            return {**meta.extra, "refusal": part.text}
+        return {"type": "text", "text": part.text, **meta.extra}
+    if isinstance(part, UntrustedPart):
+        # Chat Completions has no untrusted part; the tag keeps it without authority on re-read.
+        return {"type": "text", "text": f"<untrusted>\n{part.text}\n</untrusted>"}
+    return _write_attachment(part, meta)
+
+
+def _write_attachment(part: Attachment, meta: PartMeta) -> dict[str, Any]:
+    if "part" in meta.extra:
+        return cast(dict[str, Any], meta.extra["part"])
+    media = meta.media or Media()
+    if part.media == "image" and (media.url or media.data):
+        url = media.url or f"data:{media.media_type or 'image/png'};base64,{media.data}"
+        inner: dict[str, Any] = {"url": url}
+        if media.detail is not None:
+            inner["detail"] = media.detail
+        return {"type": "image_url", "image_url": inner}
+    if part.media == "audio" and media.data:
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": media.data, "format": media.format or "wav"},
+        }
+    if media.file_id or media.data:
+        return {"type": "file", "file": _file_fields(media)}
+    # Nothing to send but a name (e.g. ``[file: report.pdf]`` in a spec example).
+    return {"type": "text", "text": f"[{part.media}: {part.name}]"}
+
+
+def _file_fields(media: Media) -> dict[str, str]:
+    fields = {"file_id": media.file_id, "file_data": media.data, "filename": media.filename}
+    return {k: v for k, v in fields.items() if v is not None}

@@ -1,0 +1,121 @@
+"""The compiler's turn rewriting: plan which spans to isolate, then rebuild the turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from specwright._chain._authority import Span, split_part
+from specwright._chain._candidates import Candidate
+from specwright._chain._compiled import IsolatedBlock
+from specwright._chain._conversation import Conversation, PartMeta, Turn
+from specwright._chain._resolution import Resolution
+from specwright._chain._spotlight import Boundary
+from specwright._model import Attachment, Part, TextPart
+
+__all__ = ["Piece", "TurnPlan", "compile_turn", "plan_turns", "turn_texts"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of a rebuilt part: intact text, or isolated block ``block`` (> 0)."""
+
+    text: str = ""
+    block: int = 0
+
+
+@dataclass
+class TurnPlan:
+    """Isolated blocks in order, and for each turn and part the pieces to rebuild it from."""
+
+    blocks: list[IsolatedBlock] = field(default_factory=list)
+    pieces: list[list[list[Piece]]] = field(default_factory=list)
+
+
+def plan_turns(
+    conversation: Conversation, resolution: Resolution, isolate_assistant: bool
+) -> TurnPlan:
+    """Decide, span by span, what stays intact and what is isolated."""
+    delegated = {
+        c.id: c
+        for c in resolution.message_candidates()
+        if c.delegated_by and c.status != "no_authority"
+    }
+    plan = TurnPlan()
+    for index, turn in enumerate(conversation.turns):
+        keep = turn.role == "assistant" and not isolate_assistant
+        parts: list[list[Piece]] = []
+        for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
+            spans = split_part(part, meta, turn.role, index, number)
+            parts.append([Piece(_part_text(part))] if keep else _plan(plan, spans, delegated))
+        plan.pieces.append(parts)
+    return plan
+
+
+def _plan(plan: TurnPlan, spans: list[Span], delegated: dict[str, Candidate]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for span in spans:
+        if span.authority != "none":
+            pieces.append(Piece(span.text))
+            continue
+        grant = delegated.get(span.id)
+        number = len(plan.blocks) + 1
+        plan.blocks.append(
+            IsolatedBlock(
+                block=number,
+                message_index=span.message_index,
+                part_index=span.part_index,
+                start=span.start,
+                end=span.end,
+                kind=span.kind,
+                text=span.text,
+                delegated=grant.authority if grant else "none",
+                delegated_by=grant.delegated_by if grant else None,
+            )
+        )
+        pieces.append(Piece(block=number))
+    return pieces
+
+
+def _part_text(part: Part) -> str:
+    if isinstance(part, Attachment):
+        return part.text or ""
+    return part.text
+
+
+def turn_texts(conversation: Conversation) -> list[str]:
+    """Every text of the request, for choosing a boundary token absent from all of them."""
+    texts: list[str] = []
+    for turn in conversation.turns:
+        texts += [_part_text(p) for p in turn.message.parts]
+        texts += [p.name for p in turn.message.parts if isinstance(p, Attachment)]
+        texts += [c.arguments for c in turn.tool_calls]
+    return texts
+
+
+def compile_turn(
+    turn: Turn, pieces: list[list[Piece]], boundary: Boundary, bodies: list[str]
+) -> Turn:
+    """Rebuild one turn from its planned pieces."""
+    parts: list[Part] = []
+    metas: list[PartMeta] = []
+    for part, meta, planned in zip(turn.message.parts, turn.part_meta, pieces, strict=True):
+        if isinstance(part, Attachment) and planned[0].block:
+            # Media stay as they are, fenced by text parts holding the block's markers.
+            block = planned[0].block
+            parts += [
+                TextPart(text=boundary.begin(block)),
+                part,
+                TextPart(text=boundary.end(block)),
+            ]
+            metas += [PartMeta(), meta, PartMeta()]
+            continue
+        text = "".join(
+            p.text if not p.block else boundary.wrap(p.block, bodies[p.block - 1]) for p in planned
+        )
+        parts.append(TextPart(text=text))
+        metas.append(PartMeta(extra=meta.extra) if isinstance(part, TextPart) else PartMeta())
+    form = turn.content_form if len(parts) == len(turn.message.parts) else "parts"
+    message = turn.message.model_copy(update={"parts": tuple(parts)})
+    return turn.model_copy(
+        update={"message": message, "part_meta": tuple(metas), "content_form": form}
+    )

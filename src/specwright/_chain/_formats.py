@@ -1,0 +1,122 @@
+"""Conversation formats by name: a registry of readers and writers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import JsonValue
+
+from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
+from specwright._chain._adapters_openai import from_openai, to_openai
+from specwright._chain._adapters_spec import from_spec_text
+from specwright._chain._conversation import Conversation
+from specwright._chain._delegation import Delegation
+from specwright._errors import ConfigurationError, ConversationError
+
+__all__ = ["FORMATS", "read_conversation", "write_conversation"]
+
+_JSON_READERS: dict[str, Callable[[object], Conversation]] = {
+    "openai": from_openai,
+    "anthropic": from_anthropic,
+}
+_WRITERS: dict[str, Callable[[Conversation], Any]] = {
+    "openai": to_openai,
+    "anthropic": to_anthropic,
+}
+FORMATS: tuple[str, ...] = ("openai", "anthropic", "spec")
+"""Names accepted by :func:`read_conversation`."""
+
+
+def read_conversation(
+    path: Path, fmt: str = "openai"
+) -> tuple[Conversation, tuple[Delegation, ...]]:
+    """Read a conversation file and the delegations it declares.
+
+    JSON files may carry a ``"specwright"`` object beside the messages with ``delegations``
+    (a list of :class:`Delegation` objects) and ``marks`` (``{"message": i, "part": p,
+    "mark": "quoted" | "retrieved"}``). Bad input raises :class:`ConversationError` naming
+    the file, message index and field.
+    """
+    if fmt not in FORMATS:
+        raise ConfigurationError(
+            f"unknown conversation format {fmt!r} (known: {', '.join(FORMATS)})"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    if fmt == "spec":
+        return from_spec_text(text, file=str(path)), ()
+    try:
+        return _read_json(text, fmt)
+    except ConversationError as exc:
+        raise ConversationError(
+            f"{path}: {exc.message}", index=exc.index, field=exc.field
+        ) from None
+
+
+def _read_json(text: str, fmt: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConversationError(
+            f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    extension: JsonValue = {}
+    if isinstance(document, dict) and "specwright" in document:
+        extension = document.pop("specwright")
+    conversation = _JSON_READERS[fmt](document)
+    return _apply_extension(conversation, extension)
+
+
+def _apply_extension(
+    conversation: Conversation, extension: JsonValue
+) -> tuple[Conversation, tuple[Delegation, ...]]:
+    if not isinstance(extension, dict):
+        raise ConversationError("expected an object", field="specwright")
+    delegations = []
+    for n, raw in enumerate(_list(extension.get("delegations", []), "specwright.delegations")):
+        try:
+            delegations.append(Delegation.model_validate(raw))
+        except ValueError as exc:
+            raise ConversationError(
+                f"invalid delegation ({exc.__class__.__name__})",
+                field=f"specwright.delegations[{n}]",
+            ) from None
+    for n, raw in enumerate(_list(extension.get("marks", []), "specwright.marks")):
+        conversation = _mark(conversation, raw, f"specwright.marks[{n}]")
+    return conversation, tuple(delegations)
+
+
+def _list(value: JsonValue, field: str) -> list[JsonValue]:
+    if not isinstance(value, list):
+        raise ConversationError("expected an array", field=field)
+    return value
+
+
+def _mark(conversation: Conversation, raw: JsonValue, field: str) -> Conversation:
+    if not isinstance(raw, dict) or raw.get("mark") not in ("quoted", "retrieved"):
+        raise ConversationError(
+            'expected {"message": i, "part": p, "mark": "quoted"|"retrieved"}', field=field
+        )
+    index, part = raw.get("message"), raw.get("part", 0)
+    if (
+        not isinstance(index, int)
+        or not isinstance(part, int)
+        or not 0 <= index < len(conversation)
+    ):
+        raise ConversationError("message/part out of range", field=field)
+    if not 0 <= part < len(conversation.turns[index].message.parts):
+        raise ConversationError("part out of range", index=index, field=field)
+    return conversation.with_mark(index, part, raw["mark"])  # type: ignore[arg-type]
+
+
+def write_conversation(conversation: Conversation, fmt: str) -> Any:
+    """The conversation as JSON-able data in ``fmt`` (``openai`` or ``anthropic``)."""
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ConfigurationError(f"cannot write conversations as {fmt!r}")
+    return writer(conversation)

@@ -1,0 +1,201 @@
+"""The questions structure cannot answer, asked through a pluggable :class:`Interpreter`.
+
+Every answer comes from a closed vocabulary that includes ``"undetermined"``: an interpreter
+that cannot decide says so, and the resolution records it instead of defaulting silently.
+Interpreters register by name with :func:`interpreter` and are built with
+:func:`create_interpreter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from specwright._chain._candidates import Candidate, ref_matches
+from specwright._chain._conversation import Conversation
+from specwright._errors import ConfigurationError
+
+__all__ = [
+    "Annotations",
+    "Capability",
+    "DeterministicInterpreter",
+    "Grant",
+    "Interpreter",
+    "Override",
+    "RelationNote",
+    "SpanClass",
+    "create_interpreter",
+    "interpreter",
+    "interpreter_names",
+]
+
+SpanClass: TypeAlias = Literal["instruction", "information", "undetermined"]
+"""Is this span an instruction, or information (context, data, a question)?"""
+
+Override: TypeAlias = Literal["explicit", "implicit", "none", "undetermined"]
+"""Does the subject contradict, override or make irrelevant the other candidate — explicitly,
+only implicitly, not at all?"""
+
+Grant: TypeAlias = Literal["yes", "no", "undetermined"]
+"""Does this instruction delegate authority to that source?"""
+
+Capability: TypeAlias = Literal["within", "beyond", "undetermined"]
+"""Can the assistant carry this instruction out at all?"""
+
+
+@runtime_checkable
+class Interpreter(Protocol):
+    """Answers the semantic questions of the chain of command, in batches.
+
+    Each method returns exactly one answer per item, in order. Answers outside the
+    vocabulary, or batches of the wrong length, are treated as ``"undetermined"``.
+    """
+
+    name: str
+    """The registry name, recorded in every resolution."""
+
+    def classify(
+        self, spans: Sequence[Candidate], conversation: Conversation
+    ) -> Sequence[SpanClass]:
+        """Is each span an instruction or information?"""
+        ...
+
+    def relate(
+        self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
+    ) -> Sequence[Override]:
+        """Does ``subject`` override or conflict with each of ``others``, and how explicitly?"""
+        ...
+
+    def delegates(
+        self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
+    ) -> Sequence[Grant]:
+        """Does ``grantor`` delegate authority to each of ``targets``?"""
+        ...
+
+    def capability(
+        self, candidates: Sequence[Candidate], conversation: Conversation
+    ) -> Sequence[Capability]:
+        """Is each instruction within the assistant's capabilities?"""
+        ...
+
+
+_REGISTRY: dict[str, Callable[..., Interpreter]] = {}
+_F = TypeVar("_F", bound=Callable[..., Interpreter])
+
+
+def interpreter(name: str) -> Callable[[_F], _F]:
+    """Register an interpreter factory (usually the class) under ``name``."""
+
+    def register(factory: _F) -> _F:
+        _REGISTRY[name] = factory
+        return factory
+
+    return register
+
+
+def interpreter_names() -> list[str]:
+    """The registered interpreter names, sorted."""
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def create_interpreter(name: str, **options: Any) -> Interpreter:
+    """Build the interpreter registered as ``name`` with ``options``."""
+    _load_builtins()
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ConfigurationError(f"unknown interpreter {name!r} (known: {known})") from None
+    return factory(**options)
+
+
+def _load_builtins() -> None:
+    # The LLM interpreter registers itself on import; its openai import stays lazy.
+    import specwright._chain._llm_interpreter  # noqa: F401
+
+
+# --------------------------------------------------------------------------- deterministic
+
+
+class RelationNote(BaseModel):
+    """A caller's answer to "does ``subject`` override ``other``?"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    subject: str
+    """Reference of the later or lower instruction (see :func:`ref_matches`)."""
+    other: str
+    """Reference of the instruction it may override or conflict with."""
+    answer: Override
+    """The answer."""
+
+
+class Annotations(BaseModel):
+    """Answers the caller already knows, keyed by candidate references."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    classes: dict[str, SpanClass] = Field(default_factory=dict)
+    """Reference → instruction / information."""
+    relations: tuple[RelationNote, ...] = ()
+    """Override answers between pairs of candidates."""
+    capabilities: dict[str, Capability] = Field(default_factory=dict)
+    """Reference → within / beyond the assistant's capabilities."""
+
+
+@interpreter("deterministic")
+class DeterministicInterpreter:
+    """Decides only what structure and caller-provided :class:`Annotations` decide.
+
+    Every other question gets ``"undetermined"``: this interpreter does not read language.
+    """
+
+    name = "deterministic"
+
+    def __init__(self, annotations: Annotations | None = None) -> None:
+        self.annotations = annotations or Annotations()
+
+    def classify(self, spans: Sequence[Candidate], conversation: Conversation) -> list[SpanClass]:
+        """The annotated class of each span, else ``"undetermined"``."""
+        return [_lookup(self.annotations.classes, s, "undetermined") for s in spans]
+
+    def relate(
+        self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
+    ) -> list[Override]:
+        """The annotated relation for each pair, else ``"undetermined"``."""
+        notes = [n for n in self.annotations.relations if ref_matches(n.subject, subject)]
+        if not notes:
+            return ["undetermined"] * len(others)
+        return [_relation(notes, other) for other in others]
+
+    def delegates(
+        self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
+    ) -> list[Grant]:
+        """Always ``"undetermined"``: explicit delegations are passed to :func:`resolve`."""
+        return ["undetermined"] * len(targets)
+
+    def capability(
+        self, candidates: Sequence[Candidate], conversation: Conversation
+    ) -> list[Capability]:
+        """The annotated capability of each instruction, else ``"undetermined"``."""
+        return [_lookup(self.annotations.capabilities, c, "undetermined") for c in candidates]
+
+
+_T = TypeVar("_T")
+
+
+def _lookup(table: dict[str, _T], candidate: Candidate, default: _T) -> _T:
+    for ref, value in table.items():
+        if ref_matches(ref, candidate):
+            return value
+    return default
+
+
+def _relation(notes: list[RelationNote], other: Candidate) -> Override:
+    for note in notes:
+        if ref_matches(note.other, other):
+            return note.answer
+    return "undetermined"

@@ -1,0 +1,223 @@
+"""An interpreter that asks a language model, through any OpenAI-compatible API.
+
+Answers are strict JSON validated with pydantic. A malformed, partial or refused answer makes
+the affected items ``"undetermined"``; so does a transport failure that outlasts the bounded
+retries (the client's own retries are off so that the count is ours). Every call is kept in
+:attr:`LLMInterpreter.calls` for inspection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from specwright._chain._candidates import Candidate
+from specwright._chain._conversation import Conversation
+from specwright._chain._interpreter import Capability, Grant, Override, SpanClass, interpreter
+from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
+from specwright._errors import ConfigurationError
+
+__all__ = ["InterpreterCall", "LLMInterpreter"]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    index: int
+    answer: str
+
+
+class _Answers(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    answers: list[_Answer]
+
+
+@dataclass
+class InterpreterCall:
+    """One request to the model and what came of it."""
+
+    question: str
+    """``classify``, ``relate``, ``delegates`` or ``capability``."""
+    messages: list[dict[str, str]]
+    """The messages sent."""
+    raw: str | None
+    """The model's reply text (``None`` when there was none)."""
+    error: str | None
+    """Why the answers are undetermined, if they are."""
+
+
+@interpreter("llm")
+class LLMInterpreter:
+    """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
+
+    ``temperature`` and ``seed`` are sent explicitly; ``retries`` bounds our own retries of
+    transport errors (the SDK's are off); ``section_chars`` cuts each spec section's text in
+    prompts (``None``: whole sections), marking cut items with ``"truncated": true``.
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        temperature: float = 0.0,
+        seed: int | None = 0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        timeout: float = 60.0,
+        json_mode: bool = True,
+        section_chars: int | None = 1200,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.api_key = api_key
+        self.temperature = temperature
+        self.seed = seed
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.json_mode = json_mode
+        # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
+        self.section_chars = section_chars
+        self.calls: list[InterpreterCall] = []
+        self._client: Any = None
+
+    # ------------------------------------------------------------------ the protocol
+
+    def classify(self, spans: Sequence[Candidate], conversation: Conversation) -> list[SpanClass]:
+        """Ask whether each span is an instruction."""
+        return self._ask("classify", spans, None)  # type: ignore[return-value]
+
+    def relate(
+        self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
+    ) -> list[Override]:
+        """Ask whether ``subject`` overrides each of ``others``."""
+        return self._ask("relate", others, ("subject", subject))  # type: ignore[return-value]
+
+    def delegates(
+        self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
+    ) -> list[Grant]:
+        """Ask whether ``grantor`` delegates authority to each target."""
+        return self._ask("delegates", targets, ("grantor", grantor))  # type: ignore[return-value]
+
+    def capability(
+        self, candidates: Sequence[Candidate], conversation: Conversation
+    ) -> list[Capability]:
+        """Ask whether each instruction is within the assistant's capabilities."""
+        return self._ask("capability", candidates, None)  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _ask(
+        self, question: str, items: Sequence[Candidate], anchor: tuple[str, Candidate] | None
+    ) -> list[str]:
+        if not items:
+            return []
+        messages = [
+            {"role": "system", "content": system_prompt(question)},
+            {"role": "user", "content": user_prompt(items, anchor, self.section_chars)},
+        ]
+        raw, error = self._complete(messages)
+        answers, parse_error = parse_answers(raw, len(items), QUESTIONS[question][1])
+        self.calls.append(InterpreterCall(question, messages, raw, error or parse_error))
+        return answers
+
+    def _complete(self, messages: list[dict[str, str]]) -> tuple[str | None, str | None]:
+        import openai
+
+        client = self._get_client()
+        extra: dict[str, Any] = (
+            {"response_format": {"type": "json_object"}} if self.json_mode else {}
+        )
+        if self.seed is not None:
+            extra["seed"] = self.seed
+        last = "no attempt"
+        for attempt in range(self.retries + 1):
+            try:
+                reply = client.chat.completions.create(
+                    model=self.model, messages=messages, temperature=self.temperature, **extra
+                )
+            except (
+                openai.APIConnectionError,
+                openai.RateLimitError,
+                openai.InternalServerError,
+            ) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                if attempt < self.retries:
+                    time.sleep(self.backoff * 2**attempt)
+                continue
+            except openai.AuthenticationError as exc:
+                raise ConfigurationError(f"LLM interpreter: authentication failed ({exc})") from exc
+            except openai.APIStatusError as exc:
+                return None, f"{type(exc).__name__}: {exc.status_code}"
+            message = reply.choices[0].message if reply.choices else None
+            if message is None:
+                return None, "no choices in the reply"
+            if getattr(message, "refusal", None):
+                return None, f"refused: {message.refusal}"
+            return message.content, None
+        return None, f"gave up after {self.retries + 1} attempts: {last}"
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            try:
+                import openai
+            except ImportError:  # pragma: no cover - openai is in the eval extra
+                raise ConfigurationError(
+                    "the LLM interpreter needs the openai package: pip install 'specwright[eval]'"
+                ) from None
+            try:
+                # api_key None lets the SDK read OPENAI_API_KEY itself, as Inspect does.
+                self._client = openai.OpenAI(
+                    base_url=self.base_url,
+                    api_key=self.api_key,
+                    max_retries=0,
+                    timeout=self.timeout,
+                )
+            except openai.OpenAIError as exc:
+                raise ConfigurationError(f"LLM interpreter: {exc}") from exc
+        return self._client
+
+
+def parse_answers(
+    raw: str | None, expected: int, vocabulary: tuple[str, ...]
+) -> tuple[list[str], str | None]:
+    """Validate a reply: one in-vocabulary answer per index, else ``"undetermined"``.
+
+    Returns the answers and, when anything was wrong, why.
+    """
+    undetermined = ["undetermined"] * expected
+    if raw is None:
+        return undetermined, None
+    try:
+        parsed = _Answers.model_validate_json(_strip_fence(raw))
+    except ValidationError as exc:
+        return undetermined, f"malformed answer: {exc.error_count()} validation error(s)"
+    answers = list(undetermined)
+    seen: set[int] = set()
+    problems = 0
+    for entry in parsed.answers:
+        if not 0 <= entry.index < expected or entry.index in seen or entry.answer not in vocabulary:
+            problems += 1
+            continue
+        seen.add(entry.index)
+        answers[entry.index] = entry.answer
+    missing = expected - len(seen)
+    note = f"{problems} invalid and {missing} missing answer(s)" if problems or missing else None
+    return answers, note
+
+
+def _strip_fence(raw: str) -> str:
+    # Some models wrap JSON in a ```json fence even in JSON mode; nothing else is tolerated.
+    text = raw.strip()
+    if text.startswith("```") and text.endswith("```"):
+        text = text[3:-3]
+        if text.startswith("json"):
+            text = text[4:]
+    return text

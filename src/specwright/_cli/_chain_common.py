@@ -1,0 +1,115 @@
+"""Options and loading shared by ``specwright check`` and ``specwright compile``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from specwright._chain._conversation import Conversation
+from specwright._chain._delegation import Delegation
+from specwright._chain._formats import FORMATS, read_conversation
+from specwright._chain._interpreter import Annotations, Interpreter, create_interpreter
+from specwright._cli._common import load_spec_option
+from specwright._errors import ConfigurationError, SpecError
+from specwright._model import Spec
+from specwright._settings import Settings
+
+__all__ = ["build_interpreter", "chain_options", "load_inputs"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def chain_options(fn: _F) -> _F:
+    """The CONVERSATION argument and the options both commands share."""
+    decorators = [
+        click.argument(
+            "conversation_path", metavar="CONVERSATION", type=click.Path(path_type=Path)
+        ),
+        click.option(
+            "--spec",
+            "spec_path",
+            type=click.Path(path_type=Path),
+            help="Spec file or directory (or a spec JSON export); default SPECWRIGHT_SPEC.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="openai",
+            show_default=True,
+            help="Conversation format.",
+        ),
+        click.option(
+            "--interpreter",
+            "interpreter_name",
+            default="deterministic",
+            show_default=True,
+            help="Interpreter for semantic questions (deterministic, llm).",
+        ),
+        click.option(
+            "--annotations",
+            "annotations_path",
+            type=click.Path(path_type=Path),
+            help="JSON answers for the deterministic interpreter.",
+        ),
+        click.option("--llm-model", help="Model name for --interpreter llm."),
+        click.option(
+            "--llm-base-url",
+            help="OpenAI-compatible base URL for --interpreter llm (API key from OPENAI_API_KEY).",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def load_inputs(
+    settings: Settings, spec_path: Path | None, conversation_path: Path, fmt: str
+) -> tuple[Spec, Conversation, tuple[Delegation, ...]]:
+    """Read the spec and the conversation (errors become exit code 2 in ``main``)."""
+    spec = _load_spec(spec_path, settings)
+    conversation, delegations = read_conversation(conversation_path, fmt)
+    return spec, conversation, delegations
+
+
+def _load_spec(path: Path | None, settings: Settings) -> Spec:
+    path = path or settings.spec
+    if path is not None and path.suffix == ".json":
+        try:
+            return Spec.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValidationError) as exc:
+            raise SpecError(
+                f"not a spec JSON export ({type(exc).__name__})", file=str(path)
+            ) from None
+    return load_spec_option(path, settings)
+
+
+def build_interpreter(
+    name: str, model: str | None, base_url: str | None, annotations_path: Path | None
+) -> Interpreter:
+    """The interpreter the options ask for."""
+    if name == "llm":
+        if not model:
+            raise ConfigurationError("--interpreter llm needs --llm-model")
+        return create_interpreter("llm", model=model, base_url=base_url)
+    if annotations_path is not None:
+        if name != "deterministic":
+            raise ConfigurationError("--annotations applies to the deterministic interpreter")
+        return create_interpreter(name, annotations=_read_annotations(annotations_path))
+    return create_interpreter(name)
+
+
+def _read_annotations(path: Path) -> Annotations:
+    try:
+        return Annotations.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigurationError(f"{path}: {where}: {first['msg']}") from None

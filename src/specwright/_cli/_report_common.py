@@ -1,0 +1,46 @@
+"""Helpers shared by ``specwright report`` and ``specwright history``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+import click
+
+from specwright._settings import Settings
+
+__all__ = ["OutputFormat", "infer_format", "log_dir", "write_output"]
+
+OutputFormat: TypeAlias = Literal["html", "markdown", "json"]
+
+_BY_SUFFIX: dict[str, OutputFormat] = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+}
+
+
+def infer_format(explicit: str | None, output: Path | None) -> OutputFormat:
+    """``--format`` if given; else from ``-o``'s suffix (HTML by default); stdout: markdown."""
+    if explicit is not None:
+        return explicit  # type: ignore[return-value]  # click.Choice checked it
+    if output is None:
+        return "markdown"
+    return _BY_SUFFIX.get(output.suffix.lower(), "html")
+
+
+def log_dir(option: Path | None, settings: Settings) -> Path:
+    """``--log-dir`` / ``INSPECT_LOG_DIR`` (read by click), else settings, else ``./logs``."""
+    return option or settings.log_dir or Path("logs")
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to ``output`` (saying so on stderr) or to stdout."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)

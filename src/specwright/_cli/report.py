@@ -1,0 +1,120 @@
+"""``specwright report``: render runs as a self-contained HTML page, markdown or JSON."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from specwright._cli._report_common import infer_format, log_dir, write_output
+from specwright._errors import ConfigurationError
+from specwright._model import Spec
+from specwright._report._diff import RunDiff, diff_runs
+from specwright._report._load import latest_run_file, load_runs
+from specwright._report._render import REPORT_FORMATS, render_report
+from specwright._results import RunResult
+from specwright._settings import Settings
+
+__all__ = ["report"]
+
+
+def _read_spec(path: Path) -> Spec:
+    reader = getattr(importlib.import_module("specwright"), "read_spec", None)
+    if reader is None:
+        raise ConfigurationError("--spec needs the spec reader (specwright.read_spec)")
+    spec = reader(path)
+    assert isinstance(spec, Spec)
+    return spec
+
+
+def _runs(paths: tuple[Path, ...], logs: Path) -> list[RunResult]:
+    if paths:
+        return load_runs(list(paths))
+    latest = latest_run_file(logs)
+    click.echo(f"reporting on {latest}", err=True)
+    return load_runs([latest])
+
+
+def _one(runs: list[RunResult], what: str) -> RunResult:
+    if len(runs) != 1:
+        raise ConfigurationError(f"{what} must be exactly one run, got {len(runs)}")
+    return runs[0]
+
+
+def _regressed(diff: RunDiff) -> bool:
+    return bool(diff.worse or diff.regressions)
+
+
+@click.command("report")
+@click.argument("runs", nargs=-1, type=click.Path(path_type=Path), metavar="[RUN]...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here (format from the suffix: .html, .md, .json) instead of stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    help="Output format (default: from -o's suffix, markdown on stdout).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="Compare RUN (exactly one) against this run.",
+)
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path),
+    help="The spec the runs used: shows cited sections' text.",
+)
+@click.option(
+    "--log-dir",
+    "log_dir_opt",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="INSPECT_LOG_DIR",
+    help="Where to look for the latest run (no RUN given).",
+)
+@click.option(
+    "--fail-on-regression",
+    is_flag=True,
+    help="With --baseline: exit 1 if a section got worse or a scenario regressed.",
+)
+@click.pass_obj
+def report(
+    settings: Settings,
+    *,
+    runs: tuple[Path, ...],
+    output: Path | None,
+    fmt: str | None,
+    baseline: Path | None,
+    spec_path: Path | None,
+    log_dir_opt: Path | None,
+    fail_on_regression: bool,
+) -> int:
+    """Report on RUN... (Inspect logs, directories of them, or run JSON files).
+
+    With no RUN, the most recent run in the log directory. Several runs are shown side by
+    side. Examples:
+
+    \b
+      specwright report logs/ -o report.html
+      specwright report run.json --format json > copy.json
+      specwright report --baseline old.eval new.eval -o diff.html
+    """
+    loaded = _runs(runs, log_dir(log_dir_opt, settings))
+    base = _one(load_runs([baseline]), "--baseline") if baseline else None
+    if base is not None:
+        _one(loaded, "RUN with --baseline")
+    spec_file = spec_path or settings.spec
+    spec = _read_spec(spec_file) if spec_file else None
+    if spec is not None and spec.content_hash() not in {r.spec_hash for r in loaded}:
+        click.echo("warning: the spec given differs from the runs' spec", err=True)
+    text = render_report(loaded, infer_format(fmt, output), spec=spec, baseline=base)
+    write_output(text, output)
+    if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):
+        return 1
+    return 0

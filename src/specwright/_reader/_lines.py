@@ -1,0 +1,106 @@
+"""Line-level helpers shared by the reader: fences, code spans, inline links and footnote tags."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from specwright._model import CrossReference, SourceLocation
+
+__all__ = [
+    "Fence",
+    "InlineFinds",
+    "closes_fence",
+    "decode",
+    "open_fence",
+    "scan_inline",
+    "split_lines",
+]
+
+# CommonMark fences: three or more backticks or tildes. Indentation is accepted at any depth
+# because fences inside list items (and inside messages) are indented in real specs.
+_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]\(#([^()\s]+)\)")
+_TAG_RE = re.compile(r"\[\^([^\[\]\s]+)\]")
+_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """An open code fence: its character run (e.g. ``~~~``) and info string."""
+
+    marker: str
+    info: str
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines without their line ends (``\\r\\n`` tolerated)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def open_fence(line: str) -> Fence | None:
+    """The fence ``line`` opens, or ``None`` when it is no fence line."""
+    if "```" not in line and "~~~" not in line:
+        return None
+    match = _FENCE_RE.match(line)
+    if match is None:
+        return None
+    marker, info = match.group(1), match.group(2).strip()
+    if marker[0] == "`" and "`" in info:
+        return None  # CommonMark: a backtick fence's info string holds no backtick
+    return Fence(marker, info)
+
+
+def closes_fence(line: str, fence: Fence) -> bool:
+    """True when ``line`` closes ``fence``: same character, at least as long, nothing after."""
+    stripped = line.strip()
+    if not stripped.startswith(fence.marker):
+        return False
+    return stripped == fence.marker[0] * len(stripped)
+
+
+def decode(text: str) -> str:
+    """Decode HTML entities (``&lt;``, ``&amp;`` …) in message text."""
+    return html.unescape(text) if "&" in text else text
+
+
+@dataclass(slots=True)
+class InlineFinds:
+    """Cross references and footnote tags found in a section's own markdown."""
+
+    references: list[CrossReference]
+    tags: list[str]
+
+
+def _mask_code_spans(line: str) -> str:
+    # Links and tags inside `code` are examples, not links: blank them, keeping columns.
+    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def scan_inline(
+    line: str, number: int, file: str, section_id: str | None, finds: InlineFinds
+) -> None:
+    """Record ``[text](#id)`` references and ``[^tag]`` footnote tags that ``line`` holds."""
+    has_link, has_tag = "](#" in line, "[^" in line
+    if not (has_link or has_tag):
+        return
+    if "`" in line:
+        line = _mask_code_spans(line)
+    if has_link:
+        for match in _LINK_RE.finditer(line):
+            where = SourceLocation(file=file, line=number, column=match.start() + 1)
+            finds.references.append(
+                CrossReference(
+                    target=match.group(2),
+                    text=match.group(1),
+                    source_section=section_id,
+                    location=where,
+                )
+            )
+    if has_tag:
+        for match in _TAG_RE.finditer(line):
+            if match.group(1) not in finds.tags:
+                finds.tags.append(match.group(1))

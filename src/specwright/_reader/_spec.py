@@ -1,0 +1,154 @@
+"""Assemble a :class:`~specwright.Spec` from a spec document and its eval prompt files."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from specwright._errors import SpecError
+from specwright._model import EvalPrompt, Message, Spec
+from specwright._reader._document import scan_document, scan_examples
+from specwright._reader._lines import split_lines
+from specwright._reader._messages import parse_conversation
+
+__all__ = ["parse_messages", "parse_spec", "read_spec"]
+
+SPEC_FILE = "model_spec.md"
+EVAL_DIR = "examples"
+_VERSION_RE = re.compile(r"^v?\d+(?:[.\-_]\d+)*(?:[.\-+]?[A-Za-z][A-Za-z0-9]*)?$")
+
+
+def parse_messages(text: str, *, file: str = "<string>", line: int = 1) -> tuple[Message, ...]:
+    """Parse a bare message block (``<system>…</system><user>…</user>``) into messages.
+
+    ``line`` is the line number of the text's first line in ``file``, so that locations and
+    errors point into the surrounding document. Comparisons are not allowed here.
+    """
+    conversation = parse_conversation(split_lines(text), line, file)
+    if conversation.has_comparison:
+        raise SpecError(
+            "a message block holds no <comparison>",
+            file=file,
+            line=line,
+            hint="labelled answers belong to an **Example** in a spec; use parse_spec",
+        )
+    return tuple(conversation.messages)
+
+
+def parse_spec(
+    text: str,
+    *,
+    file: str = "<string>",
+    eval_files: Mapping[str, str] | None = None,
+    version: str | None = None,
+) -> Spec:
+    """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O."""
+    evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
+    return _assemble(text, file, evals, version, source=None)
+
+
+def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Spec:
+    """Read a spec: a ``model_spec.md`` file, or a directory holding one and ``examples/*.md``.
+
+    The version defaults to the directory's name when it looks like a version or a date
+    (``2025-12-18``, ``v1.2``). Unreadable or malformed input raises :class:`SpecError`.
+    """
+    given = Path(path)
+    spec_file = given / SPEC_FILE if given.is_dir() else given
+    text = _read(spec_file)
+    evals = []
+    eval_dir = spec_file.parent / EVAL_DIR
+    if eval_dir.is_dir():
+        for eval_path in sorted(eval_dir.glob("*.md")):
+            evals.append((eval_path.stem, str(eval_path), _read(eval_path)))
+    if version is None and _VERSION_RE.match(spec_file.parent.name):
+        version = spec_file.parent.name
+    return _assemble(text, str(spec_file), evals, version, source=str(given))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(
+            "no such file",
+            file=str(path),
+            hint=f"pass a {SPEC_FILE} file or a directory holding one",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise SpecError(
+            f"not UTF-8 text ({error.reason} at byte {error.start})",
+            file=str(path),
+            hint="save the file as UTF-8",
+        ) from None
+    except OSError as error:
+        raise SpecError(
+            f"cannot read: {error.strerror}",
+            file=str(path),
+            hint="check that the path is a readable file",
+        ) from None
+    except ValueError as error:  # e.g. a NUL byte in the path
+        raise SpecError(
+            f"cannot read: {error}", file=repr(str(path)), hint="check the path"
+        ) from None
+
+
+def _eval_name(file: str, tag: str) -> str:
+    if file.startswith("<"):
+        return f"<{EVAL_DIR}/{tag}.md>"
+    return str(Path(file).parent / EVAL_DIR / f"{tag}.md")
+
+
+def _assemble(
+    text: str,
+    file: str,
+    evals: Iterable[tuple[str, str, str]],
+    version: str | None,
+    source: str | None,
+) -> Spec:
+    document = scan_document(split_lines(text), file)
+    owners: dict[str, str] = {}
+    for root in document.sections:
+        for section in root.walk():
+            for tag in section.eval_tags:
+                owners.setdefault(tag, section.id)
+    prompts: list[EvalPrompt] = []
+    tags: list[str] = []
+    for tag, name, body in sorted(evals):
+        tags.append(tag)
+        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag)))
+    return Spec(
+        title=document.sections[0].title if document.sections else "",
+        version=version,
+        preamble=document.preamble,
+        sections=document.sections,
+        eval_prompts=tuple(prompts),
+        eval_files=tuple(tags),
+        source=source,
+    )
+
+
+def _eval_prompts(tag: str, name: str, body: str, owner: str | None) -> list[EvalPrompt]:
+    prompts = []
+    for n, example in enumerate(scan_examples(split_lines(body), name, tag), start=1):
+        if example.has_comparison:
+            where = example.location
+            raise SpecError(
+                "eval prompt with a <comparison>",
+                file=name,
+                line=where.line if where else 1,
+                hint="eval prompt files hold prompts only; put labelled answers in the spec",
+            )
+        prompts.append(
+            EvalPrompt(
+                id=f"{tag}/{n}",
+                tag=tag,
+                title=example.title,
+                messages=example.messages,
+                section_id=owner,
+                location=example.location,
+            )
+        )
+    return prompts

@@ -1,0 +1,206 @@
+"""Run-vs-run comparison: which sections changed beyond their CIs, which scenarios flipped.
+
+The test is deliberately conservative and needs nothing but what each run recorded: a
+section (or the overall rate) is **better** when the candidate's 95% interval lies entirely
+above the baseline's (``candidate.ci_low > baseline.ci_high``), **worse** when it lies
+entirely below (``candidate.ci_high < baseline.ci_low``), and **unchanged** when the two
+intervals overlap or touch. Non-overlapping 95% intervals imply a difference significant at
+well under the 5% level, so a flagged change is a real one; small real changes may stay
+"unchanged" until more samples are run. When a run recorded a rate without an interval, the
+Wilson 95% interval of ``rate`` and ``n`` is used instead.
+
+A scenario **flipped** when the same ``(scenario_id, epoch)`` was scored in both runs with
+different verdicts: ``regressed`` (compliant → non-compliant) or ``fixed`` (the reverse).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict
+
+from specwright._report._view import natural_key, section_titles
+from specwright._results import Rate, RunResult, SampleResult
+
+__all__ = ["Change", "Flip", "FlipDirection", "RateChange", "RunDiff", "diff_runs"]
+
+Change: TypeAlias = Literal["better", "worse", "unchanged", "new", "dropped", "unscored"]
+"""How a rate moved: beyond the CIs, within them, or not comparable."""
+
+FlipDirection: TypeAlias = Literal["fixed", "regressed"]
+"""``fixed``: non-compliant → compliant; ``regressed``: compliant → non-compliant."""
+
+_Z95 = 1.959963984540054
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class RateChange(_Frozen):
+    """A rate in the baseline and in the candidate, and whether it moved beyond the CIs."""
+
+    key: str
+    """Section id (or ``overall``)."""
+    title: str = ""
+    """Section title when known."""
+    baseline: Rate | None
+    """The baseline's rate (``None`` when the baseline did not cover it)."""
+    candidate: Rate | None
+    """The candidate's rate."""
+    delta: float | None
+    """``candidate.rate - baseline.rate`` when both were scored."""
+    change: Change
+    """The verdict of the non-overlapping-CI test."""
+
+
+class Flip(_Frozen):
+    """A scenario whose verdict differs between the runs."""
+
+    scenario_id: str
+    """The scenario."""
+    epoch: int
+    """The epoch (scenarios are matched by id and epoch)."""
+    section_id: str
+    """Its governing section."""
+    direction: FlipDirection
+    """Which way it flipped."""
+    baseline_rationale: str = ""
+    """The judge's rationale in the baseline."""
+    candidate_rationale: str = ""
+    """The judge's rationale in the candidate."""
+
+
+class RunDiff(_Frozen):
+    """The comparison of a candidate run against a baseline run."""
+
+    baseline_run_id: str
+    """The baseline's run id."""
+    candidate_run_id: str
+    """The candidate's run id."""
+    baseline_model: str
+    """The baseline's model."""
+    candidate_model: str
+    """The candidate's model."""
+    same_spec: bool
+    """Whether both runs used the same spec (same content hash)."""
+    method: str = "non-overlapping 95% confidence intervals"
+    """The test behind ``better``/``worse``."""
+    overall: RateChange
+    """The overall compliance change."""
+    sections: tuple[RateChange, ...] = ()
+    """Every section either run covered, in the candidate's order then the baseline's."""
+    flips: tuple[Flip, ...] = ()
+    """Flipped scenarios, sorted by section, scenario and epoch."""
+
+    @property
+    def better(self) -> tuple[RateChange, ...]:
+        """Sections that improved beyond the CIs."""
+        return tuple(s for s in self.sections if s.change == "better")
+
+    @property
+    def worse(self) -> tuple[RateChange, ...]:
+        """Sections that got worse beyond the CIs."""
+        return tuple(s for s in self.sections if s.change == "worse")
+
+    @property
+    def regressions(self) -> tuple[Flip, ...]:
+        """Scenarios that went from compliant to non-compliant."""
+        return tuple(f for f in self.flips if f.direction == "regressed")
+
+
+def wilson(rate: float, n: int) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion ``rate`` over ``n`` samples."""
+    if n <= 0:
+        return (0.0, 1.0)
+    z2 = _Z95 * _Z95
+    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _interval(rate: Rate) -> tuple[float, float]:
+    if rate.ci_low is not None and rate.ci_high is not None:
+        return (rate.ci_low, rate.ci_high)
+    assert rate.rate is not None
+    return wilson(rate.rate, rate.n)
+
+
+def compare_rates(baseline: Rate | None, candidate: Rate | None) -> Change:
+    """Apply the non-overlapping-CI test to two rates."""
+    if baseline is None or candidate is None:
+        return _presence(baseline, candidate)
+    if baseline.rate is None or candidate.rate is None:
+        return "unscored"
+    base_low, base_high = _interval(baseline)
+    cand_low, cand_high = _interval(candidate)
+    if cand_low > base_high:
+        return "better"
+    if cand_high < base_low:
+        return "worse"
+    return "unchanged"
+
+
+def _presence(baseline: Rate | None, candidate: Rate | None) -> Change:
+    if baseline is None and candidate is None:
+        return "unscored"
+    return "new" if baseline is None else "dropped"
+
+
+def _rate_change(key: str, title: str, baseline: Rate | None, candidate: Rate | None) -> RateChange:
+    delta = None
+    if baseline and candidate and baseline.rate is not None and candidate.rate is not None:
+        delta = candidate.rate - baseline.rate
+    return RateChange(
+        key=key,
+        title=title,
+        baseline=baseline,
+        candidate=candidate,
+        delta=delta,
+        change=compare_rates(baseline, candidate),
+    )
+
+
+def _flips(baseline: RunResult, candidate: RunResult) -> list[Flip]:
+    before: dict[tuple[str, int], SampleResult] = {
+        (s.scenario_id, s.epoch): s for s in baseline.samples if s.compliant is not None
+    }
+    flips: list[Flip] = []
+    for sample in candidate.samples:
+        old = before.get((sample.scenario_id, sample.epoch))
+        if old is None or sample.compliant is None or old.compliant == sample.compliant:
+            continue
+        flips.append(
+            Flip(
+                scenario_id=sample.scenario_id,
+                epoch=sample.epoch,
+                section_id=sample.section_id,
+                direction="fixed" if sample.compliant else "regressed",
+                baseline_rationale=old.rationale,
+                candidate_rationale=sample.rationale,
+            )
+        )
+    return sorted(flips, key=lambda f: (f.section_id, natural_key(f.scenario_id), f.epoch))
+
+
+def diff_runs(baseline: RunResult, candidate: RunResult) -> RunDiff:
+    """Compare ``candidate`` against ``baseline`` (see the module docstring for the test)."""
+    titles = section_titles([candidate, baseline])
+    keys = dict.fromkeys([*candidate.by_section, *baseline.by_section])
+    sections = tuple(
+        _rate_change(
+            key, titles.get(key, ""), baseline.by_section.get(key), candidate.by_section.get(key)
+        )
+        for key in keys
+    )
+    return RunDiff(
+        baseline_run_id=baseline.run_id,
+        candidate_run_id=candidate.run_id,
+        baseline_model=baseline.model,
+        candidate_model=candidate.model,
+        same_spec=baseline.spec_hash == candidate.spec_hash,
+        overall=_rate_change("overall", "", baseline.overall, candidate.overall),
+        sections=sections,
+        flips=tuple(_flips(baseline, candidate)),
+    )

@@ -1,0 +1,23 @@
+"""What a renderer receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from specwright._model import Spec
+from specwright._report._diff import RunDiff
+from specwright._results import RunResult
+
+__all__ = ["ReportInput"]
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """The runs to show (baseline first when diffing), the spec if known, and the diff."""
+
+    runs: tuple[RunResult, ...]
+    """The runs, side by side in this order."""
+    spec: Spec | None = None
+    """The spec the runs used, for section text and order."""
+    diff: RunDiff | None = None
+    """Set when the report compares ``runs[1]`` against the baseline ``runs[0]``."""

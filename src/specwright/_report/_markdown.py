@@ -1,0 +1,197 @@
+"""Markdown output for terminals, pull requests and notebooks.
+
+Every string from a run is escaped so that it renders as text (no raw HTML, no links, no
+broken tables); ids stand in code spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from specwright._report._diff import RunDiff
+from specwright._report._input import ReportInput
+from specwright._report._view import (
+    RateRow,
+    authority_rows,
+    fmt_pct,
+    fmt_rate,
+    natural_key,
+    run_labels,
+    section_rows,
+    tag_rows,
+    unscored_reasons,
+)
+from specwright._results import Calibration, RunResult
+
+__all__ = ["md_code", "md_table", "md_text", "render_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+_RATIONALE_CHARS = 240
+
+
+def md_text(value: object) -> str:
+    """Escape a string for markdown prose or a table cell (one line, no HTML, no links)."""
+    flat = " ".join(str(value).split())
+    return _SPECIAL.sub(r"\\\1", flat)
+
+
+def md_code(value: object) -> str:
+    """A code span that survives any backticks inside ``value``."""
+    flat = " ".join(str(value).split()).replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A pipe table; cells must already be escaped."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _calibration(cal: Calibration | None) -> str:
+    if cal is None:
+        return "**no calibration**"
+    kappa = "–" if cal.kappa is None else f"{cal.kappa:.2f}"
+    return f"accuracy {fmt_pct(cal.accuracy)}, κ {kappa} (n={cal.n_scored}, {md_text(cal.grader)})"
+
+
+def _overview(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
+    fields = [
+        ("overall compliance", [fmt_rate(r.overall) for r in runs]),
+        ("scored / unscored", [f"{r.n_scored} / {r.n_unscored}" for r in runs]),
+        ("grader", [md_text(r.grader or "–") for r in runs]),
+        ("spec", [md_text(f"{r.spec_title} {r.spec_version or ''}".strip()) for r in runs]),
+        ("spec hash", [md_code(r.spec_hash[:12]) for r in runs]),
+        ("date", [r.created.isoformat(timespec="seconds") for r in runs]),
+        ("calibration", [_calibration(r.calibration) for r in runs]),
+        ("run id", [md_code(r.run_id) for r in runs]),
+    ]
+    head = ["", *(md_text(label) for label in labels)]
+    return md_table(head, [[name, *values] for name, values in fields])
+
+
+def _warnings(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
+    lines = [
+        f"> **Warning:** no calibration for {md_text(label)}: how far to trust its judge is "
+        "unknown."
+        for run, label in zip(runs, labels, strict=True)
+        if run.calibration is None
+    ]
+    return [*lines, ""] if lines else []
+
+
+def _rates(title: str, rows: Sequence[RateRow], labels: Sequence[str], first: str) -> list[str]:
+    if not rows:
+        return []
+    body = [[md_text(row.label), *(fmt_rate(rate) for rate in row.rates)] for row in rows]
+    return [f"## {title}", "", *md_table([first, *(md_text(x) for x in labels)], body)]
+
+
+def _sections(report: ReportInput, labels: Sequence[str]) -> list[str]:
+    rows = section_rows(report.runs, report.spec)
+    body = [
+        [
+            md_code(row.key),
+            md_text(row.label),
+            row.authority or "–",
+            *(
+                f"{fmt_rate(rate)}{f', {u} unscored' if u else ''}"
+                for rate, u in zip(row.rates, row.unscored, strict=True)
+            ),
+        ]
+        for row in rows
+    ]
+    head = ["section", "title", "authority", *(md_text(x) for x in labels)]
+    return ["## Compliance by section", "", *md_table(head, body)]
+
+
+def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
+    lines = ["## Unscored samples", ""]
+    for run, label in zip(runs, labels, strict=True):
+        reasons = ", ".join(f"{md_text(reason)} ({n})" for reason, n in unscored_reasons(run))
+        total = run.n_scored + run.n_unscored
+        lines.append(
+            f"- {md_text(label)}: {run.n_unscored} of {total}"
+            + (f" — {reasons}" if reasons else "")
+        )
+    return [*lines, ""]
+
+
+def _failures(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
+    lines = ["## Non-compliant samples", ""]
+    for run, label in zip(runs, labels, strict=True):
+        failed = sorted(
+            (s for s in run.samples if s.compliant is False),
+            key=lambda s: (s.section_id, natural_key(s.scenario_id), s.epoch),
+        )
+        lines += [f"### {md_text(label)}", ""]
+        lines += [
+            f"- {md_code(s.scenario_id)} (epoch {s.epoch}, {md_code(s.section_id)}): "
+            f"{md_text(_clip(s.rationale))}"
+            for s in failed
+        ] or ["None."]
+        lines.append("")
+    return lines
+
+
+def _clip(value: str) -> str:
+    flat = " ".join(value.split())
+    return flat if len(flat) <= _RATIONALE_CHARS else flat[: _RATIONALE_CHARS - 1] + "…"
+
+
+def diff_markdown(diff: RunDiff) -> list[str]:
+    """The diff section: overall change, changed sections, flipped scenarios."""
+    o = diff.overall
+    lines = [
+        "## Change against the baseline",
+        "",
+        f"{md_text(diff.baseline_model)} → {md_text(diff.candidate_model)}: "
+        f"{fmt_rate(o.baseline)} → {fmt_rate(o.candidate)} (**{o.change}**). "
+        f"Test: {diff.method}.",
+        "",
+    ]
+    if not diff.same_spec:
+        lines += ["> **Warning:** the runs used different spec versions.", ""]
+    rows = [
+        [
+            md_code(s.key),
+            fmt_rate(s.baseline),
+            fmt_rate(s.candidate),
+            "–" if s.delta is None else f"{s.delta * 100:+.0f} pts",
+            f"**{s.change}**",
+        ]
+        for s in diff.sections
+        if s.change != "unchanged"
+    ]
+    unchanged = sum(1 for s in diff.sections if s.change == "unchanged")
+    lines += md_table(["section", "baseline", "candidate", "Δ", "change"], rows) if rows else []
+    lines += [
+        f"{unchanged} section(s) unchanged within the CIs.",
+        "",
+        f"### Flipped scenarios ({len(diff.flips)})",
+        "",
+    ]
+    flips = [
+        [md_code(f.scenario_id), str(f.epoch), md_code(f.section_id), f"**{f.direction}**"]
+        for f in diff.flips
+    ]
+    lines += md_table(["scenario", "epoch", "section", "flip"], flips) if flips else ["None.", ""]
+    return lines
+
+
+def render_markdown(report: ReportInput) -> str:
+    """The report as markdown: overview, rates by section/authority/tag, unscored, failures."""
+    runs = report.runs
+    labels = run_labels(runs)
+    lines = [f"# Compliance report: {md_text(' vs '.join(labels))}", ""]
+    if report.diff is not None:
+        lines += diff_markdown(report.diff)
+    lines += _overview(runs, labels) + _warnings(runs, labels)
+    lines += _sections(report, labels)
+    lines += _rates("Compliance by authority level", authority_rows(runs), labels, "authority")
+    lines += _rates("Compliance by tag", tag_rows(runs), labels, "tag")
+    lines += _unscored(runs, labels) + _failures(runs, labels)
+    return "\n".join(lines).rstrip("\n") + "\n"

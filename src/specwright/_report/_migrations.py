@@ -1,0 +1,145 @@
+"""Named, append-only schema migrations of the results store.
+
+Each migration runs once, in order, inside a transaction, and is recorded by name in the
+``migrations`` table (as in simonw/llm). Never edit or reorder a released migration: add a
+new one. Only portable DDL is used (SQLAlchemy constructs, and ``ALTER TABLE … ADD COLUMN``
+with the dialect's own type names), so SQLite and PostgreSQL both work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.types import TypeEngine
+
+__all__ = ["MIGRATIONS", "migrate", "migration"]
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+"""Every migration, in the order it must run."""
+
+_LOG = MetaData()
+_migrations_log = Table(
+    "migrations",
+    _LOG,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def migration(function: Migration) -> Migration:
+    """Register ``function`` as the next migration, named after the function."""
+    MIGRATIONS.append((function.__name__, function))
+    return function
+
+
+@migration
+def m001_create_runs(conn: Connection) -> None:
+    """One row per indexed run."""
+    Table(
+        "runs",
+        MetaData(),
+        Column("run_id", String(255), primary_key=True),
+        Column("model", String(255), nullable=False),
+        Column("grader", String(255)),
+        Column("spec_title", Text, nullable=False),
+        Column("spec_version", String(100)),
+        Column("spec_hash", String(64), nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("log_path", Text),
+        Column("enforce", Boolean, nullable=False),
+        Column("epochs", Integer, nullable=False),
+        Column("n_scored", Integer, nullable=False),
+        Column("n_unscored", Integer, nullable=False),
+        Column("overall_rate", Float),
+        Column("overall_low", Float),
+        Column("overall_high", Float),
+        Column("overall_n", Integer, nullable=False),
+        Column("grader_tokens", Integer, nullable=False),
+        Column("indexed_at", DateTime(timezone=True), nullable=False),
+    ).create(conn)
+
+
+@migration
+def m002_create_section_results(conn: Connection) -> None:
+    """One row per run and section."""
+    meta = MetaData()
+    Table("runs", meta, Column("run_id", String(255), primary_key=True))
+    Table(
+        "section_results",
+        meta,
+        Column("run_id", String(255), ForeignKey("runs.run_id"), primary_key=True),
+        Column("section_id", String(255), primary_key=True),
+        Column("section_title", Text, nullable=False),
+        Column("authority", String(20)),
+        Column("rate", Float),
+        Column("ci_low", Float),
+        Column("ci_high", Float),
+        Column("n", Integer, nullable=False),
+        Column("n_unscored", Integer, nullable=False),
+    ).create(conn)
+
+
+@migration
+def m003_index_section_results_by_section(conn: Connection) -> None:
+    """``section_history`` looks rows up by section id."""
+    table = Table("section_results", MetaData(), Column("section_id", String(255)))
+    Index("ix_section_results_section_id", table.c.section_id).create(conn)
+
+
+@migration
+def m004_runs_add_calibration(conn: Connection) -> None:
+    """Keep the run's judge calibration figures, so history can flag uncalibrated runs."""
+    _add_column(conn, "runs", "calibration_accuracy", Float())
+    _add_column(conn, "runs", "calibration_kappa", Float())
+
+
+def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
+    preparer = conn.dialect.identifier_preparer
+    ddl = (
+        f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column)} "
+        f"{type_.compile(dialect=conn.dialect)}"
+    )
+    conn.exec_driver_sql(ddl)
+
+
+def migrate(conn: Connection, *, upto: str | None = None) -> list[str]:
+    """Apply every migration not yet recorded (up to and including ``upto``); return names."""
+    if not inspect(conn).has_table("migrations"):
+        _migrations_log.create(conn)
+    done = set(conn.scalars(select(_migrations_log.c.name)))
+    applied: list[str] = []
+    for name, function in MIGRATIONS:
+        if name not in done:
+            function(conn)
+            conn.execute(insert(_migrations_log).values(name=name, applied_at=datetime.now(UTC)))
+            applied.append(name)
+        if name == upto:
+            break
+    return applied
+
+
+def applied_migrations(conn: Connection) -> list[str]:
+    """Names of the applied migrations, in the order they were applied."""
+    rows = conn.execute(select(_migrations_log.c.name, _migrations_log.c.applied_at))
+    order = {name: i for i, (name, _) in enumerate(MIGRATIONS)}
+    return sorted((row.name for row in rows), key=lambda name: order.get(name, len(order)))

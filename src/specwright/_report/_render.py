@@ -1,0 +1,56 @@
+"""``render_report``: the format registry and the one entry point of the renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal, TypeAlias, get_args
+
+from specwright._errors import ConfigurationError
+from specwright._model import Spec
+from specwright._report._diff import diff_runs
+from specwright._report._html import render_html
+from specwright._report._input import ReportInput
+from specwright._report._json import render_json
+from specwright._report._markdown import render_markdown
+from specwright._results import RunResult
+
+__all__ = ["REPORT_FORMATS", "ReportFormat", "render_report"]
+
+ReportFormat: TypeAlias = Literal["html", "markdown", "json"]
+"""The output formats of :func:`render_report`."""
+
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+
+_RENDERERS: dict[ReportFormat, Callable[[ReportInput], str]] = {
+    "html": render_html,
+    "markdown": render_markdown,
+    "json": render_json,
+}
+
+
+def render_report(
+    runs: Sequence[RunResult],
+    format: ReportFormat = "html",
+    *,
+    spec: Spec | None = None,
+    baseline: RunResult | None = None,
+) -> str:
+    """Render one or more runs (side by side) as HTML, markdown or JSON.
+
+    With ``baseline``, ``runs`` must hold exactly one candidate run; the report then leads
+    with :func:`diff_runs` of the two and shows both runs side by side, baseline first.
+    Raises :class:`ConfigurationError` for an empty run list or an unknown format.
+    """
+    renderer = _RENDERERS.get(format)
+    if renderer is None:
+        raise ConfigurationError(f"unknown report format {format!r}; use one of {REPORT_FORMATS}")
+    if not runs:
+        raise ConfigurationError("no run to report on")
+    if baseline is None:
+        return renderer(ReportInput(runs=tuple(runs), spec=spec))
+    if len(runs) != 1:
+        raise ConfigurationError(
+            f"a baseline is compared with exactly one run, got {len(runs)} runs"
+        )
+    diff = diff_runs(baseline, runs[0])
+    return renderer(ReportInput(runs=(baseline, runs[0]), spec=spec, diff=diff))

@@ -1,0 +1,138 @@
+"""Property-based fuzzing: whatever the text, the reader yields a Spec or raises SpecError."""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from specwright import Spec, SpecError, example_spec_path, parse_messages, parse_spec
+from tests._paths import real_spec_dir
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# Fragments of the dialect, so that random text often comes close to valid structure.
+_FRAGMENTS = [
+    "# T {#a}",
+    "## U {#b authority=root}",
+    "### V {#c authority=platform tags=x}",
+    "#### W {#d authority=nobody}",
+    "**Example**: e",
+    "~~~xml",
+    "~~~",
+    "```",
+    "```python",
+    "<user>",
+    "</user>",
+    "<assistant>",
+    "</assistant>",
+    '<assistant recipient="x"> <!-- GOOD: fine -->',
+    "<assistant> <!-- BAD[#a] -->",
+    "<assistant> <!-- OK, so so -->",
+    "<assistant> <!-- MEH -->",
+    "<system>",
+    "</system>",
+    "<developer>",
+    "</developer>",
+    '<tool name="t">',
+    "</tool>",
+    "<comparison>",
+    "</comparison>",
+    "<untrusted>",
+    "</untrusted>",
+    "<settings>",
+    "under_18: true",
+    "</settings>",
+    "[...]",
+    "[file: a.pdf]",
+    '!!! meta "Commentary"',
+    "    indented commentary",
+    "see [?](#a) and [x](#zz)[^t1]",
+    "&lt;b&gt; &amp;",
+    "",
+    "text",
+]
+
+
+def _check(text: str, **kwargs: object) -> None:
+    try:
+        result = parse_spec(text, **kwargs)  # type: ignore[arg-type]
+    except SpecError as error:
+        assert error.line >= 1
+        assert error.column >= 1
+        assert error.hint
+        assert "\n" not in str(error)  # the CLI prints it as one line
+        return
+    assert isinstance(result, Spec)
+
+
+@cache
+def _corpus() -> tuple[str, ...]:
+    texts = [(example_spec_path() / "model_spec.md").read_text(encoding="utf-8")]
+    real = real_spec_dir()
+    if real is not None:
+        texts.append((real / "model_spec.md").read_text(encoding="utf-8"))
+    return tuple(texts)
+
+
+@FUZZ
+@given(st.text())
+def test_arbitrary_text(text: str) -> None:
+    _check(text)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
+def test_dialect_fragments(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    _check(text, eval_files={"t1": text})
+    with contextlib.suppress(SpecError):
+        parse_messages(text)
+
+
+@FUZZ
+@given(st.data())
+def test_mutated_slices_of_real_text(data: st.DataObject) -> None:
+    lines = data.draw(st.sampled_from(_corpus())).split("\n")
+    start = data.draw(st.integers(0, len(lines) - 1))
+    length = data.draw(st.integers(1, 120))
+    chunk = lines[start : start + length]
+    mutation = data.draw(st.sampled_from(["as-is", "shuffle", "drop", "duplicate", "truncate"]))
+    if mutation == "shuffle":
+        chunk = data.draw(st.permutations(chunk))
+    elif mutation == "drop" and chunk:
+        del chunk[data.draw(st.integers(0, len(chunk) - 1))]
+    elif mutation == "duplicate" and chunk:
+        index = data.draw(st.integers(0, len(chunk) - 1))
+        chunk.insert(index, chunk[index])
+    elif mutation == "truncate" and chunk:
+        index = data.draw(st.integers(0, len(chunk) - 1))
+        chunk[index] = chunk[index][: data.draw(st.integers(0, len(chunk[index])))]
+    text = "\n".join(chunk)
+    _check(text, eval_files={"zz": text}, file=str(Path("spec") / "model_spec.md"))
+
+
+def test_every_spec_error_carries_a_hint() -> None:
+    # A sample of distinct failures, each must explain how to fix itself in one line.
+    samples = [
+        "# A {#a authority=x}",
+        "# A {#a}\n# B {#a}",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\n",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\nx\n</user>\n",
+        "# A {#a}\n\n**Example**: e\n\n~~~xml\nstray\n~~~",
+    ]
+    for text in samples:
+        try:
+            parse_spec(text)
+        except SpecError as error:
+            assert error.hint, text
+            assert "\n" not in str(error), text
+        else:
+            raise AssertionError(f"no error for {text!r}")

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import report_factory as factory
+
+from specwright import ConfigurationError, render_report
+from specwright._report._assets import CSS, SCRIPT, content_security_policy
+from specwright._report._load import load_runs
+from specwright._results import RunResult
+
+Golden = Callable[[str, str], None]
+
+
+def test_markdown_two_runs_golden(golden: Golden) -> None:
+    golden("two_runs.md", render_report([factory.run_a(), factory.run_b()], "markdown"))
+
+
+def test_markdown_diff_golden(golden: Golden) -> None:
+    text = render_report([factory.run_b()], "markdown", baseline=factory.run_a())
+    golden("diff.md", text)
+    assert (
+        "| `follow_chain` | 100% [72–100%] (n=10) | 10% [2–40%] (n=10) | -90 pts | **worse** |"
+        in text
+    )
+
+
+def test_json_single_run_golden_and_round_trip(golden: Golden, tmp_path: Path) -> None:
+    run = factory.run_a()
+    text = render_report([run], "json")
+    golden("run_a.json", text)
+    path = tmp_path / "run.json"
+    path.write_text(text, encoding="utf-8")
+    assert load_runs([path]) == [run]
+
+
+def test_json_several_runs_is_a_list(tmp_path: Path) -> None:
+    runs = [factory.run_a(), factory.run_b()]
+    text = render_report(runs, "json")
+    assert [item["run_id"] for item in json.loads(text)] == ["run-a-0001", "run-b-0002"]
+    (tmp_path / "runs.json").write_text(text, encoding="utf-8")
+    assert load_runs([tmp_path / "runs.json"]) == runs
+
+
+def test_json_diff_golden(golden: Golden) -> None:
+    golden("diff.json", render_report([factory.run_b()], "json", baseline=factory.run_a()))
+
+
+def test_no_calibration_warning_in_every_format() -> None:
+    run = factory.run_b()
+    assert "no calibration" in render_report([run], "markdown")
+    assert "No calibration" in render_report([run], "html")
+    assert json.loads(render_report([run], "json"))["calibration"] is None
+
+
+def test_errors() -> None:
+    with pytest.raises(ConfigurationError, match="no run"):
+        render_report([], "markdown")
+    with pytest.raises(ConfigurationError, match="unknown report format"):
+        render_report([factory.run_a()], "pdf")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="exactly one run"):
+        render_report([factory.run_a(), factory.run_b()], baseline=factory.run_a())
+
+
+def test_markdown_escapes_payloads() -> None:
+    text = render_report([factory.hostile_run()], "markdown")
+    outside_code = re.sub(r"(`+).*?\1", "", text)
+    # Every < > outside code spans is backslash-escaped (no raw HTML), and so is every
+    # "](" (no links).
+    assert re.search(r"(?<!\\)[<>]", outside_code) is None
+    assert re.search(r"(?<!\\)\]\(", outside_code) is None
+    assert "\\<script\\>" in text
+
+
+def _html(run: RunResult, **kwargs: object) -> str:
+    return render_report([run], "html", **kwargs)  # type: ignore[arg-type]
+
+
+def test_html_has_strict_csp_allowing_only_its_own_style_and_script() -> None:
+    page = _html(factory.run_a())
+    policy = content_security_policy()
+    assert f'content="{policy}"' in page.replace("&#x27;", "'")
+    assert "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert f"<style>{CSS}</style>" in page
+    assert f"<script>{SCRIPT}</script>" in page
+    assert "http://" not in page and "https://" not in page
+
+
+def test_html_escapes_every_payload() -> None:
+    spec = factory.spec(" ".join(factory.PAYLOADS))
+    page = _html(factory.hostile_run(), spec=spec)
+    # Only our own two script elements (data block and the hashed script) may exist.
+    assert len(re.findall(r"<script", page)) == 2
+    assert "<img" not in page and "<iframe" not in page and "<svg onload" not in page
+    assert 'href="javascript:' not in page
+    assert "&lt;script&gt;window.__pwned" in page
+    data = re.search(
+        r'<script type="application/json" id="specwright-data">(.*?)</script>', page, re.S
+    )
+    assert data is not None
+    decoded = json.loads(data.group(1))
+    assert decoded["runs"][0]["model"] == factory.hostile_run().model
+
+
+def test_html_includes_cited_spec_text_when_spec_given() -> None:
+    page = _html(factory.run_a(), spec=factory.spec())
+    assert "The text of Follow the chain of command." in page
+    assert "The text of" not in _html(factory.run_a())

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+import report_factory as factory
+from sqlalchemy import MetaData, create_engine
+
+from specwright import ConfigurationError, ResultsStore, index_run
+from specwright._report._migrations import MIGRATIONS, migrate
+
+
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'results.sqlite'}"
+
+
+def test_add_is_idempotent_and_runs_are_ordered(tmp_path: Path) -> None:
+    with ResultsStore(url(tmp_path)) as store:
+        assert store.add(factory.run_b())
+        assert store.add(factory.run_a())
+        assert not store.add(factory.run_a())
+        runs = store.runs()
+    assert [r.run_id for r in runs] == ["run-a-0001", "run-b-0002"]
+    a, b = runs
+    assert a.model == "openai/model-a" and a.spec_version == "2025-01-01"
+    assert a.created.tzinfo is not None and a.created.astimezone(UTC).hour == 12
+    assert a.overall == factory.run_a().overall
+    assert a.calibration_kappa == 0.8 and b.calibration_kappa is None
+    assert a.log_path == "logs/run-a-0001.eval"
+
+
+def test_section_history(tmp_path: Path) -> None:
+    index_run(factory.run_a(), url(tmp_path))
+    index_run(factory.run_b(), url(tmp_path))
+    index_run(factory.run_b(), url(tmp_path))
+    with ResultsStore(url(tmp_path)) as store:
+        points = store.section_history("follow_chain")
+        assert [(p.model, p.rate.rate) for p in points] == [
+            ("openai/model-a", 1.0),
+            ("openai/model-b", 0.1),
+        ]
+        assert [p.spec_version for p in points] == ["2025-01-01", "2025-06-01"]
+        assert [p.run_id for p in store.section_history("style_guide")] == ["run-b-0002"]
+        assert store.section_history("nope") == []
+        assert [sid for sid, _ in store.sections()] == [
+            "be_honest",
+            "follow_chain",
+            "no_scores",
+            "protect_privacy",
+            "style_guide",
+        ]
+        unscored = store.section_history("no_scores")[0]
+        assert unscored.rate.rate is None and unscored.rate.n == 0
+
+
+def test_data_is_in_a_real_sqlite_file(tmp_path: Path) -> None:
+    index_run(factory.run_a(), url(tmp_path))
+    with sqlite3.connect(tmp_path / "results.sqlite") as conn:
+        assert conn.execute("select count(*) from section_results").fetchone() == (4,)
+        names = [row[0] for row in conn.execute("select name from migrations")]
+    assert sorted(names) == sorted(name for name, _ in MIGRATIONS)
+
+
+def test_migrations_upgrade_an_older_store_and_keep_its_rows(tmp_path: Path) -> None:
+    engine = create_engine(url(tmp_path))
+    with engine.begin() as conn:
+        assert migrate(conn, upto="m003_index_section_results_by_section") == [
+            "m001_create_runs",
+            "m002_create_section_results",
+            "m003_index_section_results_by_section",
+        ]
+        conn.exec_driver_sql(
+            "insert into runs (run_id, model, spec_title, spec_hash, created, enforce, epochs,"
+            " n_scored, n_unscored, overall_n, grader_tokens, indexed_at) values ('old', 'm',"
+            " 't', 'h', '2024-01-01 00:00:00', 0, 1, 0, 0, 0, 0, '2024-01-01 00:00:00')"
+        )
+    engine.dispose()
+    with ResultsStore(url(tmp_path)) as store:
+        assert store.migrations() == [name for name, _ in MIGRATIONS]
+        (old,) = store.runs()
+        assert old.run_id == "old" and old.calibration_kappa is None
+    with ResultsStore(url(tmp_path)) as store:  # reopening applies nothing twice
+        assert store.migrations() == [name for name, _ in MIGRATIONS]
+
+
+def test_bad_urls_are_configuration_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="invalid results store URL"):
+        ResultsStore("not a url")
+    with pytest.raises(ConfigurationError, match="cannot open results store"):
+        ResultsStore(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.sqlite'}")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SPECWRIGHT_TEST_POSTGRES_URL"),
+    reason="no PostgreSQL server: set SPECWRIGHT_TEST_POSTGRES_URL to a scratch database",
+)
+def test_postgresql_store() -> None:
+    pg_url = os.environ["SPECWRIGHT_TEST_POSTGRES_URL"]
+    engine = create_engine(pg_url)
+    scratch = MetaData()
+    scratch.reflect(engine)
+    scratch.drop_all(engine)  # a scratch database: start from nothing
+    engine.dispose()
+    with ResultsStore(pg_url) as store:
+        assert store.migrations() == [name for name, _ in MIGRATIONS]
+        assert store.add(factory.run_b())
+        assert store.add(factory.run_a())
+        assert not store.add(factory.run_a())
+        assert [r.run_id for r in store.runs()] == ["run-a-0001", "run-b-0002"]
+        assert store.runs()[0].created.tzinfo is not None
+        points = store.section_history("follow_chain")
+        assert [(p.model, p.rate.rate) for p in points] == [
+            ("openai/model-a", 1.0),
+            ("openai/model-b", 0.1),
+        ]
+    with ResultsStore(pg_url) as store:  # reopening applies nothing twice
+        assert len(store.migrations()) == len(MIGRATIONS)
