@@ -122,15 +122,17 @@ def test_eval_with_missing_base_url_is_a_usage_error(
     assert "NOWHERE_API_KEY" in capsys.readouterr().err
 
 
-def test_enforce_without_compiler_exits_2(
-    spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_enforce_sends_the_compiled_prompt(
+    server: ScriptedServer, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import specwright
-
-    if hasattr(specwright, "compile_prompt"):
-        pytest.skip("this build has the chain-of-command compiler")
-    code = main(_eval_args(spec_file, tmp_path, "--model", "mockllm/model", "--enforce"))
-    assert code == 2 and "compile_prompt" in capsys.readouterr().err
+    args = _eval_args(spec_file, tmp_path / "logs", "--json", "--enforce", "--limit", "1")
+    assert main([*args, "--grader-samples", "1"]) == 0
+    target = next(r for r in server.requests if not is_grader_request(r))
+    roles = [m["role"] for m in target["messages"]]
+    assert roles == ["system", "system", "developer", "user"]
+    assert target["messages"][0]["content"].startswith("# Chain of command")
+    run = load_run(json.loads(capsys.readouterr().out)["log"])
+    assert run.enforce is True
 
 
 def test_calibrate_json_saves_and_eval_records_it(

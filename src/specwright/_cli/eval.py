@@ -82,8 +82,6 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     from specwright._eval._run import run_eval
 
     run_options = _options(settings, options)
-    if options["enforce"]:
-        _require_compiler()
     with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
         log = run_eval(run_options)
     result = run_from_log(log)
@@ -132,16 +130,6 @@ def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
         display=options["display"],
         max_connections=options["max_connections"],
     )
-
-
-def _require_compiler() -> None:
-    import specwright
-
-    if not hasattr(specwright, "compile_prompt"):
-        raise ConfigurationError(
-            "--enforce needs the chain-of-command compiler (specwright.compile_prompt), "
-            "which this build of specwright lacks"
-        )
 
 
 def _ci(rate: Rate) -> list[float | None]:

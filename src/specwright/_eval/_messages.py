@@ -19,7 +19,6 @@ from inspect_ai.model import (
     ChatMessageUser,
 )
 
-from specwright._errors import ConfigurationError
 from specwright._eval._scenarios import Scenario
 from specwright._model import Attachment, Message, Spec, TextPart, UntrustedPart
 
@@ -38,21 +37,13 @@ def scenario_messages(
 
 
 def _enforced(scenario: Scenario, spec: Spec) -> tuple[Message, ...]:
-    compile_prompt = _compiler()
-    compiled = compile_prompt(spec, scenario.messages)
-    return tuple(compiled)
+    # The chain-of-command compiler: a preamble system message, then the turns with every
+    # span that carries no authority isolated between per-request boundary markers.
+    from specwright._chain._compiler import compile_prompt
+    from specwright._chain._conversation import Conversation
 
-
-def _compiler() -> Callable[..., Any]:
-    import specwright
-
-    compile_prompt = getattr(specwright, "compile_prompt", None)
-    if compile_prompt is None:
-        raise ConfigurationError(
-            "--enforce needs the chain-of-command compiler (specwright.compile_prompt), "
-            "which this build of specwright lacks"
-        )
-    return compile_prompt  # type: ignore[no-any-return]
+    compiled = compile_prompt(spec, Conversation.from_messages(scenario.messages))
+    return tuple(turn.message for turn in compiled.conversation.turns)
 
 
 def message_text(message: Message) -> str:
