@@ -80,14 +80,19 @@ from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
 if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
+    from specwright._eval._calibrate import calibrate
+    from specwright._eval._judge import GraderSettings
+    from specwright._eval._logs import find_logs, load_run
+    from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
+    from specwright._eval._task import compliance_task
     from specwright._report._diff import RunDiff, diff_runs
     from specwright._report._render import render_report
     from specwright._report._store import ResultsStore, SectionPoint, StoredRun, index_run
 
 __version__ = "0.1.0"
 
-# Report names load on first use: the results store needs SQLAlchemy (the `report` extra),
-# which `import specwright` must not pull in.
+# Report and eval names load on first use: the results store needs SQLAlchemy (the `report`
+# extra) and evals need Inspect AI (the `eval` extra); `import specwright` must pull in neither.
 _LAZY: dict[str, str] = {
     "ResultsStore": "specwright._report._store",
     "RunDiff": "specwright._report._diff",
@@ -96,6 +101,14 @@ _LAZY: dict[str, str] = {
     "diff_runs": "specwright._report._diff",
     "index_run": "specwright._report._store",
     "render_report": "specwright._report._render",
+    "GraderSettings": "specwright._eval._judge",
+    "Scenario": "specwright._eval._scenarios",
+    "build_scenarios": "specwright._eval._scenarios",
+    "load_scenarios": "specwright._eval._scenarios",
+    "compliance_task": "specwright._eval._task",
+    "load_run": "specwright._eval._logs",
+    "find_logs": "specwright._eval._logs",
+    "calibrate": "specwright._eval._calibrate",
 }
 
 
@@ -137,6 +150,7 @@ __all__ = [
     "EvalPrompt",
     "Example",
     "Finding",
+    "GraderSettings",
     "Grant",
     "Interpreter",
     "IsolatedBlock",
@@ -157,6 +171,7 @@ __all__ = [
     "ResultsStore",
     "Role",
     "RunDiff",
+    "Scenario",
     "Section",
     "SectionPoint",
     "Settings",
@@ -179,11 +194,15 @@ __all__ = [
     "UntrustedPart",
     "__version__",
     "authority_rank",
+    "build_scenarios",
+    "calibrate",
     "compile_prompt",
+    "compliance_task",
     "create_interpreter",
     "create_token_counter",
     "diff_runs",
     "example_spec_path",
+    "find_logs",
     "from_anthropic",
     "from_openai",
     "index_run",
@@ -192,6 +211,8 @@ __all__ = [
     "lint_rules",
     "lint_spec",
     "load_example_spec",
+    "load_run",
+    "load_scenarios",
     "load_settings",
     "parse_messages",
     "parse_spec",
