@@ -34,6 +34,7 @@ __all__ = [
     "ScenarioRecord",
     "build_scenarios",
     "load_scenarios",
+    "render_scenario_schema",
     "scenario_schema",
     "select_sections",
 ]
@@ -209,8 +210,14 @@ def scenario_schema() -> dict[str, object]:
     """The JSON Schema of one scenario record (published as ``schemas/scenarios.schema.json``)."""
     schema = ScenarioRecord.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://specwright.dev/schemas/scenarios.schema.json"
     schema["title"] = "specwright scenario"
     return schema
+
+
+def render_scenario_schema() -> str:
+    """The canonical text of ``schemas/scenarios.schema.json`` (sorted keys, final newline)."""
+    return json.dumps(scenario_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def load_scenarios(path: Path, spec: Spec) -> list[Scenario]:
