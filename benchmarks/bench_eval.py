@@ -112,6 +112,7 @@ def overhead(repeats: int, samples: int, grader_samples: int) -> dict[str, float
     grader = {"grader": get_model("mockllm/grader", custom_outputs=_grade)}
     settings = GraderSettings(samples=grader_samples)
     bare_ms, ours_ms = [], []
+    _timed(bare, {}, samples)  # warm-up: first-eval imports and registry loading
     for _ in range(repeats):
         bare_ms.append(_timed(bare, {}, samples))
         ours = compliance_task(spec, scenarios, grader_settings=settings)

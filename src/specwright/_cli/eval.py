@@ -90,7 +90,8 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     else:
         _print_human(result)
     if log.status != "success":
-        click.echo(f"run {log.status}: re-run the same command to resume", err=True)
+        reason = f" ({log.error.message})" if log.error else ""
+        click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
         return 1
     return 0
 

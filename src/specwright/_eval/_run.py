@@ -4,6 +4,8 @@ A run is resumable because the task is Inspect's registered ``specwright/complia
 Inspect can rebuild it from the log) and because every finished sample is flushed to the log
 (``log_buffer``). Running the same command again finds the newest unfinished log with the same
 model, grader and task arguments and hands it to ``eval_retry``, which keeps finished samples.
+A sample that still fails after Inspect's retries stops the run with status ``error``; running
+again resumes it the same way.
 """
 
 from __future__ import annotations
@@ -140,7 +142,6 @@ def run_eval(options: EvalOptions) -> EvalLog:
         "log_dir": str(options.log_dir),
         "display": options.display,
         "log_buffer": options.log_buffer,
-        "fail_on_error": False,
         "max_connections": options.max_connections,
         "max_retries": options.max_retries,
         "timeout": options.timeout,

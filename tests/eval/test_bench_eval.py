@@ -1,0 +1,24 @@
+"""Smoke test: the eval benchmark runs (one repeat, a few samples, a short throughput run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_eval.py"
+
+
+def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("bench_eval", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    args = ["--repeats", "1", "--samples", "3", "--grader-samples", "1", "--json"]
+    assert module.main([*args, "--latency", "0.05", "--connections", "4", "--requests", "8"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out[out.index("{") :])
+    assert data["overhead"]["ours"] > 0 and data["throughput"]["requests"] == 8
+    assert 0 < data["tokens"]["max"] <= 1
