@@ -32,6 +32,8 @@ from inspect_ai.dataset import MemoryDataset, Sample  # noqa: E402
 from inspect_ai.model import GenerateConfig, ModelOutput, ModelUsage, get_model  # noqa: E402
 from inspect_ai.scorer import match  # noqa: E402
 from inspect_ai.solver import generate  # noqa: E402
+from tests.eval._server import grade_json, is_grader_request, scripted_server  # noqa: E402
+from tests.eval.conftest import eval_spec, labelled  # noqa: E402
 
 from specwright import Section, Spec  # noqa: E402
 from specwright._eval._judge import GraderSettings  # noqa: E402
@@ -46,8 +48,6 @@ from specwright._eval._prompt import (  # noqa: E402
 from specwright._eval._provider import resolve_model_name  # noqa: E402
 from specwright._eval._scenarios import build_scenarios  # noqa: E402
 from specwright._eval._task import compliance_task  # noqa: E402
-from tests.eval._server import grade_json, is_grader_request, scripted_server  # noqa: E402
-from tests.eval.conftest import eval_spec, labelled  # noqa: E402
 
 REAL_SPEC = ROOT.parent / "shared/data/openai-model-spec/2025-12-18"
 TARGET_SHARE = 0.85
