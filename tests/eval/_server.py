@@ -86,8 +86,15 @@ def scripted_server(
 ) -> Iterator[ScriptedServer]:
     """Run a :class:`ScriptedServer` on a free port of 127.0.0.1 for the ``with`` block."""
     scripted = ScriptedServer(responder, latency)
+    # A long keep-alive: a client reusing a connection the server already closed sees a
+    # ReadError, which would measure the server instead of the code under test.
     config = uvicorn.Config(
-        scripted.app(), host="127.0.0.1", port=0, log_level="error", backlog=backlog
+        scripted.app(),
+        host="127.0.0.1",
+        port=0,
+        log_level="error",
+        backlog=backlog,
+        timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

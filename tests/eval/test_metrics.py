@@ -63,3 +63,9 @@ def test_interval_contains_the_rate(clusters: list[tuple[int, int]]) -> None:
     r = clustered_rate(clusters)
     assert r.rate is not None and r.ci_low is not None and r.ci_high is not None
     assert 0.0 <= r.ci_low <= r.rate + 1e-12 and r.rate - 1e-12 <= r.ci_high <= 1.0
+
+
+def test_one_scenario_over_many_epochs_counts_as_one_trial() -> None:
+    r = clustered_rate([(0, 5)])
+    assert (r.rate, r.n) == (0.0, 5)
+    assert (r.ci_low, r.ci_high) == pytest.approx(wilson(0, 1))

@@ -118,8 +118,8 @@ def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
     sections = tuple(s.strip() for v in options["sections"] for s in v.split(",") if s.strip())
     return EvalOptions(
         spec=str(spec_path),
-        model=model,
-        grader=grader,
+        model=resolve_model_name(model),
+        grader=resolve_model_name(grader),
         log_dir=log_dir,
         limit=options["limit"],
         sections=sections,

@@ -40,7 +40,7 @@ __all__ = [
 class LabelledCase(BaseModel):
     """One labelled answer to grade."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     section: Section
     """The governing section."""

@@ -20,8 +20,11 @@ Z95 = 1.959963984540054
 """The two-sided 95% normal quantile."""
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of ``successes`` in ``n`` trials (``(0, 1)`` when ``n`` is 0)."""
+def wilson(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of ``successes`` in ``n`` trials (``(0, 1)`` when ``n`` is 0).
+
+    Fractional counts are allowed, for an effective sample size.
+    """
     if n == 0:
         return 0.0, 1.0
     p = successes / n
@@ -39,8 +42,13 @@ def clustered_rate(clusters: Sequence[tuple[int, int]], z: float = Z95) -> Rate:
         return Rate(rate=None, ci_low=None, ci_high=None, n=0)
     hits = sum(k for k, _ in clusters)
     p = hits / total
-    if len(clusters) < 2 or all(n == 1 for _, n in clusters):
+    if all(n == 1 for _, n in clusters):
         low, high = wilson(hits, total, z)
+        return Rate(rate=p, ci_low=low, ci_high=high, n=total)
+    if len(clusters) < 2:
+        # One scenario repeated: its epochs are not independent trials, so the effective
+        # sample size is one, not the number of epochs.
+        low, high = wilson(p, 1, z)
         return Rate(rate=p, ci_low=low, ci_high=high, n=total)
     g = len(clusters)
     variance = g / (g - 1) * sum((k - p * n) ** 2 for k, n in clusters) / total**2
