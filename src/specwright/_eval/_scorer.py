@@ -38,7 +38,14 @@ from specwright._eval._prompt import (
 from specwright._eval._scenarios import Scenario
 from specwright._model import Spec
 
-__all__ = ["GRADER_ROLE", "score_metadata", "spec_judge", "transcript_lines", "unscored_count"]
+__all__ = [
+    "GRADER_ROLE",
+    "JudgeContext",
+    "score_metadata",
+    "spec_judge",
+    "transcript_lines",
+    "unscored_count",
+]
 
 GRADER_ROLE = "grader"
 """The Inspect model role the judge asks for."""
@@ -83,20 +90,34 @@ def score_metadata(
     }
 
 
+class JudgeContext:
+    """The spec and scenarios a judge grades against.
+
+    A plain object on purpose: Inspect records a scorer's arguments in the log header and in
+    every score event, and records an object like this one by its short ``name`` instead of
+    serialising the whole spec into each sample.
+    """
+
+    def __init__(self, spec: Spec, scenarios: Mapping[str, Scenario]) -> None:
+        self.spec = spec
+        self.scenarios = dict(scenarios)
+        self.spec_tokens = whole_spec_prompt_tokens(spec)
+        self.name = f"spec {spec.content_hash()[:12]} ({len(self.scenarios)} scenarios)"
+
+
 @scorer(metrics=[mean(), stderr(), unscored_count()])
 def spec_judge(
-    spec: Spec,
-    scenarios: Mapping[str, Scenario],
+    context: JudgeContext,
     settings: GraderSettings | None = None,
     budget: Budget | None = None,
 ) -> Scorer:
     """Grade each answer against its governing section with the ``grader`` model role."""
     settings = settings or GraderSettings()
     system = grader_system_prompt()
-    spec_tokens = whole_spec_prompt_tokens(spec)
+    spec, spec_tokens = context.spec, context.spec_tokens
 
     async def score(state: TaskState, target: Target) -> Score:
-        scenario = scenarios[str(state.metadata["scenario_id"])]
+        scenario = context.scenarios[str(state.metadata["scenario_id"])]
         transcript = transcript_lines(state)
         prompt = grader_prompt(spec, scenario.section_id, scenario.anchors, transcript, budget)
         grader = get_model(role=GRADER_ROLE, required=True)

@@ -13,7 +13,7 @@ from specwright._eval._judge import GraderSettings
 from specwright._eval._messages import scenario_messages
 from specwright._eval._prompt import Budget
 from specwright._eval._scenarios import Scenario, build_scenarios
-from specwright._eval._scorer import spec_judge
+from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
 from specwright._results import Calibration
 
@@ -72,7 +72,7 @@ def compliance_task(
         name=TASK_NAME,
         dataset=MemoryDataset(samples, name=spec.title or "spec"),
         solver=generate(),
-        scorer=spec_judge(spec, by_id, grader_settings, budget),
+        scorer=spec_judge(JudgeContext(spec, by_id), grader_settings, budget),
         epochs=Epochs(epochs, "mean"),
         metadata={
             "specwright": run_metadata(
