@@ -44,19 +44,33 @@ class ScriptedServer:
         self.latency = latency
         self.requests: list[dict[str, Any]] = []
         self.base_url = ""
+        self.first_request: float | None = None
+        self.last_response: float | None = None
         self._lock = threading.Lock()
 
     async def completions(self, request: Request) -> JSONResponse:
         body = await request.json()
         with self._lock:
             self.requests.append(body)
+            self.first_request = self.first_request or time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
         text = self.responder(body)
+        self.last_response = time.monotonic()
         return JSONResponse(_completion(body.get("model", "m"), text))
 
+    async def count_requests(self, request: Request) -> JSONResponse:
+        with self._lock:
+            window = (self.last_response or 0.0) - (self.first_request or 0.0)
+            return JSONResponse({"requests": len(self.requests), "window": window})
+
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.completions, methods=["POST"]),
+                Route("/count", self.count_requests, methods=["GET"]),
+            ]
+        )
 
     def count(self, predicate: Callable[[dict[str, Any]], bool]) -> int:
         with self._lock:
@@ -119,3 +133,21 @@ def grade_json(compliant: bool, score: int | None = None) -> str:
     return json.dumps(
         {"score": score, "compliant": compliant, "rationale": "scripted", "cited_sections": []}
     )
+
+
+def _default_responder(body: dict[str, Any]) -> str:
+    return grade_json(True) if is_grader_request(body) else "COMPLIED"
+
+
+def main() -> None:
+    """Serve in a process of its own (for the benchmark): print the base URL, run until killed."""
+    import sys
+
+    latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    with scripted_server(_default_responder, latency=latency) as server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
