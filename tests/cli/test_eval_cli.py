@@ -86,14 +86,22 @@ def test_eval_json_summary(
     assert len(find_logs(tmp_path / "logs")) == 1
 
 
-def test_eval_sections_and_limit(
-    server: ScriptedServer, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_eval_sections_and_limit_with_inspect_log_dir(
+    server: ScriptedServer,
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    args = _eval_args(spec_file, tmp_path / "logs", "--json", "--sections", "be_honest")
+    monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "inspect-logs"))
+    args = _eval_args(spec_file, tmp_path, "--json", "--sections", "be_honest")
+    args.remove("--log-dir")
+    args.remove(str(tmp_path))
     assert main([*args, "--limit", "1", "--grader-samples", "1"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["by_section"] == {"be_honest": 1.0} and data["n_scored"] == 1
     assert server.count(is_grader_request) == 1
+    assert Path(data["log"]).parent == tmp_path / "inspect-logs"
 
 
 def test_eval_without_a_model_explains_how_to_set_one(

@@ -110,7 +110,8 @@ def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLo
     """The newest unfinished log of the same run in ``options.log_dir``, if any."""
     if not options.log_dir.is_dir():
         return None
-    wanted = task_args(options)
+    # The calibration file may appear between the interrupted run and the retry: not a new run.
+    wanted = {k: v for k, v in task_args(options).items() if k != "calibration"}
     for info in reversed(list_eval_logs(str(options.log_dir))):
         if "_compliance_" not in Path(info.name).name:
             continue
@@ -126,7 +127,8 @@ def _same_run(
     return (
         log.eval.model == str(model)
         and role_model(log, "grader") == str(grader)
-        and (log.eval.task_args_passed or {}) == dict(wanted)
+        and {k: v for k, v in (log.eval.task_args_passed or {}).items() if k != "calibration"}
+        == dict(wanted)
         and log.eval.config.limit == options.limit
         and (log.eval.config.epochs or 1) == options.epochs
     )
