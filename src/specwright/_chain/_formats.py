@@ -44,17 +44,25 @@ def read_conversation(
         raise ConfigurationError(
             f"unknown conversation format {fmt!r} (known: {', '.join(FORMATS)})"
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    text = _read_text(path)
     if fmt == "spec":
         return from_spec_text(text, file=str(path)), ()
     try:
         return _read_json(text, fmt)
     except ConversationError as exc:
         raise ConversationError(
-            f"{path}: {exc.message}", index=exc.index, field=exc.field
+            exc.message, index=exc.index, field=exc.field, file=str(path)
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConversationError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
         ) from None
 
 
