@@ -54,3 +54,64 @@ def test_bad_conversation(
 ) -> None:
     argv = [command, _conversation(tmp_path, raw), "--spec", str(example_spec_path())]
     assert_input_error(capsys, argv, *needles)
+
+
+def _spec_commands() -> list[list[str]]:
+    return [["show"], ["stats"], ["lint"], ["export", "--format", "json"]]
+
+
+@pytest.mark.parametrize("command", _spec_commands())
+@pytest.mark.parametrize(
+    ("name", "raw", "needles"),
+    [
+        ("model_spec.md", b"", ("model_spec.md:1:1: empty file",)),
+        ("model_spec.md", b"  \n\n", ("empty file",)),
+        ("model_spec.md", b"# A\n\nok\x00\x00", ("model_spec.md:3:3: binary file (NUL byte)",)),
+        ("spec.json", b'{"messages": []}', ("spec.json:1:1: not a spec JSON export: messages:",)),
+        ("spec.json", b"[1]", ("not a spec JSON export: document: ",)),
+        ("spec.json", b'{"title": ', ("spec.json:1:11: not JSON",)),
+    ],
+)
+def test_bad_spec_file(  # noqa: PLR0917 (pytest parameters)
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    name: str,
+    raw: bytes,
+    needles: tuple[str, ...],
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(raw)
+    assert_input_error(capsys, [command[0], str(path), *command[1:]], *needles)
+
+
+def test_bad_spec_for_chain_and_report_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text('{"sections": 3}', encoding="utf-8")
+    chat = _conversation(tmp_path, [{"role": "user", "content": "hi"}])
+    for argv in (["check", chat, "--spec", str(spec)], ["compile", chat, "--spec", str(spec)]):
+        assert_input_error(capsys, argv, "spec.json:1:1: not a spec JSON export: sections: ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show", "--json"],
+        ["stats", "--json"],
+        ["lint", "--json"],
+        ["export", "--format", "markdown"],
+    ],
+)
+def test_spec_json_export_reads_like_the_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert main(["export", str(example_spec_path()), "--format", "json"]) == 0
+    exported = tmp_path / "spec.json"
+    exported.write_text(capsys.readouterr().out, encoding="utf-8")
+    outputs = []
+    for source in (example_spec_path(), exported):
+        assert main([command[0], str(source), *command[1:]]) in (0, 1)
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] != ""

@@ -14,9 +14,10 @@ from specwright._chain._delegation import Delegation
 from specwright._chain._formats import FORMATS, read_conversation
 from specwright._chain._interpreter import Annotations, Interpreter, create_interpreter
 from specwright._cli._common import load_spec_option
-from specwright._errors import ConfigurationError, SpecError
+from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
+from specwright._validation import first_error
 
 __all__ = ["build_interpreter", "chain_options", "load_inputs"]
 
@@ -72,21 +73,9 @@ def load_inputs(
     settings: Settings, spec_path: Path | None, conversation_path: Path, fmt: str
 ) -> tuple[Spec, Conversation, tuple[Delegation, ...]]:
     """Read the spec and the conversation (errors become exit code 2 in ``main``)."""
-    spec = _load_spec(spec_path, settings)
+    spec = load_spec_option(spec_path, settings)
     conversation, delegations = read_conversation(conversation_path, fmt)
     return spec, conversation, delegations
-
-
-def _load_spec(path: Path | None, settings: Settings) -> Spec:
-    path = path or settings.spec
-    if path is not None and path.suffix == ".json":
-        try:
-            return Spec.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValidationError) as exc:
-            raise SpecError(
-                f"not a spec JSON export ({type(exc).__name__})", file=str(path)
-            ) from None
-    return load_spec_option(path, settings)
 
 
 def build_interpreter(
@@ -110,6 +99,4 @@ def _read_annotations(path: Path) -> Annotations:
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigurationError(f"{path}: {where}: {first['msg']}") from None
+        raise ConfigurationError(f"{path}: {first_error(exc)}") from None

@@ -20,7 +20,7 @@ __all__ = ["echo_json", "err_console", "load_spec_option", "out_console", "spec_
 spec_argument = click.argument(
     "spec_path", metavar="SPEC", type=click.Path(path_type=Path, exists=False)
 )
-"""The SPEC argument: a ``model_spec.md`` file or a directory holding one."""
+"""The SPEC argument: a ``model_spec.md`` file, a directory holding one, or a JSON export."""
 
 
 def load_spec_option(path: Path | None, settings: Settings | None = None) -> Spec:
