@@ -115,3 +115,28 @@ def test_spec_json_export_reads_like_the_markdown(
         assert main([command[0], str(source), *command[1:]]) in (0, 1)
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] != ""
+
+
+_RUN = Path(__file__).resolve().parents[1] / "report" / "golden" / "run_a.json"
+
+
+@pytest.mark.parametrize(
+    ("argv", "target", "reason"),
+    [
+        (["export", "--format", "json"], "a_file/out.json", "out.json: cannot write (Not a dir"),
+        (["export", "--format", "json"], "a_dir.md", "a_dir.md: cannot write (Is a directory)"),
+        (["export", "--format", "markdown"], "a_file/out", "a_file/out: cannot write (Not a dir"),
+        (["report", str(_RUN)], "a_file/out.html", "a_file: cannot write (not a directory)"),
+        (["history"], "a_file/h.md", "a_file: cannot write (not a directory)"),
+    ],
+)
+def test_unwritable_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], target: str, reason: str
+) -> None:
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    (tmp_path / "a_dir.md").mkdir()
+    if argv[0] == "export":
+        argv = ["export", str(example_spec_path()), *argv[1:]]
+    if argv[0] == "history":
+        argv = [*argv, "--no-index", "--db", f"sqlite:///{tmp_path / 'h.db'}"]
+    assert_input_error(capsys, [*argv, "-o", str(tmp_path / target)], reason)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,14 @@ from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
 
-__all__ = ["echo_json", "err_console", "load_spec_option", "out_console", "spec_argument"]
+__all__ = [
+    "echo_json",
+    "err_console",
+    "load_spec_option",
+    "out_console",
+    "spec_argument",
+    "writing",
+]
 
 spec_argument = click.argument(
     "spec_path", metavar="SPEC", type=click.Path(path_type=Path, exists=False)
@@ -61,3 +70,15 @@ def out_console() -> Console:
 def err_console() -> Console:
     """A console on stderr for diagnostics."""
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing output to ``path`` into a one-line input error."""
+    try:
+        yield
+    except OSError as exc:
+        target = exc.filename or path
+        # mkdir over a file says "File exists"; what the user needs to hear is the reverse.
+        reason = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
+        raise ConfigurationError(f"{target}: cannot write ({reason or exc})") from None

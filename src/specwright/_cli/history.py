@@ -90,8 +90,8 @@ def history(
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
         data = load_history(store, sections)
-    if not data.runs:
-        click.echo("no runs indexed yet", err=True)
     fmt = "json" if as_json else infer_format(None, output)
     write_output(render_history(data, fmt), output)
+    if not data.runs:
+        click.echo("no runs indexed yet", err=True)
     return 0
