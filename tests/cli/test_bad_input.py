@@ -140,3 +140,26 @@ def test_unwritable_output(
     if argv[0] == "history":
         argv = [*argv, "--no-index", "--db", f"sqlite:///{tmp_path / 'h.db'}"]
     assert_input_error(capsys, [*argv, "-o", str(tmp_path / target)], reason)
+
+
+@pytest.mark.parametrize("command", [["report"], ["history", "--no-index", "--add"]])
+@pytest.mark.parametrize(
+    ("name", "raw", "needle"),
+    [
+        ("runs.json", b'[{"run_id": "r"}]', "runs.json: not a run result JSON file: [0]."),
+        ("notes.md", b"# notes", "notes.md: not an Inspect log (.eval, .json) or a run result"),
+        ("garbage.bin", b"\xff\x00", "garbage.bin: not an Inspect log"),
+    ],
+)
+def test_bad_run_file(  # noqa: PLR0917 (pytest parameters)
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    name: str,
+    raw: bytes,
+    needle: str,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(raw)
+    db = ["--db", f"sqlite:///{tmp_path / 'h.db'}"] if command[0] == "history" else []
+    assert_input_error(capsys, [*command, str(path), *db], needle)
