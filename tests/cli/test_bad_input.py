@@ -163,3 +163,9 @@ def test_bad_run_file(  # noqa: PLR0917 (pytest parameters)
     path.write_bytes(raw)
     db = ["--db", f"sqlite:///{tmp_path / 'h.db'}"] if command[0] == "history" else []
     assert_input_error(capsys, [*command, str(path), *db], needle)
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_unknown_lint_rule(capsys: pytest.CaptureFixture[str], option: str) -> None:
+    argv = ["lint", str(example_spec_path()), option, "SW1O1"]
+    assert_input_error(capsys, argv, "unknown lint rule 'SW1O1' (known: SW101,")
