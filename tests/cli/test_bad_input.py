@@ -169,3 +169,20 @@ def test_bad_run_file(  # noqa: PLR0917 (pytest parameters)
 def test_unknown_lint_rule(capsys: pytest.CaptureFixture[str], option: str) -> None:
     argv = ["lint", str(example_spec_path()), option, "SW1O1"]
     assert_input_error(capsys, argv, "unknown lint rule 'SW1O1' (known: SW101,")
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        (["--interpreter", "llm", "--llm-model", "m", "--annotations", "a.json"], "--annotations"),
+        (["--llm-model", "m"], "--llm-model and --llm-base-url apply to --interpreter llm"),
+        (["--llm-base-url", "http://127.0.0.1:9"], "apply to --interpreter llm"),
+        (["--interpreter", "llm"], "--interpreter llm needs --llm-model"),
+    ],
+)
+def test_conflicting_interpreter_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], needle: str
+) -> None:
+    chat = _conversation(tmp_path, [{"role": "user", "content": "hi"}])
+    argv = ["check", chat, "--spec", str(example_spec_path()), *options]
+    assert_input_error(capsys, argv, needle)

@@ -81,14 +81,16 @@ def load_inputs(
 def build_interpreter(
     name: str, model: str | None, base_url: str | None, annotations_path: Path | None
 ) -> Interpreter:
-    """The interpreter the options ask for."""
+    """The interpreter the options ask for; options that the choice would ignore are errors."""
+    if annotations_path is not None and name != "deterministic":
+        raise ConfigurationError("--annotations applies to the deterministic interpreter")
+    if name != "llm" and (model or base_url):
+        raise ConfigurationError("--llm-model and --llm-base-url apply to --interpreter llm")
     if name == "llm":
         if not model:
             raise ConfigurationError("--interpreter llm needs --llm-model")
         return create_interpreter("llm", model=model, base_url=base_url)
     if annotations_path is not None:
-        if name != "deterministic":
-            raise ConfigurationError("--annotations applies to the deterministic interpreter")
         return create_interpreter(name, annotations=_read_annotations(annotations_path))
     return create_interpreter(name)
 
