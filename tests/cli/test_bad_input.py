@@ -186,3 +186,22 @@ def test_conflicting_interpreter_options(
     chat = _conversation(tmp_path, [{"role": "user", "content": "hi"}])
     argv = ["check", chat, "--spec", str(example_spec_path()), *options]
     assert_input_error(capsys, argv, needle)
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["export", "x.md"], "specwright export: error: Missing option '--format'. Choose from:"),
+        (
+            ["show"],
+            "specwright show: error: Missing argument 'SPEC'. (try 'specwright show --help')",
+        ),
+        (["compile", "c.json", "--budget", "-1"], "Invalid value for '--budget'"),
+        (["report", "--format", "pdf"], "'pdf' is not one of 'html', 'markdown', 'json'"),
+        (["nope"], "specwright: error: No such command 'nope'."),
+    ],
+)
+def test_usage_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    assert_input_error(capsys, argv, needle)
