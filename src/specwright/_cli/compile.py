@@ -75,7 +75,8 @@ def compile_command(
     \b
     Examples:
       specwright compile chat.json --spec path/to/spec-dir
-      specwright compile chat.json --spec spec.md --mode encode --target anthropic --json
+      specwright compile chat.json --spec spec.md --target anthropic --json
+      specwright compile chat.json --spec spec.md --mode encode
     """
     spec, conversation, delegations = load_inputs(settings, spec_path, conversation_path, fmt)
     interpreter = build_interpreter(interpreter_name, llm_model, llm_base_url, annotations_path)
