@@ -3,14 +3,22 @@ that name the message index and field."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from pydantic import JsonValue
 
 from specwright._errors import ConversationError
 
-__all__ = ["expect_dict", "expect_list", "expect_str", "kind_of", "optional_str", "rest"]
+__all__ = [
+    "expect_dict",
+    "expect_list",
+    "expect_str",
+    "kind_of",
+    "optional_str",
+    "registrar",
+    "rest",
+]
 
 T = TypeVar("T")
 
@@ -59,6 +67,19 @@ def optional_str(
             f"expected a string, got {kind_of(value)}", index=index, field=field
         )
     return value
+
+
+def registrar(table: dict[str, T]) -> Callable[[str], Callable[[T], T]]:
+    """A decorator factory filing each decorated reader in ``table`` under its kind."""
+
+    def reads(kind: str) -> Callable[[T], T]:
+        def register(fn: T) -> T:
+            table[kind] = fn
+            return fn
+
+        return register
+
+    return reads
 
 
 def rest(obj: Mapping[str, JsonValue], known: frozenset[str]) -> dict[str, JsonValue]:

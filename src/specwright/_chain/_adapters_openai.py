@@ -19,6 +19,7 @@ from specwright._chain._adapters_common import (
     expect_str,
     kind_of,
     optional_str,
+    registrar,
     rest,
 )
 from specwright._chain._conversation import (
@@ -40,12 +41,7 @@ _PartReader = Callable[[dict[str, JsonValue], int, str], tuple[Part, PartMeta]]
 _PART_READERS: dict[str, _PartReader] = {}
 
 
-def _reads(kind: str) -> Callable[[_PartReader], _PartReader]:
-    def register(fn: _PartReader) -> _PartReader:
-        _PART_READERS[kind] = fn
-        return fn
-
-    return register
+_reads = registrar(_PART_READERS)
 
 
 # --------------------------------------------------------------------------- reading
