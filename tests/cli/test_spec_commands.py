@@ -150,3 +150,22 @@ def test_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     )
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr.count("\n") == 1 and "model_spec.md:1:" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(("setting", "coloured"), [(None, True), ("0", False)])
+def test_colour_setting(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str | None,
+    coloured: bool,
+) -> None:
+    spec = tmp_path / "model_spec.md"
+    spec.write_text("# A {#a}\n\nSee [missing](#nowhere).\n", encoding="utf-8")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich colours even though stdout is captured
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    if setting is not None:
+        monkeypatch.setenv("SPECWRIGHT_COLOR", setting)
+    code, out, _ = run(capsys, "lint", str(spec))
+    assert code == 1 and "broken-reference" in out
+    assert ("\x1b[31m" in out or "\x1b[1;31m" in out) is coloured, repr(out)

@@ -63,13 +63,20 @@ def _plain(data: Any) -> Any:
 
 
 def out_console() -> Console:
-    """A console on stdout for human output (no colour when not a terminal)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    """A console on stdout for human output (no colour when not a terminal, or when off)."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True, no_color=not _colour())
 
 
 def err_console() -> Console:
     """A console on stderr for diagnostics."""
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True, no_color=not _colour())
+
+
+def _colour() -> bool:
+    # The settings ride on the click context (``ctx.obj``); outside a command, colour is on.
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(Settings) if ctx is not None else None
+    return settings.color if settings is not None else True
 
 
 @contextmanager
