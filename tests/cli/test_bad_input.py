@@ -205,3 +205,8 @@ def test_usage_errors_are_one_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
 ) -> None:
     assert_input_error(capsys, argv, needle)
+
+
+def test_fail_on_regression_needs_a_baseline(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report", str(_RUN), "--fail-on-regression"]
+    assert_input_error(capsys, argv, "--fail-on-regression needs --baseline")

@@ -95,6 +95,8 @@ def report(
       specwright report run.json --format json > copy.json
       specwright report --baseline old.eval new.eval -o diff.html
     """
+    if fail_on_regression and baseline is None:
+        raise ConfigurationError("--fail-on-regression needs --baseline")
     loaded = _runs(runs, log_dir(log_dir_opt, settings))
     base = _one(load_runs([baseline]), "--baseline") if baseline else None
     if base is not None:
