@@ -210,3 +210,8 @@ def test_usage_errors_are_one_line(
 def test_fail_on_regression_needs_a_baseline(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["report", str(_RUN), "--fail-on-regression"]
     assert_input_error(capsys, argv, "--fail-on-regression needs --baseline")
+
+
+def test_unknown_section_suggests_close_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["show", str(example_spec_path()), "--section", "booking"]
+    assert_input_error(capsys, argv, "no section with id 'booking'", "did you mean 'bookings'")
