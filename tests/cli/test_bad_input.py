@@ -43,6 +43,8 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
         ),
         ([{"role": "wizard", "content": "hi"}], ("messages[0].role: unknown role 'wizard'",)),
         (b'{"messages": [{"role": "user"', ("chat.json: conversation: not JSON (line 1",)),
+        ([], ("chat.json: conversation: no messages (read as openai)",)),
+        ({"model": "m", "messages": []}, ("no messages",)),
     ],
 )
 def test_bad_conversation(

@@ -45,14 +45,20 @@ def read_conversation(
             f"unknown conversation format {fmt!r} (known: {', '.join(FORMATS)})"
         )
     text = _read_text(path)
+    delegations: tuple[Delegation, ...] = ()
     if fmt == "spec":
-        return from_spec_text(text, file=str(path)), ()
-    try:
-        return _read_json(text, fmt)
-    except ConversationError as exc:
-        raise ConversationError(
-            exc.message, index=exc.index, field=exc.field, file=str(path)
-        ) from None
+        conversation = from_spec_text(text, file=str(path))
+    else:
+        try:
+            conversation, delegations = _read_json(text, fmt)
+        except ConversationError as exc:
+            raise ConversationError(
+                exc.message, index=exc.index, field=exc.field, file=str(path)
+            ) from None
+    if not len(conversation):
+        # Nothing to check or compile: most likely the wrong file or --format.
+        raise ConversationError(f"no messages (read as {fmt})", file=str(path))
+    return conversation, delegations
 
 
 def _read_text(path: Path) -> str:
