@@ -169,3 +169,15 @@ def test_colour_setting(
     code, out, _ = run(capsys, "lint", str(spec))
     assert code == 1 and "broken-reference" in out
     assert ("\x1b[31m" in out or "\x1b[1;31m" in out) is coloured, repr(out)
+
+
+def test_spec_text_is_not_read_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_dir = tmp_path / "[/]spec"  # a directory "[" holding "]spec"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "model_spec.md").write_text("# A {#a}\n\nSee [x](#no[/]where).\n", "utf-8")
+    code, out, _ = run(capsys, "lint", str(spec_dir))
+    assert code == 1 and "[/]spec" in out and "#no[/]where" in out
+    code, out, _ = run(capsys, "stats", str(spec_dir))
+    assert code == 0 and "[/]spec" in out

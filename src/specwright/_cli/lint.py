@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
 from specwright._lint import Finding, lint_rules, lint_spec
@@ -52,9 +53,11 @@ def _print_human(findings: list[Finding]) -> None:
     console = out_console()
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for finding in findings:
-        where = str(finding.location) if finding.location else "<spec>"
+        # Locations and messages quote the spec (ids, file names): never read them as markup.
+        where = escape(str(finding.location) if finding.location else "<spec>")
+        severity = f"[{styles[finding.severity]}]{finding.severity}[/]"
         console.print(
-            f"{where}: [{styles[finding.severity]}]{finding.severity}[/]: {finding.message} "
+            f"{where}: {severity}: {escape(finding.message)} "
             f"[dim]\\[{finding.code} {finding.rule}][/]"
         )
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
