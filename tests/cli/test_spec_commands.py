@@ -181,3 +181,11 @@ def test_spec_text_is_not_read_as_markup(
     assert code == 1 and "[/]spec" in out and "#no[/]where" in out
     code, out, _ = run(capsys, "stats", str(spec_dir))
     assert code == 0 and "[/]spec" in out
+
+
+def test_show_escapes_the_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = read_spec(example_spec_path()).model_copy(update={"version": "v[/]1"})
+    exported = tmp_path / "spec.json"
+    exported.write_text(spec.model_dump_json(), encoding="utf-8")
+    code, out, _ = run(capsys, "show", str(exported))
+    assert code == 0 and "(v[/]1)" in out

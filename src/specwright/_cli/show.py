@@ -79,7 +79,8 @@ def _badge(level: str | None) -> str:
 
 def _outline_tree(spec: Spec) -> Tree:
     root = Tree(
-        f"[bold]{escape(spec.title or 'spec')}[/]" + (f" ({spec.version})" if spec.version else "")
+        f"[bold]{escape(spec.title or 'spec')}[/]"
+        + (f" ({escape(spec.version)})" if spec.version else "")
     )
 
     def add(parent: Tree, section: Section) -> None:
