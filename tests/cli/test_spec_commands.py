@@ -139,6 +139,14 @@ def test_export_json_and_markdown_round_trip(
     assert read_spec(target).content_hash() == original.content_hash()
 
 
+def test_export_markdown_to_one_file_warns_about_eval_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "export", str(example_spec_path()), "--format", "markdown")
+    assert code == 0 and out.startswith("# ")
+    assert "warning: 3 eval prompt files not written; give -o a directory" in err
+
+
 def test_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     spec = tmp_path / "model_spec.md"
     spec.write_text("# A {#a authority=overlord}\n", encoding="utf-8")

@@ -44,6 +44,13 @@ def export(spec_path: Path, fmt: Literal["json", "markdown"], output: Path | Non
         click.echo(f"wrote {output}/model_spec.md and {len(spec.eval_files)} eval files", err=True)
         return 0
     text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if fmt == "markdown" and spec.eval_files:
+        # One markdown file holds no examples/*.md: say so rather than drop them silently.
+        click.echo(
+            f"warning: {len(spec.eval_files)} eval prompt files not written; "
+            "give -o a directory to keep examples/",
+            err=True,
+        )
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
