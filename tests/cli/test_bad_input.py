@@ -44,6 +44,10 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
         ([{"role": "wizard", "content": "hi"}], ("messages[0].role: unknown role 'wizard'",)),
         (b'{"messages": [{"role": "user"', ("chat.json: conversation: not JSON (line 1",)),
         ([], ("chat.json: conversation: no messages (read as openai)",)),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "specwright": {"delegations": [{}]}},
+            ("specwright.delegations[0]: invalid delegation: grantor: Field required",),
+        ),
         ({"model": "m", "messages": []}, ("no messages",)),
     ],
 )

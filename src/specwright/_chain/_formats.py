@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import JsonValue
+from pydantic import JsonValue, ValidationError
 
 from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
 from specwright._chain._adapters_openai import from_openai, to_openai
@@ -15,6 +15,7 @@ from specwright._chain._adapters_spec import from_spec_text
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._errors import ConfigurationError, ConversationError
+from specwright._validation import first_error
 
 __all__ = ["FORMATS", "read_conversation", "write_conversation"]
 
@@ -95,10 +96,9 @@ def _apply_extension(
     for n, raw in enumerate(_list(extension.get("delegations", []), "specwright.delegations")):
         try:
             delegations.append(Delegation.model_validate(raw))
-        except ValueError as exc:
+        except ValidationError as exc:
             raise ConversationError(
-                f"invalid delegation ({exc.__class__.__name__})",
-                field=f"specwright.delegations[{n}]",
+                f"invalid delegation: {first_error(exc)}", field=f"specwright.delegations[{n}]"
             ) from None
     for n, raw in enumerate(_list(extension.get("marks", []), "specwright.marks")):
         conversation = _mark(conversation, raw, f"specwright.marks[{n}]")
