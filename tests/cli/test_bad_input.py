@@ -221,3 +221,11 @@ def test_fail_on_regression_needs_a_baseline(capsys: pytest.CaptureFixture[str])
 def test_unknown_section_suggests_close_ids(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["show", str(example_spec_path()), "--section", "booking"]
     assert_input_error(capsys, argv, "no section with id 'booking'", "did you mean 'bookings'")
+
+
+def test_malformed_setting_names_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECWRIGHT_COLOR", "maybe")
+    argv = ["stats", str(example_spec_path())]
+    assert_input_error(capsys, argv, "SPECWRIGHT_COLOR: Input should be a valid boolean")
