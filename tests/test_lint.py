@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from specwright import CrossReference, Section
+from specwright._errors import ConfigurationError
 from specwright._lint import lint_rule, lint_rules, lint_spec
 from tests._factories import small_spec
 
@@ -47,6 +48,12 @@ def test_footnote_without_file() -> None:
 def test_select_and_ignore() -> None:
     assert lint_spec(small_spec(), select=["SW302"])[0].rule == "empty-section"
     assert "empty-section" not in codes(lint_spec(small_spec(), ignore=["empty-section"]))
+
+
+@pytest.mark.parametrize("option", ["select", "ignore"])
+def test_unknown_rule_is_a_configuration_error(option: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"unknown lint rule 'SW999', 'emty-section'"):
+        lint_spec(small_spec(), **{option: ["SW101", "SW999", "emty-section"]})
 
 
 def test_registry_is_sorted_and_rejects_duplicates() -> None:

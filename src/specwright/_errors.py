@@ -60,28 +60,35 @@ def _rebuild_spec_error(message: str, file: str, line: int, column: int, hint: s
 class ConversationError(SpecwrightError):
     """A conversation document (OpenAI, Anthropic or spec dialect) is malformed.
 
-    ``index`` is the zero-based message index (``None`` for document-level problems) and
-    ``field`` the JSON path inside that message, e.g. ``content[2].image_url``.
+    ``index`` is the zero-based message index (``None`` for document-level problems),
+    ``field`` the JSON path inside that message, e.g. ``content[2].image_url``, and ``file``
+    the file the conversation came from (empty when it was not read from a file).
     """
 
-    def __init__(self, message: str, *, index: int | None = None, field: str = "") -> None:
+    def __init__(
+        self, message: str, *, index: int | None = None, field: str = "", file: str = ""
+    ) -> None:
         self.message = message
         self.index = index
         self.field = field
+        self.file = file
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = "conversation" if self.index is None else f"messages[{self.index}]"
         if self.field:
             where += f".{self.field}"
-        return f"{where}: {self.message}"
+        head = f"{self.file}: " if self.file else ""
+        return f"{head}{where}: {self.message}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_conversation_error, (self.message, self.index, self.field))
+        return (_rebuild_conversation_error, (self.message, self.index, self.field, self.file))
 
 
-def _rebuild_conversation_error(message: str, index: int | None, field: str) -> ConversationError:
-    return ConversationError(message, index=index, field=field)
+def _rebuild_conversation_error(
+    message: str, index: int | None, field: str, file: str
+) -> ConversationError:
+    return ConversationError(message, index=index, field=field, file=file)
 
 
 class ConfigurationError(SpecwrightError):

@@ -15,6 +15,7 @@ from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
+from specwright._errors import ConfigurationError
 from specwright._model import SourceLocation, Spec
 
 __all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
@@ -110,9 +111,14 @@ def lint_spec(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] = (),
 ) -> list[Finding]:
-    """Run the registered rules (all, or those selected by code or name) and sort the findings."""
+    """Run the registered rules (all, or those selected by code or name) and sort the findings.
+
+    An unknown code or name in ``select`` or ``ignore`` raises :class:`ConfigurationError`:
+    a typo would otherwise silently run no rule, or skip none.
+    """
     wanted = set(select) if select is not None else None
     skipped = set(ignore)
+    _check_rule_names((wanted or set()) | skipped)
     findings: list[Finding] = []
     for rule in lint_rules():
         keys = {rule.code, rule.name}
@@ -120,6 +126,16 @@ def lint_spec(
             continue
         findings.extend(rule.check(spec, rule))
     return sorted(findings, key=_sort_key)
+
+
+def _check_rule_names(names: set[str]) -> None:
+    known = {key for rule in _RULES.values() for key in (rule.code, rule.name)}
+    unknown = sorted(names - known)
+    if unknown:
+        names_given = ", ".join(map(repr, unknown))
+        raise ConfigurationError(
+            f"unknown lint rule {names_given} (known: {', '.join(sorted(_RULES))})"
+        )
 
 
 def _sort_key(finding: Finding) -> tuple[str, int, int, int, str]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from specwright._errors import ConfigurationError
 
 __all__ = ["Settings", "load_settings"]
 
@@ -36,5 +38,13 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Read the environment now and return the settings."""
-    return Settings()
+    """Read the environment now and return the settings.
+
+    A malformed value raises :class:`ConfigurationError` naming the variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "SPECWRIGHT_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigurationError(f"{name}: {first['msg']}") from None

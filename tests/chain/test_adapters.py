@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,8 @@ def test_untrusted_parts_keep_no_authority_through_openai() -> None:
         ([{"role": "wizard", "content": "x"}], 0, "role"),
         ([{"content": "x"}], 0, "role"),
         ([{"role": "user", "content": 3}], 0, "content"),
+        ([{"role": "user"}], 0, "content"),
+        ([{"role": "system", "content": None}], 0, "content"),
         ([{"role": "user", "content": [{"type": "text"}]}], 0, "content[0].text"),
         (
             [
@@ -279,7 +282,7 @@ def test_read_conversation_with_marks_and_delegations(tmp_path: Path) -> None:
 def test_read_conversation_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('[{"role": "user", "content": 1}]')
-    with pytest.raises(ConversationError, match=r"messages\[0\]\.content: .*bad\.json"):
+    with pytest.raises(ConversationError, match=r"bad\.json: messages\[0\]\.content: "):
         read_conversation(path)
     path.write_text("{oops")
     with pytest.raises(ConversationError, match="not JSON"):
@@ -290,3 +293,9 @@ def test_text_parts_survive_as_parts() -> None:
     conversation = from_openai([{"role": "user", "content": [{"type": "text", "text": "a"}]}])
     assert conversation.turns[0].message.parts == (TextPart(text="a"),)
     assert to_openai(conversation) == [{"role": "user", "content": [{"type": "text", "text": "a"}]}]
+
+
+def test_conversation_error_keeps_its_file_through_pickle() -> None:
+    error = ConversationError("bad", index=2, field="content", file="chat.json")
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) == "chat.json: messages[2].content: bad"

@@ -113,7 +113,7 @@ def test_unknown_mode_and_counter_are_configuration_errors(spec: Spec) -> None:
         compile_prompt(spec, conv(("user", "x")), mode="rot13")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="unknown token counter"):
         create_token_counter("words")
-    with pytest.raises(ConfigurationError, match="tiktoken"):
+    with pytest.raises(ConfigurationError, match="tiktoken knows no encoding 'no-such-encoding'"):
         create_token_counter("tiktoken", encoding="no-such-encoding")
 
 

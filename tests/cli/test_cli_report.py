@@ -112,17 +112,12 @@ def test_eval_logs_via_eval_module(
     assert json.loads(capsys.readouterr().out)["log_path"] == str(Path("logs/a.eval"))
 
 
-def test_spec_option_needs_the_reader(
-    runs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_spec_option_shows_section_text(
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import specwright
-
-    if hasattr(specwright, "read_spec"):
-        monkeypatch.delattr(specwright, "read_spec")
-    assert main(["report", str(runs[0]), "--spec", "spec.md"]) == 2
-    assert "spec reader" in capsys.readouterr().err
-    monkeypatch.setattr(specwright, "read_spec", lambda path: factory.spec(), raising=False)
-    assert main(["report", str(runs[0]), "--spec", "spec.md", "--format", "html"]) == 0
+    spec = tmp_path / "spec.json"
+    spec.write_text(factory.spec().model_dump_json(), encoding="utf-8")
+    assert main(["report", str(runs[0]), "--spec", str(spec), "--format", "html"]) == 0
     captured = capsys.readouterr()
     assert "The text of Be honest." in captured.out
     assert "differs from the runs' spec" in captured.err

@@ -139,14 +139,61 @@ def test_export_json_and_markdown_round_trip(
     assert read_spec(target).content_hash() == original.content_hash()
 
 
+def test_export_markdown_to_one_file_warns_about_eval_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "export", str(example_spec_path()), "--format", "markdown")
+    assert code == 0 and out.startswith("# ")
+    assert "warning: 3 eval prompt files not written; give -o a directory" in err
+
+
 def test_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     spec = tmp_path / "model_spec.md"
-    spec.write_text("# A {#a}\n\n~~~xml\n<user>\nunclosed\n~~~\n", encoding="utf-8")
+    spec.write_text("# A {#a authority=overlord}\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "specwright", "stats", str(spec)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert proc.returncode in (0, 2)
-    assert "Traceback" not in proc.stderr
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.count("\n") == 1 and "model_spec.md:1:" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(("setting", "coloured"), [(None, True), ("0", False)])
+def test_colour_setting(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str | None,
+    coloured: bool,
+) -> None:
+    spec = tmp_path / "model_spec.md"
+    spec.write_text("# A {#a}\n\nSee [missing](#nowhere).\n", encoding="utf-8")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich colours even though stdout is captured
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    if setting is not None:
+        monkeypatch.setenv("SPECWRIGHT_COLOR", setting)
+    code, out, _ = run(capsys, "lint", str(spec))
+    assert code == 1 and "broken-reference" in out
+    assert ("\x1b[31m" in out or "\x1b[1;31m" in out) is coloured, repr(out)
+
+
+def test_spec_text_is_not_read_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_dir = tmp_path / "[/]spec"  # a directory "[" holding "]spec"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "model_spec.md").write_text("# A {#a}\n\nSee [x](#no[/]where).\n", "utf-8")
+    code, out, _ = run(capsys, "lint", str(spec_dir))
+    assert code == 1 and "[/]spec" in out and "#no[/]where" in out
+    code, out, _ = run(capsys, "stats", str(spec_dir))
+    assert code == 0 and "[/]spec" in out
+
+
+def test_show_escapes_the_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = read_spec(example_spec_path()).model_copy(update={"version": "v[/]1"})
+    exported = tmp_path / "spec.json"
+    exported.write_text(spec.model_dump_json(), encoding="utf-8")
+    code, out, _ = run(capsys, "show", str(exported))
+    assert code == 0 and "(v[/]1)" in out

@@ -20,6 +20,7 @@ from specwright._chain._adapters_common import (
     expect_list,
     expect_str,
     optional_str,
+    registrar,
     rest,
 )
 from specwright._chain._conversation import (
@@ -46,12 +47,7 @@ _SOURCE_KEYS = {
 }
 
 
-def _reads(kind: str) -> Callable[[_BlockReader], _BlockReader]:
-    def register(fn: _BlockReader) -> _BlockReader:
-        _BLOCK_READERS[kind] = fn
-        return fn
-
-    return register
+_reads = registrar(_BLOCK_READERS)
 
 
 # --------------------------------------------------------------------------- reading

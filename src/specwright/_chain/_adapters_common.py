@@ -3,14 +3,22 @@ that name the message index and field."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from pydantic import JsonValue
 
 from specwright._errors import ConversationError
 
-__all__ = ["expect_dict", "expect_list", "expect_str", "optional_str", "rest"]
+__all__ = [
+    "expect_dict",
+    "expect_list",
+    "expect_str",
+    "kind_of",
+    "optional_str",
+    "registrar",
+    "rest",
+]
 
 T = TypeVar("T")
 
@@ -18,14 +26,18 @@ T = TypeVar("T")
 def expect_dict(value: object, index: int | None, field: str) -> dict[str, JsonValue]:
     """Return ``value`` as a JSON object or raise naming ``index`` and ``field``."""
     if not isinstance(value, dict):
-        raise ConversationError(f"expected an object, got {_kind(value)}", index=index, field=field)
+        raise ConversationError(
+            f"expected an object, got {kind_of(value)}", index=index, field=field
+        )
     return value
 
 
 def expect_list(value: object, index: int | None, field: str) -> list[JsonValue]:
     """Return ``value`` as a JSON array or raise naming ``index`` and ``field``."""
     if not isinstance(value, list):
-        raise ConversationError(f"expected an array, got {_kind(value)}", index=index, field=field)
+        raise ConversationError(
+            f"expected an array, got {kind_of(value)}", index=index, field=field
+        )
     return value
 
 
@@ -36,7 +48,9 @@ def expect_str(obj: Mapping[str, JsonValue], key: str, index: int | None, prefix
         raise ConversationError("missing required field", index=index, field=field)
     value = obj[key]
     if not isinstance(value, str):
-        raise ConversationError(f"expected a string, got {_kind(value)}", index=index, field=field)
+        raise ConversationError(
+            f"expected a string, got {kind_of(value)}", index=index, field=field
+        )
     return value
 
 
@@ -49,8 +63,23 @@ def optional_str(
         return None
     if not isinstance(value, str):
         field = f"{prefix}{key}"
-        raise ConversationError(f"expected a string, got {_kind(value)}", index=index, field=field)
+        raise ConversationError(
+            f"expected a string, got {kind_of(value)}", index=index, field=field
+        )
     return value
+
+
+def registrar(table: dict[str, T]) -> Callable[[str], Callable[[T], T]]:
+    """A decorator factory filing each decorated reader in ``table`` under its kind."""
+
+    def reads(kind: str) -> Callable[[T], T]:
+        def register(fn: T) -> T:
+            table[kind] = fn
+            return fn
+
+        return register
+
+    return reads
 
 
 def rest(obj: Mapping[str, JsonValue], known: frozenset[str]) -> dict[str, JsonValue]:
@@ -58,9 +87,9 @@ def rest(obj: Mapping[str, JsonValue], known: frozenset[str]) -> dict[str, JsonV
     return {k: v for k, v in obj.items() if k not in known}
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """How a JSON value's type reads in an error message: ``an object``, ``a number``…"""
     if value is None:
         return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "a value")

@@ -17,7 +17,9 @@ from specwright._chain._adapters_common import (
     expect_dict,
     expect_list,
     expect_str,
+    kind_of,
     optional_str,
+    registrar,
     rest,
 )
 from specwright._chain._conversation import (
@@ -39,12 +41,7 @@ _PartReader = Callable[[dict[str, JsonValue], int, str], tuple[Part, PartMeta]]
 _PART_READERS: dict[str, _PartReader] = {}
 
 
-def _reads(kind: str) -> Callable[[_PartReader], _PartReader]:
-    def register(fn: _PartReader) -> _PartReader:
-        _PART_READERS[kind] = fn
-        return fn
-
-    return register
+_reads = registrar(_PART_READERS)
 
 
 # --------------------------------------------------------------------------- reading
@@ -71,6 +68,13 @@ def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, s
     if role not in _ROLES:
         raise ConversationError(f"unknown role {role!r}", index=index, field="role")
     parts, metas, form = _read_content(raw, index)
+    if form in ("absent", "null") and role != "assistant":
+        # Only assistant messages (tool calls, refusals) may go without content in the API.
+        raise ConversationError(
+            "missing required field" if form == "absent" else "expected content, got null",
+            index=index,
+            field="content",
+        )
     attributes: dict[str, str] = {}
     extra = rest(raw, _MESSAGE_KEYS)
     name = optional_str(raw, "name", index)
@@ -108,7 +112,13 @@ def _read_content(
         return [], [], "null"
     if isinstance(content, str):
         return [TextPart(text=content)], [PartMeta()], "string"
-    items = expect_list(content, index, "content")
+    if not isinstance(content, list):
+        raise ConversationError(
+            f"expected a string or an array of parts, got {kind_of(content)}",
+            index=index,
+            field="content",
+        )
+    items = content
     parts: list[Part] = []
     metas: list[PartMeta] = []
     for n, item in enumerate(items):

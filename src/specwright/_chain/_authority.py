@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal, TypeAlias
 
 from markdown_it import MarkdownIt
@@ -110,43 +110,18 @@ def split_part(part: Part, meta: PartMeta, role: Role, index: int, number: int) 
     if whole is not None:
         return [Span(**base, start=0, end=len(text), authority="none", kind=whole, text=text)]
     regions, note = _no_authority_regions(text)
+    own = ROLE_AUTHORITY[role]
+    make = partial(_span, base, text=text)
     spans: list[Span] = []
     cursor = 0
     for start, end, kind in regions:
         if start > cursor:
-            spans.append(
-                _span(
-                    base,
-                    text=text,
-                    start=cursor,
-                    end=start,
-                    authority=ROLE_AUTHORITY[role],
-                    kind="text",
-                )
-            )
-        spans.append(
-            _span(
-                base,
-                text=text,
-                start=start,
-                end=end,
-                authority="none",
-                kind=kind,
-                note=note if kind == "untrusted_block" else "",
-            )
-        )
+            spans.append(make(start=cursor, end=start, authority=own, kind="text"))
+        block_note = note if kind == "untrusted_block" else ""
+        spans.append(make(start=start, end=end, authority="none", kind=kind, note=block_note))
         cursor = end
     if cursor < len(text) or not spans:
-        spans.append(
-            _span(
-                base,
-                text=text,
-                start=cursor,
-                end=len(text),
-                authority=ROLE_AUTHORITY[role],
-                kind="text",
-            )
-        )
+        spans.append(make(start=cursor, end=len(text), authority=own, kind="text"))
     return spans
 
 

@@ -77,10 +77,8 @@ def compile_prompt(
         compile_turn(turn, pieces, boundary, bodies)
         for turn, pieces in zip(conversation.turns, plan.pieces, strict=True)
     ]
-    message = Message(role="system", parts=(TextPart(text=preamble),))
-    system = Turn(message=message, content_form="string")
     return CompiledPrompt(
-        conversation=Conversation(turns=(system, *turns), source_format="compiled"),
+        conversation=_after_preamble(preamble, turns),
         preamble=preamble,
         boundary_token=boundary.token,
         mode=mode,
@@ -92,6 +90,13 @@ def compile_prompt(
         budget=budget,
         counter=counter.name,
     )
+
+
+def _after_preamble(preamble: str, turns: Sequence[Turn]) -> Conversation:
+    """The compiled conversation: the preamble as a system turn, then ``turns``."""
+    message = Message(role="system", parts=(TextPart(text=preamble),))
+    system = Turn(message=message, content_form="string")
+    return Conversation(turns=(system, *turns), source_format="compiled")
 
 
 _Costs = dict[str, tuple[str, int]]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import JsonValue
+from pydantic import JsonValue, ValidationError
 
 from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
 from specwright._chain._adapters_openai import from_openai, to_openai
@@ -15,6 +15,7 @@ from specwright._chain._adapters_spec import from_spec_text
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._errors import ConfigurationError, ConversationError
+from specwright._validation import first_error
 
 __all__ = ["FORMATS", "read_conversation", "write_conversation"]
 
@@ -44,17 +45,31 @@ def read_conversation(
         raise ConfigurationError(
             f"unknown conversation format {fmt!r} (known: {', '.join(FORMATS)})"
         )
+    text = _read_text(path)
+    delegations: tuple[Delegation, ...] = ()
+    if fmt == "spec":
+        conversation = from_spec_text(text, file=str(path))
+    else:
+        try:
+            conversation, delegations = _read_json(text, fmt)
+        except ConversationError as exc:
+            raise ConversationError(
+                exc.message, index=exc.index, field=exc.field, file=str(path)
+            ) from None
+    if not len(conversation):
+        # Nothing to check or compile: most likely the wrong file or --format.
+        raise ConversationError(f"no messages (read as {fmt})", file=str(path))
+    return conversation, delegations
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
-    if fmt == "spec":
-        return from_spec_text(text, file=str(path)), ()
-    try:
-        return _read_json(text, fmt)
-    except ConversationError as exc:
+    except UnicodeDecodeError as exc:
         raise ConversationError(
-            f"{path}: {exc.message}", index=exc.index, field=exc.field
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
         ) from None
 
 
@@ -81,10 +96,9 @@ def _apply_extension(
     for n, raw in enumerate(_list(extension.get("delegations", []), "specwright.delegations")):
         try:
             delegations.append(Delegation.model_validate(raw))
-        except ValueError as exc:
+        except ValidationError as exc:
             raise ConversationError(
-                f"invalid delegation ({exc.__class__.__name__})",
-                field=f"specwright.delegations[{n}]",
+                f"invalid delegation: {first_error(exc)}", field=f"specwright.delegations[{n}]"
             ) from None
     for n, raw in enumerate(_list(extension.get("marks", []), "specwright.marks")):
         conversation = _mark(conversation, raw, f"specwright.marks[{n}]")

@@ -92,7 +92,9 @@ class TiktokenCounter:
             self._encoding = tiktoken.get_encoding(encoding)
         except ImportError:
             raise ConfigurationError("tiktoken is not installed (pip install tiktoken)") from None
-        except Exception as exc:  # tiktoken raises requests/OS errors when offline
+        except ValueError:
+            raise ConfigurationError(f"tiktoken knows no encoding {encoding!r}") from None
+        except OSError as exc:  # requests' errors are OSErrors: offline and not cached
             raise ConfigurationError(
                 f"tiktoken encoding {encoding!r} is not available offline ({type(exc).__name__}); "
                 "use the 'approx' counter or set TIKTOKEN_CACHE_DIR to a directory holding it"

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 def _report_error(exc: BaseException) -> int:
     """One line on stderr for an expected failure; the exit code that goes with it."""
     if isinstance(exc, click.ClickException):
-        exc.show()
+        click.echo(_click_error_line(exc), err=True)
         # click gives usage errors 2 and other ClickExceptions 1; both are input errors here.
         return EXIT_USAGE if exc.exit_code in (1, 2) else exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
@@ -101,6 +101,15 @@ def _report_error(exc: BaseException) -> int:
     message = "Aborted." if isinstance(exc, click.Abort) else f"specwright: error: {exc}"
     click.echo(message, err=True)
     return EXIT_USAGE
+
+
+def _click_error_line(exc: click.ClickException) -> str:
+    # One line like every other input error; click's usage block is what --help is for.
+    message = " ".join(exc.format_message().split())  # click lists choices over lines
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if ctx is None:
+        return f"specwright: error: {message}"
+    return f"{ctx.command_path}: error: {message} (try '{ctx.command_path} --help')"
 
 
 def run() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,19 @@ from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
 
-__all__ = ["echo_json", "err_console", "load_spec_option", "out_console", "spec_argument"]
+__all__ = [
+    "echo_json",
+    "err_console",
+    "load_spec_option",
+    "out_console",
+    "spec_argument",
+    "writing",
+]
 
 spec_argument = click.argument(
     "spec_path", metavar="SPEC", type=click.Path(path_type=Path, exists=False)
 )
-"""The SPEC argument: a ``model_spec.md`` file or a directory holding one."""
+"""The SPEC argument: a ``model_spec.md`` file, a directory holding one, or a JSON export."""
 
 
 def load_spec_option(path: Path | None, settings: Settings | None = None) -> Spec:
@@ -54,10 +63,29 @@ def _plain(data: Any) -> Any:
 
 
 def out_console() -> Console:
-    """A console on stdout for human output (no colour when not a terminal)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    """A console on stdout for human output (no colour when not a terminal, or when off)."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True, no_color=not _colour())
 
 
 def err_console() -> Console:
     """A console on stderr for diagnostics."""
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True, no_color=not _colour())
+
+
+def _colour() -> bool:
+    # The settings ride on the click context (``ctx.obj``); outside a command, colour is on.
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(Settings) if ctx is not None else None
+    return settings.color if settings is not None else True
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing output to ``path`` into a one-line input error."""
+    try:
+        yield
+    except OSError as exc:
+        target = exc.filename or path
+        # mkdir over a file says "File exists"; what the user needs to hear is the reverse.
+        reason = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
+        raise ConfigurationError(f"{target}: cannot write ({reason or exc})") from None

@@ -7,6 +7,7 @@ from typing import Literal, TypeAlias
 
 import click
 
+from specwright._cli._common import writing
 from specwright._settings import Settings
 
 __all__ = ["OutputFormat", "infer_format", "log_dir", "write_output"]
@@ -41,6 +42,7 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    with writing(output):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.markup import escape
 
-from specwright._chain._resolution import PartVerdict, Resolution, resolve
-from specwright._cli._chain_common import build_interpreter, chain_options, load_inputs
+from specwright._chain._resolution import PartVerdict, Resolution
+from specwright._cli._chain_common import ChainArgs, chain_options
 from specwright._cli._common import echo_json, out_console
 from specwright._settings import Settings
 
@@ -27,18 +25,7 @@ _STATUS_STYLE = {
 @click.command()
 @chain_options
 @click.pass_obj
-def check(
-    settings: Settings,
-    *,
-    conversation_path: Path,
-    spec_path: Path | None,
-    fmt: str,
-    interpreter_name: str,
-    annotations_path: Path | None,
-    llm_model: str | None,
-    llm_base_url: str | None,
-    as_json: bool,
-) -> int:
+def check(settings: Settings, *, chain: ChainArgs, as_json: bool) -> int:
     """Show the authority and status of every part of CONVERSATION under SPEC.
 
     Exit 1 when an instruction in the conversation is misaligned with a higher one.
@@ -48,9 +35,7 @@ def check(
       specwright check chat.json --spec path/to/spec-dir
       specwright check chat.json --spec spec.md --format anthropic --json
     """
-    spec, conversation, delegations = load_inputs(settings, spec_path, conversation_path, fmt)
-    interpreter = build_interpreter(interpreter_name, llm_model, llm_base_url, annotations_path)
-    resolution = resolve(spec, conversation, interpreter=interpreter, delegations=delegations)
+    _, _, resolution = chain.resolve(settings)
     if as_json:
         echo_json(trace_json(resolution))
     else:

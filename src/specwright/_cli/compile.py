@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.markup import escape
@@ -11,10 +10,9 @@ from rich.panel import Panel
 
 from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._compiler import compile_prompt
-from specwright._chain._resolution import resolve
 from specwright._chain._spotlight import check_mode
 from specwright._chain._tokens import create_token_counter
-from specwright._cli._chain_common import build_interpreter, chain_options, load_inputs
+from specwright._cli._chain_common import ChainArgs, chain_options
 from specwright._cli._common import echo_json, err_console, out_console
 from specwright._settings import Settings
 
@@ -56,13 +54,7 @@ __all__ = ["compile_command"]
 def compile_command(
     settings: Settings,
     *,
-    conversation_path: Path,
-    spec_path: Path | None,
-    fmt: str,
-    interpreter_name: str,
-    annotations_path: Path | None,
-    llm_model: str | None,
-    llm_base_url: str | None,
+    chain: ChainArgs,
     as_json: bool,
     target: str,
     mode: str,
@@ -75,11 +67,10 @@ def compile_command(
     \b
     Examples:
       specwright compile chat.json --spec path/to/spec-dir
-      specwright compile chat.json --spec spec.md --mode encode --target anthropic --json
+      specwright compile chat.json --spec spec.md --target anthropic --json
+      specwright compile chat.json --spec spec.md --mode encode
     """
-    spec, conversation, delegations = load_inputs(settings, spec_path, conversation_path, fmt)
-    interpreter = build_interpreter(interpreter_name, llm_model, llm_base_url, annotations_path)
-    resolution = resolve(spec, conversation, interpreter=interpreter, delegations=delegations)
+    spec, conversation, resolution = chain.resolve(settings)
     compiled = compile_prompt(
         spec,
         conversation,

@@ -7,7 +7,7 @@ from typing import Literal
 
 import click
 
-from specwright._cli._common import load_spec_option, spec_argument
+from specwright._cli._common import load_spec_option, spec_argument, writing
 
 __all__ = ["export"]
 
@@ -39,13 +39,22 @@ def export(spec_path: Path, fmt: Literal["json", "markdown"], output: Path | Non
 
     spec = load_spec_option(spec_path)
     if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
-        save_spec(spec, output)
+        with writing(output):
+            save_spec(spec, output)
         click.echo(f"wrote {output}/model_spec.md and {len(spec.eval_files)} eval files", err=True)
         return 0
     text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if fmt == "markdown" and spec.eval_files:
+        # One markdown file holds no examples/*.md: say so rather than drop them silently.
+        click.echo(
+            f"warning: {len(spec.eval_files)} eval prompt files not written; "
+            "give -o a directory to keep examples/",
+            err=True,
+        )
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        with writing(output):
+            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     return 0

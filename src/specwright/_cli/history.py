@@ -37,7 +37,9 @@ def _index_new_logs(store: ResultsStore, directory: Path) -> int:
 
 
 @click.command("history")
-@click.option("--section", "sections", multiple=True, help="Only this section id (repeatable).")
+@click.option(
+    "--section", "sections", multiple=True, metavar="ID", help="Only this section id (repeatable)."
+)
 @click.option(
     "-o",
     "--output",
@@ -52,7 +54,9 @@ def _index_new_logs(store: ResultsStore, directory: Path) -> int:
     type=click.Path(path_type=Path),
     help="Index these runs first (logs, directories or run JSON files).",
 )
-@click.option("--db", "db_url", help="Results store URL (default: SPECWRIGHT_RESULTS_DB).")
+@click.option(
+    "--db", "db_url", metavar="URL", help="Results store URL (default: SPECWRIGHT_RESULTS_DB)."
+)
 @click.option(
     "--log-dir",
     "log_dir_opt",
@@ -90,8 +94,8 @@ def history(
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
         data = load_history(store, sections)
-    if not data.runs:
-        click.echo("no runs indexed yet", err=True)
     fmt = "json" if as_json else infer_format(None, output)
     write_output(render_history(data, fmt), output)
+    if not data.runs:
+        click.echo("no runs indexed yet", err=True)
     return 0

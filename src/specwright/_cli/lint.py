@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
 from specwright._lint import Finding, lint_rules, lint_spec
@@ -15,8 +17,12 @@ __all__ = ["lint"]
 @click.command()
 @spec_argument
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list on stdout.")
-@click.option("--select", multiple=True, help="Run only these rules (code or name); repeatable.")
-@click.option("--ignore", multiple=True, help="Skip these rules (code or name); repeatable.")
+@click.option(
+    "--select", multiple=True, metavar="RULE", help="Run only this rule (code or name); repeatable."
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULE", help="Skip this rule (code or name); repeatable."
+)
 @click.option(
     "--strict", is_flag=True, help="Exit 1 on info findings too (default: errors and warnings)."
 )
@@ -24,6 +30,11 @@ def lint(
     spec_path: Path, as_json: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool
 ) -> int:
     """Check SPEC for structural problems; exit 1 when there are findings.
+
+    \b
+    Examples:
+      specwright lint path/to/spec-dir
+      specwright lint model_spec.md --select broken-reference --json
 
     \b
     Rules:
@@ -42,9 +53,11 @@ def _print_human(findings: list[Finding]) -> None:
     console = out_console()
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for finding in findings:
-        where = str(finding.location) if finding.location else "<spec>"
+        # Locations and messages quote the spec (ids, file names): never read them as markup.
+        where = escape(str(finding.location) if finding.location else "<spec>")
+        severity = f"[{styles[finding.severity]}]{finding.severity}[/]"
         console.print(
-            f"{where}: [{styles[finding.severity]}]{finding.severity}[/]: {finding.message} "
+            f"{where}: {severity}: {escape(finding.message)} "
             f"[dim]\\[{finding.code} {finding.rule}][/]"
         )
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
@@ -52,7 +65,20 @@ def _print_human(findings: list[Finding]) -> None:
     click.echo(f"{len(findings)} findings ({summary})", err=True)
 
 
-# The rule list in --help comes from the registry, so it can never drift from the code.
-lint.help = (lint.help or "") + "".join(
-    f"\n      {rule.code} {rule.name} ({rule.severity}): {rule.summary}" for rule in lint_rules()
-)
+def _rule_lines() -> str:
+    # Indented like the docstring (click dedents the whole help) and wrapped by hand, since
+    # the \b block that keeps one rule per line also stops click from wrapping.
+    lines = []
+    for rule in lint_rules():
+        text = f"{rule.code} {rule.name} ({rule.severity}): {rule.summary.replace('``', '`')}"
+        lines.extend(
+            textwrap.wrap(
+                text, 74, initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False
+            )
+        )
+    return "".join(f"\n    {line}" for line in lines)
+
+
+# The rule list in --help comes from the registry, so it can never drift from the code. The
+# docstring ends in "Rules:"; a blank line there would end the \b block and rewrap the list.
+lint.help = (lint.help or "").rstrip() + _rule_lines()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import click
 
+from specwright._cli._common import load_spec_option
 from specwright._cli._report_common import infer_format, log_dir, write_output
 from specwright._errors import ConfigurationError
-from specwright._model import Spec
 from specwright._report._diff import RunDiff, diff_runs
 from specwright._report._load import latest_run_file, load_runs
 from specwright._report._render import REPORT_FORMATS, render_report
@@ -17,15 +16,6 @@ from specwright._results import RunResult
 from specwright._settings import Settings
 
 __all__ = ["report"]
-
-
-def _read_spec(path: Path) -> Spec:
-    reader = getattr(importlib.import_module("specwright"), "read_spec", None)
-    if reader is None:
-        raise ConfigurationError("--spec needs the spec reader (specwright.read_spec)")
-    spec = reader(path)
-    assert isinstance(spec, Spec)
-    return spec
 
 
 def _runs(paths: tuple[Path, ...], logs: Path) -> list[RunResult]:
@@ -105,12 +95,13 @@ def report(
       specwright report run.json --format json > copy.json
       specwright report --baseline old.eval new.eval -o diff.html
     """
+    if fail_on_regression and baseline is None:
+        raise ConfigurationError("--fail-on-regression needs --baseline")
     loaded = _runs(runs, log_dir(log_dir_opt, settings))
     base = _one(load_runs([baseline]), "--baseline") if baseline else None
     if base is not None:
         _one(loaded, "RUN with --baseline")
-    spec_file = spec_path or settings.spec
-    spec = _read_spec(spec_file) if spec_file else None
+    spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     if spec is not None and spec.content_hash() not in {r.spec_hash for r in loaded}:
         click.echo("warning: the spec given differs from the runs' spec", err=True)
     text = render_report(loaded, infer_format(fmt, output), spec=spec, baseline=base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,10 @@ def show(spec_path: Path, section_id: str | None, as_json: bool) -> int:
         return 0
     section = spec.get(section_id)
     if section is None:
-        raise ConfigurationError(f"no section with id {section_id!r} in {spec_path}")
+        ids = [s.id for s in spec.walk()]
+        close = difflib.get_close_matches(section_id, ids, n=3)
+        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise ConfigurationError(f"no section with id {section_id!r} in {spec_path}{hint}")
     if as_json:
         echo_json(_section_json(spec, section))
     else:
@@ -75,7 +79,8 @@ def _badge(level: str | None) -> str:
 
 def _outline_tree(spec: Spec) -> Tree:
     root = Tree(
-        f"[bold]{escape(spec.title or 'spec')}[/]" + (f" ({spec.version})" if spec.version else "")
+        f"[bold]{escape(spec.title or 'spec')}[/]"
+        + (f" ({escape(spec.version)})" if spec.version else "")
     )
 
     def add(parent: Tree, section: Section) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
@@ -28,7 +29,7 @@ def stats(spec_path: Path, as_json: bool) -> int:
     if as_json:
         echo_json(result)
         return 0
-    table = Table(title=f"Spec statistics: {spec_path}", show_header=True)
+    table = Table(title=f"Spec statistics: {escape(str(spec_path))}", show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in result.model_dump().items():

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from specwright._errors import SpecError
 from specwright._model import Block, Commentary, Example, Prose, Section, SourceLocation
 from specwright._reader._headings import Heading, match_heading, parse_heading, slugify
-from specwright._reader._lines import Fence, InlineFinds, closes_fence, open_fence, scan_inline
+from specwright._reader._lines import (
+    Fence,
+    InlineFinds,
+    closes_fence,
+    open_fence,
+    scan_inline,
+    trim,
+)
 from specwright._reader._messages import parse_conversation
 
 __all__ = ["Document", "scan_document"]
@@ -52,16 +59,6 @@ class Document:
 
     preamble: str
     sections: tuple[Section, ...]
-
-
-def trim(lines: list[str]) -> str:
-    """Join ``lines`` without leading and trailing blank lines."""
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return "\n".join(lines[start:end])
 
 
 class _Scanner:

@@ -16,6 +16,7 @@ __all__ = [
     "open_fence",
     "scan_inline",
     "split_lines",
+    "trim",
 ]
 
 # CommonMark fences: three or more backticks or tildes. Indentation is accepted at any depth
@@ -73,6 +74,16 @@ class InlineFinds:
 
     references: list[CrossReference]
     tags: list[str]
+
+
+def trim(lines: list[str]) -> str:
+    """Join ``lines`` without leading and trailing blank lines."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end])
 
 
 def _mask_code_spans(line: str) -> str:

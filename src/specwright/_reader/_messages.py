@@ -21,26 +21,17 @@ from typing import cast
 
 from specwright._errors import SpecError
 from specwright._model import (
-    Attachment,
     Label,
     LabelledAnswer,
     Message,
-    Part,
     Role,
-    SettingValue,
-    SourceLocation,
-    TextPart,
-    UntrustedPart,
 )
-from specwright._reader._lines import Fence, closes_fence, decode, open_fence
-from specwright._reader._settings import parse_setting_line
+from specwright._reader._cursor import STRUCT_RE, Cursor, Header, indent
+from specwright._reader._lines import decode
+from specwright._reader._message_body import parse_body
 
 __all__ = ["Conversation", "parse_conversation"]
 
-_ROLES = ("system", "developer", "user", "assistant", "tool")
-_STRUCT_RE = re.compile(
-    r"^\s*<(/?)(system|developer|user|assistant|tool|comparison|untrusted|settings)(?=[\s>/])"
-)
 _OPEN_RE = re.compile(
     r"^\s*<(system|developer|user|assistant|tool)"
     r"((?:\s+[^\s=<>\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>]+))*)"
@@ -50,8 +41,6 @@ _ATTR_RE = re.compile(r"([^\s=<>\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<
 _LABEL_RE = re.compile(
     r"^(GOOD|BAD|OK)(?:\s*\[#([^\]\s]+)\]|\s+#([^\s:,]+))?\s*(?:[:,]\s*(.*?))?\s*$", re.DOTALL
 )
-_ATTACHMENT_RE = re.compile(r"^\[(file|image|audio|video):[ \t]*([^\[\]]*?)[ \t]*\]$")
-_SETTINGS_ROLES = ("system", "developer")
 
 
 @dataclass(slots=True)
@@ -64,78 +53,57 @@ class Conversation:
 
 
 @dataclass(slots=True)
-class _Cursor:
-    lines: list[str]
-    first_line: int
-    file: str
-    index: int = 0
+class _State:
+    """Where the parser stands between messages."""
 
-    def where(self, index: int | None = None, column: int = 1) -> SourceLocation:
-        line = self.first_line + (self.index if index is None else index)
-        return SourceLocation(file=self.file, line=line, column=column)
-
-    def error(
-        self, message: str, hint: str, index: int | None = None, column: int = 1
-    ) -> SpecError:
-        where = self.where(index, column)
-        return SpecError(message, file=where.file, line=where.line, column=where.column, hint=hint)
-
-
-@dataclass(slots=True)
-class _Header:
-    role: Role
-    attributes: dict[str, str]
-    comment: str | None
-    index: int
-    column: int
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip()) + 1
+    comparison_at: int | None = None
+    """Index into the lines of the open ``<comparison>``, if any."""
+    after: int = 0
+    """How many messages precede the open comparison."""
+    gap: bool = False
+    """A ``[...]`` stands between the last message and the next."""
 
 
 def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversation:
     """Parse a conversation block; ``first_line`` is the 1-based line number of ``lines[0]``."""
-    cursor = _Cursor(lines, first_line, file)
+    cursor = Cursor(lines, first_line, file)
     result = Conversation()
-    comparison_at: int | None = None  # index into lines of the open <comparison>
-    after = 0
-    gap = False
+    state = _State()
     while cursor.index < len(lines):
         line = lines[cursor.index]
         stripped = line.strip()
-        if not stripped:
-            cursor.index += 1
-        elif stripped == "[...]":
-            gap = True
-            cursor.index += 1
-        elif stripped == "<comparison>":
-            if comparison_at is not None:
-                raise cursor.error(
-                    "nested <comparison>", "close the open comparison first", column=_indent(line)
-                )
-            comparison_at, after = cursor.index, len(result.messages)
-            result.has_comparison = True
-            cursor.index += 1
-        elif stripped == "</comparison>":
-            if comparison_at is None:
-                raise cursor.error(
-                    "</comparison> without <comparison>",
-                    "remove the stray tag",
-                    column=_indent(line),
-                )
-            comparison_at = None
-            cursor.index += 1
+        if stripped in ("<comparison>", "</comparison>"):
+            _comparison_tag(cursor, line, state, result)
+        elif stripped and stripped != "[...]":
+            after = None if state.comparison_at is None else state.after
+            _message(cursor, _header(cursor, line), result, state.gap, after)
+            state.gap = False
+            continue  # _message leaves the cursor after the message
         else:
-            header = _header(cursor, line)
-            _message(cursor, header, result, gap, None if comparison_at is None else after)
-            gap = False
-    if comparison_at is not None:
+            state.gap = state.gap or stripped == "[...]"
+        cursor.index += 1
+    if state.comparison_at is not None:
         raise cursor.error(
-            "unclosed <comparison>", "add </comparison> after the answers", comparison_at
+            "unclosed <comparison>", "add </comparison> after the answers", state.comparison_at
         )
     _normalise_after(result)
     return result
+
+
+def _comparison_tag(cursor: Cursor, line: str, state: _State, result: Conversation) -> None:
+    if line.strip() == "</comparison>":
+        if state.comparison_at is None:
+            raise cursor.error(
+                "</comparison> without <comparison>", "remove the stray tag", column=indent(line)
+            )
+        state.comparison_at = None
+        return
+    if state.comparison_at is not None:
+        raise cursor.error(
+            "nested <comparison>", "close the open comparison first", column=indent(line)
+        )
+    state.comparison_at, state.after = cursor.index, len(result.messages)
+    result.has_comparison = True
 
 
 def _normalise_after(result: Conversation) -> None:
@@ -146,7 +114,7 @@ def _normalise_after(result: Conversation) -> None:
             result.answers[i] = answer.model_copy(update={"after": None})
 
 
-def _header(cursor: _Cursor, line: str) -> _Header:
+def _header(cursor: Cursor, line: str) -> Header:
     match = _OPEN_RE.match(line)
     if match is None:
         raise _unexpected(cursor, line)
@@ -155,12 +123,12 @@ def _header(cursor: _Cursor, line: str) -> _Header:
         value = next(v for v in attr.group(2, 3, 4) if v is not None)
         attributes[attr.group(1)] = decode(value)
     role = cast(Role, match.group(1))
-    return _Header(role, attributes, match.group(3), cursor.index, _indent(line))
+    return Header(role, attributes, match.group(3), cursor.index, indent(line))
 
 
-def _unexpected(cursor: _Cursor, line: str) -> SpecError:
-    column = _indent(line)
-    struct = _STRUCT_RE.match(line)
+def _unexpected(cursor: Cursor, line: str) -> SpecError:
+    column = indent(line)
+    struct = STRUCT_RE.match(line)
     if struct is None:
         return cursor.error(
             f"unexpected text between messages: {line.strip()[:40]!r}",
@@ -186,10 +154,10 @@ def _unexpected(cursor: _Cursor, line: str) -> SpecError:
 
 
 def _message(
-    cursor: _Cursor, header: _Header, result: Conversation, gap: bool, after: int | None
+    cursor: Cursor, header: Header, result: Conversation, gap: bool, after: int | None
 ) -> None:
     cursor.index += 1
-    parts, settings = _body(cursor, header)
+    parts, settings = parse_body(cursor, header)
     message = Message(
         role=header.role,
         parts=tuple(parts),
@@ -211,7 +179,7 @@ def _message(
     result.answers.append(_answer(cursor, header, message, after))
 
 
-def _answer(cursor: _Cursor, header: _Header, message: Message, after: int) -> LabelledAnswer:
+def _answer(cursor: Cursor, header: Header, message: Message, after: int) -> LabelledAnswer:
     if header.role != "assistant":
         raise cursor.error(
             f"comparison answer is a <{header.role}> message",
@@ -237,7 +205,7 @@ def _answer(cursor: _Cursor, header: _Header, message: Message, after: int) -> L
     )
 
 
-def _label(cursor: _Cursor, header: _Header) -> tuple[Label, str | None, str | None]:
+def _label(cursor: Cursor, header: Header) -> tuple[Label, str | None, str | None]:
     comment = (header.comment or "").strip()
     match = _LABEL_RE.match(comment)
     if match is None:
@@ -252,162 +220,3 @@ def _label(cursor: _Cursor, header: _Header) -> tuple[Label, str | None, str | N
     reference = match.group(2) or match.group(3)
     explanation = match.group(4) or None
     return label, reference, explanation
-
-
-def _body(cursor: _Cursor, header: _Header) -> tuple[list[Part], dict[str, SettingValue]]:
-    closing = f"</{header.role}>"
-    parts: list[Part] = []
-    settings: dict[str, SettingValue] = {}
-    text: list[str] = []
-    fence: Fence | None = None
-    lines = cursor.lines
-    while cursor.index < len(lines):
-        line = lines[cursor.index]
-        stripped = line.strip()
-        if stripped == closing:
-            _flush(text, parts)
-            cursor.index += 1
-            return parts, settings
-        if fence is not None:
-            if closes_fence(line, fence):
-                fence = None
-            text.append(line)
-        elif (opened := open_fence(line)) is not None:
-            fence = opened
-            text.append(line)
-        elif stripped[:1] == "<" and _STRUCT_RE.match(line):
-            _flush(text, parts)
-            _structure(cursor, header, line, parts, settings)
-            continue
-        elif stripped[:1] == "[" and (attachment := _ATTACHMENT_RE.match(stripped)):
-            _flush(text, parts)
-            parts.append(Attachment(media=attachment.group(1), name=attachment.group(2)))
-        else:
-            text.append(line)
-        cursor.index += 1
-    raise cursor.error(
-        f"unclosed <{header.role}> message",
-        f"add {closing} on a line of its own",
-        header.index,
-        header.column,
-    )
-
-
-def _structure(
-    cursor: _Cursor,
-    header: _Header,
-    line: str,
-    parts: list[Part],
-    settings: dict[str, SettingValue],
-) -> None:
-    stripped = line.strip()
-    if stripped == "<untrusted>":
-        parts.append(UntrustedPart(text=_untrusted(cursor, header)))
-        return
-    if stripped == "<settings>":
-        if header.role not in _SETTINGS_ROLES:
-            raise cursor.error(
-                f"<settings> inside a <{header.role}> message",
-                "settings belong in a <system> or <developer> message",
-                column=_indent(line),
-            )
-        settings.update(_settings(cursor, header))
-        return
-    raise _inside_error(cursor, header, line)
-
-
-def _inside_error(cursor: _Cursor, header: _Header, line: str) -> SpecError:
-    struct = _STRUCT_RE.match(line)
-    assert struct is not None  # callers matched it already
-    closing, name = struct.group(1), struct.group(2)
-    opened_at = cursor.where(header.index, header.column)
-    if closing and name in _ROLES:
-        return cursor.error(
-            f"mismatched closing tag </{name}> inside <{header.role}> (opened at line "
-            f"{opened_at.line})",
-            f"close the message with </{header.role}>",
-            column=_indent(line),
-        )
-    if closing and name in ("untrusted", "settings"):
-        return cursor.error(
-            f"closing tag </{name}> without a matching <{name}>",
-            "remove the stray tag, or escape it as &lt;",
-            column=_indent(line),
-        )
-    return cursor.error(
-        f"unclosed <{header.role}> message (opened at line {opened_at.line}) before "
-        f"{_stripped_tag(line)}",
-        f"add </{header.role}> before this line, or escape it as &lt;",
-        column=_indent(line),
-    )
-
-
-def _stripped_tag(line: str) -> str:
-    """The tag at the start of ``line``, for messages."""
-    stripped = line.strip()
-    end = stripped.find(">")
-    return stripped if end < 0 else stripped[: end + 1]
-
-
-def _untrusted(cursor: _Cursor, header: _Header) -> str:
-    start = cursor.index
-    cursor.index += 1
-    closing = f"</{header.role}>"
-    lines: list[str] = []
-    while cursor.index < len(cursor.lines):
-        stripped = cursor.lines[cursor.index].strip()
-        cursor.index += 1
-        if stripped == "</untrusted>":
-            return decode(_trim(lines))
-        if stripped == closing:
-            break
-        lines.append(cursor.lines[cursor.index - 1])
-    raise cursor.error(
-        "unclosed <untrusted> block", "add </untrusted> before the message ends", start
-    )
-
-
-def _settings(cursor: _Cursor, header: _Header) -> dict[str, SettingValue]:
-    start = cursor.index
-    cursor.index += 1
-    closing = f"</{header.role}>"
-    values: dict[str, SettingValue] = {}
-    while cursor.index < len(cursor.lines):
-        line = cursor.lines[cursor.index]
-        stripped = line.strip()
-        if stripped == "</settings>":
-            cursor.index += 1
-            return values
-        if stripped == closing:
-            break
-        if stripped and not stripped.startswith("#"):
-            parsed = parse_setting_line(stripped)
-            if parsed is None:
-                raise cursor.error(
-                    f"malformed setting {stripped[:40]!r}",
-                    "write settings as `key: value` lines",
-                    column=_indent(line),
-                )
-            values[parsed[0]] = parsed[1]
-        cursor.index += 1
-    raise cursor.error(
-        "unclosed <settings> block", "add </settings> before the message ends", start
-    )
-
-
-def _trim(lines: list[str]) -> str:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return "\n".join(lines[start:end])
-
-
-def _flush(text: list[str], parts: list[Part]) -> None:
-    if not text:
-        return
-    chunk = _trim(text)
-    text.clear()
-    if chunk:
-        parts.append(TextPart(text=decode(chunk)))

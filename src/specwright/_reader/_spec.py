@@ -10,6 +10,7 @@ from pathlib import Path
 from specwright._errors import SpecError
 from specwright._model import EvalPrompt, Message, Spec
 from specwright._reader._document import scan_document, scan_examples
+from specwright._reader._export import read_spec_export
 from specwright._reader._lines import split_lines
 from specwright._reader._messages import parse_conversation
 
@@ -52,12 +53,22 @@ def parse_spec(
 def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Spec:
     """Read a spec: a ``model_spec.md`` file, or a directory holding one and ``examples/*.md``.
 
-    The version defaults to the directory's name when it looks like a version or a date
-    (``2025-12-18``, ``v1.2``). Unreadable or malformed input raises :class:`SpecError`.
+    A ``.json`` file is read as a spec JSON export (what ``specwright export --format json``
+    writes). The version defaults to the directory's name when it looks like a version or a
+    date (``2025-12-18``, ``v1.2``). Unreadable, empty, binary or malformed input raises
+    :class:`SpecError`.
     """
     given = Path(path)
     spec_file = given / SPEC_FILE if given.is_dir() else given
     text = _read(spec_file)
+    if not text.strip():
+        # Eval files may be empty (lint says so); an empty spec is a wrong path or a bad save.
+        raise SpecError(
+            "empty file", file=str(spec_file), hint="a spec starts with a `# Title` heading"
+        )
+    if spec_file.suffix == ".json":
+        spec = read_spec_export(spec_file, text)
+        return spec if version is None else spec.model_copy(update={"version": version})
     evals = []
     eval_dir = spec_file.parent / EVAL_DIR
     if eval_dir.is_dir():
@@ -69,6 +80,26 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
 
 
 def _read(path: Path) -> str:
+    text = _read_text(path)
+    if "\0" in text:
+        # Valid UTF-8 can still be binary; markdown never holds NUL bytes.
+        line, column = _position(text, text.index("\0"))
+        raise SpecError(
+            "binary file (NUL byte)",
+            file=str(path),
+            line=line,
+            column=column,
+            hint="pass a markdown file",
+        )
+    return text
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -16,10 +16,12 @@ from pydantic import ValidationError
 
 from specwright._errors import ConfigurationError
 from specwright._results import RunResult
+from specwright._validation import first_error
 
 __all__ = ["EvalApi", "eval_api", "latest_run_file", "load_runs", "run_files"]
 
 _SNIFF_CHARS = 512
+_LOG_SUFFIXES = frozenset({".eval", ".json"})
 _MISSING_EVAL = (
     "reading Inspect eval logs needs specwright's eval module (pip install 'specwright[eval]')"
 )
@@ -66,15 +68,30 @@ def _looks_like_run_json(path: Path) -> bool:
 def _read_run_json(path: Path) -> list[RunResult]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        items = data if isinstance(data, list) else [data]
-        return [RunResult.model_validate(item) for item in items]
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise ConfigurationError(f"{path}: not a run result JSON file: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigurationError(f"{path}: not a run result JSON file: {exc}") from None
+    items = data if isinstance(data, list) else [data]
+    runs = []
+    for n, item in enumerate(items):
+        try:
+            runs.append(RunResult.model_validate(item))
+        except ValidationError as exc:
+            where = f"[{n}]." if isinstance(data, list) else ""
+            raise ConfigurationError(
+                f"{path}: not a run result JSON file: {where}{first_error(exc)}"
+            ) from None
+    return runs
 
 
 def _read_file(path: Path, api: EvalApi | None = None) -> list[RunResult]:
     if path.suffix == ".json" and _looks_like_run_json(path):
         return _read_run_json(path)
+    if path.suffix not in _LOG_SUFFIXES:
+        raise ConfigurationError(
+            f"{path}: not an Inspect log (.eval, .json) or a run result JSON file"
+        )
+    if api is None and eval_api() is None and path.suffix == ".json":
+        raise ConfigurationError(f"{path}: not a run result JSON file; {_MISSING_EVAL}")
     return [(api or _require_eval(path)).load_run(path)]
 
 
