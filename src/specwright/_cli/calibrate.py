@@ -43,7 +43,8 @@ def calibrate(
 
     \b
     Examples:
-      specwright calibrate --spec spec/ --grader openai-api/local/judge --min-kappa 0.6
+      specwright calibrate --spec spec/ --grader openai-api/local/judge \\
+          --min-kappa 0.6
       specwright calibrate --spec spec.json --grader mockllm/model --json
     """
     from specwright._eval._calibrate import calibrate as run_calibration

@@ -59,13 +59,33 @@ def resolve_models(model: str | None, grader: str | None, settings: Settings) ->
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
 @click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
 @click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
-@click.option("--scenarios", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--grader-samples", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
-@click.option("--max-connections", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
-    "--display", type=click.Choice(["plain", "rich", "none"]), default="plain", show_default=True
+    "--scenarios",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Extra scenarios (YAML list or JSONL; see schemas/scenarios.schema.json).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--grader-samples",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Grader samples per answer (median verdict).",
+)
+@click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Concurrent requests per model.",
+)
+@click.option(
+    "--display",
+    type=click.Choice(["plain", "rich", "none"]),
+    default="plain",
+    show_default=True,
+    help="Progress on stderr (Inspect's full-screen display is never used).",
 )
 @log_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
@@ -75,8 +95,10 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
 
     \b
     Examples:
-      specwright eval --spec spec/ --model openai-api/local/m --grader openai-api/local/judge
-      specwright eval --spec spec/ --model mockllm/model --limit 5 --json
+      specwright eval --spec spec/ --model openai-api/local/m \\
+          --grader openai-api/local/judge
+      specwright eval --spec spec/ --model openai-api/local/m --sections a,b \\
+          --epochs 3 --limit 50 --json
     """
     from specwright._eval._logs import run_from_log
     from specwright._eval._run import run_eval
