@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +169,9 @@ def summary_json(result: RunResult) -> dict[str, Any]:
         "overall_ci": _ci(result.overall),
         "n_scored": result.n_scored,
         "n_unscored": result.n_unscored,
+        "unscored_reasons": dict(
+            Counter(s.unscored_reason or "unknown" for s in result.samples if s.compliant is None)
+        ),
     }
     for key, rates in groups.items():
         data[key] = {k: r.rate for k, r in rates.items()}
