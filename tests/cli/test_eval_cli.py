@@ -86,6 +86,39 @@ def test_eval_json_summary(
     assert len(find_logs(tmp_path / "logs")) == 1
 
 
+def test_finished_run_is_indexed_for_history(
+    server: ScriptedServer,
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    _isolated_results_store: Path,
+) -> None:
+    from specwright import ResultsStore
+
+    assert main(_eval_args(spec_file, tmp_path / "logs", "--json")) == 0
+    data = json.loads(capsys.readouterr().out)
+    with ResultsStore(f"sqlite:///{_isolated_results_store}") as store:
+        runs = store.runs()
+        points = store.section_history("be_honest")
+    assert [r.model for r in runs] == [data["model"]]
+    assert [p.rate.rate for p in points] == [data["by_section"]["be_honest"]]
+    assert main(["history", "--json", "--no-index"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert "be_honest" in json.dumps(history)
+
+
+def test_no_index_leaves_the_store_alone(
+    server: ScriptedServer,
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    _isolated_results_store: Path,
+) -> None:
+    assert main(_eval_args(spec_file, tmp_path / "logs", "--no-index")) == 0
+    assert "indexed run" not in capsys.readouterr().err
+    assert not _isolated_results_store.exists()
+
+
 def test_eval_sections_and_limit_with_inspect_log_dir(
     server: ScriptedServer,
     spec_file: Path,

@@ -89,6 +89,12 @@ def resolve_models(model: str | None, grader: str | None, settings: Settings) ->
     help="Progress on stderr (Inspect's full-screen display is never used).",
 )
 @log_dir_option
+@click.option(
+    "--results-db",
+    metavar="URL",
+    help="Results store that indexes finished runs [default: SPECWRIGHT_RESULTS_DB].",
+)
+@click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -116,7 +122,27 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
         reason = f" ({log.error.message})" if log.error else ""
         click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
         return 1
+    if not options["no_index"]:
+        _index(result, options["results_db"] or settings.results_db)
     return 0
+
+
+def _index(result: RunResult, url: str) -> None:
+    """Index a finished run for ``specwright history``; a store problem never loses the run."""
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from specwright._report._store import index_run
+    except ImportError:
+        click.echo("warning: run not indexed: install the `report` extra for history", err=True)
+        return
+    try:
+        index_run(result, url)
+    except SQLAlchemyError as exc:
+        # The log on disk is the record; `specwright history` indexes it later.
+        click.echo(f"warning: run not indexed in {url}: {exc.__class__.__name__}: {exc}", err=True)
+        return
+    click.echo(f"indexed run {result.run_id} in {url}", err=True)
 
 
 def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
