@@ -50,14 +50,14 @@ def calibrate(
     from specwright._eval._calibrate import calibrate as run_calibration
     from specwright._eval._calibrate import save_calibration
     from specwright._eval._judge import GraderSettings
-    from specwright._eval._load import load_spec
     from specwright._eval._provider import resolve_model_name
+    from specwright._reader import read_spec
 
     spec_path = spec_path or settings.spec
     grader = grader or settings.grader
     if spec_path is None or not grader:
         raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
-    spec = load_spec(spec_path)
+    spec = read_spec(spec_path)
     wanted = [s.strip() for v in sections for s in v.split(",") if s.strip()] or None
     result = run_calibration(
         spec,

@@ -147,16 +147,16 @@ def _index(result: RunResult, url: str) -> None:
 
 def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
     from specwright._eval._calibrate import calibration_path
-    from specwright._eval._load import load_spec
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
+    from specwright._reader import read_spec
 
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
     model, grader = resolve_models(options["model"], options["grader"], settings)
     log_dir = resolve_log_dir(options["log_dir"], settings)
-    spec = load_spec(spec_path)
+    spec = read_spec(spec_path)
     saved = calibration_path(log_dir, resolve_model_name(grader), spec.content_hash())
     if not saved.is_file():
         click.echo(

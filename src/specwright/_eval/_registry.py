@@ -14,9 +14,9 @@ from inspect_ai import Task, task
 from specwright._errors import ConfigurationError
 from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
 from specwright._eval._judge import GraderSettings
-from specwright._eval._load import load_spec
 from specwright._eval._scenarios import build_scenarios, load_scenarios
 from specwright._eval._task import compliance_task
+from specwright._reader import read_spec
 from specwright._results import Calibration
 
 __all__ = ["compliance"]
@@ -49,7 +49,7 @@ def compliance(
             ``--model-role grader=...``).
         calibration: Path of a saved calibration JSON to record in the run's metadata.
     """
-    loaded = load_spec(spec)
+    loaded = read_spec(spec)
     wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
