@@ -95,6 +95,10 @@ def test_unknown_key_hint_lists_the_keys() -> None:
         parse_spec("---\nTitle: T\n---\n" + BODY)
 
 
+def test_front_matter_after_a_byte_order_mark() -> None:
+    assert parse_spec("\ufeff---\ntitle: Trips\n---\n" + BODY).title == "Trips"
+
+
 def test_a_thematic_break_later_on_is_no_front_matter() -> None:
     spec = parse_spec("Intro.\n\n---\ntitle: x\n---\n" + BODY)
     assert spec.title == "One"

@@ -36,7 +36,8 @@ class FrontMatter:
 
 def split_front_matter(lines: list[str], file: str) -> tuple[FrontMatter | None, list[str]]:
     """Split off a leading front matter block; its lines become blank to keep line numbers."""
-    if not lines or lines[0].rstrip() != _FENCE:
+    # Editors on Windows may save a byte order mark before the opening fence.
+    if not lines or lines[0].lstrip("\ufeff").rstrip() != _FENCE:
         return None, lines
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
     if end is None:
