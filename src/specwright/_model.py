@@ -304,9 +304,11 @@ class Spec(_Frozen):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
     title: str = ""
-    """A human title (from the spec's first heading when not given)."""
+    """A human title: front matter, else the single level-1 heading, else the directory name."""
     version: str | None = None
     """A version label such as ``2025-12-18`` (directory name by default)."""
+    description: str | None = None
+    """A one-paragraph summary, from the spec's front matter."""
     preamble: str = ""
     """Markdown before the first heading."""
     sections: tuple[Section, ...] = ()

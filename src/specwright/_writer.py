@@ -26,6 +26,7 @@ from specwright._model import (
     Spec,
     TextPart,
 )
+from specwright._reader._front_matter import document_title, render_front_matter
 from specwright._reader._settings import format_setting
 
 __all__ = ["save_spec", "write_eval_file", "write_spec"]
@@ -37,8 +38,14 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&
 
 
 def write_spec(spec: Spec) -> str:
-    """The ``model_spec.md`` text of ``spec``, in the Model Spec dialect."""
+    """The ``model_spec.md`` text of ``spec``, in the Model Spec dialect.
+
+    Front matter comes first when the body alone would not give the spec's title, version
+    or description back (see ``_front_matter``).
+    """
     chunks = [spec.preamble] if spec.preamble else []
+    if (front := _front_matter(spec)) is not None:
+        chunks.insert(0, render_front_matter(front))
     for section in spec.walk():
         chunks.append(_heading(section))
         chunks.extend(_block(block) for block in section.blocks)
@@ -67,6 +74,30 @@ def save_spec(spec: Spec, directory: str | os.PathLike[str]) -> None:
         (root / "examples").mkdir(exist_ok=True)
     for tag in tags:
         (root / "examples" / f"{tag}.md").write_text(write_eval_file(spec, tag), encoding="utf-8")
+
+
+def _front_matter(spec: Spec) -> dict[str, str] | None:
+    """The front matter values ``spec`` needs, or ``None`` when the body says it all.
+
+    The title is written unless the document's single level-1 heading gives it (a reader
+    would otherwise take it from the directory's name); the version and the description are
+    written whenever set. A preamble that opens with ``---`` forces a block, so that the
+    reader does not take the preamble for front matter.
+    """
+    needed = (
+        document_title(spec.sections) != spec.title
+        or spec.version is not None
+        or spec.description is not None
+        or spec.preamble.split("\n", 1)[0].rstrip() == "---"
+    )
+    if not needed:
+        return None
+    values = {"title": spec.title}
+    if spec.version is not None:
+        values["version"] = spec.version
+    if spec.description is not None:
+        values["description"] = spec.description
+    return values
 
 
 # --------------------------------------------------------------------------- sections

@@ -143,7 +143,9 @@ def test_export_markdown_to_one_file_warns_about_eval_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(capsys, "export", str(example_spec_path()), "--format", "markdown")
-    assert code == 0 and out.startswith("# ")
+    # The example spec's front matter (title, version) comes first, then its first heading.
+    assert code == 0 and out.startswith("---\ntitle: Wayfarer travel assistant\n")
+    assert "\n---\n\n# Overview {#overview}\n" in out
     assert "warning: 3 eval prompt files not written; give -o a directory" in err
 
 

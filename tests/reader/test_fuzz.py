@@ -20,6 +20,17 @@ FUZZ = settings(
 
 # Fragments of the dialect, so that random text often comes close to valid structure.
 _FRAGMENTS = [
+    "---",
+    "title: T",
+    "version: 1.10",
+    "description: 'd",
+    "author: x",
+    "- item",
+    "key: [a, b",
+    "  nested: {",
+    "&a *a !!python/object:os.system",
+    "%YAML 1.1",
+    "\t",
     "# T {#a}",
     "## U {#b authority=root}",
     "### V {#c authority=platform tags=x}",
@@ -97,6 +108,18 @@ def test_dialect_fragments(lines: list[str]) -> None:
         parse_messages(text)
 
 
+_FRONT_LINES = st.lists(
+    st.one_of(st.sampled_from(_FRAGMENTS[:11]), st.text(max_size=20)), max_size=6
+)
+
+
+@FUZZ
+@given(_FRONT_LINES, st.booleans(), st.lists(st.sampled_from(_FRAGMENTS), max_size=10))
+def test_front_matter(front: list[str], closed: bool, body: list[str]) -> None:
+    text = "\n".join(["---", *front, *(["---"] if closed else []), *body])
+    _check(text)
+
+
 @FUZZ
 @given(st.data())
 def test_mutated_slices_of_real_text(data: st.DataObject) -> None:
@@ -127,6 +150,9 @@ def test_every_spec_error_carries_a_hint() -> None:
         "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\n",
         "# A {#a}\n\n**Example**: e\n\n~~~xml\n<user>\nx\n</user>\n",
         "# A {#a}\n\n**Example**: e\n\n~~~xml\nstray\n~~~",
+        "---\nauthor: me\n---\n# A {#a}",
+        "---\ntitle: [\n---\n# A {#a}",
+        "---\ntitle: A\n# A {#a}",
     ]
     for text in samples:
         try:

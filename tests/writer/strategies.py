@@ -1,7 +1,8 @@
 """Hypothesis strategies that build valid :class:`~specwright.Spec` objects directly.
 
 Derived fields (example ids, references, footnote tags, eval prompt owners, the title) are
-computed the way the reader computes them, so that ``parse(write(spec)) == spec`` holds exactly
+computed the way the reader computes them (a title the body would not give back
+needs front matter, which the writer adds), so that ``parse(write(spec)) == spec`` holds exactly
 for every generated spec, not only ``parse(write(parse(x))) == parse(x)``.
 """
 
@@ -65,6 +66,33 @@ def _plain(words: list[str]) -> str:
 
 _PLAIN = st.lists(_WORDS, min_size=1, max_size=6).map(_plain)
 _TITLE = st.one_of(st.just(""), _PLAIN)
+# Front matter values that YAML would retype or misread unless the writer quotes them.
+_YAML_TRICKY = st.sampled_from(
+    [
+        "1.0",
+        "1.10",
+        "2025-12-18",
+        "null",
+        "~",
+        "yes",
+        "",
+        "a: b",
+        "#x",
+        "- item",
+        "'q'",
+        '"dq"',
+        "[x]",
+        " padded ",
+        "two\nlines",
+        "---",
+        "&anchor",
+        "*alias",
+        "%TAG",
+        "@at",
+        "v2",
+    ]
+)
+_FRONT_VALUE = st.one_of(_PLAIN, _YAML_TRICKY, st.text(_CHARS, max_size=12))
 
 
 @st.composite
@@ -251,9 +279,17 @@ def sections(draw: st.DrawFn, depth: int, ids: list[str], pool: list[str]) -> Se
     )
 
 
+def _body_title(top: list[Section]) -> str:
+    """The title the reader gives a spec without front matter or path (``parse_spec``)."""
+    tops = [s.title for s in top if s.depth == 1]
+    if len(tops) == 1:
+        return tops[0]
+    return top[0].title if top else ""
+
+
 @st.composite
 def specs(draw: st.DrawFn) -> Spec:
-    """A whole spec: sections, eval prompts tied to footnote tags, a plain preamble."""
+    """A whole spec: sections, eval prompts tied to footnote tags, a preamble, front matter."""
     ids = draw(st.lists(_IDS, min_size=1, max_size=8, unique=True))
     pool = list(ids)
     top: list[Section] = []
@@ -280,8 +316,10 @@ def specs(draw: st.DrawFn) -> Spec:
                 )
             )
     return Spec(
-        title=top[0].title if top else "",
-        preamble=draw(st.one_of(st.just(""), _PLAIN)),
+        title=draw(st.one_of(st.just(_body_title(top)), _TITLE, _FRONT_VALUE)),
+        version=draw(st.one_of(st.none(), _FRONT_VALUE)),
+        description=draw(st.one_of(st.none(), _FRONT_VALUE)),
+        preamble=draw(st.one_of(st.just(""), _PLAIN, st.just("---\nnot: front matter\n---"))),
         sections=tuple(top),
         eval_prompts=tuple(prompts),
         eval_files=tuple(sorted(files)),

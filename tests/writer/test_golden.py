@@ -136,7 +136,7 @@ def test_save_spec_writes_a_readable_directory(tmp_path: Path) -> None:
     from specwright import read_spec
     from tests._spec_compare import assert_same_content
 
-    assert_same_content(read_spec(tmp_path / "out", version="example"), spec)
+    assert_same_content(read_spec(tmp_path / "out"), spec)
 
 
 @pytest.mark.parametrize("tag", ["missing"])

@@ -4,7 +4,8 @@ Modules, by concern: ``_lines`` (fences, inline links and footnote tags), ``_hea
 (``## Title {#id authority=root}``), ``_messages`` (the ``<user>…</user>`` conversation
 dialect: comparisons and labels), ``_message_body`` (one message's text, ``<untrusted>``,
 ``<settings>`` and attachments), ``_cursor`` (the parser's position and tag grammar),
-``_settings`` (``<settings>`` values), ``_document`` (the section tree and its blocks),
+``_settings`` (``<settings>`` values), ``_front_matter`` (``---`` title, version and
+description; the default title), ``_document`` (the section tree and its blocks),
 ``_spec`` (files → :class:`~specwright.Spec`), ``_export`` (spec JSON exports) and
 ``_example`` (the shipped spec).
 Malformed input raises :class:`~specwright.SpecError`; nothing else escapes.

@@ -6,11 +6,13 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from specwright._errors import SpecError
-from specwright._model import EvalPrompt, Message, Spec
+from specwright._model import EvalPrompt, Message, Section, Spec
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
+from specwright._reader._front_matter import FrontMatter, document_title, split_front_matter
 from specwright._reader._lines import split_lines
 from specwright._reader._messages import parse_conversation
 
@@ -45,18 +47,26 @@ def parse_spec(
     eval_files: Mapping[str, str] | None = None,
     version: str | None = None,
 ) -> Spec:
-    """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O."""
+    """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O.
+
+    Front matter sets the title, version and description; ``version`` wins over it. Without
+    a front matter title, the title is the document's single level-1 heading, else its first
+    heading (there is no path to name the spec after).
+    """
     evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
-    return _assemble(text, file, evals, version, source=None)
+    return _assemble(text, file, evals, _Defaults(version=version), source=None)
 
 
 def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Spec:
     """Read a spec: a ``model_spec.md`` file, or a directory holding one and ``examples/*.md``.
 
     A ``.json`` file is read as a spec JSON export (what ``specwright export --format json``
-    writes). The version defaults to the directory's name when it looks like a version or a
-    date (``2025-12-18``, ``v1.2``). Unreadable, empty, binary or malformed input raises
-    :class:`SpecError`.
+    writes). Front matter in ``model_spec.md`` sets the title, version and description;
+    ``version`` wins over it. Otherwise the version is the directory's name when it looks like
+    a version or a date (``2025-12-18``, ``v1.2``), and the title is the document's single
+    level-1 heading, else the directory's name (its parent's when the directory is a version:
+    ``openai-model-spec/2025-12-18`` → ``openai-model-spec``). Unreadable, empty, binary or
+    malformed input raises :class:`SpecError`.
     """
     given = Path(path)
     spec_file = given / SPEC_FILE if given.is_dir() else given
@@ -74,9 +84,28 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
     if eval_dir.is_dir():
         for eval_path in sorted(eval_dir.glob("*.md")):
             evals.append((eval_path.stem, str(eval_path), _read(eval_path)))
-    if version is None and _VERSION_RE.match(spec_file.parent.name):
-        version = spec_file.parent.name
-    return _assemble(text, str(spec_file), evals, version, source=str(given))
+    defaults = _Defaults(version=version, path_title=_path_title(spec_file))
+    if _VERSION_RE.match(spec_file.parent.name):
+        defaults = defaults._replace(path_version=spec_file.parent.name)
+    return _assemble(text, str(spec_file), evals, defaults, source=str(given))
+
+
+class _Defaults(NamedTuple):
+    """What the caller and the path say about a spec's title and version."""
+
+    version: str | None = None
+    """The explicit ``version=`` argument: wins over everything."""
+    path_version: str | None = None
+    """A version-like directory name: loses to front matter."""
+    path_title: str | None = None
+    """A title from the path: loses to front matter and a single level-1 heading."""
+
+
+def _path_title(spec_file: Path) -> str | None:
+    directory = spec_file.resolve().parent
+    if _VERSION_RE.match(directory.name):
+        directory = directory.parent
+    return directory.name or None
 
 
 def _read(path: Path) -> str:
@@ -136,10 +165,11 @@ def _assemble(
     text: str,
     file: str,
     evals: Iterable[tuple[str, str, str]],
-    version: str | None,
+    defaults: _Defaults,
     source: str | None,
 ) -> Spec:
-    document = scan_document(split_lines(text), file)
+    front, lines = split_front_matter(split_lines(text), file)
+    document = scan_document(lines, file)
     owners: dict[str, str] = {}
     for root in document.sections:
         for section in root.walk():
@@ -150,15 +180,31 @@ def _assemble(
     for tag, name, body in sorted(evals):
         tags.append(tag)
         prompts.extend(_eval_prompts(tag, name, body, owners.get(tag)))
+    title, version, description = _labels(document.sections, front, defaults)
     return Spec(
-        title=document.sections[0].title if document.sections else "",
+        title=title,
         version=version,
+        description=description,
         preamble=document.preamble,
         sections=document.sections,
         eval_prompts=tuple(prompts),
         eval_files=tuple(tags),
         source=source,
     )
+
+
+def _labels(
+    sections: tuple[Section, ...], front: FrontMatter | None, defaults: _Defaults
+) -> tuple[str, str | None, str | None]:
+    """Title, version and description: front matter over what the body and the path say."""
+    front = front or FrontMatter()
+    title = document_title(sections)
+    if title is None:
+        title = defaults.path_title or (sections[0].title if sections else "")
+    version = defaults.version
+    if version is None:
+        version = front.version if front.version is not None else defaults.path_version
+    return (title if front.title is None else front.title), version, front.description
 
 
 def _eval_prompts(tag: str, name: str, body: str, owner: str | None) -> list[EvalPrompt]:
