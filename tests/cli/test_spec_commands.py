@@ -199,3 +199,13 @@ def test_show_escapes_the_version(tmp_path: Path, capsys: pytest.CaptureFixture[
     exported.write_text(spec.model_dump_json(), encoding="utf-8")
     code, out, _ = run(capsys, "show", str(exported))
     assert code == 0 and "(v[/]1)" in out
+
+
+def test_show_outline_is_not_cropped_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "show", str(example_spec_path()))
+    spec = read_spec(example_spec_path())
+    assert code == 0
+    assert out.splitlines()[0] == f"{spec.title} ({spec.version})"
+    for section in spec.walk():
+        assert f"#{section.id}" in out
+    assert "· 1 example\n" in out and "· 2 examples\n" in out

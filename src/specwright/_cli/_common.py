@@ -64,7 +64,11 @@ def _plain(data: Any) -> Any:
 
 def out_console() -> Console:
     """A console on stdout for human output (no colour when not a terminal, or when off)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True, no_color=not _colour())
+    # Piped output is read by tools and people alike: never crop trees or tables at 80 columns.
+    width = None if sys.stdout.isatty() else 160
+    return Console(
+        file=sys.stdout, highlight=False, soft_wrap=True, no_color=not _colour(), width=width
+    )
 
 
 def err_console() -> Console:

@@ -81,12 +81,14 @@ def _outline_tree(spec: Spec) -> Tree:
     root = Tree(
         f"[bold]{escape(spec.title or 'spec')}[/]"
         + (f" ({escape(spec.version)})" if spec.version else "")
+        + (f"\n[dim]{escape(spec.description)}[/]" if spec.description else "")
     )
 
     def add(parent: Tree, section: Section) -> None:
         extra = f" [dim]#{escape(section.id)}[/]"
         if section.examples:
-            extra += f" [dim]· {len(section.examples)} examples[/]"
+            count = len(section.examples)
+            extra += f" [dim]· {count} example{'' if count == 1 else 's'}[/]"
         node = parent.add(escape(section.title) + _badge(section.authority) + extra)
         for child in section.children:
             add(node, child)
