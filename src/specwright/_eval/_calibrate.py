@@ -15,13 +15,14 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict
 
 from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
+from specwright._eval._provider import inspect_model
 from specwright._eval._scenarios import select_sections
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
 from specwright._results import Calibration
@@ -78,8 +79,13 @@ async def calibrate_async(
     max_connections: int = 10,
 ) -> Calibration:
     """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
-    # A fresh, closed-after-use client: a memoized one would outlive this event loop.
-    model = grader if isinstance(grader, Model) else get_model(grader, memoize=False)
+    # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
+    # bounded retries: Inspect's default would retry a refused connection forever.
+    model = (
+        grader
+        if isinstance(grader, Model)
+        else inspect_model(grader, max_connections=max_connections)
+    )
     settings = settings or GraderSettings()
     cases = labelled_cases(spec, sections)
     gate = asyncio.Semaphore(max_connections)

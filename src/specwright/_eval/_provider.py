@@ -10,14 +10,18 @@ developer messages by :mod:`specwright._eval._messages` go out as ``developer``.
 
 from __future__ import annotations
 
+import re
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
-from inspect_ai.model import ChatMessage, GenerateConfig, modelapi
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, get_model, modelapi
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
 
+from specwright._errors import ConfigurationError
 from specwright._eval._messages import original_role
 
-__all__ = ["PROVIDER", "RolePreservingOpenAIAPI", "resolve_model_name"]
+__all__ = ["PROVIDER", "RolePreservingOpenAIAPI", "inspect_model", "resolve_model_name"]
 
 PROVIDER = "openai-roles"
 """The Inspect provider name this module registers."""
@@ -54,3 +58,61 @@ def resolve_model_name(name: str) -> str:
     """Map ``openai-api/<service>/<model>`` onto the role-preserving provider; keep others."""
     api, _, rest = name.partition("/")
     return f"{PROVIDER}/{rest}" if api == "openai-api" and rest else name
+
+
+def inspect_model(
+    name: str,
+    *,
+    max_connections: int,
+    max_retries: int = 3,
+    timeout: int = 300,
+    role: str | None = None,
+) -> Model:
+    """A fresh Inspect model with explicit limits; a bad name or setup is a configuration error.
+
+    Inspect retries without limit by default, so a server that refuses connections would hang
+    the command; every model specwright builds gets a bounded number of retries and a timeout
+    of its own (eval-level settings would leak into the grader role, and calibration has none).
+    """
+    config = GenerateConfig(
+        max_connections=max_connections,
+        max_retries=max_retries,
+        timeout=timeout,
+        attempt_timeout=min(timeout, 120),
+    )
+    try:
+        model = get_model(resolve_model_name(name), config=config, role=role, memoize=False)
+    except ValueError as exc:  # an unknown provider prefix
+        raise ConfigurationError(f"model {name!r}: {exc}") from None
+    except Exception as exc:
+        # Inspect signals a missing <SERVICE>_API_KEY / _BASE_URL with its PrerequisiteError,
+        # which it does not export; its message is rich markup over several lines.
+        if type(exc).__name__ == "PrerequisiteError":
+            raise ConfigurationError(f"model {name!r}: {_one_line(str(exc))}") from None
+        raise
+    _check_reachable(name, model.api.base_url)
+    return model
+
+
+def _check_reachable(name: str, base_url: str | None, timeout: float = 5.0) -> None:
+    """Fail fast, in one line, when the model's server cannot even be connected to.
+
+    Otherwise every sample would spend Inspect's retries on a refused connection and the run
+    would end, half a minute later, in Inspect's traceback panel.
+    """
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return  # no server of its own (mockllm) or a provider that does not say
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise ConfigurationError(
+            f"model {name!r}: cannot connect to {base_url} ({why}); is the server running?"
+        ) from None
+
+
+def _one_line(message: str) -> str:
+    text = re.sub(r"\[/?[a-z ]+\]", "", message)  # rich markup such as [bold][blue]
+    return " ".join(text.replace("ERROR:", "").split())

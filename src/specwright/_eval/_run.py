@@ -17,12 +17,11 @@ from typing import Any, Literal
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwright._errors import ConfigurationError
 from specwright._eval._logs import role_model
-from specwright._eval._provider import resolve_model_name
+from specwright._eval._provider import inspect_model
 
 __all__ = ["Display", "EvalOptions", "find_unfinished", "make_model", "run_eval", "task_args"]
 
@@ -90,20 +89,13 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
 
 def make_model(name: str, options: EvalOptions, role: str | None = None) -> Model:
     """An Inspect model with its own explicit limits (eval-level ones would leak into roles)."""
-    config = GenerateConfig(
+    return inspect_model(
+        name,
         max_connections=options.max_connections,
         max_retries=options.max_retries,
         timeout=options.timeout,
+        role=role,
     )
-    try:
-        return get_model(resolve_model_name(name), config=config, role=role, memoize=False)
-    except ValueError as exc:
-        raise ConfigurationError(f"model {name!r}: {exc}") from None
-    except Exception as exc:
-        # Inspect signals missing <SERVICE>_API_KEY / _BASE_URL with its PrerequisiteError.
-        if type(exc).__name__ == "PrerequisiteError":
-            raise ConfigurationError(f"model {name!r}: {exc}") from None
-        raise
 
 
 def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:

@@ -1,0 +1,78 @@
+"""``specwright eval`` and ``calibrate`` on bad input: one stderr line, no traceback, no hang."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from specwright._reader import example_spec_path
+from tests.cli.test_bad_input import assert_input_error
+
+SPEC = str(example_spec_path())
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_models(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("SPECWRIGHT_MODEL", "SPECWRIGHT_GRADER", "SPECWRIGHT_SPEC", "INSPECT_LOG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SPECWRIGHT_LOG_DIR", str(tmp_path / "logs"))
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _calibrate(grader: str, *extra: str) -> list[str]:
+    return ["calibrate", "--spec", SPEC, "--grader", grader, *extra]
+
+
+def test_calibrate_unknown_provider(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_input_error(capsys, _calibrate("nosuch/model"), "model 'nosuch/model'", "not recognized")
+
+
+def test_calibrate_openai_api_without_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOCAL_API_KEY", raising=False)
+    monkeypatch.setenv("LOCAL_BASE_URL", "http://127.0.0.1:1/v1")
+    assert_input_error(capsys, _calibrate("openai-api/local/judge"), "No LOCAL_API_KEY defined")
+    _, err = capsys.readouterr()
+    assert "[bold]" not in err
+
+
+def _closed_server(monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    monkeypatch.setenv("LOCAL_BASE_URL", url)
+    monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    return url
+
+
+def test_calibrate_refused_connection_fails_fast(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _closed_server(monkeypatch)
+    started = time.monotonic()
+    assert_input_error(capsys, _calibrate("openai-api/local/judge"), f"cannot connect to {url}")
+    assert time.monotonic() - started < 10
+
+
+def test_eval_refused_connection_fails_fast(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _closed_server(monkeypatch)
+    argv = ["eval", "--spec", SPEC, "--model", "openai-api/local/m", "--grader", "mockllm/model"]
+    started = time.monotonic()
+    from specwright._cli import main
+
+    code = main([*argv, "--display", "none"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, ""), err
+    assert f"cannot connect to {url}" in err.splitlines()[-1] and "Traceback" not in err
+    assert time.monotonic() - started < 10
