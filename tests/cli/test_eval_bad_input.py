@@ -76,3 +76,9 @@ def test_eval_refused_connection_fails_fast(
     assert (code, out) == (2, ""), err
     assert f"cannot connect to {url}" in err.splitlines()[-1] and "Traceback" not in err
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("bound", ["2", "-1.5", "nan", "high"])
+def test_calibrate_min_kappa_out_of_range(capsys: pytest.CaptureFixture[str], bound: str) -> None:
+    argv = _calibrate("nosuch/model", "--min-kappa", bound)
+    assert_input_error(capsys, argv, "specwright calibrate: error:", "'--min-kappa'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -21,7 +22,12 @@ __all__ = ["calibrate", "calibration_json"]
 @click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
 @click.option("--grader-samples", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--max-connections", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--min-kappa", type=float, help="Exit 1 when Cohen's kappa is below this.")
+@click.option(
+    "--min-kappa",
+    type=click.FloatRange(-1.0, 1.0),
+    callback=lambda _ctx, _param, value: _kappa_bound(value),
+    help="Exit 1 when Cohen's kappa is below this (or undefined); -1 to 1.",
+)
 @log_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")
 @click.pass_obj
@@ -74,6 +80,15 @@ def calibrate(
         _print_human(result)
     below = min_kappa is not None and (result.kappa is None or result.kappa < min_kappa)
     return 1 if below else 0
+
+
+def _kappa_bound(value: float | None) -> float | None:
+    # FloatRange lets NaN through (every comparison with it is false).
+    if value is not None and math.isnan(value):
+        raise click.BadParameter(
+            "nan is not in the range -1.0<=x<=1.0.", param_hint="'--min-kappa'"
+        )
+    return value
 
 
 def calibration_json(result: Calibration) -> dict[str, object]:
