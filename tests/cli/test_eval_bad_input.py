@@ -82,3 +82,28 @@ def test_eval_refused_connection_fails_fast(
 def test_calibrate_min_kappa_out_of_range(capsys: pytest.CaptureFixture[str], bound: str) -> None:
     argv = _calibrate("nosuch/model", "--min-kappa", bound)
     assert_input_error(capsys, argv, "specwright calibrate: error:", "'--min-kappa'")
+
+
+def _eval(*extra: str) -> list[str]:
+    return ["eval", "--spec", SPEC, "--model", "mockllm/model", "--display", "none", *extra]
+
+
+@pytest.mark.parametrize(
+    ("extra", "needles"),
+    [
+        (("--sections", "bookings,nosuch"), ("--sections: the spec has no section 'nosuch'",)),
+        (("--grader", "nosuch/judge"), ("model 'nosuch/judge'", "not recognized")),
+        (("--limit", "0"), ("'--limit': 0 is not in the range x>=1",)),
+        (("--epochs", "0"), ("'--epochs': 0 is not in the range x>=1",)),
+    ],
+)
+def test_eval_input_error_is_one_line_without_warnings(
+    capsys: pytest.CaptureFixture[str], extra: tuple[str, ...], needles: tuple[str, ...]
+) -> None:
+    # No --grader and no calibration would warn; an input error must still be the only line.
+    assert_input_error(capsys, _eval(*extra), *needles)
+
+
+def test_eval_missing_spec_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["eval", "--spec", str(tmp_path / "nope.md"), "--model", "mockllm/model"]
+    assert_input_error(capsys, argv, "nope.md:1:1: no such file")

@@ -39,17 +39,24 @@ def resolve_log_dir(log_dir: Path | None, settings: Settings) -> Path:
     return log_dir or settings.log_dir or Path("logs")
 
 
-def resolve_models(model: str | None, grader: str | None, settings: Settings) -> tuple[str, str]:
-    """The model under test and the grader; a missing model is a usage error."""
+def resolve_models(
+    model: str | None, grader: str | None, settings: Settings, warnings: list[str] | None = None
+) -> tuple[str, str]:
+    """The model under test and the grader; a missing model is a usage error.
+
+    Without a grader the model grades itself; that warning is appended to ``warnings`` (or
+    printed at once when no list is given).
+    """
     model = model or settings.model
     if not model:
         raise ConfigurationError(NO_MODEL)
     grader = grader or settings.grader
     if not grader:
-        click.echo(
-            f"warning: no --grader (or SPECWRIGHT_GRADER): {model} grades its own answers",
-            err=True,
-        )
+        warning = f"warning: no --grader (or SPECWRIGHT_GRADER): {model} grades its own answers"
+        if warnings is None:
+            click.echo(warning, err=True)
+        else:
+            warnings.append(warning)
         grader = model
     return model, grader
 
@@ -110,9 +117,16 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     from specwright._eval._logs import run_from_log
     from specwright._eval._run import run_eval
 
-    run_options = _options(settings, options)
+    warnings: list[str] = []
+    run_options = _options(settings, options, warnings)
+
+    def ready() -> None:
+        # Warnings only once every input has been checked: an input error stays one line.
+        for warning in warnings:
+            click.echo(warning, err=True)
+
     with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
-        log = run_eval(run_options)
+        log = run_eval(run_options, on_ready=ready)
     result = run_from_log(log)
     if options["as_json"]:
         echo_json(summary_json(result))
@@ -145,7 +159,7 @@ def _index(result: RunResult, url: str) -> None:
     click.echo(f"indexed run {result.run_id} in {url}", err=True)
 
 
-def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
+def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
     from specwright._eval._calibrate import calibration_path
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
@@ -154,15 +168,14 @@ def _options(settings: Settings, options: dict[str, Any]) -> EvalOptions:
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
-    model, grader = resolve_models(options["model"], options["grader"], settings)
+    model, grader = resolve_models(options["model"], options["grader"], settings, warnings)
     log_dir = resolve_log_dir(options["log_dir"], settings)
     spec = read_spec(spec_path)
     saved = calibration_path(log_dir, resolve_model_name(grader), spec.content_hash())
     if not saved.is_file():
-        click.echo(
+        warnings.append(
             f"warning: no calibration of grader {grader} on this spec; run "
-            f"`specwright calibrate --spec {spec_path} --grader {grader}` first",
-            err=True,
+            f"`specwright calibrate --spec {spec_path} --grader {grader}` first"
         )
     sections = tuple(s.strip() for v in options["sections"] for s in v.split(",") if s.strip())
     return EvalOptions(

@@ -10,7 +10,7 @@ again resumes it the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -126,8 +126,12 @@ def _same_run(
     )
 
 
-def run_eval(options: EvalOptions) -> EvalLog:
-    """Run (or resume) the eval and return Inspect's log."""
+def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -> EvalLog:
+    """Run (or resume) the eval and return Inspect's log.
+
+    ``on_ready`` is called once the models and the task have been built (so every input has
+    been checked) and before Inspect starts.
+    """
     from specwright._eval._registry import compliance
 
     model = make_model(options.model, options)
@@ -140,11 +144,14 @@ def run_eval(options: EvalOptions) -> EvalLog:
         "max_retries": options.max_retries,
         "timeout": options.timeout,
     }
+    ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, grader)
     if unfinished is not None:
+        ready()
         logs = eval_retry(unfinished, **common)
     else:
         task = compliance(**task_args(options))
+        ready()
         logs = inspect_eval(
             task,
             model=model,
