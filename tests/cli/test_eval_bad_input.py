@@ -107,3 +107,41 @@ def test_eval_input_error_is_one_line_without_warnings(
 def test_eval_missing_spec_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     argv = ["eval", "--spec", str(tmp_path / "nope.md"), "--model", "mockllm/model"]
     assert_input_error(capsys, argv, "nope.md:1:1: no such file")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needles"),
+    [
+        ("s.yaml", "- id: a\n  section: bookings\n  messages: [\n", ("s.yaml:4:", "invalid YAML")),
+        ("s.yaml", "id: a\n", ("s.yaml", "a YAML scenario file holds a list")),
+        (
+            "s.yaml",
+            "- id: a\n  section: bookings\n  messages: [{role: user, content: hi}]\n"
+            "- id: b\n  section: bookings\n  messages: [{role: wizard, content: hi}]\n",
+            ("s.yaml:4:", "messages.0.role: Input should be"),
+        ),
+        (
+            "s.jsonl",
+            '{"id": "a", "section": "bookings", "messages": [{"role": "user", "content": "x"}]}\n'
+            '{"id": \n',
+            ("s.jsonl:2:", "invalid JSON"),
+        ),
+        ("s.jsonl", '{"id": "a", "messages": []}\n', ("s.jsonl:1:", "section: Field required")),
+        (
+            "s.jsonl",
+            '{"id": "a", "section": "nosuch", "messages": [{"role": "user", "content": "x"}]}\n',
+            ("s.jsonl:1:", "the spec has no section 'nosuch'"),
+        ),
+        ("s.txt", "x", ("scenario files end in .yaml, .yml or .jsonl",)),
+    ],
+)
+def test_eval_bad_scenario_file(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    name: str,
+    text: str,
+    needles: tuple[str, ...],
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert_input_error(capsys, _eval("--scenarios", str(path)), *needles)

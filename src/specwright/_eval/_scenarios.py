@@ -265,9 +265,11 @@ def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        # str(exc) spans several lines and quotes the input; the problem alone is one line.
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise SpecError(f"invalid YAML: {exc}", file=str(path), line=line) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"invalid YAML: {problem}", file=str(path), line=line) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise SpecError("a YAML scenario file holds a list of scenarios", file=str(path))
     for item_node, item in zip(node.value, data, strict=True):
