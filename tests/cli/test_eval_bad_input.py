@@ -145,3 +145,14 @@ def test_eval_bad_scenario_file(
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert_input_error(capsys, _eval("--scenarios", str(path)), *needles)
+
+
+@pytest.mark.parametrize("command", ["eval", "calibrate"])
+def test_unwritable_log_dir(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    where = ["--log-dir", str(blocker / "logs")]
+    argv = _eval(*where) if command == "eval" else _calibrate("mockllm/model", *where)
+    assert_input_error(capsys, argv, f"--log-dir {blocker / 'logs'}: cannot write there")

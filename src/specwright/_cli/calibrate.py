@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import echo_json, err_console, out_console
-from specwright._cli.eval import log_dir_option, resolve_log_dir
+from specwright._cli.eval import log_dir_option, resolve_log_dir, writable_log_dir
 from specwright._errors import ConfigurationError
 from specwright._results import Calibration
 from specwright._settings import Settings
@@ -64,6 +64,7 @@ def calibrate(
     if spec_path is None or not grader:
         raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
     spec = read_spec(spec_path)
+    directory = writable_log_dir(resolve_log_dir(log_dir, settings))
     wanted = [s.strip() for v in sections for s in v.split(",") if s.strip()] or None
     result = run_calibration(
         spec,
@@ -72,7 +73,7 @@ def calibrate(
         settings=GraderSettings(samples=grader_samples),
         max_connections=max_connections,
     )
-    saved = save_calibration(result, resolve_log_dir(log_dir, settings))
+    saved = save_calibration(result, directory)
     click.echo(f"saved {saved}", err=True)
     if as_json:
         echo_json(calibration_json(result))

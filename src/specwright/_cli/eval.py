@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,13 @@ from specwright._settings import Settings
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._run import EvalOptions
 
-__all__ = ["eval_command", "log_dir_option", "resolve_log_dir", "resolve_models"]
+__all__ = [
+    "eval_command",
+    "log_dir_option",
+    "resolve_log_dir",
+    "resolve_models",
+    "writable_log_dir",
+]
 
 NO_MODEL = (
     "no model to evaluate: pass --model or set SPECWRIGHT_MODEL, e.g. "
@@ -37,6 +44,22 @@ log_dir_option = click.option(
 def resolve_log_dir(log_dir: Path | None, settings: Settings) -> Path:
     """``--log-dir``/``INSPECT_LOG_DIR``, else ``SPECWRIGHT_LOG_DIR``, else ``./logs``."""
     return log_dir or settings.log_dir or Path("logs")
+
+
+def writable_log_dir(directory: Path) -> Path:
+    """Create ``directory`` if needed and make sure files can be written there.
+
+    Checked before any model is called: Inspect would otherwise fail with a traceback, and
+    calibration would fail only after paying for every grade.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise ConfigurationError(f"--log-dir {directory}: cannot write there ({why})") from None
+    return directory
 
 
 def resolve_models(
@@ -171,6 +194,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     model, grader = resolve_models(options["model"], options["grader"], settings, warnings)
     log_dir = resolve_log_dir(options["log_dir"], settings)
     spec = read_spec(spec_path)
+    writable_log_dir(log_dir)
     saved = calibration_path(log_dir, resolve_model_name(grader), spec.content_hash())
     if not saved.is_file():
         warnings.append(
