@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+
+import click
 import pytest
 
 from specwright._cli import _COMMANDS, main
@@ -26,3 +29,11 @@ def test_lint_help_lists_one_rule_per_line(capsys: pytest.CaptureFixture[str]) -
     for rule in lint_rules():
         assert any(line.startswith(f"    {rule.code} {rule.name} (") for line in lines), rule.code
     assert not any("``" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", sorted(_COMMANDS))
+def test_every_option_says_what_it_does(command: str) -> None:
+    module, attr = _COMMANDS[command].split(":")
+    cmd = getattr(importlib.import_module(module), attr)
+    silent = [p.name for p in cmd.params if isinstance(p, click.Option) and not p.help]
+    assert silent == [], f"{command}: options without help: {silent}"

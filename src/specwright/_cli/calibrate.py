@@ -17,16 +17,33 @@ __all__ = ["calibrate", "calibration_json"]
 
 
 @click.command()
-@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec file/dir/JSON.")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path),
+    help="Spec file, directory or JSON export [default: SPECWRIGHT_SPEC].",
+)
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER).")
 @click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
-@click.option("--grader-samples", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--max-connections", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--grader-samples",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Grader samples per answer (median verdict).",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Concurrent requests to the grader.",
+)
 @click.option(
     "--min-kappa",
     type=click.FloatRange(-1.0, 1.0),
     callback=lambda _ctx, _param, value: _kappa_bound(value),
-    help="Exit 1 when Cohen's kappa is below this (or undefined); -1 to 1.",
+    help="Exit 1 when Cohen's kappa is below this (or undefined).",
 )
 @log_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")

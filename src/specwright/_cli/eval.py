@@ -85,8 +85,16 @@ def resolve_models(
 
 
 @click.command("eval")
-@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec file/dir/JSON.")
-@click.option("--model", help="Model under test, e.g. openai-api/local/my-model.")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path),
+    help="Spec file, directory or JSON export [default: SPECWRIGHT_SPEC].",
+)
+@click.option(
+    "--model",
+    help="Model under test, e.g. openai-api/local/my-model [default: SPECWRIGHT_MODEL].",
+)
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
 @click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
 @click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
@@ -95,7 +103,13 @@ def resolve_models(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Extra scenarios (YAML list or JSONL; see schemas/scenarios.schema.json).",
 )
-@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Times each scenario runs (intervals are then clustered by scenario).",
+)
 @click.option(
     "--grader-samples",
     type=click.IntRange(min=1),
