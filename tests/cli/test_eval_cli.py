@@ -278,3 +278,26 @@ def test_resume_after_a_killed_run_does_not_redo_finished_samples(tmp_path: Path
     assert sorted(s.scenario_id for s in final.samples) == sorted(
         f"many/example-{i}" for i in range(1, n + 1)
     )
+
+
+def test_calibrate_with_nothing_scored_reports_kappa_undefined(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A grader that never answers with a verdict: every grade is unscored, none is a failure.
+    with scripted_server(lambda _body: "I would rather not grade this.") as running:
+        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
+        code = main([*args, "--log-dir", str(tmp_path), "--json", "--min-kappa", "-1"])
+        out, err = capsys.readouterr()
+        human = main([*args, "--log-dir", str(tmp_path), "--grader-samples", "1"])
+        human_out = capsys.readouterr().out
+    data = json.loads(out)
+    assert data["confusion"] == {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    assert data["n_scored"] == 0 and data["n_unscored"] == 12
+    assert data["kappa"] is None and data["accuracy"] is None
+    assert code == 1 and "kappa undefined: no GOOD or BAD answer was scored" in err
+    assert human == 0 and "Cohen's kappa undefined" in human_out

@@ -25,7 +25,11 @@ def test_perfect_inverted_and_degenerate_matrices() -> None:
     assert cohens_kappa(ConfusionMatrix(fp=2, fn=2)) == -1.0
     # Total disagreement with unequal marginals: chance .6*.4 + .4*.6 = .48 → -.48/.52.
     assert cohens_kappa(ConfusionMatrix(fp=2, fn=3)) == pytest.approx(-0.48 / 0.52)
-    assert cohens_kappa(ConfusionMatrix(tp=4)) == 1.0  # one class, all agree
+    # One class, all agree: chance agreement is 1, kappa is 0/0 — undefined, not 1.0.
+    assert cohens_kappa(ConfusionMatrix(tp=4)) is None
+    assert cohens_kappa(ConfusionMatrix(tn=3)) is None
+    # One label class but both verdicts: chance agreement .5, observed .5 → 0.
+    assert cohens_kappa(ConfusionMatrix(tp=2, fn=2)) == 0.0
     assert cohens_kappa(ConfusionMatrix()) is None and accuracy(ConfusionMatrix()) is None
 
 
@@ -46,6 +50,11 @@ def test_kappa_is_bounded_and_never_above_accuracy_gain(tp: int, fp: int, tn: in
     if tp + fp + tn + fn == 0:
         assert kappa is None and acc is None
         return
-    assert kappa is not None and acc is not None
+    # Undefined exactly when labels and verdicts all fall in one and the same class.
+    only_agreement_in_one_class = fp == fn == 0 and (tp == 0 or tn == 0)
+    assert (kappa is None) == only_agreement_in_one_class
+    if kappa is None:
+        return
+    assert acc is not None
     assert -1.0 - 1e-9 <= kappa <= 1.0 + 1e-9
     assert kappa <= acc + 1e-9 or acc == 1.0

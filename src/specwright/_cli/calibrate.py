@@ -96,8 +96,26 @@ def calibrate(
         echo_json(calibration_json(result))
     else:
         _print_human(result)
-    below = min_kappa is not None and (result.kappa is None or result.kappa < min_kappa)
-    return 1 if below else 0
+    return _gate(result, min_kappa)
+
+
+def _undefined_kappa(result: Calibration) -> str:
+    if result.n_scored == 0:
+        return "kappa undefined: no GOOD or BAD answer was scored"
+    return "kappa undefined: the labels and the verdicts all fall in one class"
+
+
+def _gate(result: Calibration, min_kappa: float | None) -> int:
+    """Exit 1 when kappa is below ``--min-kappa`` or cannot be computed; say which."""
+    if min_kappa is None:
+        return 0
+    if result.kappa is None:
+        click.echo(f"{_undefined_kappa(result)}, so --min-kappa {min_kappa} is not met", err=True)
+        return 1
+    if result.kappa < min_kappa:
+        click.echo(f"kappa {result.kappa:.3f} is below --min-kappa {min_kappa}", err=True)
+        return 1
+    return 0
 
 
 def _kappa_bound(value: float | None) -> float | None:
@@ -118,8 +136,8 @@ def _print_human(result: Calibration) -> None:
     console = out_console()
     m = result.confusion
     acc = "n/a" if result.accuracy is None else f"{result.accuracy:.1%}"
-    kappa = "n/a" if result.kappa is None else f"{result.kappa:.3f}"
-    console.print(f"grader {result.grader}: accuracy {acc}, Cohen's kappa {kappa}")
+    kappa = _undefined_kappa(result) if result.kappa is None else f"kappa {result.kappa:.3f}"
+    console.print(f"grader {result.grader}: accuracy {acc}, Cohen's {kappa}")
     console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
     console.print(f"GOOD→compliant {m.tp}, GOOD→not {m.fn}, BAD→compliant {m.fp}, BAD→not {m.tn}")
     console.print(f"OK answers: compliant {result.ok_compliant}, not {result.ok_noncompliant}")

@@ -47,17 +47,18 @@ def accuracy(m: ConfusionMatrix) -> float | None:
 
 
 def cohens_kappa(m: ConfusionMatrix) -> float | None:
-    """Cohen's kappa between labels and verdicts; ``None`` for an empty matrix.
+    """Cohen's kappa between labels and verdicts; ``None`` where it is undefined.
 
-    When chance agreement is 1 (labels and verdicts all the same single class) kappa is
-    undefined; it is reported as 1.0 for perfect agreement and 0.0 otherwise.
+    Undefined means an empty matrix, or labels and verdicts that all fall in one and the same
+    class (chance agreement is then 1 and kappa is 0/0): such a calibration says nothing about
+    whether the grader tells GOOD from BAD, and reporting 1.0 would claim it does. Computed in
+    integers so that "chance agreement is exactly 1" is decided exactly.
     """
     n = _n(m)
-    if n == 0:
+    labels_pos, labels_neg = m.tp + m.fn, m.fp + m.tn
+    verdicts_pos, verdicts_neg = m.tp + m.fp, m.fn + m.tn
+    chance = labels_pos * verdicts_pos + labels_neg * verdicts_neg  # n² × expected agreement
+    denominator = n * n - chance
+    if denominator == 0:
         return None
-    observed = (m.tp + m.tn) / n
-    label_pos, verdict_pos = (m.tp + m.fn) / n, (m.tp + m.fp) / n
-    expected = label_pos * verdict_pos + (1 - label_pos) * (1 - verdict_pos)
-    if expected == 1:
-        return 1.0 if observed == 1 else 0.0
-    return (observed - expected) / (1 - expected)
+    return (n * (m.tp + m.tn) - chance) / denominator
