@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import click
 
 from specwright._cli._common import echo_json, err_console, out_console
-from specwright._cli.eval import log_dir_option, resolve_log_dir, writable_log_dir
+from specwright._cli._eval_common import (
+    grader_samples_option,
+    log_dir_option,
+    resolve_log_dir,
+    sections_option,
+    spec_option,
+    split_sections,
+    writable_log_dir,
+)
 from specwright._errors import ConfigurationError
+from specwright._model import Spec
 from specwright._results import Calibration
 from specwright._settings import Settings
 
@@ -17,21 +27,10 @@ __all__ = ["calibrate", "calibration_json"]
 
 
 @click.command()
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="Spec file, directory or JSON export [default: SPECWRIGHT_SPEC].",
-)
+@spec_option
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER).")
-@click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
-@click.option(
-    "--grader-samples",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Grader samples per answer (median verdict).",
-)
+@sections_option
+@grader_samples_option
 @click.option(
     "--max-connections",
     type=click.IntRange(min=1),
@@ -48,18 +47,7 @@ __all__ = ["calibrate", "calibration_json"]
 @log_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")
 @click.pass_obj
-def calibrate(
-    settings: Settings,
-    *,
-    spec_path: Path | None,
-    grader: str | None,
-    sections: tuple[str, ...],
-    grader_samples: int,
-    max_connections: int,
-    min_kappa: float | None,
-    log_dir: Path | None,
-    as_json: bool,
-) -> int:
+def calibrate(settings: Settings, /, **options: Any) -> int:
     """Grade the spec's labelled answers: GOOD should be compliant, BAD not, OK apart.
 
     The result is saved beside the eval logs so that `specwright eval` records it.
@@ -74,29 +62,33 @@ def calibrate(
     from specwright._eval._calibrate import save_calibration
     from specwright._eval._judge import GraderSettings
     from specwright._eval._provider import resolve_model_name
-    from specwright._reader import read_spec
 
-    spec_path = spec_path or settings.spec
-    grader = grader or settings.grader
-    if spec_path is None or not grader:
-        raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
-    spec = read_spec(spec_path)
-    directory = writable_log_dir(resolve_log_dir(log_dir, settings))
-    wanted = [s.strip() for v in sections for s in v.split(",") if s.strip()] or None
+    spec, grader, directory = _inputs(settings, options)
     result = run_calibration(
         spec,
         resolve_model_name(grader),
-        sections=wanted,
-        settings=GraderSettings(samples=grader_samples),
-        max_connections=max_connections,
+        sections=list(split_sections(options["sections"])) or None,
+        settings=GraderSettings(samples=options["grader_samples"]),
+        max_connections=options["max_connections"],
     )
-    saved = save_calibration(result, directory)
-    click.echo(f"saved {saved}", err=True)
-    if as_json:
+    click.echo(f"saved {save_calibration(result, directory)}", err=True)
+    if options["as_json"]:
         echo_json(calibration_json(result))
     else:
         _print_human(result)
-    return _gate(result, min_kappa)
+    return _gate(result, options["min_kappa"])
+
+
+def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, str, Path]:
+    """The spec, the grader and a writable log directory; a usage error when missing."""
+    from specwright._reader import read_spec
+
+    spec_path: Path | None = options["spec_path"] or settings.spec
+    grader: str | None = options["grader"] or settings.grader
+    if spec_path is None or not grader:
+        raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
+    spec = read_spec(spec_path)  # an unreadable spec is reported before the directory is made
+    return spec, grader, writable_log_dir(resolve_log_dir(options["log_dir"], settings))
 
 
 def _undefined_kappa(result: Calibration) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli._eval_common import (
+    grader_samples_option,
+    log_dir_option,
+    resolve_log_dir,
+    sections_option,
+    spec_option,
+    split_sections,
+    writable_log_dir,
+)
 from specwright._errors import ConfigurationError
 from specwright._results import Rate, RunResult
 from specwright._settings import Settings
@@ -19,47 +27,13 @@ from specwright._settings import Settings
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._run import EvalOptions
 
-__all__ = [
-    "eval_command",
-    "log_dir_option",
-    "resolve_log_dir",
-    "resolve_models",
-    "writable_log_dir",
-]
+__all__ = ["eval_command", "resolve_models"]
 
 NO_MODEL = (
     "no model to evaluate: pass --model or set SPECWRIGHT_MODEL, e.g. "
     "--model openai-api/local/my-model with LOCAL_BASE_URL=http://127.0.0.1:8000/v1 and "
     "LOCAL_API_KEY=... (any Inspect model name works: openai/gpt-4o-mini, mockllm/model, ...)"
 )
-
-log_dir_option = click.option(
-    "--log-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="INSPECT_LOG_DIR",
-    help="Where Inspect logs go [env INSPECT_LOG_DIR; else SPECWRIGHT_LOG_DIR; else ./logs].",
-)
-
-
-def resolve_log_dir(log_dir: Path | None, settings: Settings) -> Path:
-    """``--log-dir``/``INSPECT_LOG_DIR``, else ``SPECWRIGHT_LOG_DIR``, else ``./logs``."""
-    return log_dir or settings.log_dir or Path("logs")
-
-
-def writable_log_dir(directory: Path) -> Path:
-    """Create ``directory`` if needed and make sure files can be written there.
-
-    Checked before any model is called: Inspect would otherwise fail with a traceback, and
-    calibration would fail only after paying for every grade.
-    """
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=directory):
-            pass
-    except OSError as exc:
-        why = exc.strerror or type(exc).__name__
-        raise ConfigurationError(f"--log-dir {directory}: cannot write there ({why})") from None
-    return directory
 
 
 def resolve_models(
@@ -85,19 +59,14 @@ def resolve_models(
 
 
 @click.command("eval")
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="Spec file, directory or JSON export [default: SPECWRIGHT_SPEC].",
-)
+@spec_option
 @click.option(
     "--model",
     help="Model under test, e.g. openai-api/local/my-model [default: SPECWRIGHT_MODEL].",
 )
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
 @click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
-@click.option("--sections", multiple=True, help="Only these section ids (repeatable, or a,b).")
+@sections_option
 @click.option(
     "--scenarios",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -110,13 +79,7 @@ def resolve_models(
     show_default=True,
     help="Times each scenario runs (intervals are then clustered by scenario).",
 )
-@click.option(
-    "--grader-samples",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Grader samples per answer (median verdict).",
-)
+@grader_samples_option
 @click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
 @click.option(
     "--max-connections",
@@ -215,14 +178,13 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
             f"warning: no calibration of grader {grader} on this spec; run "
             f"`specwright calibrate --spec {spec_path} --grader {grader}` first"
         )
-    sections = tuple(s.strip() for v in options["sections"] for s in v.split(",") if s.strip())
     return EvalOptions(
         spec=str(spec_path),
         model=resolve_model_name(model),
         grader=resolve_model_name(grader),
         log_dir=log_dir,
         limit=options["limit"],
-        sections=sections,
+        sections=split_sections(options["sections"]),
         scenarios=str(options["scenarios"]) if options["scenarios"] else None,
         epochs=options["epochs"],
         enforce=options["enforce"],
