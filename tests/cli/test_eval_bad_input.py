@@ -156,3 +156,12 @@ def test_unwritable_log_dir(
     where = ["--log-dir", str(blocker / "logs")]
     argv = _eval(*where) if command == "eval" else _calibrate("mockllm/model", *where)
     assert_input_error(capsys, argv, f"--log-dir {blocker / 'logs'}: cannot write there")
+
+
+def test_eval_repeated_scenario_id_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    record = '{"id": "dup", "section": "bookings", "messages": [{"role": "user", "content": "x"}]}'
+    path = tmp_path / "s.jsonl"
+    path.write_text(f"{record}\n{record}\n", encoding="utf-8")
+    assert_input_error(capsys, _eval("--scenarios", str(path)), "unique; repeated: dup")

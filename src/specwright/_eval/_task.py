@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from inspect_ai import Epochs, Task
@@ -55,17 +56,9 @@ def compliance_task(
     in the run's metadata.
     """
     chosen = list(scenarios) if scenarios is not None else build_scenarios(spec)
-    if not chosen:
-        raise ConfigurationError("no scenarios to run: the spec has no labelled examples")
-    by_id = {s.id: s for s in chosen}
-    if len(by_id) != len(chosen):
-        raise ConfigurationError("scenario ids must be unique")
+    by_id = _by_id(chosen)
     samples = [
-        Sample(
-            id=s.id,
-            input=scenario_messages(s, spec, enforce=enforce),
-            metadata=s.metadata(),
-        )
+        Sample(id=s.id, input=scenario_messages(s, spec, enforce=enforce), metadata=s.metadata())
         for s in chosen
     ]
     return Task(
@@ -80,3 +73,13 @@ def compliance_task(
             )
         },
     )
+
+
+def _by_id(scenarios: Sequence[Scenario]) -> dict[str, Scenario]:
+    if not scenarios:
+        raise ConfigurationError("no scenarios to run: the spec has no labelled examples")
+    by_id = {s.id: s for s in scenarios}
+    if len(by_id) != len(scenarios):
+        twice = sorted(i for i, n in Counter(s.id for s in scenarios).items() if n > 1)
+        raise ConfigurationError(f"scenario ids must be unique; repeated: {', '.join(twice)}")
+    return by_id
