@@ -16,6 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, get_model, modelapi
+
+# The one reach into Inspect's private modules: the class behind ``openai-api`` is not exported,
+# and subclassing it (overriding its ``messages_to_openai``) is the only way to keep the
+# developer role on the wire. Pinned by tests/eval/test_wire.py (both roles must arrive) and by
+# the exact inspect-ai version in pyproject.toml.
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
 
 from specwright._errors import ConfigurationError
@@ -86,7 +91,8 @@ def inspect_model(
         raise ConfigurationError(f"model {name!r}: {exc}") from None
     except Exception as exc:
         # Inspect signals a missing <SERVICE>_API_KEY / _BASE_URL with its PrerequisiteError,
-        # which it does not export; its message is rich markup over several lines.
+        # which it does not export (matched by name, not imported from a private module; pinned
+        # by tests/cli/test_eval_bad_input.py); its message is rich markup over several lines.
         if type(exc).__name__ == "PrerequisiteError":
             raise ConfigurationError(f"model {name!r}: {_one_line(str(exc))}") from None
         raise
