@@ -301,3 +301,21 @@ def test_calibrate_with_nothing_scored_reports_kappa_undefined(
     assert data["kappa"] is None and data["accuracy"] is None
     assert code == 1 and "kappa undefined: no GOOD or BAD answer was scored" in err
     assert human == 0 and "Cohen's kappa undefined" in human_out
+
+
+def test_calibrate_grader_error_is_one_line_exit_1(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reachable but wrong: every request is a 404 that no retry will mend.
+    with scripted_server(respond) as running:
+        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url + "/wrong")
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
+        code = main([*args, "--log-dir", str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "grader 'openai-roles/local/judge' failed: HTTP 404" in err

@@ -58,19 +58,23 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
           --min-kappa 0.6
       specwright calibrate --spec spec.json --grader mockllm/model --json
     """
+    from specwright._eval._calibrate import GraderFailure, save_calibration
     from specwright._eval._calibrate import calibrate as run_calibration
-    from specwright._eval._calibrate import save_calibration
     from specwright._eval._judge import GraderSettings
     from specwright._eval._provider import resolve_model_name
 
     spec, grader, directory = _inputs(settings, options)
-    result = run_calibration(
-        spec,
-        resolve_model_name(grader),
-        sections=list(split_sections(options["sections"])) or None,
-        settings=GraderSettings(samples=options["grader_samples"]),
-        max_connections=options["max_connections"],
-    )
+    try:
+        result = run_calibration(
+            spec,
+            resolve_model_name(grader),
+            sections=list(split_sections(options["sections"])) or None,
+            settings=GraderSettings(samples=options["grader_samples"]),
+            max_connections=options["max_connections"],
+        )
+    except GraderFailure as exc:
+        click.echo(f"specwright: error: {exc}", err=True)
+        return 1
     click.echo(f"saved {save_calibration(result, directory)}", err=True)
     if options["as_json"]:
         echo_json(calibration_json(result))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict
+from tenacity import RetryError
 
 from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
@@ -28,6 +29,7 @@ from specwright._model import Example, Label, LabelledAnswer, Section, Spec
 from specwright._results import Calibration
 
 __all__ = [
+    "GraderFailure",
     "LabelledCase",
     "calibrate",
     "calibrate_async",
@@ -97,10 +99,30 @@ async def calibrate_async(
 
     try:
         verdicts = await asyncio.gather(*(grade(c) for c in cases))
+    except Exception as exc:
+        # What escapes a model call after Inspect's retries depends on the provider: the SDK's
+        # own status errors (openai.NotFoundError, ...), Inspect's unexported ModelGenerateError,
+        # tenacity's RetryError once retries are spent. This is the one boundary where a grader
+        # failure of any kind becomes GraderFailure; the original stays chained for callers.
+        raise GraderFailure(f"grader {str(model)!r} failed: {_failure(exc)}") from exc
     finally:
         if not isinstance(grader, Model):
             await model.api.aclose()
     return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
+
+
+class GraderFailure(RuntimeError):
+    """The grader failed on a request after its retries, so the calibration cannot finish."""
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, RetryError):
+        exc = exc.last_attempt.exception() or exc
+    # ModelGenerateError's own text quotes the whole request; its provider message does not.
+    message = getattr(exc, "provider_message", None) or str(exc)
+    status = getattr(exc, "status_code", None)
+    prefix = f"HTTP {status}: " if status else f"{type(exc).__name__}: "
+    return prefix + " ".join(str(message).split())[:300]
 
 
 def calibrate(
