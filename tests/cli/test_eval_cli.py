@@ -319,3 +319,20 @@ def test_calibrate_grader_error_is_one_line_exit_1(
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert "grader 'openai-roles/local/judge' failed: HTTP 404" in err
+
+
+def test_eval_provider_error_ends_with_its_gist_on_one_line(
+    spec_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with scripted_server(respond) as running:
+        rejecting = running.base_url.replace("/v1", "/rejecting/v1")
+        monkeypatch.setenv("LOCAL_BASE_URL", rejecting)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        code = main(_eval_args(spec_file, tmp_path / "logs", "--limit", "1"))
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert code == 1
+    assert last.startswith("run error (") and last.endswith(": re-run the same command to resume")
+    assert "model not found" in last and "Request:" not in last and len(last) < 400, last

@@ -59,6 +59,12 @@ class ScriptedServer:
         self.last_response = time.monotonic()
         return JSONResponse(_completion(body.get("model", "m"), text))
 
+    async def reject(self, request: Request) -> JSONResponse:
+        """A 400 that no retry mends, as a server answers a model name it does not serve."""
+        await request.body()
+        error = {"message": "model not found", "type": "invalid_request_error"}
+        return JSONResponse({"error": error}, status_code=400)
+
     async def count_requests(self, request: Request) -> JSONResponse:
         with self._lock:
             window = (self.last_response or 0.0) - (self.first_request or 0.0)
@@ -68,6 +74,7 @@ class ScriptedServer:
         return Starlette(
             routes=[
                 Route("/v1/chat/completions", self.completions, methods=["POST"]),
+                Route("/rejecting/v1/chat/completions", self.reject, methods=["POST"]),
                 Route("/count", self.count_requests, methods=["GET"]),
             ]
         )

@@ -133,12 +133,23 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     else:
         _print_human(result)
     if log.status != "success":
-        reason = f" ({log.error.message})" if log.error else ""
+        reason = f" ({_error_line(log.error.message)})" if log.error else ""
         click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
         return 1
     if not options["no_index"]:
         _index(result, options["results_db"] or settings.results_db)
     return 0
+
+
+def _error_line(message: str) -> str:
+    """The gist of Inspect's error text on one line.
+
+    A provider error's text quotes the whole request over many lines (escaped inside a repr);
+    the provider's own complaint comes last.
+    """
+    lines = [line.strip() for line in message.replace("\\n", "\n").splitlines()]
+    gist = next((line for line in reversed(lines) if any(c.isalnum() for c in line)), message)
+    return gist if len(gist) <= 300 else gist[:297] + "..."
 
 
 def _index(result: RunResult, url: str) -> None:
