@@ -165,3 +165,8 @@ def test_eval_repeated_scenario_id_is_named(
     path = tmp_path / "s.jsonl"
     path.write_text(f"{record}\n{record}\n", encoding="utf-8")
     assert_input_error(capsys, _eval("--scenarios", str(path)), "unique; repeated: dup")
+
+
+def test_model_errors_name_the_model_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "--spec", SPEC, "--model", "openai-api/local", "--grader", "mockllm/model"]
+    assert_input_error(capsys, argv, "model 'openai-api/local': ", "service prefix")

@@ -85,18 +85,19 @@ def inspect_model(
         timeout=timeout,
         attempt_timeout=min(timeout, 120),
     )
+    shown = _as_typed(name)
     try:
         model = get_model(resolve_model_name(name), config=config, role=role, memoize=False)
     except ValueError as exc:  # an unknown provider prefix
-        raise ConfigurationError(f"model {name!r}: {exc}") from None
+        raise ConfigurationError(f"model {shown!r}: {exc}") from None
     except Exception as exc:
         # Inspect signals a missing <SERVICE>_API_KEY / _BASE_URL with its PrerequisiteError,
         # which it does not export (matched by name, not imported from a private module; pinned
         # by tests/cli/test_eval_bad_input.py); its message is rich markup over several lines.
         if type(exc).__name__ == "PrerequisiteError":
-            raise ConfigurationError(f"model {name!r}: {_one_line(str(exc))}") from None
+            raise ConfigurationError(f"model {shown!r}: {_one_line(str(exc))}") from None
         raise
-    _check_reachable(name, model.api.base_url)
+    _check_reachable(shown, model.api.base_url)
     return model
 
 
@@ -122,3 +123,9 @@ def _check_reachable(name: str, base_url: str | None, timeout: float = 5.0) -> N
 def _one_line(message: str) -> str:
     text = re.sub(r"\[/?[a-z ]+\]", "", message)  # rich markup such as [bold][blue]
     return " ".join(text.replace("ERROR:", "").split())
+
+
+def _as_typed(name: str) -> str:
+    """The name as the user typed it (``openai-api/...``), for messages."""
+    api, _, rest = name.partition("/")
+    return f"openai-api/{rest}" if api == PROVIDER and rest else name
