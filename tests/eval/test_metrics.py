@@ -69,3 +69,12 @@ def test_one_scenario_over_many_epochs_counts_as_one_trial() -> None:
     r = clustered_rate([(0, 5)])
     assert (r.rate, r.n) == (0.0, 5)
     assert (r.ci_low, r.ci_high) == pytest.approx(wilson(0, 1))
+
+
+@pytest.mark.parametrize("verdict", [True, False])
+def test_all_alike_over_epochs_is_not_a_zero_width_interval(verdict: bool) -> None:
+    # Ten scenarios, three epochs, always the same verdict: as sure as ten trials, not certain.
+    r = rate([sample(f"x{i}", verdict, epoch=e) for i in range(10) for e in range(1, 4)])
+    assert (r.rate, r.n) == (float(verdict), 30)
+    assert (r.ci_low, r.ci_high) == pytest.approx(wilson(10 * verdict, 10))
+    assert (r.ci_high or 0) - (r.ci_low or 0) > 0.2

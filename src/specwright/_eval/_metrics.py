@@ -52,6 +52,11 @@ def clustered_rate(clusters: Sequence[tuple[int, int]], z: float = Z95) -> Rate:
         return Rate(rate=p, ci_low=low, ci_high=high, n=total)
     g = len(clusters)
     variance = g / (g - 1) * sum((k - p * n) ** 2 for k, n in clusters) / total**2
+    if variance == 0:
+        # Every scenario at the same rate (always at 0% or 100% included): the sandwich
+        # would claim a zero-width interval. Count each scenario as one trial instead.
+        low, high = wilson(p * g, g, z)
+        return Rate(rate=p, ci_low=low, ci_high=high, n=total)
     half = z * math.sqrt(variance)
     return Rate(rate=p, ci_low=max(0.0, p - half), ci_high=min(1.0, p + half), n=total)
 
