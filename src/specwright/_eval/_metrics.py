@@ -3,7 +3,8 @@
 With one epoch every scenario is one Bernoulli trial and the interval is Wilson's. With several
 epochs the samples of one scenario are correlated, so the rate is a ratio estimator over
 scenario clusters and its interval uses the cluster-robust (sandwich) variance; with fewer than
-two clusters it falls back to Wilson on the pooled counts. Unscored samples never enter a rate.
+two clusters, or clusters that all share one rate (where the sandwich variance is zero), it
+falls back to Wilson with one trial per scenario. Unscored samples never enter a rate.
 """
 
 from __future__ import annotations
