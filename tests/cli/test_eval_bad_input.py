@@ -170,3 +170,16 @@ def test_eval_repeated_scenario_id_is_named(
 def test_model_errors_name_the_model_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["eval", "--spec", SPEC, "--model", "openai-api/local", "--grader", "mockllm/model"]
     assert_input_error(capsys, argv, "model 'openai-api/local': ", "service prefix")
+
+
+def test_calibrate_without_labelled_answers_saves_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = _calibrate("mockllm/model", "--sections", "reading_guide")
+    assert_input_error(capsys, argv, "nothing to calibrate: the chosen sections have")
+    assert not (tmp_path / "logs" / "calibrations").exists()
+
+
+def test_eval_without_scenarios_in_the_chosen_sections(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = _eval("--sections", "reading_guide")
+    assert_input_error(capsys, argv, "no scenarios to run: the spec (or the chosen --sections)")

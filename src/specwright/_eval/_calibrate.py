@@ -19,6 +19,7 @@ from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict
 from tenacity import RetryError
 
+from specwright._errors import ConfigurationError
 from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
@@ -81,6 +82,12 @@ async def calibrate_async(
     max_connections: int = 10,
 ) -> Calibration:
     """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
+    cases = labelled_cases(spec, sections)
+    if not cases:
+        # An empty calibration would be saved and then recorded by `specwright eval` as if the
+        # grader had been measured.
+        where = "the chosen sections" if sections else "the spec's sections"
+        raise ConfigurationError(f"nothing to calibrate: {where} have no labelled answers")
     # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
     # bounded retries: Inspect's default would retry a refused connection forever.
     model = (
@@ -89,7 +96,6 @@ async def calibrate_async(
         else inspect_model(grader, max_connections=max_connections)
     )
     settings = settings or GraderSettings()
-    cases = labelled_cases(spec, sections)
     gate = asyncio.Semaphore(max_connections)
     system = grader_system_prompt()
 

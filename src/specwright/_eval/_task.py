@@ -77,7 +77,10 @@ def compliance_task(
 
 def _by_id(scenarios: Sequence[Scenario]) -> dict[str, Scenario]:
     if not scenarios:
-        raise ConfigurationError("no scenarios to run: the spec has no labelled examples")
+        raise ConfigurationError(
+            "no scenarios to run: the spec (or the chosen --sections) has no labelled "
+            "examples or eval prompts"
+        )
     by_id = {s.id: s for s in scenarios}
     if len(by_id) != len(scenarios):
         twice = sorted(i for i, n in Counter(s.id for s in scenarios).items() if n > 1)
