@@ -72,6 +72,16 @@ def _prompt(spec: Spec, case: LabelledCase, budget: Budget | None) -> str:
     return grader_prompt(spec, case.section.id, anchors, transcript, budget)
 
 
+def _cases(spec: Spec, sections: list[str] | None) -> list[LabelledCase]:
+    cases = labelled_cases(spec, sections)
+    if not cases:
+        # An empty calibration would be saved and then recorded by `specwright eval` as if the
+        # grader had been measured.
+        where = "the chosen sections" if sections else "the spec's sections"
+        raise ConfigurationError(f"nothing to calibrate: {where} have no labelled answers")
+    return cases
+
+
 async def calibrate_async(
     spec: Spec,
     grader: str | Model,
@@ -82,12 +92,7 @@ async def calibrate_async(
     max_connections: int = 10,
 ) -> Calibration:
     """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
-    cases = labelled_cases(spec, sections)
-    if not cases:
-        # An empty calibration would be saved and then recorded by `specwright eval` as if the
-        # grader had been measured.
-        where = "the chosen sections" if sections else "the spec's sections"
-        raise ConfigurationError(f"nothing to calibrate: {where} have no labelled answers")
+    cases = _cases(spec, sections)
     # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
     # bounded retries: Inspect's default would retry a refused connection forever.
     model = (
