@@ -183,3 +183,12 @@ def test_calibrate_without_labelled_answers_saves_nothing(
 def test_eval_without_scenarios_in_the_chosen_sections(capsys: pytest.CaptureFixture[str]) -> None:
     argv = _eval("--sections", "reading_guide")
     assert_input_error(capsys, argv, "no scenarios to run: the spec (or the chosen --sections)")
+
+
+def test_run_error_line_drops_rich_markup() -> None:
+    from specwright._cli.eval import _error_line
+
+    assert _error_line("[bold]pip install vllm[/bold]") == "pip install vllm"
+    assert _error_line("X('\\nRequest:\\n{\\n}\\n\\nBadRequest(\\'400 - nope\\')')") == (
+        "BadRequest(\\'400 - nope\\')')"
+    )

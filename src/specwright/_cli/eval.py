@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -147,7 +148,8 @@ def _error_line(message: str) -> str:
     A provider error's text quotes the whole request over many lines (escaped inside a repr);
     the provider's own complaint comes last.
     """
-    lines = [line.strip() for line in message.replace("\\n", "\n").splitlines()]
+    text = re.sub(r"\[/?[a-z ]+\]", "", message)  # rich markup, e.g. "[bold]pip install x[/bold]"
+    lines = [line.strip() for line in text.replace("\\n", "\n").splitlines()]
     gist = next((line for line in reversed(lines) if any(c.isalnum() for c in line)), message)
     return gist if len(gist) <= 300 else gist[:297] + "..."
 
