@@ -83,7 +83,7 @@ def inspect_model(
         max_connections=max_connections,
         max_retries=max_retries,
         timeout=timeout,
-        attempt_timeout=min(timeout, 120),
+        attempt_timeout=timeout,  # explicit: a slow local model may need the whole budget
     )
     shown = _as_typed(name)
     try:
