@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
+from click.decorators import FC
 
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
@@ -14,6 +15,7 @@ from specwright._settings import Settings
 __all__ = [
     "grader_samples_option",
     "log_dir_option",
+    "max_connections_option",
     "resolve_log_dir",
     "sections_option",
     "spec_option",
@@ -39,6 +41,18 @@ grader_samples_option = click.option(
     show_default=True,
     help="Grader samples per answer (median verdict).",
 )
+
+
+def max_connections_option(default: int, help: str) -> Callable[[FC], FC]:
+    """``--max-connections`` with a command's own default and wording."""
+    return click.option(
+        "--max-connections",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
 
 log_dir_option = click.option(
     "--log-dir",

@@ -12,6 +12,7 @@ from specwright._cli._common import echo_json, err_console, out_console
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
+    max_connections_option,
     resolve_log_dir,
     sections_option,
     spec_option,
@@ -31,13 +32,7 @@ __all__ = ["calibrate", "calibration_json"]
 @click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER).")
 @sections_option
 @grader_samples_option
-@click.option(
-    "--max-connections",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Concurrent requests to the grader.",
-)
+@max_connections_option(10, "Concurrent requests to the grader.")
 @click.option(
     "--min-kappa",
     type=click.FloatRange(-1.0, 1.0),

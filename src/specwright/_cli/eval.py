@@ -15,6 +15,7 @@ from specwright._cli._common import echo_json, err_console, out_console
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
+    max_connections_option,
     resolve_log_dir,
     sections_option,
     spec_option,
@@ -82,13 +83,7 @@ def resolve_models(
 )
 @grader_samples_option
 @click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
-@click.option(
-    "--max-connections",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Concurrent requests per model.",
-)
+@max_connections_option(20, "Concurrent requests per model.")
 @click.option(
     "--display",
     type=click.Choice(["plain", "rich", "none"]),
