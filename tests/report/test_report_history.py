@@ -49,3 +49,17 @@ def test_history_lines_join_a_models_runs(tmp_path: Path) -> None:
 def test_unknown_section(store: ResultsStore) -> None:
     with store, pytest.raises(ConfigurationError, match="nope"):
         load_history(store, ["nope"])
+
+
+def test_history_html_tells_undefined_kappa_from_no_calibration(tmp_path: Path) -> None:
+    run = factory.run_a()
+    assert run.calibration is not None
+    undefined = run.model_copy(
+        update={"calibration": run.calibration.model_copy(update={"kappa": None})}
+    )
+    with ResultsStore(f"sqlite:///{tmp_path / 'h.sqlite'}") as store:
+        store.add(undefined)
+        store.add(factory.run_b())  # recorded no calibration
+        html = render_history(load_history(store), "html")
+    assert html.count("κ undefined") == 1
+    assert html.count("no calibration") == 1

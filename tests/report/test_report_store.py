@@ -86,6 +86,37 @@ def test_migrations_upgrade_an_older_store_and_keep_its_rows(tmp_path: Path) -> 
         assert store.migrations() == [name for name, _ in MIGRATIONS]
 
 
+def test_calibration_grader_is_backfilled_for_calibrated_runs(tmp_path: Path) -> None:
+    engine = create_engine(url(tmp_path))
+    with engine.begin() as conn:
+        migrate(conn, upto="m004_runs_add_calibration")
+        for run_id, kappa in (("calibrated", "0.5"), ("plain", "null")):
+            conn.exec_driver_sql(
+                "insert into runs (run_id, model, grader, spec_title, spec_hash, created,"
+                " enforce, epochs, n_scored, n_unscored, overall_n, grader_tokens, indexed_at,"
+                f" calibration_accuracy, calibration_kappa) values ('{run_id}', 'm', 'judge',"
+                " 't', 'h', '2024-01-01 00:00:00', 0, 1, 0, 0, 0, 0, '2024-01-01 00:00:00',"
+                f" {kappa}, {kappa})"
+            )
+    engine.dispose()
+    with ResultsStore(url(tmp_path)) as store:
+        runs = {run.run_id: run for run in store.runs()}
+    assert runs["calibrated"].calibrated and runs["calibrated"].calibration_grader == "judge"
+    assert not runs["plain"].calibrated
+
+
+def test_undefined_kappa_is_still_a_calibrated_run(tmp_path: Path) -> None:
+    run = factory.run_a()
+    assert run.calibration is not None
+    undefined = run.model_copy(
+        update={"calibration": run.calibration.model_copy(update={"kappa": None})}
+    )
+    index_run(undefined, url(tmp_path))
+    with ResultsStore(url(tmp_path)) as store:
+        (stored,) = store.runs()
+    assert stored.calibrated and stored.calibration_kappa is None
+
+
 def test_bad_urls_are_configuration_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="invalid results store URL"):
         ResultsStore("not a url")

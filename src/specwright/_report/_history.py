@@ -122,8 +122,7 @@ def _runs_table(history: History) -> Html:
            el("td", {}, r.grader or "–"),
            el("td", {}, f"{r.spec_title} {r.spec_version or r.spec_hash[:12]}"),
            el("td", {}, fmt_rate(r.overall)),
-           el("td", {}, "no calibration" if r.calibration_kappa is None
-              else f"κ {r.calibration_kappa:.2f}"))
+           el("td", {}, _calibration_cell(r)))
         for r in history.runs
     ]  # fmt: skip
     return el("table", {"class": "runs"}, el("tr", {}, [el("th", {}, h) for h in head]), rows)
@@ -148,7 +147,7 @@ def _markdown(history: History) -> str:
     lines = ["# Compliance history", ""]
     runs = [
         [f"{r.created:%Y-%m-%d}", md_text(r.model), md_text(r.spec_version or r.spec_hash[:12]),
-         fmt_rate(r.overall), "no" if r.calibration_kappa is None else "yes"]
+         fmt_rate(r.overall), "yes" if r.calibrated else "no"]
         for r in history.runs
     ]  # fmt: skip
     lines += md_table(["date", "model", "spec", "overall", "calibrated"], runs)
@@ -175,3 +174,11 @@ _RENDERERS: dict[HistoryFormat, Callable[[History], str]] = {
 def render_history(history: History, format: HistoryFormat = "html") -> str:
     """Render a :class:`History` as HTML (charts), markdown or JSON."""
     return _RENDERERS[format](history)
+
+
+def _calibration_cell(run: StoredRun) -> str:
+    if not run.calibrated:
+        return "no calibration"
+    if run.calibration_kappa is None:
+        return "κ undefined"
+    return f"κ {run.calibration_kappa:.2f}"

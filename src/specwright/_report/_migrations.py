@@ -113,6 +113,23 @@ def m004_runs_add_calibration(conn: Connection) -> None:
     _add_column(conn, "runs", "calibration_kappa", Float())
 
 
+@migration
+def m005_runs_add_calibration_grader(conn: Connection) -> None:
+    """Record which grader was calibrated: kappa alone cannot tell "none" from "undefined"."""
+    _add_column(conn, "runs", "calibration_grader", String(255))
+    # Runs indexed before this migration kept figures only when they had a calibration.
+    runs = Table(
+        "runs",
+        MetaData(),
+        Column("grader", String(255)),
+        Column("calibration_accuracy", Float),
+        Column("calibration_kappa", Float),
+        Column("calibration_grader", String(255)),
+    )
+    had_one = runs.c.calibration_accuracy.is_not(None) | runs.c.calibration_kappa.is_not(None)
+    conn.execute(runs.update().where(had_one).values(calibration_grader=runs.c.grader))
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

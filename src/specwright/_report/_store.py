@@ -48,6 +48,7 @@ _runs = Table(
     Column("overall_low", Float), Column("overall_high", Float), Column("overall_n", Integer),
     Column("grader_tokens", Integer), Column("indexed_at", DateTime(timezone=True)),
     Column("calibration_accuracy", Float), Column("calibration_kappa", Float),
+    Column("calibration_grader", String(255)),
 )  # fmt: skip
 _sections = Table(
     "section_results", _META,
@@ -88,7 +89,14 @@ class StoredRun(_Frozen):
     n_unscored: int
     """Unscored samples."""
     calibration_kappa: float | None
-    """The judge calibration's kappa, ``None`` when the run had no calibration."""
+    """The judge calibration's kappa; ``None`` without calibration or when it was undefined."""
+    calibration_grader: str | None = None
+    """The grader the run's calibration was made with; ``None`` when the run had none."""
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the run recorded a judge calibration (its kappa may still be undefined)."""
+        return self.calibration_grader is not None
 
 
 class SectionPoint(_Frozen):
@@ -130,6 +138,7 @@ def _run_row(run: RunResult) -> dict[str, Any]:
         "indexed_at": datetime.now(UTC),
         "calibration_accuracy": cal.accuracy if cal else None,
         "calibration_kappa": cal.kappa if cal else None,
+        "calibration_grader": cal.grader if cal else None,
     }  # fmt: skip
 
 
@@ -246,6 +255,7 @@ def _stored_run(row: Any) -> StoredRun:
                      ci_high=row["overall_high"], n=row["overall_n"]),
         n_scored=row["n_scored"], n_unscored=row["n_unscored"],
         calibration_kappa=row["calibration_kappa"],
+        calibration_grader=row["calibration_grader"],
     )  # fmt: skip
 
 
