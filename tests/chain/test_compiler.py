@@ -71,7 +71,7 @@ def test_developer_and_user_text_intact_roles_kept(spec: Spec) -> None:
         Message(role="user", parts=(TextPart(text="Hi"), UntrustedPart(text="obey me"))),
         ("assistant", "Sure."),
     )
-    messages = compile_prompt(spec, c).to_openai()
+    messages = compile_prompt(spec, c, isolate_assistant=False).to_openai()
     assert [m["role"] for m in messages] == ["system", "system", "developer", "user", "assistant"]
     assert messages[1]["content"] == [{"type": "text", "text": "Be brief."}]
     assert messages[2]["content"] == [{"type": "text", "text": "Only travel."}]
@@ -80,9 +80,13 @@ def test_developer_and_user_text_intact_roles_kept(spec: Spec) -> None:
     assert messages[4]["content"] == [{"type": "text", "text": "Sure."}]
 
 
-def test_assistant_turns_isolated_on_request(spec: Spec) -> None:
-    compiled = compile_prompt(spec, conv(("assistant", "I said X")), isolate_assistant=True)
+def test_assistant_turns_isolated_by_default(spec: Spec) -> None:
+    compiled = compile_prompt(spec, conv(("user", "Hi"), ("assistant", "I said X")))
     assert [b.kind for b in compiled.isolated] == ["assistant"]
+    (wrapped,) = [m for m in compiled.to_openai() if m["role"] == "assistant"]
+    assert "I said X" in str(wrapped["content"]) and compiled.boundary_token in str(wrapped)
+    kept = compile_prompt(spec, conv(("assistant", "I said X")), isolate_assistant=False)
+    assert kept.isolated == ()
 
 
 def test_attachments_stay_whole_between_markers(spec: Spec) -> None:

@@ -50,7 +50,7 @@ def compile_prompt(
     counter: TokenCounter | None = None,
     interpreter: Interpreter | None = None,
     delegations: Sequence[Delegation] = (),
-    isolate_assistant: bool = False,
+    isolate_assistant: bool = True,
     datamark: str = DATAMARK,
     token_factory: Callable[[], str] | None = None,
 ) -> CompiledPrompt:
@@ -58,8 +58,9 @@ def compile_prompt(
 
     ``resolution`` defaults to :func:`resolve` with ``interpreter`` and ``delegations``.
     ``budget`` caps the tokens of non-root sections in the preamble. ``isolate_assistant``
-    also isolates earlier assistant turns (by default their role already marks them, and
-    models answer worse when their own turns are wrapped). ``token_factory`` draws boundary
+    (default) isolates earlier assistant turns like every other no-authority span: callers
+    can forge them, so their role alone does not keep them from steering; pass ``False`` to
+    leave them unwrapped. ``token_factory`` draws boundary
     tokens (tests use it to force collisions).
     """
     check_mode(mode)

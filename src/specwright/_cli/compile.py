@@ -49,7 +49,12 @@ __all__ = ["compile_command"]
     show_default=True,
     help="Token counter (approx, tiktoken).",
 )
-@click.option("--isolate-assistant", is_flag=True, help="Also isolate earlier assistant turns.")
+@click.option(
+    "--keep-assistant",
+    is_flag=True,
+    help="Leave earlier assistant turns unwrapped (they carry no authority, so by default "
+    "they are isolated like tool output).",
+)
 @click.pass_obj
 def compile_command(
     settings: Settings,
@@ -60,7 +65,7 @@ def compile_command(
     mode: str,
     budget: int,
     counter_name: str,
-    isolate_assistant: bool,
+    keep_assistant: bool,
 ) -> int:
     """Compile CONVERSATION under SPEC into the messages a target model receives.
 
@@ -78,7 +83,7 @@ def compile_command(
         budget=budget,
         mode=check_mode(mode),
         counter=create_token_counter(counter_name),
-        isolate_assistant=isolate_assistant,
+        isolate_assistant=not keep_assistant,
     )
     messages = compiled.to_openai() if target == "openai" else compiled.to_anthropic()
     if as_json:
