@@ -11,7 +11,7 @@ from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
 from inspect_ai.scorer import Score
 
 from specwright._errors import ConfigurationError
-from specwright._eval._messages import original_role
+from specwright._eval._messages import original_role, shown_text
 from specwright._eval._metrics import group_rates, rate
 from specwright._eval._task import TASK_NAME
 from specwright._results import (
@@ -154,4 +154,6 @@ def sample_result(sample: EvalSample) -> SampleResult:
 
 
 def _transcript(sample: EvalSample) -> tuple[TranscriptMessage, ...]:
-    return tuple(TranscriptMessage(role=original_role(m), content=m.text) for m in sample.messages)
+    return tuple(
+        TranscriptMessage(role=original_role(m), content=shown_text(m)) for m in sample.messages
+    )

@@ -3,12 +3,19 @@
 Inspect has a single ``system`` message type; a developer message becomes a
 ``ChatMessageSystem`` marked with ``metadata={"specwright_role": "developer"}`` so that the
 role-preserving provider (:mod:`specwright._eval._provider`) can put ``developer`` back on the
-wire and logs keep the distinction. Tool results become user messages that say so, because a
-spec example's tool output has no tool call id that an API would accept.
+wire and logs keep the distinction.
+
+Spec examples write a tool exchange as ``<assistant recipient="browser">call</assistant>``
+followed by ``<tool name="browser">output</tool>``. Such pairs go on the wire as a real tool
+call and a ``tool`` message with its id, so tool output keeps *no* authority there too. A tool
+message with no call before it cannot be sent as a tool message (APIs refuse a ``tool`` role
+without a call id); it becomes a user message that says whose output it is.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +23,22 @@ from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
     ChatMessageSystem,
+    ChatMessageTool,
     ChatMessageUser,
 )
+from inspect_ai.tool import ToolCall
 
 from specwright._eval._scenarios import Scenario
 from specwright._model import Attachment, Message, Spec, TextPart, UntrustedPart
 
-__all__ = ["ROLE_KEY", "message_text", "original_role", "scenario_messages"]
+__all__ = [
+    "ROLE_KEY",
+    "message_text",
+    "original_role",
+    "pair_tool_calls",
+    "scenario_messages",
+    "shown_text",
+]
 
 ROLE_KEY = "specwright_role"
 """Chat message metadata key that records the spec role an Inspect message stands for."""
@@ -33,7 +49,63 @@ def scenario_messages(
 ) -> list[ChatMessage]:
     """The messages to send for ``scenario``: raw, or shaped by the chain-of-command compiler."""
     messages = _enforced(scenario, spec) if enforce else scenario.messages
-    return [_to_inspect(message) for message in messages]
+    calls = pair_tool_calls(messages)
+    return [_convert(index, message, calls) for index, message in enumerate(messages)]
+
+
+def pair_tool_calls(messages: tuple[Message, ...]) -> dict[int, int]:
+    """Map each tool message's index to the index of the assistant message that called it.
+
+    A call is an assistant message with a ``recipient`` other than ``all``; its result is the
+    next tool message (named like the recipient, when named) before the next assistant turn.
+    Calls without a result stay plain assistant text: APIs refuse a call left unanswered.
+    """
+    pairs: dict[int, int] = {}
+    pending: int | None = None
+    for index, message in enumerate(messages):
+        if message.role == "assistant":
+            recipient = message.attributes.get("recipient", "all")
+            pending = index if recipient != "all" else None
+        elif message.role == "tool" and pending is not None:
+            name = message.attributes.get("name")
+            if name in (None, messages[pending].attributes["recipient"]):
+                pairs[index] = pending
+                pending = None
+    return pairs
+
+
+def _convert(index: int, message: Message, calls: dict[int, int]) -> ChatMessage:
+    meta: dict[str, Any] = {ROLE_KEY: message.role}
+    text = message_text(message)
+    if message.role == "assistant" and index in calls.values():
+        call = _tool_call(index, message, text)
+        return ChatMessageAssistant(content="", tool_calls=[call], metadata=meta)
+    if message.role == "tool" and index in calls:
+        function = _function_name(message.attributes.get("name", "tool"))
+        call_id = _call_id(calls[index])
+        return ChatMessageTool(content=text, tool_call_id=call_id, function=function, metadata=meta)
+    return _BUILDERS[message.role](message, text, meta)
+
+
+def _tool_call(index: int, message: Message, text: str) -> ToolCall:
+    # The spec writes calls as free text (`open_url("...")`); a JSON object is passed as is.
+    try:
+        arguments = json.loads(text)
+    except ValueError:
+        arguments = None
+    if not isinstance(arguments, dict):
+        arguments = {"input": text}
+    function = _function_name(message.attributes["recipient"])
+    return ToolCall(id=_call_id(index), function=function, arguments=arguments)
+
+
+def _call_id(index: int) -> str:
+    return f"call_{index}"
+
+
+def _function_name(recipient: str) -> str:
+    # Chat Completions accepts function names of [a-zA-Z0-9_-] only (`functions.x` has a dot).
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", recipient) or "tool"
 
 
 def _enforced(scenario: Scenario, spec: Spec) -> tuple[Message, ...]:
@@ -75,11 +147,18 @@ _BUILDERS: dict[str, Callable[[Message, str, dict[str, Any]], ChatMessage]] = {
 }
 
 
-def _to_inspect(message: Message) -> ChatMessage:
-    return _BUILDERS[message.role](message, message_text(message), {ROLE_KEY: message.role})
-
-
 def original_role(message: ChatMessage) -> str:
     """The spec role an Inspect message stands for (its own role when unmarked)."""
     role = (message.metadata or {}).get(ROLE_KEY)
     return role if isinstance(role, str) else message.role
+
+
+def shown_text(message: ChatMessage) -> str:
+    """The message as graders and reports see it: tool calls written out, not left blank."""
+    calls = message.tool_calls if isinstance(message, ChatMessageAssistant) else None
+    if not calls:
+        return message.text
+    written = [
+        f"[call {call.function}] {json.dumps(call.arguments, ensure_ascii=False)}" for call in calls
+    ]
+    return "\n".join(t for t in (message.text, *written) if t)

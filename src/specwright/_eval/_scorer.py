@@ -25,7 +25,7 @@ from inspect_ai.scorer import (
 from inspect_ai.solver import TaskState
 
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
-from specwright._eval._messages import original_role
+from specwright._eval._messages import original_role, shown_text
 from specwright._eval._prompt import (
     Budget,
     TranscriptLine,
@@ -67,7 +67,7 @@ def _is_nan(value: object) -> bool:
 
 def transcript_lines(state: TaskState) -> list[TranscriptLine]:
     """The conversation as sent (spec roles restored), then the model's answer."""
-    lines = [(original_role(m), m.text) for m in state.messages]
+    lines = [(original_role(m), shown_text(m)) for m in state.messages]
     if not state.messages or state.messages[-1].role != "assistant":
         lines.append(("assistant", state.output.completion))
     return lines
