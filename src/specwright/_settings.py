@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the results store (SQLite by default; PostgreSQL URLs work too)."""
     log_dir: Path | None = None
     """Where eval logs go when ``INSPECT_LOG_DIR`` is not set (default ``./logs``)."""
+    min_kappa: float = Field(default=0.4, ge=-1.0, le=1.0)
+    """Cohen's kappa below which a run's judge is flagged as weak (eval, report, history)."""
     color: bool = Field(default=True)
     """Whether human output may use colour (also off when stdout is not a terminal)."""
 
