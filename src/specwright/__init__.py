@@ -44,6 +44,7 @@ from specwright._errors import (
     SpecError,
     SpecwrightError,
 )
+from specwright._layers._base import compose_spec
 from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._model import (
     AUTHORITY_LEVELS,
@@ -57,9 +58,12 @@ from specwright._model import (
     Example,
     Label,
     LabelledAnswer,
+    LayerInfo,
     Message,
     Part,
     Prose,
+    Provenance,
+    ReplacedSection,
     Role,
     Section,
     SourceLocation,
@@ -157,6 +161,7 @@ __all__ = [
     "LLMInterpreter",
     "Label",
     "LabelledAnswer",
+    "LayerInfo",
     "LintRule",
     "Media",
     "Message",
@@ -166,7 +171,9 @@ __all__ = [
     "PartMeta",
     "PartVerdict",
     "Prose",
+    "Provenance",
     "RelationNote",
+    "ReplacedSection",
     "Resolution",
     "ResultsStore",
     "Role",
@@ -198,6 +205,7 @@ __all__ = [
     "calibrate",
     "compile_prompt",
     "compliance_task",
+    "compose_spec",
     "create_interpreter",
     "create_token_counter",
     "diff_runs",

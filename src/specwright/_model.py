@@ -32,9 +32,12 @@ __all__ = [
     "Example",
     "Label",
     "LabelledAnswer",
+    "LayerInfo",
     "Message",
     "Part",
     "Prose",
+    "Provenance",
+    "ReplacedSection",
     "Role",
     "Section",
     "SourceLocation",
@@ -234,6 +237,54 @@ class CrossReference(_Frozen):
     """Where the link stands."""
 
 
+# --------------------------------------------------------------------------- layers
+
+
+class ReplacedSection(_Frozen):
+    """The base section that a layer's section overrode."""
+
+    layer: str
+    """Title of the layer the replaced section came from."""
+    authority: Authority | None = None
+    """The replaced section's effective authority in the base."""
+    location: SourceLocation | None = None
+    """Where the replaced section's heading stands."""
+
+
+class Provenance(_Frozen):
+    """Which layer of a composed spec a section comes from, and what it replaced."""
+
+    layer: str
+    """Title of the layer the section's content comes from."""
+    layer_index: int = Field(ge=0)
+    """0 for the base spec, 1 for the first overlay, …"""
+    location: SourceLocation | None = None
+    """Where the section's heading stands in that layer (file:line)."""
+    replaced: ReplacedSection | None = None
+    """The base section this one overrides; ``None`` for sections added or kept as they were."""
+
+
+class LayerInfo(_Frozen):
+    """One layer of a composed spec, base first."""
+
+    title: str
+    """The layer's own title."""
+    version: str | None = None
+    """The layer's own version."""
+    ceiling: Authority | None = None
+    """The highest authority the layer's sections may carry; ``None`` for the base."""
+    content_hash: str
+    """:meth:`Spec.content_hash` of the layer alone, so that the composed hash covers it."""
+    overridden: tuple[str, ...] = ()
+    """Ids of base sections the layer overrides."""
+    disabled: tuple[str, ...] = ()
+    """Ids of base sections the layer removes."""
+    source: str | None = None
+    """Path or URL the layer was read from (not part of the hash)."""
+    sha256: str | None = None
+    """The pinned SHA-256 of a layer fetched from a URL."""
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -260,6 +311,8 @@ class Section(_Frozen):
     """Sub-sections."""
     location: SourceLocation | None = None
     """Where the heading stands."""
+    provenance: Provenance | None = None
+    """The layer the section comes from, in a composed spec; ``None`` in a single spec."""
 
     @property
     def body(self) -> str:
@@ -319,6 +372,8 @@ class Spec(_Frozen):
     """Tags of every eval prompt file read (a file may hold no prompt)."""
     source: str | None = None
     """Path the spec was read from."""
+    layers: tuple[LayerInfo, ...] = ()
+    """The layers of a composed spec, base first; empty for a single spec."""
 
     def walk(self) -> Iterator[Section]:
         """Yield every section, depth first, in document order."""
@@ -383,13 +438,23 @@ class Spec(_Frozen):
         structure or authority changes the hash. Decision records and eval runs carry it.
         """
         data = _strip_locations(self.model_dump(mode="json", exclude={"source"}))
+        assert isinstance(data, dict)
+        # Single specs hash as they did before layers existed (stored runs stay comparable);
+        # where a layer lives (a path, a URL) is not its content, its own hash is.
+        layers = data.pop("layers")
+        if layers:
+            data["layers"] = [{k: v for k, v in layer.items() if k != "source"} for layer in layers]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _strip_locations(value: object) -> object:
     if isinstance(value, dict):
-        return {k: _strip_locations(v) for k, v in value.items() if k != "location"}
+        return {
+            k: _strip_locations(v)
+            for k, v in value.items()
+            if k != "location" and not (k == "provenance" and v is None)
+        }
     if isinstance(value, list):
         return [_strip_locations(v) for v in value]
     return value
