@@ -80,6 +80,7 @@ from specwright._reader import (
     read_spec,
 )
 from specwright._settings import Settings, load_settings
+from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, WordSpan, diff_specs
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
@@ -142,6 +143,7 @@ __all__ = [
     "Candidate",
     "CandidateStatus",
     "Capability",
+    "ChangeKind",
     "Commentary",
     "CompiledPrompt",
     "CompiledSection",
@@ -188,6 +190,8 @@ __all__ = [
     "SpanClass",
     "SpanKind",
     "Spec",
+    "SpecChange",
+    "SpecDiff",
     "SpecError",
     "SpecStats",
     "SpecwrightError",
@@ -199,6 +203,7 @@ __all__ = [
     "ToolCall",
     "Turn",
     "UntrustedPart",
+    "WordSpan",
     "__version__",
     "authority_rank",
     "build_scenarios",
@@ -209,6 +214,7 @@ __all__ = [
     "create_interpreter",
     "create_token_counter",
     "diff_runs",
+    "diff_specs",
     "example_spec_path",
     "find_logs",
     "from_anthropic",

@@ -30,6 +30,7 @@ _COMMANDS: dict[str, str] = {
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
     "compose": "specwright._cli.compose:compose",
+    "diff": "specwright._cli.diff:diff",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -45,6 +46,7 @@ _SUMMARIES: dict[str, str] = {
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
     "compose": "Compose overlay specs on a base spec by the chain of command (with provenance).",
+    "diff": "Semantic diff of two specs: sections, authority, text, examples, eval prompts.",
 }
 
 EXIT_OK = 0
