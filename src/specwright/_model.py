@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -437,8 +437,7 @@ class Spec(_Frozen):
         The same spec text read from two places hashes the same; any change of content,
         structure or authority changes the hash. Decision records and eval runs carry it.
         """
-        data = _strip_locations(self.model_dump(mode="json", exclude={"source"}))
-        assert isinstance(data, dict)
+        data = self._hash_data()
         # Single specs hash as they did before layers existed (stored runs stay comparable);
         # where a layer lives (a path, a URL) is not its content, its own hash is.
         layers = data.pop("layers")
@@ -446,6 +445,61 @@ class Spec(_Frozen):
             data["layers"] = [{k: v for k, v in layer.items() if k != "source"} for layer in layers]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def _hash_data(self) -> dict[str, Any]:
+        """The spec as JSON data without ``source`` and without any ``location``."""
+        sections = list(self.walk())
+        with_provenance = sum(section.provenance is not None for section in sections)
+        odd_keys = any(
+            "location" in message.attributes or "location" in message.settings
+            for section in sections
+            for message in _messages(section)
+        )
+        if odd_keys or 0 < with_provenance < len(sections):
+            # Rare shapes (a message attribute named `location`, provenance on some sections
+            # only): strip in Python, which the fast path below must always agree with.
+            data = _strip_locations(self.model_dump(mode="json", exclude={"source"}))
+            assert isinstance(data, dict)
+            return data
+        # The fast path lets pydantic leave every location out while serialising.
+        nesting = max((_nesting(section) for section in self.sections), default=0)
+        exclude = _hash_exclude(nesting, provenance=with_provenance > 0)
+        return self.model_dump(mode="json", exclude=exclude)
+
+
+_MESSAGE_EXCLUDE: dict[str, Any] = {"location": True}
+_EXAMPLE_EXCLUDE: dict[str, Any] = {
+    "location": True,
+    "messages": {"__all__": _MESSAGE_EXCLUDE},
+    "answers": {"__all__": {"location": True, "message": _MESSAGE_EXCLUDE}},
+}
+
+
+def _hash_exclude(nesting: int, *, provenance: bool) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "location": True,
+        "blocks": {"__all__": _EXAMPLE_EXCLUDE},  # Prose and Commentary: `location` only
+        "references": {"__all__": {"location": True}},
+        "provenance": {"location": True, "replaced": {"location": True}} if provenance else True,
+    }
+    tree = dict(section)
+    for _ in range(nesting):
+        tree = {**section, "children": {"__all__": tree}}
+    return {
+        "source": True,
+        "sections": {"__all__": tree},
+        "eval_prompts": {"__all__": {"location": True, "messages": {"__all__": _MESSAGE_EXCLUDE}}},
+    }
+
+
+def _nesting(section: Section) -> int:
+    return 1 + max((_nesting(child) for child in section.children), default=0)
+
+
+def _messages(section: Section) -> Iterator[Message]:
+    for example in section.examples:
+        yield from example.messages
+        yield from (answer.message for answer in example.answers)
 
 
 def _strip_locations(value: object) -> object:

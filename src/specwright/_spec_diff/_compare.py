@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from specwright._model import (
     Commentary,
@@ -222,28 +223,47 @@ def word_diff(old: Sequence[str], new: Sequence[str]) -> tuple[WordSpan, ...]:
 
 
 def _conversation(messages: Sequence[Message]) -> tuple[tuple[str, str], ...]:
-    return tuple((m.role, " ".join(m.text.split())) for m in messages)
+    return tuple((m.role, m.text) for m in messages)
 
 
-def _example_key(example: Example) -> object:
-    answers = tuple((a.label, _conversation([a.message])) for a in example.answers)
-    return (example.title, _conversation(example.messages), answers)
+class _Keys(NamedTuple):
+    """What identifies an example, from most to least specific, computed once."""
+
+    whole: object
+    """Title, conversation and labelled answers."""
+    unlabelled: object
+    """Title, conversation and answers without their labels."""
+    conversation: object
+    title: str
+
+
+def _keys(example: Example) -> _Keys:
+    conversation = _conversation(example.messages)
+    answers = tuple(_conversation([a.message]) for a in example.answers)
+    labels = tuple(a.label for a in example.answers)
+    return _Keys(
+        whole=(example.title, conversation, answers, labels),
+        unlabelled=(example.title, conversation, answers),
+        conversation=conversation,
+        title=example.title,
+    )
 
 
 def _pair_examples(
     old: Sequence[Example], new: Sequence[Example]
-) -> tuple[list[tuple[Example, Example]], list[Example], list[Example]]:
-    """Pairs (identical first, then same conversation, then same title), and the rest."""
-    left, right = list(old), list(new)
-    pairs: list[tuple[Example, Example]] = []
-    keys = (_example_key, lambda e: _conversation(e.messages), lambda e: e.title)
-    for key in keys:
-        for example in list(right):
-            match = next((o for o in left if key(o) == key(example)), None)
-            if match is not None:
-                pairs.append((match, example))
-                left.remove(match)
-                right.remove(example)
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Index pairs (identical first, then same conversation, then same title), and the rest."""
+    old_keys, new_keys = [_keys(e) for e in old], [_keys(e) for e in new]
+    left, right = list(range(len(old))), list(range(len(new)))
+    pairs: list[tuple[int, int]] = []
+    for field in ("whole", "unlabelled", "conversation", "title"):
+        for j in list(right):
+            wanted = getattr(new_keys[j], field)
+            i = next((i for i in left if getattr(old_keys[i], field) == wanted), None)
+            if i is not None:
+                pairs.append((i, j))
+                left.remove(i)
+                right.remove(j)
     return pairs, left, right
 
 
@@ -251,12 +271,12 @@ def _examples(
     section_id: str, old: Sequence[Example], new: Sequence[Example]
 ) -> Iterator[SpecChange]:
     pairs, removed, added = _pair_examples(old, new)
-    for before, after in sorted(pairs, key=lambda pair: new.index(pair[1])):
-        yield from _example_changes(section_id, before, after)
-    for example in added:
-        yield _example_event("example-added", section_id, example, "added")
-    for example in removed:
-        yield _example_event("example-removed", section_id, example, "removed")
+    for i, j in sorted(pairs, key=lambda pair: pair[1]):
+        yield from _example_changes(section_id, old[i], new[j])
+    for j in added:
+        yield _example_event("example-added", section_id, new[j], "added")
+    for i in removed:
+        yield _example_event("example-removed", section_id, old[i], "removed")
 
 
 def _example_event(kind: str, section_id: str, example: Example, verb: str) -> SpecChange:
@@ -274,13 +294,12 @@ def _example_event(kind: str, section_id: str, example: Example, verb: str) -> S
 
 
 def _example_changes(section_id: str, before: Example, after: Example) -> Iterator[SpecChange]:
-    if _example_key(before) == _example_key(after):
+    old_keys, new_keys = _keys(before), _keys(after)
+    if old_keys.whole == new_keys.whole:
         return
-    relabels = 0
     for n, (a, b) in enumerate(zip(before.answers, after.answers, strict=False), start=1):
         if a.label == b.label:
             continue
-        relabels += 1
         yield SpecChange(
             kind="example-relabelled",
             section_id=section_id,
@@ -292,7 +311,7 @@ def _example_changes(section_id: str, before: Example, after: Example) -> Iterat
             old_location=a.location,
             new_location=b.location,
         )
-    if relabels and _without_labels(before) == _without_labels(after):
+    if old_keys.unlabelled == new_keys.unlabelled and len(before.answers) == len(after.answers):
         return
     yield SpecChange(
         kind="example-changed",
@@ -304,22 +323,16 @@ def _example_changes(section_id: str, before: Example, after: Example) -> Iterat
     )
 
 
-def _without_labels(example: Example) -> object:
-    answers = tuple(_conversation([a.message]) for a in example.answers)
-    return (example.title, _conversation(example.messages), answers)
-
-
 # --------------------------------------------------------------------------- eval prompts
 
 
 def _eval_prompts(old: Sequence[EvalPrompt], new: Sequence[EvalPrompt]) -> Iterator[SpecChange]:
-    def key(prompt: EvalPrompt) -> object:
-        return (prompt.tag, _conversation(prompt.messages))
-
-    remaining = [key(p) for p in old]
-    for prompt in new:
-        if key(prompt) in remaining:
-            remaining.remove(key(prompt))
+    old_keys = [(p.tag, _conversation(p.messages)) for p in old]
+    new_keys = [(p.tag, _conversation(p.messages)) for p in new]
+    remaining = list(old_keys)
+    for prompt, key in zip(new, new_keys, strict=True):
+        if key in remaining:
+            remaining.remove(key)
             continue
         yield SpecChange(
             kind="eval-prompt-added",
@@ -328,10 +341,9 @@ def _eval_prompts(old: Sequence[EvalPrompt], new: Sequence[EvalPrompt]) -> Itera
             summary=f"added eval prompt {prompt.id} {prompt.title!r}",
             new_location=prompt.location,
         )
-    kept = [key(p) for p in new]
-    for prompt in old:
-        if key(prompt) in kept:
-            kept.remove(key(prompt))
+    for prompt, key in zip(old, old_keys, strict=True):
+        if key in new_keys:
+            new_keys.remove(key)
             continue
         yield SpecChange(
             kind="eval-prompt-removed",
