@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from specwright import example_spec_path
-
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_compose.py"
 
 
@@ -27,4 +25,3 @@ def test_bench_compose_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
     assert code in (0, 1)  # 1 only when a loaded machine misses the target
     for name in ("read_spec(base)", "compose (in memory)", "diff_specs", "target"):
         assert name in out
-    assert example_spec_path().is_dir()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from specwright import Spec, compose_spec, lint_spec, read_spec
+from specwright import Spec, compose_spec, example_spec_path, lint_spec, read_spec
 from specwright._cli import main
 from specwright._model import _strip_locations
 from tests.company.conftest import SpecWriter, eval_file, write_spec_dir
@@ -51,6 +51,29 @@ def test_single_specs_hash_as_before_layers_existed(base_dir: Path) -> None:
         _drop_provenance(section)
     canonical = json.dumps(_strip_locations(data), sort_keys=True, separators=(",", ":"))
     assert spec.content_hash() == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _slow_hash(spec: Spec) -> str:
+    data = _strip_locations(spec.model_dump(mode="json", exclude={"source"}))
+    assert isinstance(data, dict)
+    layers = data.pop("layers")
+    if layers:
+        data["layers"] = [{k: v for k, v in layer.items() if k != "source"} for layer in layers]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_the_fast_hash_agrees_with_stripping_locations(
+    layered: Path, base_dir: Path, tmp_path: Path
+) -> None:
+    odd = write_spec_dir(
+        tmp_path / "odd",
+        "# A {#a authority=user}\n\n**Example**: x\n\n~~~xml\n"
+        '<tool location="here">\nok\n</tool>\n~~~\n',
+    )
+    for path in (layered, base_dir, odd, example_spec_path()):
+        spec = read_spec(path)
+        assert spec.content_hash() == _slow_hash(spec), path
 
 
 def _drop_provenance(section: dict[str, object]) -> None:
