@@ -31,6 +31,7 @@ _COMMANDS: dict[str, str] = {
     "calibrate": "specwright._cli.calibrate:calibrate",
     "compose": "specwright._cli.compose:compose",
     "diff": "specwright._cli.diff:diff",
+    "init": "specwright._cli.init:init",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -47,6 +48,7 @@ _SUMMARIES: dict[str, str] = {
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
     "compose": "Compose overlay specs on a base spec by the chain of command (with provenance).",
     "diff": "Semantic diff of two specs: sections, authority, text, examples, eval prompts.",
+    "init": "Scaffold a lint-clean company overlay (sections, examples, eval prompts) on a base.",
 }
 
 EXIT_OK = 0
