@@ -108,7 +108,7 @@ def _check_replacement(base: Spec, section: Section, header: LayerHeader) -> Non
         )
 
 
-_HINT = "a layer overrides or disables only base sections below its ceiling; add a section"
+_HINT = "a layer overrides or disables only base sections below its ceiling; add your own"
 
 
 def _refusal(base: Spec, original: Section, header: LayerHeader) -> str | None:
