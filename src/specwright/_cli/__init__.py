@@ -32,6 +32,7 @@ _COMMANDS: dict[str, str] = {
     "compose": "specwright._cli.compose:compose",
     "diff": "specwright._cli.diff:diff",
     "init": "specwright._cli.init:init",
+    "site": "specwright._cli.site:site",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -49,6 +50,7 @@ _SUMMARIES: dict[str, str] = {
     "compose": "Compose overlay specs on a base spec by the chain of command (with provenance).",
     "diff": "Semantic diff of two specs: sections, authority, text, examples, eval prompts.",
     "init": "Scaffold a lint-clean company overlay (sections, examples, eval prompts) on a base.",
+    "site": "Write a static, offline website of a spec (TOC, badges, examples, search).",
 }
 
 EXIT_OK = 0
