@@ -8,9 +8,9 @@ only these types, never Inspect's, so that they stay light and testable with han
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from specwright._model import Authority
 
@@ -149,6 +149,17 @@ class SampleResult(_Frozen):
     """Every grader sample."""
     grader_tokens: int = 0
     """Tokens the grader used for this sample, all grader samples together."""
+    carried_from: str | None = None
+    """The baseline run this result was carried over from unchanged (``specwright eval
+    --changed-since``); ``None`` for a result of the run itself."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_carry(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Results of the run itself serialise as they did before carrying existed.
+        data: dict[str, Any] = handler(self)
+        if data.get("carried_from") is None:
+            data.pop("carried_from", None)
+        return data
 
 
 class RunResult(_Frozen):

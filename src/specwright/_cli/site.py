@@ -36,7 +36,7 @@ def site(
     \b
     Examples:
       specwright site path/to/spec-dir -o spec-site/
-      specwright site acme-spec -o acme-site/ --results --db sqlite:///results.sqlite
+      specwright site acme-spec -o acme-site/ --results --db sqlite:///r.sqlite
     """
     from specwright._site import write_site
 
