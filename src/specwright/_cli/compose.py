@@ -60,6 +60,12 @@ def compose(
         click.echo(f"wrote {output}/model_spec.md ({len(spec.layers)} layers)", err=True)
         return 0
     text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if fmt == "markdown" and spec.eval_files:
+        click.echo(
+            f"warning: {len(spec.eval_files)} eval prompt files not written; "
+            "give -o a directory to keep examples/",
+            err=True,
+        )
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return 0

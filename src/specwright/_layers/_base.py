@@ -58,8 +58,12 @@ def read_base(header: LayerHeader) -> tuple[Spec, LayerInfo | None]:
 def _base_path(header: LayerHeader) -> Path:
     assert header.extends is not None
     here = Path.cwd() if header.file.startswith("<") else Path(header.file).parent
-    path = Path(os.path.normpath(here / header.extends))
-    if not path.exists():
+    try:
+        path = Path(os.path.normpath(here / header.extends))
+        found = path.exists()
+    except (OSError, ValueError):  # a NUL byte or an over-long name in the path
+        found, path = False, Path(repr(header.extends))
+    if not found:
         raise SpecError(
             f"base spec not found: {path}",
             file=header.file,
