@@ -212,3 +212,23 @@ def test_site_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     assert main(["site", str(NORTHWIND), "-o", str(blocker / "sub")]) == 2
+
+
+def test_the_diff_page_is_quiet_and_inert(browser: Any, tmp_path: Path) -> None:
+    old = write_spec_dir(tmp_path / "a", "# S {#s authority=user}\n\nSafe.\n")
+    new = write_spec_dir(
+        tmp_path / "b", f"# S {{#s authority=root}}\n\n{PAYLOADS[0]} {PAYLOADS[1]} {PAYLOADS[2]}\n"
+    )
+    page_path = tmp_path / "diff.html"
+    assert main(["diff", str(old), str(new), "--html", "-o", str(page_path)]) == 0
+    page = browser.new_page()
+    watched = Watched(page, page_path.as_uri())
+    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    page.on("request", lambda r: watched.requests.append(r.url))
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+    page.goto(watched.url)
+    assert page.locator("main ins").count() >= 1 and page.locator("main del").count() == 1
+    assert page.locator(".badge.worse").inner_text() == "authority-raised"
+    assert page.evaluate("window.pwned") is None and page.locator("main img").count() == 0
+    watched.assert_quiet()

@@ -163,3 +163,35 @@ def test_bad_pins_are_refused_before_any_network(tmp_path: Path, front: str, exp
     with pytest.raises(SpecError, match=expected) as caught:
         read_spec(overlay)
     assert caught.value.file == str(overlay / "model_spec.md")
+
+
+def test_init_on_a_url_base(server: _Server, tmp_path: Path) -> None:
+    from specwright._cli import main
+
+    body = BASE.encode()
+    server.bodies["/base.md"] = body
+    digest = hashlib.sha256(body).hexdigest()
+    target = tmp_path / "acme"
+    argv = ["init", str(target), "--base", server.url("/base.md"), "--sha256", digest]
+    assert main(argv) == 0
+    front = (target / "model_spec.md").read_text(encoding="utf-8")
+    assert f"extends: {server.url('/base.md')}\nsha256: {digest}\n" in front
+    spec = read_spec(target)
+    assert spec.layers[0].source == server.url("/base.md") and spec.get("acme_scope")
+    assert len(server.requests) == 1  # init fetched it; reading it again used the cache
+
+
+def test_two_readers_fetch_the_same_base_at_once(server: _Server, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from specwright._layers._fetch import fetch_base
+
+    body = BASE.encode() * 50
+    server.bodies["/big.md"] = body
+    digest = hashlib.sha256(body).hexdigest()
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(
+            pool.map(lambda _: fetch_base(server.url("/big.md"), digest, "x", 1), range(4))
+        )
+    assert len(set(paths)) == 1 and paths[0].read_bytes() == body
+    assert not [p for p in paths[0].parent.iterdir() if p.name.startswith(".fetch-")]
