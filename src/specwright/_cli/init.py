@@ -45,7 +45,7 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
         raise ConfigurationError("a URL base needs --sha256 (the hash of the file you reviewed)")
     header = LayerHeader(file=str(target), extends=extends, sha256=sha256)
     base_spec, _ = read_base(header)
-    scaffold = scaffold_overlay(name, base_spec, extends, directory, sha256)
+    scaffold = scaffold_overlay(name, base_spec, extends, sha256)
     with writing(directory):
         for relative, text in scaffold.files.items():
             path = directory / relative

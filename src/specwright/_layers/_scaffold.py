@@ -15,7 +15,7 @@ from pathlib import Path
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 
-__all__ = ["Scaffold", "scaffold_overlay"]
+__all__ = ["Scaffold", "relative_base", "scaffold_overlay"]
 
 _TEMPLATE = """\
 ---
@@ -125,9 +125,7 @@ def _slug(name: str) -> str:
     return slug
 
 
-def scaffold_overlay(
-    name: str, base: Spec, extends: str, target: Path, sha256: str | None = None
-) -> Scaffold:
+def scaffold_overlay(name: str, base: Spec, extends: str, sha256: str | None = None) -> Scaffold:
     """The overlay's files for company ``name`` on ``base`` (``extends`` as written)."""
     slug = _slug(name)
     taken = sorted(i for i in (s.id for s in base.walk()) if i == slug or i.startswith(slug + "_"))
