@@ -130,6 +130,35 @@ def m005_runs_add_calibration_grader(conn: Connection) -> None:
     conn.execute(runs.update().where(had_one).values(calibration_grader=runs.c.grader))
 
 
+@migration
+def m006_create_training_exports(conn: Connection) -> None:
+    """Training-data exports and the scenarios each put in its train and test splits.
+
+    ``eval`` reads them to warn when a model is evaluated on scenarios it was trained on.
+    """
+    meta = MetaData()
+    Table(
+        "training_exports",
+        meta,
+        Column("export_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("model", String(255), nullable=False),
+        Column("spec_hash", String(64), nullable=False),
+        Column("spec_version", String(100)),
+        Column("format", String(40), nullable=False),
+        Column("path", Text, nullable=False),
+    ).create(conn)
+    scenarios = Table(
+        "training_scenarios",
+        meta,
+        Column("export_id", String(64), ForeignKey("training_exports.export_id"), primary_key=True),
+        Column("scenario_id", String(255), primary_key=True),
+        Column("split", String(10), nullable=False),
+    )
+    scenarios.create(conn)
+    Index("ix_training_scenarios_scenario_id", scenarios.c.scenario_id).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (
