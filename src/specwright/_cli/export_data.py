@@ -8,9 +8,11 @@ from typing import Any
 import click
 
 from specwright._cli._common import echo_json, load_spec_option
+from specwright._errors import ConfigurationError
 from specwright._results import RunResult
 from specwright._settings import Settings
 from specwright._training import TRAINING_FORMATS, ExportOptions, ExportResult
+from specwright._training._formats import PREFERENCE_FORMATS
 
 __all__ = ["export_data"]
 
@@ -97,6 +99,10 @@ def export_data(settings: Settings, /, **options: Any) -> int:
         seed=options["seed"],
         min_kappa=settings.min_kappa if options["min_kappa"] is None else options["min_kappa"],
     )
+    if options["runs"] and export_options.format not in PREFERENCE_FORMATS:
+        raise ConfigurationError(
+            "--from-runs makes preference pairs: use --format dpo or openai-preference"
+        )
     result = export_training_data(spec, export_options, _runs(options["runs"]))
     written = write_export(result, options["output"])
     if options["for_model"]:
