@@ -84,8 +84,10 @@ def export_data(settings: Settings, /, **options: Any) -> int:
     \b
     Examples:
       specwright export-data --spec SPEC --format sft -o sft.jsonl
-      specwright export-data --spec SPEC --format dpo --from-runs logs/ -o pairs.jsonl
-      specwright export-data --spec SPEC --format openai-chat --for-model my-ft -o ft.jsonl
+      specwright export-data --spec SPEC --format dpo --from-runs logs/ \\
+          -o pairs.jsonl
+      specwright export-data --spec SPEC --format openai-chat --for-model my-ft \\
+          -o ft.jsonl
     """
     from specwright._training import export_training_data, write_export
 
