@@ -103,3 +103,23 @@ def test_custom_scenarios_are_skipped_with_a_reason() -> None:
     run = _run("a", [_sample("x", True, scenario="mine-1"), _sample("y", False, scenario="mine-1")])
     pairs, skipped = _pairs([run])
     assert pairs == set() and skipped == ["the spec yields no such scenario (a custom one?)"]
+
+
+def test_adjudicated_samples_count_even_when_the_judge_is_untrusted() -> None:
+    weak = _run("weak", [_sample("safe", True), _sample("harm", False, epoch=2)], kappa=0.1)
+    assert _pairs([weak])[0] == set()
+    decided = weak.model_copy(
+        update={"samples": tuple(
+            s.model_copy(update={"adjudicated": True, "judge_compliant": not s.compliant})
+            if s.epoch == 2 else s
+            for s in weak.samples
+        )}
+    )  # fmt: skip
+    # Only the person's verdict counts; the judge's "safe" verdict in that run does not.
+    assert _pairs([decided])[0] == set()
+    both = decided.model_copy(
+        update={"samples": tuple(s.model_copy(update={"adjudicated": True}) for s in weak.samples)}
+    )
+    options = ExportOptions(format="dpo", from_spec=False, split_by="none")
+    [record] = export_training_data(SPEC, options, [both]).records
+    assert record.metadata.adjudicated

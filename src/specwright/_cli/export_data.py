@@ -105,10 +105,10 @@ def export_data(settings: Settings, /, **options: Any) -> int:
         raise ConfigurationError(
             "--from-runs makes preference pairs: use --format dpo or openai-preference"
         )
-    result = export_training_data(spec, export_options, _runs(options["runs"]))
+    db_url = options["results_db"] or settings.results_db
+    result = export_training_data(spec, export_options, _runs(options["runs"], db_url))
     written = write_export(result, options["output"])
     if options["for_model"]:
-        db_url = options["results_db"] or settings.results_db
         _record(result, options["output"], options["for_model"], db_url)
     if options["as_json"]:
         echo_json(result.manifest)
@@ -116,12 +116,13 @@ def export_data(settings: Settings, /, **options: Any) -> int:
     return 0
 
 
-def _runs(paths: tuple[Path, ...]) -> list[RunResult]:
+def _runs(paths: tuple[Path, ...], db_url: str) -> list[RunResult]:
     if not paths:
         return []
     from specwright._report._load import load_runs
+    from specwright._revise._adjudicate import apply_feedback
 
-    return list(load_runs(list(paths)))
+    return apply_feedback(load_runs(list(paths)), db_url)  # people's verdicts win
 
 
 def _record(result: ExportResult, output: Path, model: str, db_url: str) -> None:

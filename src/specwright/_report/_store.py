@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
@@ -30,8 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.sql import column, table
+from sqlalchemy.sql.expression import ColumnClause
 
 from specwright._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from specwright._revise._feedback import Feedback
 from specwright._report._migrations import applied_migrations, migrate
 from specwright._report._view import section_rows
 from specwright._results import Rate, RunResult
@@ -202,9 +206,25 @@ _training_exports = table(
     *(column(name) for name in ("export_id", "created", "model", "spec_hash", "spec_version",
                                 "format", "path")),
 )  # fmt: skip
-_training_scenarios = table(
-    "training_scenarios", column("export_id"), column("scenario_id"), column("split")
+
+
+def _columns(*names: str) -> list[ColumnClause[Any]]:
+    # Untyped columns would hand back SQLite's raw text for datetimes: type the ones that need it.
+    types: dict[str, Any] = {"created": DateTime(timezone=True), "epoch": Integer()}
+    return [column(name, types.get(name)) for name in names]
+
+
+# Lightweight handles on tables that migrations create (no second definition to drift).
+_feedback = table(
+    "feedback",
+    *_columns("feedback_id", "created", "author", "run_id", "model", "spec_hash", "section_id",
+              "scenario_id", "epoch", "verdict", "judge_verdict", "judge", "note"),
+)  # fmt: skip
+_training_exports = table(
+    "training_exports",
+    *_columns("export_id", "created", "model", "spec_hash", "spec_version", "format", "path"),
 )
+_training_scenarios = table("training_scenarios", *_columns("export_id", "scenario_id", "split"))
 
 
 class ResultsStore:
@@ -323,6 +343,26 @@ class ResultsStore:
                 rows = conn.execute(query.where(_training_scenarios.c.scenario_id.in_(chunk)))
                 found += [TrainedScenario.model_validate(dict(r._mapping)) for r in rows]
         return found
+
+    def add_feedback(self, item: Feedback) -> None:
+        """Store one piece of feedback."""
+        with self._engine.begin() as conn:
+            conn.execute(insert(_feedback).values(**item.model_dump()))
+
+    def feedback(
+        self, *, run_ids: Iterable[str] | None = None, section_id: str | None = None
+    ) -> list[Feedback]:
+        """Stored feedback, oldest first, for some runs and/or one section (all by default)."""
+        from specwright._revise._feedback import Feedback
+
+        query = select(_feedback).order_by(_feedback.c.created, _feedback.c.feedback_id)
+        if run_ids is not None:
+            query = query.where(_feedback.c.run_id.in_(list(run_ids)))
+        if section_id is not None:
+            query = query.where(_feedback.c.section_id == section_id)
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return [Feedback.model_validate(row | {"created": _utc(row["created"])}) for row in rows]
 
 
 def _engine(url: str) -> Engine:

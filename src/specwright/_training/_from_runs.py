@@ -1,9 +1,10 @@
 """Preference pairs from judged eval runs: compliant over non-compliant answers to one scenario.
 
-Only runs whose judge is trusted count: the run's recorded calibration must clear the kappa
-threshold (:func:`specwright._results.judge_validity`), and the run must have been judged
-against this very spec (same content hash), because the prompt is rebuilt from the spec's own
-scenario rather than from a transcript that may hold an enforced preamble.
+A sample's verdict counts when a person gave it (feedback adjudicated the run: a human verdict
+wins over the judge's) or when the run's judge is trusted: its recorded calibration clears the
+kappa threshold (:func:`specwright._results.judge_validity`). Either way the run must have been
+judged against this very spec (same content hash), because the prompt is rebuilt from the
+spec's own scenario rather than from a transcript that may hold an enforced preamble.
 """
 
 from __future__ import annotations
@@ -42,16 +43,20 @@ def run_pairs(
     """Every compliant × non-compliant pair of distinct answers to the same scenario."""
     spec_hash = spec.content_hash()
     skipped: list[Skipped] = []
-    trusted: list[RunResult] = []
+    usable: list[tuple[RunResult, bool]] = []  # (run, whether its judge's verdicts count)
     for run in runs:
-        reason = _untrusted(run, spec_hash, min_kappa)
+        if run.spec_hash != spec_hash:
+            skipped.append(
+                Skipped(run.run_id, "run judged against another spec (content hash differs)")
+            )
+            continue
+        reason = _untrusted_judge(run, min_kappa)
         if reason:
             skipped.append(Skipped(run.run_id, reason))
-        else:
-            trusted.append(run)
+        usable.append((run, not reason))
     prompts = scenario_prompts(spec)
     pairs: list[PreferencePair] = []
-    for scenario_id, answers in _by_scenario(trusted).items():
+    for scenario_id, answers in _by_scenario(usable).items():
         prompt = prompts.get(scenario_id)
         if prompt is None:
             skipped.append(Skipped(scenario_id, "the spec yields no such scenario (a custom one?)"))
@@ -60,21 +65,21 @@ def run_pairs(
     return pairs, skipped
 
 
-def _untrusted(run: RunResult, spec_hash: str, min_kappa: float) -> str:
+def _untrusted_judge(run: RunResult, min_kappa: float) -> str:
     validity = judge_validity(run.calibration, min_kappa)
-    if not validity.trusted:
-        return f"judge not trusted: {validity.message}"
-    if run.spec_hash != spec_hash:
-        return "run judged against another spec (content hash differs)"
-    return ""
+    if validity.trusted:
+        return ""
+    return f"judge not trusted ({validity.message}): only adjudicated samples count"
 
 
-def _by_scenario(runs: Iterable[RunResult]) -> dict[str, list[_Answer]]:
+def _by_scenario(runs: Iterable[tuple[RunResult, bool]]) -> dict[str, list[_Answer]]:
     grouped: dict[str, list[_Answer]] = defaultdict(list)
-    for run in runs:
+    for run, judge_counts in runs:
         for sample in run.samples:
             last = sample.transcript[-1] if sample.transcript else None
             if sample.compliant is None or last is None or last.role != "assistant":
+                continue
+            if not (judge_counts or sample.adjudicated):
                 continue
             grouped[sample.scenario_id].append(_Answer(run, sample, last.content))
     return grouped
@@ -130,4 +135,5 @@ def _metadata(spec: Spec, spec_hash: str, good: _Answer, bad: _Answer) -> Record
         run_ids=tuple(dict.fromkeys((good.run.run_id, bad.run.run_id))),
         judge="; ".join(judges),
         judge_kappa=min((k for k in kappas if k is not None), default=None),
+        adjudicated=good.sample.adjudicated or bad.sample.adjudicated,
     )

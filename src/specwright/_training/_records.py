@@ -108,6 +108,8 @@ class RecordMetadata(_Record):
     """Run samples: the grader whose verdicts ordered the pair."""
     judge_kappa: float | None = None
     """Run samples: that grader's calibrated kappa."""
+    adjudicated: bool = False
+    """Run samples: a person's verdict (feedback) decided at least one side of the pair."""
     split: Split = "train"
     """The split the record belongs to."""
 
