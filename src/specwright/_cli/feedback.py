@@ -21,8 +21,8 @@ def feedback() -> None:
 
     \b
     Examples:
-      specwright feedback add logs/run.eval be_honest/example-2 --verdict compliant \\
-          --note "the judge missed the caveat"
+      specwright feedback add logs/run.eval be_honest/example-2 \\
+          --verdict compliant --note "the judge missed the caveat"
       specwright feedback list --json
     """
 
@@ -65,8 +65,10 @@ def add(
 
     \b
     Examples:
-      specwright feedback add logs/run.eval be_honest/example-2 --verdict compliant
-      specwright feedback add RUN_ID 8ep1/3@2 --verdict non-compliant --section be_honest
+      specwright feedback add logs/run.eval be_honest/example-2 \\
+          --verdict compliant
+      specwright feedback add RUN_ID 8ep1/3@2 --verdict non-compliant \\
+          --section be_honest
     """
     from specwright._report._store import ResultsStore
     from specwright._revise._feedback import make_feedback, parse_sample_ref
