@@ -187,3 +187,14 @@ def test_spec_text_in_markdown_and_html_is_inert(
     # Escaped: `\<script\>` and `\[x\](…)` render as text, not as HTML or a link.
     assert "\\<script\\>" in markdown and not re.search(r"(?<!\\)<script", markdown)
     assert not re.search(r"(?<!\\)\]\(javascript", markdown)
+
+
+def test_a_moved_section_is_only_moved(tmp_path: Path) -> None:
+    sections = [f"## S{n} {{#s{n} authority=user}}\n\nText {n}.\n\n" for n in range(5)]
+    head = "# Top {#top}\n\nIntro.\n\n"
+    old = write_spec_dir(tmp_path / "a", head + "".join(sections))
+    order = [sections[i] for i in (0, 3, 1, 2, 4)]
+    new = write_spec_dir(tmp_path / "b", head + "".join(order))
+    changes = diff_specs(read_spec(old), read_spec(new)).changes
+    assert [(c.kind, c.section_id) for c in changes] == [("section-moved", "s3")]
+    assert diff_specs(read_spec(old), read_spec(old)).changes == ()
