@@ -24,9 +24,10 @@ def test_markdown_diff_golden(golden: Golden) -> None:
     text = render_report([factory.run_b()], "markdown", baseline=factory.run_a())
     golden("diff.md", text)
     assert (
-        "| `follow_chain` | 100% [72–100%] (n=10) | 10% [2–40%] (n=10) | -90 pts | **worse** |"
+        "| `follow_chain` | 100% [72–100%] (n=10) | 10% [2–40%] (n=10) | -90 pts | **regressed** |"
         in text
     )
+    assert "How states are decided: improved / regressed" in text
 
 
 def test_json_single_run_golden_and_round_trip(golden: Golden, tmp_path: Path) -> None:
@@ -52,9 +53,45 @@ def test_json_diff_golden(golden: Golden) -> None:
 
 def test_no_calibration_warning_in_every_format() -> None:
     run = factory.run_b()
-    assert "no calibration" in render_report([run], "markdown")
-    assert "No calibration" in render_report([run], "html")
+    assert "> **Warning:** Not calibrated" in render_report([run], "markdown")
+    assert 'data-status="missing"' in render_report([run], "html")
     assert json.loads(render_report([run], "json"))["calibration"] is None
+
+
+def _with_kappa(kappa: float | None) -> RunResult:
+    run = factory.run_a()
+    assert run.calibration is not None
+    return run.model_copy(
+        update={"calibration": run.calibration.model_copy(update={"kappa": kappa})}
+    )
+
+
+@pytest.mark.parametrize(
+    ("kappa", "status", "words"),
+    [(0.0, "weak", "judge weak"), (None, "undefined", "judge unverified"),
+     (0.8, "ok", "judge trusted")],
+)  # fmt: skip
+def test_judge_validity_is_stated_in_markdown_and_html(
+    kappa: float | None, status: str, words: str
+) -> None:
+    run = _with_kappa(kappa)
+    markdown = render_report([run], "markdown")
+    html = render_report([run], "html")
+    assert words in markdown and words.capitalize() in html
+    assert ("> **Warning:**" in markdown) == (status != "ok")
+    assert (f'data-status="{status}"' in html) == (status != "ok")
+    if kappa == 0.0:
+        assert "κ 0.00: slight agreement with the spec's labels, below the threshold" in markdown
+
+
+def test_threshold_is_passed_in_not_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SPECWRIGHT_MIN_KAPPA", "0.95")
+    run = _with_kappa(0.8)
+    assert "judge trusted" in render_report([run], "markdown")
+    assert "judge weak" in render_report([run], "markdown", min_kappa=0.9)
+    assert "threshold 0.90" in render_report([run], "html", min_kappa=0.9)
 
 
 def test_errors() -> None:
