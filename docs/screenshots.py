@@ -157,8 +157,8 @@ def _pages(spec: Spec, directory: Path) -> dict[str, tuple[Path, str | None]]:
     with ResultsStore(f"sqlite:///{directory / 'demo.sqlite'}") as store:
         for run in runs:
             store.add(run)
-        sections = [s.section_id for s in runs[0].samples][:1] + [runs[0].samples[-1].section_id]
-        history = load_history(store, list(dict.fromkeys(sections)))
+        first, last = runs[0].samples[0].section_id, runs[0].samples[-1].section_id
+        history = load_history(store, list(dict.fromkeys([first, last])))
     pages["history"] = (render_history(history, "html"), None)
     out = {}
     for name, (html, anchor) in pages.items():

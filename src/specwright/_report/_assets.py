@@ -24,7 +24,7 @@ CSS = """
 }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
-  color: var(--fg); background: var(--bg); }
+  color: var(--fg); background: var(--bg); overflow-wrap: anywhere; }
 a { color: var(--link); }
 header { padding: 16px 32px 10px; border-bottom: 1px solid var(--line); background: var(--panel); }
 header h1 { margin: 0 0 2px; font-size: 20px; overflow-wrap: anywhere; }
