@@ -144,6 +144,8 @@ MODELS = (
     DemoModel("model-b", 0.78, "demo/judge-1", 0.71, 14),
     DemoModel("model-b", 0.80, "demo/judge-2", 0.12, 21),
     DemoModel("model-c", 0.70, "demo/judge-1", None, 28),
+    DemoModel("model-a", 0.66, "demo/judge-1", 0.71, 35),
+    DemoModel("model-b", 0.84, "demo/judge-1", 0.71, 42),
 )
 
 

@@ -83,7 +83,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .badge.inconclusive { background: #9a6700; }
 details.part { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; }
 details.part > summary { padding: 6px 10px; cursor: pointer; display: grid;
-  grid-template-columns: minmax(10em, 1fr) 6em 200px minmax(14em, 26em); align-items: center;
+  grid-template-columns: minmax(10em, 1fr) 6em 200px 15em; align-items: center;
   gap: 4px 14px; }
 @media (max-width: 900px) {
   details.part > summary { grid-template-columns: minmax(0, 1fr) auto; }

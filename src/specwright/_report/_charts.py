@@ -81,7 +81,8 @@ def _ellipsis(value: str, width: float, size: float) -> str:
 
 def fit_label(label: str, width: float, size: float, max_lines: int = 2) -> list[str]:
     """Wrap ``label`` into at most ``max_lines`` lines of at most ``width`` px (estimated)."""
-    words = label.split()
+    # No label longer than this can fit; cutting first keeps the fitting linear in practice.
+    words = label[: int(max_lines * width / (0.36 * size)) + 1].split()
     lines: list[str] = []
     while words and len(lines) < max_lines:
         line, rest = _cut(words, width, size)

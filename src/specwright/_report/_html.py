@@ -110,6 +110,14 @@ def _figure(big: str, label: str, detail: str, cls: str) -> Html:
     )
 
 
+def _swatch(index: int) -> Html:
+    return el(
+        "svg",
+        {"width": 10, "height": 10, "aria-hidden": "true", "class": "swatch"},
+        el("rect", {"width": 10, "height": 10, "fill": colour(index)}),
+    )
+
+
 def _headline_card(
     report: ReportInput, index: int, label: str, rows: Sequence[SectionRow], anchors: dict[str, str]
 ) -> Html:
@@ -149,15 +157,10 @@ def _headline_card(
         _ranked("Best sections", best, index, anchors) if best else None,
         _ranked("Worst sections", worst, index, anchors) if worst else None,
     )
-    swatch = el(
-        "svg",
-        {"width": 12, "height": 12, "aria-hidden": "true", "class": "swatch"},
-        el("rect", {"width": 12, "height": 12, "fill": colour(index)}),
-    )
     return el(
         "div",
         {"class": "card headline", "data-run": index},
-        el("h2", {}, swatch, " ", label),
+        el("h2", {}, _swatch(index), " ", label),
         el("p", {"class": "caption"}, run_caption(run)),
         figures,
         _judge_box(validity),
@@ -266,10 +269,12 @@ def _sections_count(n: int) -> str:
 
 
 def _part(part: PartRow, labels: Sequence[str], anchors: dict[str, str], open_: bool) -> Html:
+    # One line per run, marked with the run's colour (the legend names it; so does the tooltip).
     rates = [
-        el("span", {"class": "part-rate"}, f"{label}: " if len(labels) > 1 else "", fmt_rate(rate))
-        for label, rate in zip(labels, part.rates, strict=True)
-    ]
+        el("span", {"class": "part-rate", "title": f"{label}: {fmt_rate(rate)}"},
+           _swatch(i) if len(labels) > 1 else None, " ", fmt_rate(rate))
+        for i, (label, rate) in enumerate(zip(labels, part.rates, strict=True))
+    ]  # fmt: skip
     summary = el(
         "summary",
         {},

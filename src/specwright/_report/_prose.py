@@ -45,7 +45,10 @@ def _validate_link(url: str) -> bool:
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Typographic replacements only (``---`` → em dash, as the spec's authors intend);
+    # quotes stay as written.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.enable("replacements")
     md.disable("image")
     md.validateLink = _validate_link  # type: ignore[method-assign]
     return md
