@@ -8,7 +8,7 @@ cited sections (with their spec text when a spec was given) and every grader sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from specwright._model import Spec
 from specwright._report._escape import Html, el
@@ -31,6 +31,15 @@ class Drill:
     """Where in-page references in spec text point."""
     spec: Spec | None
     """The spec, for section text."""
+    rendered: dict[str, Html] = field(default_factory=dict)
+    """Section id → its rendered text, filled on first use: a section cited by a thousand
+    samples is rendered once per page."""
+
+    def section_text(self, section_id: str, markdown: str) -> Html:
+        """The section's markdown as HTML, rendered once per page."""
+        if section_id not in self.rendered:
+            self.rendered[section_id] = render_prose(markdown, self.links)
+        return self.rendered[section_id]
 
 
 def sample_anchor(section_index: int, run_index: int, position: int) -> str:
@@ -89,8 +98,10 @@ def _css_token(value: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in value.lower())[:20]
 
 
-def _prose_block(markdown: str, drill: Drill, summary: str) -> Html:
-    body = render_prose(markdown, drill.links) if markdown.strip() else el("p", {}, "(no prose)")
+def _prose_block(section_id: str, markdown: str, drill: Drill, summary: str) -> Html:
+    body = (
+        drill.section_text(section_id, markdown) if markdown.strip() else el("p", {}, "(no prose)")
+    )
     return el(
         "details",
         {"class": "spec-text"},
@@ -105,7 +116,7 @@ def _cited(sample: SampleResult, drill: Drill) -> Html:
     items = []
     for sid in sample.cited_sections:
         section = drill.spec.get(sid) if drill.spec is not None else None
-        body = _prose_block(section.body, drill, "spec text") if section is not None else None
+        body = _prose_block(sid, section.body, drill, "spec text") if section is not None else None
         title = drill.titles.get(sid, "(unknown)")
         anchor = drill.links.anchors.get(sid)
         name = el("a", {"href": "#" + anchor}, title) if anchor else title
@@ -186,7 +197,7 @@ def _spec_text(row: SectionRow, drill: Drill) -> Html | None:
     section = drill.spec.get(row.key) if drill.spec is not None else None
     if section is None or not section.body:
         return None
-    return _prose_block(section.body, drill, "Section text")
+    return _prose_block(row.key, section.body, drill, "Section text")
 
 
 def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -> Html:
