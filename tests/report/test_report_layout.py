@@ -395,3 +395,24 @@ def test_print_shows_everything_and_hides_buttons(browser: Any, tmp_path: Path) 
     assert page.locator("details:not([open])").count() == 0
     w.assert_quiet()
     page.close()
+
+
+def test_flipped_scenarios_are_named_and_linked(browser: Any, tmp_path: Path) -> None:
+    base = factory.run_a()
+    cand = factory.run_b()
+    samples = tuple(
+        s.model_copy(update={"scenario_title": "Obey the system message"})
+        if s.scenario_id == "follow_chain/example-1"
+        else s
+        for s in cand.samples
+    )
+    cand = cand.model_copy(update={"samples": samples})
+    html = render_report([cand], "html", spec=factory.spec(), baseline=base)
+    w = open_page(browser, html, tmp_path)
+    row = w.page.locator("#diff table.flips tr", has_text="follow_chain/example-1")
+    assert row.locator("td").first.inner_text() == "Obey the system message follow_chain/example-1"
+    link = row.locator("a", has_text="Follow the chain of command")
+    target = link.get_attribute("href")
+    assert w.page.locator(f"details.section{target}[data-section='follow_chain']").count() == 1
+    w.assert_quiet()
+    w.page.close()

@@ -251,14 +251,20 @@ def _calibration(report: ReportInput, labels: Sequence[str]) -> Html:
 _NOTE = "Bars: share judged compliant; whiskers: 95% confidence interval."
 
 
-def _chart_section(ident: str, title: str, rows: Sequence[RateRow], labels: Sequence[str]) -> Html:
+def _chart_section(
+    ident: str,
+    title: str,
+    rows: Sequence[RateRow],
+    labels: Sequence[str],
+    captions: Sequence[str] = (),
+) -> Html:
     if not rows:
         return el("section", {"id": ident}, el("h2", {}, title), el("p", {}, "Nothing scored."))
     return el(
         "section",
         {"id": ident},
         el("h2", {}, title),
-        legend(labels),
+        legend(labels, captions),
         el("p", {"class": "note"}, _NOTE),
         bar_chart(rows, labels, title=title),
     )
@@ -424,14 +430,21 @@ def _diff_sections(diff: RunDiff, anchors: dict[str, str]) -> Html:
     )
 
 
-def _flips(diff: RunDiff) -> Html:
+def _flips(diff: RunDiff, drill: Drill) -> Html:
     if not diff.flips:
         return el("p", {}, "No scenario changed its verdict.")
+    anchors = drill.links.anchors
     rows = [
         [
-            el("code", {}, f.scenario_id),
+            [drill.names.get(f.scenario_id, ""), " ", el("code", {}, f.scenario_id)],
             f.epoch,
-            f.section_id,
+            el(
+                "a",
+                {"href": "#" + anchors[f.section_id]},
+                drill.titles.get(f.section_id, f.section_id),
+            )
+            if f.section_id in anchors
+            else f.section_id,
             _badge(f.direction),
             f.candidate_rationale,
         ]
@@ -446,7 +459,7 @@ def _diff_counts(diff: RunDiff) -> str:
     return ", ".join(f"{n} {state}" for state, n in counts.items() if n)
 
 
-def _diff(diff: RunDiff | None, anchors: dict[str, str]) -> Html:
+def _diff(diff: RunDiff | None, anchors: dict[str, str], drill: Drill) -> Html:
     if diff is None:
         return Html("")
     warning = (
@@ -475,7 +488,7 @@ def _diff(diff: RunDiff | None, anchors: dict[str, str]) -> Html:
         rule,
         _diff_sections(diff, anchors),
         el("h3", {}, f"Flipped scenarios ({len(diff.flips)})"),
-        _flips(diff),
+        _flips(diff, drill),
     )
 
 
@@ -499,23 +512,25 @@ def render_html(report: ReportInput) -> str:
     rows = section_rows(runs, spec)
     parts = part_rows(rows, spec)
     anchors = {row.key: "#" + section_anchor(i) for i, row in enumerate(rows)}
+    drill = _drill(report, rows, anchors)
+    captions = [run_caption(run) for run in runs]
     body = el(
         "div",
         {},
         _headline(report, labels, rows, anchors),
         _overview(runs, labels),
-        _diff(report.diff, anchors),
+        _diff(report.diff, anchors, drill),
         _parts(parts, runs, labels, anchors),
         _heatmap(parts, labels, anchors) if len(runs) > 1 else None,
         _chart_section(
-            "by-authority", "Compliance by authority level", authority_rows(runs), labels
+            "by-authority", "Compliance by authority level", authority_rows(runs), labels, captions
         ),
-        _chart_section("by-tag", "Compliance by tag", tag_rows(runs), labels)
+        _chart_section("by-tag", "Compliance by tag", tag_rows(runs), labels, captions)
         if any(r.by_tag for r in runs)
         else None,
         _calibration(report, labels),
         _unscored(runs, labels),
-        sections_block(rows, parts, labels, _drill(report, rows, anchors)),
+        sections_block(rows, parts, labels, drill),
     )
     title = "Compliance report: " + " vs ".join(labels)
     specs = sorted({f"{r.spec_title or 'spec'} {r.spec_version or r.spec_hash[:12]}" for r in runs})
