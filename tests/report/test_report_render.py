@@ -148,3 +148,28 @@ def test_html_includes_cited_spec_text_when_spec_given() -> None:
     page = _html(factory.run_a(), spec=factory.spec())
     assert "The text of Follow the chain of command." in page
     assert "The text of" not in _html(factory.run_a())
+
+
+def test_markdown_groups_sections_by_the_specs_parts() -> None:
+    text = render_report([factory.run_a(), factory.run_b()], "markdown", spec=factory.spec())
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert headings[:3] == [
+        "### The chain of command",
+        "### Seek the truth together",
+        "### Use appropriate style",
+    ]
+    # follow_chain 10/10 and protect_privacy 3/5 pooled for model A.
+    assert "Pooled: openai/model-a 87% [62–96%] (n=15);" in text
+
+
+def test_html_groups_sections_by_the_parts_recorded_in_samples() -> None:
+    run = factory.run_a()
+    samples = tuple(
+        s.model_copy(update={"part_id": "p1", "part_title": "Recorded part"})
+        if s.section_id in {"be_honest", "follow_chain"}
+        else s
+        for s in run.samples
+    )
+    page = _html(run.model_copy(update={"samples": samples}))
+    assert page.count('<details class="part"') == 2
+    assert 'data-part="p1"' in page and "Recorded part" in page and "Other sections" in page

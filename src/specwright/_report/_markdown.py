@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from specwright._report._diff import CHANGE_RULE, RunDiff
 from specwright._report._input import ReportInput
 from specwright._report._view import (
+    PartRow,
     RateRow,
     SectionRow,
     authority_rows,
@@ -21,6 +22,7 @@ from specwright._report._view import (
     judge_summary,
     judge_verdict,
     natural_key,
+    part_rows,
     run_labels,
     section_rows,
     tag_rows,
@@ -120,7 +122,7 @@ def _rates(title: str, rows: Sequence[RateRow], labels: Sequence[str], first: st
     return [f"## {title}", "", *md_table([first, *(md_text(x) for x in labels)], body)]
 
 
-def _sections(rows: Sequence[SectionRow], labels: Sequence[str]) -> list[str]:
+def _section_table(rows: Sequence[SectionRow], labels: Sequence[str]) -> list[str]:
     body = [
         [
             md_code(row.key),
@@ -134,7 +136,22 @@ def _sections(rows: Sequence[SectionRow], labels: Sequence[str]) -> list[str]:
         for row in rows
     ]
     head = ["section", "title", "authority", *(md_text(x) for x in labels)]
-    return ["## Compliance by section", "", *md_table(head, body)]
+    return md_table(head, body)
+
+
+def _sections(parts: Sequence[PartRow], labels: Sequence[str]) -> list[str]:
+    """One table per top-level part of the spec (one table when the parts are unknown)."""
+    lines = ["## Compliance by section", ""]
+    if len(parts) == 1:
+        return lines + _section_table(parts[0].sections, labels)
+    for part in parts:
+        rates = "; ".join(
+            f"{md_text(label)} {fmt_rate(rate)}"
+            for label, rate in zip(labels, part.rates, strict=True)
+        )
+        lines += [f"### {md_text(part.label)}", "", f"Pooled: {rates}.", ""]
+        lines += _section_table(part.sections, labels)
+    return lines
 
 
 def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
@@ -223,7 +240,7 @@ def render_markdown(report: ReportInput) -> str:
     if report.diff is not None:
         lines += diff_markdown(report.diff)
     lines += _overview(runs, labels, report.min_kappa)
-    lines += _sections(rows, labels)
+    lines += _sections(part_rows(rows, report.spec), labels)
     lines += _rates("Compliance by authority level", authority_rows(runs), labels, "authority")
     lines += _rates("Compliance by tag", tag_rows(runs), labels, "tag")
     lines += _unscored(runs, labels) + _failures(runs, labels)
