@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import report_factory as factory
 
-from specwright import ConfigurationError, render_report
+from specwright import ConfigurationError, Section, render_report
 from specwright._report._assets import CSS, SCRIPT, content_security_policy
 from specwright._report._load import load_runs
+from specwright._report._view import spec_parts
 from specwright._results import RunResult
 
 Golden = Callable[[str, str], None]
@@ -173,3 +174,14 @@ def test_html_groups_sections_by_the_parts_recorded_in_samples() -> None:
     page = _html(run.model_copy(update={"samples": samples}))
     assert page.count('<details class="part"') == 2
     assert 'data-part="p1"' in page and "Recorded part" in page and "Other sections" in page
+
+
+def test_a_spec_wrapped_in_one_heading_has_its_children_as_parts() -> None:
+    inner = factory.spec()
+    wrapped = inner.model_copy(
+        update={"sections": (Section(id="all", title="My spec", depth=1, children=inner.sections),)}
+    )
+    assert spec_parts(wrapped)["follow_chain"].id == "chain_of_command"
+    assert spec_parts(wrapped)["all"].id == "all"
+    page = _html(factory.run_a(), spec=wrapped)
+    assert page.count('<details class="part"') == 3

@@ -27,6 +27,7 @@ from specwright._model import (
     Spec,
     TextPart,
 )
+from specwright._report._view import spec_parts
 from specwright._results import ScenarioKind
 
 __all__ = [
@@ -154,7 +155,7 @@ def _scenario(
     messages: tuple[Message, ...],
     location: SourceLocation | None,
 ) -> Scenario:
-    part = _part(spec, section)
+    part = spec_parts(spec).get(section.id, section)
     return Scenario(
         id=scenario_id,
         kind=kind,
@@ -167,13 +168,6 @@ def _scenario(
         source=f"{location.file}:{location.line}" if location else "",
         messages=messages,
     )
-
-
-def _part(spec: Spec, section: Section) -> Section:
-    """The top-level section holding ``section`` (itself when top-level)."""
-    while (parent := spec.parent(section.id)) is not None:
-        section = parent
-    return section
 
 
 def _tags(section: Section, messages: Iterable[Message]) -> tuple[str, ...]:
