@@ -6,6 +6,7 @@ no other text, at 360, 1280 and 1920 px; the page must not scroll sideways.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import browser_support
 import pytest
 import report_factory as factory
 from browser_support import open_page
+from tests._paths import require_real_spec
 
-from specwright import ResultsStore, Section, Spec, render_report
+from specwright import ResultsStore, Section, Spec, read_spec, render_report
 from specwright._model import Example, Prose
 from specwright._report._history import load_history, render_history
 from specwright._results import RunResult
@@ -416,3 +418,53 @@ def test_flipped_scenarios_are_named_and_linked(browser: Any, tmp_path: Path) ->
     assert w.page.locator(f"details.section{target}[data-section='follow_chain']").count() == 1
     w.assert_quiet()
     w.page.close()
+
+
+def _real_spec() -> Spec:
+    env = os.environ.get("SPECWRIGHT_TEST_SPEC_DIR")
+    return read_spec(Path(env) if env else require_real_spec())
+
+
+def _run_over(spec: Spec, run_id: str, model: str, flip: int) -> RunResult:
+    samples = [
+        factory.sample("be_honest", i + 1, (i + flip) % 3 != 0).model_copy(
+            update={
+                "scenario_id": example.id,
+                "section_id": section.id,
+                "section_title": section.title,
+            }
+        )
+        for i, (section, example) in enumerate(spec.examples())
+    ]
+    ids = list(dict.fromkeys(s.section_id for s in samples))
+    return factory.run_a().model_copy(
+        update={
+            "run_id": run_id,
+            "model": model,
+            "spec_hash": spec.content_hash(),
+            "samples": tuple(samples),
+            "by_section": {
+                k: factory.rate(s.compliant for s in samples if s.section_id == k) for k in ids
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_real_spec_report_fits_and_follows_the_spec_parts(
+    browser: Any, tmp_path: Path, width: int
+) -> None:
+    spec = _real_spec()
+    runs = [_run_over(spec, "r1", "openai/model-a", 0), _run_over(spec, "r2", "openai/model-b", 1)]
+    w = open_page(browser, render_report(runs, "html", spec=spec), tmp_path, width=width)
+    page = w.page
+    parts = page.locator("#by-section details.part .part-title").all_inner_texts()
+    covered = {s.section_id for s in runs[0].samples}
+    expected = [top.title for top in spec.sections if any(s.id in covered for s in top.walk())]
+    assert parts == expected and len(parts) >= 5
+    rows = page.locator("#by-section svg.chart g.row").count()
+    assert rows == len(covered)
+    assert page.locator("#heatmap td.cell").count() == 2 * len(covered)
+    _assert_fits(page)
+    w.assert_quiet()
+    page.close()
