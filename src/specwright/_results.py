@@ -155,6 +155,10 @@ class SampleResult(_Frozen):
     """Every grader sample."""
     grader_tokens: int = 0
     """Tokens the grader used for this sample, all grader samples together."""
+    adjudicated: bool = False
+    """Whether a person's verdict replaced the judge's (``compliant`` is then the person's)."""
+    judge_compliant: bool | None = None
+    """The judge's verdict, kept when a person's verdict replaced it."""
 
 
 class RunResult(_Frozen):
@@ -200,6 +204,10 @@ class RunResult(_Frozen):
     """Grader tokens over the run."""
     whole_spec_grader_tokens: int = 0
     """What the same grading would have cost with the whole spec in every grader prompt."""
+    n_adjudicated: int = 0
+    """Samples whose verdict a person gave (feedback), replacing the judge's."""
+    judge_overall: Rate | None = None
+    """Compliance by the judge's verdicts alone, when people adjudicated some samples."""
 
 
 class JudgeValidity(_Frozen):

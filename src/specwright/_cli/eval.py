@@ -165,6 +165,16 @@ def _index(result: RunResult, url: str) -> None:
         click.echo(f"warning: run not indexed in {url}: {exc.__class__.__name__}: {exc}", err=True)
         return
     click.echo(f"indexed run {result.run_id} in {url}", err=True)
+    _warn_if_trained_on(result, url)
+
+
+def _warn_if_trained_on(result: RunResult, url: str) -> None:
+    # Scenarios exported as training data for this very model measure memory, not compliance.
+    from specwright._training._contamination import contamination_warning
+
+    warning = contamination_warning(url, result.model, (s.scenario_id for s in result.samples))
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
