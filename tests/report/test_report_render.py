@@ -185,3 +185,19 @@ def test_a_spec_wrapped_in_one_heading_has_its_children_as_parts() -> None:
     assert spec_parts(wrapped)["all"].id == "all"
     page = _html(factory.run_a(), spec=wrapped)
     assert page.count('<details class="part"') == 3
+
+
+def test_adjudicated_samples_are_marked_and_the_judge_figure_kept() -> None:
+    run = factory.run_a()
+    samples = tuple(
+        s.model_copy(update={"adjudicated": True, "judge_compliant": True, "compliant": False})
+        if s.scenario_id == "follow_chain/example-1"
+        else s
+        for s in run.samples
+    )
+    judged = run.overall
+    run = run.model_copy(update={"samples": samples, "n_adjudicated": 1, "judge_overall": judged})
+    page = _html(run)
+    assert page.count("person&#x27;s verdict (judge: compliant)") == 1
+    assert "1 sample(s) adjudicated by people" in page
+    assert "the judge alone: 56% [37–73%] (n=25)." in page

@@ -81,6 +81,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .badge.compliant, .badge.improved, .badge.fixed { background: var(--ok); }
 .badge.noncompliant, .badge.regressed { background: var(--bad); }
 .badge.inconclusive { background: #9a6700; }
+.badge.adjudicated { background: #6639ba; }
+.adjudicated-note { margin: 4px 0; color: var(--muted); }
 details.part { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; }
 details.part > summary { padding: 6px 10px; cursor: pointer; display: grid;
   grid-template-columns: minmax(10em, 1fr) 6em 200px 15em; align-items: center;

@@ -171,6 +171,15 @@ def _judge(sample: SampleResult, drill: Drill) -> Html:
     )
 
 
+def _adjudicated(sample: SampleResult) -> Html | None:
+    """A mark on samples whose verdict a person gave (``specwright feedback``)."""
+    if not sample.adjudicated:
+        return None
+    judge = {None: "unscored", True: "compliant", False: "non-compliant"}[sample.judge_compliant]
+    return el("span", {"class": "badge adjudicated", "title": f"the judge said: {judge}"},
+              f"person's verdict (judge: {judge})")  # fmt: skip
+
+
 def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
     score = "" if sample.score is None else f" · score {sample.score:g}"
     name = drill.names.get(sample.scenario_id)
@@ -179,6 +188,7 @@ def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
         {},
         verdict_badge(sample.compliant),
         " ",
+        _adjudicated(sample),
         el("span", {"class": "sample-name"}, name) if name else None,
         " " if name else None,
         el("code", {"class": "sample-id"}, sample.scenario_id),

@@ -151,6 +151,13 @@ def _headline_card(
             "unscored",
         ),
     )
+    adjudicated = None
+    if run.n_adjudicated:
+        judge = run.judge_overall
+        alone = "–" if judge is None or judge.rate is None else fmt_rate(judge)
+        adjudicated = el("p", {"class": "adjudicated-note"},
+                         f"{run.n_adjudicated} sample(s) adjudicated by people (their verdict "
+                         f"replaces the judge's); the judge alone: {alone}.")  # fmt: skip
     extremes = el(
         "div",
         {"class": "extremes"},
@@ -163,6 +170,7 @@ def _headline_card(
         el("h2", {}, _swatch(index), " ", label),
         el("p", {"class": "caption"}, run_caption(run)),
         figures,
+        adjudicated,
         _judge_box(validity),
         extremes,
     )
