@@ -148,7 +148,9 @@ def test_headline_and_judge_warning_above_the_fold(
     assert kappa == ("κ 0.00" if judge == "weak" else "κ –")
     text = warning.inner_text()
     assert (
-        ("below the threshold of 0.40" in text) if judge == "weak" else ("Not calibrated" in text)
+        ("below the threshold of 0.40" in text)
+        if judge == "weak"
+        else ("never checked against" in text)
     )
     # The metadata table comes after the headline.
     assert page.locator("#headline + #overview").count() == 1

@@ -54,7 +54,7 @@ def test_json_diff_golden(golden: Golden) -> None:
 
 def test_no_calibration_warning_in_every_format() -> None:
     run = factory.run_b()
-    assert "> **Warning:** Not calibrated" in render_report([run], "markdown")
+    assert "> **Warning:** This run's judge was never checked" in render_report([run], "markdown")
     assert 'data-status="missing"' in render_report([run], "html")
     assert json.loads(render_report([run], "json"))["calibration"] is None
 

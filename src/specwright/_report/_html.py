@@ -526,8 +526,8 @@ def render_html(report: ReportInput) -> str:
         "div",
         {},
         _headline(report, labels, rows, anchors),
-        _overview(runs, labels),
         _diff(report.diff, anchors, drill),
+        _overview(runs, labels),
         _parts(parts, runs, labels, anchors),
         _heatmap(parts, labels, anchors) if len(runs) > 1 else None,
         _chart_section(

@@ -392,8 +392,8 @@ def judge_summary(validity: JudgeValidity) -> str:
     kappa, threshold = validity.kappa, validity.threshold
     if validity.status == "missing":
         return (
-            "Not calibrated: this run's judge was never checked against the spec's labelled "
-            "answers, so how far to trust its verdicts is unknown."
+            "This run's judge was never checked against the spec's labelled answers (no "
+            "calibration recorded), so how far to trust its verdicts is unknown."
         )
     if validity.status == "undefined":
         return (
