@@ -136,3 +136,29 @@ def test_history_page_renders(browser: Any, tmp_path: Path) -> None:
     assert page.locator("section[data-section='no_scores'] circle.point").count() == 0
     w.assert_quiet()
     page.close()
+
+
+def test_history_page_keeps_injected_payloads_inert(browser: Any, tmp_path: Path) -> None:
+    hostile = factory.hostile_run()
+    assert hostile.calibration is not None
+    weak = hostile.model_copy(
+        update={
+            "run_id": "run-<script>window.__pwned='id'</script>",
+            "grader": "<img src=x onerror=\"window.__pwned='grader'\">",
+            "calibration": hostile.calibration.model_copy(update={"kappa": 0.0}),
+        }
+    )
+    with ResultsStore(f"sqlite:///{tmp_path / 'h.sqlite'}") as store:
+        store.add(hostile)
+        store.add(weak)
+        html = render_history(load_history(store), "html")
+    w = open_page(browser, html, tmp_path, "history.html")
+    page = w.page
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.wait_for_timeout(200)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img, iframe, script:not([type='application/json'])").count() == 1
+    assert page.locator(".judge-warning li").count() == 1
+    assert "<script>window.__pwned='model'</script>" in page.locator("table.runs").inner_text()
+    w.assert_quiet()
+    page.close()

@@ -83,3 +83,30 @@ def test_pathological_input_renders_in_bounded_time() -> None:
     start = time.perf_counter()
     render_prose(text, LINKS)
     assert time.perf_counter() - start < 5.0
+
+
+_PIECES = ("[", "]", "(", ")", "<", ">", "#", "^", "!", "`", "*", "\n", " ", "javascript:",
+           "https://e.x/", "&#106;", '"', "'", "[?](#follow_chain)", "[^8ep1]",
+           "<script>")  # fmt: skip
+_ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "br",
+                 "hr", "h1", "h2", "h3", "h4", "h5", "h6"}  # fmt: skip
+
+
+def test_seeded_random_markdown_keeps_the_invariants() -> None:
+    import random
+    import time
+
+    rng = random.Random(20251126)
+    base = "See [?](#follow_chain) and [docs](https://example.com). Text[^8ep1] **b** `c`."
+    start = time.perf_counter()
+    for _ in range(400):
+        chars = list(base)
+        for _ in range(rng.randint(1, 12)):
+            chars.insert(rng.randrange(len(chars) + 1), rng.choice(_PIECES))
+        html = render_prose("".join(chars), LINKS)
+        tags = set(re.findall(r"<([a-z0-9]+)[\s>]", html))
+        assert tags <= _ALLOWED_TAGS, (tags, html)
+        for href in hrefs(html):
+            assert href.startswith(("#sec-0", "#smp-0-0-1", "http://", "https://")), html
+        assert re.search(r"<a [^>]*(on\w+|style|src)=", html) is None
+    assert time.perf_counter() - start < 20

@@ -89,7 +89,10 @@ def _resolve_links(children: list[Token], links: ProseLinks) -> list[Token]:
         if token.type == "link_open":
             href = str(token.attrGet("href") or "")
             target = href[1:] if href.startswith("#") else None
-            drop = target is not None and target not in links.anchors
+            # In-page links the page cannot resolve, and anything but http(s) (an empty
+            # destination, say), become plain text.
+            external = target is None and bool(_EXTERNAL.match(href))
+            drop = (target not in links.anchors) if target is not None else not external
             if target is not None and not drop:
                 token.attrSet("href", "#" + links.anchors[target])
             if not href.startswith("#"):
