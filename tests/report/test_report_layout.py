@@ -86,16 +86,18 @@ def _open_everything(page: Any) -> None:
 
 
 def _assert_fits(page: Any) -> None:
+    """At each width: every chart label inside its chart, none overlapping, no sideways scroll."""
     _open_everything(page)
-    assert page.evaluate(FIT_JS) == []
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate(FIT_JS) == [], f"at {width}px"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"at {width}px the page scrolls sideways by {overflow}px"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_report_labels_fit_at_every_width(browser: Any, tmp_path: Path, width: int) -> None:
+def test_report_labels_fit_at_every_width(browser: Any, tmp_path: Path) -> None:
     html = render_report([factory.run_a(), factory.run_b()], "html", spec=long_spec())
-    w = open_page(browser, html, tmp_path, width=width)
+    w = open_page(browser, html, tmp_path)
     assert w.page.locator("svg.chart text.row-label").count() >= 5
     _assert_fits(w.page)
     w.assert_quiet()
@@ -111,12 +113,9 @@ def _history_html(tmp_path: Path, runs: int) -> str:
         return render_history(load_history(store, ["be_honest", "follow_chain"]), "html")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("runs", [2, 25])
-def test_history_labels_fit_at_every_width(
-    browser: Any, tmp_path: Path, width: int, runs: int
-) -> None:
-    w = open_page(browser, _history_html(tmp_path, runs), tmp_path, "history.html", width=width)
+def test_history_labels_fit_at_every_width(browser: Any, tmp_path: Path, runs: int) -> None:
+    w = open_page(browser, _history_html(tmp_path, runs), tmp_path, "history.html")
     assert w.page.locator("svg.history text.x-label").count() >= 2
     _assert_fits(w.page)
     w.assert_quiet()
@@ -452,13 +451,10 @@ def _run_over(spec: Spec, run_id: str, model: str, flip: int) -> RunResult:
     )
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_real_spec_report_fits_and_follows_the_spec_parts(
-    browser: Any, tmp_path: Path, width: int
-) -> None:
+def test_real_spec_report_fits_and_follows_the_spec_parts(browser: Any, tmp_path: Path) -> None:
     spec = _real_spec()
     runs = [_run_over(spec, "r1", "openai/model-a", 0), _run_over(spec, "r2", "openai/model-b", 1)]
-    w = open_page(browser, render_report(runs, "html", spec=spec), tmp_path, width=width)
+    w = open_page(browser, render_report(runs, "html", spec=spec), tmp_path)
     page = w.page
     parts = page.locator("#by-section details.part .part-title").all_inner_texts()
     covered = {s.section_id for s in runs[0].samples}
