@@ -127,6 +127,12 @@ class SampleResult(_Frozen):
     """The governing section."""
     section_title: str = ""
     """Its title."""
+    scenario_title: str = ""
+    """A human name for the scenario (the example's or eval prompt's title), when known."""
+    part_id: str | None = None
+    """The id of the spec's top-level (H1) section holding the governing section, when known."""
+    part_title: str = ""
+    """That top-level section's title."""
     authority: Authority | None = None
     """The section's effective authority."""
     tags: tuple[str, ...] = ()

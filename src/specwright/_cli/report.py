@@ -118,7 +118,9 @@ def report(
     spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     if spec is not None and spec.content_hash() not in {r.spec_hash for r in loaded}:
         click.echo("warning: the spec given differs from the runs' spec", err=True)
-    text = render_report(loaded, infer_format(fmt, output), spec=spec, baseline=base)
+    text = render_report(
+        loaded, infer_format(fmt, output), spec=spec, baseline=base, min_kappa=settings.min_kappa
+    )
     write_output(text, output)
     if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):
         return 1
