@@ -87,19 +87,19 @@ if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers a
     from specwright._eval._task import compliance_task
     from specwright._report._diff import RunDiff, diff_runs
     from specwright._report._render import render_report
-    from specwright._report._store import ResultsStore, SectionPoint, StoredRun, index_run
+    from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
 
 __version__ = "0.1.0"
 
 # Report and eval names load on first use: the results store needs SQLAlchemy (the `report`
 # extra) and evals need Inspect AI (the `eval` extra); `import specwright` must pull in neither.
 _LAZY: dict[str, str] = {
-    "ResultsStore": "specwright._report._store",
+    "ResultsStore": "specwright._results._store",
     "RunDiff": "specwright._report._diff",
-    "SectionPoint": "specwright._report._store",
-    "StoredRun": "specwright._report._store",
+    "SectionPoint": "specwright._results._store",
+    "StoredRun": "specwright._results._store",
     "diff_runs": "specwright._report._diff",
-    "index_run": "specwright._report._store",
+    "index_run": "specwright._results._store",
     "render_report": "specwright._report._render",
     "GraderSettings": "specwright._eval._judge",
     "Scenario": "specwright._eval._scenarios",

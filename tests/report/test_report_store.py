@@ -10,7 +10,7 @@ import report_factory as factory
 from sqlalchemy import MetaData, create_engine
 
 from specwright import ConfigurationError, ResultsStore, index_run
-from specwright._report._migrations import MIGRATIONS, migrate
+from specwright._results._migrations import MIGRATIONS, migrate
 
 
 def url(tmp_path: Path) -> str:

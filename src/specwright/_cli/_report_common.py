@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, cast
 
 import click
 
 from specwright._cli._common import writing
+from specwright._report._load import LogReader
 from specwright._settings import Settings
 
-__all__ = ["OutputFormat", "infer_format", "log_dir", "write_output"]
+__all__ = ["OutputFormat", "infer_format", "log_dir", "log_reader", "write_output"]
 
 OutputFormat: TypeAlias = Literal["html", "markdown", "json"]
 
@@ -46,3 +48,17 @@ def write_output(text: str, output: Path | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
+
+
+def log_reader() -> LogReader | None:
+    """The eval package as the reports' Inspect log reader, or ``None`` without the extra.
+
+    The CLI is where the eval package and the reports meet: reports never import it.
+    """
+    try:
+        module = importlib.import_module("specwright._eval")
+    except ImportError:
+        return None
+    if not (hasattr(module, "load_run") and hasattr(module, "find_logs")):
+        return None
+    return cast(LogReader, module)

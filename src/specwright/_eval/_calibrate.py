@@ -20,14 +20,13 @@ from pydantic import BaseModel, ConfigDict
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError
-from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
 from specwright._eval._provider import inspect_model
 from specwright._eval._scenarios import select_sections
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
-from specwright._results import Calibration
+from specwright._results import Calibration, accuracy, cohens_kappa, confusion, merge
 
 __all__ = [
     "GraderFailure",

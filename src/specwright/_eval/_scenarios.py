@@ -27,7 +27,7 @@ from specwright._model import (
     Spec,
     TextPart,
 )
-from specwright._results import ScenarioKind
+from specwright._results import SampleMetadata, ScenarioKind
 
 __all__ = [
     "Scenario",
@@ -67,16 +67,16 @@ class Scenario(_Frozen):
     """GOOD/BAD/OK answers from the spec: reference points for the judge, never sent."""
 
     def metadata(self) -> dict[str, object]:
-        """Sample metadata as the log contract in ``docs/architecture.md`` names it."""
-        return {
-            "scenario_id": self.id,
-            "kind": self.kind,
-            "section_id": self.section_id,
-            "section_title": self.section_title,
-            "authority": self.authority,
-            "tags": list(self.tags),
-            "source": self.source,
-        }
+        """Sample metadata as the log contract types it (:class:`SampleMetadata`), JSON-safe."""
+        return SampleMetadata(
+            scenario_id=self.id,
+            kind=self.kind,
+            section_id=self.section_id,
+            section_title=self.section_title,
+            authority=self.authority,
+            tags=self.tags,
+            source=self.source,
+        ).to_log()
 
 
 # --------------------------------------------------------------------------- from a spec

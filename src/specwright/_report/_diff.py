@@ -15,13 +15,11 @@ different verdicts: ``regressed`` (compliant → non-compliant) or ``fixed`` (th
 
 from __future__ import annotations
 
-import math
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
+from specwright._frozen import FrozenModel
 from specwright._report._view import natural_key, section_titles
-from specwright._results import Rate, RunResult, SampleResult
+from specwright._results import Rate, RunResult, SampleResult, interval
 
 __all__ = ["Change", "Flip", "FlipDirection", "RateChange", "RunDiff", "diff_runs"]
 
@@ -31,14 +29,8 @@ Change: TypeAlias = Literal["better", "worse", "unchanged", "new", "dropped", "u
 FlipDirection: TypeAlias = Literal["fixed", "regressed"]
 """``fixed``: non-compliant → compliant; ``regressed``: compliant → non-compliant."""
 
-_Z95 = 1.959963984540054
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class RateChange(_Frozen):
+class RateChange(FrozenModel):
     """A rate in the baseline and in the candidate, and whether it moved beyond the CIs."""
 
     key: str
@@ -55,7 +47,7 @@ class RateChange(_Frozen):
     """The verdict of the non-overlapping-CI test."""
 
 
-class Flip(_Frozen):
+class Flip(FrozenModel):
     """A scenario whose verdict differs between the runs."""
 
     scenario_id: str
@@ -72,7 +64,7 @@ class Flip(_Frozen):
     """The judge's rationale in the candidate."""
 
 
-class RunDiff(_Frozen):
+class RunDiff(FrozenModel):
     """The comparison of a candidate run against a baseline run."""
 
     baseline_run_id: str
@@ -110,31 +102,14 @@ class RunDiff(_Frozen):
         return tuple(f for f in self.flips if f.direction == "regressed")
 
 
-def wilson(rate: float, n: int) -> tuple[float, float]:
-    """The Wilson score 95% interval of a proportion ``rate`` over ``n`` samples."""
-    if n <= 0:
-        return (0.0, 1.0)
-    z2 = _Z95 * _Z95
-    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def _interval(rate: Rate) -> tuple[float, float]:
-    if rate.ci_low is not None and rate.ci_high is not None:
-        return (rate.ci_low, rate.ci_high)
-    assert rate.rate is not None
-    return wilson(rate.rate, rate.n)
-
-
 def compare_rates(baseline: Rate | None, candidate: Rate | None) -> Change:
     """Apply the non-overlapping-CI test to two rates."""
     if baseline is None or candidate is None:
         return _presence(baseline, candidate)
     if baseline.rate is None or candidate.rate is None:
         return "unscored"
-    base_low, base_high = _interval(baseline)
-    cand_low, cand_high = _interval(candidate)
+    base_low, base_high = interval(baseline)
+    cand_low, cand_high = interval(candidate)
     if cand_low > base_high:
         return "better"
     if cand_high < base_low:

@@ -17,8 +17,8 @@ from specwright._report._charts import HistorySeries, history_chart, legend
 from specwright._report._escape import Html, el
 from specwright._report._markdown import md_code, md_table, md_text
 from specwright._report._page import page
-from specwright._report._store import ResultsStore, SectionPoint, StoredRun
 from specwright._report._view import fmt_rate
+from specwright._results._store import ResultsStore, SectionPoint, StoredRun
 
 __all__ = ["History", "HistoryFormat", "SectionHistory", "load_history", "render_history"]
 

@@ -1,69 +1,52 @@
 """The results store: every finished run, indexed for history (SQLAlchemy; SQLite or PostgreSQL).
 
 The schema is created and upgraded by the named migrations in
-:mod:`specwright._report._migrations` whenever a store is opened. Adding a run is
-idempotent by ``run_id``.
+:mod:`specwright._results._migrations` whenever a store is opened; the store reflects the
+tables the migrations left instead of declaring them a second time.
+
+Guarantees:
+
+- several processes may open a fresh store at once: migrations run under a lock (SQLite
+  ``BEGIN IMMEDIATE`` with a busy timeout, a PostgreSQL advisory lock);
+- only finished runs are stored; a partial run (its log still ``started``, or ``cancelled``,
+  ``error``) is refused, so no partial figure is ever kept;
+- a run is keyed by its ``run_id`` (Inspect's task id, which a resumed run keeps); adding it
+  again replaces its rows when its results changed and is a no-op when they did not.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
+    Connection,
     Engine,
-    Float,
-    Integer,
     MetaData,
-    String,
+    RowMapping,
     Table,
-    Text,
     create_engine,
+    delete,
+    event,
     insert,
     select,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from specwright._errors import ConfigurationError
-from specwright._report._migrations import applied_migrations, migrate
-from specwright._report._view import section_rows
-from specwright._results import Rate, RunResult
+from specwright._frozen import FrozenModel
+from specwright._results._migrations import applied_migrations, migrate
+from specwright._results._models import Rate, RunResult
 
-__all__ = ["ResultsStore", "SectionPoint", "StoredRun", "index_run"]
+__all__ = ["ResultsStore", "SectionPoint", "StoredRun", "index_run", "result_hash"]
 
-# The schema as the migrations leave it; used for queries only (never to create tables).
-_META = MetaData()
-_runs = Table(
-    "runs", _META,
-    Column("run_id", String(255), primary_key=True), Column("model", String(255)),
-    Column("grader", String(255)), Column("spec_title", Text), Column("spec_version", String(100)),
-    Column("spec_hash", String(64)), Column("created", DateTime(timezone=True)),
-    Column("log_path", Text), Column("enforce", Boolean), Column("epochs", Integer),
-    Column("n_scored", Integer), Column("n_unscored", Integer), Column("overall_rate", Float),
-    Column("overall_low", Float), Column("overall_high", Float), Column("overall_n", Integer),
-    Column("grader_tokens", Integer), Column("indexed_at", DateTime(timezone=True)),
-    Column("calibration_accuracy", Float), Column("calibration_kappa", Float),
-    Column("calibration_grader", String(255)),
-)  # fmt: skip
-_sections = Table(
-    "section_results", _META,
-    Column("run_id", String(255), primary_key=True), Column("section_id", String(255),
-    primary_key=True), Column("section_title", Text), Column("authority", String(20)),
-    Column("rate", Float), Column("ci_low", Float), Column("ci_high", Float),
-    Column("n", Integer), Column("n_unscored", Integer),
-)  # fmt: skip
+_SQLITE_BUSY_SECONDS = 60.0
+"""How long a SQLite connection waits for another process's write lock."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class StoredRun(_Frozen):
+class StoredRun(FrozenModel):
     """A run as the store keeps it (no samples)."""
 
     run_id: str
@@ -99,7 +82,7 @@ class StoredRun(_Frozen):
         return self.calibration_grader is not None
 
 
-class SectionPoint(_Frozen):
+class SectionPoint(FrozenModel):
     """A section's compliance in one run: one point of its history."""
 
     run_id: str
@@ -125,6 +108,11 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def result_hash(run: RunResult) -> str:
+    """A digest of what the store derives from ``run`` (where its log lies left out)."""
+    return hashlib.sha256(run.model_dump_json(exclude={"log_path"}).encode()).hexdigest()
+
+
 def _run_row(run: RunResult) -> dict[str, Any]:
     cal = run.calibration
     return {
@@ -139,17 +127,29 @@ def _run_row(run: RunResult) -> dict[str, Any]:
         "calibration_accuracy": cal.accuracy if cal else None,
         "calibration_kappa": cal.kappa if cal else None,
         "calibration_grader": cal.grader if cal else None,
+        "result_hash": result_hash(run),
     }  # fmt: skip
 
 
 def _section_rows(run: RunResult) -> list[dict[str, Any]]:
+    """One row per section the run scored or sampled: its rate, title, authority, unscored."""
+    order = dict.fromkeys([*run.by_section, *(s.section_id for s in run.samples)])
+    titles: dict[str, str] = {}
+    authorities: dict[str, str] = {}
+    unscored = dict.fromkeys(order, 0)
+    for sample in run.samples:
+        if sample.section_title:
+            titles.setdefault(sample.section_id, sample.section_title)
+        if sample.authority:
+            authorities.setdefault(sample.section_id, sample.authority)
+        unscored[sample.section_id] += sample.compliant is None
     rows = []
-    for row in section_rows([run]):
-        rate = row.rates[0] or Rate(rate=None, ci_low=None, ci_high=None, n=0)
+    for sid in order:
+        rate = run.by_section.get(sid) or Rate(rate=None, ci_low=None, ci_high=None, n=0)
         rows.append({
-            "run_id": run.run_id, "section_id": row.key, "section_title": row.label,
-            "authority": row.authority, "rate": rate.rate, "ci_low": rate.ci_low,
-            "ci_high": rate.ci_high, "n": rate.n, "n_unscored": row.unscored[0],
+            "run_id": run.run_id, "section_id": sid, "section_title": titles.get(sid, sid),
+            "authority": authorities.get(sid), "rate": rate.rate, "ci_low": rate.ci_low,
+            "ci_high": rate.ci_high, "n": rate.n, "n_unscored": unscored[sid],
         })  # fmt: skip
     return rows
 
@@ -167,9 +167,14 @@ class ResultsStore:
         try:
             with self._engine.begin() as conn:
                 migrate(conn)
+            with self._engine.connect() as conn:
+                meta = MetaData()
+                meta.reflect(conn, only=["runs", "section_results"])
         except OperationalError as exc:
             self._engine.dispose()
             raise ConfigurationError(f"cannot open results store {url!r}: {exc.orig}") from exc
+        self._runs: Table = meta.tables["runs"]
+        self._sections: Table = meta.tables["section_results"]
 
     def __enter__(self) -> ResultsStore:
         return self
@@ -189,38 +194,56 @@ class ResultsStore:
             return applied_migrations(conn)
 
     def add(self, run: RunResult) -> bool:
-        """Index ``run``; return ``False`` (and change nothing) if its run id is already there."""
+        """Index a finished ``run``; return whether its rows were written.
+
+        ``False`` when the run is partial (never stored) or already stored with the same
+        results. A stored run whose results changed is replaced.
+        """
+        if not run.finished:
+            return False
+        row = _run_row(run)
         try:
             with self._engine.begin() as conn:
-                exists = conn.scalar(select(_runs.c.run_id).where(_runs.c.run_id == run.run_id))
-                if exists is not None:
+                runs = self._runs
+                stored = conn.scalar(select(runs.c.result_hash).where(runs.c.run_id == run.run_id))
+                if stored is not None and stored == row["result_hash"]:
                     return False
-                conn.execute(insert(_runs).values(**_run_row(run)))
-                rows = _section_rows(run)
-                if rows:
-                    conn.execute(insert(_sections), rows)
+                self._delete(conn, run.run_id)
+                conn.execute(insert(runs).values(**row))
+                sections = _section_rows(run)
+                if sections:
+                    conn.execute(insert(self._sections), sections)
         except IntegrityError:  # another process indexed the same run meanwhile
             return False
         return True
 
+    def _delete(self, conn: Connection, run_id: str) -> None:
+        conn.execute(delete(self._sections).where(self._sections.c.run_id == run_id))
+        conn.execute(delete(self._runs).where(self._runs.c.run_id == run_id))
+
     def runs(self) -> list[StoredRun]:
         """Every indexed run, oldest first."""
-        query = select(_runs).order_by(_runs.c.created, _runs.c.run_id)
+        query = select(self._runs).order_by(self._runs.c.created, self._runs.c.run_id)
         with self._engine.connect() as conn:
             return [_stored_run(row._mapping) for row in conn.execute(query)]
 
-    def indexed_logs(self) -> set[str]:
-        """The log paths of the indexed runs (to skip logs that are already in)."""
+    def indexed_logs(self) -> dict[str, datetime]:
+        """The log path of every indexed run, with when it was indexed (UTC).
+
+        A log written after that moment may hold newer results and is worth reading again.
+        """
+        runs = self._runs
+        query = select(runs.c.log_path, runs.c.indexed_at).where(runs.c.log_path.is_not(None))
         with self._engine.connect() as conn:
-            query = select(_runs.c.log_path).where(_runs.c.log_path.is_not(None))
-            return {str(path) for path in conn.scalars(query)}
+            return {str(row.log_path): _utc(row.indexed_at) for row in conn.execute(query)}
 
     def sections(self) -> list[tuple[str, str]]:
         """``(section id, latest title)`` of every section in the store, by id."""
+        runs, sections = self._runs, self._sections
         query = (
-            select(_sections.c.section_id, _sections.c.section_title)
-            .join(_runs, _runs.c.run_id == _sections.c.run_id)
-            .order_by(_sections.c.section_id, _runs.c.created)
+            select(sections.c.section_id, sections.c.section_title)
+            .join(runs, runs.c.run_id == sections.c.run_id)
+            .order_by(sections.c.section_id, runs.c.created)
         )
         with self._engine.connect() as conn:
             titles = {row.section_id: row.section_title for row in conn.execute(query)}
@@ -228,25 +251,48 @@ class ResultsStore:
 
     def section_history(self, section_id: str) -> list[SectionPoint]:
         """The section's compliance in every run that covered it, oldest first."""
+        runs, sections = self._runs, self._sections
         query = (
-            select(_sections, _runs.c.model, _runs.c.spec_version, _runs.c.spec_hash,
-                   _runs.c.created)
-            .join(_runs, _runs.c.run_id == _sections.c.run_id)
-            .where(_sections.c.section_id == section_id)
-            .order_by(_runs.c.created, _runs.c.run_id)
-        )  # fmt: skip
+            select(sections, runs.c.model, runs.c.spec_version, runs.c.spec_hash, runs.c.created)
+            .join(runs, runs.c.run_id == sections.c.run_id)
+            .where(sections.c.section_id == section_id)
+            .order_by(runs.c.created, runs.c.run_id)
+        )
         with self._engine.connect() as conn:
             return [_point(row._mapping) for row in conn.execute(query)]
 
 
 def _engine(url: str) -> Engine:
     try:
-        return create_engine(url)
+        engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(f"invalid results store URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _serialise_sqlite_writers(engine)
+    return engine
 
 
-def _stored_run(row: Any) -> StoredRun:
+def _serialise_sqlite_writers(engine: Engine) -> None:
+    """Every transaction takes SQLite's write lock up front (``BEGIN IMMEDIATE``).
+
+    Python's sqlite3 driver starts transactions lazily and lets DDL run outside them, so two
+    processes migrating a fresh file both saw "no migrations table" and the second failed.
+    Taking the lock at BEGIN, with a busy timeout, makes the second wait and then find the
+    migrations applied; it also spares ``add`` (read, then write) the deadlock of two readers
+    upgrading to writers. SQLAlchemy's documented recipe for pysqlite.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _stored_run(row: RowMapping) -> StoredRun:
     return StoredRun(
         run_id=row["run_id"], model=row["model"], grader=row["grader"],
         spec_title=row["spec_title"], spec_version=row["spec_version"],
@@ -259,7 +305,7 @@ def _stored_run(row: Any) -> StoredRun:
     )  # fmt: skip
 
 
-def _point(row: Any) -> SectionPoint:
+def _point(row: RowMapping) -> SectionPoint:
     return SectionPoint(
         run_id=row["run_id"], model=row["model"], spec_version=row["spec_version"],
         spec_hash=row["spec_hash"], created=_utc(row["created"]), section_id=row["section_id"],
@@ -268,7 +314,7 @@ def _point(row: Any) -> SectionPoint:
     )  # fmt: skip
 
 
-def index_run(run: RunResult, url: str) -> None:
-    """Add ``run`` to the results store at ``url`` (a no-op when it is already indexed)."""
+def index_run(run: RunResult, url: str) -> bool:
+    """Add a finished ``run`` to the results store at ``url``; whether its rows were written."""
     with ResultsStore(url) as store:
-        store.add(run)
+        return store.add(run)
