@@ -35,9 +35,12 @@ def _named_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield from ((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.lineno, node.module
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value.startswith("specwright._"):
-                yield node.lineno, node.value
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith("specwright._")
+        ):
+            yield node.lineno, node.value
 
 
 def _violations(package: str) -> list[str]:
