@@ -20,6 +20,8 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from specwright._errors import UnknownSectionError
+
 __all__ = [
     "AUTHORITY_LEVELS",
     "Attachment",
@@ -341,11 +343,11 @@ class Spec(_Frozen):
         return parents
 
     def section(self, section_id: str) -> Section:
-        """Return the section with this id; raise ``KeyError`` naming the id otherwise."""
+        """Return the section with this id; raise :class:`UnknownSectionError` (a ``KeyError``)."""
         try:
             return self._index[section_id]
         except KeyError:
-            raise KeyError(f"no section with id {section_id!r}") from None
+            raise UnknownSectionError(f"no section with id {section_id!r}") from None
 
     def get(self, section_id: str) -> Section | None:
         """Return the section with this id, or ``None``."""

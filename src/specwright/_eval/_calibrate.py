@@ -19,7 +19,7 @@ from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict
 from tenacity import RetryError
 
-from specwright._errors import ConfigurationError
+from specwright._errors import ConfigurationError, GraderFailure
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
@@ -119,10 +119,6 @@ async def calibrate_async(
         if not isinstance(grader, Model):
             await model.api.aclose()
     return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
-
-
-class GraderFailure(RuntimeError):
-    """The grader failed on a request after its retries, so the calibration cannot finish."""
 
 
 def _failure(exc: BaseException) -> str:

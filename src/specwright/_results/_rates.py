@@ -88,10 +88,10 @@ def group_rates(
 def interval(rate: Rate) -> tuple[float, float]:
     """The 95% interval ``rate`` recorded, or Wilson's over ``rate.n`` trials when it has none.
 
-    Raises ``ValueError`` for an unscored rate, which has no interval.
+    An unscored rate knows nothing: its interval is ``(0, 1)``, as Wilson's is for no trials.
     """
     if rate.ci_low is not None and rate.ci_high is not None:
         return rate.ci_low, rate.ci_high
     if rate.rate is None:
-        raise ValueError("an unscored rate has no interval")
+        return 0.0, 1.0
     return wilson(rate.rate * rate.n, rate.n)
