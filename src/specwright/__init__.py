@@ -61,6 +61,7 @@ from specwright._reader import (
     parse_spec,
     read_spec,
 )
+from specwright._report._formats import ReportFormat
 from specwright._results import (
     Calibration,
     ConfusionMatrix,
@@ -87,7 +88,7 @@ if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers a
     from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._eval._task import compliance_task
     from specwright._report._diff import Change, Flip, FlipDirection, RateChange, RunDiff, diff_runs
-    from specwright._report._render import ReportFormat, render_report
+    from specwright._report._render import render_report
     from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
 
 __version__ = "0.1.0"
@@ -101,7 +102,6 @@ _LAZY: dict[str, str] = {
     "FlipDirection": "specwright._report._diff",
     "GraderSettings": "specwright._eval._judge",
     "RateChange": "specwright._report._diff",
-    "ReportFormat": "specwright._report._render",
     "ResultsStore": "specwright._results._store",
     "RunDiff": "specwright._report._diff",
     "Scenario": "specwright._eval._scenarios",

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import UnknownSectionError
+from specwright._frozen import FrozenModel
 
 __all__ = [
     "AUTHORITY_LEVELS",
@@ -71,11 +72,7 @@ def authority_rank(level: AuthorityOrNone) -> int:
     return AUTHORITY_LEVELS.index(level)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SourceLocation(_Frozen):
+class SourceLocation(FrozenModel):
     """Where something was read from."""
 
     file: str
@@ -92,7 +89,7 @@ class SourceLocation(_Frozen):
 # --------------------------------------------------------------------------- message parts
 
 
-class TextPart(_Frozen):
+class TextPart(FrozenModel):
     """Plain text written by the message's author."""
 
     kind: Literal["text"] = "text"
@@ -100,7 +97,7 @@ class TextPart(_Frozen):
     """The text, HTML entities already decoded."""
 
 
-class UntrustedPart(_Frozen):
+class UntrustedPart(FrozenModel):
     """Text inside an ``<untrusted>`` block: data, never instructions, unless delegated."""
 
     kind: Literal["untrusted"] = "untrusted"
@@ -108,7 +105,7 @@ class UntrustedPart(_Frozen):
     """The untrusted text, HTML entities already decoded."""
 
 
-class Attachment(_Frozen):
+class Attachment(FrozenModel):
     """An attachment such as ``[file: report.pdf]`` or an image; carries no authority."""
 
     kind: Literal["attachment"] = "attachment"
@@ -124,7 +121,7 @@ Part: TypeAlias = Annotated[TextPart | UntrustedPart | Attachment, Field(discrim
 """One piece of a message's content."""
 
 
-class Message(_Frozen):
+class Message(FrozenModel):
     """One message of a conversation."""
 
     role: Role
@@ -148,7 +145,7 @@ class Message(_Frozen):
         return "\n\n".join(c for c in chunks if c)
 
 
-class LabelledAnswer(_Frozen):
+class LabelledAnswer(FrozenModel):
     """A GOOD, BAD or OK answer in an example's comparison."""
 
     label: Label
@@ -173,7 +170,7 @@ class LabelledAnswer(_Frozen):
 # --------------------------------------------------------------------------- blocks
 
 
-class Prose(_Frozen):
+class Prose(FrozenModel):
     """A run of plain markdown inside a section."""
 
     kind: Literal["prose"] = "prose"
@@ -183,7 +180,7 @@ class Prose(_Frozen):
     """Where the run starts."""
 
 
-class Commentary(_Frozen):
+class Commentary(FrozenModel):
     """An admonition block such as ``!!! meta "Commentary"``: context, not instructions."""
 
     kind: Literal["commentary"] = "commentary"
@@ -197,7 +194,7 @@ class Commentary(_Frozen):
     """Where the block starts."""
 
 
-class Example(_Frozen):
+class Example(FrozenModel):
     """An ``**Example**`` item: a conversation, and optionally labelled answers to compare."""
 
     kind: Literal["example"] = "example"
@@ -223,7 +220,7 @@ Block: TypeAlias = Annotated[Prose | Example | Commentary, Field(discriminator="
 """One block of a section's content."""
 
 
-class CrossReference(_Frozen):
+class CrossReference(FrozenModel):
     """A link to a section: ``[?](#id)`` (title filled in when rendered) or ``[text](#id)``."""
 
     target: str
@@ -239,7 +236,7 @@ class CrossReference(_Frozen):
 # --------------------------------------------------------------------------- sections
 
 
-class Section(_Frozen):
+class Section(FrozenModel):
     """A heading and everything under it up to the next heading of the same or a higher level."""
 
     id: str
@@ -285,7 +282,7 @@ class Section(_Frozen):
             yield from child.walk()
 
 
-class EvalPrompt(_Frozen):
+class EvalPrompt(FrozenModel):
     """A conversation from an eval prompt file, tied to a section through its footnote tag."""
 
     id: str
@@ -302,7 +299,7 @@ class EvalPrompt(_Frozen):
     """Where the prompt stands in its file."""
 
 
-class Spec(_Frozen):
+class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
     title: str = ""

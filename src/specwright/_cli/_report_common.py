@@ -4,39 +4,24 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Literal, TypeAlias, cast
+from typing import cast
 
 import click
 
 from specwright._cli._common import writing
+from specwright._report._formats import FORMAT_BY_SUFFIX, ReportFormat
 from specwright._report._load import LogReader
-from specwright._settings import Settings
 
-__all__ = ["OutputFormat", "infer_format", "log_dir", "log_reader", "write_output"]
-
-OutputFormat: TypeAlias = Literal["html", "markdown", "json"]
-
-_BY_SUFFIX: dict[str, OutputFormat] = {
-    ".html": "html",
-    ".htm": "html",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".json": "json",
-}
+__all__ = ["infer_format", "log_reader", "write_output"]
 
 
-def infer_format(explicit: str | None, output: Path | None) -> OutputFormat:
+def infer_format(explicit: str | None, output: Path | None) -> ReportFormat:
     """``--format`` if given; else from ``-o``'s suffix (HTML by default); stdout: markdown."""
     if explicit is not None:
         return explicit  # type: ignore[return-value]  # click.Choice checked it
     if output is None:
         return "markdown"
-    return _BY_SUFFIX.get(output.suffix.lower(), "html")
-
-
-def log_dir(option: Path | None, settings: Settings) -> Path:
-    """``--log-dir`` / ``INSPECT_LOG_DIR`` (read by click), else settings, else ``./logs``."""
-    return option or settings.log_dir or Path("logs")
+    return FORMAT_BY_SUFFIX.get(output.suffix.lower(), "html")
 
 
 def write_output(text: str, output: Path | None) -> None:

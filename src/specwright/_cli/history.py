@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._report_common import infer_format, log_dir, log_reader, write_output
+from specwright._cli._common import resolve_log_dir
+from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import SpecwrightError
 from specwright._report._history import load_history, render_history
 from specwright._report._load import LogReader, load_runs
@@ -119,7 +120,7 @@ def history(
     with ResultsStore(db_url or settings.results_db) as store:
         added = _add_runs(store, add, reader)
         if not no_index:
-            added += _index_new_logs(store, log_dir(log_dir_opt, settings), reader)
+            added += _index_new_logs(store, resolve_log_dir(log_dir_opt, settings), reader)
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
         data = load_history(store, sections)

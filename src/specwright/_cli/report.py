@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option
-from specwright._cli._report_common import infer_format, log_dir, log_reader, write_output
+from specwright._cli._common import load_spec_option, resolve_log_dir
+from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
+from specwright._report._formats import REPORT_FORMATS
 from specwright._report._load import LogReader, latest_run_file, load_runs
-from specwright._report._render import REPORT_FORMATS, render_report
+from specwright._report._render import render_report
 from specwright._results import RunResult
 from specwright._settings import Settings
 
@@ -98,7 +99,7 @@ def report(
     if fail_on_regression and baseline is None:
         raise ConfigurationError("--fail-on-regression needs --baseline")
     reader = log_reader()
-    loaded = _runs(runs, log_dir(log_dir_opt, settings), reader)
+    loaded = _runs(runs, resolve_log_dir(log_dir_opt, settings), reader)
     base = _one(load_runs([baseline], reader), "--baseline") if baseline else None
     if base is not None:
         _one(loaded, "RUN with --baseline")

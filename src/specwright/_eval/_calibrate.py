@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from inspect_ai.model import Model
-from pydantic import BaseModel, ConfigDict
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError, GraderFailure
@@ -25,6 +24,7 @@ from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
 from specwright._eval._provider import inspect_model
 from specwright._eval._scenarios import select_sections
+from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
 from specwright._results import Calibration, accuracy, cohens_kappa, confusion, merge
 
@@ -40,10 +40,8 @@ __all__ = [
 ]
 
 
-class LabelledCase(BaseModel):
+class LabelledCase(FrozenModel):
     """One labelled answer to grade."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     section: Section
     """The governing section."""

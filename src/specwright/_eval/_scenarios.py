@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from specwright._errors import ConfigurationError, SpecError
+from specwright._frozen import FrozenModel
 from specwright._model import (
     Authority,
     Example,
@@ -40,11 +41,7 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class Scenario(_Frozen):
+class Scenario(FrozenModel):
     """One conversation to send to the model under test, tied to its governing section."""
 
     id: str
@@ -169,7 +166,7 @@ def _tags(section: Section, messages: Iterable[Message]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- user files
 
 
-class RecordMessage(_Frozen):
+class RecordMessage(FrozenModel):
     """One message of a user scenario."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -180,7 +177,7 @@ class RecordMessage(_Frozen):
     """Settings such as ``{"under_18": true}`` (switched-on booleans become tags)."""
 
 
-class RecordAnswer(_Frozen):
+class RecordAnswer(FrozenModel):
     """A labelled reference answer, shown to the judge as an anchor."""
 
     label: Literal["GOOD", "BAD", "OK"]
@@ -191,7 +188,7 @@ class RecordAnswer(_Frozen):
     """Why it earns the label."""
 
 
-class ScenarioRecord(_Frozen):
+class ScenarioRecord(FrozenModel):
     """One scenario in a user's YAML list or JSONL file."""
 
     id: str = Field(min_length=1)

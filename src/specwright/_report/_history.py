@@ -8,29 +8,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Literal, TypeAlias
-
-from pydantic import BaseModel, ConfigDict
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._report._charts import HistorySeries, history_chart, legend
 from specwright._report._escape import Html, el
+from specwright._report._formats import ReportFormat
 from specwright._report._markdown import md_code, md_table, md_text
 from specwright._report._page import page
 from specwright._report._view import fmt_rate
 from specwright._results._store import ResultsStore, SectionPoint, StoredRun
 
-__all__ = ["History", "HistoryFormat", "SectionHistory", "load_history", "render_history"]
-
-HistoryFormat: TypeAlias = Literal["html", "markdown", "json"]
-"""The output formats of :func:`render_history`."""
+__all__ = ["History", "SectionHistory", "load_history", "render_history"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SectionHistory(_Frozen):
+class SectionHistory(FrozenModel):
     """One section's compliance across runs."""
 
     section_id: str
@@ -41,7 +33,7 @@ class SectionHistory(_Frozen):
     """One point per run that covered it, oldest first."""
 
 
-class History(_Frozen):
+class History(FrozenModel):
     """Everything ``specwright history`` shows."""
 
     runs: tuple[StoredRun, ...]
@@ -164,14 +156,14 @@ def _json(history: History) -> str:
     return json.dumps(history.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-_RENDERERS: dict[HistoryFormat, Callable[[History], str]] = {
+_RENDERERS: dict[ReportFormat, Callable[[History], str]] = {
     "html": _html,
     "markdown": _markdown,
     "json": _json,
 }
 
 
-def render_history(history: History, format: HistoryFormat = "html") -> str:
+def render_history(history: History, format: ReportFormat = "html") -> str:
     """Render a :class:`History` as HTML (charts), markdown or JSON."""
     return _RENDERERS[format](history)
 
