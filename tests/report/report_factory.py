@@ -231,8 +231,9 @@ def fake_eval() -> types.ModuleType:
         run = RunResult.model_validate_json(Path(path).read_text(encoding="utf-8"))
         return run.model_copy(update={"log_path": str(path)})
 
-    def find_logs(directory: Path) -> list[Path]:
-        return sorted(Path(directory).rglob("*.eval"))
+    def find_logs(directory: Path, *, finished_only: bool = False) -> list[Path]:
+        logs = sorted(Path(directory).rglob("*.eval"))
+        return [p for p in logs if not finished_only or load_run(p).finished]
 
     module.load_run = load_run  # type: ignore[attr-defined]
     module.find_logs = find_logs  # type: ignore[attr-defined]

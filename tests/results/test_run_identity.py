@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from specwright._cli import main
-from specwright._eval._logs import load_run
+from specwright._eval._logs import find_logs, load_run
 from specwright._eval._run import EvalOptions, run_eval
 from specwright._results._store import ResultsStore
 from tests.eval._server import grade_json, is_grader_request, last_user_text, scripted_server
@@ -51,6 +51,8 @@ def test_a_resumed_run_keeps_its_id_and_is_stored_once(
     assert first.location != second.location and first.eval.run_id != second.eval.run_id
     assert interrupted.run_id == resumed.run_id, "eval_retry keeps Inspect's task id"
     assert not interrupted.finished and resumed.finished
+    assert find_logs(logs, finished_only=True) == [Path(second.location)]
+    assert len(find_logs(logs)) == 2
 
     db = f"sqlite:///{tmp_path / 'results.sqlite'}"
     assert main(["history", "--db", db, "--log-dir", str(logs), "--json"]) == 0

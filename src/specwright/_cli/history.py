@@ -23,13 +23,14 @@ def _index_new_logs(store: ResultsStore, directory: Path, reader: LogReader | No
     """Index the finished logs in ``directory`` that are new or changed since indexed.
 
     A partial log (an eval still running, or interrupted) is left for a later call, so its
-    numbers are never kept; without the eval extra logs are skipped quietly.
+    numbers are never kept (and, told apart by its header, never read in full); without the
+    eval extra logs are skipped quietly.
     """
     if reader is None or not directory.is_dir():
         return 0
     indexed = store.indexed_logs()
     added = 0
-    for path in reader.find_logs(directory):
+    for path in reader.find_logs(directory, finished_only=True):
         if not _changed_since_indexed(Path(path), indexed):
             continue
         try:

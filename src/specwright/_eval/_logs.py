@@ -35,12 +35,17 @@ SCORER_NAME = "spec_judge"
 """The name Inspect records the judge's scores under."""
 
 
-def find_logs(directory: str | Path) -> list[Path]:
-    """Every specwright compliance log under ``directory``, oldest first."""
+def find_logs(directory: str | Path, *, finished_only: bool = False) -> list[Path]:
+    """Every specwright compliance log under ``directory``, oldest first.
+
+    ``finished_only`` keeps the logs of finished runs, judged from each log's header alone
+    (a partial log is not read in full to be refused).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    infos = list_eval_logs(str(directory), recursive=True)
+    finished = (lambda log: log.status == "success") if finished_only else None
+    infos = list_eval_logs(str(directory), recursive=True, filter=finished)
     paths = [Path(_local(info.name)) for info in infos if f"_{TASK_NAME}_" in Path(info.name).name]
     return sorted(paths, key=lambda p: p.name)
 

@@ -34,8 +34,8 @@ class LogReader(Protocol):
         """Read one Inspect log as a run."""
         ...
 
-    def find_logs(self, directory: Path) -> list[Path]:
-        """The Inspect logs under ``directory``."""
+    def find_logs(self, directory: Path, *, finished_only: bool = False) -> list[Path]:
+        """The Inspect logs under ``directory`` (only finished runs' with ``finished_only``)."""
         ...
 
 
