@@ -10,7 +10,7 @@ HEAVY = ("inspect_ai", "sqlalchemy", "openai", "httpx", "playwright", "starlette
 
 def test_import_specwright_loads_no_heavy_dependency() -> None:
     code = (
-        "import sys, specwright\n"
+        "import sys, specwright, specwright.chain\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

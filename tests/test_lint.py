@@ -60,5 +60,5 @@ def test_registry_is_sorted_and_rejects_duplicates() -> None:
     rules = lint_rules()
     assert [r.code for r in rules] == sorted(r.code for r in rules)
     assert all(r.summary for r in rules)
-    with pytest.raises(ValueError, match="twice"):
+    with pytest.raises(ConfigurationError, match="twice"):  # in the closed error tree
         lint_rule(rules[0].code, "another", "info")(lambda spec, rule: [])

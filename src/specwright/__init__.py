@@ -1,6 +1,12 @@
 """specwright: make AI behaviour specs executable — write, enforce, evaluate, revise.
 
-The public API is what ``__all__`` lists; every module whose name starts with ``_`` is private.
+The public API has two tiers. This module holds what a user of the toolkit needs: the spec
+model, reading and writing the dialect, lint and stats, conversations and their adapters,
+:func:`resolve` and :func:`compile_prompt` with their results, the eval and report entry
+points with every type they take or return, and the closed error tree under
+:class:`SpecwrightError`. :mod:`specwright.chain` holds the chain of command's extension
+surface (spans, grants, interpreters, token counters and their registries). Every other
+module's name starts with ``_`` and is private.
 """
 
 from __future__ import annotations
@@ -9,40 +15,19 @@ import typing as _typing
 
 from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
 from specwright._chain._adapters_openai import from_openai, to_openai
-from specwright._chain._authority import Span, SpanKind, split_conversation
-from specwright._chain._candidates import Candidate, CandidateStatus
 from specwright._chain._compiled import CompiledPrompt, CompiledSection, IsolatedBlock
 from specwright._chain._compiler import compile_prompt
-from specwright._chain._conversation import Conversation, Media, PartMark, PartMeta, ToolCall, Turn
-from specwright._chain._delegation import Delegation
+from specwright._chain._conversation import ContentForm, Conversation, Media, ToolCall, Turn
 from specwright._chain._formats import read_conversation
-from specwright._chain._interpreter import (
-    Annotations,
-    Capability,
-    DeterministicInterpreter,
-    Grant,
-    Interpreter,
-    Override,
-    RelationNote,
-    SpanClass,
-    create_interpreter,
-    interpreter,
-)
-from specwright._chain._llm_interpreter import LLMInterpreter
 from specwright._chain._resolution import PartVerdict, Resolution, resolve
 from specwright._chain._spotlight import SpotlightMode
-from specwright._chain._tokens import (
-    ApproxTokenCounter,
-    TiktokenCounter,
-    TokenCounter,
-    create_token_counter,
-    token_counter,
-)
 from specwright._errors import (
     ConfigurationError,
     ConversationError,
+    GraderFailure,
     SpecError,
     SpecwrightError,
+    UnknownSectionError,
 )
 from specwright._layers._base import compose_spec
 from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
@@ -72,12 +57,28 @@ from specwright._model import (
     UntrustedPart,
     authority_rank,
 )
+from specwright._public import claim as _claim
 from specwright._reader import (
     example_spec_path,
     load_example_spec,
     parse_messages,
     parse_spec,
     read_spec,
+)
+from specwright._report._formats import ReportFormat
+from specwright._results import (
+    Calibration,
+    ConfusionMatrix,
+    Grade,
+    JudgeValidity,
+    Rate,
+    RunResult,
+    RunStatus,
+    SampleResult,
+    ScenarioKind,
+    TranscriptMessage,
+    ValidityStatus,
+    judge_validity,
 )
 from specwright._settings import Settings, load_settings
 from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, WordSpan, diff_specs
@@ -88,32 +89,38 @@ if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers a
     from specwright._eval._calibrate import calibrate
     from specwright._eval._judge import GraderSettings
     from specwright._eval._logs import find_logs, load_run
+    from specwright._eval._prompt import Budget
     from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._eval._task import compliance_task
-    from specwright._report._diff import RunDiff, diff_runs
+    from specwright._report._diff import Change, Flip, FlipDirection, RateChange, RunDiff, diff_runs
     from specwright._report._render import render_report
-    from specwright._report._store import ResultsStore, SectionPoint, StoredRun, index_run
+    from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
 
 __version__ = "0.1.0"
 
 # Report and eval names load on first use: the results store needs SQLAlchemy (the `report`
 # extra) and evals need Inspect AI (the `eval` extra); `import specwright` must pull in neither.
 _LAZY: dict[str, str] = {
-    "ResultsStore": "specwright._report._store",
-    "RunDiff": "specwright._report._diff",
-    "SectionPoint": "specwright._report._store",
-    "StoredRun": "specwright._report._store",
-    "diff_runs": "specwright._report._diff",
-    "index_run": "specwright._report._store",
-    "render_report": "specwright._report._render",
+    "Budget": "specwright._eval._prompt",
+    "Change": "specwright._report._diff",
+    "Flip": "specwright._report._diff",
+    "FlipDirection": "specwright._report._diff",
     "GraderSettings": "specwright._eval._judge",
+    "RateChange": "specwright._report._diff",
+    "ResultsStore": "specwright._results._store",
+    "RunDiff": "specwright._report._diff",
     "Scenario": "specwright._eval._scenarios",
+    "SectionPoint": "specwright._results._store",
+    "StoredRun": "specwright._results._store",
     "build_scenarios": "specwright._eval._scenarios",
-    "load_scenarios": "specwright._eval._scenarios",
-    "compliance_task": "specwright._eval._task",
-    "load_run": "specwright._eval._logs",
-    "find_logs": "specwright._eval._logs",
     "calibrate": "specwright._eval._calibrate",
+    "compliance_task": "specwright._eval._task",
+    "diff_runs": "specwright._report._diff",
+    "find_logs": "specwright._eval._logs",
+    "index_run": "specwright._results._store",
+    "load_run": "specwright._eval._logs",
+    "load_scenarios": "specwright._eval._scenarios",
+    "render_report": "specwright._report._render",
 }
 
 
@@ -125,6 +132,7 @@ def __getattr__(name: str) -> object:
 
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
+    _claim(globals(), [name], __name__)
     return value
 
 
@@ -134,61 +142,61 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AUTHORITY_LEVELS",
-    "Annotations",
-    "ApproxTokenCounter",
     "Attachment",
     "Authority",
     "AuthorityOrNone",
     "Block",
-    "Candidate",
-    "CandidateStatus",
-    "Capability",
+    "Budget",
+    "Calibration",
+    "Change",
     "ChangeKind",
     "Commentary",
     "CompiledPrompt",
     "CompiledSection",
     "ConfigurationError",
+    "ConfusionMatrix",
+    "ContentForm",
     "Conversation",
     "ConversationError",
     "CrossReference",
-    "Delegation",
-    "DeterministicInterpreter",
     "EvalPrompt",
     "Example",
     "Finding",
+    "Flip",
+    "FlipDirection",
+    "Grade",
+    "GraderFailure",
     "GraderSettings",
-    "Grant",
-    "Interpreter",
     "IsolatedBlock",
-    "LLMInterpreter",
+    "JudgeValidity",
     "Label",
     "LabelledAnswer",
     "LayerInfo",
     "LintRule",
     "Media",
     "Message",
-    "Override",
     "Part",
-    "PartMark",
-    "PartMeta",
     "PartVerdict",
     "Prose",
     "Provenance",
-    "RelationNote",
+    "Rate",
+    "RateChange",
     "ReplacedSection",
+    "ReportFormat",
     "Resolution",
     "ResultsStore",
     "Role",
     "RunDiff",
+    "RunResult",
+    "RunStatus",
+    "SampleResult",
     "Scenario",
+    "ScenarioKind",
     "Section",
     "SectionPoint",
     "Settings",
     "Severity",
     "SourceLocation",
-    "Span",
-    "SpanClass",
-    "SpanKind",
     "Spec",
     "SpecChange",
     "SpecDiff",
@@ -198,11 +206,12 @@ __all__ = [
     "SpotlightMode",
     "StoredRun",
     "TextPart",
-    "TiktokenCounter",
-    "TokenCounter",
     "ToolCall",
+    "TranscriptMessage",
     "Turn",
+    "UnknownSectionError",
     "UntrustedPart",
+    "ValidityStatus",
     "WordSpan",
     "__version__",
     "authority_rank",
@@ -211,8 +220,6 @@ __all__ = [
     "compile_prompt",
     "compliance_task",
     "compose_spec",
-    "create_interpreter",
-    "create_token_counter",
     "diff_runs",
     "diff_specs",
     "example_spec_path",
@@ -220,7 +227,7 @@ __all__ = [
     "from_anthropic",
     "from_openai",
     "index_run",
-    "interpreter",
+    "judge_validity",
     "lint_rule",
     "lint_rules",
     "lint_spec",
@@ -236,10 +243,12 @@ __all__ = [
     "resolve",
     "save_spec",
     "spec_stats",
-    "split_conversation",
     "to_anthropic",
     "to_openai",
-    "token_counter",
     "write_eval_file",
     "write_spec",
 ]
+
+_claim(
+    globals(), [name for name in __all__ if name not in _LAZY and name != "__version__"], __name__
+)

@@ -5,15 +5,26 @@ The hierarchy separates a user's mistake in their input from a failure while run
     SpecwrightError
     ├── SpecError            a spec file is malformed (carries file:line:column and a hint)
     ├── ConversationError    a conversation document is malformed (names message index and field)
-    └── ConfigurationError   settings, models or options are missing or contradictory
+    ├── ConfigurationError   settings, models, options or stored data are missing or contradictory
+    │   └── UnknownSectionError   no section with that id (also a ``KeyError``, for lookups)
+    └── GraderFailure        the grader failed after its retries (a run-time failure, not input)
 
-The CLI turns every one of these into a one-line diagnostic on stderr and exit code 2;
-anything else is a bug and keeps its traceback.
+The tree is closed: every error specwright raises on purpose is one of these (a test checks
+the ``raise`` statements). The CLI turns input errors into a one-line diagnostic on stderr and
+exit code 2, and a grader failure into one line and exit code 1; anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigurationError", "ConversationError", "SpecError", "SpecwrightError"]
+__all__ = [
+    "ConfigurationError",
+    "ConversationError",
+    "GraderFailure",
+    "SpecError",
+    "SpecwrightError",
+    "UnknownSectionError",
+]
 
 
 class SpecwrightError(Exception):
@@ -93,3 +104,18 @@ def _rebuild_conversation_error(
 
 class ConfigurationError(SpecwrightError):
     """Settings, model names or command options are missing or contradictory."""
+
+
+class UnknownSectionError(ConfigurationError, KeyError):
+    """No section has the id asked for.
+
+    Also a ``KeyError``, so that code treating a spec as a mapping of ids keeps working.
+    """
+
+    def __str__(self) -> str:
+        # KeyError would quote the message as a repr.
+        return str(self.args[0]) if self.args else ""
+
+
+class GraderFailure(SpecwrightError):
+    """The grader failed on a request after its retries, so the work that needed it stopped."""

@@ -95,7 +95,7 @@ def lint_rule(code: str, name: str, severity: Severity) -> Callable[[RuleFunc], 
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in _RULES or any(r.name == name for r in _RULES.values()):
-            raise ValueError(f"lint rule {code} {name} registered twice")
+            raise ConfigurationError(f"lint rule {code} {name} registered twice")
         summary = (func.__doc__ or name).strip().splitlines()[0]
         _RULES[code] = LintRule(code, name, severity, summary, func)
         return func

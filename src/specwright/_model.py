@@ -18,7 +18,10 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from specwright._errors import UnknownSectionError
+from specwright._frozen import FrozenModel
 
 __all__ = [
     "AUTHORITY_LEVELS",
@@ -72,11 +75,7 @@ def authority_rank(level: AuthorityOrNone) -> int:
     return AUTHORITY_LEVELS.index(level)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SourceLocation(_Frozen):
+class SourceLocation(FrozenModel):
     """Where something was read from."""
 
     file: str
@@ -93,7 +92,7 @@ class SourceLocation(_Frozen):
 # --------------------------------------------------------------------------- message parts
 
 
-class TextPart(_Frozen):
+class TextPart(FrozenModel):
     """Plain text written by the message's author."""
 
     kind: Literal["text"] = "text"
@@ -101,7 +100,7 @@ class TextPart(_Frozen):
     """The text, HTML entities already decoded."""
 
 
-class UntrustedPart(_Frozen):
+class UntrustedPart(FrozenModel):
     """Text inside an ``<untrusted>`` block: data, never instructions, unless delegated."""
 
     kind: Literal["untrusted"] = "untrusted"
@@ -109,7 +108,7 @@ class UntrustedPart(_Frozen):
     """The untrusted text, HTML entities already decoded."""
 
 
-class Attachment(_Frozen):
+class Attachment(FrozenModel):
     """An attachment such as ``[file: report.pdf]`` or an image; carries no authority."""
 
     kind: Literal["attachment"] = "attachment"
@@ -125,7 +124,7 @@ Part: TypeAlias = Annotated[TextPart | UntrustedPart | Attachment, Field(discrim
 """One piece of a message's content."""
 
 
-class Message(_Frozen):
+class Message(FrozenModel):
     """One message of a conversation."""
 
     role: Role
@@ -149,7 +148,7 @@ class Message(_Frozen):
         return "\n\n".join(c for c in chunks if c)
 
 
-class LabelledAnswer(_Frozen):
+class LabelledAnswer(FrozenModel):
     """A GOOD, BAD or OK answer in an example's comparison."""
 
     label: Label
@@ -174,7 +173,7 @@ class LabelledAnswer(_Frozen):
 # --------------------------------------------------------------------------- blocks
 
 
-class Prose(_Frozen):
+class Prose(FrozenModel):
     """A run of plain markdown inside a section."""
 
     kind: Literal["prose"] = "prose"
@@ -184,7 +183,7 @@ class Prose(_Frozen):
     """Where the run starts."""
 
 
-class Commentary(_Frozen):
+class Commentary(FrozenModel):
     """An admonition block such as ``!!! meta "Commentary"``: context, not instructions."""
 
     kind: Literal["commentary"] = "commentary"
@@ -198,7 +197,7 @@ class Commentary(_Frozen):
     """Where the block starts."""
 
 
-class Example(_Frozen):
+class Example(FrozenModel):
     """An ``**Example**`` item: a conversation, and optionally labelled answers to compare."""
 
     kind: Literal["example"] = "example"
@@ -224,7 +223,7 @@ Block: TypeAlias = Annotated[Prose | Example | Commentary, Field(discriminator="
 """One block of a section's content."""
 
 
-class CrossReference(_Frozen):
+class CrossReference(FrozenModel):
     """A link to a section: ``[?](#id)`` (title filled in when rendered) or ``[text](#id)``."""
 
     target: str
@@ -288,7 +287,7 @@ class LayerInfo(_Frozen):
 # --------------------------------------------------------------------------- sections
 
 
-class Section(_Frozen):
+class Section(FrozenModel):
     """A heading and everything under it up to the next heading of the same or a higher level."""
 
     id: str
@@ -336,7 +335,7 @@ class Section(_Frozen):
             yield from child.walk()
 
 
-class EvalPrompt(_Frozen):
+class EvalPrompt(FrozenModel):
     """A conversation from an eval prompt file, tied to a section through its footnote tag."""
 
     id: str
@@ -353,7 +352,7 @@ class EvalPrompt(_Frozen):
     """Where the prompt stands in its file."""
 
 
-class Spec(_Frozen):
+class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
     title: str = ""
@@ -396,11 +395,11 @@ class Spec(_Frozen):
         return parents
 
     def section(self, section_id: str) -> Section:
-        """Return the section with this id; raise ``KeyError`` naming the id otherwise."""
+        """Return the section with this id; raise :class:`UnknownSectionError` (a ``KeyError``)."""
         try:
             return self._index[section_id]
         except KeyError:
-            raise KeyError(f"no section with id {section_id!r}") from None
+            raise UnknownSectionError(f"no section with id {section_id!r}") from None
 
     def get(self, section_id: str) -> Section | None:
         """Return the section with this id, or ``None``."""

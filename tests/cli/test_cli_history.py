@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import report_factory as factory
 
 from specwright import ResultsStore, render_report
 from specwright._cli import main
+from specwright._results import RunResult
 
 
 @pytest.fixture
@@ -79,3 +82,53 @@ def test_without_eval_logs_are_skipped_quietly(
     captured = capsys.readouterr()
     assert "no runs indexed yet" in captured.err
     assert captured.out.startswith("# Compliance history")
+
+
+def test_history_during_an_eval_never_keeps_partial_numbers(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "specwright._eval", factory.fake_eval())
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = logs / "a.eval"
+    finished = factory.run_a()
+    partial = factory.build_run(
+        finished.run_id,
+        finished.model,
+        {"follow_chain": [False, False]},
+        spec_version="2025-01-01",
+        spec_hash="a" * 64,
+        created=finished.created,
+        calibration=None,
+    ).model_copy(update={"status": "started"})
+
+    def write(run: RunResult, seconds_from_now: float) -> None:
+        log.write_text(run.model_dump_json(), encoding="utf-8")
+        when = time.time() + seconds_from_now
+        os.utime(log, (when, when))
+
+    write(partial, 0)  # `history` while the eval is still writing its log
+    assert main(["history", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "new run" not in captured.err and json.loads(captured.out)["runs"] == []
+    write(finished, 10)  # the eval finished: same log, same run
+    assert main(["history", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "indexed 1 new run(s)" in captured.err
+    (stored,) = json.loads(captured.out)["runs"]
+    assert stored["overall"]["rate"] == finished.overall.rate
+    assert main(["history", "--json"]) == 0  # unchanged log: not read again
+    assert "indexed" not in capsys.readouterr().err
+
+
+def test_history_add_refuses_a_partial_run(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "specwright._eval", None)
+    path = tmp_path / "partial.json"
+    partial = factory.run_a().model_copy(update={"status": "cancelled"})
+    path.write_text(render_report([partial], "json"), encoding="utf-8")
+    assert main(["history", "--add", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "not indexed: run run-a-0001 is partial (cancelled)" in captured.err
+    assert json.loads(captured.out)["runs"] == []

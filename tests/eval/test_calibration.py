@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._results import ConfusionMatrix
+from specwright._results._calibration import accuracy, cohens_kappa, confusion, merge
 
 
 def test_kappa_hand_computed() -> None:

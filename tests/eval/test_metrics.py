@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specwright._eval._metrics import clustered_rate, group_rates, rate, wilson
 from specwright._results import SampleResult
+from specwright._results._rates import clustered_rate, group_rates, rate, wilson
 
 
 def sample(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from specwright import Section, Spec
 from specwright._model import Prose
-from specwright._report._diff import wilson
 from specwright._results import (
     Calibration,
     ConfusionMatrix,
@@ -21,6 +20,7 @@ from specwright._results import (
     RunResult,
     SampleResult,
     TranscriptMessage,
+    wilson,
 )
 
 SECTIONS = {
@@ -47,7 +47,7 @@ def rate(values: Iterable[bool | None]) -> Rate:
     if not scored:
         return Rate(rate=None, ci_low=None, ci_high=None, n=0)
     share = sum(scored) / len(scored)
-    low, high = wilson(share, len(scored))
+    low, high = wilson(sum(scored), len(scored))
     return Rate(rate=share, ci_low=round(low, 4), ci_high=round(high, 4), n=len(scored))
 
 
@@ -249,8 +249,9 @@ def fake_eval() -> types.ModuleType:
         run = RunResult.model_validate_json(Path(path).read_text(encoding="utf-8"))
         return run.model_copy(update={"log_path": str(path)})
 
-    def find_logs(directory: Path) -> list[Path]:
-        return sorted(Path(directory).rglob("*.eval"))
+    def find_logs(directory: Path, *, finished_only: bool = False) -> list[Path]:
+        logs = sorted(Path(directory).rglob("*.eval"))
+        return [p for p in logs if not finished_only or load_run(p).finished]
 
     module.load_run = load_run  # type: ignore[attr-defined]
     module.find_logs = find_logs  # type: ignore[attr-defined]

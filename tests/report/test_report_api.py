@@ -18,7 +18,7 @@ REPORT_NAMES = [
 def test_import_specwright_stays_light() -> None:
     code = (
         "import sys, specwright\n"
-        "heavy = [m for m in ('sqlalchemy', 'specwright._report._store', 'playwright')"
+        "heavy = [m for m in ('sqlalchemy', 'specwright._results._store', 'playwright')"
         " if m in sys.modules]\n"
         "assert not heavy, heavy\n"
         "specwright.render_report\n"

@@ -6,8 +6,8 @@ import pytest
 import report_factory as factory
 
 from specwright import RunDiff, diff_runs
-from specwright._report._diff import compare_rates, wilson
-from specwright._results import Rate
+from specwright._report._diff import compare_rates
+from specwright._results import Rate, wilson
 
 
 def r(rate: float | None, low: float | None, high: float | None, n: int = 10) -> Rate:
@@ -55,11 +55,11 @@ def test_total_reversal_on_enough_samples_is_regressed() -> None:
 
 
 def test_wilson_matches_known_values() -> None:
-    low, high = wilson(0.5, 10)
+    low, high = wilson(5, 10)
     assert low == pytest.approx(0.2366, abs=1e-4)
     assert high == pytest.approx(0.7634, abs=1e-4)
-    assert wilson(1.0, 10)[1] == pytest.approx(1.0)
-    assert wilson(0.3, 0) == (0.0, 1.0)
+    assert wilson(10, 10)[1] == pytest.approx(1.0)
+    assert wilson(0, 0) == (0.0, 1.0)
 
 
 def test_diff_of_fixture_runs() -> None:

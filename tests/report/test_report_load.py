@@ -9,7 +9,8 @@ import report_factory as factory
 from report_factory import fake_eval
 
 from specwright import ConfigurationError, render_report
-from specwright._report._load import eval_api, latest_run_file, load_runs
+from specwright._cli._report_common import log_reader
+from specwright._report._load import latest_run_file, load_runs
 
 
 def write(path: Path, text: str, mtime: float | None = None) -> Path:
@@ -30,7 +31,7 @@ def test_run_json_files_and_directories(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_eval_logs_need_the_eval_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "specwright._eval", None)
-    assert eval_api() is None
+    assert log_reader() is None  # the CLI hands the reports no log reader
     log = write(tmp_path / "x.eval", factory.run_a().model_dump_json())
     with pytest.raises(ConfigurationError, match=r"specwright\[eval\]"):
         load_runs([log])
@@ -48,12 +49,14 @@ def test_eval_logs_through_the_eval_module(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "specwright._eval", fake_eval())
     write(tmp_path / "a.eval", factory.run_a().model_dump_json(), mtime=1000)
     write(tmp_path / "b.json", render_report([factory.run_b()], "json"), mtime=2000)
-    runs = load_runs([tmp_path])
+    reader = log_reader()
+    assert reader is not None
+    runs = load_runs([tmp_path], reader)
     assert [r.run_id for r in runs] == ["run-a-0001", "run-b-0002"]
     assert runs[0].log_path == str(tmp_path / "a.eval")
-    assert latest_run_file(tmp_path) == tmp_path / "b.json"
+    assert latest_run_file(tmp_path, reader) == tmp_path / "b.json"
     os.utime(tmp_path / "a.eval", (3000, 3000))
-    assert latest_run_file(tmp_path) == tmp_path / "a.eval"
+    assert latest_run_file(tmp_path, reader) == tmp_path / "a.eval"
 
 
 def test_errors_name_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,15 +2,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 import report_factory as factory
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, make_url
 
 from specwright import ConfigurationError, ResultsStore, index_run
-from specwright._report._migrations import MIGRATIONS, migrate
+from specwright._results._migrations import MIGRATIONS, migrate
 
 
 def url(tmp_path: Path) -> str:
@@ -149,3 +154,114 @@ def test_postgresql_store() -> None:
         ]
     with ResultsStore(pg_url) as store:  # reopening applies nothing twice
         assert len(store.migrations()) == len(MIGRATIONS)
+
+
+def test_partial_runs_are_never_stored(tmp_path: Path) -> None:
+    partial = factory.run_a().model_copy(update={"status": "started"})
+    with ResultsStore(url(tmp_path)) as store:
+        assert not store.add(partial)
+        assert store.runs() == [] and store.section_history("follow_chain") == []
+        assert store.add(factory.run_a())  # the same run, finished, goes in
+
+
+def test_adding_a_changed_run_replaces_its_rows(tmp_path: Path) -> None:
+    first = factory.run_a()
+    changed = factory.build_run(
+        first.run_id,
+        first.model,
+        {"follow_chain": [False] * 4, "style_guide": [True]},
+        spec_version="2025-01-01",
+        spec_hash="a" * 64,
+        created=first.created,
+        calibration=None,
+    )
+    with ResultsStore(url(tmp_path)) as store:
+        assert store.add(first)
+        assert store.add(changed)
+        assert not store.add(changed)  # unchanged: nothing written
+        (stored,) = store.runs()
+        assert stored.overall == changed.overall and not stored.calibrated
+        assert [sid for sid, _ in store.sections()] == ["follow_chain", "style_guide"]
+        (point,) = store.section_history("follow_chain")
+        assert point.rate.rate == 0.0 and point.rate.n == 4
+    # Moving the log elsewhere changes nothing the store derives from the run.
+    with ResultsStore(url(tmp_path)) as store:
+        assert not store.add(changed.model_copy(update={"log_path": "elsewhere.eval"}))
+
+
+_OPEN_AND_ADD = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {factory_dir!r})
+import report_factory as factory
+from specwright._results._store import ResultsStore
+go = Path({go!r})
+(go.parent / f"ready-{{sys.argv[1]}}").touch()
+while not go.exists():
+    time.sleep(0.001)
+with ResultsStore({url!r}) as store:
+    store.add(factory.run_a() if int(sys.argv[1]) % 2 else factory.run_b())
+    print(len(store.migrations()))
+"""
+
+_PG = os.environ.get("SPECWRIGHT_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards."""
+    if not _PG:
+        pytest.skip("no PostgreSQL server: set SPECWRIGHT_TEST_POSTGRES_URL")
+    name = f"specwright_race_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_PG, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield str(make_url(_PG).set(database=name))
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _race(tmp_path: Path, store_url: str, processes: int = 6) -> list[str]:
+    """Start ``processes`` that open a fresh store at the same instant; their outputs."""
+    go = tmp_path / "go"
+    code = _OPEN_AND_ADD.format(factory_dir=str(Path(__file__).parent), go=str(go), url=store_url)
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(i)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < processes and time.monotonic() < deadline:
+        time.sleep(0.01)  # every process imported and waits at the starting line
+    go.touch()
+    results = [p.communicate(timeout=120) for p in procs]
+    failures = [err for p, (_, err) in zip(procs, results, strict=True) if p.returncode]
+    assert failures == []
+    return [out.strip() for out, _ in results]
+
+
+def test_processes_opening_a_fresh_sqlite_store_at_once_all_succeed(tmp_path: Path) -> None:
+    # Before the write lock, 4 of 6 processes failed with "table migrations already exists".
+    assert set(_race(tmp_path, url(tmp_path))) == {str(len(MIGRATIONS))}
+    with sqlite3.connect(tmp_path / "results.sqlite") as conn:
+        names = [row[0] for row in conn.execute("select name from migrations")]
+        assert sorted(names) == sorted(name for name, _ in MIGRATIONS)
+        assert conn.execute("select count(*) from runs").fetchone() == (2,)
+
+
+def test_processes_opening_a_fresh_postgresql_store_at_once_all_succeed(
+    tmp_path: Path, fresh_pg_url: str
+) -> None:
+    assert set(_race(tmp_path, fresh_pg_url)) == {str(len(MIGRATIONS))}
+    with ResultsStore(fresh_pg_url) as store:
+        assert store.migrations() == [name for name, _ in MIGRATIONS]
+        assert [r.run_id for r in store.runs()] == ["run-a-0001", "run-b-0002"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from specwright._cli import main
-from specwright._report._store import ResultsStore
+from specwright._results._store import ResultsStore
 from specwright._results import RunResult
 from tests.report import report_factory as factory
 

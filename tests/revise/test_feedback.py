@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from specwright._errors import ConfigurationError
-from specwright._report._store import ResultsStore
+from specwright._results._store import ResultsStore
 from specwright._results import RunResult
 from specwright._revise._adjudicate import adjudicate
 from specwright._revise._feedback import Feedback, make_feedback, parse_sample_ref

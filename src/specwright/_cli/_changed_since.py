@@ -52,6 +52,7 @@ def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSi
         raise ConfigurationError("--changed-since picks the sections itself: drop --sections")
     from specwright._eval._scenarios import select_sections
     from specwright._reader import read_spec
+    from specwright._cli._report_common import log_reader
     from specwright._report._load import load_runs
     from specwright._spec_diff._affected import affected_sections
 
@@ -59,7 +60,7 @@ def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSi
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
     spec = read_spec(spec_path)
-    runs = load_runs([Path(baseline_path)])
+    runs = load_runs([Path(baseline_path)], log_reader())
     if len(runs) != 1:
         raise ConfigurationError(f"--baseline {baseline_path}: expected one run, found {len(runs)}")
     affected = affected_sections(read_spec(old_path), spec)

@@ -22,6 +22,7 @@ __all__ = [
     "err_console",
     "load_spec_option",
     "out_console",
+    "resolve_log_dir",
     "spec_argument",
     "writing",
 ]
@@ -93,3 +94,10 @@ def writing(path: Path) -> Iterator[None]:
         # mkdir over a file says "File exists"; what the user needs to hear is the reverse.
         reason = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
         raise ConfigurationError(f"{target}: cannot write ({reason or exc})") from None
+
+
+def resolve_log_dir(option: Path | None, settings: Settings) -> Path:
+    """Where Inspect logs live: ``--log-dir`` (or ``INSPECT_LOG_DIR``, which click reads for
+    the option), else ``SPECWRIGHT_LOG_DIR``, else ``./logs``. The one rule every command uses.
+    """
+    return option or settings.log_dir or Path("logs")

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from click.decorators import FC
 
+from specwright._cli._common import resolve_log_dir  # re-exported: eval and calibrate share it
 from specwright._errors import ConfigurationError
-from specwright._settings import Settings
 
 __all__ = [
     "grader_samples_option",
@@ -65,11 +65,6 @@ log_dir_option = click.option(
 def split_sections(values: Iterable[str]) -> tuple[str, ...]:
     """``--sections a,b --sections c`` as ``("a", "b", "c")``."""
     return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
-
-
-def resolve_log_dir(log_dir: Path | None, settings: Settings) -> Path:
-    """``--log-dir``/``INSPECT_LOG_DIR``, else ``SPECWRIGHT_LOG_DIR``, else ``./logs``."""
-    return log_dir or settings.log_dir or Path("logs")
 
 
 def writable_log_dir(directory: Path) -> Path:

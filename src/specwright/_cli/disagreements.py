@@ -48,12 +48,13 @@ def disagreements(settings: Settings, *, runs: tuple[Path, ...], spec_path: Path
       specwright disagreements logs/ --spec SPEC
       specwright disagreements logs/a.eval logs/b.eval -o disagreements.html
     """
+    from specwright._cli._report_common import log_reader
     from specwright._report._load import load_runs
     from specwright._revise._disagreements import find_disagreements
     from specwright._revise._render import render_disagreements
 
     fmt = "json" if as_json else infer_format(None, output)
     spec = load_spec_option(spec_path) if spec_path else None
-    report = find_disagreements(load_runs(list(runs)), spec)
+    report = find_disagreements(load_runs(list(runs), log_reader()), spec)
     write_output(render_disagreements(report, fmt, top=top), output)
     return 0

@@ -183,7 +183,7 @@ def _index(result: RunResult, url: str) -> None:
     try:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from specwright._report._store import index_run
+        from specwright._results._store import index_run
     except ImportError:
         click.echo("warning: run not indexed: install the `report` extra for history", err=True)
         return

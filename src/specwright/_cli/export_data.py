@@ -119,10 +119,11 @@ def export_data(settings: Settings, /, **options: Any) -> int:
 def _runs(paths: tuple[Path, ...], db_url: str) -> list[RunResult]:
     if not paths:
         return []
+    from specwright._cli._report_common import log_reader
     from specwright._report._load import load_runs
     from specwright._revise._adjudicate import apply_feedback
 
-    return apply_feedback(load_runs(list(paths)), db_url)  # people's verdicts win
+    return apply_feedback(load_runs(list(paths), log_reader()), db_url)  # people's verdicts win
 
 
 def _record(result: ExportResult, output: Path, model: str, db_url: str) -> None:

@@ -70,13 +70,14 @@ def add(
       specwright feedback add RUN_ID 8ep1/3@2 --verdict non-compliant \\
           --section be_honest
     """
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
     from specwright._revise._feedback import make_feedback, parse_sample_ref
+    from specwright._cli._report_common import log_reader
     from specwright._revise._runs import resolve_run
 
     db_url = results_db or settings.results_db
     ref = parse_sample_ref(sample)
-    resolved = resolve_run(run, db_url)
+    resolved = resolve_run(run, db_url, log_reader())
     known = [s.id for s in load_spec_option(spec_path).walk()] if spec_path else []
     item = make_feedback(
         resolved, ref, verdict,  # type: ignore[arg-type]  # click.Choice checked it
@@ -108,7 +109,7 @@ def list_feedback(settings: Settings, *, run_id: str | None, section_id: str | N
     """
     from rich.table import Table
 
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
 
     with ResultsStore(results_db or settings.results_db) as store:
         items = store.feedback(run_ids=[run_id] if run_id else None, section_id=section_id)
@@ -142,7 +143,7 @@ def export_feedback(settings: Settings, output: Path | None, results_db: str | N
       specwright feedback export -o feedback.jsonl
     """
     from specwright._cli._common import writing
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
 
     with ResultsStore(results_db or settings.results_db) as store:
         lines = [i.model_dump_json() + "\n" for i in store.feedback()]

@@ -2,37 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from specwright._cli._report_common import infer_format, log_dir, write_output
+from specwright._cli._common import resolve_log_dir
+from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import SpecwrightError
 from specwright._report._history import load_history, render_history
-from specwright._report._load import eval_api, load_runs
-from specwright._report._store import ResultsStore
+from specwright._report._load import LogReader, load_runs
+from specwright._results._store import ResultsStore
 from specwright._settings import Settings
 
 __all__ = ["history"]
 
 
-def _index_new_logs(store: ResultsStore, directory: Path) -> int:
-    """Index the logs in ``directory`` that the store lacks; skip quietly without eval."""
-    api = eval_api()
-    if api is None or not directory.is_dir():
+def _index_new_logs(store: ResultsStore, directory: Path, reader: LogReader | None) -> int:
+    """Index the finished logs in ``directory`` that are new or changed since indexed.
+
+    A partial log (an eval still running, or interrupted) is left for a later call, so its
+    numbers are never kept (and, told apart by its header, never read in full); without the
+    eval extra logs are skipped quietly.
+    """
+    if reader is None or not directory.is_dir():
         return 0
-    stored = store.indexed_logs()
-    known = stored | {str(Path(p).resolve()) for p in stored}
+    indexed = store.indexed_logs()
     added = 0
-    for path in api.find_logs(directory):
-        if str(path) in known or str(Path(path).resolve()) in known:
+    for path in reader.find_logs(directory, finished_only=True):
+        if not _changed_since_indexed(Path(path), indexed):
             continue
         try:
-            run = api.load_run(Path(path))
+            run = reader.load_run(Path(path))
         except (SpecwrightError, OSError, ValueError) as exc:
             click.echo(f"warning: skipped {path}: {exc}", err=True)
             continue
-        added += store.add(run if run.log_path else run.model_copy(update={"log_path": str(path)}))
+        added += store.add(run)
+    return added
+
+
+def _changed_since_indexed(path: Path, indexed: Mapping[str, datetime]) -> bool:
+    when = indexed.get(str(path)) or indexed.get(str(path.resolve()))
+    if when is None:
+        return True
+    try:
+        written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return False
+    return written > when
+
+
+def _add_runs(store: ResultsStore, paths: tuple[Path, ...], reader: LogReader | None) -> int:
+    added = 0
+    for run in load_runs(list(paths), reader):
+        if not run.finished:
+            click.echo(
+                f"warning: not indexed: run {run.run_id} is partial ({run.status})", err=True
+            )
+            continue
+        added += store.add(run)
     return added
 
 
@@ -79,7 +108,8 @@ def history(
 ) -> int:
     """Show compliance per section across indexed runs and spec versions.
 
-    New logs in the log directory are indexed first (when the eval extra is installed).
+    New and changed logs in the log directory are indexed first (when the eval extra is
+    installed); only finished runs are indexed, so a run still going is picked up later.
     Examples:
 
     \b
@@ -87,10 +117,11 @@ def history(
       specwright history -o history.html
       specwright history --add run.json --json
     """
+    reader = log_reader()
     with ResultsStore(db_url or settings.results_db) as store:
-        added = sum(store.add(run) for run in load_runs(list(add))) if add else 0
+        added = _add_runs(store, add, reader)
         if not no_index:
-            added += _index_new_logs(store, log_dir(log_dir_opt, settings))
+            added += _index_new_logs(store, resolve_log_dir(log_dir_opt, settings), reader)
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
         data = load_history(store, sections, min_kappa=settings.min_kappa)

@@ -6,24 +6,25 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option
-from specwright._cli._report_common import infer_format, log_dir, write_output
+from specwright._cli._common import load_spec_option, resolve_log_dir
+from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
-from specwright._report._load import latest_run_file, load_runs
-from specwright._report._render import REPORT_FORMATS, render_report
+from specwright._report._formats import REPORT_FORMATS
+from specwright._report._load import LogReader, latest_run_file, load_runs
+from specwright._report._render import render_report
 from specwright._results import RunResult
 from specwright._settings import Settings
 
 __all__ = ["report"]
 
 
-def _runs(paths: tuple[Path, ...], logs: Path) -> list[RunResult]:
+def _runs(paths: tuple[Path, ...], logs: Path, reader: LogReader | None) -> list[RunResult]:
     if paths:
-        return load_runs(list(paths))
-    latest = latest_run_file(logs)
+        return load_runs(list(paths), reader)
+    latest = latest_run_file(logs, reader)
     click.echo(f"reporting on {latest}", err=True)
-    return load_runs([latest])
+    return load_runs([latest], reader)
 
 
 def _adjudicated(runs: list[RunResult], settings: Settings) -> list[RunResult]:
@@ -111,8 +112,13 @@ def report(
     """
     if fail_on_regression and baseline is None:
         raise ConfigurationError("--fail-on-regression needs --baseline")
-    loaded = _adjudicated(_runs(runs, log_dir(log_dir_opt, settings)), settings)
-    base = _one(_adjudicated(load_runs([baseline]), settings), "--baseline") if baseline else None
+    reader = log_reader()
+    loaded = _adjudicated(_runs(runs, resolve_log_dir(log_dir_opt, settings), reader), settings)
+    base = (
+        _one(_adjudicated(load_runs([baseline], reader), settings), "--baseline")
+        if baseline
+        else None
+    )
     if base is not None:
         _one(loaded, "RUN with --baseline")
     spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None

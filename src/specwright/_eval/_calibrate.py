@@ -16,18 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from inspect_ai.model import Model
-from pydantic import BaseModel, ConfigDict
 from tenacity import RetryError
 
-from specwright._errors import ConfigurationError
-from specwright._eval._calibration import accuracy, cohens_kappa, confusion, merge
+from specwright._errors import ConfigurationError, GraderFailure
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
 from specwright._eval._provider import inspect_model
 from specwright._eval._scenarios import select_sections
+from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
-from specwright._results import Calibration
+from specwright._results import Calibration, accuracy, cohens_kappa, confusion, merge
 
 __all__ = [
     "GraderFailure",
@@ -41,10 +40,8 @@ __all__ = [
 ]
 
 
-class LabelledCase(BaseModel):
+class LabelledCase(FrozenModel):
     """One labelled answer to grade."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     section: Section
     """The governing section."""
@@ -120,10 +117,6 @@ async def calibrate_async(
         if not isinstance(grader, Model):
             await model.api.aclose()
     return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
-
-
-class GraderFailure(RuntimeError):
-    """The grader failed on a request after its retries, so the calibration cannot finish."""
 
 
 def _failure(exc: BaseException) -> str:

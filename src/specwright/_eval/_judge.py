@@ -23,6 +23,7 @@ from inspect_ai.model import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from specwright._frozen import FrozenModel
 from specwright._results import Grade
 
 __all__ = ["GraderSettings", "GraderVerdict", "Verdict", "aggregate", "parse_grade", "run_grader"]
@@ -43,10 +44,8 @@ class GraderVerdict(BaseModel):
     """Section ids the grader relied on."""
 
 
-class GraderSettings(BaseModel):
+class GraderSettings(FrozenModel):
     """How the grader is sampled; every knob explicit so that grades are reproducible."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     samples: int = Field(default=3, ge=1)
     """Grader samples per transcript; the verdict is their median."""
@@ -58,10 +57,8 @@ class GraderSettings(BaseModel):
     """Upper bound on a grade's length."""
 
 
-class Verdict(BaseModel):
+class Verdict(FrozenModel):
     """The aggregate of a transcript's grader samples."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     compliant: bool | None
     """Majority verdict of scored samples; ``None`` when none was scored."""

@@ -1,46 +1,51 @@
-"""Inspect logs → :class:`specwright._results.RunResult`, the only shape reports see."""
+"""Inspect logs → :class:`specwright._results.RunResult`, the only shape reports see.
+
+The log's metadata is read back through the typed records of :mod:`specwright._results._contract`
+(validated, never picked out of dicts); the figures come from
+:func:`specwright._results.summarize_run`. The CLI (the composition root) calls these functions
+and hands the reports finished :class:`RunResult` objects.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
-from inspect_ai.scorer import Score
 
 from specwright._errors import ConfigurationError
 from specwright._eval._messages import original_role, shown_text
-from specwright._eval._metrics import group_rates, rate
 from specwright._eval._task import TASK_NAME
 from specwright._results import (
-    Calibration,
-    Grade,
+    RUN_METADATA_KEY,
+    RunHeader,
+    RunMetadata,
     RunResult,
+    SampleMetadata,
     SampleResult,
+    ScoreMetadata,
     TranscriptMessage,
+    read_record,
+    summarize_run,
 )
 
-__all__ = [
-    "find_logs",
-    "load_run",
-    "role_model",
-    "run_from_log",
-    "sample_result",
-    "summarize",
-    "whole_spec_grader_tokens",
-]
+__all__ = ["SCORER_NAME", "find_logs", "load_run", "role_model", "run_from_log", "sample_result"]
 
-_SCORER = "spec_judge"
+SCORER_NAME = "spec_judge"
+"""The name Inspect records the judge's scores under."""
 
 
-def find_logs(directory: str | Path) -> list[Path]:
-    """Every specwright compliance log under ``directory``, oldest first."""
+def find_logs(directory: str | Path, *, finished_only: bool = False) -> list[Path]:
+    """Every specwright compliance log under ``directory``, oldest first.
+
+    ``finished_only`` keeps the logs of finished runs, judged from each log's header alone
+    (a partial log is not read in full to be refused).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    infos = list_eval_logs(str(directory), recursive=True)
+    finished = (lambda log: log.status == "success") if finished_only else None
+    infos = list_eval_logs(str(directory), recursive=True, filter=finished)
     paths = [Path(_local(info.name)) for info in infos if f"_{TASK_NAME}_" in Path(info.name).name]
     return sorted(paths, key=lambda p: p.name)
 
@@ -55,35 +60,33 @@ def load_run(path: str | Path) -> RunResult:
         log = read_eval_log(str(path))
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"cannot read eval log {path}: {exc}") from None
-    return run_from_log(log)
+    return run_from_log(log, log_path=str(path))
 
 
-def run_from_log(log: EvalLog) -> RunResult:
-    """Summarise an in-memory Inspect log."""
-    meta: Mapping[str, Any] = (log.eval.metadata or {}).get("specwright") or {}
-    if not meta:
-        raise ConfigurationError(f"{log.location}: not a specwright eval log")
-    ours = [s for s in log.samples or [] if _scored_by_us(s)]
-    samples = [sample_result(s) for s in ours]
-    calibration = meta.get("calibration")
-    grader = meta.get("grader") or role_model(log, "grader")
-    base = RunResult(
-        run_id=log.eval.run_id,
-        log_path=log.location or None,
+def run_from_log(log: EvalLog, *, log_path: str | None = None) -> RunResult:
+    """Summarise an in-memory Inspect log (``log_path`` defaults to the log's location)."""
+    where = log_path or log.location or "eval log"
+    meta = read_record(RunMetadata, (log.eval.metadata or {}).get(RUN_METADATA_KEY), where)
+    ours = [s for s in log.samples or [] if SCORER_NAME in (s.scores or {})]
+    scores = [_score(s, where) for s in ours]
+    header = RunHeader(
+        # The task id survives eval_retry (a new run id does not): a resumed run is one run.
+        run_id=log.eval.task_id or log.eval.run_id,
+        log_path=log_path or log.location or None,
         model=log.eval.model,
-        grader=grader,
-        spec_title=str(meta.get("spec_title") or ""),
-        spec_version=meta.get("spec_version"),
-        spec_hash=str(meta.get("spec_hash", "")),
+        grader=meta.grader or role_model(log, "grader"),
+        spec_title=meta.spec_title,
+        spec_version=meta.spec_version,
+        spec_hash=meta.spec_hash,
         created=_created(log.eval.created),
-        enforce=bool(meta.get("enforce", False)),
+        enforce=meta.enforce,
         epochs=log.eval.config.epochs or 1,
-        calibration=Calibration.model_validate(calibration) if calibration else None,
-        overall=rate(()),
+        calibration=meta.calibration,
+        status=log.status,
     )
-    summary = summarize(samples)
-    summary["whole_spec_grader_tokens"] = sum(whole_spec_grader_tokens(s) for s in ours)
-    return base.model_copy(update=summary)
+    samples = [sample_result(s, judged, where) for s, judged in zip(ours, scores, strict=True)]
+    whole = sum(judged.whole_spec_grader_tokens for judged in scores)
+    return summarize_run(header, samples, whole_spec_grader_tokens=whole)
 
 
 def role_model(log: EvalLog, role: str) -> str | None:
@@ -99,60 +102,35 @@ def _created(text: str) -> datetime:
     return created if created.tzinfo else created.replace(tzinfo=UTC)
 
 
-def _scored_by_us(sample: EvalSample) -> bool:
-    return bool(sample.scores) and _SCORER in (sample.scores or {})
+def _score(sample: EvalSample, where: str) -> ScoreMetadata:
+    score = (sample.scores or {})[SCORER_NAME]
+    return read_record(ScoreMetadata, score.metadata, f"{where}: sample {sample.id}")
 
 
-def summarize(samples: Iterable[SampleResult]) -> dict[str, Any]:
-    """The aggregate fields of a :class:`RunResult` computed from its samples."""
-    samples = tuple(samples)
-    return {
-        "samples": samples,
-        "overall": rate(samples),
-        "by_section": group_rates(samples, lambda s: [s.section_id]),
-        "by_authority": group_rates(samples, lambda s: [s.authority or "none"]),
-        "by_tag": group_rates(samples, lambda s: s.tags),
-        "n_scored": sum(1 for s in samples if s.compliant is not None),
-        "n_unscored": sum(1 for s in samples if s.compliant is None),
-        "grader_tokens": sum(s.grader_tokens for s in samples),
-    }
-
-
-def whole_spec_grader_tokens(sample: EvalSample) -> int:
-    """The sample's grader tokens had every grader prompt held the whole spec instead.
-
-    Measured usage plus, per grader sample, the difference between the whole-spec prompt
-    and the budgeted prompt (both estimated the same way).
-    """
-    judged = (sample.scores or {})[_SCORER].metadata or {}
-    extra = int(judged.get("whole_spec_tokens") or 0) - int(judged.get("grader_prompt_tokens") or 0)
-    return int(judged.get("grader_tokens") or 0) + len(judged.get("grades") or ()) * extra
-
-
-def sample_result(sample: EvalSample) -> SampleResult:
-    """One log sample as a :class:`SampleResult`."""
-    meta = sample.metadata or {}
-    score: Score = (sample.scores or {})[_SCORER]
-    judged = score.metadata or {}
+def sample_result(
+    sample: EvalSample, judged: ScoreMetadata, where: str = "eval log"
+) -> SampleResult:
+    """One log sample, with its validated score metadata, as a :class:`SampleResult`."""
+    meta = read_record(SampleMetadata, sample.metadata, f"{where}: sample {sample.id}")
     return SampleResult(
-        scenario_id=str(meta.get("scenario_id", sample.id)),
-        kind=meta.get("kind", "custom"),
-        section_id=str(meta.get("section_id", "")),
-        section_title=str(meta.get("section_title", "")),
-        scenario_title=str(meta.get("title") or ""),
-        part_id=meta.get("part_id") or None,
-        part_title=str(meta.get("part_title") or ""),
-        authority=meta.get("authority"),
-        tags=tuple(meta.get("tags") or ()),
+        scenario_id=meta.scenario_id,
+        kind=meta.kind,
+        section_id=meta.section_id,
+        section_title=meta.section_title,
+        scenario_title=meta.title,
+        part_id=meta.part_id,
+        part_title=meta.part_title,
+        authority=meta.authority,
+        tags=meta.tags,
         epoch=sample.epoch,
-        compliant=judged.get("compliant"),
-        score=judged.get("score"),
-        rationale=str(judged.get("rationale") or ""),
-        cited_sections=tuple(judged.get("cited_sections") or ()),
-        unscored_reason=judged.get("unscored_reason"),
+        compliant=judged.compliant,
+        score=judged.score,
+        rationale=judged.rationale,
+        cited_sections=judged.cited_sections,
+        unscored_reason=judged.unscored_reason,
         transcript=_transcript(sample),
-        grades=tuple(Grade.model_validate(g) for g in judged.get("grades") or ()),
-        grader_tokens=int(judged.get("grader_tokens") or 0),
+        grades=judged.grades,
+        grader_tokens=judged.grader_tokens,
     )
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._eval._messages import message_text
+from specwright._frozen import FrozenModel
 from specwright._model import LabelledAnswer, Section, Spec
 
 __all__ = [
@@ -29,10 +28,8 @@ TranscriptLine = tuple[str, str]
 """A ``(role, text)`` pair of the transcript shown to the grader."""
 
 
-class Budget(BaseModel):
+class Budget(FrozenModel):
     """Token budgets of the grader prompt's parts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     section: int = 3000
     """The governing section's own text and commentary."""

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from specwright._errors import ConfigurationError, SpecError
+from specwright._frozen import FrozenModel
 from specwright._model import (
     Authority,
     Example,
@@ -28,7 +29,7 @@ from specwright._model import (
     TextPart,
 )
 from specwright._report._view import spec_parts
-from specwright._results import ScenarioKind
+from specwright._results import SampleMetadata, ScenarioKind
 
 __all__ = [
     "Scenario",
@@ -41,11 +42,7 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class Scenario(_Frozen):
+class Scenario(FrozenModel):
     """One conversation to send to the model under test, tied to its governing section."""
 
     id: str
@@ -74,19 +71,19 @@ class Scenario(_Frozen):
     """GOOD/BAD/OK answers from the spec: reference points for the judge, never sent."""
 
     def metadata(self) -> dict[str, object]:
-        """Sample metadata as the log contract in ``docs/architecture.md`` names it."""
-        return {
-            "scenario_id": self.id,
-            "kind": self.kind,
-            "section_id": self.section_id,
-            "section_title": self.section_title,
-            "title": self.title,
-            "part_id": self.part_id,
-            "part_title": self.part_title,
-            "authority": self.authority,
-            "tags": list(self.tags),
-            "source": self.source,
-        }
+        """Sample metadata as the log contract types it (:class:`SampleMetadata`), JSON-safe."""
+        return SampleMetadata(
+            scenario_id=self.id,
+            kind=self.kind,
+            section_id=self.section_id,
+            section_title=self.section_title,
+            title=self.title,
+            part_id=self.part_id,
+            part_title=self.part_title,
+            authority=self.authority,
+            tags=self.tags,
+            source=self.source,
+        ).to_log()
 
 
 # --------------------------------------------------------------------------- from a spec
@@ -182,7 +179,7 @@ def _tags(section: Section, messages: Iterable[Message]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- user files
 
 
-class RecordMessage(_Frozen):
+class RecordMessage(FrozenModel):
     """One message of a user scenario."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -193,7 +190,7 @@ class RecordMessage(_Frozen):
     """Settings such as ``{"under_18": true}`` (switched-on booleans become tags)."""
 
 
-class RecordAnswer(_Frozen):
+class RecordAnswer(FrozenModel):
     """A labelled reference answer, shown to the judge as an anchor."""
 
     label: Literal["GOOD", "BAD", "OK"]
@@ -204,7 +201,7 @@ class RecordAnswer(_Frozen):
     """Why it earns the label."""
 
 
-class ScenarioRecord(_Frozen):
+class ScenarioRecord(FrozenModel):
     """One scenario in a user's YAML list or JSONL file."""
 
     id: str = Field(min_length=1)

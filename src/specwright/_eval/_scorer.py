@@ -2,7 +2,7 @@
 
 Score values are 1.0 (compliant) and 0.0 (not); an unscored grade is Inspect's unscored
 sentinel (:meth:`Score.unscored`), which metrics and epoch reducers skip. The score metadata
-follows the log contract in ``docs/architecture.md``.
+is a :class:`specwright._results.ScoreMetadata` (the log contract), written from an instance.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from specwright._eval._prompt import (
 )
 from specwright._eval._scenarios import Scenario
 from specwright._model import Spec
+from specwright._results import SampleMetadata, ScoreMetadata, read_record
 
 __all__ = [
     "GRADER_ROLE",
@@ -73,21 +74,19 @@ def transcript_lines(state: TaskState) -> list[TranscriptLine]:
     return lines
 
 
-def score_metadata(
-    verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int
-) -> dict[str, object]:
-    """Score metadata as the log contract names it."""
-    return {
-        "compliant": verdict.compliant,
-        "score": verdict.score,
-        "rationale": verdict.rationale,
-        "cited_sections": list(verdict.cited_sections),
-        "grades": [g.model_dump(mode="json") for g in verdict.grades],
-        "unscored_reason": verdict.unscored_reason,
-        "grader_tokens": verdict.tokens,
-        "grader_prompt_tokens": prompt_tokens,
-        "whole_spec_tokens": whole_spec_tokens,
-    }
+def score_metadata(verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int) -> ScoreMetadata:
+    """The judge's score metadata, as the log contract types it."""
+    return ScoreMetadata(
+        compliant=verdict.compliant,
+        score=verdict.score,
+        rationale=verdict.rationale,
+        cited_sections=verdict.cited_sections,
+        grades=verdict.grades,
+        unscored_reason=verdict.unscored_reason,
+        grader_tokens=verdict.tokens,
+        grader_prompt_tokens=prompt_tokens,
+        whole_spec_tokens=whole_spec_tokens,
+    )
 
 
 class JudgeContext:
@@ -117,14 +116,15 @@ def spec_judge(
     spec, spec_tokens = context.spec, context.spec_tokens
 
     async def score(state: TaskState, target: Target) -> Score:
-        scenario = context.scenarios[str(state.metadata["scenario_id"])]
+        sample = read_record(SampleMetadata, state.metadata, f"sample {state.sample_id}")
+        scenario = context.scenarios[sample.scenario_id]
         transcript = transcript_lines(state)
         prompt = grader_prompt(spec, scenario.section_id, scenario.anchors, transcript, budget)
         grader = get_model(role=GRADER_ROLE, required=True)
         verdict = await run_grader(grader, system, prompt, settings)
         prompt_tokens = estimate_tokens(system + prompt)
         whole = spec_tokens + transcript_tokens(transcript)
-        meta = score_metadata(verdict, whole, prompt_tokens)
+        meta = score_metadata(verdict, whole, prompt_tokens).to_log()
         if verdict.compliant is None:
             return Score.unscored(reason=verdict.unscored_reason, metadata=meta)
         return Score(

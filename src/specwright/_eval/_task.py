@@ -16,7 +16,7 @@ from specwright._eval._prompt import Budget
 from specwright._eval._scenarios import Scenario, build_scenarios
 from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
-from specwright._results import Calibration
+from specwright._results import RUN_METADATA_KEY, Calibration, RunMetadata
 
 __all__ = ["TASK_NAME", "compliance_task", "run_metadata"]
 
@@ -26,16 +26,16 @@ TASK_NAME = "compliance"
 
 def run_metadata(
     spec: Spec, *, grader: str | None, enforce: bool, calibration: Calibration | None
-) -> dict[str, object]:
-    """The eval-level ``specwright`` metadata that the log contract names."""
-    return {
-        "spec_hash": spec.content_hash(),
-        "spec_version": spec.version,
-        "spec_title": spec.title,
-        "grader": grader,
-        "enforce": enforce,
-        "calibration": calibration.model_dump(mode="json") if calibration else None,
-    }
+) -> RunMetadata:
+    """The eval-level ``specwright`` metadata, as the log contract types it."""
+    return RunMetadata(
+        spec_hash=spec.content_hash(),
+        spec_version=spec.version,
+        spec_title=spec.title,
+        grader=grader,
+        enforce=enforce,
+        calibration=calibration,
+    )
 
 
 def compliance_task(
@@ -68,9 +68,9 @@ def compliance_task(
         scorer=spec_judge(JudgeContext(spec, by_id), grader_settings, budget),
         epochs=Epochs(epochs, "mean"),
         metadata={
-            "specwright": run_metadata(
+            RUN_METADATA_KEY: run_metadata(
                 spec, grader=grader, enforce=enforce, calibration=calibration
-            )
+            ).to_log()
         },
     )
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
-from specwright._report._view import natural_key, section_titles, wilson
-from specwright._results import Rate, RunResult, SampleResult
+from specwright._frozen import FrozenModel
+from specwright._report._view import natural_key, section_titles
+from specwright._results import Rate, RunResult, SampleResult, interval
 
 __all__ = [
     "CHANGE_RULE",
@@ -60,11 +59,7 @@ FlipDirection: TypeAlias = Literal["fixed", "regressed"]
 """``fixed``: non-compliant → compliant; ``regressed``: compliant → non-compliant."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class RateChange(_Frozen):
+class RateChange(FrozenModel):
     """A rate in the baseline and in the candidate, and whether it moved beyond the CIs."""
 
     key: str
@@ -81,7 +76,7 @@ class RateChange(_Frozen):
     """The verdict of the non-overlapping-CI test."""
 
 
-class Flip(_Frozen):
+class Flip(FrozenModel):
     """A scenario whose verdict differs between the runs."""
 
     scenario_id: str
@@ -98,7 +93,7 @@ class Flip(_Frozen):
     """The judge's rationale in the candidate."""
 
 
-class RunDiff(_Frozen):
+class RunDiff(FrozenModel):
     """The comparison of a candidate run against a baseline run."""
 
     baseline_run_id: str
@@ -151,21 +146,14 @@ class RunDiff(_Frozen):
         return tuple(f for f in self.flips if f.direction == "regressed")
 
 
-def _interval(rate: Rate) -> tuple[float, float]:
-    if rate.ci_low is not None and rate.ci_high is not None:
-        return (rate.ci_low, rate.ci_high)
-    assert rate.rate is not None
-    return wilson(rate.rate, rate.n)
-
-
 def compare_rates(baseline: Rate | None, candidate: Rate | None) -> Change:
     """Apply the non-overlapping-CI test to two rates."""
     if baseline is None or candidate is None:
         return _presence(baseline, candidate)
     if baseline.rate is None or candidate.rate is None:
         return "unscored"
-    base_low, base_high = _interval(baseline)
-    cand_low, cand_high = _interval(candidate)
+    base_low, base_high = interval(baseline)
+    cand_low, cand_high = interval(candidate)
     if cand_low > base_high:
         return "improved"
     if cand_high < base_low:

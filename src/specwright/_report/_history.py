@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Literal, TypeAlias
-
-from pydantic import BaseModel, ConfigDict
+from typing import TypeAlias
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._report._charts import HistorySeries, history_chart, legend
 from specwright._report._escape import Html, el
+from specwright._report._formats import ReportFormat
 from specwright._report._markdown import md_code, md_table, md_text
 from specwright._report._page import page
-from specwright._report._store import ResultsStore, SectionPoint, StoredRun
 from specwright._report._view import fmt_rate, judge_verdict
 from specwright._results import Calibration, ConfusionMatrix, JudgeValidity, judge_validity
+from specwright._results._store import ResultsStore, SectionPoint, StoredRun
 
 __all__ = [
     "History",
@@ -35,15 +35,11 @@ __all__ = [
     "stored_validity",
 ]
 
-HistoryFormat: TypeAlias = Literal["html", "markdown", "json"]
+HistoryFormat: TypeAlias = ReportFormat
 """The output formats of :func:`render_history`."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SectionHistory(_Frozen):
+class SectionHistory(FrozenModel):
     """One section's compliance across runs."""
 
     section_id: str
@@ -54,7 +50,7 @@ class SectionHistory(_Frozen):
     """One point per run that covered it, oldest first."""
 
 
-class RunJudge(_Frozen):
+class RunJudge(FrozenModel):
     """How far one run's judge can be trusted, as every history format states it."""
 
     run_id: str
@@ -71,7 +67,7 @@ class RunJudge(_Frozen):
     """One line: what the status means for the run's figures."""
 
 
-class History(_Frozen):
+class History(FrozenModel):
     """Everything ``specwright history`` shows."""
 
     runs: tuple[StoredRun, ...]
@@ -296,13 +292,13 @@ def _json(history: History) -> str:
     return json.dumps(history.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-_RENDERERS: dict[HistoryFormat, Callable[[History], str]] = {
+_RENDERERS: dict[ReportFormat, Callable[[History], str]] = {
     "html": _html,
     "markdown": _markdown,
     "json": _json,
 }
 
 
-def render_history(history: History, format: HistoryFormat = "html") -> str:
+def render_history(history: History, format: ReportFormat = "html") -> str:
     """Render a :class:`History` as HTML (charts), markdown or JSON."""
     return _RENDERERS[format](history)

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal, TypeAlias, get_args
 
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._report._diff import diff_runs
+from specwright._report._formats import REPORT_FORMATS, ReportFormat
 from specwright._report._html import render_html
 from specwright._report._input import ReportInput
 from specwright._report._json import render_json
 from specwright._report._markdown import render_markdown
 from specwright._results import RunResult
 
-__all__ = ["REPORT_FORMATS", "ReportFormat", "render_report"]
-
-ReportFormat: TypeAlias = Literal["html", "markdown", "json"]
-"""The output formats of :func:`render_report`."""
-
-REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+__all__ = ["render_report"]
 
 _RENDERERS: dict[ReportFormat, Callable[[ReportInput], str]] = {
     "html": render_html,

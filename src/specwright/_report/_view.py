@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from specwright._model import AUTHORITY_LEVELS, Section, Spec
-from specwright._results import JudgeValidity, Rate, RunResult, SampleResult
+from specwright._results import JudgeValidity, Rate, RunResult, SampleResult, wilson
 
 __all__ = [
     "PartRow",
@@ -35,10 +34,8 @@ __all__ = [
     "tag_rows",
     "token_share",
     "unscored_reasons",
-    "wilson",
 ]
 
-_Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -216,16 +213,6 @@ def fmt_rate(rate: Rate | None) -> str:
     return f"{fmt_pct(rate.rate)} {fmt_ci(rate)} (n={rate.n})".replace("  ", " ")
 
 
-def wilson(rate: float, n: int) -> tuple[float, float]:
-    """The Wilson score 95% interval of a proportion ``rate`` over ``n`` samples."""
-    if n <= 0:
-        return (0.0, 1.0)
-    z2 = _Z95 * _Z95
-    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
 def pooled_rate(rates: Sequence[Rate | None]) -> Rate | None:
     """Several sections' rates pooled into one (compliant samples over scored samples).
 
@@ -239,7 +226,7 @@ def pooled_rate(rates: Sequence[Rate | None]) -> Rate | None:
     if n == 0:
         return Rate(rate=None, ci_low=None, ci_high=None, n=0)
     share = sum(round((r.rate or 0.0) * r.n) for r in scored) / n
-    low, high = wilson(share, n)
+    low, high = wilson(share * n, n)
     return Rate(rate=share, ci_low=low, ci_high=high, n=n)
 
 

@@ -57,7 +57,7 @@ def apply_feedback(runs: Sequence[RunResult], db_url: str) -> list[RunResult]:
     """
     from sqlalchemy.engine import make_url
 
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
 
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():

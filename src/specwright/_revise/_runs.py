@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specwright._errors import ConfigurationError
 from specwright._results import RunResult
 
+if TYPE_CHECKING:
+    from specwright._report._load import LogReader
+
 __all__ = ["resolve_run"]
 
 
-def resolve_run(name: str, db_url: str) -> RunResult:
+def resolve_run(name: str, db_url: str, reader: LogReader | None = None) -> RunResult:
     """The one run ``name`` stands for: a file path, else a run id in the results store."""
     from specwright._report._load import load_runs
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
 
     path = Path(name)
     if path.exists():
-        runs = load_runs([path])
+        runs = load_runs([path], reader)
         if len(runs) != 1:
             raise ConfigurationError(f"RUN {name}: holds {len(runs)} runs; name one log or run id")
         return runs[0]
@@ -27,4 +31,4 @@ def resolve_run(name: str, db_url: str) -> RunResult:
         raise ConfigurationError(f"RUN {name}: no such file, and no indexed run with that id")
     if not stored.log_path or not Path(stored.log_path).exists():
         raise ConfigurationError(f"RUN {name}: indexed, but its log {stored.log_path} is gone")
-    return load_runs([Path(stored.log_path)])[0]
+    return load_runs([Path(stored.log_path)], reader)[0]

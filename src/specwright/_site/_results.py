@@ -11,7 +11,7 @@ __all__ = ["latest_results"]
 def latest_results(url: str, spec: Spec) -> dict[str, SectionResult]:
     """Section id → its latest result: from a run of this very spec when there is one,
     else from the latest run of any version (marked so on the page)."""
-    from specwright._report._store import ResultsStore  # the report extra (SQLAlchemy)
+    from specwright._results._store import ResultsStore  # the report extra (SQLAlchemy)
 
     digest = spec.content_hash()
     results: dict[str, SectionResult] = {}

@@ -18,7 +18,7 @@ __all__ = ["contamination_warning", "model_matches", "record_export"]
 
 def record_export(db_url: str, manifest: ExportManifest, *, model: str, path: str) -> str:
     """Record ``manifest``'s splits as training data for ``model``; return the export id."""
-    from specwright._report._store import ResultsStore, TrainingExport
+    from specwright._results._store import ResultsStore, TrainingExport
 
     export_id = hashlib.sha256(
         f"{manifest.model_dump_json()}\x00{model}\x00{path}".encode()
@@ -46,7 +46,7 @@ def model_matches(trained: str, evaluated: str) -> bool:
 
 def contamination_warning(db_url: str, model: str, scenario_ids: Iterable[str]) -> str | None:
     """One warning line when ``model`` was trained on some of ``scenario_ids``, else ``None``."""
-    from specwright._report._store import ResultsStore
+    from specwright._results._store import ResultsStore
 
     ids = list(dict.fromkeys(scenario_ids))
     with ResultsStore(db_url) as store:

@@ -1,44 +1,48 @@
 """The results store: every finished run, indexed for history (SQLAlchemy; SQLite or PostgreSQL).
 
 The schema is created and upgraded by the named migrations in
-:mod:`specwright._report._migrations` whenever a store is opened. Adding a run is
-idempotent by ``run_id``.
+:mod:`specwright._results._migrations` whenever a store is opened; the store reflects the
+tables the migrations left instead of declaring them a second time.
+
+Guarantees:
+
+- several processes may open a fresh store at once: migrations run under a lock (SQLite
+  ``BEGIN IMMEDIATE`` with a busy timeout, a PostgreSQL advisory lock);
+- only finished runs are stored; a partial run (its log still ``started``, or ``cancelled``,
+  ``error``) is refused, so no partial figure is ever kept;
+- a run is keyed by its ``run_id`` (Inspect's task id, which a resumed run keeps); adding it
+  again replaces its rows when its results changed and is a no-op when they did not.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
+    Connection,
     Engine,
-    Float,
-    Integer,
     MetaData,
-    String,
+    RowMapping,
     Table,
-    Text,
     create_engine,
+    delete,
+    event,
     insert,
     select,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
-from sqlalchemy.sql import column, table
-from sqlalchemy.sql.expression import ColumnClause
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
+from specwright._results._migrations import applied_migrations, migrate
+from specwright._results._models import Rate, RunResult
 
 if TYPE_CHECKING:
     from specwright._revise._feedback import Feedback
-from specwright._report._migrations import applied_migrations, migrate
-from specwright._report._view import section_rows
-from specwright._results import Rate, RunResult
 
 __all__ = [
     "ResultsStore",
@@ -47,36 +51,16 @@ __all__ = [
     "TrainedScenario",
     "TrainingExport",
     "index_run",
+    "result_hash",
 ]
 
-# The schema as the migrations leave it; used for queries only (never to create tables).
-_META = MetaData()
-_runs = Table(
-    "runs", _META,
-    Column("run_id", String(255), primary_key=True), Column("model", String(255)),
-    Column("grader", String(255)), Column("spec_title", Text), Column("spec_version", String(100)),
-    Column("spec_hash", String(64)), Column("created", DateTime(timezone=True)),
-    Column("log_path", Text), Column("enforce", Boolean), Column("epochs", Integer),
-    Column("n_scored", Integer), Column("n_unscored", Integer), Column("overall_rate", Float),
-    Column("overall_low", Float), Column("overall_high", Float), Column("overall_n", Integer),
-    Column("grader_tokens", Integer), Column("indexed_at", DateTime(timezone=True)),
-    Column("calibration_accuracy", Float), Column("calibration_kappa", Float),
-    Column("calibration_grader", String(255)),
-)  # fmt: skip
-_sections = Table(
-    "section_results", _META,
-    Column("run_id", String(255), primary_key=True), Column("section_id", String(255),
-    primary_key=True), Column("section_title", Text), Column("authority", String(20)),
-    Column("rate", Float), Column("ci_low", Float), Column("ci_high", Float),
-    Column("n", Integer), Column("n_unscored", Integer),
-)  # fmt: skip
+_TABLES = ("runs", "section_results", "training_exports", "training_scenarios", "feedback")
+
+_SQLITE_BUSY_SECONDS = 60.0
+"""How long a SQLite connection waits for another process's write lock."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class StoredRun(_Frozen):
+class StoredRun(FrozenModel):
     """A run as the store keeps it (no samples)."""
 
     run_id: str
@@ -112,7 +96,7 @@ class StoredRun(_Frozen):
         return self.calibration_grader is not None
 
 
-class SectionPoint(_Frozen):
+class SectionPoint(FrozenModel):
     """A section's compliance in one run: one point of its history."""
 
     run_id: str
@@ -138,6 +122,11 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def result_hash(run: RunResult) -> str:
+    """A digest of what the store derives from ``run`` (where its log lies left out)."""
+    return hashlib.sha256(run.model_dump_json(exclude={"log_path"}).encode()).hexdigest()
+
+
 def _run_row(run: RunResult) -> dict[str, Any]:
     cal = run.calibration
     return {
@@ -152,22 +141,34 @@ def _run_row(run: RunResult) -> dict[str, Any]:
         "calibration_accuracy": cal.accuracy if cal else None,
         "calibration_kappa": cal.kappa if cal else None,
         "calibration_grader": cal.grader if cal else None,
+        "result_hash": result_hash(run),
     }  # fmt: skip
 
 
 def _section_rows(run: RunResult) -> list[dict[str, Any]]:
+    """One row per section the run scored or sampled: its rate, title, authority, unscored."""
+    order = dict.fromkeys([*run.by_section, *(s.section_id for s in run.samples)])
+    titles: dict[str, str] = {}
+    authorities: dict[str, str] = {}
+    unscored = dict.fromkeys(order, 0)
+    for sample in run.samples:
+        if sample.section_title:
+            titles.setdefault(sample.section_id, sample.section_title)
+        if sample.authority:
+            authorities.setdefault(sample.section_id, sample.authority)
+        unscored[sample.section_id] += sample.compliant is None
     rows = []
-    for row in section_rows([run]):
-        rate = row.rates[0] or Rate(rate=None, ci_low=None, ci_high=None, n=0)
+    for sid in order:
+        rate = run.by_section.get(sid) or Rate(rate=None, ci_low=None, ci_high=None, n=0)
         rows.append({
-            "run_id": run.run_id, "section_id": row.key, "section_title": row.label,
-            "authority": row.authority, "rate": rate.rate, "ci_low": rate.ci_low,
-            "ci_high": rate.ci_high, "n": rate.n, "n_unscored": row.unscored[0],
+            "run_id": run.run_id, "section_id": sid, "section_title": titles.get(sid, sid),
+            "authority": authorities.get(sid), "rate": rate.rate, "ci_low": rate.ci_low,
+            "ci_high": rate.ci_high, "n": rate.n, "n_unscored": unscored[sid],
         })  # fmt: skip
     return rows
 
 
-class TrainingExport(_Frozen):
+class TrainingExport(FrozenModel):
     """A training-data export as the store records it (see ``specwright export-data``)."""
 
     export_id: str
@@ -190,41 +191,19 @@ class TrainingExport(_Frozen):
     """Scenario ids held out."""
 
 
-class TrainedScenario(_Frozen):
+class TrainedScenario(FrozenModel):
     """A scenario that an export put in a train split."""
 
     scenario_id: str
+    """The scenario."""
     export_id: str
+    """The export."""
     model: str
+    """The model the export trains."""
     path: str
+    """Where the export's train file was written."""
     created: datetime
-
-
-# Lightweight handles on the tables migration m006 creates (no second definition to drift).
-_training_exports = table(
-    "training_exports",
-    *(column(name) for name in ("export_id", "created", "model", "spec_hash", "spec_version",
-                                "format", "path")),
-)  # fmt: skip
-
-
-def _columns(*names: str) -> list[ColumnClause[Any]]:
-    # Untyped columns would hand back SQLite's raw text for datetimes: type the ones that need it.
-    types: dict[str, Any] = {"created": DateTime(timezone=True), "epoch": Integer()}
-    return [column(name, types.get(name)) for name in names]
-
-
-# Lightweight handles on tables that migrations create (no second definition to drift).
-_feedback = table(
-    "feedback",
-    *_columns("feedback_id", "created", "author", "run_id", "model", "spec_hash", "section_id",
-              "scenario_id", "epoch", "verdict", "judge_verdict", "judge", "note"),
-)  # fmt: skip
-_training_exports = table(
-    "training_exports",
-    *_columns("export_id", "created", "model", "spec_hash", "spec_version", "format", "path"),
-)
-_training_scenarios = table("training_scenarios", *_columns("export_id", "scenario_id", "split"))
+    """When."""
 
 
 class ResultsStore:
@@ -240,9 +219,17 @@ class ResultsStore:
         try:
             with self._engine.begin() as conn:
                 migrate(conn)
+            with self._engine.connect() as conn:
+                meta = MetaData()
+                meta.reflect(conn, only=list(_TABLES))
         except OperationalError as exc:
             self._engine.dispose()
             raise ConfigurationError(f"cannot open results store {url!r}: {exc.orig}") from exc
+        self._runs: Table = meta.tables["runs"]
+        self._sections: Table = meta.tables["section_results"]
+        self._exports: Table = meta.tables["training_exports"]
+        self._trained: Table = meta.tables["training_scenarios"]
+        self._feedback: Table = meta.tables["feedback"]
 
     def __enter__(self) -> ResultsStore:
         return self
@@ -262,38 +249,56 @@ class ResultsStore:
             return applied_migrations(conn)
 
     def add(self, run: RunResult) -> bool:
-        """Index ``run``; return ``False`` (and change nothing) if its run id is already there."""
+        """Index a finished ``run``; return whether its rows were written.
+
+        ``False`` when the run is partial (never stored) or already stored with the same
+        results. A stored run whose results changed is replaced.
+        """
+        if not run.finished:
+            return False
+        row = _run_row(run)
         try:
             with self._engine.begin() as conn:
-                exists = conn.scalar(select(_runs.c.run_id).where(_runs.c.run_id == run.run_id))
-                if exists is not None:
+                runs = self._runs
+                stored = conn.scalar(select(runs.c.result_hash).where(runs.c.run_id == run.run_id))
+                if stored is not None and stored == row["result_hash"]:
                     return False
-                conn.execute(insert(_runs).values(**_run_row(run)))
-                rows = _section_rows(run)
-                if rows:
-                    conn.execute(insert(_sections), rows)
+                self._delete(conn, run.run_id)
+                conn.execute(insert(runs).values(**row))
+                sections = _section_rows(run)
+                if sections:
+                    conn.execute(insert(self._sections), sections)
         except IntegrityError:  # another process indexed the same run meanwhile
             return False
         return True
 
+    def _delete(self, conn: Connection, run_id: str) -> None:
+        conn.execute(delete(self._sections).where(self._sections.c.run_id == run_id))
+        conn.execute(delete(self._runs).where(self._runs.c.run_id == run_id))
+
     def runs(self) -> list[StoredRun]:
         """Every indexed run, oldest first."""
-        query = select(_runs).order_by(_runs.c.created, _runs.c.run_id)
+        query = select(self._runs).order_by(self._runs.c.created, self._runs.c.run_id)
         with self._engine.connect() as conn:
             return [_stored_run(row._mapping) for row in conn.execute(query)]
 
-    def indexed_logs(self) -> set[str]:
-        """The log paths of the indexed runs (to skip logs that are already in)."""
+    def indexed_logs(self) -> dict[str, datetime]:
+        """The log path of every indexed run, with when it was indexed (UTC).
+
+        A log written after that moment may hold newer results and is worth reading again.
+        """
+        runs = self._runs
+        query = select(runs.c.log_path, runs.c.indexed_at).where(runs.c.log_path.is_not(None))
         with self._engine.connect() as conn:
-            query = select(_runs.c.log_path).where(_runs.c.log_path.is_not(None))
-            return {str(path) for path in conn.scalars(query)}
+            return {str(row.log_path): _utc(row.indexed_at) for row in conn.execute(query)}
 
     def sections(self) -> list[tuple[str, str]]:
         """``(section id, latest title)`` of every section in the store, by id."""
+        runs, sections = self._runs, self._sections
         query = (
-            select(_sections.c.section_id, _sections.c.section_title)
-            .join(_runs, _runs.c.run_id == _sections.c.run_id)
-            .order_by(_sections.c.section_id, _runs.c.created)
+            select(sections.c.section_id, sections.c.section_title)
+            .join(runs, runs.c.run_id == sections.c.run_id)
+            .order_by(sections.c.section_id, runs.c.created)
         )
         with self._engine.connect() as conn:
             titles = {row.section_id: row.section_title for row in conn.execute(query)}
@@ -301,13 +306,13 @@ class ResultsStore:
 
     def section_history(self, section_id: str) -> list[SectionPoint]:
         """The section's compliance in every run that covered it, oldest first."""
+        runs, sections = self._runs, self._sections
         query = (
-            select(_sections, _runs.c.model, _runs.c.spec_version, _runs.c.spec_hash,
-                   _runs.c.created)
-            .join(_runs, _runs.c.run_id == _sections.c.run_id)
-            .where(_sections.c.section_id == section_id)
-            .order_by(_runs.c.created, _runs.c.run_id)
-        )  # fmt: skip
+            select(sections, runs.c.model, runs.c.spec_version, runs.c.spec_hash, runs.c.created)
+            .join(runs, runs.c.run_id == sections.c.run_id)
+            .where(sections.c.section_id == section_id)
+            .order_by(runs.c.created, runs.c.run_id)
+        )
         with self._engine.connect() as conn:
             return [_point(row._mapping) for row in conn.execute(query)]
 
@@ -320,34 +325,37 @@ class ResultsStore:
         ]
         row = export.model_dump(exclude={"train_scenarios", "test_scenarios"})
         with self._engine.begin() as conn:
-            conn.execute(insert(_training_exports).values(**row))
+            conn.execute(insert(self._exports).values(**row))
             if scenarios:
-                conn.execute(insert(_training_scenarios), scenarios)
+                conn.execute(insert(self._trained), scenarios)
 
     def trained_scenarios(self, scenario_ids: Iterable[str]) -> list[TrainedScenario]:
         """Exports whose train split holds any of ``scenario_ids`` (newest export first)."""
+        exports, trained = self._exports, self._trained
         wanted = list(dict.fromkeys(scenario_ids))
         query = (
-            select(_training_scenarios.c.scenario_id, _training_exports.c.export_id,
-                   _training_exports.c.model, _training_exports.c.path,
-                   _training_exports.c.created)
-            .join(_training_exports,
-                  _training_exports.c.export_id == _training_scenarios.c.export_id)
-            .where(_training_scenarios.c.split == "train")
-            .order_by(_training_exports.c.created.desc())
+            select(trained.c.scenario_id, exports.c.export_id, exports.c.model, exports.c.path,
+                   exports.c.created)
+            .join(exports, exports.c.export_id == trained.c.export_id)
+            .where(trained.c.split == "train")
+            .order_by(exports.c.created.desc())
         )  # fmt: skip
         found: list[TrainedScenario] = []
         with self._engine.connect() as conn:
             for start in range(0, len(wanted), 500):  # bounded IN lists
-                chunk = wanted[start : start + 500]
-                rows = conn.execute(query.where(_training_scenarios.c.scenario_id.in_(chunk)))
-                found += [TrainedScenario.model_validate(dict(r._mapping)) for r in rows]
+                rows = conn.execute(
+                    query.where(trained.c.scenario_id.in_(wanted[start : start + 500]))
+                )
+                found += [
+                    TrainedScenario.model_validate({**r._mapping, "created": _utc(r.created)})
+                    for r in rows
+                ]
         return found
 
     def add_feedback(self, item: Feedback) -> None:
         """Store one piece of feedback."""
         with self._engine.begin() as conn:
-            conn.execute(insert(_feedback).values(**item.model_dump()))
+            conn.execute(insert(self._feedback).values(**item.model_dump()))
 
     def feedback(
         self, *, run_ids: Iterable[str] | None = None, section_id: str | None = None
@@ -355,11 +363,12 @@ class ResultsStore:
         """Stored feedback, oldest first, for some runs and/or one section (all by default)."""
         from specwright._revise._feedback import Feedback
 
-        query = select(_feedback).order_by(_feedback.c.created, _feedback.c.feedback_id)
+        table = self._feedback
+        query = select(table).order_by(table.c.created, table.c.feedback_id)
         if run_ids is not None:
-            query = query.where(_feedback.c.run_id.in_(list(run_ids)))
+            query = query.where(table.c.run_id.in_(list(run_ids)))
         if section_id is not None:
-            query = query.where(_feedback.c.section_id == section_id)
+            query = query.where(table.c.section_id == section_id)
         with self._engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return [Feedback.model_validate(row | {"created": _utc(row["created"])}) for row in rows]
@@ -367,12 +376,35 @@ class ResultsStore:
 
 def _engine(url: str) -> Engine:
     try:
-        return create_engine(url)
+        engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(f"invalid results store URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _serialise_sqlite_writers(engine)
+    return engine
 
 
-def _stored_run(row: Any) -> StoredRun:
+def _serialise_sqlite_writers(engine: Engine) -> None:
+    """Every transaction takes SQLite's write lock up front (``BEGIN IMMEDIATE``).
+
+    Python's sqlite3 driver starts transactions lazily and lets DDL run outside them, so two
+    processes migrating a fresh file both saw "no migrations table" and the second failed.
+    Taking the lock at BEGIN, with a busy timeout, makes the second wait and then find the
+    migrations applied; it also spares ``add`` (read, then write) the deadlock of two readers
+    upgrading to writers. SQLAlchemy's documented recipe for pysqlite.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _stored_run(row: RowMapping) -> StoredRun:
     return StoredRun(
         run_id=row["run_id"], model=row["model"], grader=row["grader"],
         spec_title=row["spec_title"], spec_version=row["spec_version"],
@@ -385,7 +417,7 @@ def _stored_run(row: Any) -> StoredRun:
     )  # fmt: skip
 
 
-def _point(row: Any) -> SectionPoint:
+def _point(row: RowMapping) -> SectionPoint:
     return SectionPoint(
         run_id=row["run_id"], model=row["model"], spec_version=row["spec_version"],
         spec_hash=row["spec_hash"], created=_utc(row["created"]), section_id=row["section_id"],
@@ -394,7 +426,7 @@ def _point(row: Any) -> SectionPoint:
     )  # fmt: skip
 
 
-def index_run(run: RunResult, url: str) -> None:
-    """Add ``run`` to the results store at ``url`` (a no-op when it is already indexed)."""
+def index_run(run: RunResult, url: str) -> bool:
+    """Add a finished ``run`` to the results store at ``url``; whether its rows were written."""
     with ResultsStore(url) as store:
-        store.add(run)
+        return store.add(run)

@@ -13,9 +13,9 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from specwright._results import Rate, SampleResult
+from specwright._results._models import Rate, SampleResult
 
-__all__ = ["Z95", "clustered_rate", "group_rates", "rate", "wilson"]
+__all__ = ["Z95", "clustered_rate", "group_rates", "interval", "rate", "wilson"]
 
 Z95 = 1.959963984540054
 """The two-sided 95% normal quantile."""
@@ -83,3 +83,15 @@ def group_rates(
         for key in keys(sample):
             groups[key].append(sample)
     return {key: rate(members) for key, members in sorted(groups.items())}
+
+
+def interval(rate: Rate) -> tuple[float, float]:
+    """The 95% interval ``rate`` recorded, or Wilson's over ``rate.n`` trials when it has none.
+
+    An unscored rate knows nothing: its interval is ``(0, 1)``, as Wilson's is for no trials.
+    """
+    if rate.ci_low is not None and rate.ci_high is not None:
+        return rate.ci_low, rate.ci_high
+    if rate.rate is None:
+        return 0.0, 1.0
+    return wilson(rate.rate * rate.n, rate.n)

@@ -2,7 +2,7 @@
 
 GOOD answers are the positive class: a GOOD answer judged compliant is a true positive, a BAD
 answer judged compliant a false positive. OK answers and unscored grades stay out of the
-matrix. Pure functions; running the grader lives in :mod:`specwright._eval._calibrate`.
+matrix. Pure functions; running the grader lives in the eval package (``_eval._calibrate``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from specwright._model import Label
-from specwright._results import ConfusionMatrix
+from specwright._results._models import ConfusionMatrix
 
 __all__ = ["accuracy", "cohens_kappa", "confusion", "merge"]
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     inspect,
     select,
@@ -36,6 +37,8 @@ __all__ = ["MIGRATIONS", "migrate", "migration"]
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 """Every migration, in the order it must run."""
+
+_PG_LOCK_KEY = 0x5350_4543_5752  # "SPECWR": one advisory lock for every specwright store
 
 _LOG = MetaData()
 _migrations_log = Table(
@@ -131,7 +134,13 @@ def m005_runs_add_calibration_grader(conn: Connection) -> None:
 
 
 @migration
-def m006_create_training_exports(conn: Connection) -> None:
+def m006_runs_add_result_hash(conn: Connection) -> None:
+    """A digest of the stored results: re-indexing replaces a run only when they changed."""
+    _add_column(conn, "runs", "result_hash", String(64))
+
+
+@migration
+def m007_create_training_exports(conn: Connection) -> None:
     """Training-data exports and the scenarios each put in its train and test splits.
 
     ``eval`` reads them to warn when a model is evaluated on scenarios it was trained on.
@@ -160,7 +169,7 @@ def m006_create_training_exports(conn: Connection) -> None:
 
 
 @migration
-def m007_create_feedback(conn: Connection) -> None:
+def m008_create_feedback(conn: Connection) -> None:
     """People's verdicts on judged samples (``specwright feedback``), tied to run and section."""
     feedback = Table(
         "feedback",
@@ -193,7 +202,14 @@ def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any
 
 
 def migrate(conn: Connection, *, upto: str | None = None) -> list[str]:
-    """Apply every migration not yet recorded (up to and including ``upto``); return names."""
+    """Apply every migration not yet recorded (up to and including ``upto``); return names.
+
+    Run it inside a transaction that holds the store's write lock, so that processes opening
+    a fresh store at once apply each migration exactly once: on PostgreSQL an advisory lock
+    taken here; on SQLite the caller's ``BEGIN IMMEDIATE`` (see ``ResultsStore``).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
     if not inspect(conn).has_table("migrations"):
         _migrations_log.create(conn)
     done = set(conn.scalars(select(_migrations_log.c.name)))

@@ -1,8 +1,9 @@
-"""Typed results of an eval run: the contract between ``specwright eval`` and the reports.
+"""The typed results of an eval run: what reports, diffs and the store read.
 
-``specwright eval`` writes Inspect logs; :func:`specwright.load_run` (in the eval package)
-turns one log into a :class:`RunResult`. Reports, run-vs-run diffs and the history store read
-only these types, never Inspect's, so that they stay light and testable with hand-made runs.
+``specwright eval`` writes Inspect logs whose metadata follows :mod:`specwright._results._contract`;
+the eval package validates that metadata and builds a :class:`RunResult` with
+:func:`specwright._results.summarize_run`. Reports, run-vs-run diffs and the history store
+read only these types, never Inspect's, so that they stay light and testable with hand-made runs.
 """
 
 from __future__ import annotations
@@ -10,36 +11,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
+from specwright._frozen import FrozenModel
 from specwright._model import Authority
 
 __all__ = [
     "Calibration",
     "ConfusionMatrix",
     "Grade",
-    "JudgeValidity",
     "Rate",
+    "RunHeader",
     "RunResult",
+    "RunStatus",
     "SampleResult",
     "ScenarioKind",
     "TranscriptMessage",
-    "ValidityStatus",
-    "judge_validity",
 ]
-
-ValidityStatus: TypeAlias = Literal["ok", "weak", "undefined", "missing"]
-"""How far a run's judge can be trusted, from its recorded calibration."""
 
 ScenarioKind: TypeAlias = Literal["example", "eval_prompt", "custom"]
 """Where a scenario came from: a spec example, an eval prompt file, or a user's file."""
 
+RunStatus: TypeAlias = Literal["success", "started", "cancelled", "error"]
+"""Inspect's status of the run's log: only ``success`` is a finished run."""
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-
-class Rate(_Frozen):
+class Rate(FrozenModel):
     """A compliance rate with its 95% confidence interval."""
 
     rate: float | None
@@ -52,7 +49,7 @@ class Rate(_Frozen):
     """Scored samples behind the rate."""
 
 
-class ConfusionMatrix(_Frozen):
+class ConfusionMatrix(FrozenModel):
     """Judge verdicts on labelled answers, GOOD being the positive class."""
 
     tp: int = 0
@@ -65,7 +62,7 @@ class ConfusionMatrix(_Frozen):
     """GOOD answers judged non-compliant."""
 
 
-class Calibration(_Frozen):
+class Calibration(FrozenModel):
     """How well a grader reproduced the spec's own labels."""
 
     grader: str
@@ -92,7 +89,7 @@ class Calibration(_Frozen):
     """When the calibration ran."""
 
 
-class Grade(_Frozen):
+class Grade(FrozenModel):
     """One grader sample."""
 
     score: int | None
@@ -107,7 +104,7 @@ class Grade(_Frozen):
     """Why the grade is unscored (unparseable, refused, out of range …)."""
 
 
-class TranscriptMessage(_Frozen):
+class TranscriptMessage(FrozenModel):
     """A message as shown in a report."""
 
     role: str
@@ -116,7 +113,7 @@ class TranscriptMessage(_Frozen):
     """The text (never rendered as HTML)."""
 
 
-class SampleResult(_Frozen):
+class SampleResult(FrozenModel):
     """One graded scenario (one epoch)."""
 
     scenario_id: str
@@ -172,11 +169,11 @@ class SampleResult(_Frozen):
         return data
 
 
-class RunResult(_Frozen):
-    """A finished (or partial) eval run, as reports see it."""
+class RunHeader(FrozenModel):
+    """What identifies a run and how it was made, without its samples and figures."""
 
     run_id: str
-    """Inspect's run id (or eval id)."""
+    """The run's identity: Inspect's task id, which a resumed run (``eval_retry``) keeps."""
     log_path: str | None = None
     """Where the log lies."""
     model: str
@@ -197,6 +194,22 @@ class RunResult(_Frozen):
     """Epochs per scenario."""
     calibration: Calibration | None = None
     """The calibration the run recorded, if any."""
+    status: RunStatus = "success"
+    """Inspect's status of the log; anything but ``success`` is a partial run."""
+
+    @property
+    def finished(self) -> bool:
+        """Whether every sample ran (only finished runs are indexed in the store)."""
+        return self.status == "success"
+
+
+class RunResult(RunHeader):
+    """An eval run (finished or partial) with its samples and compliance figures, as reports see it.
+
+    Build one from samples with :func:`specwright._results.summarize_run`, which computes
+    the aggregate fields, rather than by hand.
+    """
+
     samples: tuple[SampleResult, ...] = ()
     """Every graded sample."""
     overall: Rate
@@ -220,47 +233,3 @@ class RunResult(_Frozen):
     judge_overall: Rate | None = None
     """Compliance by the judge's verdicts alone, when people adjudicated some samples."""
 
-
-class JudgeValidity(_Frozen):
-    """A plain-words verdict on a run's judge, from the calibration the run recorded."""
-
-    status: ValidityStatus
-    """``ok`` at or above the threshold; ``weak`` below; ``undefined`` when kappa could not be
-    computed (e.g. one label only); ``missing`` when the run recorded no calibration."""
-    kappa: float | None
-    """The recorded kappa, if any."""
-    threshold: float
-    """The kappa the verdict was measured against (setting ``SPECWRIGHT_MIN_KAPPA``)."""
-
-    @property
-    def trusted(self) -> bool:
-        """Whether figures judged by this grader can be read without a warning."""
-        return self.status == "ok"
-
-    @property
-    def message(self) -> str:
-        """One line for people: what the status means for the run's figures."""
-        if self.status == "missing":
-            return "no calibration recorded: how far to trust the judge is unknown"
-        if self.status == "undefined":
-            return (
-                "judge calibration has an undefined kappa: its agreement with the labels is unknown"
-            )
-        assert self.kappa is not None
-        if self.status == "weak":
-            return (
-                f"judge is weak: kappa {self.kappa:.2f} is below {self.threshold:.2f}, "
-                "so compliance figures may not reflect the spec"
-            )
-        return f"judge calibrated: kappa {self.kappa:.2f} (threshold {self.threshold:.2f})"
-
-
-def judge_validity(calibration: Calibration | None, threshold: float = 0.4) -> JudgeValidity:
-    """Classify a run's judge by its recorded calibration against a kappa ``threshold``."""
-    if calibration is None:
-        return JudgeValidity(status="missing", kappa=None, threshold=threshold)
-    kappa = calibration.kappa
-    if kappa is None:
-        return JudgeValidity(status="undefined", kappa=None, threshold=threshold)
-    status: ValidityStatus = "ok" if kappa >= threshold else "weak"
-    return JudgeValidity(status=status, kappa=kappa, threshold=threshold)

@@ -1,0 +1,58 @@
+"""How far a run's judge can be trusted, from the calibration the run recorded."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from specwright._frozen import FrozenModel
+from specwright._results._models import Calibration
+
+__all__ = ["JudgeValidity", "ValidityStatus", "judge_validity"]
+
+ValidityStatus: TypeAlias = Literal["ok", "weak", "undefined", "missing"]
+"""How far a run's judge can be trusted, from its recorded calibration."""
+
+
+class JudgeValidity(FrozenModel):
+    """A plain-words verdict on a run's judge, from the calibration the run recorded."""
+
+    status: ValidityStatus
+    """``ok`` at or above the threshold; ``weak`` below; ``undefined`` when kappa could not be
+    computed (e.g. one label only); ``missing`` when the run recorded no calibration."""
+    kappa: float | None
+    """The recorded kappa, if any."""
+    threshold: float
+    """The kappa the verdict was measured against (setting ``SPECWRIGHT_MIN_KAPPA``)."""
+
+    @property
+    def trusted(self) -> bool:
+        """Whether figures judged by this grader can be read without a warning."""
+        return self.status == "ok"
+
+    @property
+    def message(self) -> str:
+        """One line for people: what the status means for the run's figures."""
+        if self.status == "missing":
+            return "no calibration recorded: how far to trust the judge is unknown"
+        if self.status == "undefined":
+            return (
+                "judge calibration has an undefined kappa: its agreement with the labels is unknown"
+            )
+        assert self.kappa is not None
+        if self.status == "weak":
+            return (
+                f"judge is weak: kappa {self.kappa:.2f} is below {self.threshold:.2f}, "
+                "so compliance figures may not reflect the spec"
+            )
+        return f"judge calibrated: kappa {self.kappa:.2f} (threshold {self.threshold:.2f})"
+
+
+def judge_validity(calibration: Calibration | None, threshold: float = 0.4) -> JudgeValidity:
+    """Classify a run's judge by its recorded calibration against a kappa ``threshold``."""
+    if calibration is None:
+        return JudgeValidity(status="missing", kappa=None, threshold=threshold)
+    kappa = calibration.kappa
+    if kappa is None:
+        return JudgeValidity(status="undefined", kappa=None, threshold=threshold)
+    status: ValidityStatus = "ok" if kappa >= threshold else "weak"
+    return JudgeValidity(status=status, kappa=kappa, threshold=threshold)
