@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
-from specwright._results import RunResult
+from specwright._results import RunResult, rate, with_samples
 
 __all__ = ["carry_over", "empty_run"]
 
@@ -28,8 +28,6 @@ def carry_over(
     baseline must have evaluated the same model: carrying another model's results over would
     report a spec-wide figure no model earned.
     """
-    from specwright._eval._logs import summarize  # the eval extra; --changed-since needs it
-
     if baseline.model != run.model:
         raise ConfigurationError(
             f"--baseline ran {baseline.model}, this run {run.model}: "
@@ -40,13 +38,11 @@ def carry_over(
         for sample in baseline.samples
         if sample.section_id not in rerun and spec.get(sample.section_id) is not None
     )
-    return run.model_copy(update=summarize((*run.samples, *carried)))
+    return with_samples(run, (*run.samples, *carried))
 
 
 def empty_run(baseline: RunResult, spec: Spec) -> RunResult:
     """A run of ``spec`` with no fresh sample, for when no section changed at all."""
-    from specwright._eval._logs import summarize
-
     return RunResult(
         run_id=f"{baseline.run_id}-carried",
         model=baseline.model,
@@ -58,5 +54,5 @@ def empty_run(baseline: RunResult, spec: Spec) -> RunResult:
         enforce=baseline.enforce,
         epochs=baseline.epochs,
         calibration=baseline.calibration,
-        overall=summarize(())["overall"],
+        overall=rate(()),
     )

@@ -239,7 +239,7 @@ class CrossReference(FrozenModel):
 # --------------------------------------------------------------------------- layers
 
 
-class ReplacedSection(_Frozen):
+class ReplacedSection(FrozenModel):
     """The base section that a layer's section overrode."""
 
     layer: str
@@ -250,7 +250,7 @@ class ReplacedSection(_Frozen):
     """Where the replaced section's heading stands."""
 
 
-class Provenance(_Frozen):
+class Provenance(FrozenModel):
     """Which layer of a composed spec a section comes from, and what it replaced."""
 
     layer: str
@@ -263,7 +263,7 @@ class Provenance(_Frozen):
     """The base section this one overrides; ``None`` for sections added or kept as they were."""
 
 
-class LayerInfo(_Frozen):
+class LayerInfo(FrozenModel):
     """One layer of a composed spec, base first."""
 
     title: str

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from specwright._cli import main
-from specwright._results._store import ResultsStore
 from specwright._results import RunResult
+from specwright._results._store import ResultsStore
 from tests.report import report_factory as factory
 
 

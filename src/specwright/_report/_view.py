@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class RateRow:
     """One chart row: a label and one rate per run (``None`` where the run lacks it)."""

@@ -36,7 +36,7 @@ from specwright._results._models import (
     TranscriptMessage,
 )
 from specwright._results._rates import Z95, clustered_rate, group_rates, interval, rate, wilson
-from specwright._results._summary import summarize_run
+from specwright._results._summary import summarize_run, with_samples
 from specwright._results._validity import JudgeValidity, ValidityStatus, judge_validity
 
 __all__ = [
@@ -70,4 +70,5 @@ __all__ = [
     "read_record",
     "summarize_run",
     "wilson",
+    "with_samples",
 ]

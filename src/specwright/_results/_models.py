@@ -232,4 +232,3 @@ class RunResult(RunHeader):
     """Samples whose verdict a person gave (feedback), replacing the judge's."""
     judge_overall: Rate | None = None
     """Compliance by the judge's verdicts alone, when people adjudicated some samples."""
-

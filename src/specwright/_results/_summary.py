@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from specwright._results._models import RunHeader, RunResult, SampleResult
 from specwright._results._rates import group_rates, rate
 
-__all__ = ["summarize_run"]
+__all__ = ["summarize_run", "with_samples"]
 
 
 def summarize_run(
@@ -30,3 +31,13 @@ def summarize_run(
         grader_tokens=sum(s.grader_tokens for s in samples),
         whole_spec_grader_tokens=whole_spec_grader_tokens,
     )
+
+
+def with_samples(run: RunResult, samples: Iterable[SampleResult], **fields: Any) -> RunResult:
+    """``run`` with ``samples`` in place of its own and every aggregate recomputed.
+
+    Other fields keep their values unless ``fields`` sets them; the result is validated.
+    """
+    header = RunHeader.model_validate(run.model_dump(include=set(RunHeader.model_fields)))
+    fresh = summarize_run(header, samples, whole_spec_grader_tokens=run.whole_spec_grader_tokens)
+    return RunResult.model_validate({**run.model_dump(), **fresh.model_dump(), **fields})

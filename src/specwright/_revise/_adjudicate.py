@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from specwright._results import RunResult, SampleResult
+from specwright._results import RunResult, SampleResult, with_samples
 from specwright._revise._feedback import Feedback
 
 __all__ = ["adjudicate", "apply_feedback"]
@@ -25,15 +25,12 @@ def adjudicate(run: RunResult, feedback: Iterable[Feedback]) -> RunResult:
     if not latest:
         return run
     samples = tuple(_decided(s, latest.get((s.scenario_id, s.epoch))) for s in run.samples)
-    from specwright._eval._logs import summarize  # the one place run aggregates are computed
-
-    data = run.model_dump()
-    data.update(summarize(samples))
-    data.update(
+    return with_samples(
+        run,
+        samples,
         n_adjudicated=sum(1 for s in samples if s.adjudicated),
         judge_overall=run.judge_overall or run.overall,
     )
-    return RunResult.model_validate(data)
 
 
 def _decided(sample: SampleResult, item: Feedback | None) -> SampleResult:
