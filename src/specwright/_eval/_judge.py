@@ -22,9 +22,8 @@ from inspect_ai.model import (
     ModelOutput,
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from tenacity import RetryError
 
-from specwright._eval._provider import ModelReplyError, request_failure
+from specwright._eval._provider import request_failure
 from specwright._results import Grade
 
 __all__ = ["GraderSettings", "GraderVerdict", "Verdict", "aggregate", "parse_grade", "run_grader"]
@@ -151,10 +150,13 @@ async def run_grader(model: Model, system: str, prompt: str, settings: GraderSet
                 for index in range(settings.samples)
             )
         )
-    except (RetryError, ModelReplyError) as exc:
+    except Exception as exc:
         # The grader's request failed for good: this sample fails with the reason on one line
-        # (a transient fault is redone on resume; it is never turned into a verdict).
-        raise request_failure(exc, str(model)) from None
+        # (redone on resume; never turned into a verdict). The chain stays in Inspect's log.
+        failure = request_failure(exc, str(model))
+        if failure is None:
+            raise
+        raise failure from exc
     grades = [_grade(output) for output in outputs]
     tokens = sum(output.usage.total_tokens if output.usage else 0 for output in outputs)
     return aggregate(grades, tokens)

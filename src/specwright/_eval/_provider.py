@@ -141,6 +141,9 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             # The reply parsed as a completion only in part (or not at all): malformed.
             raise self._malformed(_what_is_wrong(exc)) from exc
         output = result[0] if isinstance(result, tuple) else result
+        if isinstance(result, tuple) and isinstance(output, APIStatusError):
+            # An error the provider hands back (a 400 it does not retry): say it in one line.
+            return (self._failure(output, super().should_retry(output)), result[1])
         if isinstance(output, ModelOutput) and _has_lone_surrogate(output.completion):
             raise self._malformed("the answer holds a lone surrogate (invalid Unicode)")
         return result
@@ -207,19 +210,27 @@ def _root_cause(exc: BaseException) -> str:
     return _one_line(text)[:_EXCERPT]
 
 
-def request_failure(exc: BaseException, model: str) -> ModelReplyError:
-    """The one-line failure for a request that exhausted its retries (or was not retried).
+def request_failure(exc: BaseException, model: str) -> ModelReplyError | None:
+    """The one-line failure of a model request that failed for good; None for anything else.
 
-    Inspect reports exhausted retries as tenacity's ``RetryError``, whose text is an object
-    repr; the error its last attempt raised is the one to report.
+    Inspect reports exhausted retries as tenacity's ``RetryError`` (whose text is an object
+    repr) and an error the provider returned as its ``ModelGenerateError`` (whose text quotes
+    the whole request); the :class:`ModelReplyError` behind either is the line to report.
     """
     attempts = ""
     if isinstance(exc, RetryError):
         attempts = f" (after {exc.last_attempt.attempt_number} attempts)"
         exc = exc.last_attempt.exception() or exc
-    if isinstance(exc, ModelReplyError):
-        return ModelReplyError(exc.message + attempts)
-    return ModelReplyError(f"model {model}: {type(exc).__name__}: {_one_line(str(exc))}{attempts}")
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ModelReplyError):
+        cause = cause.__cause__
+    if isinstance(cause, ModelReplyError):
+        return ModelReplyError(cause.message + attempts)
+    provider_message = getattr(exc, "provider_message", None)
+    if attempts or provider_message:
+        text = _one_line(str(provider_message or exc))[:300]
+        return ModelReplyError(f"model {model}: {type(exc).__name__}: {text}{attempts}")
+    return None
 
 
 def resolve_model_name(name: str) -> str:

@@ -274,6 +274,9 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         "max_retries": options.max_retries,
         "timeout": options.timeout,
         "fail_on_error": False,  # a sample that fails is counted and reported, not fatal
+        # Inspect warns about every failed sample over several lines, and prints tracebacks;
+        # they stay in its log, and the command prints one line per failure reason.
+        "log_level": "error",
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, grader)

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from tenacity import RetryError
 
 from specwright._errors import ConfigurationError
 from specwright._eval._judge import GraderSettings
 from specwright._eval._messages import scenario_messages
 from specwright._eval._prompt import Budget
-from specwright._eval._provider import ModelReplyError, request_failure
+from specwright._eval._provider import request_failure
 from specwright._eval._scenarios import Scenario, build_scenarios
 from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
@@ -51,8 +50,11 @@ def answer() -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         try:
             return await generate(state)
-        except (RetryError, ModelReplyError) as exc:
-            raise request_failure(exc, str(state.model)) from None
+        except Exception as exc:
+            failure = request_failure(exc, str(state.model))
+            if failure is None:
+                raise
+            raise failure from exc  # the chain stays in Inspect's log, the line is ours
 
     return solve
 
