@@ -153,7 +153,7 @@ async def run_grader(model: Model, system: str, prompt: str, settings: GraderSet
     except Exception as exc:
         # The grader's request failed for good: this sample fails with the reason on one line
         # (redone on resume; never turned into a verdict). The chain stays in Inspect's log.
-        failure = request_failure(exc, str(model))
+        failure = request_failure(exc, model)
         if failure is None:
             raise
         raise failure from exc

@@ -145,7 +145,9 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             # An error the provider hands back (a 400 it does not retry): say it in one line.
             return (self._failure(output, super().should_retry(output)), result[1])
         if isinstance(output, ModelOutput) and _has_lone_surrogate(output.completion):
-            raise self._malformed("the answer holds a lone surrogate (invalid Unicode)")
+            raise self._malformed(
+                "the answer holds a lone surrogate (invalid Unicode)", output.completion
+            )
         return result
 
     def should_retry(self, ex: BaseException) -> Any:
@@ -173,15 +175,6 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
         why = _root_cause(exc)
         return ModelReplyError(f"{self._where()}: cannot connect ({why})", retry)
 
-    def _malformed(self, what: str) -> ModelReplyError:
-        reply = _last_reply.get()
-        status = f"HTTP {reply.status}" if reply else "reply"
-        body = f": {_excerpt(reply.body)!r}" if reply else ""
-        return ModelReplyError(
-            f"{self._where()}: malformed reply ({status}, {what}){body}",
-            RetryDecision.transient(),
-        )
-
     async def messages_to_openai(self, input: list[ChatMessage]) -> list[Any]:
         """Convert as ``openai-api`` does, then restore the developer role where marked."""
         converted: list[Any] = await super().messages_to_openai(input)
@@ -189,6 +182,17 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             if param.get("role") == "system" and original_role(source) == "developer":
                 param["role"] = "developer"
         return converted
+
+    def _malformed(self, what: str, shown: str | None = None) -> ModelReplyError:
+        """A malformed reply, quoting ``shown`` (else the reply's body)."""
+        reply = _last_reply.get()
+        status = f"HTTP {reply.status}" if reply else "reply"
+        quoted = shown if shown is not None else (reply.body if reply else None)
+        body = f": {_excerpt(quoted)!r}" if quoted is not None else ""
+        return ModelReplyError(
+            f"{self._where()}: {status}: malformed reply ({what}){body}",
+            RetryDecision.transient(),
+        )
 
 
 async def _remember_reply(response: Any) -> None:
@@ -210,7 +214,7 @@ def _root_cause(exc: BaseException) -> str:
     return _one_line(text)[:_EXCERPT]
 
 
-def request_failure(exc: BaseException, model: str) -> ModelReplyError | None:
+def request_failure(exc: BaseException, model: Model) -> ModelReplyError | None:
     """The one-line failure of a model request that failed for good; None for anything else.
 
     Inspect reports exhausted retries as tenacity's ``RetryError`` (whose text is an object
@@ -226,10 +230,14 @@ def request_failure(exc: BaseException, model: str) -> ModelReplyError | None:
         cause = cause.__cause__
     if isinstance(cause, ModelReplyError):
         return ModelReplyError(cause.message + attempts)
+    where = f"model {_as_typed(str(model))}"
+    where += f" at {model.api.base_url}" if model.api.base_url else ""
+    if "Timeout" in type(exc).__name__:  # Inspect's attempt timeout, asyncio's, the SDK's
+        return ModelReplyError(f"{where}: no reply in time (timeout){attempts}")
     provider_message = getattr(exc, "provider_message", None)
     if attempts or provider_message:
         text = _one_line(str(provider_message or exc))[:300]
-        return ModelReplyError(f"model {model}: {type(exc).__name__}: {text}{attempts}")
+        return ModelReplyError(f"{where}: {type(exc).__name__}: {text}{attempts}")
     return None
 
 

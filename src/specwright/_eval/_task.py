@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from specwright._errors import ConfigurationError
@@ -51,7 +52,7 @@ def answer() -> Solver:
         try:
             return await generate(state)
         except Exception as exc:
-            failure = request_failure(exc, str(state.model))
+            failure = request_failure(exc, get_model())
             if failure is None:
                 raise
             raise failure from exc  # the chain stays in Inspect's log, the line is ours
