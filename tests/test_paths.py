@@ -41,9 +41,7 @@ def test_beside_the_checkout_still_works(tmp_path: Path, monkeypatch: pytest.Mon
     assert _paths.real_spec_dir() == spec
 
 
-def test_the_skip_reason_names_both_places(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_skip_reason_names_both_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_paths, "REPO_ROOT", tmp_path / "repo")
     monkeypatch.setenv(_paths.SPEC_DIR_VARIABLE, str(tmp_path / "missing"))
     with pytest.raises(pytest.skip.Exception) as skipped:

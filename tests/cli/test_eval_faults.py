@@ -131,7 +131,7 @@ def test_server_death_is_a_few_lines_and_resume_uses_the_new_base_urls(tmp_path:
         while dying.count(is_grader_request) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         dying.stop()
-        out, err = proc.communicate(timeout=150)
+        _, err = proc.communicate(timeout=150)
     assert proc.returncode == 1, err
     assert "Traceback" not in err and "Sample error" not in err, err
     partial = [line for line in err.splitlines() if line.startswith("partial: ")]

@@ -284,7 +284,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         try:
             if unfinished is not None:
                 ready()
-                logs = eval_retry(_with_current_models(unfinished, model, grader), **common)
+                logs = _retry(_with_current_models(unfinished, model, grader), common)
             else:
                 with caller_binds_grader():
                     task = compliance(**task_args(options))
@@ -301,6 +301,15 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
             logs = []
         signal_name = received[0] if received else "Ctrl-C"
     return _ended(logs, options, model, grader, signal_name, resumed=unfinished is not None)
+
+
+def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
+    try:
+        return eval_retry(log, **common)
+    except IndexError:
+        # inspect-ai 0.3.285 indexes the empty list an interrupted retry returns (its
+        # ``eval_async(...)[0]``); the cancelled log is on disk all the same.
+        return []
 
 
 def _ended(
@@ -320,4 +329,5 @@ def _ended(
     if header is None:
         raise EvalInterrupted(signal_name, None, 0, 0)
     saved = outcome(read_eval_log(header.location))
-    raise EvalInterrupted(signal_name, header.location, saved.done, saved.total)
+    path = header.location.removeprefix("file://")
+    raise EvalInterrupted(signal_name, path, saved.done, saved.total)
