@@ -63,8 +63,8 @@ def _calibrate(logs: Path, spec_file: Path, kappa: float | None) -> None:
         (0.0, "0.0", None),
     ],
 )
+@pytest.mark.usefixtures("server")
 def test_eval_warns_when_the_recorded_judge_is_not_trusted(
-    server: ScriptedServer,
     spec_file: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
