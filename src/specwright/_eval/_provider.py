@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 from inspect_ai.model import (
     ChatMessage,
     GenerateConfig,
@@ -135,7 +136,7 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             raise self._failure(exc, super().should_retry(exc)) from exc
         except APIConnectionError as exc:
             # A refused connection is a server that is down: retrying for minutes is waiting.
-            down = not _reachable(self.base_url, timeout=2.0)
+            down = not await _reachable(self.base_url, timeout=2.0)
             raise self._failure(exc, False if down else super().should_retry(exc)) from exc
         except (OpenAIError, ValueError, TypeError, KeyError, AttributeError) as exc:
             # The reply parsed as a completion only in part (or not at all): malformed.
@@ -296,8 +297,18 @@ def _connect_error(base_url: str | None, timeout: float) -> str | None:
     return None
 
 
-def _reachable(base_url: str | None, timeout: float) -> bool:
-    return _connect_error(base_url, timeout) is None
+async def _reachable(base_url: str | None, timeout: float) -> bool:
+    """Whether the server of ``base_url`` accepts a connection (without blocking the loop)."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return True
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with anyio.fail_after(timeout):
+            await (await anyio.connect_tcp(parts.hostname, port)).aclose()
+    except (OSError, TimeoutError):
+        return False
+    return True
 
 
 def _check_reachable(name: str, base_url: str | None, timeout: float = 5.0) -> None:
