@@ -15,9 +15,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from specwright._cli import main
 from tests.cli.test_eval_cli import ROOT, _big_spec_file, _eval_args, respond
-from tests.eval._server import ScriptedServer, is_grader_request, scripted_server
+from tests.eval._server import (
+    RawReply,
+    ScriptedServer,
+    is_grader_request,
+    last_user_text,
+    scripted_server,
+)
 
 SAVED = re.compile(r"^interrupted \((SIGTERM|Ctrl-C)\): (\d+) of (\d+) samples saved in (\S+); ")
 
@@ -84,3 +94,49 @@ def test_sigterm_then_ctrl_c_then_finish_redoes_only_unsaved_samples(tmp_path: P
         assert _targets(server) - sent == n - second_saved
     result = json.loads(done.stdout)
     assert result["complete"] is True and result["n_scored"] == n
+
+
+def test_a_run_that_ended_in_error_resumes_without_redoing_finished_samples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.log import read_eval_log
+
+    from specwright._eval._inspect_entry import caller_binds_grader, compliance
+    from specwright._eval._run import EvalOptions, make_model, task_args
+
+    n, logs = 6, tmp_path / "logs"
+    spec_file = _big_spec_file(tmp_path, n)
+    failing = {"on": True}
+
+    def responder(body: dict[str, Any]) -> str | RawReply:
+        if failing["on"] and not is_grader_request(body) and last_user_text(body) == "comply 6":
+            return RawReply('{"error": {"message": "no"}}', status=400)
+        return respond(body)
+
+    with scripted_server(responder) as server:
+        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        # A run that Inspect stopped with status "error" (as fail_on_error does).
+        options = EvalOptions(
+            spec=str(spec_file), model="openai-roles/local/target",
+            grader="openai-roles/local/judge", log_dir=logs, grader_samples=1, max_connections=1,
+        )  # fmt: skip
+        with caller_binds_grader():
+            task = compliance(**task_args(options))
+        grader = make_model(options.grader, options, role="grader")
+        [log] = inspect_eval(
+            task, model=make_model(options.model, options), model_roles={"grader": grader},
+            log_dir=str(logs), display="none", fail_on_error=True, max_connections=1,
+        )  # fmt: skip
+        assert log.status == "error"
+        kept = sum(1 for s in read_eval_log(log.location).samples or [] if s.error is None)
+        assert 0 < kept < n
+        failing["on"] = False
+        sent = _targets(server)
+        args = _eval_args(spec_file, logs, "--grader-samples", "1", "--json", "--no-index")
+        code = main([*args, "--max-connections", "1"])
+        redone = _targets(server) - sent
+    assert code == 0, capsys.readouterr().err
+    assert redone == n - kept
+    assert json.loads(capsys.readouterr().out)["n_scored"] == n
