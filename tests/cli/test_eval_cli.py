@@ -318,7 +318,10 @@ def test_calibrate_grader_error_is_one_line_exit_1(
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and "Traceback" not in err, err
-    assert "grader 'openai-roles/local/judge' failed: HTTP 404" in err
+    # Since issue 8 the line names the model's URL too (and the body; here "Not Found").
+    url = running.base_url + "/wrong"
+    failed = "grader 'openai-roles/local/judge' failed: model openai-api/local/judge"
+    assert f"{failed} at {url}: HTTP 404" in err
 
 
 def test_eval_provider_error_ends_with_its_gist_on_one_line(
@@ -327,12 +330,17 @@ def test_eval_provider_error_ends_with_its_gist_on_one_line(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Changed with issue 8: a request that fails for good fails its sample (not the run), and
+    # the reason line names model, URL, HTTP status and body instead of Inspect's repr.
     with scripted_server(respond) as running:
         rejecting = running.base_url.replace("/v1", "/rejecting/v1")
         monkeypatch.setenv("LOCAL_BASE_URL", rejecting)
         monkeypatch.setenv("LOCAL_API_KEY", "k")
         code = main(_eval_args(spec_file, tmp_path / "logs", "--limit", "1"))
-    last = capsys.readouterr().err.splitlines()[-1]
+    lines = capsys.readouterr().err.splitlines()
     assert code == 1
-    assert last.startswith("run error (") and last.endswith(": re-run the same command to resume")
-    assert "model not found" in last and "Request:" not in last and len(last) < 400, last
+    assert lines[-1] == "re-run the same command to resume (finished samples are kept)"
+    [failed] = [line for line in lines if line.startswith("  1 failed: ")]
+    assert failed.startswith(f"  1 failed: model openai-api/local/target at {rejecting}: HTTP 400")
+    assert "model not found" in failed and "Request:" not in failed and len(failed) < 400
+    assert "partial: 0 of 1 samples" in lines

@@ -17,10 +17,22 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-Responder = Callable[[dict[str, Any]], str]
+
+class RawReply:
+    """A reply sent as given instead of a completion (malformed bodies, odd statuses)."""
+
+    def __init__(
+        self, body: bytes | str, status: int = 200, content_type: str = "application/json"
+    ) -> None:
+        self.body = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+        self.status = status
+        self.content_type = content_type
+
+
+Responder = Callable[[dict[str, Any]], "str | RawReply"]
 
 GRADER_MARKER = "You grade whether"
 
@@ -47,8 +59,14 @@ class ScriptedServer:
         self.first_request: float | None = None
         self.last_response: float | None = None
         self._lock = threading.Lock()
+        self._server: uvicorn.Server | None = None
 
-    async def completions(self, request: Request) -> JSONResponse:
+    def stop(self) -> None:
+        """Shut the server down (as a server dying mid-run); later requests are refused."""
+        if self._server is not None:
+            self._server.should_exit = True
+
+    async def completions(self, request: Request) -> Response:
         body = await request.json()
         with self._lock:
             self.requests.append(body)
@@ -57,6 +75,8 @@ class ScriptedServer:
             await asyncio.sleep(self.latency)
         text = self.responder(body)
         self.last_response = time.monotonic()
+        if isinstance(text, RawReply):
+            return Response(text.body, status_code=text.status, media_type=text.content_type)
         return JSONResponse(_completion(body.get("model", "m"), text))
 
     async def reject(self, request: Request) -> JSONResponse:
@@ -82,6 +102,11 @@ class ScriptedServer:
     def count(self, predicate: Callable[[dict[str, Any]], bool]) -> int:
         with self._lock:
             return sum(1 for r in self.requests if predicate(r))
+
+
+def completion_body(text: str, model: str = "m") -> RawReply:
+    """A well-formed completion as raw JSON (ASCII escapes: lone surrogates survive)."""
+    return RawReply(json.dumps(_completion(model, text)))
 
 
 def _completion(model: str, text: str) -> dict[str, Any]:
@@ -118,6 +143,7 @@ def scripted_server(
         timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
+    scripted._server = server
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -23,11 +23,12 @@ from specwright._cli._eval_common import (
     writable_log_dir,
 )
 from specwright._errors import ConfigurationError
-from specwright._results import Rate, RunResult
+from specwright._results import Rate, RunResult, judge_validity
 from specwright._settings import Settings
 
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
-    from specwright._eval._run import EvalOptions
+    from specwright._cli._changed_since import ChangedSince
+    from specwright._eval._run import EvalOptions, RunOutcome
 
 __all__ = ["eval_command", "resolve_models"]
 
@@ -85,6 +86,26 @@ def resolve_models(
 @click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
 @max_connections_option(20, "Concurrent requests per model.")
 @click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=300,
+    show_default=True,
+    help="Seconds a request may take, retries included.",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Retries of a failed request (HTTP 429/5xx, resets, malformed replies).",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0.0, 1.0),
+    metavar="RATE",
+    help="Exit 1 when overall compliance is below RATE (0-1), e.g. 0.8.",
+)
+@click.option(
     "--display",
     type=click.Choice(["plain", "rich", "none"]),
     default="plain",
@@ -115,6 +136,10 @@ def resolve_models(
 def eval_command(settings: Settings, /, **options: Any) -> int:
     """Evaluate a model's compliance with a spec; resume an interrupted run by re-running it.
 
+    Exit 0 when every sample finished and something was scored (and compliance is not below
+    --fail-under); 1 for a partial run, nothing scored or compliance below --fail-under;
+    2 for bad input; 130 after Ctrl-C (143 after SIGTERM), with finished samples kept.
+
     \b
     Examples:
       specwright eval --spec spec/ --model openai-api/local/m \\
@@ -123,47 +148,114 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
           --epochs 3 --limit 50 --json
     """
     from specwright._cli._changed_since import finish_changed_since, plan_changed_since
-    from specwright._eval._logs import run_from_log
-    from specwright._eval._run import run_eval
+    from specwright._eval._run import EvalInterrupted, run_eval
 
     plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     warnings: list[str] = []
     run_options = _options(settings, options, warnings)
+    url = options["results_db"] or settings.results_db
+    store = None if options["no_index"] else _store_url(url)
     if plan is not None:
         plan.check_model(run_options.model)
-    if plan is not None and not plan.affected:  # nothing changed: every result carries over
-        return _finish(finish_changed_since(None, plan, run_options.log_dir), options, settings)
+        if not plan.affected:  # nothing changed: every result carries over
+            carried = finish_changed_since(None, plan, run_options.log_dir)
+            return _conclude(carried, None, options, settings, store)
 
     def ready() -> None:
         # Warnings only once every input has been checked: an input error stays one line.
         for warning in warnings:
             click.echo(warning, err=True)
 
-    with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
-        log = run_eval(run_options, on_ready=ready)
-    result = run_from_log(log)
-    if log.status != "success":
-        _report(result, options)
-        reason = f" ({_error_line(log.error.message)})" if log.error else ""
-        click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
-        return 1
-    if plan is not None:
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
+            ended = run_eval(run_options, on_ready=ready)
+    except EvalInterrupted as exc:
+        click.echo(str(exc), err=True)
+        return exc.exit_code
+    return _finish(
+        ended, plan, run_options=run_options, options=options, settings=settings, store=store
+    )
+
+
+def _finish(
+    ended: RunOutcome,
+    plan: ChangedSince | None,
+    *,
+    run_options: EvalOptions,
+    options: dict[str, Any],
+    settings: Settings,
+    store: str | None,
+) -> int:
+    """The run's result (with carried-over results under --changed-since), concluded."""
+    from specwright._cli._changed_since import finish_changed_since
+    from specwright._eval._logs import run_from_log
+
+    result = run_from_log(ended.log)
+    if plan is not None and ended.complete:
         result = finish_changed_since(result, plan, run_options.log_dir)
-    return _finish(result, options, settings)
+    return _conclude(result, ended, options, settings, store)
 
 
-def _report(result: RunResult, options: dict[str, Any]) -> None:
+def _conclude(
+    result: RunResult,
+    ended: RunOutcome | None,
+    options: dict[str, Any],
+    settings: Settings,
+    store: str | None,
+) -> int:
+    """Print the summary, warn about the judge, index a complete run; the exit code."""
     if options["as_json"]:
-        echo_json(summary_json(result))
+        echo_json(summary_json(result, ended))
     else:
-        _print_human(result)
+        _print_human(result, ended)
+    validity = judge_validity(result.calibration, settings.min_kappa)
+    if validity.status in {"weak", "undefined"}:
+        click.echo(f"warning: {validity.message}", err=True)
+    if ended is not None and not ended.complete:
+        _print_partial(ended)
+        return 1
+    if store is not None:
+        _index(result, store)
+    return _gates(result, options["fail_under"])
 
 
-def _finish(result: RunResult, options: dict[str, Any], settings: Settings) -> int:
-    _report(result, options)
-    if not options["no_index"]:
-        _index(result, options["results_db"] or settings.results_db)
+def _print_partial(ended: RunOutcome) -> None:
+    click.echo(f"partial: {ended.done} of {ended.total} samples", err=True)
+    for reason, count in sorted(ended.failures.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {count} failed: {_error_line(reason)}", err=True)
+    if ended.log.status == "error" and ended.log.error is not None:
+        click.echo(f"  run error: {_error_line(ended.log.error.message)}", err=True)
+    click.echo("re-run the same command to resume (finished samples are kept)", err=True)
+
+
+def _gates(result: RunResult, fail_under: float | None) -> int:
+    if result.n_scored == 0:
+        click.echo("nothing was scored: every answer was unscored by the judge", err=True)
+        return 1
+    rate = result.overall.rate
+    if fail_under is not None and rate is not None and rate < fail_under:
+        click.echo(f"compliance {rate:.1%} is below --fail-under {fail_under:.1%}", err=True)
+        return 1
     return 0
+
+
+def _store_url(url: str) -> str | None:
+    """Open the results store before any model call: a bad URL costs no run.
+
+    Returns ``None`` (no indexing) when the report extra is missing, after a warning.
+    """
+    try:
+        from specwright._results._store import ResultsStore
+    except ImportError:
+        click.echo("warning: run will not be indexed: install the `report` extra", err=True)
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        ResultsStore(url).close()
+    except (SQLAlchemyError, ValueError) as exc:
+        raise ConfigurationError(f"--results-db {url}: {_error_line(str(exc))}") from None
+    return url
 
 
 def _error_line(message: str) -> str:
@@ -239,6 +331,8 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         calibration=str(saved) if saved.is_file() else None,
         display=options["display"],
         max_connections=options["max_connections"],
+        max_retries=options["max_retries"],
+        timeout=options["timeout"],
     )
 
 
@@ -246,13 +340,22 @@ def _ci(rate: Rate) -> list[float | None]:
     return [rate.ci_low, rate.ci_high]
 
 
-def summary_json(result: RunResult) -> dict[str, Any]:
-    """The ``--json`` summary: rates by key, their intervals in parallel ``*_ci`` keys."""
+def summary_json(result: RunResult, ended: RunOutcome | None = None) -> dict[str, Any]:
+    """The ``--json`` summary: rates by key, their intervals in parallel ``*_ci`` keys.
+
+    A partial run (``complete`` false) has no ``overall`` figure: its rates cover only the
+    samples that finished.
+    """
     groups = {"by_section": result.by_section, "by_authority": result.by_authority}
     groups["by_tag"] = result.by_tag
+    complete = ended is None or ended.complete
     data: dict[str, Any] = {
-        "overall": result.overall.rate,
-        "overall_ci": _ci(result.overall),
+        "complete": complete,
+        "samples_done": ended.done if ended else result.n_scored + result.n_unscored,
+        "samples_total": ended.total if ended else result.n_scored + result.n_unscored,
+        "failed": ended.failures if ended else {},
+        "overall": result.overall.rate if complete else None,
+        "overall_ci": _ci(result.overall) if complete else [None, None],
         "n_scored": result.n_scored,
         "n_unscored": result.n_unscored,
         "unscored_reasons": dict(
@@ -281,11 +384,16 @@ def _fmt(rate: Rate) -> str:
     return f"{rate.rate:6.1%}  [{rate.ci_low:.1%}, {rate.ci_high:.1%}]  n={rate.n}"
 
 
-def _print_human(result: RunResult) -> None:
+def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
     console = out_console()
     console.print(
         f"[bold]{result.spec_title or 'spec'}[/] — {result.model}, graded by {result.grader}"
     )
+    if ended is not None and not ended.complete:
+        # Rates over the finished samples only are not the run's result: say what there is.
+        console.print(f"partial: {ended.done} of {ended.total} samples (no overall figure)")
+        console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
+        return
     console.print(f"overall     {_fmt(result.overall)}")
     for title, rates in (
         ("by authority", result.by_authority),

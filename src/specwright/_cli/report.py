@@ -13,7 +13,7 @@ from specwright._report._diff import RunDiff, diff_runs
 from specwright._report._formats import REPORT_FORMATS
 from specwright._report._load import LogReader, latest_run_file, load_runs
 from specwright._report._render import render_report
-from specwright._results import RunResult
+from specwright._results import Rate, RunResult
 from specwright._settings import Settings
 
 __all__ = ["report"]
@@ -47,8 +47,40 @@ def _one(runs: list[RunResult], what: str) -> RunResult:
     return runs[0]
 
 
+_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+
+
+def _check_output(output: Path | None, fmt: str | None) -> None:
+    """An output name whose format cannot be told is an error before any work (no PDF)."""
+    if output is not None and fmt is None and output.suffix.lower() not in _SUFFIXES:
+        raise ConfigurationError(
+            f"-o {output}: cannot tell the format from {output.suffix or 'no suffix'!r}; "
+            f"use {', '.join(_SUFFIXES)} or pass --format"
+        )
+
+
+def _pct(rate: Rate | None) -> str:
+    return "n/a" if rate is None or rate.rate is None else f"{rate.rate:.1%}"
+
+
 def _regressed(diff: RunDiff) -> bool:
-    return bool(diff.worse or diff.regressions)
+    """Whether the candidate regressed; if so, say where on stderr (for CI logs)."""
+    if not (diff.worse or diff.regressions):
+        return False
+    click.echo(f"regressed against baseline {diff.baseline_run_id}:", err=True)
+    for change in diff.worse:
+        click.echo(
+            f"  section {change.key}: {_pct(change.baseline)} -> {_pct(change.candidate)} "
+            "(worse beyond the 95% intervals)",
+            err=True,
+        )
+    for flip in diff.regressions:
+        click.echo(
+            f"  scenario {flip.scenario_id} (epoch {flip.epoch}, section {flip.section_id}): "
+            "compliant -> not compliant",
+            err=True,
+        )
+    return True
 
 
 @click.command("report")
@@ -112,6 +144,7 @@ def report(
     """
     if fail_on_regression and baseline is None:
         raise ConfigurationError("--fail-on-regression needs --baseline")
+    _check_output(output, fmt)
     reader = log_reader()
     loaded = _adjudicated(_runs(runs, resolve_log_dir(log_dir_opt, settings), reader), settings)
     base = (

@@ -22,7 +22,7 @@ from specwright._errors import ConfigurationError, GraderFailure
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
-from specwright._eval._provider import inspect_model
+from specwright._eval._provider import ModelReplyError, inspect_model
 from specwright._eval._scenarios import select_sections
 from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
@@ -122,6 +122,8 @@ async def calibrate_async(
 def _failure(exc: BaseException) -> str:
     if isinstance(exc, RetryError):
         exc = exc.last_attempt.exception() or exc
+    if isinstance(exc, ModelReplyError):
+        return exc.message  # names model, URL, HTTP status and body already
     # ModelGenerateError's own text quotes the whole request; its provider message does not.
     message = getattr(exc, "provider_message", None) or str(exc)
     status = getattr(exc, "status_code", None)

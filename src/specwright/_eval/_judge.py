@@ -23,6 +23,7 @@ from inspect_ai.model import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from specwright._eval._provider import request_failure
 from specwright._frozen import FrozenModel
 from specwright._results import Grade
 
@@ -139,12 +140,20 @@ async def run_grader(model: Model, system: str, prompt: str, settings: GraderSet
         ChatMessageSystem(content=system),
         ChatMessageUser(content=prompt),
     ]
-    outputs = await asyncio.gather(
-        *(
-            model.generate(messages, config=_sample_config(settings, index))
-            for index in range(settings.samples)
+    try:
+        outputs = await asyncio.gather(
+            *(
+                model.generate(messages, config=_sample_config(settings, index))
+                for index in range(settings.samples)
+            )
         )
-    )
+    except Exception as exc:
+        # The grader's request failed for good: this sample fails with the reason on one line
+        # (redone on resume; never turned into a verdict). The chain stays in Inspect's log.
+        failure = request_failure(exc, model)
+        if failure is None:
+            raise
+        raise failure from exc
     grades = [_grade(output) for output in outputs]
     tokens = sum(output.usage.total_tokens if output.usage else 0 for output in outputs)
     return aggregate(grades, tokens)

@@ -6,30 +6,98 @@ the chain of command is lost. ``openai-roles/<service>/<model>`` is the same pro
 ``<SERVICE>_BASE_URL`` and ``<SERVICE>_API_KEY`` variables) except that messages marked as
 developer messages by :mod:`specwright._eval._messages` go out as ``developer``.
 ``specwright eval`` maps ``openai-api/...`` names onto it (:func:`resolve_model_name`).
+
+Every failure of a request leaves this provider as a :class:`ModelReplyError` whose one-line
+message names the model, its URL, the HTTP status and a short excerpt of the body. A 200 reply
+that is not a completion (garbage, an empty body, the wrong shape, an answer holding a lone
+surrogate) is *malformed*: retried like a transient error, then it fails its own sample only.
+A refused connection while the server is down fails at once instead of retrying for minutes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspect_ai.model import ChatMessage, GenerateConfig, Model, get_model, modelapi
+import anyio
+from inspect_ai.model import (
+    ChatMessage,
+    GenerateConfig,
+    Model,
+    ModelOutput,
+    RetryDecision,
+    get_model,
+    modelapi,
+)
 
 # The one reach into Inspect's private modules: the class behind ``openai-api`` is not exported,
 # and subclassing it (overriding its ``messages_to_openai``) is the only way to keep the
 # developer role on the wire. Pinned by tests/eval/test_wire.py (both roles must arrive) and by
 # the exact inspect-ai version in pyproject.toml.
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
+from inspect_ai.tool import ToolChoice, ToolInfo
+from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAIError
+from tenacity import RetryError
 
-from specwright._errors import ConfigurationError
+from specwright._errors import ConfigurationError, SpecwrightError
 from specwright._eval._messages import original_role
 
-__all__ = ["PROVIDER", "RolePreservingOpenAIAPI", "inspect_model", "resolve_model_name"]
+__all__ = [
+    "PROVIDER",
+    "ModelReplyError",
+    "RolePreservingOpenAIAPI",
+    "inspect_model",
+    "request_failure",
+    "resolve_model_name",
+]
 
 PROVIDER = "openai-roles"
 """The Inspect provider name this module registers."""
+
+_EXCERPT = 120
+"""Characters of a reply body quoted in an error line."""
+
+
+class ModelReplyError(SpecwrightError):
+    """A model request that failed: one line naming model, URL, status and body excerpt.
+
+    ``message`` is the attribute Inspect records as a sample's error, so the line reaches the
+    log and the summary unchanged. ``retry`` is Inspect's retry decision for the cause.
+    """
+
+    def __init__(self, message: str, retry: Any = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry = retry
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ModelReplyError, (self.message,))
+
+
+class _Reply:
+    """What the last HTTP reply of this request looked like (kept for error lines)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status = status
+        self.body = body
+
+
+# Set by the HTTP client's response hook, which runs in the task that awaits the request.
+_last_reply: ContextVar[_Reply | None] = ContextVar("specwright_last_reply", default=None)
+
+
+def _excerpt(body: bytes | str) -> str:
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = " ".join(text.encode("utf-8", "backslashreplace").decode("ascii", "replace").split())
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 3] + "..."
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
 
 
 @modelapi(name=PROVIDER)
@@ -49,6 +117,64 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
         super().__init__(
             model_name=model_name, base_url=base_url, api_key=api_key, config=config, **model_args
         )
+        self.http_client.event_hooks["response"].append(_remember_reply)
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> Any:
+        """Generate as ``openai-api`` does; every failure becomes a :class:`ModelReplyError`."""
+        _last_reply.set(None)
+        try:
+            result = await super().generate(input, tools, tool_choice, config)
+        except ModelReplyError:
+            raise
+        except (APIStatusError, APITimeoutError) as exc:
+            raise self._failure(exc, super().should_retry(exc)) from exc
+        except APIConnectionError as exc:
+            # A refused connection is a server that is down: retrying for minutes is waiting.
+            down = not await _reachable(self.base_url, timeout=2.0)
+            raise self._failure(exc, False if down else super().should_retry(exc)) from exc
+        except (OpenAIError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # The reply parsed as a completion only in part (or not at all): malformed.
+            raise self._malformed(_what_is_wrong(exc)) from exc
+        output = result[0] if isinstance(result, tuple) else result
+        if isinstance(result, tuple) and isinstance(output, APIStatusError):
+            # An error the provider hands back (a 400 it does not retry): say it in one line.
+            return (self._failure(output, super().should_retry(output)), result[1])
+        if isinstance(output, ModelOutput) and _has_lone_surrogate(output.completion):
+            raise self._malformed(
+                "the answer holds a lone surrogate (invalid Unicode)", output.completion
+            )
+        return result
+
+    def should_retry(self, ex: BaseException) -> Any:
+        """Retry what ``openai-api`` retries, and malformed replies (a bounded number of times)."""
+        if isinstance(ex, ModelReplyError):
+            return ex.retry
+        return super().should_retry(ex)
+
+    def is_auth_failure(self, ex: Exception) -> bool:
+        """Judge an authentication failure by the SDK error a reply error wraps."""
+        cause = ex.__cause__ if isinstance(ex, ModelReplyError) else ex
+        return isinstance(cause, Exception) and super().is_auth_failure(cause)
+
+    def _where(self) -> str:
+        return f"model {_as_typed(f'{PROVIDER}/{self.model_name}')} at {self.base_url}"
+
+    def _failure(self, exc: OpenAIError, retry: Any) -> ModelReplyError:
+        if isinstance(exc, APIStatusError):
+            body = exc.response.content if exc.response is not None else b""
+            return ModelReplyError(
+                f"{self._where()}: HTTP {exc.status_code}: {_excerpt(body)}", retry
+            )
+        if isinstance(exc, APITimeoutError):
+            return ModelReplyError(f"{self._where()}: no reply in time (timeout)", retry)
+        why = _root_cause(exc)
+        return ModelReplyError(f"{self._where()}: cannot connect ({why})", retry)
 
     async def messages_to_openai(self, input: list[ChatMessage]) -> list[Any]:
         """Convert as ``openai-api`` does, then restore the developer role where marked."""
@@ -57,6 +183,63 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             if param.get("role") == "system" and original_role(source) == "developer":
                 param["role"] = "developer"
         return converted
+
+    def _malformed(self, what: str, shown: str | None = None) -> ModelReplyError:
+        """A malformed reply, quoting ``shown`` (else the reply's body)."""
+        reply = _last_reply.get()
+        status = f"HTTP {reply.status}" if reply else "reply"
+        quoted = shown if shown is not None else (reply.body if reply else None)
+        body = f": {_excerpt(quoted)!r}" if quoted is not None else ""
+        return ModelReplyError(
+            f"{self._where()}: {status}: malformed reply ({what}){body}",
+            RetryDecision.transient(),
+        )
+
+
+async def _remember_reply(response: Any) -> None:
+    """HTTP client hook: keep the status and body of the reply for error lines."""
+    await response.aread()
+    _last_reply.set(_Reply(response.status_code, response.content))
+
+
+def _what_is_wrong(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return "not JSON" if exc.doc.strip() else "empty body"
+    return "not a chat completion"
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = str(exc) or type(exc).__name__
+    return _one_line(text)[:_EXCERPT]
+
+
+def request_failure(exc: BaseException, model: Model) -> ModelReplyError | None:
+    """The one-line failure of a model request that failed for good; None for anything else.
+
+    Inspect reports exhausted retries as tenacity's ``RetryError`` (whose text is an object
+    repr) and an error the provider returned as its ``ModelGenerateError`` (whose text quotes
+    the whole request); the :class:`ModelReplyError` behind either is the line to report.
+    """
+    attempts = ""
+    if isinstance(exc, RetryError):
+        attempts = f" (after {exc.last_attempt.attempt_number} attempts)"
+        exc = exc.last_attempt.exception() or exc
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ModelReplyError):
+        cause = cause.__cause__
+    if isinstance(cause, ModelReplyError):
+        return ModelReplyError(cause.message + attempts)
+    where = f"model {_as_typed(str(model))}"
+    where += f" at {model.api.base_url}" if model.api.base_url else ""
+    if "Timeout" in type(exc).__name__:  # Inspect's attempt timeout, asyncio's, the SDK's
+        return ModelReplyError(f"{where}: no reply in time (timeout){attempts}")
+    provider_message = getattr(exc, "provider_message", None)
+    if attempts or provider_message:
+        text = _one_line(str(provider_message or exc))[:300]
+        return ModelReplyError(f"{where}: {type(exc).__name__}: {text}{attempts}")
+    return None
 
 
 def resolve_model_name(name: str) -> str:
@@ -101,23 +284,43 @@ def inspect_model(
     return model
 
 
-def _check_reachable(name: str, base_url: str | None, timeout: float = 5.0) -> None:
-    """Fail fast, in one line, when the model's server cannot even be connected to.
-
-    Otherwise every sample would spend Inspect's retries on a refused connection and the run
-    would end, half a minute later, in Inspect's traceback panel.
-    """
+def _connect_error(base_url: str | None, timeout: float) -> str | None:
+    """Why the server of ``base_url`` refuses a connection, or None when it accepts one."""
     parts = urlsplit(base_url or "")
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return  # no server of its own (mockllm) or a provider that does not say
+        return None  # no server of its own (mockllm) or a provider that does not say
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         socket.create_connection((parts.hostname, port), timeout=timeout).close()
     except OSError as exc:
-        why = exc.strerror or str(exc) or type(exc).__name__
+        return exc.strerror or str(exc) or type(exc).__name__
+    return None
+
+
+async def _reachable(base_url: str | None, timeout: float) -> bool:
+    """Whether the server of ``base_url`` accepts a connection (without blocking the loop)."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return True
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with anyio.fail_after(timeout):
+            await (await anyio.connect_tcp(parts.hostname, port)).aclose()
+    except (OSError, TimeoutError):
+        return False
+    return True
+
+
+def _check_reachable(name: str, base_url: str | None, timeout: float = 5.0) -> None:
+    """Fail fast, in one line, when the model's server cannot even be connected to.
+
+    Otherwise every sample would spend Inspect's retries on a refused connection.
+    """
+    why = _connect_error(base_url, timeout)
+    if why is not None:
         raise ConfigurationError(
             f"model {name!r}: cannot connect to {base_url} ({why}); is the server running?"
-        ) from None
+        )
 
 
 def _one_line(message: str) -> str:

@@ -2,28 +2,47 @@
 
 A run is resumable because the task is Inspect's registered ``specwright/compliance`` (so that
 Inspect can rebuild it from the log) and because every finished sample is flushed to the log
-(``log_buffer``). Running the same command again finds the newest unfinished log with the same
-model, grader and task arguments and hands it to ``eval_retry``, which keeps finished samples.
-A sample that still fails after Inspect's retries stops the run with status ``error``; running
-again resumes it the same way.
+(``log_buffer``). Running the same command again looks at the newest log of the same run
+(same model, grader and task arguments): when it is unfinished — interrupted (``cancelled``),
+killed (``started``), stopped by an error, or finished with failed samples — the *full* log
+goes to ``eval_retry``, which keeps its finished samples and redoes only the others, with the
+current environment's models (base URLs included) in place of the recorded ones.
+
+A request that fails for good (after bounded retries) fails its own sample; the run goes on.
+Ctrl-C and SIGTERM let Inspect write the cancelled log, then raise :class:`EvalInterrupted`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
-from inspect_ai.model import Model
+from inspect_ai.model import Model, ModelConfig
 from pydantic import BaseModel, ConfigDict, Field
 
+from specwright._errors import SpecwrightError
 from specwright._eval._logs import role_model
 from specwright._eval._provider import inspect_model
 
-__all__ = ["Display", "EvalOptions", "find_unfinished", "make_model", "run_eval", "task_args"]
+__all__ = [
+    "Display",
+    "EvalInterrupted",
+    "EvalOptions",
+    "RunOutcome",
+    "find_unfinished",
+    "make_model",
+    "outcome",
+    "run_eval",
+    "task_args",
+]
 
 Display = Literal["plain", "rich", "none"]
 """Progress displays that cope with thousands of samples (never Inspect's full screen)."""
@@ -70,6 +89,41 @@ class EvalOptions(BaseModel):
     """Samples buffered before they are written to the log (lower = less redone on resume)."""
 
 
+class RunOutcome(BaseModel):
+    """A run as it ended: its log, how many samples finished, and why the others did not."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    log: EvalLog
+    """Inspect's log of the run."""
+    done: int
+    """Samples that finished (scored or unscored by the judge)."""
+    total: int
+    """Samples the run was to do (scenarios times epochs)."""
+    failures: dict[str, int]
+    """Failed samples by reason (one line each, naming model, URL, status and body)."""
+    resumed: bool = False
+    """Whether this run resumed an unfinished one."""
+
+    @property
+    def complete(self) -> bool:
+        """Every sample finished and the log says so."""
+        return self.log.status == "success" and self.done >= self.total and not self.failures
+
+
+class EvalInterrupted(SpecwrightError):
+    """Ctrl-C or SIGTERM stopped the run; the finished samples are in ``log``."""
+
+    def __init__(self, signal_name: str, log: str | None, done: int, total: int) -> None:
+        where = f" in {log}" if log else ""
+        super().__init__(
+            f"interrupted ({signal_name}): {done} of {total} samples saved{where}; "
+            "re-run the same command to resume"
+        )
+        self.signal_name = signal_name
+        self.exit_code = 143 if signal_name == "SIGTERM" else 130
+
+
 def task_args(options: EvalOptions) -> dict[str, Any]:
     """The arguments of ``specwright/compliance`` for these options (recorded in the log)."""
     args: dict[str, Any] = {
@@ -98,19 +152,37 @@ def make_model(name: str, options: EvalOptions, role: str | None = None) -> Mode
     )
 
 
-def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
-    """The newest unfinished log of the same run in ``options.log_dir``, if any."""
+def _newest_same_run(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
+    """The header of the newest log of this run in ``options.log_dir`` (newest first)."""
     if not options.log_dir.is_dir():
         return None
     # The calibration file may appear between the interrupted run and the retry: not a new run.
     wanted = {k: v for k, v in task_args(options).items() if k != "calibration"}
-    for info in reversed(list_eval_logs(str(options.log_dir))):
+    for info in list_eval_logs(str(options.log_dir)):  # already newest first
         if "_compliance_" not in Path(info.name).name:
             continue
-        header = read_eval_log(info.name, header_only=True)
-        if header.status in _UNFINISHED and _same_run(header, wanted, model, grader, options):
+        try:
+            header = read_eval_log(info.name, header_only=True)
+        except Exception:  # a torn or foreign file is not our run: skip it
+            continue
+        if _same_run(header, wanted, model, grader, options):
             return header
     return None
+
+
+def _resumable(header: EvalLog) -> bool:
+    if header.status in _UNFINISHED:
+        return True
+    results = header.results
+    return results is not None and results.completed_samples < results.total_samples
+
+
+def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
+    """The full log (samples included) of this run when its newest log is unfinished."""
+    header = _newest_same_run(options, model, grader)
+    if header is None or not _resumable(header):
+        return None
+    return read_eval_log(header.location)  # eval_retry keeps only what the log holds
 
 
 def _same_run(
@@ -126,13 +198,71 @@ def _same_run(
     )
 
 
-def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -> EvalLog:
-    """Run (or resume) the eval and return Inspect's log.
+def _with_current_models(log: EvalLog, model: Model, grader: Model) -> EvalLog:
+    """The log with today's models in place of the recorded ones (base URLs and limits)."""
+    recorded = (log.eval.model_roles or {}).get("grader")
+    args = recorded.args if isinstance(recorded, ModelConfig) else {}
+    spec = log.eval.model_copy(
+        update={
+            "model_base_url": model.api.base_url,
+            "model_generate_config": model.config,
+            "model_roles": {
+                "grader": ModelConfig(
+                    model=str(grader), config=grader.config, base_url=grader.api.base_url, args=args
+                )
+            },
+        }
+    )
+    return log.model_copy(update={"eval": spec})
+
+
+def outcome(log: EvalLog, resumed: bool = False) -> RunOutcome:
+    """Count a run's finished and failed samples from its full log."""
+    samples = log.samples or []
+    failures = Counter(" ".join(s.error.message.split()) for s in samples if s.error is not None)
+    done = sum(1 for s in samples if s.error is None and s.scores)
+    return RunOutcome(
+        log=log, done=done, total=_total(log), failures=dict(failures), resumed=resumed
+    )
+
+
+def _total(log: EvalLog) -> int:
+    if log.results is not None and log.results.total_samples:
+        return log.results.total_samples
+    scenarios = log.eval.dataset.samples or 0
+    limit = log.eval.config.limit
+    if isinstance(limit, int):
+        scenarios = min(scenarios, limit)
+    return scenarios * (log.eval.config.epochs or 1)
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[list[str]]:
+    """Let SIGTERM stop a run as Ctrl-C does (Inspect then writes the cancelled log)."""
+    received: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        received.append("SIGTERM")
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -> RunOutcome:
+    """Run (or resume) the eval and return how it ended.
 
     ``on_ready`` is called once the models and the task have been built (so every input has
-    been checked) and before Inspect starts.
+    been checked) and before Inspect starts. Raises :class:`EvalInterrupted` after Ctrl-C or
+    SIGTERM, once the finished samples are safe in the log.
     """
-    from specwright._eval._registry import compliance
+    from specwright._eval._inspect_entry import caller_binds_grader, compliance
 
     model = make_model(options.model, options)
     grader = make_model(options.grader, options, role="grader")
@@ -143,21 +273,61 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         "max_connections": options.max_connections,
         "max_retries": options.max_retries,
         "timeout": options.timeout,
+        "fail_on_error": False,  # a sample that fails is counted and reported, not fatal
+        # Inspect warns about every failed sample over several lines, and prints tracebacks;
+        # they stay in its log, and the command prints one line per failure reason.
+        "log_level": "error",
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, grader)
-    if unfinished is not None:
-        ready()
-        logs = eval_retry(unfinished, **common)
-    else:
-        task = compliance(**task_args(options))
-        ready()
-        logs = inspect_eval(
-            task,
-            model=model,
-            model_roles={"grader": grader},
-            limit=options.limit,
-            epochs=options.epochs,
-            **common,
-        )
-    return logs[0]
+    with _sigterm_as_ctrl_c() as received:
+        try:
+            if unfinished is not None:
+                ready()
+                logs = _retry(_with_current_models(unfinished, model, grader), common)
+            else:
+                with caller_binds_grader():
+                    task = compliance(**task_args(options))
+                ready()
+                logs = inspect_eval(
+                    task,
+                    model=model,
+                    model_roles={"grader": grader},
+                    limit=options.limit,
+                    epochs=options.epochs,
+                    **common,
+                )
+        except KeyboardInterrupt:
+            logs = []
+        signal_name = received[0] if received else "Ctrl-C"
+    return _ended(logs, options, model, grader, signal_name, resumed=unfinished is not None)
+
+
+def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
+    try:
+        return eval_retry(log, **common)
+    except IndexError:
+        # inspect-ai 0.3.285 indexes the empty list an interrupted retry returns (its
+        # ``eval_async(...)[0]``); the cancelled log is on disk all the same.
+        return []
+
+
+def _ended(
+    logs: list[EvalLog],
+    options: EvalOptions,
+    model: Model,
+    grader: Model,
+    signal_name: str,
+    *,
+    resumed: bool,
+) -> RunOutcome:
+    if logs and logs[0].status != "cancelled":
+        return outcome(logs[0], resumed)
+    # Interrupted: Inspect returns no log (or a cancelled one); the newest log of the run
+    # on disk holds every sample that finished.
+    header = _newest_same_run(options, model, grader)
+    if header is None:
+        raise EvalInterrupted(signal_name, None, 0, 0)
+    saved = outcome(read_eval_log(header.location))
+    path = header.location.removeprefix("file://")
+    raise EvalInterrupted(signal_name, path, saved.done, saved.total)

@@ -7,18 +7,20 @@ from collections.abc import Sequence
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.solver import generate
+from inspect_ai.model import get_model
+from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from specwright._errors import ConfigurationError
 from specwright._eval._judge import GraderSettings
 from specwright._eval._messages import scenario_messages
 from specwright._eval._prompt import Budget
+from specwright._eval._provider import request_failure
 from specwright._eval._scenarios import Scenario, build_scenarios
 from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
 from specwright._results import RUN_METADATA_KEY, Calibration, RunMetadata
 
-__all__ = ["TASK_NAME", "compliance_task", "run_metadata"]
+__all__ = ["TASK_NAME", "answer", "compliance_task", "run_metadata"]
 
 TASK_NAME = "compliance"
 """The task's name (``specwright/compliance`` once registered)."""
@@ -36,6 +38,26 @@ def run_metadata(
         enforce=enforce,
         calibration=calibration,
     )
+
+
+@solver
+def answer() -> Solver:
+    """The model under test answers; a request that fails for good fails this sample only.
+
+    The sample's error then reads as one line naming model, URL, status and body (instead of
+    tenacity's ``RetryError(<Future ...>)``), and the run goes on with the other samples.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        try:
+            return await generate(state)
+        except Exception as exc:
+            failure = request_failure(exc, get_model())
+            if failure is None:
+                raise
+            raise failure from exc  # the chain stays in Inspect's log, the line is ours
+
+    return solve
 
 
 def compliance_task(
@@ -64,7 +86,7 @@ def compliance_task(
     return Task(
         name=TASK_NAME,
         dataset=MemoryDataset(samples, name=spec.title or "spec"),
-        solver=generate(),
+        solver=answer(),
         scorer=spec_judge(JudgeContext(spec, by_id), grader_settings, budget),
         epochs=Epochs(epochs, "mean"),
         metadata={

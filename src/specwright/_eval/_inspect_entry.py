@@ -1,0 +1,117 @@
+"""Inspect entry point: registers ``specwright/compliance`` and the ``openai-roles`` provider.
+
+``pyproject.toml`` declares this module under ``[project.entry-points.inspect_ai]``, so that
+``inspect eval specwright/compliance -T spec=path/to/spec --model ...
+--model-role grader=...`` works without importing anything by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+from inspect_ai import Task, task
+from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.model import model_roles
+
+from specwright._errors import ConfigurationError
+from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
+from specwright._eval._judge import GraderSettings
+from specwright._eval._scenarios import build_scenarios, load_scenarios
+from specwright._eval._scorer import GRADER_ROLE
+from specwright._eval._task import compliance_task
+from specwright._reader import read_spec
+from specwright._results import Calibration
+
+__all__ = ["MissingGrader", "caller_binds_grader", "compliance"]
+
+# Inspect binds --model-role values before it builds a task; specwright's own runner builds the
+# task first and passes the grader to eval() itself, and says so through this flag.
+_grader_bound_by_caller: ContextVar[bool] = ContextVar("specwright_grader_bound", default=False)
+
+NO_GRADER = (
+    "specwright/compliance needs a grader: add --model-role grader=MODEL "
+    "(e.g. --model-role grader=openai-roles/local/judge)"
+)
+
+
+@contextmanager
+def caller_binds_grader() -> Iterator[None]:
+    """Build the task for a caller that passes ``model_roles={"grader": ...}`` to ``eval``."""
+    token = _grader_bound_by_caller.set(True)
+    try:
+        yield
+    finally:
+        _grader_bound_by_caller.reset(token)
+
+
+@task
+def compliance(
+    spec: str,
+    *,
+    sections: str | None = None,
+    scenarios: str | None = None,
+    grader_samples: int = 3,
+    grader_temperature: float = 0.0,
+    grader_seed: int = 0,
+    enforce: bool = False,
+    grader: str | None = None,
+    calibration: str | None = None,
+) -> Task:
+    """Spec compliance of the model under test, judged section by section.
+
+    Args:
+        spec: Path of the spec (``model_spec.md``, its directory, or a JSON export).
+        sections: Comma-separated section ids to restrict the run to (with descendants).
+        scenarios: A YAML/JSONL file of extra user scenarios.
+        grader_samples: Grader samples per answer (median verdict).
+        grader_temperature: Grader temperature.
+        grader_seed: Seed of the first grader sample.
+        enforce: Send the chain-of-command compiler's output instead of the raw conversation.
+        grader: Grader model name, recorded in the run's metadata (set the grader itself with
+            ``--model-role grader=...``).
+        calibration: Path of a saved calibration JSON to record in the run's metadata.
+    """
+    if not _grader_bound_by_caller.get() and GRADER_ROLE not in model_roles():
+        # Without a grader every sample would fail at its first grade, after the answers
+        # were paid for: fail before any model call.
+        raise MissingGrader(NO_GRADER)
+    loaded = read_spec(spec)
+    wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
+    chosen = build_scenarios(loaded, wanted)
+    if scenarios:
+        chosen += load_scenarios(Path(scenarios), loaded)
+    settings = GraderSettings(
+        samples=grader_samples, temperature=grader_temperature, seed=grader_seed
+    )
+    return compliance_task(
+        loaded,
+        chosen,
+        enforce=enforce,
+        grader=grader,
+        grader_settings=settings,
+        calibration=_calibration(calibration),
+    )
+
+
+def _calibration(path: str | None) -> Calibration | None:
+    if path is None:
+        return None
+    try:
+        return Calibration.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read calibration {path}: {exc}") from None
+
+
+class MissingGrader(ConfigurationError, PrerequisiteError):
+    """No ``grader`` role: a configuration error that Inspect's CLI prints as one line.
+
+    Inspect prints its (unexported) ``PrerequisiteError`` as a message and any other error as
+    a traceback; pinned by tests/eval/test_inspect_entry.py.
+    """
+
+    def __init__(self, message: str) -> None:
+        ConfigurationError.__init__(self, message)
+        self.message = message
