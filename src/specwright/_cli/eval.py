@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections import Counter
@@ -118,6 +119,18 @@ def resolve_models(
     help="Results store that indexes finished runs [default: SPECWRIGHT_RESULTS_DB].",
 )
 @click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes to split the scenarios over (runs under 25 samples a worker use fewer).",
+)
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Less logging detail for speed: no live sample events or raw model API calls.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -134,7 +147,8 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
       specwright eval --spec spec/ --model openai-api/local/m --sections a,b \\
           --epochs 3 --limit 50 --json
     """
-    from specwright._eval._run import EvalInterrupted, run_eval
+    from specwright._eval._run import EvalInterrupted
+    from specwright._eval._workers import run_any
 
     warnings: list[str] = []
     run_options = _options(settings, options, warnings)
@@ -148,7 +162,7 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
 
     try:
         with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
-            ended = run_eval(run_options, on_ready=ready)
+            ended = run_any(run_options, on_ready=ready)
     except EvalInterrupted as exc:
         click.echo(str(exc), err=True)
         return exc.exit_code
@@ -281,6 +295,8 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         max_connections=options["max_connections"],
         max_retries=options["max_retries"],
         timeout=options["timeout"],
+        workers=options["workers"],
+        fast=options["fast"],
     )
 
 
