@@ -7,9 +7,17 @@
    latency (default 1 s) and ``--connections`` concurrent connections (default 50); the ideal
    request rate is connections ÷ latency. Target: ≥ 85% of the ideal.
 3. Grader prompt tokens beside a whole-spec grader prompt (real spec when present).
+4. Share of the ideal request rate at each ``--latencies`` value (default 0.2 s and 1 s) for a
+   bare Inspect task, ``specwright eval`` in one process, and ``specwright eval --workers N
+   --fast``, each through its real entry point against a scripted server in a process of its
+   own. The rate is measured over the server's window (first request to last response), so
+   process start-up does not count against anyone. The server shares the machine's cores.
+5. Peak RSS of a ``--rss-samples`` run (mock models, zero latency, ``--fast``) in a process
+   of its own.
 
-    python benchmarks/bench_eval.py [--repeats 3] [--samples 200] [--latency 1.0]
-        [--connections 50] [--requests 1000] [--skip-throughput]
+    python benchmarks/bench_eval.py [--repeats 3] [--samples 200] [--latencies 0.2 1.0]
+        [--connections 50] [--requests 1000] [--workers 2] [--rss-samples 100000]
+        [--skip-throughput] [--skip-rss]
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -184,6 +193,110 @@ def throughput(latency: float, connections: int, requests: int) -> dict[str, flo
     }
 
 
+def _server(latency: float) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/eval/_server.py"), str(latency)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    return server, (server.stdout.readline() if server.stdout else "").strip()
+
+
+def _window_share(base_url: str, latency: float, connections: int) -> float:
+    counts = httpx.get(base_url.removesuffix("/v1") + "/count").json()
+    return float(counts["requests"] / counts["window"] / (connections / latency))
+
+
+def bare_share(latency: float, connections: int, requests: int) -> float:
+    """Share of the ideal rate for Inspect's bare task (one call a sample), in this process."""
+    spec = bench_spec(requests)
+    scenarios = [s for s in build_scenarios(spec) if s.section_id == "many"]
+    dataset = MemoryDataset(
+        [Sample(id=s.id, input=scenario_messages(s, spec), target="COMPLIED") for s in scenarios]
+    )
+    server, base_url = _server(latency)
+    try:
+        models = _server_models(base_url, connections)
+        with tempfile.TemporaryDirectory() as log_dir:
+            inspect_eval(Task(dataset=dataset, solver=generate(), scorer=match()),
+                         model=models["target"], display="none", log_dir=log_dir,
+                         max_samples=connections)  # fmt: skip
+        return _window_share(base_url, latency, connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def cli_share(latency: float, connections: int, requests: int, workers: int, fast: bool) -> float:
+    """Share of the ideal rate for ``specwright eval`` (target + 1 grader call a sample)."""
+    spec = bench_spec(requests // 2)
+    server, base_url = _server(latency)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            spec_file = Path(tmp) / "spec.json"
+            spec_file.write_text(spec.model_dump_json(), encoding="utf-8")
+            command = [
+                sys.executable, "-m", "specwright", "eval", "--spec", str(spec_file),
+                "--model", "openai-api/bench/target", "--grader", "openai-api/bench/grader",
+                "--sections", "many", "--grader-samples", "1", "--max-retries", "0",
+                "--max-connections", str(connections), "--workers", str(workers),
+                "--log-dir", str(Path(tmp) / "logs"), "--no-index", "--display", "none",
+                *(["--fast"] if fast else []),
+            ]  # fmt: skip
+            env = os.environ | {"BENCH_BASE_URL": base_url, "BENCH_API_KEY": "bench"}
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise SystemExit(f"specwright eval failed: {done.stderr[-2000:]}")
+        return _window_share(base_url, latency, connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def shares(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Share of the ideal request rate per variant and latency."""
+    out: dict[str, dict[str, float]] = {"bare": {}, "one": {}, "workers": {}}
+    for latency in args.latencies:
+        key = f"{latency:g}"
+        out["bare"][key] = bare_share(latency, args.connections, args.requests)
+        out["one"][key] = cli_share(latency, args.connections, args.requests, 1, False)
+        out["workers"][key] = cli_share(
+            latency, args.connections, args.requests, args.workers, True
+        )
+    return out
+
+
+def peak_rss(samples: int) -> float:
+    """Peak RSS (MiB) of a process that runs ``samples`` samples on mock models with --fast."""
+    code = (
+        "import resource, sys, tempfile\n"
+        f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "import bench_eval as b\n"
+        "from inspect_ai import eval as ev\n"
+        "from inspect_ai.model import get_model\n"
+        "from specwright._eval._judge import GraderSettings\n"
+        "from specwright._eval._scenarios import build_scenarios\n"
+        "from specwright._eval._task import compliance_task\n"
+        f"n = {samples}\n"
+        "spec = b.bench_spec(n)\n"
+        "sc = [s for s in build_scenarios(spec) if s.section_id == 'many']\n"
+        "task = compliance_task(spec, sc, grader_settings=GraderSettings(samples=1))\n"
+        "g = get_model('mockllm/grader', custom_outputs=b._grade)\n"
+        "m = get_model('mockllm/model', custom_outputs=b._answer)\n"
+        "with tempfile.TemporaryDirectory() as d:\n"
+        "    log = ev(task, model=m, model_roles={'grader': g}, display='none', log_dir=d,\n"
+        "             log_realtime=False, log_model_api=False, score_display=False,\n"
+        "             max_samples=200)[0]\n"
+        "assert log.status == 'success', log.error\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"RSS run failed: {done.stderr[-2000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def _server_models(base_url: str, connections: int) -> dict[str, Any]:
     os.environ["BENCH_BASE_URL"] = base_url  # read by Inspect's provider, as a user would set it
     os.environ["BENCH_API_KEY"] = "bench"
@@ -223,13 +336,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=1.0)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--latencies", type=float, nargs="+", default=[0.2, 1.0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--rss-samples", type=int, default=100_000)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"tokens": token_ratio()}
     results["overhead"] = overhead(args.repeats, args.samples, args.grader_samples)
     if not args.skip_throughput:
         results["throughput"] = throughput(args.latency, args.connections, args.requests)
+        results["shares"] = shares(args)
+    if not args.skip_rss:
+        results["peak_rss_mib"] = peak_rss(args.rss_samples)
     _report(results, args)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -262,6 +382,31 @@ def _report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"{r['rate']:.1f} req/s vs ideal {r['ideal']:.1f} req/s = {r['rate'] / r['ideal']:.1%} "
             f"({r['requests']} requests in {r['elapsed']:.1f} s; target ≥ {TARGET_SHARE:.0%})"
         )
+    if "shares" in results:
+        _report_shares(results["shares"], args)
+    if "peak_rss_mib" in results:
+        print(f"peak RSS, {args.rss_samples} samples (mock models, --fast): "
+              f"{results['peak_rss_mib']:.0f} MiB (target < 1024)")  # fmt: skip
+
+
+def _report_shares(shares: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+    machine = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
+    print(f"share of the ideal request rate ({args.connections} connections; {machine}; the "
+          "scripted server runs on the same cores):")  # fmt: skip
+    head = "".join(f"{f'{lat:g} s':>10}" for lat in args.latencies)
+    print(f"  {'':44}{head}")
+    rows = (("bare", "bare Inspect task (1 call a sample)"),
+            ("one", "specwright eval, 1 process"),
+            ("workers", f"specwright eval --workers {args.workers} --fast"))  # fmt: skip
+    for key, label in rows:
+        cells = "".join(f"{shares[key][f'{lat:g}']:>10.1%}" for lat in args.latencies)
+        ratio = (
+            shares["workers"][f"{args.latencies[0]:g}"] / shares["one"][f"{args.latencies[0]:g}"]
+        )
+        suffix = (
+            f"   ({ratio:.2f}× 1 process at {args.latencies[0]:g} s)" if key == "workers" else ""
+        )
+        print(f"  {label:44}{cells}{suffix}")
 
 
 if __name__ == "__main__":

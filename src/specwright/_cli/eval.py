@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections import Counter
@@ -131,6 +132,18 @@ def resolve_models(
     type=click.Path(path_type=Path),
     help="With --changed-since: the earlier run (log or run JSON) to carry results from.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes to split the scenarios over (runs under 25 samples a worker use fewer).",
+)
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Less logging detail for speed: no live sample events or raw model API calls.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -148,7 +161,8 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
           --epochs 3 --limit 50 --json
     """
     from specwright._cli._changed_since import finish_changed_since, plan_changed_since
-    from specwright._eval._run import EvalInterrupted, run_eval
+    from specwright._eval._run import EvalInterrupted
+    from specwright._eval._workers import run_any
 
     plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     warnings: list[str] = []
@@ -168,7 +182,7 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
 
     try:
         with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
-            ended = run_eval(run_options, on_ready=ready)
+            ended = run_any(run_options, on_ready=ready)
     except EvalInterrupted as exc:
         click.echo(str(exc), err=True)
         return exc.exit_code
@@ -333,6 +347,8 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         max_connections=options["max_connections"],
         max_retries=options["max_retries"],
         timeout=options["timeout"],
+        workers=options["workers"],
+        fast=options["fast"],
     )
 
 

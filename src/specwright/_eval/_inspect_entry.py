@@ -21,6 +21,7 @@ from specwright._eval import _provider  # noqa: F401 - registers the openai-role
 from specwright._eval._judge import GraderSettings
 from specwright._eval._scenarios import build_scenarios, load_scenarios
 from specwright._eval._scorer import GRADER_ROLE
+from specwright._eval._shard import Shard
 from specwright._eval._task import compliance_task
 from specwright._reader import read_spec
 from specwright._results import Calibration
@@ -59,6 +60,8 @@ def compliance(
     enforce: bool = False,
     grader: str | None = None,
     calibration: str | None = None,
+    first: int | None = None,
+    shard: str | None = None,
 ) -> Task:
     """Spec compliance of the model under test, judged section by section.
 
@@ -73,6 +76,8 @@ def compliance(
         grader: Grader model name, recorded in the run's metadata (set the grader itself with
             ``--model-role grader=...``).
         calibration: Path of a saved calibration JSON to record in the run's metadata.
+        first: Keep only the first N scenarios (``--limit`` of a run split over workers).
+        shard: ``K/N``: keep every N-th scenario from the K-th (0-based), for worker K of N.
     """
     if not _grader_bound_by_caller.get() and GRADER_ROLE not in model_roles():
         # Without a grader every sample would fail at its first grade, after the answers
@@ -83,6 +88,9 @@ def compliance(
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
         chosen += load_scenarios(Path(scenarios), loaded)
+    chosen = chosen[:first] if first is not None else chosen
+    if shard is not None:
+        chosen = Shard.parse(shard).select(chosen)
     settings = GraderSettings(
         samples=grader_samples, temperature=grader_temperature, seed=grader_seed
     )

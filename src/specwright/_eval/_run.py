@@ -37,7 +37,10 @@ __all__ = [
     "EvalInterrupted",
     "EvalOptions",
     "RunOutcome",
+    "completed_log",
     "find_unfinished",
+    "inspect_limit",
+    "logging_settings",
     "make_model",
     "outcome",
     "run_eval",
@@ -87,6 +90,13 @@ class EvalOptions(BaseModel):
     """Seconds per request, retries included."""
     log_buffer: int = Field(default=10, ge=1)
     """Samples buffered before they are written to the log (lower = less redone on resume)."""
+    fast: bool = False
+    """Trade logging detail for speed: no realtime sample events (no live ``inspect view`` of
+    running samples), no raw model API calls in the log (errors still are), no live scores."""
+    workers: int = Field(default=1, ge=1)
+    """Processes the scenarios are split over (see :mod:`specwright._eval._workers`)."""
+    shard: str | None = None
+    """``K/N`` when this run is worker K of N (set by the workers, not by users)."""
 
 
 class RunOutcome(BaseModel):
@@ -122,6 +132,9 @@ class EvalInterrupted(SpecwrightError):
         )
         self.signal_name = signal_name
         self.exit_code = 143 if signal_name == "SIGTERM" else 130
+        self.log = log
+        self.done = done
+        self.total = total
 
 
 def task_args(options: EvalOptions) -> dict[str, Any]:
@@ -138,7 +151,25 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
         args["scenarios"] = options.scenarios
     if options.calibration:
         args["calibration"] = options.calibration
+    if options.shard is not None:
+        # A sharded run applies --limit before splitting, so the shards cover the same
+        # scenarios as one process would.
+        args["shard"] = options.shard
+        if options.limit is not None:
+            args["first"] = options.limit
     return args
+
+
+def inspect_limit(options: EvalOptions) -> int | None:
+    """Inspect's own ``limit``: none for a shard (the task applied ``first`` already)."""
+    return None if options.shard is not None else options.limit
+
+
+def logging_settings(options: EvalOptions) -> dict[str, Any]:
+    """Inspect's logging arguments; ``--fast`` gives up live detail, never finished samples."""
+    if not options.fast:
+        return {}
+    return {"log_realtime": False, "log_model_api": False, "score_display": False}
 
 
 def make_model(name: str, options: EvalOptions, role: str | None = None) -> Model:
@@ -177,6 +208,17 @@ def _resumable(header: EvalLog) -> bool:
     return results is not None and results.completed_samples < results.total_samples
 
 
+def completed_log(options: EvalOptions) -> RunOutcome | None:
+    """The outcome of this run's newest log when it finished every sample, else ``None``."""
+    model = make_model(options.model, options)
+    grader = make_model(options.grader, options, role="grader")
+    header = _newest_same_run(options, model, grader)
+    if header is None or _resumable(header):
+        return None
+    done = outcome(read_eval_log(header.location))
+    return done if done.complete else None
+
+
 def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
     """The full log (samples included) of this run when its newest log is unfinished."""
     header = _newest_same_run(options, model, grader)
@@ -193,7 +235,7 @@ def _same_run(
         and role_model(log, "grader") == str(grader)
         and {k: v for k, v in (log.eval.task_args_passed or {}).items() if k != "calibration"}
         == dict(wanted)
-        and log.eval.config.limit == options.limit
+        and log.eval.config.limit == inspect_limit(options)
         and (log.eval.config.epochs or 1) == options.epochs
     )
 
@@ -277,6 +319,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         # Inspect warns about every failed sample over several lines, and prints tracebacks;
         # they stay in its log, and the command prints one line per failure reason.
         "log_level": "error",
+        **logging_settings(options),
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, grader)
@@ -293,7 +336,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
                     task,
                     model=model,
                     model_roles={"grader": grader},
-                    limit=options.limit,
+                    limit=inspect_limit(options),
                     epochs=options.epochs,
                     **common,
                 )
