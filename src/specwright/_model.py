@@ -39,6 +39,7 @@ __all__ = [
     "Section",
     "SourceLocation",
     "Spec",
+    "StrayEmphasis",
     "TextPart",
     "UntrustedPart",
     "authority_rank",
@@ -300,6 +301,21 @@ class EvalPrompt(_Frozen):
     """Where the prompt stands in its file."""
 
 
+class StrayEmphasis(_Frozen):
+    """Emphasis markers around a message tag (``*<comparison>``), read as the bare tag.
+
+    Published releases of the OpenAI Model Spec carry a few; the reader accepts them and
+    lint names each one (``stray-emphasis``).
+    """
+
+    tag: str
+    """The tag as read, e.g. ``</comparison>``."""
+    written: str
+    """The line as written, without surrounding blanks, e.g. ``*</comparison>``."""
+    location: SourceLocation
+    """Where the line stands."""
+
+
 class Spec(_Frozen):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
@@ -319,6 +335,9 @@ class Spec(_Frozen):
     """Tags of every eval prompt file read (a file may hold no prompt)."""
     source: str | None = None
     """Path the spec was read from."""
+    stray_emphasis: tuple[StrayEmphasis, ...] = Field(default=(), exclude=True)
+    """Message tags the reader found wrapped in emphasis; a diagnostic of the source text,
+    so neither exported nor part of :meth:`content_hash`."""
 
     def walk(self) -> Iterator[Section]:
         """Yield every section, depth first, in document order."""
