@@ -249,19 +249,25 @@ def test_conflicting_interpreter_options(
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["export", "x.md"], "specwright export: error: Missing option '--format'. Choose from:"),
+        (["export", "x.md"], "specwright: error: Missing option '--format'. Choose from:"),
         (
             ["show"],
-            "specwright show: error: Missing argument 'SPEC'. (try 'specwright show --help')",
+            "specwright: error: no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC",
         ),
         (["compile", "c.json", "--budget", "-1"], "Invalid value for '--budget'"),
         (["report", "--format", "pdf"], "'pdf' is not one of 'html', 'markdown', 'json'"),
-        (["nope"], "specwright: error: No such command 'nope'."),
+        (["nope"], "specwright: error: No such command 'nope'. (try 'specwright --help')"),
+        (["shwo"], "specwright: error: No such command 'shwo'; did you mean 'show'?"),
+        (["lint", "a.md", "--spec", "b.md"], "two specs given: a.md and --spec b.md"),
     ],
 )
 def test_usage_errors_are_one_line(
-    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    needle: str,
 ) -> None:
+    monkeypatch.delenv("SPECWRIGHT_SPEC", raising=False)
     assert_input_error(capsys, argv, needle)
 
 

@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli._common import (
+    echo_json,
+    env_help,
+    err_console,
+    out_console,
+    results_db_option,
+)
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
     max_connections_option,
     resolve_log_dir,
+    role_provider_note,
     sections_option,
     spec_option,
     split_sections,
@@ -64,10 +71,24 @@ def resolve_models(
 @spec_option
 @click.option(
     "--model",
-    help="Model under test, e.g. openai-api/local/my-model [default: SPECWRIGHT_MODEL].",
+    help=env_help("Model under test, e.g. openai-api/local/my-model.", "SPECWRIGHT_MODEL"),
 )
-@click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
-@click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
+@click.option(
+    "--grader",
+    help=env_help("Grader model.", "SPECWRIGHT_GRADER", default="the model under test"),
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Run only N scenarios: the first N in spec order, or with --sample-seed a sample "
+    "stratified across sections.",
+)
+@click.option(
+    "--sample-seed",
+    type=click.IntRange(min=0),
+    help="Order scenarios by a seeded round-robin over sections, so --limit N covers as "
+    "many sections as it can (same seed, same sample).",
+)
 @sections_option
 @click.option(
     "--scenarios",
@@ -92,11 +113,7 @@ def resolve_models(
     help="Progress on stderr (Inspect's full-screen display is never used).",
 )
 @log_dir_option
-@click.option(
-    "--results-db",
-    metavar="URL",
-    help="Results store that indexes finished runs [default: SPECWRIGHT_RESULTS_DB].",
-)
+@results_db_option()
 @click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
@@ -128,6 +145,9 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
         echo_json(summary_json(result))
     else:
         _print_human(result)
+    typed = (options["model"] or settings.model or "", options["grader"] or settings.grader or "")
+    if note := role_provider_note(*typed):  # once, under the results that show the name
+        click.echo(note, err=True)
     if log.status != "success":
         reason = f" ({_error_line(log.error.message)})" if log.error else ""
         click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
@@ -192,6 +212,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         grader=resolve_model_name(grader),
         log_dir=log_dir,
         limit=options["limit"],
+        sample_seed=options["sample_seed"],
         sections=split_sections(options["sections"]),
         scenarios=str(options["scenarios"]) if options["scenarios"] else None,
         epochs=options["epochs"],

@@ -14,7 +14,7 @@ from inspect_ai import Task, task
 from specwright._errors import ConfigurationError
 from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
 from specwright._eval._judge import GraderSettings
-from specwright._eval._scenarios import build_scenarios, load_scenarios
+from specwright._eval._scenarios import build_scenarios, load_scenarios, stratified_order
 from specwright._eval._task import compliance_task
 from specwright._reader import read_spec
 from specwright._results import Calibration
@@ -34,6 +34,7 @@ def compliance(
     enforce: bool = False,
     grader: str | None = None,
     calibration: str | None = None,
+    sample_seed: int | None = None,
 ) -> Task:
     """Spec compliance of the model under test, judged section by section.
 
@@ -48,12 +49,16 @@ def compliance(
         grader: Grader model name, recorded in the run's metadata (set the grader itself with
             ``--model-role grader=...``).
         calibration: Path of a saved calibration JSON to record in the run's metadata.
+        sample_seed: Order the scenarios by a seeded round-robin over sections, so that
+            Inspect's ``--limit N`` takes a sample stratified across sections.
     """
     loaded = read_spec(spec)
     wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
         chosen += load_scenarios(Path(scenarios), loaded)
+    if sample_seed is not None:
+        chosen = stratified_order(chosen, sample_seed)
     settings = GraderSettings(
         samples=grader_samples, temperature=grader_temperature, seed=grader_seed
     )

@@ -9,6 +9,7 @@ Users add their own scenarios in YAML or JSONL files that follow ``schemas/scena
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -37,6 +38,7 @@ __all__ = [
     "render_scenario_schema",
     "scenario_schema",
     "select_sections",
+    "stratified_order",
 ]
 
 
@@ -109,6 +111,27 @@ def build_scenarios(spec: Spec, sections: Iterable[str] | None = None) -> list[S
             )
         )
     return scenarios
+
+
+def stratified_order(scenarios: list[Scenario], seed: int) -> list[Scenario]:
+    """``scenarios`` reordered so that every prefix is a sample stratified across sections.
+
+    Sections take turns in a seeded order, each giving its next scenario (seeded too), so the
+    first N cover min(N, sections) sections and no section gets two before every other got
+    one. The same seed gives the same order: a resumed run sees the same sample.
+    """
+    rng = random.Random(seed)
+    by_section: dict[str, list[Scenario]] = {}
+    for scenario in scenarios:
+        by_section.setdefault(scenario.section_id, []).append(scenario)
+    queues = list(by_section.values())
+    for queue in queues:
+        rng.shuffle(queue)
+    rng.shuffle(queues)
+    ordered: list[Scenario] = []
+    for turn in range(max((len(q) for q in queues), default=0)):
+        ordered.extend(queue[turn] for queue in queues if turn < len(queue))
+    return ordered
 
 
 def select_sections(spec: Spec, sections: Iterable[str] | None) -> set[str]:
