@@ -95,3 +95,15 @@ def test_conversation_errors_name_the_message_and_field(tmp_path: Path) -> None:
         read_conversation(path)
     assert (raised.value.index, raised.value.field) == (1, "content")
     assert str(raised.value).startswith(f"{path}: messages[1].content: lone surrogate")
+
+
+@pytest.mark.parametrize("name", sorted(_HOSTILE))
+def test_jsonl_scenario_line_raises_spec_error(tmp_path: Path, name: str) -> None:
+    from specwright._eval._scenarios import load_scenarios
+
+    path = tmp_path / "extra.jsonl"
+    path.write_text("\n" + _HOSTILE[name], encoding="utf-8")
+    spec = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
+    with pytest.raises(SpecError, match="invalid JSON") as raised:
+        load_scenarios(path, spec)
+    assert (raised.value.file, raised.value.line) == (str(path), 2)

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specwright._errors import ConfigurationError, SpecError
+from specwright._jsonio import JsonInputError, load_json
 from specwright._model import (
     Authority,
     Example,
@@ -278,9 +279,12 @@ def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
 
 def _json_line(line: str, path: Path, number: int) -> object:
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"invalid JSON: {exc.msg}", file=str(path), line=number) from None
+        return load_json(line)
+    except JsonInputError as exc:  # also too deep, too long a number, a lone surrogate
+        column = exc.column
+        raise SpecError(
+            f"invalid JSON: {exc.problem}", file=str(path), line=number, column=column
+        ) from None
 
 
 def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
