@@ -170,7 +170,7 @@ def test_every_spec_error_carries_a_hint() -> None:
 # --------------------------------------------------------------------------- seeded mutations
 
 _SEED = int(os.environ.get("SPECWRIGHT_FUZZ_SEED", "20251218"))
-_MUTANTS = int(os.environ.get("SPECWRIGHT_FUZZ_MUTANTS", "40"))
+_MUTANTS = int(os.environ.get("SPECWRIGHT_FUZZ_MUTANTS", "25"))
 _SLOWER_THAN_CLEAN = 4.0
 """A mutant may take at most this many times the clean text's read (plus its own growth)."""
 _NOISE = [
