@@ -107,3 +107,15 @@ def test_jsonl_scenario_line_raises_spec_error(tmp_path: Path, name: str) -> Non
     with pytest.raises(SpecError, match="invalid JSON") as raised:
         load_scenarios(path, spec)
     assert (raised.value.file, raised.value.line) == (str(path), 2)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".yaml"])
+def test_scenario_file_not_utf8_is_a_spec_error_at_its_line(tmp_path: Path, suffix: str) -> None:
+    from specwright._eval._scenarios import load_scenarios
+
+    path = tmp_path / f"extra{suffix}"
+    path.write_bytes(b"\n\n" + b'{"id": "a\xff"}\n')
+    spec = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
+    with pytest.raises(SpecError, match="not UTF-8 text") as raised:
+        load_scenarios(path, spec)
+    assert (raised.value.line, raised.value.column) == (3, 10)

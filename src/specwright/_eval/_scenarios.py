@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specwright._errors import ConfigurationError, SpecError
-from specwright._jsonio import JsonInputError, load_json
+from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._model import (
     Authority,
     Example,
@@ -267,6 +267,10 @@ def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read scenario file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        row, column = byte_position(exc.object, exc.start)
+        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise SpecError(message, file=str(path), line=row, column=column) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
