@@ -119,3 +119,13 @@ def test_scenario_file_not_utf8_is_a_spec_error_at_its_line(tmp_path: Path, suff
     with pytest.raises(SpecError, match="not UTF-8 text") as raised:
         load_scenarios(path, spec)
     assert (raised.value.line, raised.value.column) == (3, 10)
+
+
+def test_deeply_nested_yaml_scenarios_are_a_spec_error(tmp_path: Path) -> None:
+    from specwright._eval._scenarios import load_scenarios
+
+    path = tmp_path / "extra.yaml"
+    path.write_text("- " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    spec = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
+    with pytest.raises(SpecError, match="nested too deeply"):
+        load_scenarios(path, spec)

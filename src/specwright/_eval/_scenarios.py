@@ -301,6 +301,8 @@ def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SpecError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise SpecError("invalid YAML: nested too deeply", file=str(path)) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise SpecError("a YAML scenario file holds a list of scenarios", file=str(path))
     for item_node, item in zip(node.value, data, strict=True):
