@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,42 @@ def test_deeply_nested_yaml_scenarios_are_a_spec_error(tmp_path: Path) -> None:
     spec = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
     with pytest.raises(SpecError, match="nested too deeply"):
         load_scenarios(path, spec)
+
+
+_JSON_NOISE = [
+    "[",
+    "]",
+    "{",
+    "}",
+    '"',
+    "\\",
+    "\\ud800",
+    "\\u00",
+    ",",
+    ":",
+    "1" * 5000,
+    "NaN",
+    "\x00",
+]
+
+
+def test_seeded_mutations_of_a_spec_export(tmp_path: Path) -> None:
+    # The export of the shipped spec, cut and spliced at random: a Spec or a SpecError only.
+    text = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
+    exported = text.model_dump_json(indent=1)
+    rng = random.Random(1218)
+    path = tmp_path / "spec.json"
+    for mutant in range(60):
+        chars = list(exported)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(chars))
+            if rng.random() < 0.3:
+                del chars[at : at + rng.randint(1, 50)]
+            else:
+                chars.insert(at, rng.choice(_JSON_NOISE) * rng.randint(1, 3))
+        path.write_text("".join(chars), encoding="utf-8", errors="surrogatepass")
+        try:
+            read_spec(path)
+        except SpecError as error:
+            assert "\n" not in str(error), mutant
+            str(error).encode("utf-8")
