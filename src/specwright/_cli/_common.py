@@ -34,6 +34,7 @@ __all__ = [
     "results_db_option",
     "spec_input",
     "spec_option",
+    "spec_option_for",
     "writing",
 ]
 
@@ -51,17 +52,23 @@ def env_help(text: str, *names: str, default: str | None = None) -> str:
     return f"{text} [env: {', else '.join(names)}{tail}]"
 
 
-_SPEC_HELP = env_help(
-    "The spec: model_spec.md, a directory holding one, or a JSON export.", "SPECWRIGHT_SPEC"
-)
+_SPEC_HELP = "The spec: model_spec.md, a directory holding one, or a JSON export."
 
 
 def spec_option(func: _F) -> _F:
     """``--spec SPEC``, passed as ``spec_path`` (``None``: the ``SPECWRIGHT_SPEC`` setting)."""
-    option = click.option(
-        "--spec", "spec_path", metavar="SPEC", type=click.Path(path_type=Path), help=_SPEC_HELP
+    return spec_option_for(_SPEC_HELP)(func)
+
+
+def spec_option_for(text: str) -> Callable[[_F], _F]:
+    """:func:`spec_option` with a command's own help text (the env note is added)."""
+    return click.option(
+        "--spec",
+        "spec_path",
+        metavar="SPEC",
+        type=click.Path(path_type=Path),
+        help=env_help(text, "SPECWRIGHT_SPEC"),
     )
-    return option(func)
 
 
 def spec_input(func: _F) -> _F:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option, log_dir_option, spec_option
+from specwright._cli._common import load_spec_option, log_dir_option, spec_option_for
 from specwright._cli._report_common import infer_format, log_dir, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
@@ -55,7 +55,7 @@ def _regressed(diff: RunDiff) -> bool:
     type=click.Path(path_type=Path),
     help="Compare RUN (exactly one) against this run.",
 )
-@spec_option
+@spec_option_for("The spec the runs used: shows cited sections' text.")
 @log_dir_option("log_dir_opt", "Where to look for the latest run (no RUN given).")
 @click.option(
     "--fail-on-regression",
