@@ -30,7 +30,7 @@ __all__ = ["calibrate", "calibration_json"]
 
 @click.command()
 @spec_option
-@click.option("--grader", help=env_help("Grader model.", "SPECWRIGHT_GRADER"))
+@click.option("--grader", metavar="MODEL", help=env_help("Grader model.", "SPECWRIGHT_GRADER"))
 @sections_option
 @grader_samples_option
 @max_connections_option(10, "Concurrent requests to the grader.")

@@ -71,10 +71,12 @@ def resolve_models(
 @spec_option
 @click.option(
     "--model",
+    metavar="MODEL",
     help=env_help("Model under test, e.g. openai-api/local/my-model.", "SPECWRIGHT_MODEL"),
 )
 @click.option(
     "--grader",
+    metavar="MODEL",
     help=env_help("Grader model.", "SPECWRIGHT_GRADER", default="the model under test"),
 )
 @click.option(
