@@ -29,25 +29,33 @@ def _command(name: str) -> click.Command:
     return command
 
 
+def _params(name: str) -> list[click.Parameter]:
+    """The command's parameters and, for a group, its subcommands' too."""
+    command = _command(name)
+    params = list(command.params)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            params.extend(sub.params)
+    return params
+
+
 def _options(name: str) -> list[click.Option]:
-    return [p for p in _command(name).params if isinstance(p, click.Option)]
+    return [p for p in _params(name) if isinstance(p, click.Option)]
 
 
 @pytest.mark.parametrize("name", sorted(_COMMANDS))
 def test_the_spec_is_spec_option_everywhere(name: str) -> None:
-    params = _command(name).params
+    params = _params(name)
     spec = [p for p in params if p.name == "spec_path"]
-    if not spec:
-        assert not any("spec" in (p.name or "") for p in params), name
-        return
-    (option,) = spec
-    assert isinstance(option, click.Option)
-    assert (option.opts, option.metavar) == (["--spec"], "SPEC")
-    assert (option.help or "").endswith("[env: SPECWRIGHT_SPEC]")
+    for option in spec:
+        assert isinstance(option, click.Option)
+        assert (option.opts, option.metavar) == (["--spec"], "SPEC")
+        assert (option.help or "").endswith("[env: SPECWRIGHT_SPEC]")
+    assert all(p.name == "spec_path" for p in params if "--spec" in p.opts), name
     # The only other way to pass it: the optional positional alias of the four spec commands.
     arguments = [p for p in params if isinstance(p, click.Argument) and "spec" in (p.name or "")]
     assert all(not a.required and a.metavar == "[SPEC]" for a in arguments), name
-    assert bool(arguments) == (name in {"show", "lint", "stats", "export"}), name
+    assert bool(arguments) == (name in {"show", "lint", "stats", "export", "site"}), name
 
 
 @pytest.mark.parametrize("name", sorted(_COMMANDS))
@@ -82,9 +90,10 @@ def test_help_shows_the_conventions(name: str, capsys: pytest.CaptureFixture[str
     text = " ".join(capsys.readouterr().out.split())  # click wraps help over lines
     assert text.startswith(f"Usage: specwright {name} ")
     assert "-h, --help" in text
-    if any(p.name == "spec_path" for p in _command(name).params):
+    own = _command(name).params  # a group's subcommands have their own --help
+    if any(p.name == "spec_path" for p in own):
         assert "--spec SPEC" in text and "[env: SPECWRIGHT_SPEC]" in text
-    if any("--results-db" in o.opts for o in _options(name)):
+    if any("--results-db" in p.opts for p in own):
         assert "--results-db, --db URL" in text
 
 

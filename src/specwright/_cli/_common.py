@@ -32,6 +32,7 @@ __all__ = [
     "log_dir_option",
     "out_console",
     "results_db_option",
+    "spec_argument",
     "spec_input",
     "spec_option",
     "spec_option_for",
@@ -92,6 +93,10 @@ def spec_input(func: _F) -> _F:
         "spec_positional", metavar="[SPEC]", required=False, type=click.Path(path_type=Path)
     )
     return cast(_F, argument(spec_option(merged)))
+
+
+spec_argument = spec_input
+"""The former name of :func:`spec_input` (commands written before ``--spec`` everywhere)."""
 
 
 def results_db_option(dest: str = "results_db") -> Callable[[_F], _F]:

@@ -56,14 +56,19 @@ log_dir_option = common.log_dir_option("log_dir", "Where Inspect logs go.")
 
 def role_provider_note(*names: str) -> str | None:
     """The one line explaining why ``openai-api/...`` shows as ``openai-roles/...``."""
-    mapped = sorted({name for name in names if name.startswith("openai-api/")})
-    if not mapped:
-        return None
-    return (
-        f"note: {', '.join(mapped)} runs as openai-roles/..., shown under that name: the same "
-        "OpenAI-compatible provider and variables, but developer messages keep the developer "
-        "role on the wire (openai-api sends them as system)"
+    services = sorted(
+        {rest for api, _, rest in (n.partition("/") for n in names) if rest and api in _ROLES_APIS}
     )
+    if not services:
+        return None
+    mapped = ", ".join(f"openai-api/{rest} runs as openai-roles/{rest}" for rest in services)
+    return (
+        f"note: {mapped}: the same OpenAI-compatible provider and variables, but developer "
+        "messages keep the developer role on the wire (openai-api sends them as system)"
+    )
+
+
+_ROLES_APIS = ("openai-api", "openai-roles")
 
 
 def split_sections(values: Iterable[str]) -> tuple[str, ...]:

@@ -117,6 +117,18 @@ def resolve_models(
 @log_dir_option
 @results_db_option()
 @click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
+@click.option(
+    "--changed-since",
+    metavar="OLD_SPEC",
+    type=click.Path(path_type=Path),
+    help="Re-run only sections changed since OLD_SPEC; carry --baseline's other results over.",
+)
+@click.option(
+    "--baseline",
+    metavar="RUN",
+    type=click.Path(path_type=Path),
+    help="With --changed-since: the earlier run (log or run JSON) to carry results from.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -129,11 +141,17 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
       specwright eval --spec spec/ --model openai-api/local/m --sections a,b \\
           --epochs 3 --limit 50 --json
     """
+    from specwright._cli._changed_since import finish_changed_since, plan_changed_since
     from specwright._eval._logs import run_from_log
     from specwright._eval._run import run_eval
 
+    plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     warnings: list[str] = []
     run_options = _options(settings, options, warnings)
+    if plan is not None:
+        plan.check_model(run_options.model)
+    if plan is not None and not plan.affected:  # nothing changed: every result carries over
+        return _finish(finish_changed_since(None, plan, run_options.log_dir), options, settings)
 
     def ready() -> None:
         # Warnings only once every input has been checked: an input error stays one line.
@@ -143,17 +161,27 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # progress on stderr; stdout is for results
         log = run_eval(run_options, on_ready=ready)
     result = run_from_log(log)
+    if log.status != "success":
+        _report(result, options)
+        reason = f" ({_error_line(log.error.message)})" if log.error else ""
+        click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
+        return 1
+    if plan is not None:
+        result = finish_changed_since(result, plan, run_options.log_dir)
+    return _finish(result, options, settings)
+
+
+def _report(result: RunResult, options: dict[str, Any]) -> None:
     if options["as_json"]:
         echo_json(summary_json(result))
     else:
         _print_human(result)
-    typed = (options["model"] or settings.model or "", options["grader"] or settings.grader or "")
-    if note := role_provider_note(*typed):  # once, under the results that show the name
+    if note := role_provider_note(result.model, result.grader or ""):  # once, under the names
         click.echo(note, err=True)
-    if log.status != "success":
-        reason = f" ({_error_line(log.error.message)})" if log.error else ""
-        click.echo(f"run {log.status}{reason}: re-run the same command to resume", err=True)
-        return 1
+
+
+def _finish(result: RunResult, options: dict[str, Any], settings: Settings) -> int:
+    _report(result, options)
     if not options["no_index"]:
         _index(result, options["results_db"] or settings.results_db)
     return 0
@@ -187,6 +215,16 @@ def _index(result: RunResult, url: str) -> None:
         click.echo(f"warning: run not indexed in {url}: {exc.__class__.__name__}: {exc}", err=True)
         return
     click.echo(f"indexed run {result.run_id} in {url}", err=True)
+    _warn_if_trained_on(result, url)
+
+
+def _warn_if_trained_on(result: RunResult, url: str) -> None:
+    # Scenarios exported as training data for this very model measure memory, not compliance.
+    from specwright._training._contamination import contamination_warning
+
+    warning = contamination_warning(url, result.model, (s.scenario_id for s in result.samples))
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
