@@ -238,6 +238,16 @@ def _empty_eval_file(spec: Spec, rule: LintRule) -> Iterator[Finding]:
             yield rule.finding(f"eval prompt file for [^{tag}] holds no prompt", location)
 
 
+@lint_rule("SW205", "stray-emphasis", "warning")
+def _stray_emphasis(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """Emphasis markers wrap a message tag (``*<comparison>``); it was read as the bare tag."""
+    for stray in spec.stray_emphasis:
+        tag = stray.tag.split(">", 1)[0] + ">"
+        yield rule.finding(
+            f"stray emphasis around {tag}: {stray.written!r} read as the bare tag", stray.location
+        )
+
+
 @lint_rule("SW301", "example-without-authority", "info")
 def _example_without_authority(spec: Spec, rule: LintRule) -> Iterator[Finding]:
     """A section with examples has no authority, itself or through an ancestor."""

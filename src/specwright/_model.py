@@ -45,6 +45,7 @@ __all__ = [
     "Section",
     "SourceLocation",
     "Spec",
+    "StrayEmphasis",
     "TextPart",
     "UntrustedPart",
     "authority_rank",
@@ -352,6 +353,21 @@ class EvalPrompt(FrozenModel):
     """Where the prompt stands in its file."""
 
 
+class StrayEmphasis(FrozenModel):
+    """Emphasis markers around a message tag (``*<comparison>``), read as the bare tag.
+
+    Published releases of the OpenAI Model Spec carry a few; the reader accepts them and
+    lint names each one (``stray-emphasis``).
+    """
+
+    tag: str
+    """The tag as read, e.g. ``</comparison>``."""
+    written: str
+    """The line as written, without surrounding blanks, e.g. ``*</comparison>``."""
+    location: SourceLocation
+    """Where the line stands."""
+
+
 class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
@@ -373,6 +389,9 @@ class Spec(FrozenModel):
     """Path the spec was read from."""
     layers: tuple[LayerInfo, ...] = ()
     """The layers of a composed spec, base first; empty for a single spec."""
+    stray_emphasis: tuple[StrayEmphasis, ...] = Field(default=(), exclude=True)
+    """Message tags the reader found wrapped in emphasis; a diagnostic of the source text,
+    so neither exported nor part of :meth:`content_hash`."""
 
     def walk(self) -> Iterator[Section]:
         """Yield every section, depth first, in document order."""

@@ -34,7 +34,37 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
 @pytest.mark.parametrize(
     ("raw", "needles"),
     [
-        (b"\xff\xfe{", ("chat.json: conversation: not UTF-8 text", "byte 0")),
+        (b"\xff\xfe{", ("chat.json: conversation: not UTF-8 text", "byte 0, line 1, column 1")),
+        pytest.param(
+            b'[{"role": "user",\n "content": "h\xffi"}]',
+            ("byte 32, line 2, column 15",),
+            id="not-utf8-line-2",
+        ),
+        pytest.param(
+            b"[" * 100_000 + b"]" * 100_000,
+            ("conversation: nested deeper than 200 levels (line 1, column 201)",),
+            id="deep-nesting",
+        ),
+        pytest.param(
+            b'{"messages": [{"role": "user", "content": "hi", "n": ' + b"9" * 5000 + b"}]}",
+            ("conversation: integer of 5000 digits (at most 4300) (line 1, column 54)",),
+            id="long-integer",
+        ),
+        pytest.param(
+            b'[{"role": "user", "content": "a \\ud800 b"}]',
+            ("chat.json: messages[0].content: lone surrogate", "(line 1, column 33)"),
+            id="lone-surrogate",
+        ),
+        pytest.param(
+            b'{"messages": [{"role": "user", "content": [{"type": "text", "text": "\\udfff"}]}]}',
+            ("messages[0].content[0].text: lone surrogate",),
+            id="lone-low-surrogate-in-part",
+        ),
+        pytest.param(
+            b'[{"role": "user", "content": "x", "w": NaN}]',
+            ("NaN is not standard JSON",),
+            id="nan",
+        ),
         ([{"role": "user"}], ("chat.json: messages[0].content: missing required field",)),
         ([{"role": "user", "content": None}], ("messages[0].content: expected content",)),
         (
@@ -42,7 +72,10 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
             ("messages[0].content: expected a string or an array of parts, got a number",),
         ),
         ([{"role": "wizard", "content": "hi"}], ("messages[0].role: unknown role 'wizard'",)),
-        (b'{"messages": [{"role": "user"', ("chat.json: conversation: not JSON (line 1",)),
+        (
+            b'{"messages": [{"role": "user"',
+            ("chat.json: conversation: not JSON (Expecting ',' delimiter) (line 1, column 30)",),
+        ),
         ([], ("chat.json: conversation: no messages (read as openai)",)),
         (
             {"messages": [{"role": "user", "content": "x"}], "specwright": {"delegations": [{}]}},
@@ -62,6 +95,11 @@ def test_bad_conversation(
     assert_input_error(capsys, argv, *needles)
 
 
+def _settings_spec(setting: str) -> bytes:
+    text = f"# A {{#a}}\n\n**Example**: e\n\n~~~xml\n<system>\n<settings>\n{setting}\n</settings>\n"
+    return (text + "</system>\n<user>\nhi\n</user>\n~~~\n").encode()
+
+
 def _spec_commands() -> list[list[str]]:
     return [["show"], ["stats"], ["lint"], ["export", "--format", "json"]]
 
@@ -76,7 +114,21 @@ def _spec_commands() -> list[list[str]]:
         ("spec.json", b'{"messages": []}', ("spec.json:1:1: not a spec JSON export: messages:",)),
         ("spec.json", b"[1]", ("not a spec JSON export: document: ",)),
         ("spec.json", b'{"title": ', ("spec.json:1:11: not JSON",)),
+        ("model_spec.md", b"# A\n\nok \xe2\x82 x\n", ("model_spec.md:3:4: not UTF-8 text",)),
+        ("model_spec.md", _settings_spec("n: " + "7" * 4301), ("model_spec.md:8:1: unusable",)),
+        ("model_spec.md", _settings_spec("n: 1e999"), ("model_spec.md:8:1: unusable",)),
+        ("spec.json", b"[" * 100_000 + b"]" * 100_000, ("spec.json:1:201: nested deeper",)),
+        ("spec.json", b'{"version": ' + b"1" * 5000 + b"}", ("spec.json:1:13: integer of 5000",)),
+        (
+            "spec.json",
+            b'{"title": "\\ud800"}',
+            (
+                "spec.json:1:12: lone surrogate (a \\ud800-\\udfff escape without its pair) "
+                "in a string at title",
+            ),
+        ),
     ],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 20 else None,
 )
 def test_bad_spec_file(  # noqa: PLR0917 (pytest parameters)
     tmp_path: Path,
@@ -197,19 +249,25 @@ def test_conflicting_interpreter_options(
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["export", "x.md"], "specwright export: error: Missing option '--format'. Choose from:"),
+        (["export", "x.md"], "specwright: error: Missing option '--format'. Choose from:"),
         (
             ["show"],
-            "specwright show: error: Missing argument 'SPEC'. (try 'specwright show --help')",
+            "specwright: error: no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC",
         ),
         (["compile", "c.json", "--budget", "-1"], "Invalid value for '--budget'"),
         (["report", "--format", "pdf"], "'pdf' is not one of 'html', 'markdown', 'json'"),
-        (["nope"], "specwright: error: No such command 'nope'."),
+        (["nope"], "specwright: error: No such command 'nope'. (try 'specwright --help')"),
+        (["shwo"], "specwright: error: No such command 'shwo'; did you mean 'show'?"),
+        (["lint", "a.md", "--spec", "b.md"], "two specs given: a.md and --spec b.md"),
     ],
 )
 def test_usage_errors_are_one_line(
-    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    needle: str,
 ) -> None:
+    monkeypatch.delenv("SPECWRIGHT_SPEC", raising=False)
     assert_input_error(capsys, argv, needle)
 
 

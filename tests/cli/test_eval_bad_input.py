@@ -81,7 +81,7 @@ def test_eval_refused_connection_fails_fast(
 @pytest.mark.parametrize("bound", ["2", "-1.5", "nan", "high"])
 def test_calibrate_min_kappa_out_of_range(capsys: pytest.CaptureFixture[str], bound: str) -> None:
     argv = _calibrate("nosuch/model", "--min-kappa", bound)
-    assert_input_error(capsys, argv, "specwright calibrate: error:", "'--min-kappa'")
+    assert_input_error(capsys, argv, "specwright: error:", "'--min-kappa'")
 
 
 def _eval(*extra: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,35 @@ def test_show_outline_is_not_cropped_when_piped(capsys: pytest.CaptureFixture[st
     for section in spec.walk():
         assert f"#{section.id}" in out
     assert "· 1 example\n" in out and "· 2 examples\n" in out
+
+
+def test_published_stray_emphasis_loads_and_lint_names_each_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = require_real_spec()
+    copy = tmp_path / real.parent.name / real.name
+    shutil.copytree(real, copy)
+    path = copy / "model_spec.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    closing = lines.index("</comparison>")
+    opening = lines.index("<comparison>", closing + 1)
+    for index in (closing, opening, opening + 1):  # as in the 2025-02-12 and 2025-04-11 text
+        lines[index] = "*" + lines[index]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    counts = []
+    for spec in (real, copy):
+        code, out, err = run(capsys, "stats", "--spec", str(spec), "--json")
+        assert code == 0, err
+        counts.append(json.loads(out))
+    assert counts[0] == counts[1]
+    code, out, err = run(capsys, "lint", "--spec", str(copy), "--select", "stray-emphasis")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}:{n + 1}:1: warning: stray emphasis around {tag}: '*{lines[n][1:]}' read as "
+        "the bare tag [SW205 stray-emphasis]"
+        for n, tag in (
+            (closing, "</comparison>"),
+            (opening, "<comparison>"),
+            (opening + 1, "<assistant>"),
+        )
+    ]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import random
+import time
 from functools import cache
 from pathlib import Path
 
@@ -162,3 +165,88 @@ def test_every_spec_error_carries_a_hint() -> None:
             assert "\n" not in str(error), text
         else:
             raise AssertionError(f"no error for {text!r}")
+
+
+# --------------------------------------------------------------------------- seeded mutations
+
+_SEED = int(os.environ.get("SPECWRIGHT_FUZZ_SEED", "20251218"))
+_MUTANTS = int(os.environ.get("SPECWRIGHT_FUZZ_MUTANTS", "25"))
+_SLOWER_THAN_CLEAN = 4.0
+"""A mutant may take at most this many times the clean text's read (plus its own growth)."""
+_NOISE = [
+    "*",
+    "`",
+    "```",
+    "~~~",
+    "<",
+    ">",
+    "</",
+    "{#",
+    "}",
+    "[^",
+    "](#",
+    "\\ud800",
+    "\x00",
+    "\u2028",
+]
+
+
+def _mutate(rng: random.Random, lines: list[str]) -> list[str]:
+    """One random edit: lines dropped, duplicated, swapped, cut, spliced, padded or marked."""
+    lines = list(lines)
+    at = rng.randrange(len(lines))
+    kind = rng.randrange(8)
+    if kind == 0:
+        del lines[at : at + rng.randint(1, 5)]
+    elif kind == 1:
+        lines[at:at] = lines[at : at + rng.randint(1, 40)]
+    elif kind == 2:
+        other = rng.randrange(len(lines))
+        lines[at], lines[other] = lines[other], lines[at]
+    elif kind == 3:
+        lines[at] = lines[at][: rng.randint(0, len(lines[at]))]
+    elif kind == 4:
+        lines.insert(at, rng.choice(_FRAGMENTS))
+    elif kind == 5:
+        cut = rng.randint(0, len(lines[at]))
+        lines[at] = lines[at][:cut] + rng.choice(_NOISE) * rng.randint(1, 3) + lines[at][cut:]
+    elif kind == 6:
+        lines[at] = rng.choice(["*", "_", "**"]) + lines[at]  # stray emphasis, as published
+    else:
+        lines[at] = lines[at] + rng.choice([" ", "\t", "`"]) * rng.randint(1, 20_000)
+    return lines
+
+
+def _timed_check(text: str, evals: dict[str, str]) -> float:
+    start = time.perf_counter()
+    _check(text, eval_files=evals, file=str(Path("spec") / "model_spec.md"))
+    return time.perf_counter() - start
+
+
+def test_seeded_mutations_of_the_whole_spec() -> None:
+    # The whole real spec (else the shipped example), mutated many times over, read in full:
+    # only Spec or SpecError, in a time proportional to the clean read. Run deeper with
+    # SPECWRIGHT_FUZZ_MUTANTS=500; a failure names its seed and mutant to replay.
+    root = real_spec_dir() or example_spec_path()
+    text = (root / "model_spec.md").read_text(encoding="utf-8")
+    evals = {
+        p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "examples").glob("*.md"))
+    }
+    clean = min(_timed_check(text, evals) for _ in range(2))
+    rng = random.Random(_SEED)
+    lines = text.split("\n")
+    for mutant in range(_MUTANTS):
+        changed = lines
+        for _ in range(rng.randint(1, 6)):
+            changed = _mutate(rng, changed)
+        mutated = "\n".join(changed)
+        tag = rng.choice(sorted(evals)) if evals else None
+        mutated_evals = dict(evals)
+        if tag is not None:
+            mutated_evals[tag] = "\n".join(_mutate(rng, evals[tag].split("\n")))
+        bound = _SLOWER_THAN_CLEAN * clean * max(1.0, len(mutated) / len(text))
+        # A busy machine can stall one read; a super-linear pattern is slow every time.
+        elapsed = _timed_check(mutated, mutated_evals)
+        if elapsed >= bound:
+            elapsed = min(_timed_check(mutated, mutated_evals) for _ in range(3))
+        assert elapsed < bound, f"seed {_SEED} mutant {mutant}: {elapsed:.2f}s > {bound:.2f}s"

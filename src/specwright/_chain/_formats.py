@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from specwright._chain._adapters_spec import from_spec_text
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._errors import ConfigurationError, ConversationError
+from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._validation import first_error
 
 __all__ = ["FORMATS", "read_conversation", "write_conversation"]
@@ -68,17 +68,20 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
+        line, column = byte_position(exc.object, exc.start)
         raise ConversationError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line}, column {column})",
+            file=str(path),
         ) from None
 
 
 def _read_json(text: str, fmt: str) -> tuple[Conversation, tuple[Delegation, ...]]:
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        document = load_json(text)
+    except JsonInputError as exc:
+        index, field = exc.message_index()
         raise ConversationError(
-            f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"{exc.problem} (line {exc.line}, column {exc.column})", index=index, field=field
         ) from None
     extension: JsonValue = {}
     if isinstance(document, dict) and "specwright" in document:

@@ -1,11 +1,14 @@
 """The ``specwright`` command line: one module per command, registered below.
 
 Machine output goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 findings or
-failures, 2 unreadable input or usage error.
+failures, 2 unreadable input or usage error. Every error is one stderr line starting with
+``specwright: error:``; shared options (``--spec``, ``--results-db``, ``--log-dir``) come
+from ``_cli/_common.py`` so they read the same in every command.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 
@@ -61,6 +64,9 @@ _SUMMARIES: dict[str, str] = {
     "site": "Write a static, offline website of a spec (TOC, badges, examples, search).",
 }
 
+ERROR_PREFIX = "specwright: error: "
+"""How every error line on stderr starts, whichever command failed."""
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -79,13 +85,27 @@ class _LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in _COMMANDS:
+            close = difflib.get_close_matches(name, list(_COMMANDS), n=3)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else "."
+            ctx.fail(f"No such command {name!r}{hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, _SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_LazyGroup,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="specwright")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -97,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of raising ``SystemExit``."""
     try:
         result = cli.main(args=argv, prog_name="specwright", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # Bare `specwright` asks what there is: the help, on stdout, and success.
+        click.echo(exc.ctx.get_help())
+        return EXIT_OK
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except (click.ClickException, click.Abort, SpecwrightError, KeyboardInterrupt) as exc:
@@ -114,7 +138,7 @@ def _report_error(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt):
         click.echo("Interrupted.", err=True)
         return 130
-    message = "Aborted." if isinstance(exc, click.Abort) else f"specwright: error: {exc}"
+    message = f"{ERROR_PREFIX}aborted" if isinstance(exc, click.Abort) else f"{ERROR_PREFIX}{exc}"
     click.echo(message, err=True)
     return EXIT_USAGE
 
@@ -124,8 +148,8 @@ def _click_error_line(exc: click.ClickException) -> str:
     message = " ".join(exc.format_message().split())  # click lists choices over lines
     ctx = exc.ctx if isinstance(exc, click.UsageError) else None
     if ctx is None:
-        return f"specwright: error: {message}"
-    return f"{ctx.command_path}: error: {message} (try '{ctx.command_path} --help')"
+        return f"{ERROR_PREFIX}{message}"
+    return f"{ERROR_PREFIX}{message} (try '{ctx.command_path} --help')"
 
 
 def run() -> None:

@@ -16,7 +16,7 @@ from specwright._chain._delegation import Delegation
 from specwright._chain._formats import FORMATS, read_conversation
 from specwright._chain._interpreter import Annotations, Interpreter, create_interpreter
 from specwright._chain._resolution import Resolution, resolve
-from specwright._cli._common import load_spec_option
+from specwright._cli._common import env_help, load_spec_option, spec_option
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
@@ -60,12 +60,7 @@ class ChainArgs:
 
 _OPTIONS = [
     click.argument("conversation_path", metavar="CONVERSATION", type=click.Path(path_type=Path)),
-    click.option(
-        "--spec",
-        "spec_path",
-        type=click.Path(path_type=Path),
-        help="Spec file or directory (or a spec JSON export); default SPECWRIGHT_SPEC.",
-    ),
+    spec_option,
     click.option(
         "--format",
         "fmt",
@@ -92,7 +87,9 @@ _OPTIONS = [
     click.option(
         "--llm-base-url",
         metavar="URL",
-        help="OpenAI-compatible base URL for --interpreter llm (API key from OPENAI_API_KEY).",
+        help=env_help(
+            "OpenAI-compatible base URL for --interpreter llm; its API key:", "OPENAI_API_KEY"
+        ),
     ),
     click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout."),
 ]

@@ -1,46 +1,144 @@
-"""Helpers shared by CLI commands: loading specs, writing JSON, consoles."""
+"""Helpers shared by CLI commands: the shared options, loading specs, writing JSON, consoles.
+
+Options that several commands take are built here once (``--spec``, ``--results-db``,
+``--log-dir``) so that their names, metavars and help read the same everywhere.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 from pydantic import BaseModel
 from rich.console import Console
 
+from specwright._cli import ERROR_PREFIX
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
 
 __all__ = [
+    "ERROR_PREFIX",
     "echo_json",
+    "env_help",
     "err_console",
     "load_spec_option",
+    "log_dir_option",
     "out_console",
     "resolve_log_dir",
+    "results_db_option",
     "spec_argument",
+    "spec_input",
+    "spec_option",
+    "spec_option_for",
     "writing",
 ]
 
-spec_argument = click.argument(
-    "spec_path", metavar="SPEC", type=click.Path(path_type=Path, exists=False)
-)
-"""The SPEC argument: a ``model_spec.md`` file, a directory holding one, or a JSON export."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def env_help(text: str, *names: str, default: str | None = None) -> str:
+    """``text`` and the one notation for defaults from the environment.
+
+    ``[env: A, else B; default: x]``: every option that falls back to a variable says so
+    this way (a CLI test checks every command's help for it).
+    """
+    tail = f"; default: {default}" if default is not None else ""
+    return f"{text} [env: {', else '.join(names)}{tail}]"
+
+
+_SPEC_HELP = "The spec: model_spec.md, a directory holding one, or a JSON export."
+
+
+def spec_option(func: _F) -> _F:
+    """``--spec SPEC``, passed as ``spec_path`` (``None``: the ``SPECWRIGHT_SPEC`` setting)."""
+    return spec_option_for(_SPEC_HELP)(func)
+
+
+def spec_option_for(text: str) -> Callable[[_F], _F]:
+    """:func:`spec_option` with a command's own help text (the env note is added)."""
+    return click.option(
+        "--spec",
+        "spec_path",
+        metavar="SPEC",
+        type=click.Path(path_type=Path),
+        help=env_help(text, "SPECWRIGHT_SPEC"),
+    )
+
+
+def spec_input(func: _F) -> _F:
+    """``--spec SPEC`` and the positional ``[SPEC]`` as its alias, merged into ``spec_path``.
+
+    For ``show``, ``lint``, ``stats`` and ``export``, which took the spec as an argument
+    before every command took ``--spec``. Both forms at once must agree.
+    """
+
+    @functools.wraps(func)
+    def merged(*args: Any, **kwargs: Any) -> Any:
+        positional = kwargs.pop("spec_positional")
+        if positional is not None:
+            given = kwargs.get("spec_path")
+            if given is not None and given != positional:
+                raise click.UsageError(f"two specs given: {positional} and --spec {given}")
+            kwargs["spec_path"] = positional
+        return func(*args, **kwargs)
+
+    argument = click.argument(
+        "spec_positional", metavar="[SPEC]", required=False, type=click.Path(path_type=Path)
+    )
+    return cast(_F, argument(spec_option(merged)))
+
+
+spec_argument = spec_input
+"""The former name of :func:`spec_input` (commands written before ``--spec`` everywhere)."""
+
+
+def results_db_option(dest: str = "results_db") -> Callable[[_F], _F]:
+    """``--results-db URL`` (``--db`` kept as an alias), passed as ``dest``."""
+    return click.option(
+        "--results-db",
+        "--db",
+        dest,
+        metavar="URL",
+        help=env_help(
+            "Results store (SQLAlchemy URL: sqlite:///FILE or postgresql://...).",
+            "SPECWRIGHT_RESULTS_DB",
+            default="sqlite:///specwright-results.sqlite",
+        ),
+    )
+
+
+def log_dir_option(dest: str, text: str) -> Callable[[_F], _F]:
+    """``--log-dir DIR`` (click reads ``INSPECT_LOG_DIR``), passed as ``dest``."""
+    return click.option(
+        "--log-dir",
+        dest,
+        metavar="DIR",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="INSPECT_LOG_DIR",
+        help=env_help(text, "INSPECT_LOG_DIR", "SPECWRIGHT_LOG_DIR", default="./logs"),
+    )
 
 
 def load_spec_option(path: Path | None, settings: Settings | None = None) -> Spec:
     """Read the spec at ``path`` (else ``SPECWRIGHT_SPEC``); bad input raises SpecError."""
     from specwright._reader import read_spec  # the reader is the heaviest core module
 
+    if settings is None:
+        # Commands without settings still honour SPECWRIGHT_SPEC: they ride on ctx.obj.
+        ctx = click.get_current_context(silent=True)
+        settings = ctx.find_object(Settings) if ctx is not None else None
     if path is None and settings is not None:
         path = settings.spec
     if path is None:
-        raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
+        raise ConfigurationError("no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC")
     return read_spec(path)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from click.decorators import FC
 
+from specwright._cli import _common as common
 from specwright._cli._common import resolve_log_dir  # re-exported: eval and calibrate share it
 from specwright._errors import ConfigurationError
 
@@ -17,18 +18,14 @@ __all__ = [
     "log_dir_option",
     "max_connections_option",
     "resolve_log_dir",
+    "role_provider_note",
     "sections_option",
     "spec_option",
     "split_sections",
     "writable_log_dir",
 ]
 
-spec_option = click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="Spec file, directory or JSON export [default: SPECWRIGHT_SPEC].",
-)
+spec_option = common.spec_option  # one --spec for every command
 
 sections_option = click.option(
     "--sections", multiple=True, help="Only these section ids (repeatable, or a,b)."
@@ -54,12 +51,24 @@ def max_connections_option(default: int, help: str) -> Callable[[FC], FC]:
     )
 
 
-log_dir_option = click.option(
-    "--log-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="INSPECT_LOG_DIR",
-    help="Where Inspect logs go [env INSPECT_LOG_DIR; else SPECWRIGHT_LOG_DIR; else ./logs].",
-)
+log_dir_option = common.log_dir_option("log_dir", "Where Inspect logs go.")
+
+
+def role_provider_note(*names: str) -> str | None:
+    """The one line explaining why ``openai-api/...`` shows as ``openai-roles/...``."""
+    services = sorted(
+        {rest for api, _, rest in (n.partition("/") for n in names) if rest and api in _ROLES_APIS}
+    )
+    if not services:
+        return None
+    mapped = ", ".join(f"openai-api/{rest} runs as openai-roles/{rest}" for rest in services)
+    return (
+        f"note: {mapped}: the same OpenAI-compatible provider and variables, but developer "
+        "messages keep the developer role on the wire (openai-api sends them as system)"
+    )
+
+
+_ROLES_APIS = ("openai-api", "openai-roles")
 
 
 def split_sections(values: Iterable[str]) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ from typing import Any
 
 import click
 
-from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli._common import echo_json, env_help, err_console, out_console
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
     max_connections_option,
     resolve_log_dir,
+    role_provider_note,
     sections_option,
     spec_option,
     split_sections,
@@ -29,7 +30,7 @@ __all__ = ["calibrate", "calibration_json"]
 
 @click.command()
 @spec_option
-@click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER).")
+@click.option("--grader", metavar="MODEL", help=env_help("Grader model.", "SPECWRIGHT_GRADER"))
 @sections_option
 @grader_samples_option
 @max_connections_option(10, "Concurrent requests to the grader.")
@@ -75,6 +76,8 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
         echo_json(calibration_json(result))
     else:
         _print_human(result)
+    if note := role_provider_note(grader):  # once, under the results that show the name
+        click.echo(note, err=True)
     return _gate(result, options["min_kappa"])
 
 

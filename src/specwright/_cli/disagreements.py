@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option
+from specwright._cli._common import load_spec_option, spec_option_for
 from specwright._cli._report_common import infer_format, write_output
 from specwright._settings import Settings
 
@@ -16,12 +16,7 @@ __all__ = ["disagreements"]
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path),
                 metavar="RUN...")  # fmt: skip
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="The spec: shows each section's text beside its scenarios.",
-)
+@spec_option_for("The spec: shows each section's text beside its scenarios.")
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -54,7 +49,7 @@ def disagreements(settings: Settings, *, runs: tuple[Path, ...], spec_path: Path
     from specwright._revise._render import render_disagreements
 
     fmt = "json" if as_json else infer_format(None, output)
-    spec = load_spec_option(spec_path) if spec_path else None
+    spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     report = find_disagreements(load_runs(list(runs), log_reader()), spec)
     write_output(render_disagreements(report, fmt, top=top), output)
     return 0

@@ -12,12 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli._common import (
+    echo_json,
+    env_help,
+    err_console,
+    out_console,
+    results_db_option,
+)
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
     max_connections_option,
     resolve_log_dir,
+    role_provider_note,
     sections_option,
     spec_option,
     split_sections,
@@ -66,10 +73,26 @@ def resolve_models(
 @spec_option
 @click.option(
     "--model",
-    help="Model under test, e.g. openai-api/local/my-model [default: SPECWRIGHT_MODEL].",
+    metavar="MODEL",
+    help=env_help("Model under test, e.g. openai-api/local/my-model.", "SPECWRIGHT_MODEL"),
 )
-@click.option("--grader", help="Grader model (default: SPECWRIGHT_GRADER, else the model).")
-@click.option("--limit", type=click.IntRange(min=1), help="Run only the first N scenarios.")
+@click.option(
+    "--grader",
+    metavar="MODEL",
+    help=env_help("Grader model.", "SPECWRIGHT_GRADER", default="the model under test"),
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Run only N scenarios: the first N in spec order, or with --sample-seed a sample "
+    "stratified across sections.",
+)
+@click.option(
+    "--sample-seed",
+    type=click.IntRange(min=0),
+    help="Order scenarios by a seeded round-robin over sections, so --limit N covers as "
+    "many sections as it can (same seed, same sample).",
+)
 @sections_option
 @click.option(
     "--scenarios",
@@ -114,11 +137,7 @@ def resolve_models(
     help="Progress on stderr (Inspect's full-screen display is never used).",
 )
 @log_dir_option
-@click.option(
-    "--results-db",
-    metavar="URL",
-    help="Results store that indexes finished runs [default: SPECWRIGHT_RESULTS_DB].",
-)
+@results_db_option()
 @click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
 @click.option(
     "--changed-since",
@@ -222,6 +241,8 @@ def _conclude(
         echo_json(summary_json(result, ended))
     else:
         _print_human(result, ended)
+    if note := role_provider_note(result.model, result.grader or ""):  # once, under the names
+        click.echo(note, err=True)
     validity = judge_validity(result.calibration, settings.min_kappa)
     if validity.status in {"weak", "undefined"}:
         click.echo(f"warning: {validity.message}", err=True)
@@ -337,6 +358,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         grader=resolve_model_name(grader),
         log_dir=log_dir,
         limit=options["limit"],
+        sample_seed=options["sample_seed"],
         sections=split_sections(options["sections"]),
         scenarios=str(options["scenarios"]) if options["scenarios"] else None,
         epochs=options["epochs"],

@@ -7,13 +7,13 @@ from typing import Literal
 
 import click
 
-from specwright._cli._common import load_spec_option, spec_argument, writing
+from specwright._cli._common import load_spec_option, spec_input, writing
 
 __all__ = ["export"]
 
 
 @click.command()
-@spec_argument
+@spec_input
 @click.option(
     "--format",
     "fmt",
@@ -27,12 +27,14 @@ __all__ = ["export"]
     type=click.Path(path_type=Path),
     help="Write here instead of stdout (markdown: a directory gets model_spec.md + examples/).",
 )
-def export(spec_path: Path, fmt: Literal["json", "markdown"], output: Path | None) -> int:
+def export(spec_path: Path | None, fmt: Literal["json", "markdown"], output: Path | None) -> int:
     """Export SPEC as JSON or markdown.
+
+    SPEC may also be given as the argument (an alias of --spec).
 
     \b
     Examples:
-      specwright export path/to/spec-dir --format json > spec.json
+      specwright export --spec path/to/spec-dir --format json > spec.json
       specwright export path/to/spec-dir --format markdown -o copy-of-spec/
     """
     from specwright._writer import save_spec, write_spec

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from specwright._cli._common import echo_json, load_spec_option
+from specwright._cli._common import (
+    echo_json,
+    env_help,
+    load_spec_option,
+    results_db_option,
+    spec_option,
+)
 from specwright._errors import ConfigurationError
 from specwright._results import RunResult
 from specwright._settings import Settings
@@ -18,9 +24,7 @@ __all__ = ["export_data"]
 
 
 @click.command("export-data")
-@click.option(
-    "--spec", "spec_path", type=click.Path(path_type=Path), help="The spec [env: SPECWRIGHT_SPEC]."
-)
+@spec_option
 @click.option(
     "--format",
     "fmt",
@@ -61,14 +65,14 @@ __all__ = ["export_data"]
     "--min-kappa",
     type=float,
     default=None,
-    help="Runs whose judge's kappa is below this give no pairs [env: SPECWRIGHT_MIN_KAPPA].",
+    help=env_help("Runs whose judge's kappa is below this give no pairs.", "SPECWRIGHT_MIN_KAPPA"),
 )
 @click.option(
     "--for-model",
     help="Record that this export trains MODEL: evals of MODEL on "
     "exported train scenarios then warn [stored in --results-db].",
 )
-@click.option("--results-db", help="Results store URL [env: SPECWRIGHT_RESULTS_DB].")
+@results_db_option()
 @click.option(
     "-o",
     "--output",

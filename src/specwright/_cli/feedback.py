@@ -7,12 +7,18 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import echo_json, load_spec_option, out_console
+from specwright._cli._common import (
+    echo_json,
+    load_spec_option,
+    out_console,
+    results_db_option,
+    spec_option_for,
+)
 from specwright._settings import Settings
 
 __all__ = ["feedback"]
 
-_DB = click.option("--results-db", help="Results store URL [env: SPECWRIGHT_RESULTS_DB].")
+_DB = results_db_option()
 
 
 @click.group()
@@ -41,12 +47,7 @@ def feedback() -> None:
 )
 @click.option("--note", default="", help="Why, in your words.")
 @click.option("--author", help="Who gives it [default: the login name].")
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="The spec, so --section may name any of its sections.",
-)
+@spec_option_for("The spec, so --section may name any of its sections.")
 @_DB
 @click.pass_obj
 def add(
@@ -78,7 +79,8 @@ def add(
     db_url = results_db or settings.results_db
     ref = parse_sample_ref(sample)
     resolved = resolve_run(run, db_url, log_reader())
-    known = [s.id for s in load_spec_option(spec_path).walk()] if spec_path else []
+    spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
+    known = [s.id for s in spec.walk()] if spec is not None else []
     item = make_feedback(
         resolved, ref, verdict,  # type: ignore[arg-type]  # click.Choice checked it
         author=author or getpass.getuser(), section_id=section_id, note=note,

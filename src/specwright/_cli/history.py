@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import resolve_log_dir
+from specwright._cli._common import log_dir_option, resolve_log_dir, results_db_option
 from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import SpecwrightError
 from specwright._report._history import load_history, render_history
@@ -83,16 +83,8 @@ def _add_runs(store: ResultsStore, paths: tuple[Path, ...], reader: LogReader | 
     type=click.Path(path_type=Path),
     help="Index these runs first (logs, directories or run JSON files).",
 )
-@click.option(
-    "--db", "db_url", metavar="URL", help="Results store URL (default: SPECWRIGHT_RESULTS_DB)."
-)
-@click.option(
-    "--log-dir",
-    "log_dir_opt",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="INSPECT_LOG_DIR",
-    help="Index new logs found here first.",
-)
+@results_db_option("db_url")
+@log_dir_option("log_dir_opt", "Index new logs found here first.")
 @click.option("--no-index", is_flag=True, help="Do not look for new logs in the log directory.")
 @click.pass_obj
 def history(

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
+from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
 from specwright._lint import Finding, lint_rules, lint_spec
 
 __all__ = ["lint"]
 
 
 @click.command()
-@spec_argument
+@spec_input
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON list on stdout.")
 @click.option(
     "--select", multiple=True, metavar="RULE", help="Run only this rule (code or name); repeatable."
@@ -27,13 +27,19 @@ __all__ = ["lint"]
     "--strict", is_flag=True, help="Exit 1 on info findings too (default: errors and warnings)."
 )
 def lint(
-    spec_path: Path, as_json: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool
+    spec_path: Path | None,
+    as_json: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool,
 ) -> int:
     """Check SPEC for structural problems; exit 1 when there are findings.
 
+    SPEC may also be given as the argument (an alias of --spec).
+
     \b
     Examples:
-      specwright lint path/to/spec-dir
+      specwright lint --spec path/to/spec-dir
       specwright lint model_spec.md --select broken-reference --json
 
     \b

@@ -6,16 +6,14 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import echo_json, load_spec_option, writing
+from specwright._cli._common import echo_json, load_spec_option, spec_option, writing
 from specwright._settings import Settings
 
 __all__ = ["pack"]
 
 
 @click.command()
-@click.option(
-    "--spec", "spec_path", type=click.Path(path_type=Path), help="The spec [env: SPECWRIGHT_SPEC]."
-)
+@spec_option
 @click.option(
     "--budget",
     type=click.IntRange(min=1),

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option, resolve_log_dir
+from specwright._cli._common import (
+    load_spec_option,
+    log_dir_option,
+    resolve_log_dir,
+    spec_option_for,
+)
 from specwright._cli._report_common import infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
@@ -102,19 +107,8 @@ def _regressed(diff: RunDiff) -> bool:
     type=click.Path(path_type=Path),
     help="Compare RUN (exactly one) against this run.",
 )
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="The spec the runs used: shows cited sections' text.",
-)
-@click.option(
-    "--log-dir",
-    "log_dir_opt",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="INSPECT_LOG_DIR",
-    help="Where to look for the latest run (no RUN given).",
-)
+@spec_option_for("The spec the runs used: shows cited sections' text.")
+@log_dir_option("log_dir_opt", "Where to look for the latest run (no RUN given).")
 @click.option(
     "--fail-on-regression",
     is_flag=True,

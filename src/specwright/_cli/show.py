@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
+from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
 from specwright._errors import ConfigurationError
 from specwright._model import Example, Message, Section, Spec
 
@@ -27,15 +27,17 @@ _BADGE_STYLE = {
 
 
 @click.command()
-@spec_argument
+@spec_input
 @click.option("--section", "section_id", metavar="ID", help="Show one section in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def show(spec_path: Path, section_id: str | None, as_json: bool) -> int:
+def show(spec_path: Path | None, section_id: str | None, as_json: bool) -> int:
     """Show the outline of SPEC, or one section with its examples and eval prompts.
+
+    SPEC may also be given as the argument (an alias of --spec).
 
     \b
     Examples:
-      specwright show path/to/spec-dir
+      specwright show --spec path/to/spec-dir
       specwright show path/to/spec-dir --section chain_of_command --json
     """
     spec = load_spec_option(spec_path)
@@ -50,7 +52,8 @@ def show(spec_path: Path, section_id: str | None, as_json: bool) -> int:
         ids = [s.id for s in spec.walk()]
         close = difflib.get_close_matches(section_id, ids, n=3)
         hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-        raise ConfigurationError(f"no section with id {section_id!r} in {spec_path}{hint}")
+        where = spec.source or spec_path or spec.title
+        raise ConfigurationError(f"no section with id {section_id!r} in {where}{hint}")
     if as_json:
         echo_json(_section_json(spec, section))
     else:

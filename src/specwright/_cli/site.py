@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import load_spec_option, spec_argument, writing
+from specwright._cli._common import load_spec_option, results_db_option, spec_input, writing
 from specwright._settings import Settings
 
 __all__ = ["site"]
 
 
 @click.command()
-@spec_argument
+@spec_input
 @click.option(
     "-o",
     "--output",
@@ -22,12 +22,10 @@ __all__ = ["site"]
     help="Directory to write (its entry page is index.html).",
 )
 @click.option("--results", is_flag=True, help="Show each section's latest compliance.")
-@click.option(
-    "--db", "db_url", metavar="URL", help="Results store URL (default: SPECWRIGHT_RESULTS_DB)."
-)
+@results_db_option("db_url")
 @click.pass_obj
 def site(
-    settings: Settings, spec_path: Path, output: Path, results: bool, db_url: str | None
+    settings: Settings, spec_path: Path | None, output: Path, results: bool, db_url: str | None
 ) -> int:
     """Write a static website of SPEC into a directory: table of contents, authority
     badges, resolved cross references and footnotes, examples as conversations with their
@@ -40,7 +38,7 @@ def site(
     """
     from specwright._site import write_site
 
-    spec = load_spec_option(spec_path)
+    spec = load_spec_option(spec_path, settings)
     latest = {}
     if results:
         from specwright._site._results import latest_results

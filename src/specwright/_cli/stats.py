@@ -8,28 +8,34 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from specwright._cli._common import echo_json, load_spec_option, out_console, spec_argument
+from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
 from specwright._stats import spec_stats
 
 __all__ = ["stats"]
 
 
 @click.command()
-@spec_argument
+@spec_input
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-def stats(spec_path: Path, as_json: bool) -> int:
+def stats(spec_path: Path | None, as_json: bool) -> int:
     """Count what SPEC holds.
+
+    SPEC may also be given as the argument (an alias of --spec).
 
     \b
     Examples:
-      specwright stats path/to/spec-dir
+      specwright stats --spec path/to/spec-dir
       specwright stats model_spec.md --json | jq .labelled_answers
     """
-    result = spec_stats(load_spec_option(spec_path))
+    spec = load_spec_option(spec_path)
+    result = spec_stats(spec)
     if as_json:
         echo_json(result)
         return 0
-    table = Table(title=f"Spec statistics: {escape(str(spec_path))}", show_header=True)
+    table = Table(
+        title=f"Spec statistics: {escape(spec.source or str(spec_path or spec.title))}",
+        show_header=True,
+    )
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in result.model_dump().items():

@@ -19,7 +19,7 @@ from inspect_ai.model import model_roles
 from specwright._errors import ConfigurationError
 from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
 from specwright._eval._judge import GraderSettings
-from specwright._eval._scenarios import build_scenarios, load_scenarios
+from specwright._eval._scenarios import build_scenarios, load_scenarios, stratified_order
 from specwright._eval._scorer import GRADER_ROLE
 from specwright._eval._shard import Shard
 from specwright._eval._task import compliance_task
@@ -60,6 +60,7 @@ def compliance(
     enforce: bool = False,
     grader: str | None = None,
     calibration: str | None = None,
+    sample_seed: int | None = None,
     first: int | None = None,
     shard: str | None = None,
 ) -> Task:
@@ -76,6 +77,8 @@ def compliance(
         grader: Grader model name, recorded in the run's metadata (set the grader itself with
             ``--model-role grader=...``).
         calibration: Path of a saved calibration JSON to record in the run's metadata.
+        sample_seed: Order the scenarios by a seeded round-robin over sections, so that
+            ``--limit N`` takes a sample stratified across sections.
         first: Keep only the first N scenarios (``--limit`` of a run split over workers).
         shard: ``K/N``: keep every N-th scenario from the K-th (0-based), for worker K of N.
     """
@@ -88,6 +91,8 @@ def compliance(
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
         chosen += load_scenarios(Path(scenarios), loaded)
+    if sample_seed is not None:
+        chosen = stratified_order(chosen, sample_seed)
     chosen = chosen[:first] if first is not None else chosen
     if shard is not None:
         chosen = Shard.parse(shard).select(chosen)

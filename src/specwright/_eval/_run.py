@@ -68,6 +68,8 @@ class EvalOptions(BaseModel):
     """Where Inspect writes the log."""
     limit: int | None = None
     """Run only the first N scenarios."""
+    sample_seed: int | None = None
+    """Order scenarios by a seeded round-robin over sections (``limit`` then samples them)."""
     sections: tuple[str, ...] = ()
     """Restrict to these sections (and their descendants)."""
     scenarios: str | None = None
@@ -157,6 +159,8 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
         args["shard"] = options.shard
         if options.limit is not None:
             args["first"] = options.limit
+    if options.sample_seed is not None:
+        args["sample_seed"] = options.sample_seed
     return args
 
 

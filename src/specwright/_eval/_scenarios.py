@@ -9,6 +9,7 @@ Users add their own scenarios in YAML or JSONL files that follow ``schemas/scena
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,7 @@ from pydantic import Field, ValidationError
 
 from specwright._errors import ConfigurationError, SpecError
 from specwright._frozen import FrozenModel
+from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._model import (
     Authority,
     Example,
@@ -39,6 +41,7 @@ __all__ = [
     "render_scenario_schema",
     "scenario_schema",
     "select_sections",
+    "stratified_order",
 ]
 
 
@@ -116,6 +119,27 @@ def build_scenarios(spec: Spec, sections: Iterable[str] | None = None) -> list[S
             ).model_copy(update={"title": prompt.title})
         )
     return scenarios
+
+
+def stratified_order(scenarios: list[Scenario], seed: int) -> list[Scenario]:
+    """``scenarios`` reordered so that every prefix is a sample stratified across sections.
+
+    Sections take turns in a seeded order, each giving its next scenario (seeded too), so the
+    first N cover min(N, sections) sections and no section gets two before every other got
+    one. The same seed gives the same order: a resumed run sees the same sample.
+    """
+    rng = random.Random(seed)
+    by_section: dict[str, list[Scenario]] = {}
+    for scenario in scenarios:
+        by_section.setdefault(scenario.section_id, []).append(scenario)
+    queues = list(by_section.values())
+    for queue in queues:
+        rng.shuffle(queue)
+    rng.shuffle(queues)
+    ordered: list[Scenario] = []
+    for turn in range(max((len(q) for q in queues), default=0)):
+        ordered.extend(queue[turn] for queue in queues if turn < len(queue))
+    return ordered
 
 
 def select_sections(spec: Spec, sections: Iterable[str] | None) -> set[str]:
@@ -253,6 +277,10 @@ def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read scenario file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        row, column = byte_position(exc.object, exc.start)
+        message = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise SpecError(message, file=str(path), line=row, column=column) from None
     if path.suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
@@ -265,9 +293,12 @@ def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
 
 def _json_line(line: str, path: Path, number: int) -> object:
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"invalid JSON: {exc.msg}", file=str(path), line=number) from None
+        return load_json(line)
+    except JsonInputError as exc:  # also too deep, too long a number, a lone surrogate
+        column = exc.column
+        raise SpecError(
+            f"invalid JSON: {exc.problem}", file=str(path), line=number, column=column
+        ) from None
 
 
 def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
@@ -280,6 +311,8 @@ def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SpecError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise SpecError("invalid YAML: nested too deeply", file=str(path)) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
         raise SpecError("a YAML scenario file holds a list of scenarios", file=str(path))
     for item_node, item in zip(node.value, data, strict=True):

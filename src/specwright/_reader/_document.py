@@ -10,7 +10,15 @@ import re
 from dataclasses import dataclass, field
 
 from specwright._errors import SpecError
-from specwright._model import Block, Commentary, Example, Prose, Section, SourceLocation
+from specwright._model import (
+    Block,
+    Commentary,
+    Example,
+    Prose,
+    Section,
+    SourceLocation,
+    StrayEmphasis,
+)
 from specwright._reader._headings import Heading, match_heading, parse_heading, slugify
 from specwright._reader._lines import (
     Fence,
@@ -24,8 +32,10 @@ from specwright._reader._messages import parse_conversation
 
 __all__ = ["Document", "scan_document"]
 
-_EXAMPLE_RE = re.compile(r"^\*\*Example(?:\*\*:|:\*\*|\*\*)[ \t]*(.*?)[ \t]*$")
-_ADMONITION_RE = re.compile(r"^!!![ \t]+([\w\-]+)(?:[ \t]+\"([^\"]*)\")?[ \t]*$")
+# The title after `**Example**:` is trimmed with str.strip: a lazy group before `[ \t]*$` is
+# quadratic on a title padded with spaces. Possessive `*+` keeps the admonition linear.
+_EXAMPLE_RE = re.compile(r"^\*\*Example(?:\*\*:|:\*\*|\*\*)")
+_ADMONITION_RE = re.compile(r"^!!![ \t]++([\w\-]++)(?:[ \t]++\"([^\"]*+)\")?+[ \t]*+$")
 
 
 @dataclass(slots=True)
@@ -55,10 +65,11 @@ class _Builder:
 
 @dataclass(slots=True)
 class Document:
-    """What a scan yields: the preamble and the top-level sections."""
+    """What a scan yields: the preamble, the top-level sections and repaired tag lines."""
 
     preamble: str
     sections: tuple[Section, ...]
+    stray_emphasis: tuple[StrayEmphasis, ...] = ()
 
 
 class _Scanner:
@@ -74,6 +85,7 @@ class _Scanner:
         self.stack: list[_Builder] = []
         self.roots: list[_Builder] = []
         self.ids: dict[str, int] = {}
+        self.stray: list[StrayEmphasis] = []
 
     # ----------------------------------------------------------------- driver
 
@@ -91,7 +103,8 @@ class _Scanner:
             elif not self._block(first, line):
                 self._prose_line(line)
         self._flush_prose()
-        return Document(trim(self.preamble), tuple(b.build() for b in self.roots))
+        sections = tuple(b.build() for b in self.roots)
+        return Document(trim(self.preamble), sections, tuple(self.stray))
 
     def _block(self, first: str, line: str) -> bool:
         # A commentary or example block at this line: consume it and say so.
@@ -216,7 +229,7 @@ class _Scanner:
         fence_index, fence = found
         self._flush_prose()
         close = self._close_example_fence(fence_index, fence)
-        self._add_example(match.group(1), fence_index, close)
+        self._add_example(line[match.end() :].strip(" \t"), fence_index, close)
         self.index = close + 1
         return True
 
@@ -254,6 +267,7 @@ class _Scanner:
             scan_inline(text, self.index + 2 + offset, self.file, builder.id, finds)
         inner = self.lines[fence_index + 1 : close]
         conversation = parse_conversation(inner, fence_index + 2, self.file)
+        self.stray.extend(conversation.stray_emphasis)
         for answer in conversation.answers:
             if answer.location is not None and "](#" in self.lines[answer.location.line - 1]:
                 number = answer.location.line
@@ -278,9 +292,13 @@ def scan_document(lines: list[str], file: str) -> Document:
     return _Scanner(lines, file).run()
 
 
-def scan_examples(lines: list[str], file: str, tag: str) -> list[Example]:
-    """Scan an eval prompt file: its ``**Example**`` items, everything else ignored."""
+def scan_examples(
+    lines: list[str], file: str, tag: str
+) -> tuple[list[Example], tuple[StrayEmphasis, ...]]:
+    """Scan an eval prompt file: its ``**Example**`` items (everything else ignored) and the
+    tag lines read without emphasis."""
     heading = Heading(1, tag, tag, None, (), 1)
     root = _Builder(heading, tag, SourceLocation(file=file, line=1))
-    _Scanner(lines, file, headings=False).run(root)
-    return [block for block in root.blocks if isinstance(block, Example)]
+    document = _Scanner(lines, file, headings=False).run(root)
+    examples = [block for block in root.blocks if isinstance(block, Example)]
+    return examples, document.stray_emphasis

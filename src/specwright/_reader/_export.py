@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from specwright._errors import SpecError
+from specwright._jsonio import JsonInputError, format_path, load_json
 from specwright._model import Spec
 from specwright._validation import first_error
 
@@ -19,13 +19,14 @@ _HINT = "pass the JSON that `specwright export --format json` writes, or a model
 def read_spec_export(path: Path, text: str) -> Spec:
     """Validate ``text`` (read from ``path``) as a spec JSON export; errors name the field."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = load_json(text)
+    except JsonInputError as error:
+        where = f" at {format_path(error.path)}" if error.path else ""
         raise SpecError(
-            f"not JSON ({error.msg})",
+            f"{error.problem}{where}",
             file=str(path),
-            line=error.lineno,
-            column=error.colno,
+            line=error.line,
+            column=error.column,
             hint=_HINT,
         ) from None
     try:

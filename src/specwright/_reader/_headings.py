@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from specwright._errors import SpecError
 from specwright._model import AUTHORITY_LEVELS, Authority
 
-__all__ = ["Heading", "match_heading", "parse_heading", "slugify"]
+__all__ = ["Heading", "HeadingMatch", "match_heading", "parse_heading", "slugify"]
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_ATTRS_RE = re.compile(r"^(.*?)[ \t]*\{([^{}]*)\}$")
-_CLOSING_RE = re.compile(r"(?:^|[ \t]+)#+$")
+# Only the opening marks are matched by a regex; trimming the rest is done with str methods,
+# since a lazy group before `[ \t]*$` is quadratic on a title padded with spaces.
+_HEADING_RE = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
 _SLUG_DROP_RE = re.compile(r"[^\w\- ]")
 
 # `platform` is the name older releases of the Model Spec used for `root`.
@@ -33,11 +33,27 @@ class Heading:
     column: int
 
 
-def match_heading(line: str) -> re.Match[str] | None:
-    """The heading match of ``line`` (ATX, levels 1–6), or ``None``."""
+@dataclass(frozen=True, slots=True)
+class HeadingMatch:
+    """A heading line split into its marks and its text (trimmed, attributes still on)."""
+
+    marks: str
+    column: int
+    text: str
+    text_start: int
+
+
+def match_heading(line: str) -> HeadingMatch | None:
+    """The heading ``line`` holds (ATX, levels 1–6), or ``None``."""
     if not line or line.lstrip(" ")[:1] != "#":
         return None
-    return _HEADING_RE.match(line)
+    match = _HEADING_RE.match(line)
+    if match is None:
+        return None
+    rest = line[match.end() :]
+    text = rest.strip(" \t")
+    start = match.end() + len(rest) - len(rest.lstrip(" \t"))
+    return HeadingMatch(match.group(1), match.start(1) + 1, text, start)
 
 
 def slugify(title: str) -> str:
@@ -53,18 +69,34 @@ class _Attrs:
     tags: tuple[str, ...] = ()
 
 
-def parse_heading(match: re.Match[str], file: str, line: int) -> Heading:
+def parse_heading(match: HeadingMatch, file: str, line: int) -> Heading:
     """Turn a heading match into a :class:`Heading`; bad attributes raise ``SpecError``."""
-    depth = len(match.group(1))
-    text = match.group(2) or ""
+    text = match.text
     attrs = _Attrs()
-    block = _ATTRS_RE.match(text)
-    if block is not None and _is_attribute_block(block.group(2)):
-        text = block.group(1)
-        offset = match.start(2) + len(block.group(1)) + 2
-        _read_attrs(block.group(2), attrs, file, line, offset)
-    title = _CLOSING_RE.sub("", text).strip()
-    return Heading(depth, title, attrs.id, attrs.authority, attrs.tags, match.start(1) + 1)
+    brace = _attribute_brace(text)
+    if brace is not None:
+        _read_attrs(text[brace + 1 : -1], attrs, file, line, match.text_start + brace + 1)
+        text = text[:brace].rstrip(" \t")
+    title = _without_closing_marks(text).strip()
+    return Heading(len(match.marks), title, attrs.id, attrs.authority, attrs.tags, match.column)
+
+
+def _attribute_brace(text: str) -> int | None:
+    """Where a trailing ``{…}`` attribute block opens in ``text``, if it ends with one."""
+    if not text.endswith("}"):
+        return None
+    brace = text.rfind("{")
+    if brace < 0 or "}" in text[brace + 1 : -1] or not _is_attribute_block(text[brace + 1 : -1]):
+        return None
+    return brace
+
+
+def _without_closing_marks(text: str) -> str:
+    # An optional closing sequence (`## Title ##`) is marks after a space, or the whole text.
+    kept = text.rstrip("#")
+    if kept != text and (not kept or kept[-1] in " \t"):
+        return kept
+    return text
 
 
 def _is_attribute_block(block: str) -> bool:

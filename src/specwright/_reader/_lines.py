@@ -24,7 +24,7 @@ __all__ = [
 _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _LINK_RE = re.compile(r"\[([^\[\]]*)\]\(#([^()\s]+)\)")
 _TAG_RE = re.compile(r"\[\^([^\[\]\s]+)\]")
-_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
+_BACKTICKS_RE = re.compile(r"`+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,35 @@ def trim(lines: list[str]) -> str:
 
 def _mask_code_spans(line: str) -> str:
     # Links and tags inside `code` are examples, not links: blank them, keeping columns.
-    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+    chars = list(line)
+    for start, end in _code_spans(line):
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each CommonMark code span: a backtick run up to the next run of
+    the same length. One pass over the runs (a regex with a back reference is cubic on a
+    line of backticks)."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(line)]
+    later: dict[int, list[int]] = {}  # run length -> indices of runs, last first
+    for index in range(len(runs) - 1, -1, -1):
+        start, end = runs[index]
+        later.setdefault(end - start, []).append(index)
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = later[end - start]
+        while same and same[-1] <= index:
+            same.pop()
+        if not same:
+            index += 1  # no closing run of this length: the backticks are literal
+            continue
+        closing = same.pop()
+        spans.append((start, runs[closing][1]))
+        index = closing + 1
+    return spans
 
 
 def scan_inline(

@@ -8,11 +8,12 @@ from specwright._errors import SpecError
 from specwright._model import Attachment, Part, SettingValue, TextPart, UntrustedPart
 from specwright._reader._cursor import ROLES, STRUCT_RE, Cursor, Header, indent
 from specwright._reader._lines import Fence, closes_fence, decode, open_fence, trim
-from specwright._reader._settings import parse_setting_line
+from specwright._reader._settings import SettingError, parse_setting_line
 
 __all__ = ["parse_body"]
 
-_ATTACHMENT_RE = re.compile(r"^\[(file|image|audio|video):[ \t]*([^\[\]]*?)[ \t]*\]$")
+# The name is trimmed with str.strip: a lazy group before `[ \t]*` is quadratic on spaces.
+_ATTACHMENT_RE = re.compile(r"^\[(file|image|audio|video):([^\[\]]*+)\]$")
 _SETTINGSROLES = ("system", "developer")
 
 
@@ -27,7 +28,7 @@ def parse_body(cursor: Cursor, header: Header) -> tuple[list[Part], dict[str, Se
     while cursor.index < len(lines):
         line = lines[cursor.index]
         stripped = line.strip()
-        if stripped == closing:
+        if stripped == closing or (fence is None and _closes_emphasised(cursor, closing)):
             _flush(text, parts)
             cursor.index += 1
             return parts, settings
@@ -44,7 +45,8 @@ def parse_body(cursor: Cursor, header: Header) -> tuple[list[Part], dict[str, Se
             continue
         elif stripped[:1] == "[" and (attachment := _ATTACHMENT_RE.match(stripped)):
             _flush(text, parts)
-            parts.append(Attachment(media=attachment.group(1), name=attachment.group(2)))
+            name = attachment.group(2).strip(" \t")
+            parts.append(Attachment(media=attachment.group(1), name=name))
         else:
             text.append(line)
         cursor.index += 1
@@ -54,6 +56,15 @@ def parse_body(cursor: Cursor, header: Header) -> tuple[list[Part], dict[str, Se
         header.index,
         header.column,
     )
+
+
+def _closes_emphasised(cursor: Cursor, closing: str) -> bool:
+    # `</assistant>*`: the closing tag with emphasis markers around it (published specs have
+    # these); other emphasised lines stay text.
+    line = cursor.lines[cursor.index]
+    if line.strip().lstrip("*_").rstrip("*_").strip() != closing:
+        return False
+    return cursor.unemphasise() == closing
 
 
 def _structure(
@@ -144,7 +155,14 @@ def _settings(cursor: Cursor, header: Header) -> dict[str, SettingValue]:
         if stripped == closing:
             break
         if stripped and not stripped.startswith("#"):
-            parsed = parse_setting_line(stripped)
+            try:
+                parsed = parse_setting_line(stripped)
+            except SettingError as error:
+                raise cursor.error(
+                    f"unusable setting value: {error}",
+                    "write a shorter number, or quote the value to keep it as text",
+                    column=indent(line),
+                ) from None
             if parsed is None:
                 raise cursor.error(
                     f"malformed setting {stripped[:40]!r}",

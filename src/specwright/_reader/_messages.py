@@ -25,6 +25,7 @@ from specwright._model import (
     LabelledAnswer,
     Message,
     Role,
+    StrayEmphasis,
 )
 from specwright._reader._cursor import STRUCT_RE, Cursor, Header, indent
 from specwright._reader._lines import decode
@@ -32,14 +33,17 @@ from specwright._reader._message_body import parse_body
 
 __all__ = ["Conversation", "parse_conversation"]
 
+# Possessive quantifiers (`*+`, `++`) keep these linear: with plain ones, two adjacent `\s*`
+# or a lazy group before `\s*$` backtrack quadratically on a line padded with spaces.
 _OPEN_RE = re.compile(
-    r"^\s*<(system|developer|user|assistant|tool)"
-    r"((?:\s+[^\s=<>\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>]+))*)"
-    r"\s*>\s*(?:<!--(.*?)-->)?\s*$"
+    r"^\s*+<(system|developer|user|assistant|tool)"
+    r"((?:\s++[^\s=<>\"']++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'<>]++))*+)"
+    r"\s*+>\s*+(?:<!--(.*?)-->)?\s*+$"
 )
 _ATTR_RE = re.compile(r"([^\s=<>\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>]+))")
 _LABEL_RE = re.compile(
-    r"^(GOOD|BAD|OK)(?:\s*\[#([^\]\s]+)\]|\s+#([^\s:,]+))?\s*(?:[:,]\s*(.*?))?\s*$", re.DOTALL
+    r"^(GOOD|BAD|OK)(?:\s*+\[#([^\]\s]++)\]|\s++#([^\s:,]++))?+\s*+(?:[:,]\s*+(.*))?$",
+    re.DOTALL,
 )
 
 
@@ -50,6 +54,7 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     answers: list[LabelledAnswer] = field(default_factory=list)
     has_comparison: bool = False
+    stray_emphasis: list[StrayEmphasis] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -70,6 +75,7 @@ def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversa
     result = Conversation()
     state = _State()
     while cursor.index < len(lines):
+        cursor.unemphasise()  # `*<comparison>` between messages: read the bare tag
         line = lines[cursor.index]
         stripped = line.strip()
         if stripped in ("<comparison>", "</comparison>"):
@@ -87,6 +93,7 @@ def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversa
             "unclosed <comparison>", "add </comparison> after the answers", state.comparison_at
         )
     _normalise_after(result)
+    result.stray_emphasis = cursor.stray
     return result
 
 
@@ -218,5 +225,5 @@ def _label(cursor: Cursor, header: Header) -> tuple[Label, str | None, str | Non
         )
     label = cast(Label, match.group(1))
     reference = match.group(2) or match.group(3)
-    explanation = match.group(4) or None
+    explanation = (match.group(4) or "").rstrip() or None
     return label, reference, explanation

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from specwright._errors import SpecError
+from specwright._jsonio import byte_position
 from specwright._layers._header import LayerHeader
-from specwright._model import EvalPrompt, Message, Section, Spec
+from specwright._model import EvalPrompt, Message, Section, Spec, StrayEmphasis
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
 from specwright._reader._front_matter import FrontMatter, document_title, split_front_matter
@@ -150,9 +151,12 @@ def _read_text(path: Path) -> str:
             hint=f"pass a {SPEC_FILE} file or a directory holding one",
         ) from None
     except UnicodeDecodeError as error:
+        line, column = byte_position(error.object, error.start)
         raise SpecError(
             f"not UTF-8 text ({error.reason} at byte {error.start})",
             file=str(path),
+            line=line,
+            column=column,
             hint="save the file as UTF-8",
         ) from None
     except OSError as error:
@@ -189,9 +193,10 @@ def _assemble(
                 owners.setdefault(tag, section.id)
     prompts: list[EvalPrompt] = []
     tags: list[str] = []
+    stray = list(document.stray_emphasis)
     for tag, name, body in sorted(evals):
         tags.append(tag)
-        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag)))
+        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag), stray))
     title, version, description = _labels(document.sections, front, defaults)
     spec = Spec(
         title=title,
@@ -202,6 +207,7 @@ def _assemble(
         eval_prompts=tuple(prompts),
         eval_files=tuple(tags),
         source=source,
+        stray_emphasis=tuple(stray),
     )
     return spec, front.layer if front is not None else None
 
@@ -228,9 +234,13 @@ def _labels(
     return (title if front.title is None else front.title), version, front.description
 
 
-def _eval_prompts(tag: str, name: str, body: str, owner: str | None) -> list[EvalPrompt]:
+def _eval_prompts(
+    tag: str, name: str, body: str, owner: str | None, stray: list[StrayEmphasis]
+) -> list[EvalPrompt]:
     prompts = []
-    for n, example in enumerate(scan_examples(split_lines(body), name, tag), start=1):
+    examples, repaired = scan_examples(split_lines(body), name, tag)
+    stray.extend(repaired)
+    for n, example in enumerate(examples, start=1):
         if example.has_comparison:
             where = example.location
             raise SpecError(
