@@ -29,6 +29,7 @@ _COMMANDS: dict[str, str] = {
     "history": "specwright._cli.history:history",
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
+    "serve": "specwright._cli.serve:serve",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -43,6 +44,7 @@ _SUMMARIES: dict[str, str] = {
     "history": "Show compliance over time across runs, models and spec versions.",
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
+    "serve": "Run the OpenAI-compatible gateway that enforces a spec on live traffic.",
 }
 
 EXIT_OK = 0

@@ -1,0 +1,296 @@
+"""Decision records: what the gateway decided for one request, and why.
+
+The hot path captures a :class:`PendingDecision` (plain references, no copying); the writer
+thread turns it into a :class:`DecisionRecord` and stores it. Message text is kept only when
+the gateway is told to (``--store-text``); otherwise every span carries the SHA-256 of its text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict
+
+from specwright._chain._candidates import Candidate, CandidateStatus
+from specwright._chain._compiled import CompiledPrompt
+from specwright._chain._resolution import Resolution
+from specwright._model import AuthorityOrNone
+
+__all__ = [
+    "DecisionRecord",
+    "GatewayMode",
+    "IsolatedSpan",
+    "PartDecision",
+    "PendingDecision",
+    "SectionDecision",
+    "SpanDecision",
+    "build_record",
+    "sha256_text",
+]
+
+GatewayMode: TypeAlias = Literal["enforce", "observe"]
+"""``enforce`` sends the compiled messages upstream; ``observe`` forwards the request unchanged."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class SpanDecision(_Frozen):
+    """One span of a message part and the chain of command's verdict on it."""
+
+    id: str
+    """The span id, ``message:<i>.<p>:<start>-<end>``."""
+    kind: str | None
+    """What it is structurally (text, tool_output, block_quote …)."""
+    authority: AuthorityOrNone
+    """Its effective authority."""
+    status: CandidateStatus
+    """Its verdict."""
+    related: str | None
+    """The candidate that decided the verdict (what superseded it, what it conflicts with)."""
+    reason: str
+    """Why, in one sentence."""
+    text_sha256: str
+    """SHA-256 of the span's text."""
+    text: str | None = None
+    """The span's text, only when the gateway stores text."""
+
+
+class PartDecision(_Frozen):
+    """One message part: its highest authority, its status, and its spans."""
+
+    message_index: int
+    """Zero-based turn index in the client's request."""
+    part_index: int
+    """Zero-based part index."""
+    role: str
+    """The message's role."""
+    authority: AuthorityOrNone
+    """The highest authority of its spans."""
+    status: CandidateStatus
+    """The status that goes with it."""
+    spans: tuple[SpanDecision, ...]
+    """Its spans, in order."""
+
+
+class SectionDecision(_Frozen):
+    """A spec section that was placed in context or did not simply apply."""
+
+    id: str
+    """The section id."""
+    authority: AuthorityOrNone
+    """Its effective authority."""
+    status: CandidateStatus
+    """Its verdict in this conversation."""
+    related: str | None
+    """The candidate that decided it (e.g. the message that overrode a default)."""
+    reason: str
+    """Why."""
+    placed: bool
+    """Whether it went into the preamble the model received (enforce mode)."""
+    tokens: int | None = None
+    """Its cost in the preamble, when placed."""
+
+
+class IsolatedSpan(_Frozen):
+    """A span without authority placed between boundary markers (enforce mode)."""
+
+    message_index: int
+    """The turn it comes from."""
+    part_index: int
+    """The part it comes from."""
+    start: int
+    """Start offset in the part's text."""
+    end: int
+    """End offset (exclusive)."""
+    kind: str
+    """What it is (tool_output, untrusted, block_quote …)."""
+    text_sha256: str
+    """SHA-256 of its text."""
+    text: str | None = None
+    """Its text, only when the gateway stores text."""
+
+
+class DecisionRecord(_Frozen):
+    """Everything the gateway decided for one request (one record per request)."""
+
+    id: str
+    """The decision id, also sent as ``x-specwright-decision-id``."""
+    created: datetime
+    """When the request arrived (UTC)."""
+    spec_hash: str
+    """The spec's content hash."""
+    spec_version: str | None
+    """The spec's version label."""
+    mode: GatewayMode
+    """The mode the request ran in."""
+    client: str | None
+    """The client key's name (never the key); ``None`` without auth or when auth failed."""
+    stream: bool
+    """Whether the client asked for a stream."""
+    request_model: str | None
+    """The model the client asked for."""
+    upstream_model: str | None
+    """The model the upstream said answered."""
+    status: int
+    """The HTTP status the client received."""
+    error: str | None
+    """What went wrong, in one line (no key, no message text)."""
+    latency_ms: float
+    """From the request's arrival to the last byte of the answer."""
+    upstream_ms: float | None
+    """Time spent waiting on the upstream (all attempts)."""
+    overhead_ms: float
+    """The gateway's own time: ``latency_ms - upstream_ms``."""
+    prompt_tokens: int | None = None
+    """Usage reported by the upstream."""
+    completion_tokens: int | None = None
+    """Usage reported by the upstream."""
+    parts: tuple[PartDecision, ...] = ()
+    """Every message part with its authority and status."""
+    sections: tuple[SectionDecision, ...] = ()
+    """Sections placed in context, and sections whose default was overridden or undecided."""
+    isolated: tuple[IsolatedSpan, ...] = ()
+    """Spans isolated between boundary markers."""
+
+    def placed_sections(self) -> tuple[str, ...]:
+        """Ids of the sections placed in context."""
+        return tuple(s.id for s in self.sections if s.placed)
+
+
+@dataclass(slots=True)
+class PendingDecision:
+    """What the hot path knows about a request; the writer builds the record from it."""
+
+    id: str
+    created: float
+    mode: GatewayMode
+    client: str | None
+    stream: bool = False
+    request_model: str | None = None
+    upstream_model: str | None = None
+    status: int = 0
+    error: str | None = None
+    latency_ms: float = 0.0
+    upstream_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    resolution: Resolution | None = None
+    compiled: CompiledPrompt | None = None
+
+
+def sha256_text(text: str) -> str:
+    """The hex SHA-256 of ``text`` (UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_record(
+    pending: PendingDecision, spec_hash: str, spec_version: str | None, store_text: bool
+) -> DecisionRecord:
+    """The decision record for ``pending`` (runs on the writer thread)."""
+    upstream = pending.upstream_ms
+    overhead = pending.latency_ms - (upstream or 0.0)
+    return DecisionRecord(
+        id=pending.id,
+        created=datetime.fromtimestamp(pending.created, UTC),
+        spec_hash=spec_hash,
+        spec_version=spec_version,
+        mode=pending.mode,
+        client=pending.client,
+        stream=pending.stream,
+        request_model=pending.request_model,
+        upstream_model=pending.upstream_model,
+        status=pending.status,
+        error=pending.error,
+        latency_ms=round(pending.latency_ms, 3),
+        upstream_ms=None if upstream is None else round(upstream, 3),
+        overhead_ms=round(max(overhead, 0.0), 3),
+        prompt_tokens=pending.prompt_tokens,
+        completion_tokens=pending.completion_tokens,
+        parts=_parts(pending.resolution, store_text),
+        sections=_sections(pending.resolution, pending.compiled),
+        isolated=_isolated(pending.compiled, store_text),
+    )
+
+
+def _span(candidate: Candidate, store_text: bool) -> SpanDecision:
+    return SpanDecision(
+        id=candidate.id,
+        kind=candidate.kind,
+        authority=candidate.authority,
+        status=candidate.status,
+        related=candidate.related,
+        reason=candidate.reason,
+        text_sha256=sha256_text(candidate.text),
+        text=candidate.text if store_text else None,
+    )
+
+
+def _parts(resolution: Resolution | None, store_text: bool) -> tuple[PartDecision, ...]:
+    if resolution is None:
+        return ()
+    return tuple(
+        PartDecision(
+            message_index=part.message_index,
+            part_index=part.part_index,
+            role=part.role,
+            authority=part.authority,
+            status=part.status,
+            spans=tuple(_span(s, store_text) for s in part.spans),
+        )
+        for part in resolution.parts()
+    )
+
+
+def _sections(
+    resolution: Resolution | None, compiled: CompiledPrompt | None
+) -> tuple[SectionDecision, ...]:
+    if resolution is None:
+        return ()
+    placed = {s.id: s.tokens for s in compiled.sections} if compiled else {}
+    out: list[SectionDecision] = []
+    for c in resolution.candidates:
+        section_id = c.section_id
+        if c.origin != "spec" or section_id is None:
+            continue
+        if section_id in placed or c.status != "applicable":
+            out.append(
+                SectionDecision(
+                    id=section_id,
+                    authority=c.authority,
+                    status=c.status,
+                    related=c.related,
+                    reason=c.reason,
+                    placed=section_id in placed,
+                    tokens=placed.get(section_id),
+                )
+            )
+    return tuple(out)
+
+
+def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> tuple[IsolatedSpan, ...]:
+    if compiled is None:
+        return ()
+    return tuple(
+        IsolatedSpan(
+            message_index=b.message_index,
+            part_index=b.part_index,
+            start=b.start,
+            end=b.end,
+            kind=b.kind,
+            text_sha256=sha256_text(b.text),
+            text=b.text if store_text else None,
+        )
+        for b in compiled.isolated
+    )
+
+
+def trace_json(record: DecisionRecord) -> str:
+    """The record's parts, sections and isolated spans as the ``trace`` column's JSON."""
+    data = record.model_dump(mode="json", include={"parts", "sections", "isolated"})
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
