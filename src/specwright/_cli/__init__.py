@@ -30,6 +30,7 @@ _COMMANDS: dict[str, str] = {
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
     "serve": "specwright._cli.serve:serve",
+    "decisions": "specwright._cli.decisions:decisions",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -45,6 +46,7 @@ _SUMMARIES: dict[str, str] = {
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
     "serve": "Run the OpenAI-compatible gateway that enforces a spec on live traffic.",
+    "decisions": "List the gateway's decision records, or show one and the text that governed it.",
 }
 
 EXIT_OK = 0
