@@ -232,8 +232,19 @@ def scripted_upstream() -> Iterator[Upstream]:
         yield state
     finally:
         state.gate.set()
+        asyncio.run_coroutine_threadsafe(_shutdown(holder[0]), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        loop.close()
+
+
+async def _shutdown(server: asyncio.Server) -> None:
+    server.close()
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def main() -> None:

@@ -190,8 +190,10 @@ def _upstream_payload(
     try:
         conversation = from_openai(document)
     except ConversationError as exc:
-        where = "messages" if exc.index is None else f"messages[{exc.index}]"
-        param = f"{where}.{exc.field}" if exc.field else where
+        if exc.index is None:
+            param = exc.field or "messages"
+        else:
+            param = f"messages[{exc.index}]" + (f".{exc.field}" if exc.field else "")
         raise Problem(422, str(exc), param=param) from None
     resolution = resolve(gateway.spec, conversation)
     pending.resolution = resolution
