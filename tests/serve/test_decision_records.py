@@ -123,7 +123,8 @@ class _FlakyStore:
 
 def test_writer_batches_retries_and_drains_on_stop() -> None:
     store = _FlakyStore()
-    writer = DecisionWriter(store, spec_hash="h", spec_version=None, store_text=False)  # type: ignore[arg-type]
+    spec = read_spec(example_spec_path())
+    writer = DecisionWriter(store, spec=spec, store_text=False)  # type: ignore[arg-type]
     writer.start()
     for n in range(1200):
         writer.submit(PendingDecision(id=f"d{n}", created=time.time(), mode="observe", client=None))

@@ -42,6 +42,7 @@ class Gateway:
     def __init__(self, config: GatewayConfig, spec: Spec) -> None:
         self.config = config
         self.spec = spec
+        self.spec_hash = spec.content_hash()
         self.keys: dict[str, ClientKey] = {k.sha256: k for k in config.keys}
         self.upstream: Upstream | None = None
         self.writer: DecisionWriter | None = None
@@ -55,8 +56,7 @@ class Gateway:
         store = DecisionStore(self.config.store_url, migrate_schema=False)
         self.writer = DecisionWriter(
             store,
-            spec_hash=self.spec.content_hash(),
-            spec_version=self.spec.version,
+            spec=self.spec,
             store_text=self.config.store_text,
         )
         self.writer.start()
@@ -195,10 +195,11 @@ def _upstream_payload(
         else:
             param = f"messages[{exc.index}]" + (f".{exc.field}" if exc.field else "")
         raise Problem(422, str(exc), param=param) from None
+    if pending.mode == "observe":
+        pending.conversation = conversation  # the writer resolves it, off the request's path
+        return body
     resolution = resolve(gateway.spec, conversation)
     pending.resolution = resolution
-    if pending.mode == "observe":
-        return body
     compiled = compile_prompt(gateway.spec, conversation, resolution, budget=gateway.config.budget)
     pending.compiled = compiled
     out = dict(document)
@@ -276,9 +277,8 @@ async def models(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     """``GET /healthz``: the worker is up; says which spec it enforces."""
     gateway = _gateway(request)
-    spec = gateway.spec
     return JSONResponse(
-        {"status": "ok", "spec_hash": spec.content_hash(), "spec_version": spec.version}
+        {"status": "ok", "spec_hash": gateway.spec_hash, "spec_version": gateway.spec.version}
     )
 
 

@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from specwright._chain._candidates import Candidate, CandidateStatus
 from specwright._chain._compiled import CompiledPrompt
-from specwright._chain._resolution import Resolution
-from specwright._model import AuthorityOrNone
+from specwright._chain._conversation import Conversation
+from specwright._chain._resolution import Resolution, resolve
+from specwright._model import AuthorityOrNone, Spec
 
 __all__ = [
     "DecisionRecord",
@@ -182,6 +183,8 @@ class PendingDecision:
     completion_tokens: int | None = None
     resolution: Resolution | None = None
     compiled: CompiledPrompt | None = None
+    conversation: Conversation | None = None
+    """Set instead of ``resolution`` in observe mode: the writer resolves it, off the hot path."""
 
 
 def sha256_text(text: str) -> str:
@@ -190,16 +193,19 @@ def sha256_text(text: str) -> str:
 
 
 def build_record(
-    pending: PendingDecision, spec_hash: str, spec_version: str | None, store_text: bool
+    pending: PendingDecision, spec: Spec, spec_hash: str, store_text: bool
 ) -> DecisionRecord:
-    """The decision record for ``pending`` (runs on the writer thread)."""
+    """The decision record for ``pending`` (runs on the writer thread); ``spec_hash`` is
+    ``spec.content_hash()``, computed once by the caller."""
+    if pending.resolution is None and pending.conversation is not None:
+        pending.resolution = resolve(spec, pending.conversation)
     upstream = pending.upstream_ms
     overhead = pending.latency_ms - (upstream or 0.0)
     return DecisionRecord(
         id=pending.id,
         created=datetime.fromtimestamp(pending.created, UTC),
         spec_hash=spec_hash,
-        spec_version=spec_version,
+        spec_version=spec.version,
         mode=pending.mode,
         client=pending.client,
         stream=pending.stream,

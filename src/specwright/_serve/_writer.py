@@ -16,6 +16,7 @@ import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from specwright._model import Spec
 from specwright._serve._decision_store import DecisionStore
 from specwright._serve._records import DecisionRecord, PendingDecision, build_record
 
@@ -32,14 +33,14 @@ class DecisionWriter:
         self,
         store: DecisionStore,
         *,
-        spec_hash: str,
-        spec_version: str | None,
+        spec: Spec,
         store_text: bool,
         batch_size: int = 500,
         interval: float = 0.05,
     ) -> None:
         self._store = store
-        self._spec = (spec_hash, spec_version)
+        self._spec = spec
+        self._spec_hash = spec.content_hash()
         self._store_text = store_text
         self._batch_size = batch_size
         self._interval = interval
@@ -93,7 +94,7 @@ class DecisionWriter:
         records: list[DecisionRecord] = []
         for pending in batch:
             try:
-                records.append(build_record(pending, *self._spec, self._store_text))
+                records.append(build_record(pending, self._spec, self._spec_hash, self._store_text))
             except Exception:  # a bug in one record must not lose the others
                 _LOG.exception("decision %s: cannot build its record", pending.id)
                 self.failed += 1
