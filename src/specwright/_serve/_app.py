@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -49,6 +50,9 @@ class Gateway:
 
     async def start(self) -> None:
         """Open the upstream pool and start the writer (lifespan startup)."""
+        # The writer thread is CPU-bound; with the default 5 ms GIL switch interval every
+        # socket wait of the event loop could cost up to 5 ms behind it (the convoy effect).
+        sys.setswitchinterval(0.0005)
         key = os.environ.get(self.config.upstream_key_env) or None
         self.upstream = Upstream(
             self.config.upstream, key, timeout=self.config.timeout, retries=self.config.retries

@@ -196,12 +196,16 @@ def build_record(
     pending: PendingDecision, spec: Spec, spec_hash: str, store_text: bool
 ) -> DecisionRecord:
     """The decision record for ``pending`` (runs on the writer thread); ``spec_hash`` is
-    ``spec.content_hash()``, computed once by the caller."""
+    ``spec.content_hash()``, computed once by the caller.
+
+    Built with ``model_construct``: every value comes from typed, validated chain results,
+    and validating them again would cost more than the rest of the record.
+    """
     if pending.resolution is None and pending.conversation is not None:
         pending.resolution = resolve(spec, pending.conversation)
     upstream = pending.upstream_ms
     overhead = pending.latency_ms - (upstream or 0.0)
-    return DecisionRecord(
+    return DecisionRecord.model_construct(
         id=pending.id,
         created=datetime.fromtimestamp(pending.created, UTC),
         spec_hash=spec_hash,
@@ -225,7 +229,7 @@ def build_record(
 
 
 def _span(candidate: Candidate, store_text: bool) -> SpanDecision:
-    return SpanDecision(
+    return SpanDecision.model_construct(
         id=candidate.id,
         kind=candidate.kind,
         authority=candidate.authority,
@@ -241,7 +245,7 @@ def _parts(resolution: Resolution | None, store_text: bool) -> tuple[PartDecisio
     if resolution is None:
         return ()
     return tuple(
-        PartDecision(
+        PartDecision.model_construct(
             message_index=part.message_index,
             part_index=part.part_index,
             role=part.role,
@@ -266,7 +270,7 @@ def _sections(
             continue
         if section_id in placed or c.status != "applicable":
             out.append(
-                SectionDecision(
+                SectionDecision.model_construct(
                     id=section_id,
                     authority=c.authority,
                     status=c.status,
@@ -283,7 +287,7 @@ def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> tuple[Isolat
     if compiled is None:
         return ()
     return tuple(
-        IsolatedSpan(
+        IsolatedSpan.model_construct(
             message_index=b.message_index,
             part_index=b.part_index,
             start=b.start,

@@ -9,6 +9,7 @@ client's own SDK backs off by it. Other 4xx answers pass through as the upstream
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,7 @@ from specwright._serve._problems import Problem
 
 __all__ = ["StreamOpened", "Upstream", "UpstreamReply", "Wait"]
 
+_POOLS = 8
 _PASSED_HEADERS = ("retry-after", "x-request-id", "openai-processing-ms")
 
 
@@ -72,17 +74,30 @@ class Upstream:
         headers = {"content-type": "application/json", "accept-encoding": "identity"}
         if key:
             headers["authorization"] = f"Bearer {key}"
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=512, max_keepalive_connections=256),
-        )
+        # httpcore's pool scans every connection on each request and each release, so one
+        # pool of hundreds of connections costs more CPU than the whole chain of command;
+        # several small pools, taken in turn, keep each scan short.
+        self._clients = [
+            httpx.AsyncClient(
+                base_url=base_url.rstrip("/"),
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+                trust_env=False,
+            )
+            for _ in range(_POOLS)
+        ]
+        self._turn = itertools.cycle(self._clients)
         self._retries = retries
 
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        return next(self._turn)
+
     async def close(self) -> None:
-        """Close the pool."""
-        await self._client.aclose()
+        """Close the pools."""
+        for client in self._clients:
+            await client.aclose()
 
     async def models(self, wait: Wait) -> UpstreamReply:
         """``GET /models`` passed through (with the same retry rules)."""
@@ -147,8 +162,9 @@ class Upstream:
         raise _bad_gateway(failure, self._retries + 1)
 
     async def _open_once(self, payload: bytes) -> StreamOpened | UpstreamReply:
-        request = self._client.build_request("POST", "/chat/completions", content=payload)
-        response = await self._client.send(request, stream=True)
+        client = self._client
+        request = client.build_request("POST", "/chat/completions", content=payload)
+        response = await client.send(request, stream=True)
         try:
             if response.status_code != 200:
                 content = await response.aread()
