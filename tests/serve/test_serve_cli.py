@@ -80,3 +80,21 @@ def test_serve_bad_keys_file_is_one_line(
     assert main([*args, "--keys", str(keys)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "keys.0.sha256" in err
+
+
+def test_two_workers_share_one_store(tmp_path: Path, upstream: Upstream, store_url: str) -> None:
+    log = tmp_path / "serve.log"
+    args = ["--spec", str(example_spec_path()), "--upstream", upstream.url, "--no-auth",
+            "--db", store_url, "--workers", "2", "--mode", "observe"]  # fmt: skip
+    with serving(args, {}, log) as (port, proc):
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0)
+        ids = [
+            client.chat.completions.with_raw_response.create(
+                model="target", messages=[{"role": "user", "content": f"hi {n}"}]
+            ).headers["x-specwright-decision-id"]
+            for n in range(30)
+        ]
+        assert stop(proc) == 0
+    records = DecisionStore(store_url).find(DecisionFilter())
+    assert sorted(r.id for r in records) == sorted(ids)
+    assert {r.mode for r in records} == {"observe"} and {r.client for r in records} == {None}
