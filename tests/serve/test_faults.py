@@ -202,3 +202,14 @@ def test_fuzzed_requests_never_crash_the_gateway(
                 assert "error" in response.json()
     assert all(s < 500 for s in statuses), statuses
     assert _records(store_url, 150) == 150
+
+
+def test_client_giving_up_on_a_hanging_upstream_still_records_once(
+    small_gateway: str, upstream: Upstream, store_url: str
+) -> None:
+    body = {"model": "fault-hang", "messages": CONVERSATION}
+    with httpx.Client(timeout=0.3) as client, pytest.raises(httpx.ReadTimeout):
+        client.post(f"{small_gateway}/chat/completions", json=body, headers=AUTH)
+    assert _records(store_url, 1) == 1
+    (record,) = DecisionStore(store_url).find(DecisionFilter())
+    assert record.status in (499, 502) and record.error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -111,6 +112,10 @@ async def chat_completions(request: Request) -> Response:
     except Problem as raised:
         problem = raised
         pending.status, pending.error = problem.status, str(problem)
+    except asyncio.CancelledError:  # the client left, or shutdown ran out of time
+        pending.status, pending.error = 499, "cancelled before the answer was complete"
+        gateway.finish(pending, started)
+        raise
     except Exception as exc:  # a bug: answer 500 and record it; the worker lives on
         _LOG.exception("decision %s: internal error", pending.id)
         problem = Problem(500, "internal error in the gateway", code="internal_error")
