@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from typing import Any
 
 import openai
 import pytest
@@ -114,11 +115,11 @@ class _FlakyStore:
         self.failures = 2
         self.batches: list[list[str]] = []
 
-    def add_many(self, records: list[DecisionRecord]) -> None:
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
         if self.failures:
             self.failures -= 1
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        self.batches.append([r.id for r in records])
+        self.batches.append([r["decision_id"] for r in rows])
 
 
 def test_writer_batches_retries_and_drains_on_stop() -> None:

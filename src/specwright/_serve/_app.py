@@ -48,11 +48,13 @@ class Gateway:
         self.keys: dict[str, ClientKey] = {k.sha256: k for k in config.keys}
         self.upstream: Upstream | None = None
         self.writer: DecisionWriter | None = None
+        self._switch_interval = sys.getswitchinterval()
 
     async def start(self) -> None:
         """Open the upstream pool and start the writer (lifespan startup)."""
         # The writer thread is CPU-bound; with the default 5 ms GIL switch interval every
         # socket wait of the event loop could cost up to 5 ms behind it (the convoy effect).
+        self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(0.0005)
         key = os.environ.get(self.config.upstream_key_env) or None
         self.upstream = Upstream(
@@ -73,6 +75,7 @@ class Gateway:
         if self.writer is not None:
             self.writer.stop()
             _LOG.info("decision records written: %d", self.writer.written)
+        sys.setswitchinterval(self._switch_interval)
 
     def client(self, request: Request) -> ClientKey | None:
         """The client the request's bearer key belongs to; ``Problem`` 401 otherwise."""

@@ -34,7 +34,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from specwright._errors import ConfigurationError
 from specwright._report._migrations import migrate
-from specwright._serve._records import DecisionRecord, trace_json
+from specwright._serve._records import DecisionRecord
 
 __all__ = ["DecisionFilter", "DecisionStore", "open_engine"]
 
@@ -100,11 +100,12 @@ class DecisionStore:
         """Release the connections."""
         self._engine.dispose()
 
-    def add_many(self, records: Sequence[DecisionRecord]) -> None:
-        """Insert ``records`` in one transaction."""
-        if records:
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` (from :func:`~specwright._serve._records.build_row`) in one
+        transaction."""
+        if rows:
             with self._engine.begin() as conn:
-                conn.execute(insert(_decisions), [_row(r) for r in records])
+                conn.execute(insert(_decisions), list(rows))
 
     def count(self) -> int:
         """How many records the store holds."""
@@ -155,21 +156,6 @@ def _status_clause(query: Any, status: str | None) -> Any:
     if status == "ok":
         return query.where(column < 400)
     return query.where(column == int(status))
-
-
-def _row(record: DecisionRecord) -> dict[str, Any]:
-    placed = record.placed_sections()
-    return {
-        "decision_id": record.id, "created": record.created, "spec_hash": record.spec_hash,
-        "spec_version": record.spec_version, "mode": record.mode, "client": record.client,
-        "stream": record.stream, "request_model": record.request_model,
-        "upstream_model": record.upstream_model, "status": record.status,
-        "error": record.error, "latency_ms": record.latency_ms,
-        "upstream_ms": record.upstream_ms, "overhead_ms": record.overhead_ms,
-        "prompt_tokens": record.prompt_tokens, "completion_tokens": record.completion_tokens,
-        "sections": "," + ",".join(placed) + "," if placed else "",
-        "trace": trace_json(record),
-    }  # fmt: skip
 
 
 def _record(row: Any) -> DecisionRecord:

@@ -1,7 +1,8 @@
 """Decision records: what the gateway decided for one request, and why.
 
 The hot path captures a :class:`PendingDecision` (plain references, no copying); the writer
-thread turns it into a :class:`DecisionRecord` and stores it. Message text is kept only when
+thread turns it into a row (:func:`build_row`) and stores it; :class:`DecisionRecord` is how a
+stored row reads back. Message text is kept only when
 the gateway is told to (``--store-text``); otherwise every span carries the SHA-256 of its text.
 """
 
@@ -11,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,7 +30,7 @@ __all__ = [
     "PendingDecision",
     "SectionDecision",
     "SpanDecision",
-    "build_record",
+    "build_row",
     "sha256_text",
 ]
 
@@ -192,115 +193,112 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build_record(
+def build_row(
     pending: PendingDecision, spec: Spec, spec_hash: str, store_text: bool
-) -> DecisionRecord:
-    """The decision record for ``pending`` (runs on the writer thread); ``spec_hash`` is
+) -> dict[str, Any]:
+    """The ``decisions`` row for ``pending`` (runs on the writer thread); ``spec_hash`` is
     ``spec.content_hash()``, computed once by the caller.
 
-    Built with ``model_construct``: every value comes from typed, validated chain results,
-    and validating them again would cost more than the rest of the record.
+    The trace is written as plain JSON in the shape of :class:`DecisionRecord`, which reads it
+    back (and validates it) in :mod:`specwright._serve._decision_store`: building pydantic
+    models here would cost more than the rest of the record, on every request.
     """
     if pending.resolution is None and pending.conversation is not None:
         pending.resolution = resolve(spec, pending.conversation)
     upstream = pending.upstream_ms
-    overhead = pending.latency_ms - (upstream or 0.0)
-    return DecisionRecord.model_construct(
-        id=pending.id,
-        created=datetime.fromtimestamp(pending.created, UTC),
-        spec_hash=spec_hash,
-        spec_version=spec.version,
-        mode=pending.mode,
-        client=pending.client,
-        stream=pending.stream,
-        request_model=pending.request_model,
-        upstream_model=pending.upstream_model,
-        status=pending.status,
-        error=pending.error,
-        latency_ms=round(pending.latency_ms, 3),
-        upstream_ms=None if upstream is None else round(upstream, 3),
-        overhead_ms=round(max(overhead, 0.0), 3),
-        prompt_tokens=pending.prompt_tokens,
-        completion_tokens=pending.completion_tokens,
-        parts=_parts(pending.resolution, store_text),
-        sections=_sections(pending.resolution, pending.compiled),
-        isolated=_isolated(pending.compiled, store_text),
-    )
+    sections = _sections(pending.resolution, pending.compiled)
+    placed = [s["id"] for s in sections if s["placed"]]
+    trace = {
+        "parts": _parts(pending.resolution, store_text),
+        "sections": sections,
+        "isolated": _isolated(pending.compiled, store_text),
+    }
+    return {
+        "decision_id": pending.id,
+        "created": datetime.fromtimestamp(pending.created, UTC),
+        "spec_hash": spec_hash,
+        "spec_version": spec.version,
+        "mode": pending.mode,
+        "client": pending.client,
+        "stream": pending.stream,
+        "request_model": pending.request_model,
+        "upstream_model": pending.upstream_model,
+        "status": pending.status,
+        "error": pending.error,
+        "latency_ms": round(pending.latency_ms, 3),
+        "upstream_ms": None if upstream is None else round(upstream, 3),
+        "overhead_ms": round(max(pending.latency_ms - (upstream or 0.0), 0.0), 3),
+        "prompt_tokens": pending.prompt_tokens,
+        "completion_tokens": pending.completion_tokens,
+        "sections": "," + ",".join(placed) + "," if placed else "",
+        "trace": json.dumps(trace, ensure_ascii=False, separators=(",", ":")),
+    }
 
 
-def _span(candidate: Candidate, store_text: bool) -> SpanDecision:
-    return SpanDecision.model_construct(
-        id=candidate.id,
-        kind=candidate.kind,
-        authority=candidate.authority,
-        status=candidate.status,
-        related=candidate.related,
-        reason=candidate.reason,
-        text_sha256=sha256_text(candidate.text),
-        text=candidate.text if store_text else None,
-    )
+def _span(candidate: Candidate, store_text: bool) -> dict[str, Any]:
+    return {
+        "id": candidate.id,
+        "kind": candidate.kind,
+        "authority": candidate.authority,
+        "status": candidate.status,
+        "related": candidate.related,
+        "reason": candidate.reason,
+        "text_sha256": sha256_text(candidate.text),
+        "text": candidate.text if store_text else None,
+    }
 
 
-def _parts(resolution: Resolution | None, store_text: bool) -> tuple[PartDecision, ...]:
+def _parts(resolution: Resolution | None, store_text: bool) -> list[dict[str, Any]]:
     if resolution is None:
-        return ()
-    return tuple(
-        PartDecision.model_construct(
-            message_index=part.message_index,
-            part_index=part.part_index,
-            role=part.role,
-            authority=part.authority,
-            status=part.status,
-            spans=tuple(_span(s, store_text) for s in part.spans),
-        )
+        return []
+    return [
+        {
+            "message_index": part.message_index,
+            "part_index": part.part_index,
+            "role": part.role,
+            "authority": part.authority,
+            "status": part.status,
+            "spans": [_span(s, store_text) for s in part.spans],
+        }
         for part in resolution.parts()
-    )
+    ]
 
 
 def _sections(
     resolution: Resolution | None, compiled: CompiledPrompt | None
-) -> tuple[SectionDecision, ...]:
+) -> list[dict[str, Any]]:
     if resolution is None:
-        return ()
+        return []
     placed = {s.id: s.tokens for s in compiled.sections} if compiled else {}
-    out: list[SectionDecision] = []
-    for c in resolution.candidates:
-        section_id = c.section_id
-        if c.origin != "spec" or section_id is None:
-            continue
-        if section_id in placed or c.status != "applicable":
-            out.append(
-                SectionDecision.model_construct(
-                    id=section_id,
-                    authority=c.authority,
-                    status=c.status,
-                    related=c.related,
-                    reason=c.reason,
-                    placed=section_id in placed,
-                    tokens=placed.get(section_id),
-                )
-            )
-    return tuple(out)
+    return [
+        {
+            "id": c.section_id,
+            "authority": c.authority,
+            "status": c.status,
+            "related": c.related,
+            "reason": c.reason,
+            "placed": c.section_id in placed,
+            "tokens": placed.get(c.section_id),
+        }
+        for c in resolution.candidates
+        if c.origin == "spec"
+        and c.section_id is not None
+        and (c.section_id in placed or c.status != "applicable")
+    ]
 
 
-def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> tuple[IsolatedSpan, ...]:
+def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> list[dict[str, Any]]:
     if compiled is None:
-        return ()
-    return tuple(
-        IsolatedSpan.model_construct(
-            message_index=b.message_index,
-            part_index=b.part_index,
-            start=b.start,
-            end=b.end,
-            kind=b.kind,
-            text_sha256=sha256_text(b.text),
-            text=b.text if store_text else None,
-        )
+        return []
+    return [
+        {
+            "message_index": b.message_index,
+            "part_index": b.part_index,
+            "start": b.start,
+            "end": b.end,
+            "kind": b.kind,
+            "text_sha256": sha256_text(b.text),
+            "text": b.text if store_text else None,
+        }
         for b in compiled.isolated
-    )
-
-
-def trace_json(record: DecisionRecord) -> str:
-    """The record's parts, sections and isolated spans as the ``trace`` column's JSON."""
-    data = record.model_dump(mode="json", include={"parts", "sections", "isolated"})
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    ]

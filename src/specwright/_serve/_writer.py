@@ -13,12 +13,13 @@ import logging
 import queue
 import threading
 import time
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from specwright._model import Spec
 from specwright._serve._decision_store import DecisionStore
-from specwright._serve._records import DecisionRecord, PendingDecision, build_record
+from specwright._serve._records import PendingDecision, build_row
 
 __all__ = ["DecisionWriter"]
 
@@ -91,10 +92,10 @@ class DecisionWriter:
         return batch, False
 
     def _write(self, batch: list[PendingDecision]) -> None:
-        records: list[DecisionRecord] = []
+        records: list[dict[str, Any]] = []
         for pending in batch:
             try:
-                records.append(build_record(pending, self._spec, self._spec_hash, self._store_text))
+                records.append(build_row(pending, self._spec, self._spec_hash, self._store_text))
             except Exception:  # a bug in one record must not lose the others
                 _LOG.exception("decision %s: cannot build its record", pending.id)
                 self.failed += 1
