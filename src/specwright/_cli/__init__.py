@@ -40,6 +40,8 @@ _COMMANDS: dict[str, str] = {
     "diff": "specwright._cli.diff:diff",
     "init": "specwright._cli.init:init",
     "site": "specwright._cli.site:site",
+    "serve": "specwright._cli.serve:serve",
+    "decisions": "specwright._cli.decisions:decisions",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -62,6 +64,8 @@ _SUMMARIES: dict[str, str] = {
     "diff": "Semantic diff of two specs: sections, authority, text, examples, eval prompts.",
     "init": "Scaffold a lint-clean company overlay (sections, examples, eval prompts) on a base.",
     "site": "Write a static, offline website of a spec (TOC, badges, examples, search).",
+    "serve": "Run the OpenAI-compatible gateway that enforces a spec on live traffic.",
+    "decisions": "List the gateway's decision records, or show one and the text that governed it.",
 }
 
 ERROR_PREFIX = "specwright: error: "

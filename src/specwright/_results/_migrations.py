@@ -192,6 +192,40 @@ def m008_create_feedback(conn: Connection) -> None:
     Index("ix_feedback_run_id", feedback.c.run_id).create(conn)
 
 
+@migration
+def m009_create_decisions(conn: Connection) -> None:
+    """One row per request the gateway (``specwright serve``) answered: its decision record.
+
+    Columns hold what ``specwright decisions`` filters on; ``trace`` holds the record's
+    parts, sections and isolated spans as JSON. ``sections`` is ``,id,id,`` for a portable
+    ``LIKE`` match on one section id.
+    """
+    table = Table(
+        "decisions",
+        MetaData(),
+        Column("decision_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("spec_hash", String(64), nullable=False),
+        Column("spec_version", String(100)),
+        Column("mode", String(20), nullable=False),
+        Column("client", String(255)),
+        Column("stream", Boolean, nullable=False),
+        Column("request_model", String(255)),
+        Column("upstream_model", String(255)),
+        Column("status", Integer, nullable=False),
+        Column("error", Text),
+        Column("latency_ms", Float, nullable=False),
+        Column("upstream_ms", Float),
+        Column("overhead_ms", Float, nullable=False),
+        Column("prompt_tokens", Integer),
+        Column("completion_tokens", Integer),
+        Column("sections", Text, nullable=False),
+        Column("trace", Text, nullable=False),
+    )
+    table.create(conn)
+    Index("ix_decisions_created", table.c.created).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

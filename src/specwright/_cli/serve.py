@@ -1,0 +1,180 @@
+"""``specwright serve``: the OpenAI-compatible gateway that enforces a spec on live traffic."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from pydantic import ValidationError
+
+from specwright._cli._common import load_spec_option
+from specwright._errors import ConfigurationError
+from specwright._settings import Settings
+from specwright._validation import first_error
+
+if TYPE_CHECKING:
+    from specwright._serve._config import GatewayConfig
+
+__all__ = ["serve"]
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _hash_key_entry(name: str) -> int:
+    """Read a client key on stdin; print the keys-file entry that stores its hash."""
+    from specwright._serve._config import hash_key
+
+    key = sys.stdin.readline().strip()
+    if not key:
+        raise ConfigurationError("--hash-key reads a key on stdin; got nothing")
+    click.echo(json.dumps({"name": name, "sha256": hash_key(key)}))
+    return 0
+
+
+@click.command("serve")
+@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec to enforce.")
+@click.option("--upstream", metavar="URL", help="Upstream base URL, e.g. http://host:8000/v1.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each with its own upstream pool and writer).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["enforce", "observe"]),
+    default="enforce",
+    show_default=True,
+    help="enforce: send the compiled messages; observe: forward unchanged, only record.",
+)
+@click.option(
+    "--keys",
+    "keys_path",
+    type=click.Path(path_type=Path),
+    help='Client keys file: {"keys": [{"name", "sha256", "mode"?}]}.',
+)
+@click.option("--no-auth", is_flag=True, help="Serve without client keys (loopback hosts only).")
+@click.option(
+    "--db", "db_url", metavar="URL", help="Results store (default SPECWRIGHT_RESULTS_DB)."
+)
+@click.option(
+    "--store-text",
+    is_flag=True,
+    envvar="SPECWRIGHT_GATEWAY_STORE_TEXT",
+    help="Keep message text in decision records (default: SHA-256 hashes only).",
+)
+@click.option(
+    "--max-body-bytes",
+    default=4 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest request body (413 beyond).",
+)
+@click.option("--timeout", default=60.0, show_default=True, help="Upstream timeout (seconds).")
+@click.option(
+    "--retries",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 10),
+    help="Upstream retries, only before the first byte is sent.",
+)
+@click.option("--budget", default=2000, show_default=True, help="Token budget for sections.")
+@click.option(
+    "--upstream-key-env",
+    default="SPECWRIGHT_UPSTREAM_API_KEY",
+    show_default=True,
+    help="Environment variable holding the upstream's API key.",
+)
+@click.option(
+    "--hash-key",
+    "hash_key_name",
+    metavar="NAME",
+    help="Print a keys entry for a key read on stdin.",
+)
+@click.pass_obj
+def serve(settings: Settings, /, hash_key_name: str | None, **options: Any) -> int:
+    """Serve POST /v1/chat/completions in front of UPSTREAM, enforcing SPEC.
+
+    Every request gets one decision record in the results store, and the headers
+    x-specwright-decision-id and x-specwright-overhead-ms. Stop with Ctrl-C or SIGTERM:
+    in-flight requests finish and every record is written.
+
+    \b
+    Examples:
+      echo "$CLIENT_KEY" | specwright serve --hash-key my-app > entry.json
+      specwright serve --spec spec/ --upstream http://10.0.0.5:8000/v1 \\
+          --keys keys.json --workers 4
+      specwright serve --spec spec/ --upstream http://127.0.0.1:8000/v1 \\
+          --no-auth --mode observe
+    """
+    if hash_key_name is not None:
+        return _hash_key_entry(hash_key_name)
+    config = _config(settings, options)
+    return _run(config.to_env(), options["host"], options["port"], options["workers"])
+
+
+def _config(settings: Settings, options: dict[str, Any]) -> GatewayConfig:
+    from specwright._serve._config import GatewayConfig, read_keys
+    from specwright._serve._decision_store import DecisionStore
+
+    spec_path: Path | None = options.pop("spec_path") or settings.spec
+    load_spec_option(spec_path, settings)  # a bad spec stops here, with its file:line
+    assert spec_path is not None
+    if not options["upstream"]:
+        raise ConfigurationError("serve needs --upstream URL (e.g. http://127.0.0.1:8000/v1)")
+    keys_path: Path | None = options.pop("keys_path")
+    if options["no_auth"] and options["host"] not in _LOOPBACK:
+        raise ConfigurationError("--no-auth is allowed only on a loopback --host")
+    if not options["no_auth"] and keys_path is None:
+        raise ConfigurationError("serve needs --keys FILE (or --no-auth on a loopback host)")
+    url = options.pop("db_url") or settings.results_db
+    DecisionStore(url).close()  # migrate once here, before any worker opens the store
+    fields = {k: v for k, v in options.items() if k not in ("host", "port", "workers")}
+    try:
+        return GatewayConfig.model_validate(
+            {
+                **fields,
+                "spec_path": str(spec_path.resolve()),
+                "keys": read_keys(keys_path) if keys_path is not None else (),
+                "store_url": url,
+            }
+        )
+    except ValidationError as exc:
+        raise ConfigurationError(f"serve: {first_error(exc)}") from None
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _run(config_json: str, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    from specwright._serve._config import CONFIG_ENV
+
+    os.environ[CONFIG_ENV] = config_json  # worker processes read it from here
+    # uvicorn re-raises the stop signal once it has shut down gracefully; by then every
+    # request is answered and every record written, so that counts as a clean exit.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stopped)
+    uvicorn.run(
+        "specwright._serve._app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+    return 0

@@ -1,0 +1,15 @@
+"""The gateway: ``specwright serve`` applies the chain of command to live Chat Completions traffic.
+
+Pipeline per request::
+
+    client ──POST /v1/chat/completions──► _app (auth, size limit, JSON, from_openai)
+        │                                    │ resolve(spec, conversation)
+        │                                    │ enforce: compile_prompt → compiled messages
+        │                                    ▼ observe: the request unchanged
+        │                                 _upstream (httpx pool, retries before the first byte)
+        ◄──── response (streamed chunk by chunk) + x-specwright-decision-id ────┘
+                                             │
+                       PendingDecision ──► _writer (batched, off the hot path) ──► decisions table
+
+Needs the ``serve`` extra (Starlette, uvicorn, httpx) and SQLAlchemy for the store.
+"""

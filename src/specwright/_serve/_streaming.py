@@ -1,0 +1,106 @@
+"""Streaming pass-through: upstream chunks go to the client as they come, nothing buffered.
+
+:class:`StreamScan` reads the model name and token usage off the server-sent events it sees
+(only lines that mention them are parsed). :class:`RecordedStream` closes the upstream
+response and hands the record to the writer however the stream ends: finished, failed
+upstream (the client then gets an OpenAI-style ``error`` event), or the client gone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from specwright._serve._records import PendingDecision
+from specwright._serve._upstream import StreamOpened
+
+__all__ = ["RecordedStream", "StreamScan"]
+
+_LOG = logging.getLogger("specwright.serve")
+
+
+class StreamScan:
+    """Picks the model and usage out of Chat Completions stream events."""
+
+    def __init__(self, pending: PendingDecision) -> None:
+        self.pending = pending
+        self._partial = b""
+
+    def feed(self, chunk: bytes) -> None:
+        """Look at one chunk (lines may straddle chunks)."""
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        if len(self._partial) > 1 << 20:  # a line without end: stop carrying it
+            self._partial = b""
+        for line in lines:
+            if line.startswith(b"data:") and (
+                self.pending.upstream_model is None or b'"usage"' in line
+            ):
+                self._read(line[5:])
+
+    def _read(self, data: bytes) -> None:
+        try:
+            event = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return  # "[DONE]" and anything else that is not JSON
+        if not isinstance(event, dict):
+            return
+        model = event.get("model")
+        if isinstance(model, str) and self.pending.upstream_model is None:
+            self.pending.upstream_model = model
+        usage = event.get("usage")
+        if isinstance(usage, dict):
+            prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            if isinstance(prompt, int):
+                self.pending.prompt_tokens = prompt
+            if isinstance(completion, int):
+                self.pending.completion_tokens = completion
+
+
+def _error_event(message: str) -> bytes:
+    error = {"message": message, "type": "upstream_error", "param": None, "code": "upstream_failed"}
+    return b"data: " + json.dumps({"error": error}).encode("utf-8") + b"\n\n"
+
+
+class RecordedStream(StreamingResponse):
+    """A streaming response that always closes the upstream and always records once."""
+
+    def __init__(
+        self,
+        opened: StreamOpened,
+        scan: StreamScan,
+        done: Callable[[], None],
+        headers: dict[str, str],
+    ) -> None:
+        self._opened = opened
+        self._scan = scan
+        self._done = done
+        super().__init__(self._chunks(), 200, headers, media_type="text/event-stream")
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        opened = self._opened
+        self._scan.feed(opened.first)
+        yield opened.first
+        try:
+            async for chunk in opened.rest:
+                self._scan.feed(chunk)
+                yield chunk
+        except httpx.HTTPError as exc:
+            # Bytes already went out: no retry, no new status; say so in the stream and end it.
+            pending = self._scan.pending
+            pending.error = f"upstream failed mid-stream: {type(exc).__name__}"
+            yield _error_event("upstream failed mid-stream")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except OSError:
+            self._scan.pending.error = "client disconnected mid-stream"
+        finally:
+            await self._opened.response.aclose()
+            self._done()

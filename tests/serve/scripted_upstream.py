@@ -1,0 +1,267 @@
+"""A scripted OpenAI-compatible upstream on 127.0.0.1, written on asyncio streams.
+
+Raw HTTP/1.1 (keep-alive, one write per answer) so that it can also misbehave the ways a
+real upstream does: the request's ``model`` picks the behaviour.
+
+* anything else: a completion (or a stream) answering ``echo: <n> messages``;
+* ``fault-500`` / ``fault-429`` / ``fault-400``: that status (429 with ``Retry-After: 7``);
+* ``fault-reset``: the connection is dropped before any answer;
+* ``fault-garbage``: 200 with a body that is not JSON;
+* ``fault-hang``: never answers;
+* ``fault-midstream``: a stream that breaks after two chunks;
+* ``flaky-<id>``: the first request with that model gets 503, later ones succeed;
+* ``gated``: a stream whose chunks after the first wait for :attr:`Upstream.gate`.
+
+Every request is kept in :attr:`Upstream.requests` (path, headers, JSON body). Run as a
+program (``python -m tests.serve.scripted_upstream --port P``) for benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Seen:
+    """One request as the upstream received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+
+
+@dataclass
+class Upstream:
+    """The upstream's state, shared with the test."""
+
+    url: str = ""
+    requests: list[Seen] = field(default_factory=list)
+    keep: bool = True
+    gate: threading.Event = field(default_factory=threading.Event)
+    flaky_seen: set[str] = field(default_factory=set)
+
+
+def _completion(model: str, n_messages: int) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": 0,
+        "model": f"{model}-answer",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": f"echo: {n_messages} messages"},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 11 * n_messages, "completion_tokens": 3, "total_tokens": 0},
+    }
+
+
+def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
+    event = {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": f"{model}-answer",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return b"data: " + json.dumps(event).encode() + b"\n\n"
+
+
+def _stream_events(model: str, body: dict[str, Any]) -> list[bytes]:
+    n = len(body.get("messages", []))
+    events = [
+        _chunk(model, {"role": "assistant", "content": ""}),
+        _chunk(model, {"content": "echo: "}),
+        _chunk(model, {"content": f"{n} messages"}),
+        _chunk(model, {}, "stop"),
+    ]
+    options = body.get("stream_options") or {}
+    if options.get("include_usage"):
+        usage = {"prompt_tokens": 11 * n, "completion_tokens": 3, "total_tokens": 11 * n + 3}
+        event = {"id": "x", "object": "chat.completion.chunk", "created": 0,
+                 "model": f"{model}-answer", "choices": [], "usage": usage}  # fmt: skip
+        events.append(b"data: " + json.dumps(event).encode() + b"\n\n")
+    events.append(b"data: [DONE]\n\n")
+    return events
+
+
+def _head(status: int, headers: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _whole(status: int, body: bytes, extra: dict[str, str] | None = None) -> bytes:
+    headers = {"content-type": "application/json", "content-length": str(len(body))}
+    return _head(status, {**headers, **(extra or {})}) + body
+
+
+def _chunked(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+class _Handler:
+    def __init__(self, state: Upstream) -> None:
+        self.state = state
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while await self._one(reader, writer):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        head = await reader.readuntil(b"\r\n\r\n")
+        request_line, *header_lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = request_line.split(" ", 2)
+        headers = {}
+        for line in header_lines:
+            if ":" in line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        raw = await reader.readexactly(length) if length else b""
+        body = json.loads(raw) if raw else None
+        if self.state.keep:
+            self.state.requests.append(Seen(method, path, headers, body))
+        return await self._answer(method, path, body, writer)
+
+    async def _answer(
+        self, method: str, path: str, body: dict[str, Any] | None, writer: asyncio.StreamWriter
+    ) -> bool:
+        if path.endswith("/models") and method == "GET":
+            data = {"object": "list", "data": [{"id": "scripted", "object": "model"}]}
+            writer.write(_whole(200, json.dumps(data).encode()))
+            return True
+        body = body or {}
+        model = str(body.get("model", ""))
+        if model.startswith("flaky-") and model not in self.state.flaky_seen:
+            self.state.flaky_seen.add(model)
+            model = "fault-503"
+        if model.startswith("fault-"):
+            return await self._fault(model[6:], body, writer)
+        if body.get("stream"):
+            await self._stream(model, body, writer, break_after=None)
+        else:
+            answer = _completion(model, len(body.get("messages", [])))
+            writer.write(_whole(200, json.dumps(answer).encode()))
+        return True
+
+    async def _fault(self, kind: str, body: dict[str, Any], writer: asyncio.StreamWriter) -> bool:
+        if kind.isdigit():
+            error = json.dumps({"error": {"message": f"scripted {kind}", "type": "x"}}).encode()
+            extra = {"retry-after": "7"} if kind == "429" else {}
+            writer.write(_whole(int(kind), error, extra))
+            return True
+        if kind == "reset":
+            writer.transport.abort()
+            return False
+        if kind == "garbage":
+            writer.write(_whole(200, b"<html>upstream exploded</html>"))
+            return True
+        if kind == "hang":
+            await asyncio.sleep(3600)
+        if kind == "midstream":
+            await self._stream("fault-midstream", body, writer, break_after=2)
+            return False
+        writer.write(_whole(500, b"{}"))
+        return True
+
+    async def _stream(
+        self,
+        model: str,
+        body: dict[str, Any],
+        writer: asyncio.StreamWriter,
+        break_after: int | None,
+    ) -> None:
+        head = {"content-type": "text/event-stream", "transfer-encoding": "chunked"}
+        events = _stream_events(model, body)
+        writer.write(_head(200, head) + _chunked(events[0]))
+        await writer.drain()
+        for n, event in enumerate(events[1:], start=1):
+            if break_after is not None and n >= break_after:
+                writer.transport.abort()
+                return
+            if model == "gated":
+                await asyncio.get_running_loop().run_in_executor(None, self.state.gate.wait, 10)
+            writer.write(_chunked(event))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+
+
+async def _start(state: Upstream, port: int = 0) -> asyncio.Server:
+    server = await asyncio.start_server(_Handler(state).serve, "127.0.0.1", port, backlog=1024)
+    state.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+    return server
+
+
+@contextmanager
+def scripted_upstream() -> Iterator[Upstream]:
+    """Run the upstream on a thread of its own; yield its state (``.url`` is the base URL)."""
+    state = Upstream()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: list[asyncio.Server] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        holder.append(loop.run_until_complete(_start(state)))
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield state
+    finally:
+        state.gate.set()
+        asyncio.run_coroutine_threadsafe(_shutdown(holder[0]), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+async def _shutdown(server: asyncio.Server) -> None:
+    server.close()
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def main() -> None:
+    """Serve on ``--port`` until killed (for benchmarks: no request is kept)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    state = Upstream(keep=False)
+
+    async def serve() -> None:
+        server = await _start(state, args.port)
+        print(state.url, flush=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
