@@ -30,7 +30,7 @@ from specwright import (
     resolve,
     to_openai,
 )
-from specwright._chain._preamble import whole_spec_text
+from specwright._chain._spec_text import whole_spec_text
 
 REAL_SPEC = Path(__file__).resolve().parents[1].parent / "shared/data/openai-model-spec/2025-12-18"
 TARGET_MS = 5.0

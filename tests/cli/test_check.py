@@ -102,7 +102,9 @@ def test_unknown_grantor_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_bad_annotations_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     notes = write_conversation(
-        tmp_path, {"relations": [{"subject": "x", "other": "y", "answer": "maybe"}]}, "n.json"
+        tmp_path,
+        {"relations": [{"subject": "message:0", "other": "section:*", "answer": "maybe"}]},
+        "n.json",
     )
     args = ["check", str(write_conversation(tmp_path, CHAT)), "--spec", str(write_spec(tmp_path))]
     assert main([*args, "--annotations", str(notes)]) == 2

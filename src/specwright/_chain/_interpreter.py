@@ -9,15 +9,18 @@ Interpreters register by name with :func:`interpreter` and are built with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwright._chain._candidates import Candidate, ref_matches
+from specwright._chain._answers import Capability, Grant, Override, SpanClass
+from specwright._chain._candidates import Candidate, ref_names
 from specwright._chain._conversation import Conversation
-from specwright._errors import ConfigurationError
+from specwright._chain._refs import Ref, RefField
+from specwright._registry import Registry
 
 __all__ = [
+    "INTERPRETERS",
     "Annotations",
     "Capability",
     "DeterministicInterpreter",
@@ -30,19 +33,6 @@ __all__ = [
     "interpreter",
     "interpreter_names",
 ]
-
-SpanClass: TypeAlias = Literal["instruction", "information", "undetermined"]
-"""Is this span an instruction, or information (context, data, a question)?"""
-
-Override: TypeAlias = Literal["explicit", "implicit", "none", "undetermined"]
-"""Does the subject contradict, override or make irrelevant the other candidate — explicitly,
-only implicitly, not at all?"""
-
-Grant: TypeAlias = Literal["yes", "no", "undetermined"]
-"""Does this instruction delegate authority to that source?"""
-
-Capability: TypeAlias = Literal["within", "beyond", "undetermined"]
-"""Can the assistant carry this instruction out at all?"""
 
 
 @runtime_checkable
@@ -81,40 +71,33 @@ class Interpreter(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[..., Interpreter]] = {}
-_F = TypeVar("_F", bound=Callable[..., Interpreter])
+InterpreterFactory = Callable[..., "Interpreter"]
+"""What the registry holds: usually the interpreter class."""
+
+INTERPRETERS: Registry[InterpreterFactory] = Registry(
+    "interpreter",
+    "specwright.interpreters",
+    # Imported when first asked for: the LLM interpreter module imports this one, not back.
+    builtins={"llm": "specwright._chain._llm_interpreter:LLMInterpreter"},
+)
+"""Interpreters by name; plugins add theirs through the ``specwright.interpreters`` group."""
+
+_F = TypeVar("_F", bound=InterpreterFactory)
 
 
 def interpreter(name: str) -> Callable[[_F], _F]:
     """Register an interpreter factory (usually the class) under ``name``."""
-
-    def register(factory: _F) -> _F:
-        _REGISTRY[name] = factory
-        return factory
-
-    return register
+    return INTERPRETERS.register(name)
 
 
 def interpreter_names() -> list[str]:
     """The registered interpreter names, sorted."""
-    _load_builtins()
-    return sorted(_REGISTRY)
+    return INTERPRETERS.names()
 
 
 def create_interpreter(name: str, **options: Any) -> Interpreter:
     """Build the interpreter registered as ``name`` with ``options``."""
-    _load_builtins()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise ConfigurationError(f"unknown interpreter {name!r} (known: {known})") from None
-    return factory(**options)
-
-
-def _load_builtins() -> None:
-    # The LLM interpreter registers itself on import; its openai import stays lazy.
-    import specwright._chain._llm_interpreter  # noqa: F401
+    return INTERPRETERS.get(name)(**options)
 
 
 # --------------------------------------------------------------------------- deterministic
@@ -125,9 +108,9 @@ class RelationNote(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    subject: str
-    """Reference of the later or lower instruction (see :func:`ref_matches`)."""
-    other: str
+    subject: RefField
+    """Reference of the later or lower instruction (see :mod:`._refs`)."""
+    other: RefField
     """Reference of the instruction it may override or conflict with."""
     answer: Override
     """The answer."""
@@ -138,11 +121,11 @@ class Annotations(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    classes: dict[str, SpanClass] = Field(default_factory=dict)
+    classes: dict[RefField, SpanClass] = Field(default_factory=dict)
     """Reference → instruction / information."""
     relations: tuple[RelationNote, ...] = ()
     """Override answers between pairs of candidates."""
-    capabilities: dict[str, Capability] = Field(default_factory=dict)
+    capabilities: dict[RefField, Capability] = Field(default_factory=dict)
     """Reference → within / beyond the assistant's capabilities."""
 
 
@@ -166,7 +149,7 @@ class DeterministicInterpreter:
         self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
     ) -> list[Override]:
         """The annotated relation for each pair, else ``"undetermined"``."""
-        notes = [n for n in self.annotations.relations if ref_matches(n.subject, subject)]
+        notes = [n for n in self.annotations.relations if ref_names(n.subject, subject)]
         if not notes:
             return ["undetermined"] * len(others)
         return [_relation(notes, other) for other in others]
@@ -187,15 +170,15 @@ class DeterministicInterpreter:
 _T = TypeVar("_T")
 
 
-def _lookup(table: dict[str, _T], candidate: Candidate, default: _T) -> _T:
+def _lookup(table: dict[Ref, _T], candidate: Candidate, default: _T) -> _T:
     for ref, value in table.items():
-        if ref_matches(ref, candidate):
+        if ref_names(ref, candidate):
             return value
     return default
 
 
 def _relation(notes: list[RelationNote], other: Candidate) -> Override:
     for note in notes:
-        if ref_matches(note.other, other):
+        if ref_names(note.other, other):
             return note.answer
     return "undetermined"

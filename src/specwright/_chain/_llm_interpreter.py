@@ -11,15 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate
 from specwright._chain._conversation import Conversation
-from specwright._chain._interpreter import Capability, Grant, Override, SpanClass, interpreter
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["InterpreterCall", "LLMInterpreter"]
 
@@ -49,13 +52,14 @@ class InterpreterCall:
     """Why the answers are undetermined, if they are."""
 
 
-@interpreter("llm")
 class LLMInterpreter:
     """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
 
-    ``temperature`` and ``seed`` are sent explicitly; ``retries`` bounds our own retries of
-    transport errors (the SDK's are off); ``section_chars`` cuts each spec section's text in
-    prompts (``None``: whole sections), marking cut items with ``"truncated": true``.
+    Registered as ``llm``. ``client`` injects a ready ``openai.OpenAI`` client (tests pass one
+    over an in-process transport); without it one is built from ``base_url``, ``api_key`` and
+    ``timeout`` with the SDK's retries off. ``temperature`` and ``seed`` are sent explicitly;
+    ``retries`` bounds our own retries of transport errors; ``section_chars`` cuts each spec
+    section's text in prompts (``None``: whole sections), marking cut items as truncated.
     """
 
     name = "llm"
@@ -64,6 +68,7 @@ class LLMInterpreter:
         self,
         model: str,
         *,
+        client: openai.OpenAI | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
         temperature: float = 0.0,
@@ -74,6 +79,10 @@ class LLMInterpreter:
         json_mode: bool = True,
         section_chars: int | None = 1200,
     ) -> None:
+        if client is not None and (base_url is not None or api_key is not None):
+            raise ConfigurationError(
+                "LLM interpreter: pass client= or base_url=/api_key=, not both"
+            )
         self.model = model
         self.base_url = base_url
         self.api_key = api_key
@@ -86,7 +95,7 @@ class LLMInterpreter:
         # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
         self.section_chars = section_chars
         self.calls: list[InterpreterCall] = []
-        self._client: Any = None
+        self._client: openai.OpenAI | None = client
 
     # ------------------------------------------------------------------ the protocol
 
@@ -141,7 +150,10 @@ class LLMInterpreter:
         for attempt in range(self.retries + 1):
             try:
                 reply = client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=self.temperature, **extra
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=self.temperature,
+                    **extra,
                 )
             except (
                 openai.APIConnectionError,
@@ -164,7 +176,7 @@ class LLMInterpreter:
             return message.content, None
         return None, f"gave up after {self.retries + 1} attempts: {last}"
 
-    def _get_client(self) -> Any:
+    def _get_client(self) -> openai.OpenAI:
         if self._client is None:
             try:
                 import openai

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from specwright._chain._candidates import Candidate
 from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._spotlight import Boundary, SpotlightMode
-from specwright._model import Spec
 
 __all__ = [
     "SECTIONS_HEADING",
     "isolation_text",
     "render_preamble",
-    "render_section",
-    "whole_spec_text",
 ]
 
 _CHAIN = """\
@@ -56,12 +52,6 @@ def isolation_text(
     return "\n".join(lines)
 
 
-def render_section(candidate: Candidate) -> str:
-    """One section as it appears in the preamble."""
-    head = f"## {candidate.title} {{#{candidate.section_id}}} ({candidate.authority})"
-    return f"{head}\n{candidate.text}"
-
-
 SECTIONS_HEADING = "# Applicable rules of the specification"
 """The heading above the spec sections in the preamble."""
 
@@ -72,18 +62,3 @@ def render_preamble(sections: Sequence[str], isolation: str) -> str:
     if sections:
         parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(sections))
     return "\n\n".join(parts)
-
-
-def whole_spec_text(spec: Spec) -> str:
-    """The spec's full text as a model would read it: headings, prose, commentary, examples."""
-    chunks = [spec.preamble] if spec.preamble else []
-    for section in spec.walk():
-        chunks.append(f"{'#' * section.depth} {section.title}")
-        for block in section.blocks:
-            if block.kind == "example":
-                messages = [*block.messages, *(a.message for a in block.answers)]
-                chunks.append(block.title)
-                chunks += [f"<{m.role}>\n{m.text}\n</{m.role}>" for m in messages]
-            else:
-                chunks.append(block.markdown)
-    return "\n\n".join(chunks)
