@@ -87,6 +87,11 @@ class Registry(Generic[T]):
         for name in self.names():
             yield name, self.get(name)
 
+    def loaded(self) -> dict[str, T]:
+        """The entries registered or imported so far (neither plugins nor lazy built-ins are
+        loaded by asking)."""
+        return dict(self._entries)
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.names()
 

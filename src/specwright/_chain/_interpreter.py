@@ -8,16 +8,20 @@ Interpreters register by name with :func:`interpreter` and are built with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate, ref_names
 from specwright._chain._conversation import Conversation
 from specwright._chain._refs import Ref, RefField
+from specwright._errors import ConfigurationError
 from specwright._registry import Registry
+from specwright._validation import first_error
 
 __all__ = [
     "INTERPRETERS",
@@ -26,12 +30,16 @@ __all__ = [
     "DeterministicInterpreter",
     "Grant",
     "Interpreter",
+    "InterpreterOption",
     "Override",
     "RelationNote",
     "SpanClass",
     "create_interpreter",
     "interpreter",
+    "interpreter_from_options",
     "interpreter_names",
+    "interpreter_options",
+    "read_annotations",
 ]
 
 
@@ -71,8 +79,26 @@ class Interpreter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InterpreterOption:
+    """A command-line option an interpreter declares for itself (``specwright check`` and
+    ``compile`` offer every registered interpreter's options)."""
+
+    flag: str
+    """The option as typed, e.g. ``--llm-model``."""
+    param: str
+    """The key it is passed under to the interpreter's ``from_options``."""
+    help: str
+    """One line of help."""
+    metavar: str = "TEXT"
+    """What the value is, in the help."""
+    required: bool = False
+    """Whether the interpreter cannot be built without it."""
+
+
 InterpreterFactory = Callable[..., "Interpreter"]
-"""What the registry holds: usually the interpreter class."""
+"""What the registry holds: usually the interpreter class. A factory may declare
+``options: tuple[InterpreterOption, ...]`` and a ``from_options(values)`` class method."""
 
 INTERPRETERS: Registry[InterpreterFactory] = Registry(
     "interpreter",
@@ -98,6 +124,35 @@ def interpreter_names() -> list[str]:
 def create_interpreter(name: str, **options: Any) -> Interpreter:
     """Build the interpreter registered as ``name`` with ``options``."""
     return INTERPRETERS.get(name)(**options)
+
+
+def interpreter_options() -> dict[str, tuple[InterpreterOption, ...]]:
+    """Every registered interpreter's declared options, by interpreter name."""
+    return {name: tuple(getattr(f, "options", ())) for name, f in INTERPRETERS.items()}
+
+
+def interpreter_from_options(name: str, given: Mapping[str, Mapping[str, str]]) -> Interpreter:
+    r"""Build ``name`` from command-line values, ``given`` by interpreter name then param.
+
+    Values given for another interpreter's options, and required options left out, are
+    :class:`ConfigurationError`\ s naming the flags.
+    """
+    declared = interpreter_options()
+    factory = INTERPRETERS.get(name)
+    for other, values in given.items():
+        if other != name and values:
+            flags = [o.flag for o in declared[other]]
+            verb = "applies" if len(flags) == 1 else "apply"
+            raise ConfigurationError(f"{' and '.join(flags)} {verb} to --interpreter {other}")
+    values = dict(given.get(name, {}))
+    for option in declared[name]:
+        if option.required and not values.get(option.param):
+            raise ConfigurationError(f"--interpreter {name} needs {option.flag}")
+    from_options = getattr(factory, "from_options", None)
+    if from_options is not None:
+        built: Interpreter = from_options(values)
+        return built
+    return factory(**values)
 
 
 # --------------------------------------------------------------------------- deterministic
@@ -137,9 +192,23 @@ class DeterministicInterpreter:
     """
 
     name = "deterministic"
+    options: ClassVar[tuple[InterpreterOption, ...]] = (
+        InterpreterOption(
+            "--annotations",
+            "annotations",
+            "JSON answers for the deterministic interpreter.",
+            metavar="FILE",
+        ),
+    )
 
     def __init__(self, annotations: Annotations | None = None) -> None:
         self.annotations = annotations or Annotations()
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, str]) -> DeterministicInterpreter:
+        """Built from ``--annotations FILE`` (a JSON :class:`Annotations` object), if given."""
+        path = values.get("annotations")
+        return cls(read_annotations(Path(path)) if path else None)
 
     def classify(self, spans: Sequence[Candidate], conversation: Conversation) -> list[SpanClass]:
         """The annotated class of each span, else ``"undetermined"``."""
@@ -182,3 +251,13 @@ def _relation(notes: list[RelationNote], other: Candidate) -> Override:
         if ref_names(note.other, other):
             return note.answer
     return "undetermined"
+
+
+def read_annotations(path: Path) -> Annotations:
+    """Read an :class:`Annotations` JSON file; bad files are :class:`ConfigurationError`."""
+    try:
+        return Annotations.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValidationError as exc:
+        raise ConfigurationError(f"{path}: {first_error(exc)}") from None

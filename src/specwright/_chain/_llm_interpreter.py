@@ -9,15 +9,16 @@ retries (the client's own retries are off so that the count is ours). Every call
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate
 from specwright._chain._conversation import Conversation
+from specwright._chain._interpreter import InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
 
@@ -63,6 +64,17 @@ class LLMInterpreter:
     """
 
     name = "llm"
+    options: ClassVar[tuple[InterpreterOption, ...]] = (
+        InterpreterOption(
+            "--llm-model", "model", "Model name for --interpreter llm.", "MODEL", required=True
+        ),
+        InterpreterOption(
+            "--llm-base-url",
+            "base_url",
+            "OpenAI-compatible base URL for --interpreter llm (API key from OPENAI_API_KEY).",
+            "URL",
+        ),
+    )
 
     def __init__(
         self,
@@ -96,6 +108,11 @@ class LLMInterpreter:
         self.section_chars = section_chars
         self.calls: list[InterpreterCall] = []
         self._client: openai.OpenAI | None = client
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, str]) -> LLMInterpreter:
+        """Built from ``--llm-model`` and ``--llm-base-url``."""
+        return cls(values["model"], base_url=values.get("base_url"))
 
     # ------------------------------------------------------------------ the protocol
 

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from specwright._errors import ConfigurationError
+from specwright._registry import Registry
 
 __all__ = [
+    "TOKEN_COUNTERS",
     "ApproxTokenCounter",
     "TiktokenCounter",
     "TokenCounter",
@@ -41,28 +43,25 @@ class TokenCounter(Protocol):
         ...
 
 
-_COUNTERS: dict[str, Callable[..., TokenCounter]] = {}
-_F = TypeVar("_F", bound=Callable[..., TokenCounter])
+TokenCounterFactory = Callable[..., TokenCounter]
+"""What the registry holds: usually the counter class."""
+
+TOKEN_COUNTERS: Registry[TokenCounterFactory] = Registry(
+    "token counter", "specwright.token_counters"
+)
+"""Token counters by name; plugins add theirs through ``specwright.token_counters``."""
+
+_F = TypeVar("_F", bound=TokenCounterFactory)
 
 
 def token_counter(name: str) -> Callable[[_F], _F]:
     """Register a token counter factory under ``name``."""
-
-    def register(factory: _F) -> _F:
-        _COUNTERS[name] = factory
-        return factory
-
-    return register
+    return TOKEN_COUNTERS.register(name)
 
 
 def create_token_counter(name: str = "approx", **options: Any) -> TokenCounter:
     """Build the token counter registered as ``name``."""
-    try:
-        factory = _COUNTERS[name]
-    except KeyError:
-        known = ", ".join(sorted(_COUNTERS))
-        raise ConfigurationError(f"unknown token counter {name!r} (known: {known})") from None
-    return factory(**options)
+    return TOKEN_COUNTERS.get(name)(**options)
 
 
 @token_counter("approx")

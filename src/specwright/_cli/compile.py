@@ -75,14 +75,14 @@ def compile_command(
       specwright compile chat.json --spec spec.md --target anthropic --json
       specwright compile chat.json --spec spec.md --mode encode
     """
-    spec, conversation, resolution = chain.resolve(settings)
+    index, conversation, resolution = chain.resolve(settings, create_token_counter(counter_name))
     compiled = compile_prompt(
-        spec,
+        index.spec,
         conversation,
         resolution,
         budget=budget,
         mode=check_mode(mode),
-        counter=create_token_counter(counter_name),
+        index=index,
         isolate_assistant=not keep_assistant,
     )
     messages = compiled.to_openai() if target == "openai" else compiled.to_anthropic()
