@@ -73,13 +73,15 @@ class CompiledPrompt(_Frozen):
     isolated: tuple[IsolatedBlock, ...]
     """Every isolated block, in order."""
     preamble_tokens: int
-    """Tokens of the preamble."""
+    """Tokens of the preamble (an estimate unless :attr:`tokens_exact`)."""
     whole_spec_tokens: int
-    """Tokens of the whole spec, for comparison."""
+    """Tokens of the whole spec, for comparison (an estimate unless :attr:`tokens_exact`)."""
     budget: int
     """The token budget for non-root sections."""
     counter: str
     """The token counter's name."""
+    tokens_exact: bool = False
+    """Whether the token figures are exact counts; by default they are estimates."""
 
     def to_openai(self) -> list[dict[str, Any]]:
         """The compiled messages in OpenAI Chat Completions form."""

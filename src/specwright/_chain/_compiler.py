@@ -27,7 +27,7 @@ from specwright._chain._spotlight import (
     new_boundary,
     transform,
 )
-from specwright._chain._tokens import TokenCounter
+from specwright._chain._tokens import TokenCounter, is_exact
 from specwright._errors import ConfigurationError
 from specwright._model import Message, Spec, TextPart
 
@@ -96,6 +96,7 @@ def compile_prompt(
         whole_spec_tokens=index.whole_spec_tokens,
         budget=budget,
         counter=index.counter.name,
+        tokens_exact=is_exact(index.counter),
     )
 
 

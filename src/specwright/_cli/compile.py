@@ -47,7 +47,7 @@ __all__ = ["compile_command"]
     "counter_name",
     default="approx",
     show_default=True,
-    help="Token counter (approx, tiktoken).",
+    help="Token counter (approx: an estimate; tiktoken: exact; or a plugin's).",
 )
 @click.option(
     "--keep-assistant",
@@ -104,6 +104,7 @@ def _compiled_json(compiled: CompiledPrompt, messages: object) -> dict[str, obje
         "preamble_tokens": compiled.preamble_tokens,
         "whole_spec_tokens": compiled.whole_spec_tokens,
         "token_counter": compiled.counter,
+        "tokens_are_estimates": not compiled.tokens_exact,
     }
 
 
@@ -118,9 +119,11 @@ def _print(compiled: CompiledPrompt, messages: object) -> None:
             else json.dumps(content, indent=1, ensure_ascii=False)
         )
         console.print(Panel(escape(text or ""), title=escape(str(message.get("role")))))
+    about = "" if compiled.tokens_exact else "~"
+    kind = "exact" if compiled.tokens_exact else "estimate"
     err_console().print(
-        f"preamble: {compiled.preamble_tokens} tokens ({compiled.counter}), "
-        f"whole spec: {compiled.whole_spec_tokens} tokens; "
+        f"preamble: {about}{compiled.preamble_tokens} tokens ({kind}, {compiled.counter}), "
+        f"whole spec: {about}{compiled.whole_spec_tokens} tokens; "
         f"{len(compiled.sections)} sections included, {len(compiled.omitted)} omitted, "
         f"{len(compiled.isolated)} blocks isolated"
     )
