@@ -13,8 +13,9 @@ from typing import Annotated, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from specwright._chain._answers import SpanClass
-from specwright._chain._authority import Span, SpanKind
+from specwright._chain._authority import Span
 from specwright._chain._refs import AnyRef, MessageRef, Ref, SectionRef
+from specwright._chain._span_kinds import SpanKind
 from specwright._model import AuthorityOrNone, Role, Section, Spec
 
 __all__ = [
@@ -98,6 +99,9 @@ class SpanCandidate(_CandidateBase):
     """The candidate that delegated authority to this span, if any."""
     classification: SpanClass | None = None
     """The interpreter's answer to "is this an instruction?"."""
+    pasted: str | None = None
+    """Why this user text looks pasted although nothing isolates it ("possibly pasted, not
+    isolated"), if it does."""
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -123,6 +127,7 @@ class SpanCandidate(_CandidateBase):
             kind=span.kind,
             delegated_by=None,
             classification=None,
+            pasted=span.pasted,
         )
 
 

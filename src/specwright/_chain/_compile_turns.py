@@ -65,6 +65,8 @@ def _spans_by_part(
 ) -> dict[tuple[int, int], list[Span]]:
     grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)
     for span in resolution.spans:
+        if span.kind == "tool_call":
+            continue  # the call stays a structured call: its arguments are not rewritten
         grouped[(span.message_index, span.part_index)].append(span)
     expected = {
         (i, p) for i, turn in enumerate(conversation.turns) for p in range(len(turn.message.parts))

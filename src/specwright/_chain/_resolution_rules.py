@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from specwright._chain._answers import Capability, Override
-from specwright._chain._authority import SpanKind
 from specwright._chain._candidates import (
     Candidate,
     CandidateStatus,
     SectionCandidate,
     SpanCandidate,
 )
+from specwright._chain._span_kinds import SpanKind
 from specwright._model import AUTHORITY_LEVELS, Authority, AuthorityOrNone, authority_rank
 
 __all__ = ["AUTHORITY_WEIGHT", "OUTCOME_PRECEDENCE", "OVERRIDE_RULES", "Outcome", "decide"]
@@ -63,6 +63,11 @@ _NO_AUTHORITY: dict[SpanKind, str] = {
     "untrusted_block": "inside an <untrusted> block",
     "block_quote": "a markdown block quote",
     "fenced_code": "a fenced code block",
+    "quotation": "text in quotation marks",
+    "yaml": "a YAML block",
+    "json": "a JSON block",
+    "xml": "an XML block",
+    "tool_call": "the arguments of a tool call",
     "attachment": "an attachment",
     "quoted": "marked as quoted by the application",
     "retrieved": "marked as retrieved by the application",
