@@ -9,6 +9,7 @@ from specwright._chain._authority import Span
 from specwright._chain._candidates import SpanCandidate
 from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._conversation import Conversation, PartMeta, Turn
+from specwright._chain._fields import strip_turn
 from specwright._chain._resolution import Resolution
 from specwright._chain._spotlight import Boundary
 from specwright._errors import ConfigurationError
@@ -122,7 +123,8 @@ def turn_texts(conversation: Conversation) -> list[str]:
 def compile_turn(
     turn: Turn, pieces: list[list[Piece]], boundary: Boundary, bodies: list[str]
 ) -> Turn:
-    """Rebuild one turn from its planned pieces."""
+    """Rebuild one turn from its planned pieces, without the fields the compiler drops."""
+    turn = strip_turn(turn)
     parts: list[Part] = []
     metas: list[PartMeta] = []
     for part, meta, planned in zip(turn.message.parts, turn.part_meta, pieces, strict=True):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from specwright._chain._adapters_anthropic import to_anthropic
 from specwright._chain._adapters_openai import to_openai
 from specwright._chain._conversation import Conversation
+from specwright._chain._fields import DroppedField
 from specwright._chain._spotlight import SpotlightMode
 from specwright._model import AuthorityOrNone
 
@@ -80,6 +81,9 @@ class CompiledPrompt(_Frozen):
     """The token budget for non-root sections."""
     counter: str
     """The token counter's name."""
+    dropped: tuple[DroppedField, ...] = ()
+    """Fields of the conversation left out of the compiled request (neither isolated nor
+    structural)."""
     tokens_exact: bool = False
     """Whether the token figures are exact counts; by default they are estimates."""
 

@@ -97,6 +97,7 @@ def compile_prompt(
         budget=budget,
         counter=index.counter.name,
         tokens_exact=is_exact(index.counter),
+        dropped=resolution.dropped,
     )
 
 

@@ -39,6 +39,7 @@ from specwright._chain._candidates import (
 )
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation, apply_delegations
+from specwright._chain._fields import DroppedField, dropped_fields
 from specwright._chain._interpreter import DeterministicInterpreter, Interpreter
 from specwright._chain._resolution_rules import AUTHORITY_WEIGHT, decide
 from specwright._chain._spec_index import SpecIndex
@@ -78,6 +79,9 @@ class Resolution(BaseModel):
     """Name of the interpreter that answered the semantic questions."""
     delegations: tuple[Delegation, ...] = ()
     """Delegations applied: the caller's, then those the interpreter found."""
+    dropped: tuple[DroppedField, ...] = ()
+    """Fields of the conversation that are neither isolated nor structural: the compiler
+    drops them (a warning in the trace)."""
     spans: tuple[Span, ...] = ()
     """Every structural span of the conversation, blank ones included: what the compiler
     rebuilds the turns from."""
@@ -162,6 +166,7 @@ def resolve(
         interpreter=interp.name,
         delegations=(*delegations, *found),
         spans=spans,
+        dropped=dropped_fields(conversation),
     )
 
 
