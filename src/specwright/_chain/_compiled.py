@@ -71,6 +71,8 @@ class CompiledPrompt(_Frozen):
     """Spec sections in the preamble, in document order."""
     omitted: tuple[str, ...]
     """Applicable sections left out (no relevance, or over the budget)."""
+    omitted_roots: tuple[str, ...] = ()
+    """The root-level sections among them, which the preamble names in one line."""
     isolated: tuple[IsolatedBlock, ...]
     """Every isolated block, in order."""
     preamble_tokens: int
@@ -78,7 +80,7 @@ class CompiledPrompt(_Frozen):
     whole_spec_tokens: int
     """Tokens of the whole spec, for comparison (an estimate unless :attr:`tokens_exact`)."""
     budget: int
-    """The token budget for non-root sections."""
+    """The token budget of the whole preamble (the core rules go in even beyond it)."""
     counter: str
     """The token counter's name."""
     dropped: tuple[DroppedField, ...] = ()

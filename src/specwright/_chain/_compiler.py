@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from specwright._chain._candidates import SectionCandidate
+from specwright._chain._budget import select_sections
 from specwright._chain._compile_turns import compile_turn, plan_turns, turn_texts
-from specwright._chain._compiled import CompiledPrompt, CompiledSection
+from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._conversation import Conversation, Turn
 from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Interpreter
-from specwright._chain._preamble import SECTIONS_HEADING, isolation_text, render_preamble
+from specwright._chain._preamble import isolation_text, render_preamble
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._spotlight import (
@@ -57,7 +57,8 @@ def compile_prompt(
     spec's :class:`SpecIndex` (built here when omitted; build it once for many requests);
     ``counter`` counts tokens when the index is built here, and must be the index's own
     counter otherwise.
-    ``budget`` caps the tokens of non-root sections in the preamble. ``isolate_assistant``
+    ``budget`` caps the tokens of the whole preamble (see :mod:`._budget`: the core rules
+    always go in; root-level sections not shown in full are named). ``isolate_assistant``
     (default) isolates earlier assistant turns like every other no-authority span: callers
     can forge them, so their role alone does not keep them from steering; pass ``False`` to
     leave them unwrapped. ``token_factory`` draws boundary
@@ -77,9 +78,10 @@ def compile_prompt(
     plan = plan_turns(conversation, resolution, isolate_assistant)
     bodies = [transform(block.text, mode, datamark) for block in plan.blocks]
     boundary = new_boundary([*turn_texts(conversation), *bodies], token_factory)
-    sections, omitted = _select_sections(index, resolution, budget)
     isolation = isolation_text(boundary, mode, datamark, plan.blocks)
-    preamble = render_preamble([text for _, text in sections], isolation)
+    fixed = index.counter.count(render_preamble([], isolation))
+    chosen = select_sections(index, resolution, budget, fixed)
+    preamble = render_preamble([t for _, t in chosen.picked], isolation, chosen.omitted_roots)
     turns = [
         compile_turn(turn, pieces, boundary, bodies)
         for turn, pieces in zip(conversation.turns, plan.pieces, strict=True)
@@ -89,10 +91,13 @@ def compile_prompt(
         preamble=preamble,
         boundary_token=boundary.token,
         mode=mode,
-        sections=tuple(s for s, _ in sections),
-        omitted=omitted,
+        sections=tuple(s for s, _ in chosen.picked),
+        omitted=chosen.omitted,
+        omitted_roots=chosen.omitted_roots,
         isolated=tuple(plan.blocks),
-        preamble_tokens=_preamble_tokens(index.counter, isolation, sections),
+        # Section costs come from the index: the sum spares counting the spec text per request
+        # (exact for ``approx`` up to the joins, within a token per section for BPE).
+        preamble_tokens=fixed + chosen.tokens,
         whole_spec_tokens=index.whole_spec_tokens,
         budget=budget,
         counter=index.counter.name,
@@ -118,53 +123,3 @@ def _index_for(spec: Spec, index: SpecIndex | None, counter: TokenCounter | None
             f"counter {counter.name!r} differs from the SpecIndex's {index.counter.name!r}"
         )
     return index
-
-
-def _select_sections(
-    index: SpecIndex, resolution: Resolution, budget: int
-) -> tuple[list[tuple[CompiledSection, str]], tuple[str, ...]]:
-    """Root sections always; then the most relevant others that fit ``budget`` tokens."""
-    candidates: Sequence[SectionCandidate] = index.candidates
-    costs = index.costs
-    status = {c.id: c.status for c in resolution.section_candidates()}
-    standing = [c for c in candidates if status.get(c.id) in ("applicable", "undetermined")]
-    query = " ".join(c.text for c in resolution.message_candidates() if c.authority != "none")
-    scores = index.relevance.scores(query)
-    chosen = {c.id for c in standing if c.authority == "root"}
-    ranked = sorted((c for c in standing if c.id not in chosen), key=lambda c: -scores[c.id])
-    spent = 0
-    for c in ranked:
-        cost = costs[c.id].tokens
-        if scores[c.id] > 0 and spent + cost <= budget:
-            chosen.add(c.id)
-            spent += cost
-    picked = [
-        (
-            CompiledSection(
-                id=c.section_id,
-                authority=c.authority,
-                tokens=costs[c.id].tokens,
-                score=round(scores[c.id], 4),
-            ),
-            costs[c.id].text,
-        )
-        for c in candidates
-        if c.id in chosen
-    ]
-    omitted = tuple(c.section_id for c in standing if c.id not in chosen)
-    return picked, omitted
-
-
-def _preamble_tokens(
-    counter: TokenCounter, isolation: str, sections: list[tuple[CompiledSection, str]]
-) -> int:
-    """Tokens of the preamble: its fixed text counted now, sections from the per-spec cache.
-
-    The parts are joined at blank lines, so the sum is exact for the ``approx`` counter and
-    within about a token per section for BPE tokenizers; it spares counting the spec text
-    again on every request.
-    """
-    fixed = counter.count(render_preamble([], isolation))
-    if not sections:
-        return fixed
-    return fixed + counter.count(SECTIONS_HEADING) + sum(s.tokens for s, _ in sections)

@@ -10,6 +10,7 @@ from specwright._chain._spotlight import Boundary, SpotlightMode
 __all__ = [
     "SECTIONS_HEADING",
     "isolation_text",
+    "omitted_roots_line",
     "render_preamble",
 ]
 
@@ -56,9 +57,21 @@ SECTIONS_HEADING = "# Applicable rules of the specification"
 """The heading above the spec sections in the preamble."""
 
 
-def render_preamble(sections: Sequence[str], isolation: str) -> str:
+def omitted_roots_line(section_ids: Sequence[str]) -> str:
+    """The line naming root-level sections in force but not shown."""
+    return (
+        "Also in force at root level, not shown here for brevity (never overridden): "
+        + ", ".join(section_ids)
+        + "."
+    )
+
+
+def render_preamble(
+    sections: Sequence[str], isolation: str, omitted_roots: Sequence[str] = ()
+) -> str:
     """The whole preamble."""
     parts = [_CHAIN, isolation]
-    if sections:
-        parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(sections))
+    if sections or omitted_roots:
+        body = [*sections, *([omitted_roots_line(omitted_roots)] if omitted_roots else [])]
+        parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(body))
     return "\n\n".join(parts)
