@@ -8,11 +8,11 @@ import pytest
 
 from specwright import Spec, read_spec
 from specwright._chain._compiler import compile_prompt
-from specwright._chain._tokens import ApproxTokenCounter
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Annotations, DeterministicInterpreter, RelationNote
 from specwright._chain._resolution import resolve
+from specwright._chain._tokens import ApproxTokenCounter
 from specwright._model import UntrustedPart
 from tests._paths import require_real_spec
 
