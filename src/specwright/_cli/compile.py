@@ -40,7 +40,8 @@ __all__ = ["compile_command"]
     type=click.IntRange(min=0),
     default=2000,
     show_default=True,
-    help="Token budget of the whole preamble (the core rules always fit; root sections not shown in full are named).",
+    help="Token budget of the whole preamble (the core rules always fit; root sections "
+    "not shown in full are named).",
 )
 @click.option(
     "--tokens",
