@@ -51,6 +51,8 @@ class InterpreterCall:
     """The model's reply text (``None`` when there was none)."""
     error: str | None
     """Why the answers are undetermined, if they are."""
+    partial: bool = False
+    """True when the reply parsed and only some answers were invalid or missing."""
 
 
 class LLMInterpreter:
@@ -138,6 +140,12 @@ class LLMInterpreter:
         """Ask whether each instruction is within the assistant's capabilities."""
         return self._ask("capability", candidates, None)  # type: ignore[return-value]
 
+    def call_summary(self) -> tuple[int, int]:
+        """``(failed, total)`` calls so far: a failed call's answers are all undetermined
+        (no reply, an unparseable or refused one); partly invalid replies are not counted."""
+        failed = sum(1 for c in self.calls if c.error is not None and not c.partial)
+        return failed, len(self.calls)
+
     # ------------------------------------------------------------------ plumbing
 
     def _ask(
@@ -151,7 +159,12 @@ class LLMInterpreter:
         ]
         raw, error = self._complete(messages)
         answers, parse_error = parse_answers(raw, len(items), QUESTIONS[question][1])
-        self.calls.append(InterpreterCall(question, messages, raw, error or parse_error))
+        partial = error is None and any(a != "undetermined" for a in answers)
+        self.calls.append(
+            InterpreterCall(
+                question, messages, raw, error or parse_error, partial and bool(parse_error)
+            )
+        )
         return answers
 
     def _complete(self, messages: list[dict[str, str]]) -> tuple[str | None, str | None]:

@@ -79,6 +79,10 @@ class Resolution(BaseModel):
     """Name of the interpreter that answered the semantic questions."""
     delegations: tuple[Delegation, ...] = ()
     """Delegations applied: the caller's, then those the interpreter found."""
+    interpreter_calls: int = 0
+    """Calls the interpreter made, when it reports them (``call_summary``)."""
+    interpreter_failures: int = 0
+    """Of those, calls whose answers were all lost (no reply, unparseable, refused)."""
     dropped: tuple[DroppedField, ...] = ()
     """Fields of the conversation that are neither isolated nor structural: the compiler
     drops them (a warning in the trace)."""
@@ -161,13 +165,25 @@ def resolve(
     relations = _ask_relations(interp, specs, messages, conversation)
     capability = _ask_capability(interp, messages, conversation)
     decided = decide(specs, messages, relations, capability)
+    failures, calls = _call_summary(interp)
     return Resolution(
+        interpreter_calls=calls,
+        interpreter_failures=failures,
         candidates=tuple(decided),
         interpreter=interp.name,
         delegations=(*delegations, *found),
         spans=spans,
         dropped=dropped_fields(conversation),
     )
+
+
+def _call_summary(interp: Interpreter) -> tuple[int, int]:
+    # Optional protocol member: interpreters that call out report (failed, total) calls.
+    summary = getattr(interp, "call_summary", None)
+    if summary is None:
+        return 0, 0
+    failed, total = summary()
+    return int(failed), int(total)
 
 
 def _index_for(spec: Spec, index: SpecIndex | None) -> SpecIndex:

@@ -22,11 +22,11 @@ from specwright._chain._interpreter import (
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._tokens import TokenCounter
-from specwright._cli._common import load_spec_option
+from specwright._cli._common import err_console, load_spec_option
 from specwright._model import Spec
 from specwright._settings import Settings
 
-__all__ = ["ChainArgs", "chain_options", "load_inputs"]
+__all__ = ["ChainArgs", "chain_options", "interpreter_status", "load_inputs"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -137,3 +137,16 @@ def load_inputs(
     spec = load_spec_option(spec_path, settings)
     conversation, delegations = read_conversation(conversation_path, fmt)
     return spec, conversation, delegations
+
+
+def interpreter_status(resolution: Resolution) -> int:
+    """Warn on stderr about interpreter calls whose answers were lost; 1 when all were."""
+    failed, total = resolution.interpreter_failures, resolution.interpreter_calls
+    if not failed:
+        return 0
+    err_console().print(
+        f"[yellow]warning[/]: the {resolution.interpreter} interpreter gave no usable answer "
+        f"in {failed} of {total} calls (unparseable, refused or unreachable); those answers "
+        "are undetermined"
+    )
+    return 1 if failed == total else 0
