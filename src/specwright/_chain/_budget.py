@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from specwright._chain._candidates import SectionCandidate
 from specwright._chain._compiled import CompiledSection
-from specwright._chain._preamble import SECTIONS_HEADING, omitted_roots_line
 from specwright._chain._resolution import Resolution
 from specwright._chain._spec_index import SpecIndex
 
@@ -45,7 +44,8 @@ def select_sections(
     query = " ".join(c.text for c in resolution.message_candidates() if c.authority != "none")
     scores = index.relevance.scores(query) if query.strip() else {}
     roots = [c for c in standing if c.authority == "root"]
-    reserve = index.counter.count(SECTIONS_HEADING) + _line_tokens(index, roots)
+    heading = index.fixed_tokens["heading"]
+    reserve = heading + index.omitted_line_tokens([c.id for c in roots])
     left = budget - fixed_tokens - reserve
     chosen: set[str] = set()
     for c in _ranked(standing, scores):
@@ -58,9 +58,8 @@ def select_sections(
     picked = [_picked(index, c, scores.get(c.id, 0.0)) for c in standing if c.id in chosen]
     tokens = sum(s.tokens for s, _ in picked)
     if picked or omitted_roots:
-        tokens += index.counter.count(SECTIONS_HEADING)
-    if omitted_roots:
-        tokens += index.counter.count(omitted_roots_line(omitted_roots))
+        tokens += heading
+    tokens += index.omitted_line_tokens([c.id for c in roots if c.id not in chosen])
     return Selection(picked, omitted, omitted_roots, tokens)
 
 
@@ -76,12 +75,6 @@ def _ranked(
     # costs tokens for nothing, a root rule is worth showing while room is left.
     ranked = sorted(standing, key=key)  # stable: document order within a tier
     return [c for c in ranked if key(c)[0] < 2 or c.authority == "root"]
-
-
-def _line_tokens(index: SpecIndex, roots: Sequence[SectionCandidate]) -> int:
-    if not roots:
-        return 0
-    return index.counter.count(omitted_roots_line([c.section_id for c in roots]))
 
 
 def _picked(index: SpecIndex, c: SectionCandidate, score: float) -> tuple[CompiledSection, str]:

@@ -79,7 +79,8 @@ def compile_prompt(
     bodies = [transform(block.text, mode, datamark) for block in plan.blocks]
     boundary = new_boundary([*turn_texts(conversation), *bodies], token_factory)
     isolation = isolation_text(boundary, mode, datamark, plan.blocks)
-    fixed = index.counter.count(render_preamble([], isolation))
+    # The core's cost comes from the index; the isolation rules hold this request's token.
+    fixed = index.fixed_tokens["core"] + index.counter.count(isolation)
     chosen = select_sections(index, resolution, budget, fixed)
     preamble = render_preamble([t for _, t in chosen.picked], isolation, chosen.omitted_roots)
     turns = [

@@ -62,6 +62,8 @@ _REASON = "not isolated and not structural: dropped from the compiled request"
 
 def strip_turn(turn: Turn) -> Turn:
     """``turn`` without the fields :func:`dropped_fields` names."""
+    if _clean(turn):
+        return turn  # the common case: nothing to drop, nothing to copy
     attributes = dict(turn.message.attributes)
     if turn.role != "tool":
         attributes.pop("name", None)
@@ -74,6 +76,14 @@ def strip_turn(turn: Turn) -> Turn:
     message = turn.message.model_copy(update={"attributes": attributes})
     extra = _keep(turn.extra, STRUCTURAL_MESSAGE_KEYS)
     return turn.model_copy(update={"message": message, "part_meta": metas, "extra": extra})
+
+
+def _clean(turn: Turn) -> bool:
+    return (
+        (turn.role == "tool" or "name" not in turn.message.attributes)
+        and all(k in STRUCTURAL_MESSAGE_KEYS for k in turn.extra)
+        and all(k in STRUCTURAL_PART_KEYS for m in turn.part_meta for k in m.extra)
+    )
 
 
 def _keep(extra: dict[str, JsonValue], keys: frozenset[str]) -> dict[str, JsonValue]:

@@ -8,7 +8,9 @@ from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._spotlight import Boundary, SpotlightMode
 
 __all__ = [
+    "OMITTED_ROOTS_HEAD",
     "SECTIONS_HEADING",
+    "core_text",
     "isolation_text",
     "omitted_roots_line",
     "render_preamble",
@@ -57,13 +59,18 @@ SECTIONS_HEADING = "# Applicable rules of the specification"
 """The heading above the spec sections in the preamble."""
 
 
+OMITTED_ROOTS_HEAD = "Also in force at root level, not shown here for brevity (never overridden): "
+"""The start of the line naming root-level sections not shown."""
+
+
 def omitted_roots_line(section_ids: Sequence[str]) -> str:
     """The line naming root-level sections in force but not shown."""
-    return (
-        "Also in force at root level, not shown here for brevity (never overridden): "
-        + ", ".join(section_ids)
-        + "."
-    )
+    return OMITTED_ROOTS_HEAD + ", ".join(section_ids) + "."
+
+
+def core_text() -> str:
+    """The chain-of-command core: always in the preamble, whatever the budget."""
+    return _CHAIN
 
 
 def render_preamble(

@@ -92,12 +92,14 @@ class Outcome:
     """The candidate the evidence is about."""
 
 
+_RANK: dict[CandidateStatus, int] = {s: n for n, s in enumerate(OUTCOME_PRECEDENCE)}
+
+
 def strongest(outcomes: Iterable[Outcome]) -> Outcome | None:
     """The outcome that decides: highest precedence, the first found among equals."""
     best: Outcome | None = None
     for outcome in outcomes:
-        rank = OUTCOME_PRECEDENCE.index(outcome.status)
-        if best is None or rank < OUTCOME_PRECEDENCE.index(best.status):
+        if best is None or _RANK[outcome.status] < _RANK[best.status]:
             best = outcome
     return best
 
@@ -185,9 +187,13 @@ def _decide_message(m: SpanCandidate, board: _Board) -> SpanCandidate:
 
 def _against_higher(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
     """What ``m``'s answers about higher (and earlier same-level) candidates mean for it."""
+    pending = False
     for other_id, answer in board.relations.get(m.id, []):
+        if pending and answer == "undetermined":
+            continue  # it can only argue "undetermined", and the first such outcome stands
         outcome = _outcome_against(m, board.by_id[other_id], answer, board)
         if outcome is not None:
+            pending = pending or outcome.status == "undetermined"
             yield outcome
 
 
@@ -269,7 +275,10 @@ def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
 
 
 def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
+    pending = False
     for subject_id, answer in board.about.get(s.id, []):
+        if pending and answer == "undetermined":
+            continue  # it can only argue "undetermined", and the first such outcome stands
         subject = board.by_id[subject_id]
         allowed = OVERRIDE_RULES[_level(s)].get(subject.authority)
         if allowed is None:
@@ -282,6 +291,7 @@ def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None
             reason = f"overridden {answer}ly by the {subject.authority} instruction {subject_id}"
             yield Outcome(verdict, reason, subject_id)
         elif answer == "undetermined" or (answer in allowed and status == "undetermined"):
+            pending = True
             yield Outcome(
                 "undetermined",
                 f"the interpreter could not tell whether {subject_id} overrides it",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specwright._chain._candidates import SectionCandidate, spec_candidates
+from specwright._chain._preamble import OMITTED_ROOTS_HEAD, SECTIONS_HEADING, core_text
 from specwright._chain._relevance import Bm25Index
 from specwright._chain._spec_text import render_section, whole_spec_text
 from specwright._chain._tokens import TokenCounter, create_token_counter
@@ -45,6 +46,18 @@ class SpecIndex:
     """Tokens of the whole spec text, for comparison."""
     counter: TokenCounter
     """The counter the costs were measured with."""
+    fixed_tokens: dict[str, int]
+    """Costs of the preamble's constant texts: ``core``, ``heading`` (above the sections)
+    and ``omitted_head`` (the start of the line naming root sections not shown)."""
+    id_tokens: dict[str, int]
+    """Candidate id → cost of its section id as named in that line."""
+
+    def omitted_line_tokens(self, candidate_ids: list[str]) -> int:
+        """Cost of the line naming these sections (ids joined by ", ", then a full stop)."""
+        if not candidate_ids:
+            return 0
+        names = sum(self.id_tokens[c] for c in candidate_ids)
+        return self.fixed_tokens["omitted_head"] + names + len(candidate_ids)
 
     @classmethod
     def build(cls, spec: Spec, counter: TokenCounter | None = None) -> SpecIndex:
@@ -62,4 +75,10 @@ class SpecIndex:
             costs=costs,
             whole_spec_tokens=counter.count(whole_spec_text(spec)),
             counter=counter,
+            fixed_tokens={
+                "core": counter.count(core_text()),
+                "heading": counter.count(SECTIONS_HEADING),
+                "omitted_head": counter.count(OMITTED_ROOTS_HEAD),
+            },
+            id_tokens={c.id: counter.count(c.section_id) for c in candidates},
         )
