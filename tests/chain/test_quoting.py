@@ -4,10 +4,13 @@ in the trace. One test per rule and per escape."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specwright import ConversationError
 from specwright._chain._adapters_anthropic import from_anthropic
@@ -245,3 +248,40 @@ def test_pasted_looking_user_text_is_flagged(text: str, why: str) -> None:
     assert flagged and all(s.authority == "user" and s.pasted == why for s in flagged)
     assert any("money" in s.text for s in flagged)
     assert not [s for s in split_conversation(conv(("user", "Plain question?"))) if s.pasted]
+
+
+# --------------------------------------------------------------------------- robustness
+
+_PATHOLOGICAL = {
+    "nested brackets": "[\n" * 20000,
+    "deep json": "[" * 5000 + "]" * 5000,
+    "xml openers": "<a>\n" * 20000 + "</a>",
+    "quotes": '"' * 100000,
+    "fences": "```\n" * 10000,
+    "yaml": "a: b\n" * 50000,
+    "tags": "<untrusted>" * 20000 + "</untrusted>" * 20000,
+    "carriage returns": "> a\r" * 30000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PATHOLOGICAL))
+def test_pathological_text_is_split_quickly_without_error(name: str) -> None:
+    import time
+
+    text = _PATHOLOGICAL[name]
+    start = time.process_time()
+    spans = split_conversation(conv(("user", text)))
+    assert time.process_time() - start < 10  # generous: a shared 2-core machine
+    assert "".join(s.text for s in spans) == text
+
+
+_PIECES = [*'ab :"{}[]<>/`~-#\n\r\u2028', "<untrusted>", "</untrusted>", "```\n", "> "]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT)
+def test_spans_cover_every_part_exactly_once(text: str) -> None:
+    spans = split_conversation(conv(("developer", text)))
+    assert "".join(s.text for s in spans) == text
+    assert all(a.end == b.start for a, b in itertools.pairwise(spans))

@@ -48,6 +48,8 @@ _TOKEN_KIND: dict[str, SpanKind] = {"blockquote_open": "block_quote", "fence": "
 _QUOTATION = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb')
 _JSON_START = re.compile(r"(?m)^[ \t]*[\[{]")
 _XML_OPEN = re.compile(r"(?m)^[ \t]*(?:<\?xml[^>]*>\s*)?<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?>")
+_XML_CLOSE = re.compile(r"</([A-Za-z_][\w.:-]*)\s*>")
+_JSON_ATTEMPTS = 64  # lines starting with { or [ tried per part: bounds pathological input
 _YAML_KEY = re.compile(r"[ \t]*(?:- )?[A-Za-z_][\w.-]*:(?:[ \t].*)?")
 _YAML_MORE = re.compile(r"[ \t]*(?:- \S.*|---|\.\.\.|[ \t]+\S.*)")
 _PASTED = re.compile(
@@ -135,26 +137,29 @@ def _untrusted_regions(text: str) -> tuple[list[tuple[int, int]], bool]:
 def _xml_regions(text: str) -> Iterator[Region]:
     if "<" not in text:
         return
+    last_close = {m.group(1): m.end() for m in _XML_CLOSE.finditer(text)}  # one pass: linear
     for match in _XML_OPEN.finditer(text):
         name = match.group(1)
-        if name.lower() in ("untrusted", "untrusted_text"):
-            continue
-        closers = list(re.finditer(rf"</{re.escape(name)}\s*>", text[match.end() :]))
-        if closers:
-            yield (match.start(), match.end() + closers[-1].end(), "xml")
+        end = last_close.get(name, -1)
+        if name.lower() not in ("untrusted", "untrusted_text") and end > match.end():
+            yield (match.start(), end, "xml")
 
 
 def _json_regions(text: str) -> Iterator[Region]:
     if "{" not in text and "[" not in text:
         return
     decoder = json.JSONDecoder()
-    for match in _JSON_START.finditer(text):
+    covered = 0
+    for attempt, match in enumerate(_JSON_START.finditer(text)):
         start = match.end() - 1
+        if attempt >= _JSON_ATTEMPTS or start < covered:
+            continue
         try:
             value, end = decoder.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting is not data worth a traceback
             continue
         if isinstance(value, dict | list) and end - start >= 8:
+            covered = end
             yield (start, end, "json")
 
 
