@@ -146,3 +146,11 @@ def test_plugin_token_counter_and_lint_rule(plugin_path: Path, tmp_path: Path) -
     assert json.loads(done.stdout)["token_counter"] == "chars"
     linted = _run(plugin_path, "lint", str(spec), "--select", "SW901")
     assert "hello from a plugin" in linted.stdout + linted.stderr
+
+
+def test_the_cli_branches_on_no_interpreter_name() -> None:
+    cli = ROOT / "src" / "specwright" / "_cli"
+    for path in cli.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for name in ("llm", "deterministic"):
+            assert f'== "{name}"' not in text and f'!= "{name}"' not in text, path.name
