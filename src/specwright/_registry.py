@@ -70,7 +70,11 @@ class Registry(Generic[T]):
         if name not in self._entries and name not in self._lazy:
             self._load_plugins()
         if name in self._lazy:
-            self._entries[name] = self._checked(name, _import(self._lazy.pop(name), self.kind))
+            # Imported before it leaves the lazy table: a plugin that fails to load keeps
+            # failing with its own reason, not "unknown".
+            entry = self._checked(name, _import(self._lazy[name], self.kind))
+            self._entries.setdefault(name, entry)
+            self._lazy.pop(name, None)
         try:
             return self._entries[name]
         except KeyError:

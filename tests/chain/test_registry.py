@@ -62,6 +62,8 @@ ENTRY_POINTS = """
 [specwright.interpreters]
 echo = plugin_mod:EchoInterpreter
 
+broken = no_such_module_anywhere:Thing
+
 [specwright.token_counters]
 chars = plugin_mod:CharCounter
 
@@ -154,3 +156,12 @@ def test_the_cli_branches_on_no_interpreter_name() -> None:
         text = path.read_text(encoding="utf-8")
         for name in ("llm", "deterministic"):
             assert f'== "{name}"' not in text and f'!= "{name}"' not in text, path.name
+
+
+def test_a_broken_plugin_leaves_the_cli_working(plugin_path: Path, tmp_path: Path) -> None:
+    chat, spec = write_conversation(tmp_path, CHAT), write_spec(tmp_path)
+    fine = _run(plugin_path, "check", str(chat), "--spec", str(spec), "--json")
+    assert fine.returncode == 0, fine.stderr
+    broken = _run(plugin_path, "check", str(chat), "--spec", str(spec), "--interpreter", "broken")
+    assert broken.returncode == 2 and "cannot load interpreter" in broken.stderr
+    assert "Traceback" not in broken.stderr

@@ -127,8 +127,19 @@ def create_interpreter(name: str, **options: Any) -> Interpreter:
 
 
 def interpreter_options() -> dict[str, tuple[InterpreterOption, ...]]:
-    """Every registered interpreter's declared options, by interpreter name."""
-    return {name: tuple(getattr(f, "options", ())) for name, f in INTERPRETERS.items()}
+    """Every loadable interpreter's declared options, by interpreter name.
+
+    A plugin that fails to load is left out here (the command line still works), and
+    asking for it by name reports why it cannot be loaded.
+    """
+    declared: dict[str, tuple[InterpreterOption, ...]] = {}
+    for name in INTERPRETERS.names():
+        try:
+            factory = INTERPRETERS.get(name)
+        except ConfigurationError:
+            continue
+        declared[name] = tuple(getattr(factory, "options", ()))
+    return declared
 
 
 def interpreter_from_options(name: str, given: Mapping[str, Mapping[str, str]]) -> Interpreter:
@@ -137,8 +148,8 @@ def interpreter_from_options(name: str, given: Mapping[str, Mapping[str, str]]) 
     Values given for another interpreter's options, and required options left out, are
     :class:`ConfigurationError`\ s naming the flags.
     """
-    declared = interpreter_options()
     factory = INTERPRETERS.get(name)
+    declared = interpreter_options()
     for other, values in given.items():
         if other != name and values:
             flags = [o.flag for o in declared[other]]
