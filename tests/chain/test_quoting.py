@@ -285,3 +285,19 @@ def test_spans_cover_every_part_exactly_once(text: str) -> None:
     spans = split_conversation(conv(("developer", text)))
     assert "".join(s.text for s in spans) == text
     assert all(a.end == b.start for a, b in itertools.pairwise(spans))
+
+
+def test_every_message_appears_in_the_trace_even_without_content() -> None:
+    document = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None},
+        {"role": "user", "content": []},
+    ]
+    conversation = from_openai(document)
+    parts = resolve(chain_spec(), conversation).parts()
+    assert [(p.message_index, p.role, p.authority) for p in parts] == [
+        (0, "user", "user"),
+        (1, "assistant", "none"),
+        (2, "user", "user"),
+    ]
+    assert compile_prompt(chain_spec(), conversation).to_openai()[1:] == document

@@ -88,6 +88,21 @@ def _turn_spans(turn: Turn, index: int) -> Iterator[Span]:
     for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
         yield from split_part(part, meta, turn.role, index, number)
     first = len(turn.message.parts)
+    if not first and not turn.tool_calls:
+        # A message without content still appears in the trace, as one empty span.
+        kind = _ROLE_KIND.get(turn.role, "text")
+        authority = ROLE_AUTHORITY[turn.role]
+        yield Span(
+            message_index=index,
+            part_index=0,
+            start=0,
+            end=0,
+            role=turn.role,
+            authority=authority,
+            kind=kind,
+            text="",
+            note="a message without content",
+        )
     for number, call in enumerate(turn.tool_calls, start=first):
         yield Span(
             message_index=index,

@@ -65,9 +65,12 @@ def _spans_by_part(
     conversation: Conversation, resolution: Resolution
 ) -> dict[tuple[int, int], list[Span]]:
     grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)
+    parts = [len(turn.message.parts) for turn in conversation.turns]
     for span in resolution.spans:
-        if span.kind == "tool_call":
-            continue  # the call stays a structured call: its arguments are not rewritten
+        if span.kind == "tool_call" or (
+            span.message_index < len(parts) and span.part_index >= parts[span.message_index]
+        ):
+            continue  # calls stay structured calls; a message without content has no part
         grouped[(span.message_index, span.part_index)].append(span)
     expected = {
         (i, p) for i, turn in enumerate(conversation.turns) for p in range(len(turn.message.parts))
