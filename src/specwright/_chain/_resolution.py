@@ -155,7 +155,8 @@ def resolve(
     spec's :class:`SpecIndex`: build it once to resolve many conversations against one spec.
     """
     interp = interpreter or DeterministicInterpreter()
-    specs = _index_for(spec, index).candidates
+    index = _index_for(spec, index)
+    specs = index.candidates
     spans = split_conversation(conversation)
     messages = _message_candidates(spans)
     tool_names = {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
@@ -164,7 +165,7 @@ def resolve(
     messages, found = _interpreted_delegations(interp, messages, conversation)
     relations = _ask_relations(interp, specs, messages, conversation)
     capability = _ask_capability(interp, messages, conversation)
-    decided = decide(specs, messages, relations, capability)
+    decided = decide(specs, messages, relations, capability, index.standing)
     failures, calls = _call_summary(interp)
     return Resolution(
         interpreter_calls=calls,

@@ -9,7 +9,7 @@ which the answers came.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -23,7 +23,14 @@ from specwright._chain._candidates import (
 from specwright._chain._span_kinds import SpanKind
 from specwright._model import AUTHORITY_LEVELS, Authority, AuthorityOrNone, authority_rank
 
-__all__ = ["AUTHORITY_WEIGHT", "OUTCOME_PRECEDENCE", "OVERRIDE_RULES", "Outcome", "decide"]
+__all__ = [
+    "AUTHORITY_WEIGHT",
+    "OUTCOME_PRECEDENCE",
+    "OVERRIDE_RULES",
+    "Outcome",
+    "decide",
+    "standing_verdict",
+]
 
 _BOTH: frozenset[Override] = frozenset({"explicit", "implicit"})
 _EXPLICIT: frozenset[Override] = frozenset({"explicit"})
@@ -111,6 +118,7 @@ class _Board:
     by_id: dict[str, Candidate]
     relations: Relations
     capability: dict[str, Capability]
+    standing: Mapping[str, SectionCandidate] = field(default_factory=dict)
     about: dict[str, list[tuple[str, Override]]] = field(default_factory=dict)
     decided: dict[str, Candidate] = field(default_factory=dict)
 
@@ -131,10 +139,13 @@ def decide(
     messages: Sequence[SpanCandidate],
     relations: Relations,
     capability: dict[str, Capability],
+    standing: Mapping[str, SectionCandidate] | None = None,
 ) -> list[Candidate]:
-    """Give every candidate its status, related candidate and reason."""
+    """Give every candidate its status, related candidate and reason.
+
+    ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec."""
     everything: list[Candidate] = [*specs, *messages]
-    board = _Board({c.id: c for c in everything}, relations, capability)
+    board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
     for level in AUTHORITY_LEVELS:
         # Later messages first, so that an earlier one can see whether a later one stands.
         for m in sorted(_at(messages, level), key=lambda c: -c.message_index):
@@ -264,12 +275,26 @@ def _against_later(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
 # --------------------------------------------------------------------------- sections
 
 
-def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
+def standing_verdict(s: SectionCandidate) -> SectionCandidate:
+    """A section's verdict when no instruction says anything about it: it applies.
+
+    It depends on the section alone, so :class:`SpecIndex` computes it once per spec."""
     if s.authority == "root":
         return _verdict(s, Outcome("applicable", "root-level section: never overridden"))
-    standing = Outcome(
+    return _verdict(s, _standing(s))
+
+
+def _standing(s: SectionCandidate) -> Outcome:
+    return Outcome(
         "applicable", f"no instruction allowed to override a {s.authority}-level default does"
     )
+
+
+def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
+    if s.authority == "root" or s.id not in board.about:
+        known = board.standing.get(s.id)
+        return known if known is not None else standing_verdict(s)
+    standing = _standing(s)
     outcomes = [o for o in _overrides_of(s, board) if o is not None]
     return _verdict(s, strongest([*outcomes, standing]) or standing)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from specwright._chain._candidates import SectionCandidate, spec_candidates
 from specwright._chain._preamble import OMITTED_ROOTS_HEAD, SECTIONS_HEADING, core_text
 from specwright._chain._relevance import Bm25Index
+from specwright._chain._resolution_rules import standing_verdict
 from specwright._chain._spec_text import render_section, whole_spec_text
 from specwright._chain._tokens import TokenCounter, create_token_counter
 from specwright._model import Spec
@@ -51,6 +52,8 @@ class SpecIndex:
     and ``omitted_head`` (the start of the line naming root sections not shown)."""
     id_tokens: dict[str, int]
     """Candidate id → cost of its section id as named in that line."""
+    standing: dict[str, SectionCandidate]
+    """Candidate id → its verdict when no instruction says anything about it."""
 
     def omitted_line_tokens(self, candidate_ids: list[str]) -> int:
         """Cost of the line naming these sections (ids joined by ", ", then a full stop)."""
@@ -81,4 +84,5 @@ class SpecIndex:
                 "omitted_head": counter.count(OMITTED_ROOTS_HEAD),
             },
             id_tokens={c.id: counter.count(c.section_id) for c in candidates},
+            standing={c.id: standing_verdict(c) for c in candidates},
         )
