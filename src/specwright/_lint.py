@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from specwright._errors import ConfigurationError
 from specwright._model import SourceLocation, Spec
+from specwright._registry import Registry
 
 __all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
 
@@ -87,17 +88,25 @@ class LintRule:
         )
 
 
-_RULES: dict[str, LintRule] = {}
+def _check_rule(entry: object) -> LintRule:
+    if not isinstance(entry, LintRule):
+        raise TypeError(f"expected a LintRule, got {type(entry).__name__}")
+    return entry
+
+
+LINT_RULES: Registry[LintRule] = Registry("lint rule", "specwright.lint_rules", check=_check_rule)
+"""Lint rules by code; a plugin's entry point (named by the code) names a :class:`LintRule`."""
 
 
 def lint_rule(code: str, name: str, severity: Severity) -> Callable[[RuleFunc], RuleFunc]:
     """Register a lint rule; the function's docstring's first line is its summary."""
 
     def register(func: RuleFunc) -> RuleFunc:
-        if code in _RULES or any(r.name == name for r in _RULES.values()):
+        loaded = LINT_RULES.loaded()
+        if code in loaded or any(r.name == name for r in loaded.values()):
             raise ConfigurationError(f"lint rule {code} {name} registered twice")
         summary = (func.__doc__ or name).strip().splitlines()[0]
-        _RULES[code] = LintRule(code, name, severity, summary, func)
+        LINT_RULES.add(code, LintRule(code, name, severity, summary, func))
         return func
 
     return register
@@ -105,7 +114,7 @@ def lint_rule(code: str, name: str, severity: Severity) -> Callable[[RuleFunc], 
 
 def lint_rules() -> tuple[LintRule, ...]:
     """Every registered rule, sorted by code."""
-    return tuple(_RULES[code] for code in sorted(_RULES))
+    return tuple(rule for _, rule in LINT_RULES.items())
 
 
 def lint_spec(
@@ -141,12 +150,12 @@ def _with_layer(spec: Spec, finding: Finding) -> Finding:
 
 
 def _check_rule_names(names: set[str]) -> None:
-    known = {key for rule in _RULES.values() for key in (rule.code, rule.name)}
+    known = {key for rule in lint_rules() for key in (rule.code, rule.name)}
     unknown = sorted(names - known)
     if unknown:
         names_given = ", ".join(map(repr, unknown))
         raise ConfigurationError(
-            f"unknown lint rule {names_given} (known: {', '.join(sorted(_RULES))})"
+            f"unknown lint rule {names_given} (known: {', '.join(LINT_RULES.names())})"
         )
 
 

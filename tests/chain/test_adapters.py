@@ -275,7 +275,7 @@ def test_read_conversation_with_marks_and_delegations(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     conversation, delegations = read_conversation(path)
     assert conversation.turns[0].part_meta[1].mark == "retrieved"
-    assert delegations[0].source == "message:0.1"
+    assert str(delegations[0].source) == "message:0.1"
     assert [s.kind for s in split_conversation(conversation)] == ["text", "retrieved"]
 
 

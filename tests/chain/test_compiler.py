@@ -12,10 +12,17 @@ from specwright._chain._tokens import ApproxTokenCounter, create_token_counter
 from .conftest import conv
 
 
-def test_root_sections_always_in_budget_zero(spec: Spec) -> None:
+def test_budget_zero_keeps_the_core_and_names_the_root_sections(spec: Spec) -> None:
+    # Issue 9: the budget caps the whole preamble, root sections included; the core rules
+    # always fit and every root section not shown in full is named.
     compiled = compile_prompt(spec, conv(("user", "warm cooking replies please")), budget=0)
-    assert {s.id for s in compiled.sections} == {"no_weapons", "no_weapons_detail"}
+    assert compiled.sections == ()
+    assert compiled.omitted_roots == ("no_weapons", "no_weapons_detail")
     assert "be_warm" in compiled.omitted
+    assert compiled.preamble.startswith("# Chain of command")
+    assert "not shown here for brevity (never overridden): no_weapons, no_weapons_detail." in (
+        compiled.preamble
+    )
 
 
 def test_relevant_sections_fill_the_budget_in_rank_order(spec: Spec) -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from specwright import ConfigurationError, Spec
-from specwright._chain._candidates import Candidate
+from specwright._chain._candidates import SectionCandidate, SpanCandidate
 from specwright._chain._interpreter import create_interpreter
 from specwright._chain._llm_interpreter import LLMInterpreter, parse_answers
 from specwright._chain._llm_prompts import system_prompt
@@ -16,12 +16,14 @@ from specwright._chain._resolution import resolve
 from .conftest import conv
 from .scripted_server import Script, scripted_server
 
-SPAN = Candidate(
-    id="message:0.0:0-5", origin="message", authority="user", text="Hi\nthere", role="user"
+SPAN = SpanCandidate(
+    message_index=0, part_index=0, start=0, end=5, authority="user", text="Hi\nthere", role="user"
 )
-OTHER = Candidate(id="message:1.0:0-3", origin="message", authority="user", text="Bye", role="user")
-ROOT = Candidate(
-    id="section:no_weapons", origin="spec", authority="root", text="Never.", title="No Weapons"
+OTHER = SpanCandidate(
+    message_index=1, part_index=0, start=0, end=3, authority="user", text="Bye", role="user"
+)
+ROOT = SectionCandidate(
+    section_id="no_weapons", authority="root", text="Never.", title="No Weapons"
 )
 
 

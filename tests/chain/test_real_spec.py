@@ -12,6 +12,7 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Annotations, DeterministicInterpreter, RelationNote
 from specwright._chain._resolution import resolve
+from specwright._chain._tokens import ApproxTokenCounter
 from specwright._model import UntrustedPart
 from tests._paths import require_real_spec
 
@@ -160,10 +161,18 @@ def test_compile_reports_preamble_against_whole_spec(real: Spec) -> None:
         real, _example(real, "follow_all_applicable_instructions", 1), budget=1500
     )
     assert compiled.whole_spec_tokens > 40_000
-    assert compiled.preamble_tokens < compiled.whole_spec_tokens / 2
-    non_root = sum(s.tokens for s in compiled.sections if s.authority != "root")
-    assert non_root <= 1500
-    assert {s.id for s in compiled.sections} >= {
-        "follow_all_applicable_instructions",
-        "ignore_untrusted_data",
-    }
+    # Issue 9: the budget caps the whole preamble; the most relevant root section is in full
+    # and every other root section is named.
+    assert compiled.preamble_tokens <= 1500
+    assert "follow_all_applicable_instructions" in {s.id for s in compiled.sections}
+    assert all(r in compiled.preamble for r in compiled.omitted_roots)
+    assert "ignore_untrusted_data" in {s.id for s in compiled.sections} | set(
+        compiled.omitted_roots
+    )
+
+
+def test_default_budget_keeps_the_real_preamble_under_2000_tokens(real: Spec) -> None:
+    for section, n in [("follow_all_applicable_instructions", 1), ("ignore_untrusted_data", 1)]:
+        compiled = compile_prompt(real, _example(real, section, n))
+        assert compiled.preamble_tokens < 2000
+        assert compiled.preamble_tokens == ApproxTokenCounter().count(compiled.preamble)

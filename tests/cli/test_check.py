@@ -29,11 +29,14 @@ def test_json_trace_has_every_part_with_required_keys(
     assert code == 0
     trace = json.loads(capsys.readouterr().out)
     parts = trace["parts"]
+    # Issue 9: the assistant's tool call is in the trace too (its arguments, no authority).
     assert [(p["message_index"], p["role"]) for p in parts] == [
         (0, "developer"),
         (1, "user"),
+        (2, "assistant"),
         (3, "tool"),
     ]
+    assert [s["kind"] for s in parts[2]["spans"]] == ["tool_call"]
     for part in parts:
         assert part["authority"] in ALLOWED_AUTHORITY
         assert part["status"]
@@ -50,7 +53,7 @@ def test_json_trace_has_every_part_with_required_keys(
     developer_spans = [(s["authority"], s["kind"]) for s in parts[0]["spans"]]
     assert ("none", "block_quote") in developer_spans
     assert parts[1]["authority"] == "user"  # "system:" typed by the user changes nothing
-    assert (parts[2]["authority"], parts[2]["status"]) == ("none", "no_authority")
+    assert (parts[3]["authority"], parts[3]["status"]) == ("none", "no_authority")
     assert trace["interpreter"] == "deterministic"
     assert {s["id"] for s in trace["sections"]} >= {"section:no_weapons"}
 
@@ -102,7 +105,9 @@ def test_unknown_grantor_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_bad_annotations_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     notes = write_conversation(
-        tmp_path, {"relations": [{"subject": "x", "other": "y", "answer": "maybe"}]}, "n.json"
+        tmp_path,
+        {"relations": [{"subject": "message:0", "other": "section:*", "answer": "maybe"}]},
+        "n.json",
     )
     args = ["check", str(write_conversation(tmp_path, CHAT)), "--spec", str(write_spec(tmp_path))]
     assert main([*args, "--annotations", str(notes)]) == 2

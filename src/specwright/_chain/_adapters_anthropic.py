@@ -206,10 +206,28 @@ def _read_document(block: _Block, index: int, field: str) -> tuple[Part, PartMet
     media = _read_source(block, index, field)
     title = optional_str(block, "title", index, f"{field}.")
     text = media.data if media.source_type == "text" else None
+    if title is not None:
+        media = media.model_copy(update={"filename": title})
     part = Attachment(
         name=title or media.url or media.file_id or "document", media="document", text=text
     )
     return part, PartMeta(media=media, extra=rest(block, frozenset({"type", "source"})))
+
+
+@_reads("search_result")
+def _read_search_result(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+    # Kept whole for Anthropic round trips; its title, source and text blocks are read so that
+    # other formats (and the trace) see the content rather than a placeholder.
+    source = optional_str(block, "source", index, f"{field}.")
+    title = optional_str(block, "title", index, f"{field}.")
+    texts = []
+    for k, item in enumerate(expect_list(block.get("content", []), index, f"{field}.content")):
+        sub = expect_dict(item, index, f"{field}.content[{k}]")
+        texts.append(expect_str(sub, "text", index, f"{field}.content[{k}]."))
+    part = Attachment(
+        name=title or source or "search result", media="search_result", text="\n\n".join(texts)
+    )
+    return part, PartMeta(media=Media(url=source), extra={"block": block})
 
 
 def _read_source(block: _Block, index: int, field: str) -> Media:

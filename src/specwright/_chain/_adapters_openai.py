@@ -205,8 +205,26 @@ def _read_tool_calls(value: JsonValue, index: int) -> tuple[ToolCall, ...]:
 
 
 def to_openai(conversation: Conversation) -> list[dict[str, Any]]:
-    """Write the conversation as OpenAI Chat Completions messages."""
+    """Write the conversation as OpenAI Chat Completions messages.
+
+    Tool messages hold text only in Chat Completions: a tool result carrying an image or a
+    file (possible in Anthropic) is refused with a :class:`ConversationError` naming the
+    message and the block, rather than sent in a shape the API rejects.
+    """
+    for index, turn in enumerate(conversation.turns):
+        if turn.role == "tool":
+            _check_tool_parts(turn, index)
     return [_write_message(turn) for turn in conversation.turns]
+
+
+def _check_tool_parts(turn: Turn, index: int) -> None:
+    for n, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
+        if isinstance(part, Attachment) and not _as_text(part, meta):
+            raise ConversationError(
+                f"an OpenAI tool message holds text only, not {part.media} {part.name!r}",
+                index=index,
+                field=f"content[{n}]",
+            )
 
 
 def _write_message(turn: Turn) -> dict[str, Any]:
@@ -248,10 +266,22 @@ def _write_part(part: Part, meta: PartMeta) -> dict[str, Any]:
     return _write_attachment(part, meta)
 
 
+def _as_text(part: Attachment, meta: PartMeta) -> bool:
+    """Whether the attachment goes to OpenAI as a text part (text documents, search results)."""
+    if "part" in meta.extra:
+        return False
+    media = meta.media or Media()
+    textual = media.source_type == "text" or part.media == "search_result"
+    return part.text is not None and (textual or not (media.file_id or media.data or media.url))
+
+
 def _write_attachment(part: Attachment, meta: PartMeta) -> dict[str, Any]:
     if "part" in meta.extra:
         return cast(dict[str, Any], meta.extra["part"])
     media = meta.media or Media()
+    if _as_text(part, meta):
+        source = f" ({media.url})" if media.url else ""
+        return {"type": "text", "text": f"[{part.media}: {part.name}{source}]\n{part.text}"}
     if part.media == "image" and (media.url or media.data):
         url = media.url or f"data:{media.media_type or 'image/png'};base64,{media.data}"
         inner: dict[str, Any] = {"url": url}

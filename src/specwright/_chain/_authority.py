@@ -2,40 +2,27 @@
 
 Structure alone decides here. The role gives a part its authority (system → system,
 developer → developer, user → user; assistant and tool → none). Inside system, developer and
-user text, these regions carry no authority: ``<untrusted>``/``<untrusted_text>`` blocks,
-markdown block quotes (CommonMark rules, lazy continuation lines included) and fenced code
-blocks. Untrusted parts, attachments and parts the application marks as quoted or retrieved
-carry none either. Delegation (see :mod:`._delegation`) may later lift a span's authority.
+user text, quoted material carries no authority (see :mod:`._regions` for the forms and the
+rules that keep them unforgeable). Untrusted parts, attachments and parts the application
+marks as quoted or retrieved carry none either, nor do the arguments of an assistant's tool
+calls (one span per call, numbered after the message's parts). User text that looks pasted
+(separator lines, mail headers) but is not isolated is flagged. Delegation (see
+:mod:`._delegation`) may later lift a span's authority.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache, partial
-from typing import Literal, TypeAlias
+from functools import partial
 
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict
 
 from specwright._chain._conversation import Conversation, PartMeta, Turn
+from specwright._chain._regions import _PASTED, data_regions, pasted_marker
+from specwright._chain._span_kinds import SpanKind
 from specwright._model import Attachment, AuthorityOrNone, Part, Role, UntrustedPart
 
 __all__ = ["ROLE_AUTHORITY", "Span", "SpanKind", "split_conversation", "split_part"]
-
-SpanKind: TypeAlias = Literal[
-    "text",
-    "untrusted",
-    "untrusted_block",
-    "block_quote",
-    "fenced_code",
-    "attachment",
-    "quoted",
-    "retrieved",
-    "assistant",
-    "tool_output",
-]
-"""What a span is, structurally; everything but ``text`` carries no authority of its own."""
 
 ROLE_AUTHORITY: dict[Role, AuthorityOrNone] = {
     "system": "system",
@@ -47,12 +34,9 @@ ROLE_AUTHORITY: dict[Role, AuthorityOrNone] = {
 """The authority a role gives its plain text."""
 
 _ROLE_KIND: dict[Role, SpanKind] = {"assistant": "assistant", "tool": "tool_output"}
-_TOKEN_KIND: dict[str, SpanKind] = {"blockquote_open": "block_quote", "fence": "fenced_code"}
-_NEWLINE = re.compile(r"\r\n?|\n")
-_TAG = re.compile(r"<(/?)(untrusted_text|untrusted)\b[^>]*>", re.IGNORECASE)
-# Fast path: only text where some line (CR, LF or CRLF ended) may open a quote or a fence is
-# handed to markdown-it.
-_MARKDOWN_HINT = re.compile(r"(?:\A|[\r\n])[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:>|```|~~~)")
+_DELIMITED: frozenset[SpanKind] = frozenset(
+    {"untrusted_block", "fenced_code", "xml", "json", "quotation"}
+)
 
 
 class Span(BaseModel):
@@ -78,6 +62,9 @@ class Span(BaseModel):
     """The span's text (an attachment's extracted text, or empty)."""
     note: str = ""
     """A structural remark, e.g. that a forged closing tag was ignored."""
+    pasted: str | None = None
+    """For user text left with authority: why it looks pasted ("pasted email", "separator
+    line") although nothing isolates it."""
 
     @property
     def id(self) -> str:
@@ -100,6 +87,34 @@ def split_conversation(conversation: Conversation) -> tuple[Span, ...]:
 def _turn_spans(turn: Turn, index: int) -> Iterator[Span]:
     for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
         yield from split_part(part, meta, turn.role, index, number)
+    first = len(turn.message.parts)
+    if not first and not turn.tool_calls:
+        # A message without content still appears in the trace, as one empty span.
+        kind = _ROLE_KIND.get(turn.role, "text")
+        authority = ROLE_AUTHORITY[turn.role]
+        yield Span(
+            message_index=index,
+            part_index=0,
+            start=0,
+            end=0,
+            role=turn.role,
+            authority=authority,
+            kind=kind,
+            text="",
+            note="a message without content",
+        )
+    for number, call in enumerate(turn.tool_calls, start=first):
+        yield Span(
+            message_index=index,
+            part_index=number,
+            start=0,
+            end=len(call.arguments),
+            role=turn.role,
+            authority="none",
+            kind="tool_call",
+            text=call.arguments,
+            note=f"arguments of the call to {call.name} (id {call.id})",
+        )
 
 
 def split_part(part: Part, meta: PartMeta, role: Role, index: int, number: int) -> list[Span]:
@@ -109,20 +124,35 @@ def split_part(part: Part, meta: PartMeta, role: Role, index: int, number: int) 
     base = {"message_index": index, "part_index": number, "role": role}
     if whole is not None:
         return [Span(**base, start=0, end=len(text), authority="none", kind=whole, text=text)]
-    regions, note = _no_authority_regions(text)
+    regions, note = data_regions(text)
     own = ROLE_AUTHORITY[role]
     make = partial(_span, base, text=text)
     spans: list[Span] = []
-    cursor = 0
+    cursor, note_pending = 0, bool(note)
     for start, end, kind in regions:
         if start > cursor:
             spans.append(make(start=cursor, end=start, authority=own, kind="text"))
-        block_note = note if kind == "untrusted_block" else ""
+        block_note = note if kind in _DELIMITED and note_pending else ""
+        note_pending = note_pending and not block_note
         spans.append(make(start=start, end=end, authority="none", kind=kind, note=block_note))
         cursor = end
     if cursor < len(text) or not spans:
         spans.append(make(start=cursor, end=len(text), authority=own, kind="text"))
-    return spans
+    return _flag_pasted(spans, text) if role == "user" else spans
+
+
+def _flag_pasted(spans: list[Span], text: str) -> list[Span]:
+    """Flag user text at or after the first pasted-looking line that nothing isolates."""
+    match = _PASTED.search(text)
+    if match is None:
+        return spans
+    why = pasted_marker(text)
+    return [
+        s.model_copy(update={"pasted": why})
+        if s.kind == "text" and s.end > match.start() and not s.blank
+        else s
+        for s in spans
+    ]
 
 
 def _span(
@@ -162,77 +192,3 @@ def _whole_part_kind(part: Part, meta: PartMeta, role: Role) -> SpanKind | None:
     if meta.mark is not None:
         return meta.mark
     return _ROLE_KIND.get(role)
-
-
-# --------------------------------------------------------------------------- regions
-
-
-def _no_authority_regions(text: str) -> tuple[list[tuple[int, int, SpanKind]], str]:
-    """Sorted, non-overlapping regions without authority, and a note about forged tags."""
-    tagged, note = _untrusted_regions(text)
-    regions: list[tuple[int, int, SpanKind]] = [(s, e, "untrusted_block") for s, e in tagged]
-    cursor = 0
-    for start, end in [*tagged, (len(text), len(text))]:
-        regions.extend(_markdown_regions(text, cursor, start))
-        cursor = end
-    regions.sort()
-    return regions, note
-
-
-def _untrusted_regions(text: str) -> tuple[list[tuple[int, int]], str]:
-    """``<untrusted>`` regions, nesting-aware, tags included.
-
-    A closing tag at depth zero cannot close anything: it means an earlier closing tag was
-    forged by the untrusted content, so the previous region is extended up to it. An opening
-    tag that is never closed makes the rest of the text untrusted.
-    """
-    regions: list[tuple[int, int]] = []
-    depth, start, forged = 0, 0, False
-    for match in _TAG.finditer(text):
-        if not match.group(1):
-            if depth == 0:
-                start = match.start()
-            depth += 1
-        elif depth > 0:
-            depth -= 1
-            if depth == 0:
-                regions.append((start, match.end()))
-        elif regions:
-            regions[-1] = (regions[-1][0], match.end())
-            forged = True
-    if depth > 0:
-        regions.append((start, len(text)))
-    note = "a closing tag inside the block was ignored: it closed nothing" if forged else ""
-    return regions, note
-
-
-def _markdown_regions(text: str, start: int, end: int) -> list[tuple[int, int, SpanKind]]:
-    segment = text[start:end]
-    if not _MARKDOWN_HINT.search(segment):
-        return []  # fast path: no line can open a quote or a fence
-    starts, ends = _line_bounds(segment)
-    regions: list[tuple[int, int, SpanKind]] = []
-    for token in _markdown().parse(segment):
-        kind = _TOKEN_KIND.get(token.type)
-        if kind is None or token.map is None:
-            continue
-        first, last = token.map
-        region = (start + starts[first], start + ends[min(last, len(ends)) - 1], kind)
-        if not regions or region[0] >= regions[-1][1]:
-            regions.append(region)  # nested quotes and fences inside quotes are already covered
-    return regions
-
-
-def _line_bounds(segment: str) -> tuple[list[int], list[int]]:
-    """Start and end offsets of every line, splitting where markdown-it does (CR, LF, CRLF)."""
-    starts, ends = [0], []
-    for match in _NEWLINE.finditer(segment):
-        ends.append(match.start())
-        starts.append(match.end())
-    ends.append(len(segment))
-    return starts, ends
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark")

@@ -1,16 +1,32 @@
-"""Candidate instructions: spec sections at their effective authority and message spans."""
+"""Candidate instructions: spec sections at their effective authority, and message spans.
+
+A candidate is one of two shapes, told apart by ``origin``: :class:`SectionCandidate` (a spec
+section) and :class:`SpanCandidate` (a character range of one message part). :data:`Candidate`
+is their discriminated union, so that JSON traces read back into the right shape.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Literal, TypeAlias
+from functools import cached_property
+from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-from specwright._chain._authority import Span, SpanKind
+from specwright._chain._answers import SpanClass
+from specwright._chain._authority import Span
+from specwright._chain._refs import AnyRef, MessageRef, Ref, SectionRef
+from specwright._chain._span_kinds import SpanKind
 from specwright._model import AuthorityOrNone, Role, Section, Spec
 
-__all__ = ["Candidate", "CandidateStatus", "Origin", "ref_matches", "spec_candidates"]
+__all__ = [
+    "Candidate",
+    "CandidateStatus",
+    "Origin",
+    "SectionCandidate",
+    "SpanCandidate",
+    "ref_names",
+    "spec_candidates",
+]
 
 CandidateStatus: TypeAlias = Literal[
     "applicable", "misaligned", "superseded", "no_authority", "beyond_capability", "undetermined"
@@ -21,15 +37,9 @@ Origin: TypeAlias = Literal["spec", "message"]
 """Where a candidate comes from."""
 
 
-class Candidate(BaseModel):
-    """A candidate instruction: a spec section or a span of a message part."""
-
+class _CandidateBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    id: str
-    """``section:<id>`` or ``message:<i>.<part>:<start>-<end>``."""
-    origin: Origin
-    """``spec`` or ``message``."""
     authority: AuthorityOrNone
     """Effective authority: the section's, or the span's after any delegation."""
     text: str
@@ -41,40 +51,74 @@ class Candidate(BaseModel):
     the later one that supersedes it, or the one whose answer was undetermined."""
     reason: str = ""
     """Why, in one sentence."""
-    section_id: str | None = None
-    """For spec candidates: the section id."""
-    title: str | None = None
-    """For spec candidates: the section title."""
-    message_index: int | None = None
-    """For message candidates: the turn index."""
-    part_index: int | None = None
-    """For message candidates: the part index."""
-    start: int | None = None
-    """For message candidates: start offset in the part's text."""
-    end: int | None = None
-    """For message candidates: end offset (exclusive)."""
-    role: Role | None = None
-    """For message candidates: the message's role."""
-    kind: SpanKind | None = None
-    """For message candidates: what the span is, structurally."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed_id(cls, data: object) -> object:
+        # Dumps carry the computed ``id``; reading one back derives it again.
+        if isinstance(data, dict) and "id" in data:
+            return {k: v for k, v in data.items() if k != "id"}
+        return data
+
+
+class SectionCandidate(_CandidateBase):
+    """A spec section at its effective authority."""
+
+    origin: Literal["spec"] = "spec"
+    """Always ``spec``."""
+    section_id: str
+    """The section id."""
+    title: str
+    """The section title."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def id(self) -> str:
+        """``section:<id>``."""
+        return f"section:{self.section_id}"
+
+
+class SpanCandidate(_CandidateBase):
+    """A character range of one message part, at its authority after any delegation."""
+
+    origin: Literal["message"] = "message"
+    """Always ``message``."""
+    message_index: int
+    """The turn index."""
+    part_index: int
+    """The part index (tool calls of an assistant turn follow its content parts)."""
+    start: int
+    """Start offset in the part's text."""
+    end: int
+    """End offset (exclusive)."""
+    role: Role
+    """The message's role."""
+    kind: SpanKind = "text"
+    """What the span is, structurally."""
     delegated_by: str | None = None
     """The candidate that delegated authority to this span, if any."""
-    classification: str | None = None
-    """The interpreter's answer to "is this an instruction?" (message candidates)."""
+    classification: SpanClass | None = None
+    """The interpreter's answer to "is this an instruction?"."""
+    pasted: str | None = None
+    """Why this user text looks pasted although nothing isolates it ("possibly pasted, not
+    isolated"), if it does."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def id(self) -> str:
+        """``message:<i>.<part>:<start>-<end>``."""
+        return f"message:{self.message_index}.{self.part_index}:{self.start}-{self.end}"
 
     @classmethod
-    def from_span(cls, span: Span) -> Candidate:
+    def from_span(cls, span: Span) -> SpanCandidate:
         """A message candidate for ``span`` at its structural authority."""
         return cls.model_construct(
-            id=span.id,
             origin="message",
             authority=span.authority,
             text=span.text,
             status="undetermined",
             related=None,
             reason=span.note,
-            section_id=None,
-            title=None,
             message_index=span.message_index,
             part_index=span.part_index,
             start=span.start,
@@ -83,58 +127,44 @@ class Candidate(BaseModel):
             kind=span.kind,
             delegated_by=None,
             classification=None,
+            pasted=span.pasted,
         )
 
 
-def ref_matches(ref: str, candidate: Candidate) -> bool:
-    """Whether a reference names the candidate.
+Candidate: TypeAlias = Annotated[SectionCandidate | SpanCandidate, Field(discriminator="origin")]
+"""A candidate instruction: a spec section or a message span."""
 
-    ``section:<id>`` names a section; ``message:<i>`` every span of turn ``i``;
-    ``message:<i>.<p>`` every span of part ``p``; a full span id names that span;
-    ``tool:<name>`` every span of the tool turns whose tool has that name (delegations only);
-    a trailing ``*`` matches by prefix (``section:*``, ``*``).
-    """
-    cid = candidate.id
-    if ref == cid:
+
+def ref_names(ref: Ref, candidate: Candidate) -> bool:
+    """Whether ``ref`` names ``candidate`` (a :class:`ToolRef` needs tool names: never here)."""
+    if isinstance(ref, AnyRef):
         return True
-    if ref.endswith("*"):
-        return cid.startswith(ref[:-1])
-    if ref.startswith("message:"):
-        return cid.startswith(ref + ("." if "." not in ref else ":"))
+    if isinstance(ref, SectionRef):
+        return isinstance(candidate, SectionCandidate) and (
+            ref.section_id is None or ref.section_id == candidate.section_id
+        )
+    if isinstance(ref, MessageRef):
+        return isinstance(candidate, SpanCandidate) and ref.names(
+            candidate.message_index, candidate.part_index, candidate.start, candidate.end
+        )
     return False
 
 
-_CACHE: OrderedDict[int, tuple[Spec, tuple[Candidate, ...]]] = OrderedDict()
-
-
-def spec_candidates(spec: Spec) -> tuple[Candidate, ...]:
+def spec_candidates(spec: Spec) -> tuple[SectionCandidate, ...]:
     """Every section with an effective authority and prose of its own, in document order.
 
-    Cached per spec object (specs are immutable), so that resolving many conversations
-    against one spec builds the candidates once.
+    Build these once per spec with :class:`~specwright._chain._spec_index.SpecIndex`.
     """
-    hit = _CACHE.get(id(spec))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    built = tuple(_section_candidate(spec, s) for s in spec.walk() if _has_authority(spec, s))
-    _CACHE[id(spec)] = (spec, built)  # the strong reference keeps the id from being reused
-    while len(_CACHE) > 8:
-        _CACHE.popitem(last=False)
-    return built
+    return tuple(_section_candidate(spec, s) for s in spec.walk() if _has_authority(spec, s))
 
 
 def _has_authority(spec: Spec, section: Section) -> bool:
     return bool(section.body.strip()) and spec.effective_authority(section.id) is not None
 
 
-def _section_candidate(spec: Spec, section: Section) -> Candidate:
+def _section_candidate(spec: Spec, section: Section) -> SectionCandidate:
     authority = spec.effective_authority(section.id)
     assert authority is not None
-    return Candidate(
-        id=f"section:{section.id}",
-        origin="spec",
-        authority=authority,
-        text=section.body,
-        section_id=section.id,
-        title=section.title,
+    return SectionCandidate(
+        authority=authority, text=section.body, section_id=section.id, title=section.title
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from specwright._chain._authority import Span, split_part
-from specwright._chain._candidates import Candidate
+from specwright._chain._authority import Span
+from specwright._chain._candidates import SpanCandidate
 from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._conversation import Conversation, PartMeta, Turn
+from specwright._chain._fields import strip_turn
 from specwright._chain._resolution import Resolution
 from specwright._chain._spotlight import Boundary
+from specwright._errors import ConfigurationError
 from specwright._model import Attachment, Part, TextPart
 
 __all__ = ["Piece", "TurnPlan", "compile_turn", "plan_turns", "turn_texts"]
@@ -34,7 +37,12 @@ class TurnPlan:
 def plan_turns(
     conversation: Conversation, resolution: Resolution, isolate_assistant: bool
 ) -> TurnPlan:
-    """Decide, span by span, what stays intact and what is isolated."""
+    """Decide, span by span, what stays intact and what is isolated.
+
+    The spans are the resolution's own (the compiler never re-splits a part), so what is
+    isolated is exactly what the trace says carries no authority.
+    """
+    spans = _spans_by_part(conversation, resolution)
     delegated = {
         c.id: c
         for c in resolution.message_candidates()
@@ -44,14 +52,37 @@ def plan_turns(
     for index, turn in enumerate(conversation.turns):
         keep = turn.role == "assistant" and not isolate_assistant
         parts: list[list[Piece]] = []
-        for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
-            spans = split_part(part, meta, turn.role, index, number)
-            parts.append([Piece(_part_text(part))] if keep else _plan(plan, spans, delegated))
+        for number, part in enumerate(turn.message.parts):
+            if keep:
+                parts.append([Piece(_part_text(part))])
+            else:
+                parts.append(_plan(plan, spans[(index, number)], delegated))
         plan.pieces.append(parts)
     return plan
 
 
-def _plan(plan: TurnPlan, spans: list[Span], delegated: dict[str, Candidate]) -> list[Piece]:
+def _spans_by_part(
+    conversation: Conversation, resolution: Resolution
+) -> dict[tuple[int, int], list[Span]]:
+    grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)
+    parts = [len(turn.message.parts) for turn in conversation.turns]
+    for span in resolution.spans:
+        if span.kind == "tool_call" or (
+            span.message_index < len(parts) and span.part_index >= parts[span.message_index]
+        ):
+            continue  # calls stay structured calls; a message without content has no part
+        grouped[(span.message_index, span.part_index)].append(span)
+    expected = {
+        (i, p) for i, turn in enumerate(conversation.turns) for p in range(len(turn.message.parts))
+    }
+    if set(grouped) != expected:
+        raise ConfigurationError(
+            "the resolution does not match the conversation: resolve this conversation first"
+        )
+    return grouped
+
+
+def _plan(plan: TurnPlan, spans: list[Span], delegated: dict[str, SpanCandidate]) -> list[Piece]:
     pieces: list[Piece] = []
     for span in spans:
         if span.authority != "none":
@@ -95,7 +126,8 @@ def turn_texts(conversation: Conversation) -> list[str]:
 def compile_turn(
     turn: Turn, pieces: list[list[Piece]], boundary: Boundary, bodies: list[str]
 ) -> Turn:
-    """Rebuild one turn from its planned pieces."""
+    """Rebuild one turn from its planned pieces, without the fields the compiler drops."""
+    turn = strip_turn(turn)
     parts: list[Part] = []
     metas: list[PartMeta] = []
     for part, meta, planned in zip(turn.message.parts, turn.part_meta, pieces, strict=True):

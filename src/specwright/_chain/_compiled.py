@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from specwright._chain._adapters_anthropic import to_anthropic
 from specwright._chain._adapters_openai import to_openai
 from specwright._chain._conversation import Conversation
+from specwright._chain._fields import DroppedField
 from specwright._chain._spotlight import SpotlightMode
 from specwright._model import AuthorityOrNone
 
@@ -70,16 +71,23 @@ class CompiledPrompt(_Frozen):
     """Spec sections in the preamble, in document order."""
     omitted: tuple[str, ...]
     """Applicable sections left out (no relevance, or over the budget)."""
+    omitted_roots: tuple[str, ...] = ()
+    """The root-level sections among them, which the preamble names in one line."""
     isolated: tuple[IsolatedBlock, ...]
     """Every isolated block, in order."""
     preamble_tokens: int
-    """Tokens of the preamble."""
+    """Tokens of the preamble (an estimate unless :attr:`tokens_exact`)."""
     whole_spec_tokens: int
-    """Tokens of the whole spec, for comparison."""
+    """Tokens of the whole spec, for comparison (an estimate unless :attr:`tokens_exact`)."""
     budget: int
-    """The token budget for non-root sections."""
+    """The token budget of the whole preamble (the core rules go in even beyond it)."""
     counter: str
     """The token counter's name."""
+    dropped: tuple[DroppedField, ...] = ()
+    """Fields of the conversation left out of the compiled request (neither isolated nor
+    structural)."""
+    tokens_exact: bool = False
+    """Whether the token figures are exact counts; by default they are estimates."""
 
     def to_openai(self) -> list[dict[str, Any]]:
         """The compiled messages in OpenAI Chat Completions form."""

@@ -9,24 +9,17 @@ user text intact, every span without authority isolated between boundary markers
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from specwright._chain._candidates import Candidate, spec_candidates
+from specwright._chain._budget import select_sections
 from specwright._chain._compile_turns import compile_turn, plan_turns, turn_texts
-from specwright._chain._compiled import CompiledPrompt, CompiledSection
+from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._conversation import Conversation, Turn
 from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Interpreter
-from specwright._chain._preamble import (
-    SECTIONS_HEADING,
-    isolation_text,
-    render_preamble,
-    render_section,
-    whole_spec_text,
-)
-from specwright._chain._relevance import bm25_index
+from specwright._chain._preamble import isolation_text, render_preamble
 from specwright._chain._resolution import Resolution, resolve
+from specwright._chain._spec_index import SpecIndex
 from specwright._chain._spotlight import (
     DATAMARK,
     SpotlightMode,
@@ -34,7 +27,8 @@ from specwright._chain._spotlight import (
     new_boundary,
     transform,
 )
-from specwright._chain._tokens import ApproxTokenCounter, TokenCounter
+from specwright._chain._tokens import TokenCounter, is_exact
+from specwright._errors import ConfigurationError
 from specwright._model import Message, Spec, TextPart
 
 __all__ = ["compile_prompt"]
@@ -53,27 +47,42 @@ def compile_prompt(
     isolate_assistant: bool = True,
     datamark: str = DATAMARK,
     token_factory: Callable[[], str] | None = None,
+    index: SpecIndex | None = None,
 ) -> CompiledPrompt:
     """Compile ``conversation`` under ``spec`` for a target model.
 
-    ``resolution`` defaults to :func:`resolve` with ``interpreter`` and ``delegations``.
-    ``budget`` caps the tokens of non-root sections in the preamble. ``isolate_assistant``
+    ``resolution`` defaults to :func:`resolve` with ``interpreter`` and ``delegations``;
+    passing a resolution together with either is a :class:`ConfigurationError` (the
+    resolution already says which interpreter and delegations it used). ``index`` is the
+    spec's :class:`SpecIndex` (built here when omitted; build it once for many requests);
+    ``counter`` counts tokens when the index is built here, and must be the index's own
+    counter otherwise.
+    ``budget`` caps the tokens of the whole preamble (see :mod:`._budget`: the core rules
+    always go in; root-level sections not shown in full are named). ``isolate_assistant``
     (default) isolates earlier assistant turns like every other no-authority span: callers
     can forge them, so their role alone does not keep them from steering; pass ``False`` to
     leave them unwrapped. ``token_factory`` draws boundary
     tokens (tests use it to force collisions).
     """
     check_mode(mode)
-    counter = counter or ApproxTokenCounter()
-    resolution = resolution or resolve(
-        spec, conversation, interpreter=interpreter, delegations=delegations
-    )
+    index = _index_for(spec, index, counter)
+    if resolution is None:
+        resolution = resolve(
+            spec, conversation, interpreter=interpreter, delegations=delegations, index=index
+        )
+    elif interpreter is not None or delegations:
+        raise ConfigurationError(
+            "compile_prompt: pass resolution= or interpreter=/delegations=, not both "
+            f"(the resolution was made by the {resolution.interpreter!r} interpreter)"
+        )
     plan = plan_turns(conversation, resolution, isolate_assistant)
     bodies = [transform(block.text, mode, datamark) for block in plan.blocks]
     boundary = new_boundary([*turn_texts(conversation), *bodies], token_factory)
-    sections, omitted = _select_sections(spec, resolution, counter, budget)
     isolation = isolation_text(boundary, mode, datamark, plan.blocks)
-    preamble = render_preamble([text for _, text in sections], isolation)
+    # The core's cost comes from the index; the isolation rules hold this request's token.
+    fixed = index.fixed_tokens["core"] + index.counter.count(isolation)
+    chosen = select_sections(index, resolution, budget, fixed)
+    preamble = render_preamble([t for _, t in chosen.picked], isolation, chosen.omitted_roots)
     turns = [
         compile_turn(turn, pieces, boundary, bodies)
         for turn, pieces in zip(conversation.turns, plan.pieces, strict=True)
@@ -83,13 +92,18 @@ def compile_prompt(
         preamble=preamble,
         boundary_token=boundary.token,
         mode=mode,
-        sections=tuple(s for s, _ in sections),
-        omitted=omitted,
+        sections=tuple(s for s, _ in chosen.picked),
+        omitted=chosen.omitted,
+        omitted_roots=chosen.omitted_roots,
         isolated=tuple(plan.blocks),
-        preamble_tokens=_preamble_tokens(counter, isolation, sections),
-        whole_spec_tokens=_whole_spec_tokens(spec, counter),
+        # Section costs come from the index: the sum spares counting the spec text per request
+        # (exact for ``approx`` up to the joins, within a token per section for BPE).
+        preamble_tokens=fixed + chosen.tokens,
+        whole_spec_tokens=index.whole_spec_tokens,
         budget=budget,
-        counter=counter.name,
+        counter=index.counter.name,
+        tokens_exact=is_exact(index.counter),
+        dropped=resolution.dropped,
     )
 
 
@@ -100,77 +114,13 @@ def _after_preamble(preamble: str, turns: Sequence[Turn]) -> Conversation:
     return Conversation(turns=(system, *turns), source_format="compiled")
 
 
-_Costs = dict[str, tuple[str, int]]
-_COSTS: OrderedDict[int, tuple[object, str, _Costs, int]] = OrderedDict()
-
-
-def _costs(
-    spec: Spec, candidates: tuple[Candidate, ...], counter: TokenCounter
-) -> tuple[_Costs, int]:
-    """Rendered text and token cost of every section, and of the whole spec (cached)."""
-    hit = _COSTS.get(id(candidates))
-    if hit is not None and hit[0] is candidates and hit[1] == counter.name:
-        return hit[2], hit[3]
-    costs: _Costs = {}
-    for c in candidates:
-        text = render_section(c)
-        costs[c.id] = (text, counter.count(text))
-    whole = counter.count(whole_spec_text(spec))
-    _COSTS[id(candidates)] = (candidates, counter.name, costs, whole)  # pins the id
-    while len(_COSTS) > 8:
-        _COSTS.popitem(last=False)
-    return costs, whole
-
-
-def _whole_spec_tokens(spec: Spec, counter: TokenCounter) -> int:
-    return _costs(spec, spec_candidates(spec), counter)[1]
-
-
-def _select_sections(
-    spec: Spec, resolution: Resolution, counter: TokenCounter, budget: int
-) -> tuple[list[tuple[CompiledSection, str]], tuple[str, ...]]:
-    """Root sections always; then the most relevant others that fit ``budget`` tokens."""
-    candidates = spec_candidates(spec)
-    costs, _ = _costs(spec, candidates, counter)
-    status = {c.id: c.status for c in resolution.candidates if c.origin == "spec"}
-    standing = [c for c in candidates if status.get(c.id) in ("applicable", "undetermined")]
-    query = " ".join(c.text for c in resolution.message_candidates() if c.authority != "none")
-    scores = bm25_index(candidates).scores(query)
-    chosen = {c.id for c in standing if c.authority == "root"}
-    ranked = sorted((c for c in standing if c.id not in chosen), key=lambda c: -scores[c.id])
-    spent = 0
-    for c in ranked:
-        cost = costs[c.id][1]
-        if scores[c.id] > 0 and spent + cost <= budget:
-            chosen.add(c.id)
-            spent += cost
-    picked = [
-        (
-            CompiledSection(
-                id=c.section_id or c.id,
-                authority=c.authority,
-                tokens=costs[c.id][1],
-                score=round(scores[c.id], 4),
-            ),
-            costs[c.id][0],
+def _index_for(spec: Spec, index: SpecIndex | None, counter: TokenCounter | None) -> SpecIndex:
+    if index is None:
+        return SpecIndex.build(spec, counter)
+    if index.spec is not spec:
+        raise ConfigurationError("the SpecIndex was built for another spec")
+    if counter is not None and counter.name != index.counter.name:
+        raise ConfigurationError(
+            f"counter {counter.name!r} differs from the SpecIndex's {index.counter.name!r}"
         )
-        for c in candidates
-        if c.id in chosen
-    ]
-    omitted = tuple(c.section_id or c.id for c in standing if c.id not in chosen)
-    return picked, omitted
-
-
-def _preamble_tokens(
-    counter: TokenCounter, isolation: str, sections: list[tuple[CompiledSection, str]]
-) -> int:
-    """Tokens of the preamble: its fixed text counted now, sections from the per-spec cache.
-
-    The parts are joined at blank lines, so the sum is exact for the ``approx`` counter and
-    within about a token per section for BPE tokenizers; it spares counting the spec text
-    again on every request.
-    """
-    fixed = counter.count(render_preamble([], isolation))
-    if not sections:
-        return fixed
-    return fixed + counter.count(SECTIONS_HEADING) + sum(s.tokens for s, _ in sections)
+    return index

@@ -6,9 +6,12 @@ list) or from an interpreter answering "does this instruction delegate to that s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict
 
-from specwright._chain._candidates import Candidate, ref_matches
+from specwright._chain._candidates import Candidate, SpanCandidate, ref_names
+from specwright._chain._refs import Ref, RefField, ToolRef
 from specwright._errors import ConversationError
 from specwright._model import Authority, AuthorityOrNone, authority_rank
 
@@ -20,10 +23,10 @@ class Delegation(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    grantor: str
+    grantor: RefField
     """Reference of the granting instruction: ``message:<i>``, ``message:<i>.<p>``, a span id
     (``message:<i>.<p>:<start>-<end>``) or ``section:<id>``."""
-    source: str
+    source: RefField
     """Reference of what is granted authority: ``message:<i>``, ``message:<i>.<p>``, a span id,
     or ``tool:<name>`` for every output of that tool."""
     level: Authority | None = None
@@ -33,8 +36,11 @@ class Delegation(BaseModel):
 
 
 def apply_delegations(
-    candidates: list[Candidate], delegations: tuple[Delegation, ...], tool_names: dict[int, str]
-) -> list[Candidate]:
+    candidates: list[SpanCandidate],
+    delegations: tuple[Delegation, ...],
+    tool_names: dict[int, str],
+    grantors: Sequence[Candidate] = (),
+) -> list[SpanCandidate]:
     """Lift the authority of the no-authority spans each delegation names.
 
     Raises :class:`ConversationError` naming ``delegations[i]`` when a grantor names no
@@ -42,7 +48,7 @@ def apply_delegations(
     """
     out = list(candidates)
     for number, delegation in enumerate(delegations):
-        grantor = _grantor(out, delegation, number)
+        grantor = _grantor([*out, *grantors], delegation, number)
         level = _granted_level(delegation.level, grantor.authority)
         for position, candidate in enumerate(out):
             if candidate.authority == "none" and _source_matches(
@@ -54,12 +60,12 @@ def apply_delegations(
     return out
 
 
-def _grantor(candidates: list[Candidate], delegation: Delegation, number: int) -> Candidate:
+def _grantor(candidates: Sequence[Candidate], delegation: Delegation, number: int) -> Candidate:
     for candidate in candidates:
-        if candidate.authority != "none" and ref_matches(delegation.grantor, candidate):
+        if candidate.authority != "none" and ref_names(delegation.grantor, candidate):
             return candidate
     raise ConversationError(
-        f"grantor {delegation.grantor!r} names no candidate with authority",
+        f"grantor {str(delegation.grantor)!r} names no candidate with authority",
         field=f"delegations[{number}].grantor",
     )
 
@@ -70,10 +76,7 @@ def _granted_level(level: Authority | None, grantor: AuthorityOrNone) -> Authori
     return level
 
 
-def _source_matches(source: str, candidate: Candidate, tool_names: dict[int, str]) -> bool:
-    if source.startswith("tool:"):
-        index = candidate.message_index
-        return (
-            index is not None and candidate.role == "tool" and tool_names.get(index) == source[5:]
-        )
-    return ref_matches(source, candidate)
+def _source_matches(source: Ref, candidate: SpanCandidate, tool_names: dict[int, str]) -> bool:
+    if isinstance(source, ToolRef):
+        return candidate.role == "tool" and tool_names.get(candidate.message_index) == source.name
+    return ref_names(source, candidate)

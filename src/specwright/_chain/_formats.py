@@ -1,8 +1,14 @@
-"""Conversation formats by name: a registry of readers and writers."""
+"""Conversation formats by name: a registry of readers and writers.
+
+A :class:`ConversationFormat` reads a file's text into a conversation (and the delegations it
+declares) and, when it can, writes a conversation back. Plugins add formats through the
+``specwright.conversation_formats`` entry-point group.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +21,63 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
 from specwright._errors import ConfigurationError, ConversationError
 from specwright._jsonio import JsonInputError, byte_position, load_json
+from specwright._registry import Registry
 from specwright._validation import first_error
 
-__all__ = ["FORMATS", "read_conversation", "write_conversation"]
+__all__ = [
+    "CONVERSATION_FORMATS",
+    "ConversationFormat",
+    "read_conversation",
+    "write_conversation",
+]
 
-_JSON_READERS: dict[str, Callable[[object], Conversation]] = {
-    "openai": from_openai,
-    "anthropic": from_anthropic,
-}
-_WRITERS: dict[str, Callable[[Conversation], Any]] = {
-    "openai": to_openai,
-    "anthropic": to_anthropic,
-}
-FORMATS: tuple[str, ...] = ("openai", "anthropic", "spec")
-"""Names accepted by :func:`read_conversation`."""
+Read = Callable[[str, str], tuple[Conversation, tuple[Delegation, ...]]]
+"""``(text, file name) → (conversation, delegations)``; bad input raises ConversationError."""
+
+
+@dataclass(frozen=True)
+class ConversationFormat:
+    """How one format is read and (optionally) written."""
+
+    read: Read
+    """Reads a file's text."""
+    write: Callable[[Conversation], Any] | None = None
+    """Writes a conversation as JSON-able data; ``None`` when the format is read-only."""
+
+
+def _check_format(entry: object) -> ConversationFormat:
+    if not isinstance(entry, ConversationFormat):
+        raise TypeError(f"expected a ConversationFormat, got {type(entry).__name__}")
+    return entry
+
+
+CONVERSATION_FORMATS: Registry[ConversationFormat] = Registry(
+    "conversation format", "specwright.conversation_formats", check=_check_format
+)
+"""Conversation formats by name (``openai``, ``anthropic``, ``spec`` and plugins')."""
+
+
+def _json_format(
+    reader: Callable[[object], Conversation], writer: Callable[[Conversation], Any]
+) -> ConversationFormat:
+    def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+        try:
+            return _read_json(text, reader)
+        except ConversationError as exc:
+            raise ConversationError(
+                exc.message, index=exc.index, field=exc.field, file=file
+            ) from None
+
+    return ConversationFormat(read=read, write=writer)
+
+
+def _read_spec(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+    return from_spec_text(text, file=file), ()
+
+
+CONVERSATION_FORMATS.add("openai", _json_format(from_openai, to_openai))
+CONVERSATION_FORMATS.add("anthropic", _json_format(from_anthropic, to_anthropic))
+CONVERSATION_FORMATS.add("spec", ConversationFormat(read=_read_spec))
 
 
 def read_conversation(
@@ -41,21 +90,8 @@ def read_conversation(
     "mark": "quoted" | "retrieved"}``). Bad input raises :class:`ConversationError` naming
     the file, message index and field.
     """
-    if fmt not in FORMATS:
-        raise ConfigurationError(
-            f"unknown conversation format {fmt!r} (known: {', '.join(FORMATS)})"
-        )
-    text = _read_text(path)
-    delegations: tuple[Delegation, ...] = ()
-    if fmt == "spec":
-        conversation = from_spec_text(text, file=str(path))
-    else:
-        try:
-            conversation, delegations = _read_json(text, fmt)
-        except ConversationError as exc:
-            raise ConversationError(
-                exc.message, index=exc.index, field=exc.field, file=str(path)
-            ) from None
+    reader = CONVERSATION_FORMATS.get(fmt).read
+    conversation, delegations = reader(_read_text(path), str(path))
     if not len(conversation):
         # Nothing to check or compile: most likely the wrong file or --format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
@@ -75,7 +111,9 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _read_json(text: str, fmt: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+def _read_json(
+    text: str, reader: Callable[[object], Conversation]
+) -> tuple[Conversation, tuple[Delegation, ...]]:
     try:
         document = load_json(text)
     except JsonInputError as exc:
@@ -86,7 +124,7 @@ def _read_json(text: str, fmt: str) -> tuple[Conversation, tuple[Delegation, ...
     extension: JsonValue = {}
     if isinstance(document, dict) and "specwright" in document:
         extension = document.pop("specwright")
-    conversation = _JSON_READERS[fmt](document)
+    conversation = reader(document)
     return _apply_extension(conversation, extension)
 
 
@@ -133,7 +171,7 @@ def _mark(conversation: Conversation, raw: JsonValue, field: str) -> Conversatio
 
 def write_conversation(conversation: Conversation, fmt: str) -> Any:
     """The conversation as JSON-able data in ``fmt`` (``openai`` or ``anthropic``)."""
-    writer = _WRITERS.get(fmt)
+    writer = CONVERSATION_FORMATS.get(fmt).write
     if writer is None:
         raise ConfigurationError(f"cannot write conversations as {fmt!r}")
     return writer(conversation)

@@ -8,41 +8,39 @@ Interpreters register by name with :func:`interpreter` and are built with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from specwright._chain._candidates import Candidate, ref_matches
+from specwright._chain._answers import Capability, Grant, Override, SpanClass
+from specwright._chain._candidates import Candidate, ref_names
 from specwright._chain._conversation import Conversation
+from specwright._chain._refs import Ref, RefField
 from specwright._errors import ConfigurationError
+from specwright._registry import Registry
+from specwright._validation import first_error
 
 __all__ = [
+    "INTERPRETERS",
     "Annotations",
     "Capability",
     "DeterministicInterpreter",
     "Grant",
     "Interpreter",
+    "InterpreterOption",
     "Override",
     "RelationNote",
     "SpanClass",
     "create_interpreter",
     "interpreter",
+    "interpreter_from_options",
     "interpreter_names",
+    "interpreter_options",
+    "read_annotations",
 ]
-
-SpanClass: TypeAlias = Literal["instruction", "information", "undetermined"]
-"""Is this span an instruction, or information (context, data, a question)?"""
-
-Override: TypeAlias = Literal["explicit", "implicit", "none", "undetermined"]
-"""Does the subject contradict, override or make irrelevant the other candidate — explicitly,
-only implicitly, not at all?"""
-
-Grant: TypeAlias = Literal["yes", "no", "undetermined"]
-"""Does this instruction delegate authority to that source?"""
-
-Capability: TypeAlias = Literal["within", "beyond", "undetermined"]
-"""Can the assistant carry this instruction out at all?"""
 
 
 @runtime_checkable
@@ -81,40 +79,91 @@ class Interpreter(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[..., Interpreter]] = {}
-_F = TypeVar("_F", bound=Callable[..., Interpreter])
+@dataclass(frozen=True)
+class InterpreterOption:
+    """A command-line option an interpreter declares for itself (``specwright check`` and
+    ``compile`` offer every registered interpreter's options)."""
+
+    flag: str
+    """The option as typed, e.g. ``--llm-model``."""
+    param: str
+    """The key it is passed under to the interpreter's ``from_options``."""
+    help: str
+    """One line of help."""
+    metavar: str = "TEXT"
+    """What the value is, in the help."""
+    required: bool = False
+    """Whether the interpreter cannot be built without it."""
+
+
+InterpreterFactory = Callable[..., "Interpreter"]
+"""What the registry holds: usually the interpreter class. A factory may declare
+``options: tuple[InterpreterOption, ...]`` and a ``from_options(values)`` class method."""
+
+INTERPRETERS: Registry[InterpreterFactory] = Registry(
+    "interpreter",
+    "specwright.interpreters",
+    # Imported when first asked for: the LLM interpreter module imports this one, not back.
+    builtins={"llm": "specwright._chain._llm_interpreter:LLMInterpreter"},
+)
+"""Interpreters by name; plugins add theirs through the ``specwright.interpreters`` group."""
+
+_F = TypeVar("_F", bound=InterpreterFactory)
 
 
 def interpreter(name: str) -> Callable[[_F], _F]:
     """Register an interpreter factory (usually the class) under ``name``."""
-
-    def register(factory: _F) -> _F:
-        _REGISTRY[name] = factory
-        return factory
-
-    return register
+    return INTERPRETERS.register(name)
 
 
 def interpreter_names() -> list[str]:
     """The registered interpreter names, sorted."""
-    _load_builtins()
-    return sorted(_REGISTRY)
+    return INTERPRETERS.names()
 
 
 def create_interpreter(name: str, **options: Any) -> Interpreter:
     """Build the interpreter registered as ``name`` with ``options``."""
-    _load_builtins()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise ConfigurationError(f"unknown interpreter {name!r} (known: {known})") from None
-    return factory(**options)
+    return INTERPRETERS.get(name)(**options)
 
 
-def _load_builtins() -> None:
-    # The LLM interpreter registers itself on import; its openai import stays lazy.
-    import specwright._chain._llm_interpreter  # noqa: F401
+def interpreter_options() -> dict[str, tuple[InterpreterOption, ...]]:
+    """Every loadable interpreter's declared options, by interpreter name.
+
+    A plugin that fails to load is left out here (the command line still works), and
+    asking for it by name reports why it cannot be loaded.
+    """
+    declared: dict[str, tuple[InterpreterOption, ...]] = {}
+    for name in INTERPRETERS.names():
+        try:
+            factory = INTERPRETERS.get(name)
+        except ConfigurationError:
+            continue
+        declared[name] = tuple(getattr(factory, "options", ()))
+    return declared
+
+
+def interpreter_from_options(name: str, given: Mapping[str, Mapping[str, str]]) -> Interpreter:
+    r"""Build ``name`` from command-line values, ``given`` by interpreter name then param.
+
+    Values given for another interpreter's options, and required options left out, are
+    :class:`ConfigurationError`\ s naming the flags.
+    """
+    factory = INTERPRETERS.get(name)
+    declared = interpreter_options()
+    for other, values in given.items():
+        if other != name and values:
+            flags = [o.flag for o in declared[other]]
+            verb = "applies" if len(flags) == 1 else "apply"
+            raise ConfigurationError(f"{' and '.join(flags)} {verb} to --interpreter {other}")
+    values = dict(given.get(name, {}))
+    for option in declared[name]:
+        if option.required and not values.get(option.param):
+            raise ConfigurationError(f"--interpreter {name} needs {option.flag}")
+    from_options = getattr(factory, "from_options", None)
+    if from_options is not None:
+        built: Interpreter = from_options(values)
+        return built
+    return factory(**values)
 
 
 # --------------------------------------------------------------------------- deterministic
@@ -125,9 +174,9 @@ class RelationNote(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    subject: str
-    """Reference of the later or lower instruction (see :func:`ref_matches`)."""
-    other: str
+    subject: RefField
+    """Reference of the later or lower instruction (see :mod:`._refs`)."""
+    other: RefField
     """Reference of the instruction it may override or conflict with."""
     answer: Override
     """The answer."""
@@ -138,11 +187,11 @@ class Annotations(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    classes: dict[str, SpanClass] = Field(default_factory=dict)
+    classes: dict[RefField, SpanClass] = Field(default_factory=dict)
     """Reference → instruction / information."""
     relations: tuple[RelationNote, ...] = ()
     """Override answers between pairs of candidates."""
-    capabilities: dict[str, Capability] = Field(default_factory=dict)
+    capabilities: dict[RefField, Capability] = Field(default_factory=dict)
     """Reference → within / beyond the assistant's capabilities."""
 
 
@@ -154,9 +203,23 @@ class DeterministicInterpreter:
     """
 
     name = "deterministic"
+    options: ClassVar[tuple[InterpreterOption, ...]] = (
+        InterpreterOption(
+            "--annotations",
+            "annotations",
+            "JSON answers for the deterministic interpreter.",
+            metavar="FILE",
+        ),
+    )
 
     def __init__(self, annotations: Annotations | None = None) -> None:
         self.annotations = annotations or Annotations()
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, str]) -> DeterministicInterpreter:
+        """Built from ``--annotations FILE`` (a JSON :class:`Annotations` object), if given."""
+        path = values.get("annotations")
+        return cls(read_annotations(Path(path)) if path else None)
 
     def classify(self, spans: Sequence[Candidate], conversation: Conversation) -> list[SpanClass]:
         """The annotated class of each span, else ``"undetermined"``."""
@@ -166,7 +229,7 @@ class DeterministicInterpreter:
         self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
     ) -> list[Override]:
         """The annotated relation for each pair, else ``"undetermined"``."""
-        notes = [n for n in self.annotations.relations if ref_matches(n.subject, subject)]
+        notes = [n for n in self.annotations.relations if ref_names(n.subject, subject)]
         if not notes:
             return ["undetermined"] * len(others)
         return [_relation(notes, other) for other in others]
@@ -187,15 +250,25 @@ class DeterministicInterpreter:
 _T = TypeVar("_T")
 
 
-def _lookup(table: dict[str, _T], candidate: Candidate, default: _T) -> _T:
+def _lookup(table: dict[Ref, _T], candidate: Candidate, default: _T) -> _T:
     for ref, value in table.items():
-        if ref_matches(ref, candidate):
+        if ref_names(ref, candidate):
             return value
     return default
 
 
 def _relation(notes: list[RelationNote], other: Candidate) -> Override:
     for note in notes:
-        if ref_matches(note.other, other):
+        if ref_names(note.other, other):
             return note.answer
     return "undetermined"
+
+
+def read_annotations(path: Path) -> Annotations:
+    """Read an :class:`Annotations` JSON file; bad files are :class:`ConfigurationError`."""
+    try:
+        return Annotations.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValidationError as exc:
+        raise ConfigurationError(f"{path}: {first_error(exc)}") from None

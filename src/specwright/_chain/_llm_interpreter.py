@@ -9,17 +9,21 @@ retries (the client's own retries are off so that the count is ours). Every call
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate
 from specwright._chain._conversation import Conversation
-from specwright._chain._interpreter import Capability, Grant, Override, SpanClass, interpreter
+from specwright._chain._interpreter import InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["InterpreterCall", "LLMInterpreter"]
 
@@ -47,23 +51,38 @@ class InterpreterCall:
     """The model's reply text (``None`` when there was none)."""
     error: str | None
     """Why the answers are undetermined, if they are."""
+    partial: bool = False
+    """True when the reply parsed and only some answers were invalid or missing."""
 
 
-@interpreter("llm")
 class LLMInterpreter:
     """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
 
-    ``temperature`` and ``seed`` are sent explicitly; ``retries`` bounds our own retries of
-    transport errors (the SDK's are off); ``section_chars`` cuts each spec section's text in
-    prompts (``None``: whole sections), marking cut items with ``"truncated": true``.
+    Registered as ``llm``. ``client`` injects a ready ``openai.OpenAI`` client (tests pass one
+    over an in-process transport); without it one is built from ``base_url``, ``api_key`` and
+    ``timeout`` with the SDK's retries off. ``temperature`` and ``seed`` are sent explicitly;
+    ``retries`` bounds our own retries of transport errors; ``section_chars`` cuts each spec
+    section's text in prompts (``None``: whole sections), marking cut items as truncated.
     """
 
     name = "llm"
+    options: ClassVar[tuple[InterpreterOption, ...]] = (
+        InterpreterOption(
+            "--llm-model", "model", "Model name for --interpreter llm.", "MODEL", required=True
+        ),
+        InterpreterOption(
+            "--llm-base-url",
+            "base_url",
+            "OpenAI-compatible base URL for --interpreter llm (API key from OPENAI_API_KEY).",
+            "URL",
+        ),
+    )
 
     def __init__(
         self,
         model: str,
         *,
+        client: openai.OpenAI | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
         temperature: float = 0.0,
@@ -74,6 +93,10 @@ class LLMInterpreter:
         json_mode: bool = True,
         section_chars: int | None = 1200,
     ) -> None:
+        if client is not None and (base_url is not None or api_key is not None):
+            raise ConfigurationError(
+                "LLM interpreter: pass client= or base_url=/api_key=, not both"
+            )
         self.model = model
         self.base_url = base_url
         self.api_key = api_key
@@ -86,7 +109,12 @@ class LLMInterpreter:
         # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
         self.section_chars = section_chars
         self.calls: list[InterpreterCall] = []
-        self._client: Any = None
+        self._client: openai.OpenAI | None = client
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, str]) -> LLMInterpreter:
+        """Built from ``--llm-model`` and ``--llm-base-url``."""
+        return cls(values["model"], base_url=values.get("base_url"))
 
     # ------------------------------------------------------------------ the protocol
 
@@ -112,6 +140,12 @@ class LLMInterpreter:
         """Ask whether each instruction is within the assistant's capabilities."""
         return self._ask("capability", candidates, None)  # type: ignore[return-value]
 
+    def call_summary(self) -> tuple[int, int]:
+        """``(failed, total)`` calls so far: a failed call's answers are all undetermined
+        (no reply, an unparseable or refused one); partly invalid replies are not counted."""
+        failed = sum(1 for c in self.calls if c.error is not None and not c.partial)
+        return failed, len(self.calls)
+
     # ------------------------------------------------------------------ plumbing
 
     def _ask(
@@ -125,7 +159,12 @@ class LLMInterpreter:
         ]
         raw, error = self._complete(messages)
         answers, parse_error = parse_answers(raw, len(items), QUESTIONS[question][1])
-        self.calls.append(InterpreterCall(question, messages, raw, error or parse_error))
+        partial = error is None and any(a != "undetermined" for a in answers)
+        self.calls.append(
+            InterpreterCall(
+                question, messages, raw, error or parse_error, partial and bool(parse_error)
+            )
+        )
         return answers
 
     def _complete(self, messages: list[dict[str, str]]) -> tuple[str | None, str | None]:
@@ -141,7 +180,10 @@ class LLMInterpreter:
         for attempt in range(self.retries + 1):
             try:
                 reply = client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=self.temperature, **extra
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=self.temperature,
+                    **extra,
                 )
             except (
                 openai.APIConnectionError,
@@ -164,7 +206,7 @@ class LLMInterpreter:
             return message.content, None
         return None, f"gave up after {self.retries + 1} attempts: {last}"
 
-    def _get_client(self) -> Any:
+    def _get_client(self) -> openai.OpenAI:
         if self._client is None:
             try:
                 import openai

@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from specwright._chain._candidates import Candidate
+from specwright._chain._answers import CAPABILITIES, GRANTS, OVERRIDES, SPAN_CLASSES
+from specwright._chain._candidates import Candidate, SectionCandidate
 
 __all__ = ["QUESTIONS", "Question", "item", "user_prompt"]
 
@@ -18,28 +19,29 @@ Reply with one JSON object and nothing else: {"answers": [{"index": <item index>
 <one of %s>}, ...]} with exactly one answer per item. Answer "undetermined" when you cannot tell."""
 
 Question = tuple[str, tuple[str, ...]]
+"""The task text and the answer vocabulary (from :mod:`._answers`)."""
 
 QUESTIONS: dict[str, Question] = {
     "classify": (
         "For each item, is the span an instruction (it tells the assistant what to do or how "
         "to behave) or information (context, data, a question without a directive)?",
-        ("instruction", "information", "undetermined"),
+        SPAN_CLASSES,
     ),
     "relate": (
         "Does the subject contradict, override or make irrelevant each item? Answer "
         '"explicit" when it does so in so many words, "implicit" when only its intent or '
         'context does, "none" when they are compatible or unrelated.',
-        ("explicit", "implicit", "none", "undetermined"),
+        OVERRIDES,
     ),
     "delegates": (
         "Does the grantor instruction delegate authority to each item, i.e. tell the "
         'assistant to follow instructions found in that content? Answer "yes" or "no".',
-        ("yes", "no", "undetermined"),
+        GRANTS,
     ),
     "capability": (
         "Can an AI assistant carry out each instruction at all (not whether it should)? "
         'Answer "within" or "beyond" its capabilities.',
-        ("within", "beyond", "undetermined"),
+        CAPABILITIES,
     ),
 }
 """Question name → (task text, answer vocabulary)."""
@@ -56,7 +58,7 @@ def item(candidate: Candidate, section_chars: int | None = None) -> dict[str, An
     """A candidate as the interpreter sees it; spec sections cut to ``section_chars``."""
     data: dict[str, Any] = {"id": candidate.id, "authority": candidate.authority}
     text = candidate.text
-    if candidate.origin == "spec":
+    if isinstance(candidate, SectionCandidate):
         data["section"] = candidate.title
         if section_chars is not None and len(text) > section_chars:
             text = text[:section_chars]

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from specwright._chain._candidates import Candidate
 from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._spotlight import Boundary, SpotlightMode
-from specwright._model import Spec
 
 __all__ = [
+    "OMITTED_ROOTS_HEAD",
     "SECTIONS_HEADING",
+    "core_text",
     "isolation_text",
+    "omitted_roots_line",
     "render_preamble",
-    "render_section",
-    "whole_spec_text",
 ]
 
 _CHAIN = """\
@@ -56,34 +55,30 @@ def isolation_text(
     return "\n".join(lines)
 
 
-def render_section(candidate: Candidate) -> str:
-    """One section as it appears in the preamble."""
-    head = f"## {candidate.title} {{#{candidate.section_id}}} ({candidate.authority})"
-    return f"{head}\n{candidate.text}"
-
-
 SECTIONS_HEADING = "# Applicable rules of the specification"
 """The heading above the spec sections in the preamble."""
 
 
-def render_preamble(sections: Sequence[str], isolation: str) -> str:
+OMITTED_ROOTS_HEAD = "Also in force at root level, not shown here for brevity (never overridden): "
+"""The start of the line naming root-level sections not shown."""
+
+
+def omitted_roots_line(section_ids: Sequence[str]) -> str:
+    """The line naming root-level sections in force but not shown."""
+    return OMITTED_ROOTS_HEAD + ", ".join(section_ids) + "."
+
+
+def core_text() -> str:
+    """The chain-of-command core: always in the preamble, whatever the budget."""
+    return _CHAIN
+
+
+def render_preamble(
+    sections: Sequence[str], isolation: str, omitted_roots: Sequence[str] = ()
+) -> str:
     """The whole preamble."""
     parts = [_CHAIN, isolation]
-    if sections:
-        parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(sections))
+    if sections or omitted_roots:
+        body = [*sections, *([omitted_roots_line(omitted_roots)] if omitted_roots else [])]
+        parts.append(SECTIONS_HEADING + "\n\n" + "\n\n".join(body))
     return "\n\n".join(parts)
-
-
-def whole_spec_text(spec: Spec) -> str:
-    """The spec's full text as a model would read it: headings, prose, commentary, examples."""
-    chunks = [spec.preamble] if spec.preamble else []
-    for section in spec.walk():
-        chunks.append(f"{'#' * section.depth} {section.title}")
-        for block in section.blocks:
-            if block.kind == "example":
-                messages = [*block.messages, *(a.message for a in block.answers)]
-                chunks.append(block.title)
-                chunks += [f"<{m.role}>\n{m.text}\n</{m.role}>" for m in messages]
-            else:
-                chunks.append(block.markdown)
-    return "\n\n".join(chunks)

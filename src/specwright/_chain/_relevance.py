@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from specwright._chain._candidates import Candidate
+from specwright._chain._candidates import SectionCandidate
 
-__all__ = ["Bm25Index", "bm25_index", "tokenize"]
+__all__ = ["Bm25Index", "tokenize"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _K1 = 1.5
@@ -37,12 +37,12 @@ class Bm25Index:
     average: float
 
     @classmethod
-    def build(cls, candidates: Sequence[Candidate]) -> Bm25Index:
+    def build(cls, candidates: Sequence[SectionCandidate]) -> Bm25Index:
         """Index each candidate's title and text."""
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths: list[int] = []
         for doc, candidate in enumerate(candidates):
-            words = tokenize(f"{candidate.title or ''} {candidate.text}")
+            words = tokenize(f"{candidate.title} {candidate.text}")
             lengths.append(len(words))
             for term, tf in Counter(words).items():
                 postings[term].append((doc, tf))
@@ -63,18 +63,3 @@ class Bm25Index:
                 norm = tf + _K1 * (1 - _B + _B * self.lengths[doc] / self.average)
                 totals[doc] += idf * tf * (_K1 + 1) / norm
         return dict(zip(self.ids, totals, strict=True))
-
-
-_CACHE: OrderedDict[int, tuple[Sequence[Candidate], Bm25Index]] = OrderedDict()
-
-
-def bm25_index(candidates: Sequence[Candidate]) -> Bm25Index:
-    """The index of this candidate sequence, cached per object (spec candidates are cached)."""
-    hit = _CACHE.get(id(candidates))
-    if hit is not None and hit[0] is candidates:
-        return hit[1]
-    index = Bm25Index.build(candidates)
-    _CACHE[id(candidates)] = (candidates, index)  # the strong reference pins the id
-    while len(_CACHE) > 8:
-        _CACHE.popitem(last=False)
-    return index

@@ -20,19 +20,30 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from specwright._chain._authority import split_conversation
-from specwright._chain._candidates import Candidate, CandidateStatus, spec_candidates
-from specwright._chain._conversation import Conversation
-from specwright._chain._delegation import Delegation, apply_delegations
-from specwright._chain._interpreter import (
+from specwright._chain._answers import (
+    CAPABILITIES,
+    GRANTS,
+    OVERRIDES,
+    SPAN_CLASSES,
     Capability,
-    DeterministicInterpreter,
     Grant,
-    Interpreter,
     Override,
     SpanClass,
 )
-from specwright._chain._resolution_rules import decide
+from specwright._chain._authority import Span, split_conversation
+from specwright._chain._candidates import (
+    Candidate,
+    CandidateStatus,
+    SectionCandidate,
+    SpanCandidate,
+)
+from specwright._chain._conversation import Conversation
+from specwright._chain._delegation import Delegation, apply_delegations
+from specwright._chain._fields import DroppedField, dropped_fields
+from specwright._chain._interpreter import DeterministicInterpreter, Interpreter
+from specwright._chain._resolution_rules import AUTHORITY_WEIGHT, decide
+from specwright._chain._spec_index import SpecIndex
+from specwright._errors import ConfigurationError
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = ["PartVerdict", "Resolution", "resolve"]
@@ -53,7 +64,7 @@ class PartVerdict(BaseModel):
     """The highest authority of the part's spans (after delegation)."""
     status: CandidateStatus
     """The status of the part's span at that authority (the most telling one when several)."""
-    spans: tuple[Candidate, ...]
+    spans: tuple[SpanCandidate, ...]
     """The part's spans as candidates, in order."""
 
 
@@ -68,6 +79,16 @@ class Resolution(BaseModel):
     """Name of the interpreter that answered the semantic questions."""
     delegations: tuple[Delegation, ...] = ()
     """Delegations applied: the caller's, then those the interpreter found."""
+    interpreter_calls: int = 0
+    """Calls the interpreter made, when it reports them (``call_summary``)."""
+    interpreter_failures: int = 0
+    """Of those, calls whose answers were all lost (no reply, unparseable, refused)."""
+    dropped: tuple[DroppedField, ...] = ()
+    """Fields of the conversation that are neither isolated nor structural: the compiler
+    drops them (a warning in the trace)."""
+    spans: tuple[Span, ...] = ()
+    """Every structural span of the conversation, blank ones included: what the compiler
+    rebuilds the turns from."""
 
     def get(self, candidate_id: str) -> Candidate:
         """The candidate with this id; ``KeyError`` naming it otherwise."""
@@ -80,15 +101,18 @@ class Resolution(BaseModel):
         """Candidates whose status is ``applicable``."""
         return tuple(c for c in self.candidates if c.status == "applicable")
 
-    def message_candidates(self) -> tuple[Candidate, ...]:
+    def message_candidates(self) -> tuple[SpanCandidate, ...]:
         """Candidates from the conversation, in order."""
-        return tuple(c for c in self.candidates if c.origin == "message")
+        return tuple(c for c in self.candidates if isinstance(c, SpanCandidate))
+
+    def section_candidates(self) -> tuple[SectionCandidate, ...]:
+        """Candidates from the spec, in document order."""
+        return tuple(c for c in self.candidates if isinstance(c, SectionCandidate))
 
     def parts(self) -> tuple[PartVerdict, ...]:
         """One verdict per message part, in conversation order."""
-        groups: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
+        groups: dict[tuple[int, int], list[SpanCandidate]] = defaultdict(list)
         for c in self.message_candidates():
-            assert c.message_index is not None and c.part_index is not None
             groups[(c.message_index, c.part_index)].append(c)
         return tuple(_part_verdict(key, spans) for key, spans in groups.items())
 
@@ -101,15 +125,14 @@ _STATUS_WEIGHT: dict[CandidateStatus, int] = {
     "applicable": 4,
     "no_authority": 5,
 }
-_AUTH_WEIGHT = {"root": 0, "system": 1, "developer": 2, "user": 3, "guideline": 4, "none": 5}
 
 
-def _part_verdict(key: tuple[int, int], spans: list[Candidate]) -> PartVerdict:
-    best = min(spans, key=lambda c: (_AUTH_WEIGHT[c.authority], _STATUS_WEIGHT[c.status]))
+def _part_verdict(key: tuple[int, int], spans: list[SpanCandidate]) -> PartVerdict:
+    best = min(spans, key=lambda c: (AUTHORITY_WEIGHT[c.authority], _STATUS_WEIGHT[c.status]))
     return PartVerdict(
         message_index=key[0],
         part_index=key[1],
-        role=str(spans[0].role),
+        role=spans[0].role,
         authority=best.authority,
         status=best.status,
         spans=tuple(spans),
@@ -122,52 +145,77 @@ def resolve(
     *,
     interpreter: Interpreter | None = None,
     delegations: Sequence[Delegation] = (),
+    index: SpecIndex | None = None,
 ) -> Resolution:
     """Resolve the chain of command for ``conversation`` under ``spec``.
 
     ``interpreter`` answers the semantic questions (default: :class:`DeterministicInterpreter`,
     which answers ``"undetermined"`` to anything structure does not decide). ``delegations``
-    are the caller's explicit grants of authority to untrusted sources.
+    are the caller's explicit grants of authority to untrusted sources. ``index`` is the
+    spec's :class:`SpecIndex`: build it once to resolve many conversations against one spec.
     """
     interp = interpreter or DeterministicInterpreter()
-    messages = _message_candidates(conversation)
+    index = _index_for(spec, index)
+    specs = index.candidates
+    spans = split_conversation(conversation)
+    messages = _message_candidates(spans)
     tool_names = {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
-    messages = apply_delegations(messages, tuple(delegations), tool_names)
+    messages = apply_delegations(messages, tuple(delegations), tool_names, specs)
     messages = _classify(interp, messages, conversation)
     messages, found = _interpreted_delegations(interp, messages, conversation)
-    specs = spec_candidates(spec)
     relations = _ask_relations(interp, specs, messages, conversation)
     capability = _ask_capability(interp, messages, conversation)
-    decided = decide(specs, messages, relations, capability)
+    decided = decide(specs, messages, relations, capability, index.standing)
+    failures, calls = _call_summary(interp)
     return Resolution(
+        interpreter_calls=calls,
+        interpreter_failures=failures,
         candidates=tuple(decided),
         interpreter=interp.name,
         delegations=(*delegations, *found),
+        spans=spans,
+        dropped=dropped_fields(conversation),
     )
 
 
-def _message_candidates(conversation: Conversation) -> list[Candidate]:
-    spans = split_conversation(conversation)
+def _call_summary(interp: Interpreter) -> tuple[int, int]:
+    # Optional protocol member: interpreters that call out report (failed, total) calls.
+    summary = getattr(interp, "call_summary", None)
+    if summary is None:
+        return 0, 0
+    failed, total = summary()
+    return int(failed), int(total)
+
+
+def _index_for(spec: Spec, index: SpecIndex | None) -> SpecIndex:
+    if index is None:
+        return SpecIndex.build(spec)
+    if index.spec is not spec:
+        raise ConfigurationError("the SpecIndex was built for another spec")
+    return index
+
+
+def _message_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
     part_has_text = {(s.message_index, s.part_index) for s in spans if not s.blank}
     return [
-        Candidate.from_span(s)
+        SpanCandidate.from_span(s)
         for s in spans
         if not s.blank or (s.message_index, s.part_index) not in part_has_text
     ]
 
 
-def _instructions(messages: list[Candidate]) -> list[Candidate]:
+def _instructions(messages: list[SpanCandidate]) -> list[SpanCandidate]:
     """Message candidates with authority that may be instructions."""
     return [c for c in messages if c.authority != "none" and c.classification != "information"]
 
 
 def _classify(
-    interp: Interpreter, messages: list[Candidate], conversation: Conversation
-) -> list[Candidate]:
+    interp: Interpreter, messages: list[SpanCandidate], conversation: Conversation
+) -> list[SpanCandidate]:
     asked = [c for c in messages if c.authority != "none"]
     if not asked:
         return messages
-    answers = _checked(interp.classify(asked, conversation), len(asked), _SPAN_CLASSES)
+    answers = _checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES)
     by_id = {c.id: a for c, a in zip(asked, answers, strict=True)}
     return [
         c.model_copy(update={"classification": by_id[c.id]}) if c.id in by_id else c
@@ -176,16 +224,18 @@ def _classify(
 
 
 def _interpreted_delegations(
-    interp: Interpreter, messages: list[Candidate], conversation: Conversation
-) -> tuple[list[Candidate], list[Delegation]]:
+    interp: Interpreter, messages: list[SpanCandidate], conversation: Conversation
+) -> tuple[list[SpanCandidate], list[Delegation]]:
     targets = [c for c in messages if c.authority == "none" and c.text.strip()]
     found: list[Delegation] = []
     if not targets:
         return messages, found
     for grantor in _instructions(messages):
-        answers = _checked(interp.delegates(grantor, targets, conversation), len(targets), _GRANTS)
+        answers = _checked(interp.delegates(grantor, targets, conversation), len(targets), GRANTS)
         found += [
-            Delegation(grantor=grantor.id, source=t.id, note=f"found by {interp.name}")
+            Delegation.model_validate(
+                {"grantor": grantor.id, "source": t.id, "note": f"found by {interp.name}"}
+            )
             for t, answer in zip(targets, answers, strict=True)
             if answer == "yes"
         ]
@@ -200,53 +250,48 @@ Relations = dict[str, list[tuple[str, Override]]]
 
 def _ask_relations(
     interp: Interpreter,
-    specs: Sequence[Candidate],
-    messages: list[Candidate],
+    specs: Sequence[SectionCandidate],
+    messages: list[SpanCandidate],
     conversation: Conversation,
 ) -> Relations:
     relations: Relations = {}
     instructions = _instructions(messages)
     for subject in instructions:
-        others = [*specs, *_message_others(subject, instructions)]
-        answers = _checked(interp.relate(subject, others, conversation), len(others), _OVERRIDES)
+        others: list[Candidate] = [*specs, *_message_others(subject, instructions)]
+        answers = _checked(interp.relate(subject, others, conversation), len(others), OVERRIDES)
         relations[subject.id] = [
             (o.id, a) for o, a in zip(others, answers, strict=True) if a != "none"
         ]
     return relations
 
 
-def _message_others(subject: Candidate, instructions: list[Candidate]) -> list[Candidate]:
+def _message_others(
+    subject: SpanCandidate, instructions: list[SpanCandidate]
+) -> list[SpanCandidate]:
     """Higher message instructions, and same-level ones in earlier messages."""
-    rank = _AUTH_WEIGHT[subject.authority]
-    index = subject.message_index or 0
+    rank = AUTHORITY_WEIGHT[subject.authority]
     return [
         c
         for c in instructions
-        if _AUTH_WEIGHT[c.authority] < rank
-        or (c.authority == subject.authority and (c.message_index or 0) < index)
+        if AUTHORITY_WEIGHT[c.authority] < rank
+        or (c.authority == subject.authority and c.message_index < subject.message_index)
     ]
 
 
 def _ask_capability(
-    interp: Interpreter, messages: list[Candidate], conversation: Conversation
+    interp: Interpreter, messages: list[SpanCandidate], conversation: Conversation
 ) -> dict[str, Capability]:
     asked = _instructions(messages)
     if not asked:
         return {}
-    answers = _checked(interp.capability(asked, conversation), len(asked), _CAPABILITIES)
+    answers = _checked(interp.capability(asked, conversation), len(asked), CAPABILITIES)
     return {c.id: a for c, a in zip(asked, answers, strict=True)}
-
-
-_SPAN_CLASSES: frozenset[str] = frozenset({"instruction", "information", "undetermined"})
-_OVERRIDES: frozenset[str] = frozenset({"explicit", "implicit", "none", "undetermined"})
-_GRANTS: frozenset[str] = frozenset({"yes", "no", "undetermined"})
-_CAPABILITIES: frozenset[str] = frozenset({"within", "beyond", "undetermined"})
 
 
 _A = TypeVar("_A", SpanClass, Override, Grant, Capability)
 
 
-def _checked(answers: Sequence[_A], expected: int, vocabulary: frozenset[str]) -> list[_A]:
+def _checked(answers: Sequence[_A], expected: int, vocabulary: tuple[_A, ...]) -> list[_A]:
     """Answers of the right number from the vocabulary; anything else is undetermined."""
     undetermined: _A = "undetermined"
     if len(answers) != expected:

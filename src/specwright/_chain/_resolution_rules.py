@@ -1,17 +1,36 @@
-"""The decision phase of the resolution: pure rules over interpreter answers."""
+"""The decision phase of the resolution: pure rules over interpreter answers.
+
+Every rule that looks at one piece of evidence (an answer about a higher instruction, a later
+one, the capability question) yields an :class:`Outcome`; a candidate's verdict is the
+strongest of its outcomes by :data:`OUTCOME_PRECEDENCE`, so it never depends on the order in
+which the answers came.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from specwright._chain._authority import SpanKind
-from specwright._chain._candidates import Candidate, CandidateStatus
-from specwright._chain._interpreter import Capability, Override
+from specwright._chain._answers import Capability, Override
+from specwright._chain._candidates import (
+    Candidate,
+    CandidateStatus,
+    SectionCandidate,
+    SpanCandidate,
+)
+from specwright._chain._span_kinds import SpanKind
 from specwright._model import AUTHORITY_LEVELS, Authority, AuthorityOrNone, authority_rank
 
-__all__ = ["OVERRIDE_RULES", "decide"]
+__all__ = [
+    "AUTHORITY_WEIGHT",
+    "OUTCOME_PRECEDENCE",
+    "OVERRIDE_RULES",
+    "Outcome",
+    "decide",
+    "standing_verdict",
+]
 
 _BOTH: frozenset[Override] = frozenset({"explicit", "implicit"})
 _EXPLICIT: frozenset[Override] = frozenset({"explicit"})
@@ -25,11 +44,37 @@ OVERRIDE_RULES: dict[Authority, dict[AuthorityOrNone, frozenset[Override]]] = {
 }
 """Spec level → message level → the kinds of override that displace a spec default."""
 
+AUTHORITY_WEIGHT: dict[AuthorityOrNone, int] = {
+    "root": 0,
+    "system": 1,
+    "developer": 2,
+    "user": 3,
+    "guideline": 4,
+    "none": 5,
+}
+"""Authority levels by rank, highest (root) first."""
+
+OUTCOME_PRECEDENCE: tuple[CandidateStatus, ...] = (
+    "misaligned",
+    "superseded",
+    "undetermined",
+    "beyond_capability",
+    "applicable",
+)
+"""Which outcome decides when several apply, strongest first: a conflict with a standing
+higher instruction outweighs being superseded, which outweighs a question left undetermined,
+which outweighs a capability doubt; ``applicable`` is what remains."""
+
 _NO_AUTHORITY: dict[SpanKind, str] = {
     "untrusted": "an untrusted part",
     "untrusted_block": "inside an <untrusted> block",
     "block_quote": "a markdown block quote",
     "fenced_code": "a fenced code block",
+    "quotation": "text in quotation marks",
+    "yaml": "a YAML block",
+    "json": "a JSON block",
+    "xml": "an XML block",
+    "tool_call": "the arguments of a tool call",
     "attachment": "an attachment",
     "quoted": "marked as quoted by the application",
     "retrieved": "marked as retrieved by the application",
@@ -39,6 +84,31 @@ _NO_AUTHORITY: dict[SpanKind, str] = {
 }
 
 Relations = dict[str, list[tuple[str, Override]]]
+_C = TypeVar("_C", SectionCandidate, SpanCandidate)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one piece of evidence means for a candidate's verdict."""
+
+    status: CandidateStatus
+    """The status it argues for."""
+    reason: str
+    """Why, in one sentence."""
+    related: str | None = None
+    """The candidate the evidence is about."""
+
+
+_RANK: dict[CandidateStatus, int] = {s: n for n, s in enumerate(OUTCOME_PRECEDENCE)}
+
+
+def strongest(outcomes: Iterable[Outcome]) -> Outcome | None:
+    """The outcome that decides: highest precedence, the first found among equals."""
+    best: Outcome | None = None
+    for outcome in outcomes:
+        if best is None or _RANK[outcome.status] < _RANK[best.status]:
+            best = outcome
+    return best
 
 
 @dataclass
@@ -48,6 +118,7 @@ class _Board:
     by_id: dict[str, Candidate]
     relations: Relations
     capability: dict[str, Capability]
+    standing: Mapping[str, SectionCandidate] = field(default_factory=dict)
     about: dict[str, list[tuple[str, Override]]] = field(default_factory=dict)
     decided: dict[str, Candidate] = field(default_factory=dict)
 
@@ -64,87 +135,84 @@ class _Board:
 
 
 def decide(
-    specs: Sequence[Candidate],
-    messages: Sequence[Candidate],
+    specs: Sequence[SectionCandidate],
+    messages: Sequence[SpanCandidate],
     relations: Relations,
     capability: dict[str, Capability],
+    standing: Mapping[str, SectionCandidate] | None = None,
 ) -> list[Candidate]:
-    """Give every candidate its status, related candidate and reason."""
-    board = _Board({c.id: c for c in (*specs, *messages)}, relations, capability)
+    """Give every candidate its status, related candidate and reason.
+
+    ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec."""
+    everything: list[Candidate] = [*specs, *messages]
+    board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
     for level in AUTHORITY_LEVELS:
         # Later messages first, so that an earlier one can see whether a later one stands.
-        for m in sorted(_at(messages, level), key=lambda c: -(c.message_index or 0)):
+        for m in sorted(_at(messages, level), key=lambda c: -c.message_index):
             board.decided[m.id] = _decide_message(m, board)
         for s in _at(specs, level):
             board.decided[s.id] = _decide_section(s, board)
     for m in messages:
         if m.authority == "none":
             board.decided[m.id] = _no_authority(m)
-    return [_lapse(board.decided[c.id], board) for c in (*specs, *messages)]
+    return [_lapse(board.decided[c.id], board) for c in everything]
 
 
-def _at(candidates: Sequence[Candidate], level: Authority) -> list[Candidate]:
+def _at(candidates: Sequence[_C], level: Authority) -> list[_C]:
     return [c for c in candidates if c.authority == level]
 
 
-def _verdict(
-    c: Candidate, status: CandidateStatus, reason: str, related: str | None = None
-) -> Candidate:
-    if c.delegated_by and status != "no_authority":
-        reason = f"{reason} (authority delegated by {c.delegated_by})"
-    elif c.reason and c.origin == "message":
-        reason = f"{reason}; {c.reason}"
-    return c.model_copy(update={"status": status, "reason": reason, "related": related})
+def _verdict(c: _C, outcome: Outcome) -> _C:
+    reason = outcome.reason
+    if isinstance(c, SpanCandidate):
+        if c.delegated_by and outcome.status != "no_authority":
+            reason = f"{reason} (authority delegated by {c.delegated_by})"
+        elif c.reason:
+            reason = f"{reason}; {c.reason}"
+    return c.model_copy(
+        update={"status": outcome.status, "reason": reason, "related": outcome.related}
+    )
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _decide_message(m: Candidate, board: _Board) -> Candidate:
+def _decide_message(m: SpanCandidate, board: _Board) -> SpanCandidate:
     if m.classification == "information":
-        return _verdict(m, "applicable", "information, not an instruction: nothing to override")
-    misaligned, pending = _against_higher(m, board)
-    if misaligned is not None:
-        return _verdict(m, "misaligned", misaligned[1], misaligned[0])
-    superseded, later_pending = _against_later(m, board)
-    if superseded is not None:
         return _verdict(
-            m, "superseded", f"superseded by the later {m.authority} instruction", superseded
+            m, Outcome("applicable", "information, not an instruction: nothing to override")
         )
-    pending = pending or later_pending
-    if pending is not None:
-        return _verdict(m, "undetermined", pending[1], pending[0])
+    outcomes = [*_against_higher(m, board), *_against_later(m, board)]
     if board.capability.get(m.id) == "beyond":
-        return _verdict(
-            m, "beyond_capability", "the interpreter judged it beyond the assistant's capabilities"
+        outcomes.append(
+            Outcome(
+                "beyond_capability",
+                "the interpreter judged it beyond the assistant's capabilities",
+            )
         )
-    return _verdict(
-        m, "applicable", "no applicable higher or later same-level instruction overrides it"
+    standing = Outcome(
+        "applicable", "no applicable higher or later same-level instruction overrides it"
     )
+    return _verdict(m, strongest([*outcomes, standing]) or standing)
 
 
-def _against_higher(
-    m: Candidate, board: _Board
-) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """(misaligned-with, reason) and (undetermined-because-of, reason), first found of each."""
-    pending: tuple[str, str] | None = None
+def _against_higher(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
+    """What ``m``'s answers about higher (and earlier same-level) candidates mean for it."""
+    pending = False
     for other_id, answer in board.relations.get(m.id, []):
-        other = board.by_id[other_id]
-        outcome = _outcome_against(m, other, answer, board)
-        if outcome is None:
-            continue
-        status, reason = outcome
-        if status == "misaligned":
-            return (other_id, reason), None
-        pending = pending or (other_id, reason)
-    return None, pending
+        if pending and answer == "undetermined":
+            continue  # it can only argue "undetermined", and the first such outcome stands
+        outcome = _outcome_against(m, board.by_id[other_id], answer, board)
+        if outcome is not None:
+            pending = pending or outcome.status == "undetermined"
+            yield outcome
 
 
 def _outcome_against(
-    m: Candidate, other: Candidate, answer: Override, board: _Board
-) -> tuple[CandidateStatus, str] | None:
+    m: SpanCandidate, other: Candidate, answer: Override, board: _Board
+) -> Outcome | None:
     """What ``m``'s answer about ``other`` means for ``m`` itself (``None``: nothing)."""
-    if other.origin == "spec":
+    if isinstance(other, SectionCandidate):
         return _against_section(m, other, answer)
     if authority_rank(other.authority) >= authority_rank(m.authority):
         return None  # an earlier same-level message: m may supersede it, decided there
@@ -152,62 +220,90 @@ def _outcome_against(
     if status in ("misaligned", "superseded", "no_authority"):
         return None  # only applicable higher instructions bind
     if status == "undetermined" and answer != "none":
-        return (
+        return Outcome(
             "undetermined",
             f"the higher instruction {other.id} it may conflict with is undetermined",
+            other.id,
         )
-    return _conflict(answer, f"{other.authority} instruction {other.id}")
+    return _conflict(answer, f"{other.authority} instruction {other.id}", other.id)
 
 
-def _against_section(
-    m: Candidate, other: Candidate, answer: Override
-) -> tuple[CandidateStatus, str] | None:
+def _against_section(m: SpanCandidate, other: SectionCandidate, answer: Override) -> Outcome | None:
     allowed = OVERRIDE_RULES[_level(other)].get(m.authority)
     if allowed is None:
-        return _conflict(answer, f"{other.authority}-level section {other.section_id}")
+        return _conflict(answer, f"{other.authority}-level section {other.section_id}", other.id)
     # m may override this default (or only implicitly, which leaves a user-level default
     # standing): either way that is the section's verdict, not m's.
     return None
 
 
-def _conflict(answer: Override, what: str) -> tuple[CandidateStatus, str] | None:
+def _conflict(answer: Override, what: str, related: str) -> Outcome | None:
     if answer in ("explicit", "implicit"):
-        return "misaligned", f"conflicts ({answer}ly) with the higher {what}"
+        return Outcome("misaligned", f"conflicts ({answer}ly) with the higher {what}", related)
     if answer == "undetermined":
-        return (
+        return Outcome(
             "undetermined",
             f"the interpreter could not tell whether it conflicts with the {what}",
+            related,
         )
     return None
 
 
-def _against_later(m: Candidate, board: _Board) -> tuple[str | None, tuple[str, str] | None]:
-    pending: tuple[str, str] | None = None
+def _against_later(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
+    """What later same-level instructions' answers about ``m`` mean for it."""
     for subject_id, answer in board.about.get(m.id, []):
         subject = board.by_id[subject_id]
-        if subject.authority != m.authority or (subject.message_index or 0) <= (
-            m.message_index or 0
+        if (
+            not isinstance(subject, SpanCandidate)
+            or subject.authority != m.authority
+            or subject.message_index <= m.message_index
         ):
             continue
         status = board.status(subject_id)
         if status == "applicable" and answer in ("explicit", "implicit"):
-            return subject_id, None
-        if answer == "undetermined" or (status == "undetermined" and answer != "none"):
-            pending = pending or (
-                subject_id,
-                f"the interpreter could not tell whether {subject_id} supersedes it",
+            yield Outcome(
+                "superseded", f"superseded by the later {m.authority} instruction", subject_id
             )
-    return None, pending
+        elif answer == "undetermined" or (status == "undetermined" and answer != "none"):
+            yield Outcome(
+                "undetermined",
+                f"the interpreter could not tell whether {subject_id} supersedes it",
+                subject_id,
+            )
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def _decide_section(s: Candidate, board: _Board) -> Candidate:
+def standing_verdict(s: SectionCandidate) -> SectionCandidate:
+    """A section's verdict when no instruction says anything about it: it applies.
+
+    It depends on the section alone, so :class:`SpecIndex` computes it once per spec."""
     if s.authority == "root":
-        return _verdict(s, "applicable", "root-level section: never overridden")
-    pending: tuple[str, str] | None = None
+        return _verdict(s, Outcome("applicable", "root-level section: never overridden"))
+    return _verdict(s, _standing(s))
+
+
+def _standing(s: SectionCandidate) -> Outcome:
+    return Outcome(
+        "applicable", f"no instruction allowed to override a {s.authority}-level default does"
+    )
+
+
+def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
+    if s.authority == "root" or s.id not in board.about:
+        known = board.standing.get(s.id)
+        return known if known is not None else standing_verdict(s)
+    standing = _standing(s)
+    outcomes = [o for o in _overrides_of(s, board) if o is not None]
+    return _verdict(s, strongest([*outcomes, standing]) or standing)
+
+
+def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
+    pending = False
     for subject_id, answer in board.about.get(s.id, []):
+        if pending and answer == "undetermined":
+            continue  # it can only argue "undetermined", and the first such outcome stands
         subject = board.by_id[subject_id]
         allowed = OVERRIDE_RULES[_level(s)].get(subject.authority)
         if allowed is None:
@@ -218,17 +314,14 @@ def _decide_section(s: Candidate, board: _Board) -> Candidate:
                 "superseded" if subject.authority == s.authority else "misaligned"
             )
             reason = f"overridden {answer}ly by the {subject.authority} instruction {subject_id}"
-            return _verdict(s, verdict, reason, subject_id)
-        if answer == "undetermined" or (answer in allowed and status == "undetermined"):
-            pending = pending or (
-                subject_id,
+            yield Outcome(verdict, reason, subject_id)
+        elif answer == "undetermined" or (answer in allowed and status == "undetermined"):
+            pending = True
+            yield Outcome(
+                "undetermined",
                 f"the interpreter could not tell whether {subject_id} overrides it",
+                subject_id,
             )
-    if pending is not None:
-        return _verdict(s, "undetermined", pending[1], pending[0])
-    return _verdict(
-        s, "applicable", f"no instruction allowed to override a {s.authority}-level default does"
-    )
 
 
 def _level(c: Candidate) -> Authority:
@@ -239,14 +332,14 @@ def _level(c: Candidate) -> Authority:
 # --------------------------------------------------------------------------- no authority
 
 
-def _no_authority(m: Candidate) -> Candidate:
-    what = _NO_AUTHORITY[m.kind or "text"]
-    return _verdict(m, "no_authority", f"{what}: data, not instructions, unless delegated")
+def _no_authority(m: SpanCandidate) -> SpanCandidate:
+    what = _NO_AUTHORITY[m.kind]
+    return _verdict(m, Outcome("no_authority", f"{what}: data, not instructions, unless delegated"))
 
 
 def _lapse(c: Candidate, board: _Board) -> Candidate:
     """A delegation stands only while its grantor is not misaligned or superseded."""
-    if c.delegated_by is None:
+    if not isinstance(c, SpanCandidate) or c.delegated_by is None:
         return c
     grantor = board.status(c.delegated_by)
     if grantor in ("misaligned", "superseded"):

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
-from pydantic import ValidationError
 
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
-from specwright._chain._formats import FORMATS, read_conversation
-from specwright._chain._interpreter import Annotations, Interpreter, create_interpreter
+from specwright._chain._formats import read_conversation
+from specwright._chain._interpreter import (
+    InterpreterOption,
+    interpreter_from_options,
+    interpreter_options,
+)
 from specwright._chain._resolution import Resolution, resolve
-from specwright._cli._common import env_help, load_spec_option, spec_option
-from specwright._errors import ConfigurationError
+from specwright._chain._spec_index import SpecIndex
+from specwright._chain._tokens import TokenCounter
+from specwright._cli._common import err_console, load_spec_option, spec_option
 from specwright._model import Spec
 from specwright._settings import Settings
-from specwright._validation import first_error
 
-__all__ = ["ChainArgs", "build_interpreter", "chain_options", "load_inputs"]
+__all__ = ["ChainArgs", "chain_options", "interpreter_status", "load_inputs"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -39,35 +43,36 @@ class ChainArgs:
     """``--format`` of the conversation."""
     interpreter_name: str
     """``--interpreter``."""
-    annotations_path: Path | None
-    """``--annotations`` for the deterministic interpreter."""
-    llm_model: str | None
-    """``--llm-model``."""
-    llm_base_url: str | None
-    """``--llm-base-url``."""
+    interpreter_values: dict[str, dict[str, str]]
+    """Values of the interpreters' own options that were given, by interpreter then param."""
 
-    def resolve(self, settings: Settings) -> tuple[Spec, Conversation, Resolution]:
-        """Read the inputs and resolve the chain of command (input errors exit 2 in ``main``)."""
+    def resolve(
+        self, settings: Settings, counter: TokenCounter | None = None
+    ) -> tuple[SpecIndex, Conversation, Resolution]:
+        """Read the inputs and resolve the chain of command (input errors exit 2 in ``main``).
+
+        ``counter`` is the token counter the spec index measures sections with."""
         spec, conversation, delegations = load_inputs(
             settings, self.spec_path, self.conversation_path, self.fmt
         )
-        interpreter = build_interpreter(
-            self.interpreter_name, self.llm_model, self.llm_base_url, self.annotations_path
+        interpreter = interpreter_from_options(self.interpreter_name, self.interpreter_values)
+        index = SpecIndex.build(spec, counter)
+        resolution = resolve(
+            spec, conversation, interpreter=interpreter, delegations=delegations, index=index
         )
-        resolution = resolve(spec, conversation, interpreter=interpreter, delegations=delegations)
-        return spec, conversation, resolution
+        return index, conversation, resolution
 
 
-_OPTIONS = [
+_COMMON = [
     click.argument("conversation_path", metavar="CONVERSATION", type=click.Path(path_type=Path)),
     spec_option,
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        metavar="NAME",
         default="openai",
         show_default=True,
-        help="Conversation format.",
+        help="Conversation format (openai, anthropic, spec, or a plugin's).",
     ),
     click.option(
         "--interpreter",
@@ -75,37 +80,47 @@ _OPTIONS = [
         metavar="NAME",
         default="deterministic",
         show_default=True,
-        help="Interpreter for semantic questions (deterministic, llm).",
+        help="Interpreter for semantic questions (deterministic, llm, or a plugin's).",
     ),
-    click.option(
-        "--annotations",
-        "annotations_path",
-        type=click.Path(path_type=Path),
-        help="JSON answers for the deterministic interpreter.",
-    ),
-    click.option("--llm-model", metavar="MODEL", help="Model name for --interpreter llm."),
-    click.option(
-        "--llm-base-url",
-        metavar="URL",
-        help=env_help(
-            "OpenAI-compatible base URL for --interpreter llm; its API key:", "OPENAI_API_KEY"
-        ),
-    ),
-    click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout."),
 ]
-_FIELDS = tuple(f.name for f in fields(ChainArgs))
+_AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+_FIXED = ("conversation_path", "spec_path", "fmt", "interpreter_name")
+
+
+def _declared_options() -> dict[str, tuple[str, str, InterpreterOption]]:
+    """Click destination → (interpreter, param, option), for every interpreter's options."""
+    declared: dict[str, tuple[str, str, InterpreterOption]] = {}
+    for name, options in interpreter_options().items():
+        for option in options:
+            dest = "interp_" + re.sub(r"\W", "_", f"{name}_{option.param}")
+            declared[dest] = (name, option.param, option)
+    return declared
 
 
 def chain_options(fn: _F) -> _F:
-    """Add the options both commands share; ``fn`` receives them as ``chain: ChainArgs``."""
+    """Add the options both commands share; ``fn`` receives them as ``chain: ChainArgs``.
+
+    The interpreters declare their own options (see :class:`InterpreterOption`), so this
+    module knows no interpreter by name.
+    """
+    declared = _declared_options()
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
-        chain = ChainArgs(**{name: kwargs.pop(name) for name in _FIELDS})
-        return fn(chain=chain, **kwargs)
+        values: dict[str, dict[str, str]] = {}
+        for dest, (name, param, _) in declared.items():
+            value = kwargs.pop(dest)
+            if value is not None:
+                values.setdefault(name, {})[param] = str(value)
+        fixed = {name: kwargs.pop(name) for name in _FIXED}
+        return fn(chain=ChainArgs(**fixed, interpreter_values=values), **kwargs)
 
     command: Any = wrapper
-    for decorator in reversed(_OPTIONS):
+    generated = [
+        click.option(option.flag, dest, metavar=option.metavar, help=option.help)
+        for dest, (_, _, option) in declared.items()
+    ]
+    for decorator in reversed([*_COMMON, *generated, _AS_JSON]):
         command = decorator(command)
     return cast(_F, command)
 
@@ -119,27 +134,14 @@ def load_inputs(
     return spec, conversation, delegations
 
 
-def build_interpreter(
-    name: str, model: str | None, base_url: str | None, annotations_path: Path | None
-) -> Interpreter:
-    """The interpreter the options ask for; options that the choice would ignore are errors."""
-    if annotations_path is not None and name != "deterministic":
-        raise ConfigurationError("--annotations applies to the deterministic interpreter")
-    if name != "llm" and (model or base_url):
-        raise ConfigurationError("--llm-model and --llm-base-url apply to --interpreter llm")
-    if name == "llm":
-        if not model:
-            raise ConfigurationError("--interpreter llm needs --llm-model")
-        return create_interpreter("llm", model=model, base_url=base_url)
-    if annotations_path is not None:
-        return create_interpreter(name, annotations=_read_annotations(annotations_path))
-    return create_interpreter(name)
-
-
-def _read_annotations(path: Path) -> Annotations:
-    try:
-        return Annotations.model_validate_json(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
-    except ValidationError as exc:
-        raise ConfigurationError(f"{path}: {first_error(exc)}") from None
+def interpreter_status(resolution: Resolution) -> int:
+    """Warn on stderr about interpreter calls whose answers were lost; 1 when all were."""
+    failed, total = resolution.interpreter_failures, resolution.interpreter_calls
+    if not failed:
+        return 0
+    err_console().print(
+        f"[yellow]warning[/]: the {resolution.interpreter} interpreter gave no usable answer "
+        f"in {failed} of {total} calls (unparseable, refused or unreachable); those answers "
+        "are undetermined"
+    )
+    return 1 if failed == total else 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspect_ai.model import (
     ChatMessage,
@@ -31,6 +31,9 @@ from inspect_ai.tool import ToolCall
 from specwright._eval._scenarios import Scenario
 from specwright._model import Attachment, Message, Spec, TextPart, UntrustedPart
 
+if TYPE_CHECKING:
+    from specwright._chain._spec_index import SpecIndex
+
 __all__ = [
     "ROLE_KEY",
     "message_text",
@@ -38,6 +41,7 @@ __all__ = [
     "pair_tool_calls",
     "scenario_messages",
     "shown_text",
+    "spec_index",
 ]
 
 ROLE_KEY = "specwright_role"
@@ -45,10 +49,11 @@ ROLE_KEY = "specwright_role"
 
 
 def scenario_messages(
-    scenario: Scenario, spec: Spec, *, enforce: bool = False
+    scenario: Scenario, spec: Spec, *, enforce: bool = False, index: SpecIndex | None = None
 ) -> list[ChatMessage]:
-    """The messages to send for ``scenario``: raw, or shaped by the chain-of-command compiler."""
-    messages = _enforced(scenario, spec) if enforce else scenario.messages
+    """The messages to send for ``scenario``: raw, or shaped by the chain-of-command compiler
+    (``index``: the spec's :class:`SpecIndex`, to build once for many scenarios)."""
+    messages = _enforced(scenario, spec, index) if enforce else scenario.messages
     calls = pair_tool_calls(messages)
     return [_convert(index, message, calls) for index, message in enumerate(messages)]
 
@@ -108,13 +113,21 @@ def _function_name(recipient: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]", "_", recipient) or "tool"
 
 
-def _enforced(scenario: Scenario, spec: Spec) -> tuple[Message, ...]:
+def spec_index(spec: Spec) -> SpecIndex:
+    """The chain's per-spec index (section candidates, relevance, costs), for enforced runs."""
+    from specwright._chain._spec_index import SpecIndex
+
+    return SpecIndex.build(spec)
+
+
+def _enforced(scenario: Scenario, spec: Spec, index: SpecIndex | None) -> tuple[Message, ...]:
     # The chain-of-command compiler: a preamble system message, then the turns with every
     # span that carries no authority isolated between per-request boundary markers.
     from specwright._chain._compiler import compile_prompt
     from specwright._chain._conversation import Conversation
 
-    compiled = compile_prompt(spec, Conversation.from_messages(scenario.messages))
+    conversation = Conversation.from_messages(scenario.messages)
+    compiled = compile_prompt(spec, conversation, index=index)
     return tuple(turn.message for turn in compiled.conversation.turns)
 
 

@@ -1,15 +1,19 @@
 """The grader prompt: the governing section, the chain-of-command core, related sections,
 the section's labelled anchors and the transcript — each part within a token budget.
 
-Token counts are estimates (characters ÷ 4): exact tokenizers need downloads that offline
-machines cannot make, and budgets only need to be roughly right. The same estimate prices the
-whole-spec prompt that a naive grader would send, so the ratio between them is fair.
+Token counts are estimates from the one token model the chain compiler uses
+(:func:`specwright._chain._tokens.estimate_tokens`): exact tokenizers need downloads that
+offline machines cannot make, and budgets only need to be roughly right. The same estimate
+prices the whole-spec prompt that a naive grader would send (the spec text the compiler also
+measures, :func:`~specwright._chain._spec_text.whole_spec_text`), so the ratio is fair.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from specwright._chain._spec_text import whole_spec_text
+from specwright._chain._tokens import clip_to_tokens, estimate_tokens
 from specwright._eval._messages import message_text
 from specwright._frozen import FrozenModel
 from specwright._model import LabelledAnswer, Section, Spec
@@ -41,14 +45,8 @@ class Budget(FrozenModel):
     """The section's GOOD/BAD/OK answers."""
 
 
-def estimate_tokens(text: str) -> int:
-    """A tokenizer-free token estimate: one token per four characters, at least one."""
-    return max(1, (len(text) + 3) // 4)
-
-
 def _clip(text: str, tokens: int) -> str:
-    limit = tokens * 4
-    return text if len(text) <= limit else text[: max(0, limit - 15)].rstrip() + "\n[… truncated]"
+    return clip_to_tokens(text, tokens)
 
 
 _SYSTEM = """\
@@ -157,18 +155,9 @@ def whole_spec_prompt_tokens(spec: Spec) -> int:
 
     Add :func:`transcript_tokens` per graded transcript; compute this once per run.
     """
-    text = "\n\n".join(_full_section(s) for s in spec.walk())
-    return estimate_tokens(_SYSTEM + spec.preamble + text)
+    return estimate_tokens(_SYSTEM + "\n\n" + whole_spec_text(spec))
 
 
 def transcript_tokens(transcript: Sequence[TranscriptLine]) -> int:
     """The token estimate of the transcript part of a grader prompt."""
     return estimate_tokens(_transcript(transcript))
-
-
-def _full_section(section: Section) -> str:
-    examples = "\n\n".join(
-        "\n".join(message_text(m) for m in (*e.messages, *(a.message for a in e.answers)))
-        for e in section.examples
-    )
-    return f"{section.title}\n{_section_text(section)}\n{examples}"

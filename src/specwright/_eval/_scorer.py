@@ -25,7 +25,7 @@ from inspect_ai.scorer import (
 from inspect_ai.solver import TaskState
 
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
-from specwright._eval._messages import original_role, shown_text
+from specwright._eval._messages import original_role, scenario_messages, shown_text
 from specwright._eval._prompt import (
     Budget,
     TranscriptLine,
@@ -74,6 +74,14 @@ def transcript_lines(state: TaskState) -> list[TranscriptLine]:
     return lines
 
 
+def written_transcript(scenario: Scenario, spec: Spec, state: TaskState) -> list[TranscriptLine]:
+    """The scenario as written (as a plain run would send it), then the model's answer."""
+    sent = scenario_messages(scenario, spec, enforce=False)
+    return [(original_role(m), shown_text(m)) for m in sent] + [
+        ("assistant", state.output.completion)
+    ]
+
+
 def score_metadata(verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int) -> ScoreMetadata:
     """The judge's score metadata, as the log contract types it."""
     return ScoreMetadata(
@@ -97,9 +105,14 @@ class JudgeContext:
     serialising the whole spec into each sample.
     """
 
-    def __init__(self, spec: Spec, scenarios: Mapping[str, Scenario]) -> None:
+    def __init__(
+        self, spec: Spec, scenarios: Mapping[str, Scenario], *, enforce: bool = False
+    ) -> None:
         self.spec = spec
         self.scenarios = dict(scenarios)
+        # Enforced runs send the compiler's output (preamble, isolation markers); the judge
+        # grades the scenario as written plus the answer, never our own preamble.
+        self.enforce = enforce
         self.spec_tokens = whole_spec_prompt_tokens(spec)
         self.name = f"spec {spec.content_hash()[:12]} ({len(self.scenarios)} scenarios)"
 
@@ -118,7 +131,11 @@ def spec_judge(
     async def score(state: TaskState, target: Target) -> Score:
         sample = read_record(SampleMetadata, state.metadata, f"sample {state.sample_id}")
         scenario = context.scenarios[sample.scenario_id]
-        transcript = transcript_lines(state)
+        transcript = (
+            written_transcript(scenario, spec, state)
+            if context.enforce
+            else transcript_lines(state)
+        )
         prompt = grader_prompt(spec, scenario.section_id, scenario.anchors, transcript, budget)
         grader = get_model(role=GRADER_ROLE, required=True)
         verdict = await run_grader(grader, system, prompt, settings)

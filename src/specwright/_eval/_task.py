@@ -12,7 +12,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from specwright._errors import ConfigurationError
 from specwright._eval._judge import GraderSettings
-from specwright._eval._messages import scenario_messages
+from specwright._eval._messages import scenario_messages, spec_index
 from specwright._eval._prompt import Budget
 from specwright._eval._provider import request_failure
 from specwright._eval._scenarios import Scenario, build_scenarios
@@ -79,15 +79,20 @@ def compliance_task(
     """
     chosen = list(scenarios) if scenarios is not None else build_scenarios(spec)
     by_id = _by_id(chosen)
+    index = spec_index(spec) if enforce else None  # built once, not per sample
     samples = [
-        Sample(id=s.id, input=scenario_messages(s, spec, enforce=enforce), metadata=s.metadata())
+        Sample(
+            id=s.id,
+            input=scenario_messages(s, spec, enforce=enforce, index=index),
+            metadata=s.metadata(),
+        )
         for s in chosen
     ]
     return Task(
         name=TASK_NAME,
         dataset=MemoryDataset(samples, name=spec.title or "spec"),
         solver=answer(),
-        scorer=spec_judge(JudgeContext(spec, by_id), grader_settings, budget),
+        scorer=spec_judge(JudgeContext(spec, by_id, enforce=enforce), grader_settings, budget),
         epochs=Epochs(epochs, "mean"),
         metadata={
             RUN_METADATA_KEY: run_metadata(

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
-from specwright._chain._candidates import Candidate, CandidateStatus
+from specwright._chain._candidates import CandidateStatus, SpanCandidate
 from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._conversation import Conversation
 from specwright._chain._resolution import Resolution, resolve
@@ -235,7 +235,7 @@ def build_row(
     }
 
 
-def _span(candidate: Candidate, store_text: bool) -> dict[str, Any]:
+def _span(candidate: SpanCandidate, store_text: bool) -> dict[str, Any]:
     return {
         "id": candidate.id,
         "kind": candidate.kind,
