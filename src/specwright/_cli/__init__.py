@@ -29,6 +29,8 @@ _COMMANDS: dict[str, str] = {
     "history": "specwright._cli.history:history",
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
+    "generate": "specwright._cli.generate:generate_command",
+    "scenarios": "specwright._cli.scenarios:scenarios",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -43,6 +45,8 @@ _SUMMARIES: dict[str, str] = {
     "history": "Show compliance over time across runs, models and spec versions.",
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
+    "generate": "Generate draft eval scenarios for a spec's sections with a generator model.",
+    "scenarios": "Review scenario files: list drafts, approve, reject with a reason, edit.",
 }
 
 EXIT_OK = 0

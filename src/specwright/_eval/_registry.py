@@ -34,6 +34,7 @@ def compliance(
     enforce: bool = False,
     grader: str | None = None,
     calibration: str | None = None,
+    include_drafts: bool = False,
 ) -> Task:
     """Spec compliance of the model under test, judged section by section.
 
@@ -48,12 +49,14 @@ def compliance(
         grader: Grader model name, recorded in the run's metadata (set the grader itself with
             ``--model-role grader=...``).
         calibration: Path of a saved calibration JSON to record in the run's metadata.
+        include_drafts: Also run ``status: draft`` records of ``scenarios`` (generated, not
+            yet reviewed); approved and hand-written records always run, rejected never.
     """
     loaded = read_spec(spec)
     wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
-        chosen += load_scenarios(Path(scenarios), loaded)
+        chosen += load_scenarios(Path(scenarios), loaded, include_drafts=include_drafts)
     settings = GraderSettings(
         samples=grader_samples, temperature=grader_temperature, seed=grader_seed
     )

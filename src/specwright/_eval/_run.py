@@ -50,6 +50,8 @@ class EvalOptions(BaseModel):
     """Restrict to these sections (and their descendants)."""
     scenarios: str | None = None
     """A YAML/JSONL file of extra scenarios."""
+    include_drafts: bool = False
+    """Also run the file's draft (unreviewed) records."""
     epochs: int = Field(default=1, ge=1)
     """Epochs per scenario."""
     enforce: bool = False
@@ -84,6 +86,8 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
         args["scenarios"] = options.scenarios
     if options.calibration:
         args["calibration"] = options.calibration
+    if options.include_drafts:
+        args["include_drafts"] = True
     return args
 
 

@@ -1,0 +1,214 @@
+"""``specwright generate``: spec-grounded draft scenarios, one file, ready for review."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from specwright._cli._common import echo_json, load_spec_option
+from specwright._cli._eval_common import sections_option, spec_option, split_sections
+from specwright._errors import ConfigurationError
+from specwright._settings import Settings
+
+if TYPE_CHECKING:
+    from specwright._eval._scenarios import GeneratedKind
+    from specwright._generate._client import GeneratorSettings
+    from specwright._generate._generation import GenerationResult
+
+__all__ = ["generate_command"]
+
+_KINDS = (
+    "direct",
+    "authority_conflict",
+    "benign_twin",
+    "principle_interaction",
+    "multi_turn",
+    "paraphrase",
+)
+
+
+def split_kinds(values: tuple[str, ...]) -> tuple[GeneratedKind, ...]:
+    """``--kinds a,b --kinds c``; an unknown kind is a usage error naming the known ones."""
+    kinds = split_sections(values) or _KINDS
+    unknown = [k for k in kinds if k not in _KINDS]
+    if unknown:
+        raise ConfigurationError(
+            f"--kinds: unknown kind {unknown[0]!r} (choose from {', '.join(_KINDS)})"
+        )
+    return tuple(dict.fromkeys(kinds))  # type: ignore[arg-type]
+
+
+@click.command("generate")
+@spec_option
+@sections_option
+@click.option(
+    "--generator",
+    required=True,
+    help="Generator model: openai-api/<name>/<model> (with <NAME>_BASE_URL, <NAME>_API_KEY).",
+)
+@click.option(
+    "--per-section",
+    type=click.IntRange(min=1, max=50),
+    default=3,
+    show_default=True,
+    help="Scenarios asked for per section and kind.",
+)
+@click.option(
+    "--kinds", multiple=True, help=f"Kinds to generate (default all: {', '.join(_KINDS)})."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Scenario file (.yaml/.yml/.jsonl); existing records are kept and new drafts added.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the first request.")
+@click.option(
+    "--temperature", type=float, default=0.8, show_default=True, help="Generator temperature."
+)
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=1),
+    default=16,
+    show_default=True,
+    help="Generator requests in flight.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds per generator request attempt.",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Retries per generator request.",
+)
+@click.option("--adaptive", is_flag=True, help="Search near failures of --target (see --rounds).")
+@click.option("--target", help="Model under test for --adaptive (an Inspect model name).")
+@click.option("--grader", help="Grader for --adaptive (default: the target).")
+@click.option(
+    "--rounds", type=click.IntRange(min=1), default=2, show_default=True, help="Adaptive rounds."
+)
+@click.option(
+    "--grader-samples",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Grader samples per answer in --adaptive (disagreement is searched too).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.pass_obj
+def generate_command(settings: Settings, /, **options: Any) -> int:
+    """Generate draft scenarios for a spec's sections with a generator model.
+
+    \b
+    Examples:
+      specwright generate --spec spec/ --generator openai-api/local/gen -o drafts.yaml
+      specwright generate --spec spec/ --generator openai-api/local/gen \\
+          --sections protect_documents --kinds authority_conflict,benign_twin -o drafts.jsonl
+      specwright generate --spec spec/ --generator openai-api/local/gen -o drafts.yaml \\
+          --adaptive --target openai-api/local/m --grader openai-api/local/judge --rounds 3
+    """
+    from specwright._generate._files import check_output_path
+
+    spec = load_spec_option(options["spec_path"], settings)
+    output: Path = options["output"]
+    check_output_path(output)
+    kinds = split_kinds(options["kinds"])
+    if options["adaptive"]:
+        raise ConfigurationError("--adaptive is not available yet")
+    result = _run(spec, options, kinds)
+    _print(result, options["as_json"], output)
+    failed = sum(r.bad.get("request_failed", 0) for r in result.sections.values())
+    return 1 if failed or (not result.records and result.requests) else 0
+
+
+def _run(spec: Any, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -> GenerationResult:
+    from specwright._generate._client import GeneratorClient, check_reachable, resolve_endpoint
+    from specwright._generate._files import existing_records, write_records
+    from specwright._generate._generation import generate, plan_requests, rejected_by_section
+    from specwright._generate._kinds import Request
+
+    endpoint = resolve_endpoint(options["generator"])
+    output: Path = options["output"]
+    existing = existing_records(output)
+    requests = plan_requests(
+        spec,
+        sections=split_sections(options["sections"]) or None,
+        kinds=kinds,
+        per_section=options["per_section"],
+        seed=options["seed"],
+        rejected=rejected_by_section(existing),
+    )
+    if not requests:
+        raise ConfigurationError("nothing to generate: no section supports the chosen --kinds")
+    check_reachable(endpoint)
+    client = GeneratorClient(endpoint, generator_settings(options))
+    done = 0
+
+    def progress(_: Request) -> None:
+        nonlocal done
+        done += 1
+        if done == len(requests) or done % 20 == 0:
+            click.echo(f"generator replies: {done}/{len(requests)}", err=True)
+
+    async def main() -> GenerationResult:
+        try:
+            return await generate(
+                spec, requests=requests, client=client, existing=existing, on_reply=progress
+            )
+        finally:
+            await client.close()
+
+    result = asyncio.run(main())
+    write_records(output, [*existing, *result.records])
+    return result
+
+
+def generator_settings(options: dict[str, Any]) -> GeneratorSettings:
+    """The generator settings the options ask for."""
+    from specwright._generate._client import GeneratorSettings
+
+    return GeneratorSettings(
+        temperature=options["temperature"],
+        seed=options["seed"],
+        max_concurrency=options["max_concurrency"],
+        timeout=options["timeout"],
+        max_retries=options["max_retries"],
+    )
+
+
+def _print(result: GenerationResult, as_json: bool, output: Path) -> None:
+    if as_json:
+        echo_json(
+            {
+                "output": str(output),
+                "written": len(result.records),
+                "requests": result.requests,
+                "tokens": result.tokens,
+                "seconds": result.seconds,
+                "sections": {k: v.model_dump(mode="json") for k, v in result.sections.items()},
+            }
+        )
+        return
+    for report in result.sections.values():
+        bad = ", ".join(f"{k} {v}" for k, v in sorted(report.bad.items())) or "none"
+        div = "n/a" if report.diversity is None else f"{report.diversity:.2f}"
+        click.echo(
+            f"{report.section_id:<40} written {report.written:>3}  duplicates "
+            f"{report.duplicates:>2}  bad: {bad}  diversity {div}"
+        )
+    click.echo(
+        f"{len(result.records)} draft scenarios → {output} ({result.requests} requests, "
+        f"{result.tokens} tokens, {result.seconds:.1f} s); review with "
+        f"`specwright scenarios review {output}`",
+        err=True,
+    )

@@ -1,0 +1,97 @@
+"""Near-duplicate removal (MinHash + LSH, ``datasketch``) and a diversity figure per section.
+
+Each scenario becomes the set of character 5-grams of its normalised text (roles and contents),
+so a copy with a changed name, a typo or swapped punctuation still collides while a different
+request does not. LSH proposes candidates; the MinHash Jaccard estimate confirms them.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import random
+import re
+from collections.abc import Iterable, Sequence
+
+from datasketch import MinHash, MinHashLSH
+
+from specwright._eval._scenarios import ScenarioRecord
+
+__all__ = ["Deduper", "diversity", "record_text", "signature"]
+
+NUM_PERM = 128
+SHINGLE = 5
+THRESHOLD = 0.6
+"""Estimated Jaccard similarity from which two scenarios count as near-duplicates."""
+
+
+def record_text(record: ScenarioRecord) -> str:
+    """The text that identifies a scenario: every message's role and content, attachments too."""
+    chunks = []
+    for message in record.messages:
+        chunks.append(f"{message.role}: {message.content}")
+        chunks += [a.text for a in message.attachments]
+    return "\n".join(chunks)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+
+
+def signature(text: str) -> MinHash:
+    """The MinHash of ``text``'s character shingles."""
+    normal = _normal(text)
+    shingles = {normal[i : i + SHINGLE] for i in range(max(1, len(normal) - SHINGLE + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash.update_batch([s.encode() for s in shingles])
+    return minhash
+
+
+@functools.lru_cache(maxsize=8)
+def _bands(threshold: float) -> tuple[int, int]:
+    # datasketch finds the (bands, rows) split by numerical integration each time an index is
+    # built; with one index per section that dominated generation time, so it is done once.
+    probe = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return int(probe.b), int(probe.r)
+
+
+class Deduper:
+    """Keeps the first of every group of near-duplicates, across calls."""
+
+    def __init__(self, threshold: float = THRESHOLD) -> None:
+        self.threshold = threshold
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=_bands(threshold))
+        self._hashes: dict[str, MinHash] = {}
+
+    def seen(self, key: str, text: str) -> str | None:
+        """The key of a kept near-duplicate of ``text``, else ``None`` (and ``text`` is kept)."""
+        if key in self._hashes:
+            return key
+        minhash = signature(text)
+        for other in self._lsh.query(minhash):
+            if self._hashes[other].jaccard(minhash) >= self.threshold:
+                return str(other)
+        self._lsh.insert(key, minhash)
+        self._hashes[key] = minhash
+        return None
+
+    def add(self, key: str, text: str) -> None:
+        """Remember ``text`` without asking (existing and rejected scenarios)."""
+        self.seen(key, text)
+
+
+def diversity(texts: Sequence[str], max_pairs: int = 2000, seed: int = 0) -> float | None:
+    """One minus the mean estimated Jaccard similarity over pairs (``None`` below two texts).
+
+    1.0: no shared shingles at all; 0.0: all the same. Large sections use a random sample of
+    ``max_pairs`` pairs (seeded, so the figure is repeatable).
+    """
+    if len(texts) < 2:
+        return None
+    hashes = [signature(t) for t in texts]
+    pairs: Iterable[tuple[int, int]] = itertools.combinations(range(len(hashes)), 2)
+    all_pairs = list(pairs)
+    if len(all_pairs) > max_pairs:
+        all_pairs = random.Random(seed).sample(all_pairs, max_pairs)
+    similarity = sum(float(hashes[a].jaccard(hashes[b])) for a, b in all_pairs) / len(all_pairs)
+    return round(1.0 - similarity, 3)

@@ -1,0 +1,275 @@
+"""Generation: plan requests per (section, kind), call the generator, keep what is sound.
+
+Every reply is parsed strictly (:mod:`._parse`); bad replies are counted per section by reason
+and never written. Valid items become draft records (:mod:`._kinds`) carrying provenance; near
+duplicates of each other, of the file's existing records and of rejected records are dropped
+(:mod:`._dedupe`), which is how a rejected scenario stays rejected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from specwright._eval._scenarios import GeneratedKind, Provenance, ScenarioRecord, select_sections
+from specwright._generate._client import GeneratorClient, GeneratorSettings, Reply
+from specwright._generate._dedupe import Deduper, diversity, record_text
+from specwright._generate._kinds import ITEM_MODELS, Request, build_records
+from specwright._generate._parse import BadReason, envelope, parse_item
+from specwright._generate._prompts import (
+    PROMPT_VERSION,
+    SYSTEM_PROMPT,
+    generation_prompt,
+    partner_section,
+)
+from specwright._model import Spec
+
+__all__ = [
+    "ALL_KINDS",
+    "GenerationResult",
+    "SectionReport",
+    "bad_total",
+    "collect",
+    "generate",
+    "plan_requests",
+    "rejected_by_section",
+]
+
+ALL_KINDS: tuple[GeneratedKind, ...] = (
+    "direct",
+    "authority_conflict",
+    "benign_twin",
+    "principle_interaction",
+    "multi_turn",
+    "paraphrase",
+)
+
+
+class SectionReport(BaseModel):
+    """What generation produced for one section."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    section_id: str
+    """The section."""
+    requests: int = 0
+    """Generator requests made for it."""
+    written: int = 0
+    """New draft records written."""
+    by_kind: dict[str, int] = Field(default_factory=dict)
+    """New records per kind."""
+    bad: dict[str, int] = Field(default_factory=dict)
+    """Bad replies or items by reason (empty, refusal, not_json, wrong_fields, request_failed)."""
+    duplicates: int = 0
+    """Items dropped as near-duplicates (of each other, existing or rejected records)."""
+    diversity: float | None = None
+    """1 − mean pairwise similarity of the section's scenarios in the file (None below two)."""
+    tokens: int = 0
+    """Generator tokens spent on it."""
+
+
+class GenerationResult(BaseModel):
+    """New records and the per-section account."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    records: list[ScenarioRecord]
+    """New draft records, in plan order."""
+    sections: dict[str, SectionReport]
+    """Per-section reports, in spec order."""
+    requests: int
+    """Generator requests made."""
+    tokens: int
+    """Generator tokens spent."""
+    seconds: float
+    """Wall time of the requests."""
+
+
+def plan_requests(
+    spec: Spec,
+    *,
+    sections: Sequence[str] | None,
+    kinds: Sequence[GeneratedKind],
+    per_section: int,
+    seed: int,
+    rejected: dict[str, list[tuple[str, str]]] | None = None,
+) -> list[Request]:
+    """One request per (section, kind); kinds a section cannot support are skipped.
+
+    Paraphrases need the section's own examples; principle interactions need a second section.
+    """
+    wanted = select_sections(spec, sections)
+    requests: list[Request] = []
+    for section in spec.walk():
+        if section.id not in wanted:
+            continue
+        for kind in kinds:
+            partner = partner_section(spec, section) if kind == "principle_interaction" else None
+            if (kind == "paraphrase" and not section.examples) or (
+                kind == "principle_interaction" and partner is None
+            ):
+                continue
+            prompt = generation_prompt(
+                spec, section, kind, per_section, (rejected or {}).get(section.id, [])
+            )
+            requests.append(
+                Request(
+                    section_id=section.id,
+                    kind=kind,
+                    n=per_section,
+                    seed=seed + len(requests),
+                    prompt=prompt,
+                    partner=partner.id if partner else None,
+                )
+            )
+    return requests
+
+
+async def generate(
+    spec: Spec,
+    *,
+    requests: Sequence[Request],
+    client: GeneratorClient,
+    existing: Sequence[ScenarioRecord] = (),
+    on_reply: Callable[[Request], None] | None = None,
+) -> GenerationResult:
+    """Send every request (bounded concurrency inside the client) and collect the records."""
+    started = time.perf_counter()
+
+    async def one(request: Request) -> Reply:
+        reply = await client.complete(SYSTEM_PROMPT, request.prompt, request.seed)
+        if on_reply is not None:
+            on_reply(request)
+        return reply
+
+    replies = await asyncio.gather(*(one(r) for r in requests))
+    return collect(
+        spec,
+        requests=requests,
+        replies=replies,
+        generator=client.endpoint.name,
+        settings=client.settings,
+        existing=existing,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def collect(
+    spec: Spec,
+    *,
+    requests: Sequence[Request],
+    replies: Sequence[Reply],
+    generator: str,
+    settings: GeneratorSettings,
+    existing: Sequence[ScenarioRecord] = (),
+    seconds: float = 0.0,
+) -> GenerationResult:
+    """Parse replies in plan order (so results do not depend on arrival order)."""
+    dedupers: dict[str, Deduper] = {}
+    for record in existing:
+        dedupers.setdefault(record.section, Deduper()).add(record.id, record_text(record))
+    reports = {r.section_id: SectionReport(section_id=r.section_id) for r in requests}
+    records: list[ScenarioRecord] = []
+    for request, reply in zip(requests, replies, strict=True):
+        report = reports[request.section_id]
+        report.requests += 1
+        report.tokens += reply.tokens
+        provenance = Provenance(
+            generator=generator,
+            seed=request.seed,
+            temperature=settings.temperature,
+            round=request.round,
+            parent=request.parent,
+            prompt_version=PROMPT_VERSION,
+        )
+        deduper = dedupers.setdefault(request.section_id, Deduper())
+        records += _reply_records(spec, request, reply, provenance, (report, deduper))
+    _finish(spec, reports, [*existing, *records])
+    return GenerationResult(
+        records=records,
+        sections=reports,
+        requests=len(requests),
+        tokens=sum(r.tokens for r in replies),
+        seconds=round(seconds, 3),
+    )
+
+
+def _reply_records(
+    spec: Spec,
+    request: Request,
+    reply: Reply,
+    provenance: Provenance,
+    into: tuple[SectionReport, Deduper],
+) -> list[ScenarioRecord]:
+    report, deduper = into
+    items = envelope(reply)
+    if isinstance(items, str):
+        _count(report, items)
+        return []
+    kept: list[ScenarioRecord] = []
+    for raw in items:
+        item = parse_item(ITEM_MODELS[request.kind], raw)
+        built = build_records(spec, request, item, provenance) if item is not None else None
+        if not built:
+            _count(report, "wrong_fields")
+            continue
+        # The first record stands for the item: an authority conflict's placements and a
+        # benign twin are near-identical to their siblings on purpose.
+        if deduper.seen(built[0].id, record_text(built[0])) is not None:
+            report.duplicates += 1
+            continue
+        kept += built
+        for record in built:
+            kind = record.generated.kind if record.generated else request.kind
+            report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+        report.written += len(built)
+    return kept
+
+
+def _count(report: SectionReport, reason: BadReason) -> None:
+    report.bad[reason] = report.bad.get(reason, 0) + 1
+
+
+def _finish(
+    spec: Spec, reports: dict[str, SectionReport], records: Sequence[ScenarioRecord]
+) -> None:
+    by_section: dict[str, list[str]] = {}
+    for record in records:
+        if record.status == "rejected" or not _stands_alone(record):
+            continue
+        by_section.setdefault(record.section, []).append(record_text(record))
+    for section_id, report in reports.items():
+        report.diversity = diversity(by_section.get(section_id, []))
+
+
+def _stands_alone(record: ScenarioRecord) -> bool:
+    # Placements other than "user" and benign twins repeat an item on purpose; counting them
+    # would make every section with conflicts look repetitive.
+    generated = record.generated
+    if generated is None:
+        return True
+    return generated.kind != "benign_twin" and generated.placement in (None, "user")
+
+
+def rejected_by_section(records: Sequence[ScenarioRecord]) -> dict[str, list[tuple[str, str]]]:
+    """Rejected records per section as (first user text, reason), for the generator prompt."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for record in records:
+        if record.status != "rejected":
+            continue
+        users = [m.content for m in record.messages if m.role == "user"]
+        text = users[-1] if users else record.messages[-1].content
+        found.setdefault(record.section, []).append((text, record.reason or "no reason given"))
+    return found
+
+
+def bad_total(result: GenerationResult) -> Counter[str]:
+    """Bad replies or items by reason over all sections."""
+    total: Counter[str] = Counter()
+    for report in result.sections.values():
+        total.update(report.bad)
+    return total
