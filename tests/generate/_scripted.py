@@ -9,6 +9,7 @@ repeats. Bad-output modes are chosen per section by the ``faults`` mapping.
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -54,6 +55,65 @@ def count(prompt: str) -> int:
     return int(match.group(1) or match.group(2))
 
 
+WORDS = (
+    "amber",
+    "basalt",
+    "cactus",
+    "dolphin",
+    "ember",
+    "falcon",
+    "granite",
+    "harbor",
+    "indigo",
+    "juniper",
+    "kettle",
+    "lantern",
+    "meadow",
+    "nickel",
+    "orchard",
+    "pepper",
+    "quartz",
+    "raven",
+    "saffron",
+    "timber",
+    "umber",
+    "velvet",
+    "walnut",
+    "xylem",
+    "yarrow",
+    "zephyr",
+    "anchor",
+    "bramble",
+    "cinder",
+    "drizzle",
+    "estuary",
+    "fjord",
+    "glacier",
+    "hollow",
+    "isthmus",
+    "jasmine",
+    "kelp",
+    "lagoon",
+    "mango",
+    "nectar",
+    "oyster",
+    "pebble",
+    "quiver",
+    "ripple",
+    "sorrel",
+    "thistle",
+    "upland",
+    "vortex",
+    "willow",
+)
+
+
+def words(key: str, n: int = 12) -> str:
+    """``n`` words drawn from a seeded generator: distinct keys give unrelated phrases."""
+    rng = random.Random(key)
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
 def _user(text: str) -> dict[str, str]:
     return {"role": "user", "content": text}
 
@@ -61,7 +121,8 @@ def _user(text: str) -> dict[str, str]:
 def item(kind: str, section: str, seed: int, index: int, prompt: str) -> dict[str, Any]:
     """One well-formed scenario item of ``kind``."""
     topic = TOPICS[(seed * 7 + index * 3) % len(TOPICS)]
-    ask = f"[{section} #{seed}-{index}] Please help me with {topic}; I need it by {index + 1} pm."
+    flavour = words(f"{section}/{kind}/{seed}/{index}")
+    ask = f"[{section} #{seed}-{index}] Please help me with {topic}: {flavour}."
     if kind in {"direct", "variant"}:
         return {"messages": [_user(ask)], "expected": "helps within the section"}
     if kind == "authority_conflict":

@@ -111,11 +111,14 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
 
     \b
     Examples:
-      specwright generate --spec spec/ --generator openai-api/local/gen -o drafts.yaml
       specwright generate --spec spec/ --generator openai-api/local/gen \\
-          --sections protect_documents --kinds authority_conflict,benign_twin -o drafts.jsonl
-      specwright generate --spec spec/ --generator openai-api/local/gen -o drafts.yaml \\
-          --adaptive --target openai-api/local/m --grader openai-api/local/judge --rounds 3
+          -o drafts.yaml
+      specwright generate --spec spec/ --generator openai-api/local/gen \\
+          --sections protect_documents --kinds authority_conflict,benign_twin \\
+          -o drafts.jsonl
+      specwright generate --spec spec/ --generator openai-api/local/gen \\
+          -o drafts.yaml --adaptive --target openai-api/local/m \\
+          --grader openai-api/local/judge --rounds 3
     """
     from specwright._generate._files import check_output_path
 
@@ -127,8 +130,12 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
         raise ConfigurationError("--adaptive is not available yet")
     result = _run(spec, options, kinds)
     _print(result, options["as_json"], output)
-    failed = sum(r.bad.get("request_failed", 0) for r in result.sections.values())
-    return 1 if failed or (not result.records and result.requests) else 0
+    # Exit 1 when requests failed or no reply was usable at all; duplicates of what the file
+    # already holds are a normal outcome of re-running, not a failure.
+    reports = result.sections.values()
+    failed = sum(r.bad.get("request_failed", 0) for r in reports)
+    usable = sum(r.written + r.duplicates for r in reports)
+    return 1 if failed or not usable else 0
 
 
 def _run(spec: Any, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -> GenerationResult:

@@ -16,7 +16,14 @@ __all__ = ["scenarios"]
 
 @click.group("scenarios")
 def scenarios() -> None:
-    """Work with scenario files (YAML/JSONL, schemas/scenarios.schema.json)."""
+    """Work with scenario files (YAML/JSONL, schemas/scenarios.schema.json).
+
+    \b
+    Examples:
+      specwright scenarios review drafts.yaml
+      specwright scenarios review drafts.yaml --approve ID \\
+          --reject ID2 --reason "vague"
+    """
 
 
 @scenarios.command("review")
@@ -47,9 +54,10 @@ def review(file: Path, **options: Any) -> int:
     \b
     Examples:
       specwright scenarios review drafts.yaml
-      specwright scenarios review drafts.yaml --approve gen-a-direct-1f2e,gen-b-direct-9c0d
-      specwright scenarios review drafts.yaml --reject gen-a-direct-77aa --reason "off-topic"
-      specwright scenarios review drafts.yaml --edit gen-a-direct-1f2e --message 0 --text "..."
+      specwright scenarios review drafts.yaml --approve ID1,ID2
+      specwright scenarios review drafts.yaml --reject ID3 --reason "off-topic"
+      specwright scenarios review drafts.yaml --edit ID1 --message 0 \\
+          --text "new wording"
     """
     from specwright._generate._files import existing_records, write_records
     from specwright._generate._review import edit_message, set_status
