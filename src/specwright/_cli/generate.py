@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,13 @@ from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
 if TYPE_CHECKING:
-    from specwright._eval._scenarios import GeneratedKind
-    from specwright._generate._client import GeneratorSettings
+    from specwright._eval._scenarios import GeneratedKind, ScenarioRecord
+    from specwright._generate._client import GeneratorClient, GeneratorSettings
     from specwright._generate._generation import GenerationResult
+    from specwright._generate._kinds import Request
+    from specwright._model import Spec
 
-__all__ = ["generate_command"]
+__all__ = ["exit_code", "generate_command", "prepare", "print_sections", "summary", "write_all"]
 
 _KINDS = (
     "direct",
@@ -127,26 +130,80 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
     check_output_path(output)
     kinds = split_kinds(options["kinds"])
     if options["adaptive"]:
-        raise ConfigurationError("--adaptive is not available yet")
-    result = _run(spec, options, kinds)
+        from specwright._cli._generate_search import run_search
+
+        return run_search(spec, options, kinds, settings)
+    if options["target"] or options["grader"]:
+        raise ConfigurationError("--target and --grader go with --adaptive")
+    prepared = prepare(spec, options, kinds)
+
+    async def main() -> GenerationResult:
+        try:
+            return await prepared.generate()
+        finally:
+            await prepared.client.close()
+
+    result = asyncio.run(main())
+    write_all(output, prepared.existing, result.records)
     _print(result, options["as_json"], output)
-    # Exit 1 when requests failed or no reply was usable at all; duplicates of what the file
-    # already holds are a normal outcome of re-running, not a failure.
+    return exit_code(result)
+
+
+def exit_code(result: GenerationResult) -> int:
+    """1 when requests failed or no reply was usable at all, else 0.
+
+    Duplicates of what the file already holds are a normal outcome of re-running.
+    """
     reports = result.sections.values()
     failed = sum(r.bad.get("request_failed", 0) for r in reports)
     usable = sum(r.written + r.duplicates for r in reports)
     return 1 if failed or not usable else 0
 
 
-def _run(spec: Any, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -> GenerationResult:
+class Prepared:
+    """Everything checked and built before the first request."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        client: GeneratorClient,
+        requests: list[Request],
+        existing: list[ScenarioRecord],
+    ) -> None:
+        self.spec = spec
+        self.client = client
+        self.requests = requests
+        self.existing = existing
+
+    async def generate(self) -> GenerationResult:
+        """Send the planned requests, printing progress on stderr."""
+        from specwright._generate._generation import generate
+
+        done = 0
+
+        def progress(_: Request) -> None:
+            nonlocal done
+            done += 1
+            if done == len(self.requests) or done % 20 == 0:
+                click.echo(f"generator replies: {done}/{len(self.requests)}", err=True)
+
+        return await generate(
+            self.spec,
+            requests=self.requests,
+            client=self.client,
+            existing=self.existing,
+            on_reply=progress,
+        )
+
+
+def prepare(spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -> Prepared:
+    """Check the generator and the output file; plan the requests."""
     from specwright._generate._client import GeneratorClient, check_reachable, resolve_endpoint
-    from specwright._generate._files import existing_records, write_records
-    from specwright._generate._generation import generate, plan_requests, rejected_by_section
-    from specwright._generate._kinds import Request
+    from specwright._generate._files import existing_records
+    from specwright._generate._generation import plan_requests, rejected_by_section
 
     endpoint = resolve_endpoint(options["generator"])
-    output: Path = options["output"]
-    existing = existing_records(output)
+    existing = existing_records(options["output"])
     requests = plan_requests(
         spec,
         sections=split_sections(options["sections"]) or None,
@@ -158,26 +215,18 @@ def _run(spec: Any, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -
     if not requests:
         raise ConfigurationError("nothing to generate: no section supports the chosen --kinds")
     check_reachable(endpoint)
-    client = GeneratorClient(endpoint, generator_settings(options))
-    done = 0
+    return Prepared(
+        spec, GeneratorClient(endpoint, generator_settings(options)), requests, existing
+    )
 
-    def progress(_: Request) -> None:
-        nonlocal done
-        done += 1
-        if done == len(requests) or done % 20 == 0:
-            click.echo(f"generator replies: {done}/{len(requests)}", err=True)
 
-    async def main() -> GenerationResult:
-        try:
-            return await generate(
-                spec, requests=requests, client=client, existing=existing, on_reply=progress
-            )
-        finally:
-            await client.close()
+def write_all(
+    output: Path, existing: Sequence[ScenarioRecord], new: Sequence[ScenarioRecord]
+) -> None:
+    """The file's records, then the new drafts."""
+    from specwright._generate._files import write_records
 
-    result = asyncio.run(main())
-    write_records(output, [*existing, *result.records])
-    return result
+    write_records(output, [*existing, *new])
 
 
 def generator_settings(options: dict[str, Any]) -> GeneratorSettings:
@@ -195,17 +244,31 @@ def generator_settings(options: dict[str, Any]) -> GeneratorSettings:
 
 def _print(result: GenerationResult, as_json: bool, output: Path) -> None:
     if as_json:
-        echo_json(
-            {
-                "output": str(output),
-                "written": len(result.records),
-                "requests": result.requests,
-                "tokens": result.tokens,
-                "seconds": result.seconds,
-                "sections": {k: v.model_dump(mode="json") for k, v in result.sections.items()},
-            }
-        )
+        echo_json(summary(result, output))
         return
+    print_sections(result)
+    click.echo(
+        f"{len(result.records)} draft scenarios → {output} ({result.requests} requests, "
+        f"{result.tokens} tokens, {result.seconds:.1f} s); review with "
+        f"`specwright scenarios review {output}`",
+        err=True,
+    )
+
+
+def summary(result: GenerationResult, output: Path) -> dict[str, Any]:
+    """The ``--json`` summary of one generation."""
+    return {
+        "output": str(output),
+        "written": len(result.records),
+        "requests": result.requests,
+        "tokens": result.tokens,
+        "seconds": result.seconds,
+        "sections": {k: v.model_dump(mode="json") for k, v in result.sections.items()},
+    }
+
+
+def print_sections(result: GenerationResult) -> None:
+    """One line per section: written, duplicates, bad output by reason, diversity."""
     for report in result.sections.values():
         bad = ", ".join(f"{k} {v}" for k, v in sorted(report.bad.items())) or "none"
         div = "n/a" if report.diversity is None else f"{report.diversity:.2f}"
@@ -213,9 +276,3 @@ def _print(result: GenerationResult, as_json: bool, output: Path) -> None:
             f"{report.section_id:<40} written {report.written:>3}  duplicates "
             f"{report.duplicates:>2}  bad: {bad}  diversity {div}"
         )
-    click.echo(
-        f"{len(result.records)} draft scenarios → {output} ({result.requests} requests, "
-        f"{result.tokens} tokens, {result.seconds:.1f} s); review with "
-        f"`specwright scenarios review {output}`",
-        err=True,
-    )

@@ -50,6 +50,7 @@ __all__ = [
     "load_scenarios",
     "read_records",
     "record_messages",
+    "record_scenario",
     "render_scenario_schema",
     "scenario_schema",
     "select_sections",
@@ -328,7 +329,7 @@ def load_scenarios(path: Path, spec: Spec, *, include_drafts: bool = False) -> l
     """
     wanted = {"approved", "draft"} if include_drafts else {"approved"}
     return [
-        _record_scenario(spec, record, f"{path}:{line}")
+        record_scenario(spec, record, f"{path}:{line}")
         for line, record in read_records(path)
         if record.status in wanted
     ]
@@ -407,7 +408,8 @@ def _record_message(message: RecordMessage) -> Message:
     )
 
 
-def _record_scenario(spec: Spec, record: ScenarioRecord, source: str) -> Scenario:
+def record_scenario(spec: Spec, record: ScenarioRecord, source: str) -> Scenario:
+    """The eval scenario of one record (``source`` is its ``file:line``)."""
     section = spec.get(record.section)
     if section is None:
         file, _, line = source.rpartition(":")
