@@ -165,3 +165,20 @@ def generator_reply(body: dict[str, Any], faults: Mapping[str, str] | None = Non
     seed = int(body.get("seed") or 0)
     items = [item(kind, section, seed, i, prompt) for i in range(count(prompt))]
     return json.dumps({"scenarios": items})
+
+
+def main() -> None:
+    """Serve generator replies in a process of its own (for the benchmark)."""
+    import sys
+    import threading
+
+    from tests.eval._server import scripted_server
+
+    latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    with scripted_server(generator_reply, latency=latency) as server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from specwright._cli._common import echo_json
-from specwright._cli.generate import exit_code, prepare, print_sections, summary, write_all
+from specwright._cli.generate import (
+    exit_code,
+    freeze_heap,
+    prepare,
+    print_sections,
+    summary,
+    write_all,
+)
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
@@ -38,6 +45,7 @@ def run_search(
     target = inspect_model(target_name, max_connections=limit)
     grader = inspect_model(grader_name, max_connections=limit, role="grader")
     judges = Judges(target, grader, GraderSettings(samples=options["grader_samples"]), limit)
+    freeze_heap()
 
     async def main() -> AdaptiveResult:
         try:

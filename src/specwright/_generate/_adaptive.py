@@ -20,7 +20,7 @@ from specwright._eval._messages import original_role, scenario_messages, shown_t
 from specwright._eval._prompt import grader_prompt, grader_system_prompt
 from specwright._eval._scenarios import ScenarioRecord, record_scenario
 from specwright._generate._client import GeneratorClient
-from specwright._generate._generation import GenerationResult, collect
+from specwright._generate._generation import GenerationResult, collect_replies
 from specwright._generate._kinds import Request
 from specwright._generate._prompts import SYSTEM_PROMPT, variant_prompt
 from specwright._model import Spec
@@ -153,7 +153,7 @@ async def search(
         replies = await asyncio.gather(
             *(client.complete(SYSTEM_PROMPT, r.prompt, r.seed) for r in requests)
         )
-        batch = collect(
+        batch = collect_replies(
             spec,
             requests=requests,
             replies=replies,

@@ -11,6 +11,7 @@ import functools
 import itertools
 import random
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
@@ -21,6 +22,7 @@ __all__ = ["Deduper", "diversity", "record_text", "signature"]
 
 NUM_PERM = 128
 SHINGLE = 5
+_SCHEME = "affine32"  # datasketch 2 asks for it whenever permutations are passed in
 THRESHOLD = 0.6
 """Estimated Jaccard similarity from which two scenarios count as near-duplicates."""
 
@@ -38,11 +40,23 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
 
 
+@functools.lru_cache(maxsize=1)
+def _permutations() -> object:
+    # Drawing the permutations is a quarter of a signature's cost; every signature shares them.
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32).permutations
+
+
 def signature(text: str) -> MinHash:
     """The MinHash of ``text``'s character shingles."""
     normal = _normal(text)
     shingles = {normal[i : i + SHINGLE] for i in range(max(1, len(normal) - SHINGLE + 1))}
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        permutations=_permutations(),
+        scheme=_SCHEME,
+        hashfunc=zlib.crc32,  # a third of SHA-1's cost; shingles need spread, not secrecy
+    )
     minhash.update_batch([s.encode() for s in shingles])
     return minhash
 

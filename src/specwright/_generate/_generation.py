@@ -34,7 +34,9 @@ __all__ = [
     "SectionReport",
     "bad_total",
     "collect",
+    "collect_replies",
     "generate",
+    "parse_reply",
     "plan_requests",
     "rejected_by_section",
 ]
@@ -129,6 +131,46 @@ def plan_requests(
     return requests
 
 
+class Parsed(BaseModel):
+    """One reply, parsed as soon as it arrives: its records per item, or why not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request: Request
+    tokens: int = 0
+    bad: list[BadReason] = Field(default_factory=list)
+    items: list[list[ScenarioRecord]] = Field(default_factory=list)
+
+
+def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenance) -> Parsed:
+    """The records each item of ``reply`` becomes (before dedupe), and its bad items."""
+    parsed = Parsed(request=request, tokens=reply.tokens)
+    items = envelope(reply)
+    if isinstance(items, str):
+        parsed.bad.append(items)
+        return parsed
+    for raw in items:
+        item = parse_item(ITEM_MODELS[request.kind], raw)
+        built = build_records(spec, request, item, provenance) if item is not None else None
+        if built:
+            parsed.items.append(built)
+        else:
+            parsed.bad.append("wrong_fields")
+    return parsed
+
+
+def provenance_for(request: Request, generator: str, settings: GeneratorSettings) -> Provenance:
+    """What a record of ``request`` records about its origin."""
+    return Provenance(
+        generator=generator,
+        seed=request.seed,
+        temperature=settings.temperature,
+        round=request.round,
+        parent=request.parent,
+        prompt_version=PROMPT_VERSION,
+    )
+
+
 async def generate(
     spec: Spec,
     *,
@@ -137,28 +179,25 @@ async def generate(
     existing: Sequence[ScenarioRecord] = (),
     on_reply: Callable[[Request], None] | None = None,
 ) -> GenerationResult:
-    """Send every request (bounded concurrency inside the client) and collect the records."""
-    started = time.perf_counter()
+    """Send every request (bounded concurrency inside the client) and collect the records.
 
-    async def one(request: Request) -> Reply:
+    Each reply is parsed the moment it arrives, while later requests are still waiting on the
+    server, so that parsing overlaps the generator's latency instead of following it.
+    """
+    started = time.perf_counter()
+    name, settings = client.endpoint.name, client.settings
+
+    async def one(request: Request) -> Parsed:
         reply = await client.complete(SYSTEM_PROMPT, request.prompt, request.seed)
         if on_reply is not None:
             on_reply(request)
-        return reply
+        return parse_reply(spec, request, reply, provenance_for(request, name, settings))
 
-    replies = await asyncio.gather(*(one(r) for r in requests))
-    return collect(
-        spec,
-        requests=requests,
-        replies=replies,
-        generator=client.endpoint.name,
-        settings=client.settings,
-        existing=existing,
-        seconds=time.perf_counter() - started,
-    )
+    parsed = await asyncio.gather(*(one(r) for r in requests))
+    return collect(parsed, existing=existing, seconds=time.perf_counter() - started)
 
 
-def collect(
+def collect_replies(
     spec: Spec,
     *,
     requests: Sequence[Request],
@@ -166,57 +205,48 @@ def collect(
     generator: str,
     settings: GeneratorSettings,
     existing: Sequence[ScenarioRecord] = (),
+) -> GenerationResult:
+    """Parse replies already received, then :func:`collect` them."""
+    parsed = [
+        parse_reply(spec, r, reply, provenance_for(r, generator, settings))
+        for r, reply in zip(requests, replies, strict=True)
+    ]
+    return collect(parsed, existing=existing)
+
+
+def collect(
+    parsed: Sequence[Parsed],
+    *,
+    existing: Sequence[ScenarioRecord] = (),
     seconds: float = 0.0,
 ) -> GenerationResult:
-    """Parse replies in plan order (so results do not depend on arrival order)."""
+    """Dedupe and count in plan order (so results do not depend on arrival order)."""
     dedupers: dict[str, Deduper] = {}
     for record in existing:
         dedupers.setdefault(record.section, Deduper()).add(record.id, record_text(record))
-    reports = {r.section_id: SectionReport(section_id=r.section_id) for r in requests}
+    reports = {p.request.section_id: SectionReport(section_id=p.request.section_id) for p in parsed}
     records: list[ScenarioRecord] = []
-    for request, reply in zip(requests, replies, strict=True):
-        report = reports[request.section_id]
+    for one in parsed:
+        report = reports[one.request.section_id]
         report.requests += 1
-        report.tokens += reply.tokens
-        provenance = Provenance(
-            generator=generator,
-            seed=request.seed,
-            temperature=settings.temperature,
-            round=request.round,
-            parent=request.parent,
-            prompt_version=PROMPT_VERSION,
-        )
-        deduper = dedupers.setdefault(request.section_id, Deduper())
-        records += _reply_records(spec, request, reply, provenance, (report, deduper))
-    _finish(spec, reports, [*existing, *records])
+        report.tokens += one.tokens
+        for reason in one.bad:
+            _count(report, reason)
+        deduper = dedupers.setdefault(one.request.section_id, Deduper())
+        records += _kept(one, report, deduper)
+    _finish(reports, [*existing, *records])
     return GenerationResult(
         records=records,
         sections=reports,
-        requests=len(requests),
-        tokens=sum(r.tokens for r in replies),
+        requests=len(parsed),
+        tokens=sum(p.tokens for p in parsed),
         seconds=round(seconds, 3),
     )
 
 
-def _reply_records(
-    spec: Spec,
-    request: Request,
-    reply: Reply,
-    provenance: Provenance,
-    into: tuple[SectionReport, Deduper],
-) -> list[ScenarioRecord]:
-    report, deduper = into
-    items = envelope(reply)
-    if isinstance(items, str):
-        _count(report, items)
-        return []
+def _kept(parsed: Parsed, report: SectionReport, deduper: Deduper) -> list[ScenarioRecord]:
     kept: list[ScenarioRecord] = []
-    for raw in items:
-        item = parse_item(ITEM_MODELS[request.kind], raw)
-        built = build_records(spec, request, item, provenance) if item is not None else None
-        if not built:
-            _count(report, "wrong_fields")
-            continue
+    for built in parsed.items:
         # The first record stands for the item: an authority conflict's placements and a
         # benign twin are near-identical to their siblings on purpose.
         if deduper.seen(built[0].id, record_text(built[0])) is not None:
@@ -224,7 +254,7 @@ def _reply_records(
             continue
         kept += built
         for record in built:
-            kind = record.generated.kind if record.generated else request.kind
+            kind = record.generated.kind if record.generated else parsed.request.kind
             report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
         report.written += len(built)
     return kept
@@ -234,9 +264,7 @@ def _count(report: SectionReport, reason: BadReason) -> None:
     report.bad[reason] = report.bad.get(reason, 0) + 1
 
 
-def _finish(
-    spec: Spec, reports: dict[str, SectionReport], records: Sequence[ScenarioRecord]
-) -> None:
+def _finish(reports: dict[str, SectionReport], records: Sequence[ScenarioRecord]) -> None:
     by_section: dict[str, list[str]] = {}
     for record in records:
         if record.status == "rejected" or not _stands_alone(record):
