@@ -25,7 +25,7 @@ from specwright._generate._kinds import Request
 from specwright._generate._prompts import SYSTEM_PROMPT, variant_prompt
 from specwright._model import Spec
 
-__all__ = ["AdaptiveResult", "Finding", "RoundReport", "evaluate", "search"]
+__all__ = ["AdaptiveResult", "Finding", "Judges", "RoundReport", "evaluate", "search"]
 
 
 class Finding(BaseModel):

@@ -34,10 +34,10 @@ from specwright._generate._parse import (
     DirectItem,
     GenMessage,
     InteractionItem,
+    Item,
     MultiTurnItem,
     ParaphraseItem,
     TwinItem,
-    _Item,
 )
 from specwright._model import Prose, Section, Spec
 
@@ -46,7 +46,7 @@ __all__ = ["ITEM_MODELS", "PLACEMENTS", "Request", "build_records", "conflict_re
 PLACEMENTS = ("system", "developer", "user", "tool_result", "quoted", "attachment")
 """Where an authority-conflict instruction is placed, one record each."""
 
-ITEM_MODELS: dict[GeneratedKind, type[_Item]] = {
+ITEM_MODELS: dict[GeneratedKind, type[Item]] = {
     "direct": DirectItem,
     "authority_conflict": ConflictItem,
     "benign_twin": TwinItem,
@@ -73,7 +73,7 @@ class Request(BaseModel):
 
 
 def build_records(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     """The records one valid item becomes; ``None`` when it contradicts the spec's structure."""
     builder = _BUILDERS[request.kind]
@@ -109,7 +109,7 @@ def _messages(items: list[GenMessage]) -> list[RecordMessage]:
 
 
 def _plain(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, DirectItem)
     expected = Expectation(outcome="comply", basis=item.expected, derived_by="generator")
@@ -118,7 +118,7 @@ def _plain(
 
 
 def _twins(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, TwinItem)
     careful = _record(
@@ -140,7 +140,7 @@ def _twins(
 
 
 def _paraphrase(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, ParaphraseItem)
     known = {e.id for e in spec.section(request.section_id).examples}
@@ -153,7 +153,7 @@ def _paraphrase(
 
 
 def _interaction(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, InteractionItem)
     pair = [request.section_id, *([request.partner] if request.partner else [])]
@@ -209,7 +209,7 @@ def _normal(text: str) -> str:
 
 
 def _conflicts(
-    spec: Spec, request: Request, item: _Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: Provenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, ConflictItem)
     return conflict_records(spec, request, item, provenance)
@@ -319,7 +319,7 @@ _OUTCOMES: dict[str, str] = {
 
 _BUILDERS: dict[
     GeneratedKind,
-    Callable[[Spec, Request, _Item, Provenance], list[ScenarioRecord] | None],
+    Callable[[Spec, Request, Item, Provenance], list[ScenarioRecord] | None],
 ] = {
     "direct": _plain,
     "multi_turn": _plain,

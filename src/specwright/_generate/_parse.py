@@ -21,6 +21,7 @@ __all__ = [
     "DirectItem",
     "GenMessage",
     "InteractionItem",
+    "Item",
     "ParaphraseItem",
     "TwinItem",
     "envelope",
@@ -37,12 +38,14 @@ _REFUSAL = re.compile(
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
-class _Item(BaseModel):
+class Item(BaseModel):
+    """One scenario item of a generator reply (the shape differs per kind)."""
+
     # Unknown keys are tolerated (generators add notes); missing or mistyped ones are not.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class GenMessage(_Item):
+class GenMessage(Item):
     """One message as the generator writes it."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -59,7 +62,7 @@ def _conversation(messages: list[GenMessage]) -> list[GenMessage]:
     return messages
 
 
-class DirectItem(_Item):
+class DirectItem(Item):
     """A direct request (also the shape of adaptive variants)."""
 
     messages: list[GenMessage]
@@ -80,14 +83,14 @@ class MultiTurnItem(DirectItem):
         return messages
 
 
-class ConflictItem(_Item):
+class ConflictItem(Item):
     """An instruction against the section and a request it rides along with."""
 
     instruction: str = Field(min_length=1)
     request: str = Field(min_length=1)
 
 
-class TwinItem(_Item):
+class TwinItem(Item):
     """A request that needs care and its benign near-twin."""
 
     messages: list[GenMessage]
@@ -97,7 +100,7 @@ class TwinItem(_Item):
     _check = field_validator("messages", "twin")(_conversation)
 
 
-class InteractionItem(_Item):
+class InteractionItem(Item):
     """A request where two sections pull apart; the winner and the sentence that says so."""
 
     messages: list[GenMessage]
@@ -107,7 +110,7 @@ class InteractionItem(_Item):
     _check = field_validator("messages")(_conversation)
 
 
-class ParaphraseItem(_Item):
+class ParaphraseItem(Item):
     """A paraphrase of one of the spec's examples."""
 
     example: str = Field(min_length=1)
@@ -142,7 +145,7 @@ def _problem(reply: Reply) -> BadReason | None:
     return None if reply.text.strip() else "empty"
 
 
-def parse_item(model: type[_Item], raw: object) -> _Item | None:
+def parse_item(model: type[Item], raw: object) -> Item | None:
     """``raw`` as ``model``, or ``None`` when it does not fit."""
     try:
         return model.model_validate(raw)
