@@ -126,25 +126,40 @@ def test_server_errors_are_counted_and_retried_a_bounded_number_of_times(
     assert {r.section for _, r in read_records(out)} == {"style", "local_currency"}
 
 
-class _Malformed(ScriptedServer):
-    async def completions(self, request: Request) -> JSONResponse:
-        await request.body()
-        return JSONResponse({"id": "x", "object": "chat.completion", "choices": []})
+_BODIES: list[Any] = [
+    {"id": "x", "object": "chat.completion", "choices": []},
+    {"id": "x", "object": "chat.completion", "choices": ["not a choice"]},
+    {"id": "x", "object": "chat.completion", "choices": [{"message": None}]},
+    "a plain string",
+]
 
 
-def test_a_200_reply_without_choices_is_counted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def _malformed(body: Any) -> type[ScriptedServer]:
+    class Malformed(ScriptedServer):
+        async def completions(self, request: Request) -> JSONResponse:
+            await request.body()
+            return JSONResponse(body)
+
+    return Malformed
+
+
+@pytest.mark.parametrize(
+    "body", _BODIES, ids=["no choices", "string choice", "null message", "string"]
+)
+def test_a_200_reply_that_is_not_a_completion_is_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], body: Any
 ) -> None:
     import tests.eval._server as server_module
 
-    monkeypatch.setattr(server_module, "ScriptedServer", _Malformed)
+    monkeypatch.setattr(server_module, "ScriptedServer", _malformed(body))
     with scripted_server(generator_reply) as server:
         monkeypatch.setenv("GEN_BASE_URL", server.base_url)
         monkeypatch.setenv("GEN_API_KEY", "k")
         assert run(tmp_path / "d.yaml") == 1
-    data = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
     assert all(r["bad"] == {"request_failed": 2} for r in data["sections"].values())
-    assert data["written"] == 0
+    assert data["written"] == 0 and "Traceback" not in captured.err
 
 
 def test_a_hanging_generator_times_out_per_request(

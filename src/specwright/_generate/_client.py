@@ -162,9 +162,14 @@ class GeneratorClient:
                     seed=seed,
                     max_tokens=self.settings.max_tokens,
                 )
-            except openai.APIError as exc:
+            except (openai.APIError, ValueError) as exc:  # ValueError: a body that is not JSON
                 return Reply(error=f"{type(exc).__name__}: {_one_line(str(exc))}")
-        return _reply(response)
+        try:
+            return _reply(response)
+        except (AttributeError, TypeError, IndexError, ValueError):
+            # The SDK builds replies without validating them: a 200 whose body has the wrong
+            # shape surfaces here, as this one request's failure.
+            return Reply(error="malformed reply: not a chat completion")
 
     async def close(self) -> None:
         """Close the connection pool."""

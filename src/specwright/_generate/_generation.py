@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +31,6 @@ __all__ = [
     "ALL_KINDS",
     "GenerationResult",
     "SectionReport",
-    "bad_total",
     "collect",
     "collect_replies",
     "generate",
@@ -293,11 +291,3 @@ def rejected_by_section(records: Sequence[ScenarioRecord]) -> dict[str, list[tup
         text = users[-1] if users else record.messages[-1].content
         found.setdefault(record.section, []).append((text, record.reason or "no reason given"))
     return found
-
-
-def bad_total(result: GenerationResult) -> Counter[str]:
-    """Bad replies or items by reason over all sections."""
-    total: Counter[str] = Counter()
-    for report in result.sections.values():
-        total.update(report.bad)
-    return total
