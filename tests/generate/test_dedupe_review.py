@@ -147,3 +147,32 @@ def test_review_usage_errors_are_one_line(
     bad.write_text("- id: a\n  section: s\n  messages: []\n  status: maybe\n", encoding="utf-8")
     assert main(["scenarios", "review", str(bad)]) == 2
     assert "bad.yaml:1" in capsys.readouterr().err
+
+
+def test_a_review_during_generation_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    from tests.generate._scripted import generator_reply
+
+    out = tmp_path / "d.yaml"
+    out.write_text(
+        "- id: mine\n  section: concise_options\n  status: draft\n"
+        "  messages: [{role: user, content: Compare three laptops for me.}]\n",
+        encoding="utf-8",
+    )
+    with scripted_server(generator_reply, latency=1.5) as server:
+        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
+        monkeypatch.setenv("GEN_API_KEY", "k")
+        codes: list[int] = []
+        worker = threading.Thread(target=lambda: codes.append(run(out)))
+        worker.start()
+        while not server.requests:  # generation has read the file and is waiting on the server
+            threading.Event().wait(0.05)
+        assert main(["scenarios", "review", str(out), "--approve", "mine"]) == 0
+        worker.join(timeout=60)
+    assert codes == [0]
+    found = {r.id: r for r in records(out)}
+    assert found["mine"].status == "approved"  # the review made meanwhile survived
+    assert len(found) == 4  # and the three new drafts were appended

@@ -67,7 +67,7 @@ def run_search(
 
     result = asyncio.run(main())
     output: Path = options["output"]
-    write_all(output, prepared.existing, result.records)
+    write_all(output, result.records)
     _print(result, options["as_json"], output)
     return exit_code(result.generation[0])
 

@@ -154,7 +154,7 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
             await prepared.client.close()
 
     result = asyncio.run(main())
-    write_all(output, prepared.existing, result.records)
+    write_all(output, result.records)
     _print(result, options["as_json"], output)
     return exit_code(result)
 
@@ -240,13 +240,11 @@ def prepare(spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...
     )
 
 
-def write_all(
-    output: Path, existing: Sequence[ScenarioRecord], new: Sequence[ScenarioRecord]
-) -> None:
-    """The file's records, then the new drafts."""
-    from specwright._generate._files import write_records
+def write_all(output: Path, new: Sequence[ScenarioRecord]) -> None:
+    """The file's records as they are now (a review may have run meanwhile), then the drafts."""
+    from specwright._generate._files import append_new
 
-    write_records(output, [*existing, *new])
+    append_new(output, new)
 
 
 def generator_settings(options: dict[str, Any]) -> GeneratorSettings:

@@ -59,11 +59,8 @@ def review(file: Path, **options: Any) -> int:
       specwright scenarios review drafts.yaml --edit ID1 --message 0 \\
           --text "new wording"
     """
-    from specwright._generate._files import existing_records, write_records
-    from specwright._generate._review import edit_message, set_status
+    from specwright._generate._files import existing_records, update_records
 
-    records = existing_records(file)
-    changed = records
     approve, reject = split_sections(options["approve"]), split_sections(options["reject"])
     if options["reason"] and not reject:
         raise ConfigurationError("--reason goes with --reject ID")
@@ -71,24 +68,34 @@ def review(file: Path, **options: Any) -> int:
         raise ConfigurationError(
             f"{sorted(set(approve) & set(reject))[0]}: both approved and rejected"
         )
-    if approve:
-        changed = set_status(changed, approve, "approved")
-    if reject:
-        changed = set_status(changed, reject, "rejected", options["reason"])
-    if options["edit"] or options["message_index"] is not None or options["text"] is not None:
-        if not options["edit"] or options["message_index"] is None or options["text"] is None:
-            raise ConfigurationError("--edit ID needs --message N and --text TEXT")
-        changed = edit_message(changed, options["edit"], options["message_index"], options["text"])
-    if changed is not records:
-        write_records(file, changed)
-        click.echo(
-            f"{file}: {len(approve)} approved, {len(reject)} rejected"
-            f"{', 1 edited' if options['edit'] else ''}",
-            err=True,
-        )
+    editing = options["edit"] or options["message_index"] is not None or options["text"]
+    if editing and (not options["edit"] or options["message_index"] is None or not options["text"]):
+        raise ConfigurationError("--edit ID needs --message N and --text TEXT")
+    if not (approve or reject or editing):
+        _list(existing_records(file), options["status"], options["as_json"])
         return 0
-    _list(changed, options["status"], options["as_json"])
+    # Read, change and write under the file's lock: a generation finishing meanwhile appends
+    # to what this review wrote instead of overwriting it.
+    update_records(file, lambda records: _changed(records, approve, reject, options))
+    click.echo(
+        f"{file}: {len(approve)} approved, {len(reject)} rejected{', 1 edited' if editing else ''}",
+        err=True,
+    )
     return 0
+
+
+def _changed(
+    records: list[Any], approve: tuple[str, ...], reject: tuple[str, ...], options: dict[str, Any]
+) -> list[Any]:
+    from specwright._generate._review import edit_message, set_status
+
+    if approve:
+        records = set_status(records, approve, "approved")
+    if reject:
+        records = set_status(records, reject, "rejected", options["reason"])
+    if options["edit"]:
+        records = edit_message(records, options["edit"], options["message_index"], options["text"])
+    return records
 
 
 def _list(records: list[Any], status: str, as_json: bool) -> None:

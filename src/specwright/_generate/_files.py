@@ -1,11 +1,18 @@
-"""Reading and writing scenario files (YAML list or JSONL), atomically."""
+"""Reading and writing scenario files (YAML list or JSONL), atomically and one writer at a time.
+
+A review may run while a long generation is in flight on the same file. Every change is
+therefore a read-modify-write under an exclusive lock (a ``.<name>.lock`` file beside it, where
+``fcntl`` exists): generation appends its new drafts to the file *as it is when generation
+ends*, so a reviewer's approvals made meanwhile are kept.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -13,7 +20,13 @@ import yaml
 from specwright._errors import ConfigurationError
 from specwright._eval._scenarios import ScenarioRecord, read_records
 
-__all__ = ["check_output_path", "existing_records", "write_records"]
+__all__ = [
+    "append_new",
+    "check_output_path",
+    "existing_records",
+    "update_records",
+    "write_records",
+]
 
 _SUFFIXES = {".yaml", ".yml", ".jsonl"}
 
@@ -55,3 +68,45 @@ def write_records(path: Path, records: Sequence[ScenarioRecord]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here (Windows): last writer wins
+        yield
+        return
+    lock = path.parent / f".{path.name}.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update_records(
+    path: Path, change: Callable[[list[ScenarioRecord]], list[ScenarioRecord]]
+) -> list[ScenarioRecord]:
+    """Apply ``change`` to the file's current records under the file's lock; return the result."""
+    check_output_path(path)
+    with _locked(path):
+        changed = change(existing_records(path))
+        write_records(path, changed)
+    return changed
+
+
+def append_new(path: Path, new: Sequence[ScenarioRecord]) -> None:
+    """Add ``new`` records to the file as it is now (ids already there are kept as they are)."""
+
+    def add(current: list[ScenarioRecord]) -> list[ScenarioRecord]:
+        known = {r.id for r in current}
+        return [*current, *(r for r in new if r.id not in known)]
+
+    update_records(path, add)
