@@ -9,7 +9,7 @@
    two words swapped, a phrase added); precision and recall of the MinHash/LSH deduper.
    Target: both ≥ 0.95.
 
-    python benchmarks/bench_generate.py [--latency 1.0] [--concurrency 50] [--requests 200]
+    python benchmarks/bench_generate.py [--latency 1.0] [--concurrency 16] [--requests 160]
         [--groups 400] [--json]
 """
 
@@ -226,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--latency", type=float, default=1.0)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=16)  # the command's default
+    parser.add_argument("--requests", type=int, default=160)
     parser.add_argument("--groups", type=int, default=400)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -18,7 +18,7 @@ from datasketch import MinHash, MinHashLSH
 
 from specwright._eval._scenarios import ScenarioRecord
 
-__all__ = ["Deduper", "diversity", "record_text", "signature"]
+__all__ = ["Deduper", "diversity", "diversity_of", "record_text", "signature"]
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -77,11 +77,14 @@ class Deduper:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=_bands(threshold))
         self._hashes: dict[str, MinHash] = {}
 
-    def seen(self, key: str, text: str) -> str | None:
-        """The key of a kept near-duplicate of ``text``, else ``None`` (and ``text`` is kept)."""
+    def seen(self, key: str, text: str, minhash: MinHash | None = None) -> str | None:
+        """The key of a kept near-duplicate of ``text``, else ``None`` (and ``text`` is kept).
+
+        ``minhash``: ``text``'s signature when already computed (as replies arrive).
+        """
         if key in self._hashes:
             return key
-        minhash = signature(text)
+        minhash = minhash if minhash is not None else signature(text)
         for other in self._lsh.query(minhash):
             if self._hashes[other].jaccard(minhash) >= self.threshold:
                 return str(other)
@@ -93,6 +96,10 @@ class Deduper:
         """Remember ``text`` without asking (existing and rejected scenarios)."""
         self.seen(key, text)
 
+    def kept(self) -> dict[str, MinHash]:
+        """The signatures kept so far, by key: one per group of near-duplicates."""
+        return dict(self._hashes)
+
 
 def diversity(texts: Sequence[str], max_pairs: int = 2000, seed: int = 0) -> float | None:
     """One minus the mean estimated Jaccard similarity over pairs (``None`` below two texts).
@@ -100,9 +107,13 @@ def diversity(texts: Sequence[str], max_pairs: int = 2000, seed: int = 0) -> flo
     1.0: no shared shingles at all; 0.0: all the same. Large sections use a random sample of
     ``max_pairs`` pairs (seeded, so the figure is repeatable).
     """
-    if len(texts) < 2:
+    return diversity_of([signature(t) for t in texts], max_pairs, seed)
+
+
+def diversity_of(hashes: Sequence[MinHash], max_pairs: int = 2000, seed: int = 0) -> float | None:
+    """:func:`diversity` of signatures already computed."""
+    if len(hashes) < 2:
         return None
-    hashes = [signature(t) for t in texts]
     pairs: Iterable[tuple[int, int]] = itertools.combinations(range(len(hashes)), 2)
     all_pairs = list(pairs)
     if len(all_pairs) > max_pairs:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
+from datasketch import MinHash
 from pydantic import BaseModel, ConfigDict, Field
 
 from specwright._eval._scenarios import GeneratedKind, Provenance, ScenarioRecord, select_sections
 from specwright._generate._client import GeneratorClient, GeneratorSettings, Reply
-from specwright._generate._dedupe import Deduper, diversity, record_text
+from specwright._generate._dedupe import Deduper, diversity_of, record_text, signature
 from specwright._generate._kinds import ITEM_MODELS, Request, build_records
 from specwright._generate._parse import BadReason, envelope, parse_item
 from specwright._generate._prompts import (
@@ -129,15 +131,18 @@ def plan_requests(
     return requests
 
 
-class Parsed(BaseModel):
-    """One reply, parsed as soon as it arrives: its records per item, or why not."""
+@dataclass
+class Parsed:
+    """One reply, parsed as soon as it arrives: its records per item, or why not.
 
-    model_config = ConfigDict(extra="forbid")
+    ``signatures`` holds the MinHash of each item's first record, computed on arrival too.
+    """
 
     request: Request
     tokens: int = 0
-    bad: list[BadReason] = Field(default_factory=list)
-    items: list[list[ScenarioRecord]] = Field(default_factory=list)
+    bad: list[BadReason] = field(default_factory=list)
+    items: list[list[ScenarioRecord]] = field(default_factory=list)
+    signatures: list[MinHash] = field(default_factory=list)
 
 
 def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenance) -> Parsed:
@@ -152,6 +157,7 @@ def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenan
         built = build_records(spec, request, item, provenance) if item is not None else None
         if built:
             parsed.items.append(built)
+            parsed.signatures.append(signature(record_text(built[0])))
         else:
             parsed.bad.append("wrong_fields")
     return parsed
@@ -191,8 +197,21 @@ async def generate(
             on_reply(request)
         return parse_reply(spec, request, reply, provenance_for(request, name, settings))
 
-    parsed = await asyncio.gather(*(one(r) for r in requests))
-    return collect(parsed, existing=existing, seconds=time.perf_counter() - started)
+    tasks = [asyncio.ensure_future(one(r)) for r in requests]
+    # The file's own records are indexed while the first requests wait on the server.
+    dedupers = await _indexed(existing)
+    parsed = await asyncio.gather(*tasks)
+    seconds = time.perf_counter() - started
+    return collect(parsed, existing=existing, seconds=seconds, dedupers=dedupers)
+
+
+async def _indexed(existing: Sequence[ScenarioRecord]) -> dict[str, Deduper]:
+    dedupers: dict[str, Deduper] = {}
+    for index, record in enumerate(existing):
+        dedupers.setdefault(record.section, Deduper()).add(record.id, record_text(record))
+        if index % 20 == 19:
+            await asyncio.sleep(0)  # let replies that have arrived be parsed meanwhile
+    return dedupers
 
 
 def collect_replies(
@@ -217,11 +236,16 @@ def collect(
     *,
     existing: Sequence[ScenarioRecord] = (),
     seconds: float = 0.0,
+    dedupers: dict[str, Deduper] | None = None,
 ) -> GenerationResult:
-    """Dedupe and count in plan order (so results do not depend on arrival order)."""
-    dedupers: dict[str, Deduper] = {}
-    for record in existing:
-        dedupers.setdefault(record.section, Deduper()).add(record.id, record_text(record))
+    """Dedupe and count in plan order (so results do not depend on arrival order).
+
+    ``dedupers``: the file's records already indexed per section (else indexed here).
+    """
+    if dedupers is None:
+        dedupers = {}
+        for record in existing:
+            dedupers.setdefault(record.section, Deduper()).add(record.id, record_text(record))
     reports = {p.request.section_id: SectionReport(section_id=p.request.section_id) for p in parsed}
     records: list[ScenarioRecord] = []
     for one in parsed:
@@ -232,7 +256,7 @@ def collect(
             _count(report, reason)
         deduper = dedupers.setdefault(one.request.section_id, Deduper())
         records += _kept(one, report, deduper)
-    _finish(reports, [*existing, *records])
+    _finish(reports, dedupers, {r.id for r in existing if r.status == "rejected"})
     return GenerationResult(
         records=records,
         sections=reports,
@@ -244,10 +268,10 @@ def collect(
 
 def _kept(parsed: Parsed, report: SectionReport, deduper: Deduper) -> list[ScenarioRecord]:
     kept: list[ScenarioRecord] = []
-    for built in parsed.items:
+    for built, minhash in zip(parsed.items, parsed.signatures, strict=True):
         # The first record stands for the item: an authority conflict's placements and a
         # benign twin are near-identical to their siblings on purpose.
-        if deduper.seen(built[0].id, record_text(built[0])) is not None:
+        if deduper.seen(built[0].id, record_text(built[0]), minhash) is not None:
             report.duplicates += 1
             continue
         kept += built
@@ -262,23 +286,15 @@ def _count(report: SectionReport, reason: BadReason) -> None:
     report.bad[reason] = report.bad.get(reason, 0) + 1
 
 
-def _finish(reports: dict[str, SectionReport], records: Sequence[ScenarioRecord]) -> None:
-    by_section: dict[str, list[str]] = {}
-    for record in records:
-        if record.status == "rejected" or not _stands_alone(record):
-            continue
-        by_section.setdefault(record.section, []).append(record_text(record))
+def _finish(
+    reports: dict[str, SectionReport], dedupers: dict[str, Deduper], rejected: set[str]
+) -> None:
+    # One signature per group of near-duplicates: an authority conflict's placements and a
+    # benign twin repeat their item on purpose and would make every section look repetitive.
     for section_id, report in reports.items():
-        report.diversity = diversity(by_section.get(section_id, []))
-
-
-def _stands_alone(record: ScenarioRecord) -> bool:
-    # Placements other than "user" and benign twins repeat an item on purpose; counting them
-    # would make every section with conflicts look repetitive.
-    generated = record.generated
-    if generated is None:
-        return True
-    return generated.kind != "benign_twin" and generated.placement in (None, "user")
+        deduper = dedupers.get(section_id)
+        kept = deduper.kept() if deduper is not None else {}
+        report.diversity = diversity_of([h for k, h in kept.items() if k not in rejected])
 
 
 def rejected_by_section(records: Sequence[ScenarioRecord]) -> dict[str, list[tuple[str, str]]]:
