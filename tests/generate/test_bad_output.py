@@ -165,7 +165,7 @@ def test_a_200_reply_that_is_not_a_completion_is_counted(
 def test_a_hanging_generator_times_out_per_request(
     serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(generator_reply, latency=5.0)
+    serve(generator_reply, latency=2.0)
     assert run(tmp_path / "d.yaml", "--timeout", "0.3", "--max-retries", "0") == 1
     data = json.loads(capsys.readouterr().out)
     assert all(r["bad"] == {"request_failed": 2} for r in data["sections"].values())
