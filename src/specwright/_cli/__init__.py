@@ -42,6 +42,8 @@ _COMMANDS: dict[str, str] = {
     "site": "specwright._cli.site:site",
     "serve": "specwright._cli.serve:serve",
     "decisions": "specwright._cli.decisions:decisions",
+    "generate": "specwright._cli.generate:generate_command",
+    "scenarios": "specwright._cli.scenarios:scenarios",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -66,6 +68,8 @@ _SUMMARIES: dict[str, str] = {
     "site": "Write a static, offline website of a spec (TOC, badges, examples, search).",
     "serve": "Run the OpenAI-compatible gateway that enforces a spec on live traffic.",
     "decisions": "List the gateway's decision records, or show one and the text that governed it.",
+    "generate": "Generate draft eval scenarios for a spec's sections with a generator model.",
+    "scenarios": "Review scenario files: list drafts, approve, reject with a reason, edit.",
 }
 
 ERROR_PREFIX = "specwright: error: "

@@ -99,6 +99,7 @@ def resolve_models(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Extra scenarios (YAML list or JSONL; see schemas/scenarios.schema.json).",
 )
+@click.option("--include-drafts", is_flag=True, help="Also run --scenarios records still in draft.")
 @click.option(
     "--epochs",
     type=click.IntRange(min=1),
@@ -361,6 +362,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         sample_seed=options["sample_seed"],
         sections=split_sections(options["sections"]),
         scenarios=str(options["scenarios"]) if options["scenarios"] else None,
+        include_drafts=options["include_drafts"],
         epochs=options["epochs"],
         enforce=options["enforce"],
         grader_samples=options["grader_samples"],

@@ -61,6 +61,7 @@ def compliance(
     grader: str | None = None,
     calibration: str | None = None,
     sample_seed: int | None = None,
+    include_drafts: bool = False,
     first: int | None = None,
     shard: str | None = None,
 ) -> Task:
@@ -79,6 +80,8 @@ def compliance(
         calibration: Path of a saved calibration JSON to record in the run's metadata.
         sample_seed: Order the scenarios by a seeded round-robin over sections, so that
             ``--limit N`` takes a sample stratified across sections.
+        include_drafts: Also run ``status: draft`` records of ``scenarios`` (generated, not
+            yet approved by a person).
         first: Keep only the first N scenarios (``--limit`` of a run split over workers).
         shard: ``K/N``: keep every N-th scenario from the K-th (0-based), for worker K of N.
     """
@@ -90,7 +93,7 @@ def compliance(
     wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     chosen = build_scenarios(loaded, wanted)
     if scenarios:
-        chosen += load_scenarios(Path(scenarios), loaded)
+        chosen += load_scenarios(Path(scenarios), loaded, include_drafts=include_drafts)
     if sample_seed is not None:
         chosen = stratified_order(chosen, sample_seed)
     chosen = chosen[:first] if first is not None else chosen

@@ -74,6 +74,8 @@ class EvalOptions(BaseModel):
     """Restrict to these sections (and their descendants)."""
     scenarios: str | None = None
     """A YAML/JSONL file of extra scenarios."""
+    include_drafts: bool = False
+    """Also run the file's draft (unreviewed) records."""
     epochs: int = Field(default=1, ge=1)
     """Epochs per scenario."""
     enforce: bool = False
@@ -161,6 +163,8 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
             args["first"] = options.limit
     if options.sample_seed is not None:
         args["sample_seed"] = options.sample_seed
+    if options.include_drafts:
+        args["include_drafts"] = True
     return args
 
 

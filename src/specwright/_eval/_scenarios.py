@@ -4,6 +4,11 @@ A spec yields one scenario per labelled example (the conversation before the com
 labelled answers stay as anchors for the judge) and one per eval prompt tied to a section.
 Users add their own scenarios in YAML or JSONL files that follow ``schemas/scenarios.schema.json``
 (generated from :class:`ScenarioRecord`).
+
+Generated scenarios (``specwright generate``) use the same format with optional fields:
+``status`` (draft, approved, rejected; hand-written records without one count as approved),
+``generated`` (kind, provenance, expected outcome) and a rejection ``reason``. ``eval`` runs
+approved records, and drafts only when asked (``include_drafts``); rejected ones never.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from specwright._errors import ConfigurationError, SpecError
 from specwright._frozen import FrozenModel
 from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._model import (
+    Attachment,
     Authority,
     Example,
     LabelledAnswer,
@@ -34,10 +40,21 @@ from specwright._report._view import spec_parts
 from specwright._results import SampleMetadata, ScenarioKind
 
 __all__ = [
+    "Expectation",
+    "GeneratedKind",
+    "Generation",
+    "Provenance",
+    "RecordAnswer",
+    "RecordAttachment",
+    "RecordMessage",
+    "RecordStatus",
     "Scenario",
     "ScenarioRecord",
     "build_scenarios",
     "load_scenarios",
+    "read_records",
+    "record_messages",
+    "record_scenario",
     "render_scenario_schema",
     "scenario_schema",
     "select_sections",
@@ -203,6 +220,17 @@ def _tags(section: Section, messages: Iterable[Message]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- user files
 
 
+class RecordAttachment(FrozenModel):
+    """A file attached to a message: data for the model, never an instruction."""
+
+    name: str = Field(min_length=1)
+    """The file name shown to the model."""
+    text: str
+    """The file's text."""
+    media: str = "file"
+    """What it is (``file``, ``image``, ...)."""
+
+
 class RecordMessage(FrozenModel):
     """One message of a user scenario."""
 
@@ -212,6 +240,12 @@ class RecordMessage(FrozenModel):
     """Its text."""
     settings: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     """Settings such as ``{"under_18": true}`` (switched-on booleans become tags)."""
+    recipient: str | None = None
+    """For an assistant message: the tool it calls (its result is the next ``tool`` message)."""
+    name: str | None = None
+    """For a tool message: the tool that produced it."""
+    attachments: list[RecordAttachment] = Field(default_factory=list)
+    """Files attached to the message (they carry no authority)."""
 
 
 class RecordAnswer(FrozenModel):
@@ -223,6 +257,66 @@ class RecordAnswer(FrozenModel):
     """The answer text."""
     explanation: str | None = None
     """Why it earns the label."""
+
+
+RecordStatus = Literal["draft", "approved", "rejected"]
+"""Review status of a record: generated drafts wait for a person's approval."""
+
+GeneratedKind = Literal[
+    "direct",
+    "authority_conflict",
+    "benign_twin",
+    "principle_interaction",
+    "multi_turn",
+    "paraphrase",
+    "variant",
+]
+"""What a generated scenario probes (``variant``: proposed near a failure by adaptive search)."""
+
+
+class Provenance(FrozenModel):
+    """Where a generated record came from, enough to reproduce the request."""
+
+    generator: str
+    """The generator model, as named on the command line."""
+    seed: int
+    """The seed of the request that produced it."""
+    temperature: float
+    """The sampling temperature of that request."""
+    round: int = Field(default=0, ge=0)
+    """Adaptive search round (0: the initial generation)."""
+    parent: str | None = None
+    """The scenario or spec example it was derived from."""
+    prompt_version: str
+    """Version of the generator prompt."""
+
+
+class Expectation(FrozenModel):
+    """What a compliant answer does, and what that conclusion rests on."""
+
+    outcome: Literal["comply", "help", "follow", "ignore", "decline", "resolve", "needs_person"]
+    """``follow``/``ignore``/``decline`` an embedded instruction, ``help`` (benign twins),
+    ``resolve`` (a principle interaction the spec settles), ``comply`` with the section,
+    or ``needs_person`` where the spec is silent."""
+    basis: str = ""
+    """The reason: a chain-of-command trace, a quote of the spec, or the generator's note."""
+    derived_by: Literal["resolve", "spec_text", "generator", "none"] = "generator"
+    """What produced the outcome (``resolve``: :func:`specwright.resolve`, not the generator)."""
+
+
+class Generation(FrozenModel):
+    """How a record was generated."""
+
+    kind: GeneratedKind
+    """What it probes."""
+    provenance: Provenance
+    """Generator, seed, round, parent, prompt version."""
+    expected: Expectation | None = None
+    """The expected outcome, when the kind defines one."""
+    related_sections: list[str] = Field(default_factory=list)
+    """Other sections involved (principle interactions)."""
+    placement: str | None = None
+    """Where an authority-conflict instruction sits (system, developer, user, tool_result, ...)."""
 
 
 class ScenarioRecord(FrozenModel):
@@ -238,6 +332,12 @@ class ScenarioRecord(FrozenModel):
     """Extra tags for reporting."""
     answers: list[RecordAnswer] = Field(default_factory=list)
     """Optional GOOD/BAD/OK anchors for the judge."""
+    status: RecordStatus = "approved"
+    """Review status; ``eval`` runs approved records (drafts with ``--include-drafts``)."""
+    reason: str | None = None
+    """Why a person rejected it (kept so that it is not generated again)."""
+    generated: Generation | None = None
+    """Kind, provenance and expected outcome of a generated record."""
 
 
 def scenario_schema() -> dict[str, object]:
@@ -254,13 +354,24 @@ def render_scenario_schema() -> str:
     return json.dumps(scenario_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def load_scenarios(path: Path, spec: Spec) -> list[Scenario]:
+def load_scenarios(path: Path, spec: Spec, *, include_drafts: bool = False) -> list[Scenario]:
     """Read user scenarios from a ``.yaml``/``.yml`` list or a ``.jsonl`` file.
 
-    Raises :class:`SpecError` naming ``file:line`` for malformed records and records whose
-    section the spec lacks.
+    Approved records (and hand-written ones, which have no status) are returned; drafts only
+    with ``include_drafts``; rejected records never. Raises :class:`SpecError` naming
+    ``file:line`` for malformed records and records whose section the spec lacks.
     """
-    scenarios = []
+    wanted = {"approved", "draft"} if include_drafts else {"approved"}
+    return [
+        record_scenario(spec, record, f"{path}:{line}")
+        for line, record in read_records(path)
+        if record.status in wanted
+    ]
+
+
+def read_records(path: Path) -> list[tuple[int, ScenarioRecord]]:
+    """Every record of a scenario file with its line, validated (``SpecError`` at file:line)."""
+    records = []
     for line, raw in _raw_records(path):
         try:
             record = ScenarioRecord.model_validate(raw)
@@ -268,8 +379,8 @@ def load_scenarios(path: Path, spec: Spec) -> list[Scenario]:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise SpecError(f"{where}: {first['msg']}", file=str(path), line=line) from None
-        scenarios.append(_record_scenario(spec, record, f"{path}:{line}"))
-    return scenarios
+        records.append((line, record))
+    return records
 
 
 def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
@@ -302,9 +413,11 @@ def _json_line(line: str, path: Path, number: int) -> object:
 
 
 def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
+    # One parse (libyaml's when present): generated files hold thousands of records.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         # str(exc) spans several lines and quotes the input; the problem alone is one line.
         mark = getattr(exc, "problem_mark", None)
@@ -317,17 +430,33 @@ def _yaml_records(text: str, path: Path) -> Iterator[tuple[int, object]]:
         raise SpecError("a YAML scenario file holds a list of scenarios", file=str(path))
     for item_node, item in zip(node.value, data, strict=True):
         yield item_node.start_mark.line + 1, item
+    loader.dispose()
 
 
-def _record_scenario(spec: Spec, record: ScenarioRecord, source: str) -> Scenario:
+def record_messages(record: ScenarioRecord) -> tuple[Message, ...]:
+    """The record's conversation as spec messages (attachments as attachment parts)."""
+    return tuple(_record_message(m) for m in record.messages)
+
+
+def _record_message(message: RecordMessage) -> Message:
+    parts: list[TextPart | Attachment] = [TextPart(text=message.content)]
+    parts += [Attachment(name=a.name, media=a.media, text=a.text) for a in message.attachments]
+    attributes = {}
+    if message.recipient:
+        attributes["recipient"] = message.recipient
+    if message.name:
+        attributes["name"] = message.name
+    return Message(
+        role=message.role, parts=tuple(parts), settings=message.settings, attributes=attributes
+    )
+
+
+def record_scenario(spec: Spec, record: ScenarioRecord, source: str) -> Scenario:
+    """The eval scenario of one record (``source`` is its ``file:line``)."""
     section = spec.get(record.section)
     if section is None:
         file, _, line = source.rpartition(":")
         raise SpecError(f"the spec has no section {record.section!r}", file=file, line=int(line))
-    messages = tuple(
-        Message(role=m.role, parts=(TextPart(text=m.content),), settings=m.settings)
-        for m in record.messages
-    )
     anchors = tuple(
         LabelledAnswer(
             label=a.label,
@@ -337,7 +466,23 @@ def _record_scenario(spec: Spec, record: ScenarioRecord, source: str) -> Scenari
         for a in record.answers
     )
     base = _scenario(
-        spec, section, scenario_id=record.id, kind="custom", messages=messages, location=None
+        spec,
+        section,
+        scenario_id=record.id,
+        kind="custom",
+        messages=record_messages(record),
+        location=None,
     )
-    tags = tuple(dict.fromkeys((*base.tags, *record.tags)))
+    tags = tuple(dict.fromkeys((*base.tags, *record.tags, *_generated_tags(record))))
     return base.model_copy(update={"anchors": anchors, "tags": tags, "source": source})
+
+
+def _generated_tags(record: ScenarioRecord) -> list[str]:
+    # Reports group by tag: over-refusal (benign twins) and each placement of an authority
+    # conflict become rates of their own.
+    if record.generated is None:
+        return []
+    tags = ["generated", record.generated.kind]
+    if record.generated.placement:
+        tags.append(f"placement:{record.generated.placement}")
+    return tags
