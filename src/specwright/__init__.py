@@ -53,6 +53,7 @@ from specwright._model import (
     Section,
     SourceLocation,
     Spec,
+    StrayEmphasis,
     TextPart,
     UntrustedPart,
     authority_rank,
@@ -81,7 +82,7 @@ from specwright._results import (
     judge_validity,
 )
 from specwright._settings import Settings, load_settings
-from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, WordSpan, diff_specs
+from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, SpecSide, WordSpan, diff_specs
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
@@ -201,10 +202,12 @@ __all__ = [
     "SpecChange",
     "SpecDiff",
     "SpecError",
+    "SpecSide",
     "SpecStats",
     "SpecwrightError",
     "SpotlightMode",
     "StoredRun",
+    "StrayEmphasis",
     "TextPart",
     "ToolCall",
     "TranscriptMessage",
