@@ -43,11 +43,13 @@ TOP_LEVEL = {
 }  # fmt: skip
 
 CHAIN = {
-    "Annotations", "ApproxTokenCounter", "Candidate", "CandidateStatus", "Capability",
-    "Delegation", "DeterministicInterpreter", "Grant", "Interpreter", "LLMInterpreter",
-    "Override", "PartMark", "PartMeta", "RelationNote", "Span", "SpanClass", "SpanKind",
-    "TiktokenCounter", "TokenCounter", "create_interpreter", "create_token_counter",
-    "interpreter", "split_conversation", "token_counter",
+    "Annotations", "AnyRef", "ApproxTokenCounter", "Bm25Index", "Candidate", "CandidateStatus",
+    "Capability", "Delegation", "DeterministicInterpreter", "DroppedField", "Grant",
+    "Interpreter", "LLMInterpreter", "MessageRef", "Override", "PartMark", "PartMeta", "Ref",
+    "RelationNote", "SectionCandidate", "SectionCost", "SectionRef", "Span", "SpanCandidate",
+    "SpanClass", "SpanKind", "SpecIndex", "TiktokenCounter", "TokenCounter", "ToolRef",
+    "create_interpreter", "create_token_counter", "interpreter", "parse_ref",
+    "split_conversation", "token_counter",
 }  # fmt: skip
 
 NAMESPACES = (specwright, specwright.chain)
@@ -136,7 +138,8 @@ def _hints(value: object) -> dict[str, object]:
     if isinstance(value, type) and issubclass(value, BaseModel):
         return {name: field.annotation for name, field in value.model_fields.items()}
     try:
-        return typing.get_type_hints(target)
+        # Optional dependencies are imported for type checkers only: resolve them here.
+        return typing.get_type_hints(target, localns={"openai": importlib.import_module("openai")})
     except NameError as exc:  # an annotation that is only imported for type checkers
         pytest.fail(f"{value}: annotation not resolvable at run time: {exc}")
 

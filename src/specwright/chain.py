@@ -26,9 +26,15 @@ Everything here is public and documented in ``docs/chain.md``; the modules it co
 from __future__ import annotations
 
 from specwright._chain._authority import Span, SpanKind, split_conversation
-from specwright._chain._candidates import Candidate, CandidateStatus
+from specwright._chain._candidates import (
+    Candidate,
+    CandidateStatus,
+    SectionCandidate,
+    SpanCandidate,
+)
 from specwright._chain._conversation import PartMark, PartMeta
 from specwright._chain._delegation import Delegation
+from specwright._chain._fields import DroppedField
 from specwright._chain._interpreter import (
     Annotations,
     Capability,
@@ -42,6 +48,9 @@ from specwright._chain._interpreter import (
     interpreter,
 )
 from specwright._chain._llm_interpreter import LLMInterpreter
+from specwright._chain._refs import AnyRef, MessageRef, Ref, SectionRef, ToolRef, parse_ref
+from specwright._chain._relevance import Bm25Index
+from specwright._chain._spec_index import SectionCost, SpecIndex
 from specwright._chain._tokens import (
     ApproxTokenCounter,
     TiktokenCounter,
@@ -53,27 +62,39 @@ from specwright._public import claim as _claim
 
 __all__ = [
     "Annotations",
+    "AnyRef",
     "ApproxTokenCounter",
+    "Bm25Index",
     "Candidate",
     "CandidateStatus",
     "Capability",
     "Delegation",
     "DeterministicInterpreter",
+    "DroppedField",
     "Grant",
     "Interpreter",
     "LLMInterpreter",
+    "MessageRef",
     "Override",
     "PartMark",
     "PartMeta",
+    "Ref",
     "RelationNote",
+    "SectionCandidate",
+    "SectionCost",
+    "SectionRef",
     "Span",
+    "SpanCandidate",
     "SpanClass",
     "SpanKind",
+    "SpecIndex",
     "TiktokenCounter",
     "TokenCounter",
+    "ToolRef",
     "create_interpreter",
     "create_token_counter",
     "interpreter",
+    "parse_ref",
     "split_conversation",
     "token_counter",
 ]

@@ -11,14 +11,19 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_eval.py"
 
 
+@pytest.mark.timeout(600)  # several short evals, three of them as real `specwright` processes
 def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     spec = importlib.util.spec_from_file_location("bench_eval", BENCH)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     args = ["--repeats", "1", "--samples", "3", "--grader-samples", "1", "--json"]
-    assert module.main([*args, "--latency", "0.05", "--connections", "4", "--requests", "8"]) == 0
+    small = ["--latency", "0.05", "--connections", "4", "--requests", "8", "--latencies", "0.05"]
+    assert module.main([*args, *small, "--workers", "2", "--rss-samples", "20"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
     assert data["overhead"]["ours"] > 0 and data["throughput"]["requests"] == 8
     assert 0 < data["tokens"]["max"] <= 1
+    shares = data["shares"]
+    assert set(shares) == {"bare", "one", "workers"} and all(v["0.05"] > 0 for v in shares.values())
+    assert data["peak_rss_mib"] > 0

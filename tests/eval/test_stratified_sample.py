@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from specwright import read_spec
-from specwright._eval._registry import compliance
+from specwright._eval._inspect_entry import caller_binds_grader, compliance
 from specwright._eval._run import EvalOptions, task_args
 from specwright._eval._scenarios import build_scenarios, stratified_order
 from specwright._reader import example_spec_path
@@ -49,7 +49,8 @@ def test_the_task_records_the_seed_and_orders_its_dataset(tmp_path: Path) -> Non
     args = task_args(options)
     assert args["sample_seed"] == 5  # recorded in the log, so a resume finds the same run
     assert "sample_seed" not in task_args(options.model_copy(update={"sample_seed": None}))
-    dataset = compliance(**args).dataset
+    with caller_binds_grader():  # the grader role is bound by eval(), as specwright's runner does
+        dataset = compliance(**args).dataset
     expected = stratified_order(build_scenarios(read_spec(spec)), seed=5)
     assert [sample.id for sample in dataset] == [s.id for s in expected]
 

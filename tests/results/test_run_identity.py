@@ -43,10 +43,12 @@ def test_a_resumed_run_keeps_its_id_and_is_stored_once(
     with scripted_server(respond) as server:
         monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
         monkeypatch.setenv("LOCAL_API_KEY", "k")
-        first = run_eval(options)
+        first_outcome = run_eval(options)
         failing["on"] = False
-        second = run_eval(options)
-    assert (first.status, second.status) == ("error", "success")
+        second_outcome = run_eval(options)
+    # Failed samples leave the first run unfinished (resumable); the second completes it.
+    assert (first_outcome.complete, second_outcome.complete) == (False, True)
+    first, second = first_outcome.log, second_outcome.log
     interrupted, resumed = load_run(first.location), load_run(second.location)
     assert first.location != second.location and first.eval.run_id != second.eval.run_id
     assert interrupted.run_id == resumed.run_id, "eval_retry keeps Inspect's task id"

@@ -73,7 +73,7 @@ class LLMInterpreter:
         InterpreterOption(
             "--llm-base-url",
             "base_url",
-            "OpenAI-compatible base URL for --interpreter llm (API key from OPENAI_API_KEY).",
+            "OpenAI-compatible base URL for --interpreter llm; its API key [env: OPENAI_API_KEY]",
             "URL",
         ),
     )

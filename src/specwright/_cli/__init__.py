@@ -143,11 +143,11 @@ def _report_error(exc: BaseException) -> int:
         click.echo(_click_error_line(exc), err=True)
         # click gives usage errors 2 and other ClickExceptions 1; both are input errors here.
         return EXIT_USAGE if exc.exit_code in (1, 2) else exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt | click.Abort):
+        # click turns Ctrl-C into Abort: either way the user stopped the command.
         click.echo("Interrupted.", err=True)
         return 130
-    message = f"{ERROR_PREFIX}aborted" if isinstance(exc, click.Abort) else f"{ERROR_PREFIX}{exc}"
-    click.echo(message, err=True)
+    click.echo(f"{ERROR_PREFIX}{exc}", err=True)
     return EXIT_USAGE
 
 

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.markup import escape
 
-from specwright._cli._common import echo_json, load_spec_option, out_console
+from specwright._cli._common import (
+    echo_json,
+    load_spec_option,
+    out_console,
+    results_db_option,
+    spec_option_for,
+)
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
@@ -40,9 +46,7 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-_db_option = click.option(
-    "--db", "db_url", metavar="URL", help="Results store URL (default: SPECWRIGHT_RESULTS_DB)."
-)
+_db_option = results_db_option("db_url")
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 
@@ -105,12 +109,7 @@ def _print_list(records: list[DecisionRecord]) -> None:
 
 @decisions.command("show")
 @click.argument("decision_id", metavar="ID")
-@click.option(
-    "--spec",
-    "spec_path",
-    type=click.Path(path_type=Path),
-    help="The spec the gateway served, to quote its text (default SPECWRIGHT_SPEC).",
-)
+@spec_option_for("The spec the gateway served, to quote its text.")
 @_json_option
 @_db_option
 @click.pass_obj

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
-from specwright._cli._common import load_spec_option
+from specwright._cli._common import (
+    env_help,
+    load_spec_option,
+    results_db_option,
+    spec_option_for,
+)
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 from specwright._validation import first_error
@@ -37,7 +42,7 @@ def _hash_key_entry(name: str) -> int:
 
 
 @click.command("serve")
-@click.option("--spec", "spec_path", type=click.Path(path_type=Path), help="Spec to enforce.")
+@spec_option_for("Spec to enforce.")
 @click.option("--upstream", metavar="URL", help="Upstream base URL, e.g. http://host:8000/v1.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -64,14 +69,15 @@ def _hash_key_entry(name: str) -> int:
     help='Client keys file: {"keys": [{"name", "sha256", "mode"?}]}.',
 )
 @click.option("--no-auth", is_flag=True, help="Serve without client keys (loopback hosts only).")
-@click.option(
-    "--db", "db_url", metavar="URL", help="Results store (default SPECWRIGHT_RESULTS_DB)."
-)
+@results_db_option("db_url")
 @click.option(
     "--store-text",
     is_flag=True,
     envvar="SPECWRIGHT_GATEWAY_STORE_TEXT",
-    help="Keep message text in decision records (default: SHA-256 hashes only).",
+    help=env_help(
+        "Keep message text in decision records (otherwise only its hashes).",
+        "SPECWRIGHT_GATEWAY_STORE_TEXT",
+    ),
 )
 @click.option(
     "--max-body-bytes",

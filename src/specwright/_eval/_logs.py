@@ -29,7 +29,15 @@ from specwright._results import (
     summarize_run,
 )
 
-__all__ = ["SCORER_NAME", "find_logs", "load_run", "role_model", "run_from_log", "sample_result"]
+__all__ = [
+    "SCORER_NAME",
+    "find_logs",
+    "load_run",
+    "log_finished",
+    "role_model",
+    "run_from_log",
+    "sample_result",
+]
 
 SCORER_NAME = "spec_judge"
 """The name Inspect records the judge's scores under."""
@@ -44,10 +52,20 @@ def find_logs(directory: str | Path, *, finished_only: bool = False) -> list[Pat
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    finished = (lambda log: log.status == "success") if finished_only else None
-    infos = list_eval_logs(str(directory), recursive=True, filter=finished)
+    infos = list_eval_logs(
+        str(directory), recursive=True, filter=log_finished if finished_only else None
+    )
     paths = [Path(_local(info.name)) for info in infos if f"_{TASK_NAME}_" in Path(info.name).name]
     return sorted(paths, key=lambda p: p.name)
+
+
+def log_finished(log: EvalLog) -> bool:
+    """Whether a log (its header is enough) holds a finished run: Inspect says ``success``
+    *and* every sample completed. Failed samples do not stop a run (they are counted and
+    resumed), so a ``success`` log may still be partial."""
+    results = log.results
+    complete = results is None or results.completed_samples >= results.total_samples
+    return log.status == "success" and complete
 
 
 def _local(name: str) -> str:
@@ -82,7 +100,8 @@ def run_from_log(log: EvalLog, *, log_path: str | None = None) -> RunResult:
         enforce=meta.enforce,
         epochs=log.eval.config.epochs or 1,
         calibration=meta.calibration,
-        status=log.status,
+        # A "success" log with failed samples is a partial run: never indexed as finished.
+        status=log.status if log.status != "success" or log_finished(log) else "error",
     )
     samples = [sample_result(s, judged, where) for s, judged in zip(ours, scores, strict=True)]
     whole = sum(judged.whole_spec_grader_tokens for judged in scores)
