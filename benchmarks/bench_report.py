@@ -8,6 +8,8 @@ the same run: the cost of merely serialising the data) and the ratio to it.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import statistics
 import tempfile
 import time
@@ -15,7 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from specwright import ResultsStore, diff_runs, render_report
+from specwright import ResultsStore, Section, Spec, diff_runs, render_report
+from specwright._model import Prose
 from specwright._results import Rate, RunResult, SampleResult, TranscriptMessage
 
 SECTIONS = 50
@@ -47,6 +50,28 @@ def _run(run_id: str, flip: int) -> RunResult:
     )  # fmt: skip
 
 
+def _spec() -> Spec:
+    """A spec over the benchmark's sections: ten parts, markdown prose with cross references."""
+    prose = (
+        "A rule with **emphasis**, a [link](https://example.com) and [?](#s{ref}).\n\n"
+        "- one --- item\n- another `code` item[^s{ref}]\n\n" + "More words here. " * 40
+    )
+    parts = [
+        Section(
+            id=f"part{p}",
+            title=f"Part {p}",
+            depth=1,
+            children=tuple(
+                Section(id=f"s{s}", title=f"Section {s}", depth=2,
+                        blocks=(Prose(markdown=prose.format(ref=(s + 1) % SECTIONS)),))
+                for s in range(SECTIONS) if s % 10 == p
+            ),
+        )
+        for p in range(10)
+    ]  # fmt: skip
+    return Spec(title="Bench", sections=tuple(parts))
+
+
 def _median(function: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -59,6 +84,7 @@ def _median(function: Callable[[], object], repeats: int) -> float:
 def main(repeats: int = 5) -> None:
     """Time every operation and print a table."""
     a, b = _run("a", 0), _run("b", 1)
+    spec = _spec()
     tmp = Path(tempfile.mkdtemp())
     counter = iter(range(10**9))
     with ResultsStore(f"sqlite:///{tmp / 'bench.sqlite'}") as store:
@@ -66,6 +92,8 @@ def main(repeats: int = 5) -> None:
         cases: dict[str, Callable[[], object]] = {
             "baseline: model_dump_json (1 run)": a.model_dump_json,
             "render html (2 runs)": lambda: render_report([a, b], "html"),
+            "render html with spec (2 runs)": lambda: render_report([a, b], "html", spec=spec),
+            "render html diff with spec": lambda: render_report([b], "html", spec=spec, baseline=a),
             "render markdown (2 runs)": lambda: render_report([a, b], "markdown"),
             "render json (2 runs)": lambda: render_report([a, b], "json"),
             "diff_runs": lambda: diff_runs(a, b),
@@ -78,7 +106,8 @@ def main(repeats: int = 5) -> None:
     base = results["baseline: model_dump_json (1 run)"]
     n = SECTIONS * SAMPLES_PER_SECTION
     print(f"{SECTIONS} sections x {SAMPLES_PER_SECTION} samples = {n} samples per run, "
-          f"median of {repeats}")  # fmt: skip
+          f"median of {repeats}; {platform.machine()} {platform.processor() or ''} "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")  # fmt: skip
     for name, seconds in results.items():
         print(f"{name:38} {seconds * 1000:9.2f} ms   x{seconds / base:6.2f}")
 

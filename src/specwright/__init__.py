@@ -44,6 +44,7 @@ from specwright._errors import (
     SpecError,
     SpecwrightError,
 )
+from specwright._layers._base import compose_spec
 from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._model import (
     AUTHORITY_LEVELS,
@@ -57,9 +58,12 @@ from specwright._model import (
     Example,
     Label,
     LabelledAnswer,
+    LayerInfo,
     Message,
     Part,
     Prose,
+    Provenance,
+    ReplacedSection,
     Role,
     Section,
     SourceLocation,
@@ -76,6 +80,7 @@ from specwright._reader import (
     read_spec,
 )
 from specwright._settings import Settings, load_settings
+from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, WordSpan, diff_specs
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
@@ -138,6 +143,7 @@ __all__ = [
     "Candidate",
     "CandidateStatus",
     "Capability",
+    "ChangeKind",
     "Commentary",
     "CompiledPrompt",
     "CompiledSection",
@@ -157,6 +163,7 @@ __all__ = [
     "LLMInterpreter",
     "Label",
     "LabelledAnswer",
+    "LayerInfo",
     "LintRule",
     "Media",
     "Message",
@@ -166,7 +173,9 @@ __all__ = [
     "PartMeta",
     "PartVerdict",
     "Prose",
+    "Provenance",
     "RelationNote",
+    "ReplacedSection",
     "Resolution",
     "ResultsStore",
     "Role",
@@ -181,6 +190,8 @@ __all__ = [
     "SpanClass",
     "SpanKind",
     "Spec",
+    "SpecChange",
+    "SpecDiff",
     "SpecError",
     "SpecStats",
     "SpecwrightError",
@@ -192,15 +203,18 @@ __all__ = [
     "ToolCall",
     "Turn",
     "UntrustedPart",
+    "WordSpan",
     "__version__",
     "authority_rank",
     "build_scenarios",
     "calibrate",
     "compile_prompt",
     "compliance_task",
+    "compose_spec",
     "create_interpreter",
     "create_token_counter",
     "diff_runs",
+    "diff_specs",
     "example_spec_path",
     "find_logs",
     "from_anthropic",

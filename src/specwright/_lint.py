@@ -43,10 +43,13 @@ class Finding(BaseModel):
     """Where (file:line:column) when known."""
     section_id: str | None = None
     """The section concerned, when there is one."""
+    layer: str | None = None
+    """In a composed spec: the layer the section concerned comes from."""
 
     def __str__(self) -> str:
         where = str(self.location) if self.location else "<spec>"
-        return f"{where}: {self.severity}: {self.message} [{self.code} {self.rule}]"
+        layer = f" (layer: {self.layer})" if self.layer else ""
+        return f"{where}: {self.severity}: {self.message}{layer} [{self.code} {self.rule}]"
 
 
 RuleFunc: TypeAlias = Callable[[Spec, "LintRule"], Iterable[Finding]]
@@ -125,7 +128,16 @@ def lint_spec(
         if (wanted is not None and not keys & wanted) or keys & skipped:
             continue
         findings.extend(rule.check(spec, rule))
+    if spec.layers:
+        findings = [_with_layer(spec, finding) for finding in findings]
     return sorted(findings, key=_sort_key)
+
+
+def _with_layer(spec: Spec, finding: Finding) -> Finding:
+    section = spec.get(finding.section_id) if finding.section_id else None
+    if section is None or section.provenance is None:
+        return finding
+    return finding.model_copy(update={"layer": section.provenance.layer})
 
 
 def _check_rule_names(names: set[str]) -> None:

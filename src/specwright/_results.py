@@ -8,9 +8,9 @@ only these types, never Inspect's, so that they stay light and testable with han
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from specwright._model import Authority
 
@@ -127,6 +127,12 @@ class SampleResult(_Frozen):
     """The governing section."""
     section_title: str = ""
     """Its title."""
+    scenario_title: str = ""
+    """A human name for the scenario (the example's or eval prompt's title), when known."""
+    part_id: str | None = None
+    """The id of the spec's top-level (H1) section holding the governing section, when known."""
+    part_title: str = ""
+    """That top-level section's title."""
     authority: Authority | None = None
     """The section's effective authority."""
     tags: tuple[str, ...] = ()
@@ -149,6 +155,21 @@ class SampleResult(_Frozen):
     """Every grader sample."""
     grader_tokens: int = 0
     """Tokens the grader used for this sample, all grader samples together."""
+    adjudicated: bool = False
+    """Whether a person's verdict replaced the judge's (``compliant`` is then the person's)."""
+    judge_compliant: bool | None = None
+    """The judge's verdict, kept when a person's verdict replaced it."""
+    carried_from: str | None = None
+    """The baseline run this result was carried over from unchanged (``specwright eval
+    --changed-since``); ``None`` for a result of the run itself."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_carry(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Results of the run itself serialise as they did before carrying existed.
+        data: dict[str, Any] = handler(self)
+        if data.get("carried_from") is None:
+            data.pop("carried_from", None)
+        return data
 
 
 class RunResult(_Frozen):
@@ -194,6 +215,10 @@ class RunResult(_Frozen):
     """Grader tokens over the run."""
     whole_spec_grader_tokens: int = 0
     """What the same grading would have cost with the whole spec in every grader prompt."""
+    n_adjudicated: int = 0
+    """Samples whose verdict a person gave (feedback), replacing the judge's."""
+    judge_overall: Rate | None = None
+    """Compliance by the judge's verdicts alone, when people adjudicated some samples."""
 
 
 class JudgeValidity(_Frozen):

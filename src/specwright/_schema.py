@@ -25,7 +25,27 @@ def spec_json_schema() -> dict[str, Any]:
     return schema
 
 
-SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"spec.schema.json": spec_json_schema}
+def _training_schema(name: str) -> Callable[[], dict[str, Any]]:
+    def schema() -> dict[str, Any]:
+        from specwright._training._formats import RECORD_TYPES
+        from specwright._training._records import RecordMetadata
+
+        model = RecordMetadata if name == "metadata" else RECORD_TYPES[name]  # type: ignore[index]
+        out = model.model_json_schema(mode="serialization")
+        out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        out["$id"] = f"https://specwright.dev/schemas/training-{name}.schema.json"
+        return out
+
+    return schema
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "spec.schema.json": spec_json_schema,
+    **{
+        f"training-{name}.schema.json": _training_schema(name)
+        for name in ("sft", "dpo", "openai-chat", "openai-preference", "metadata")
+    },
+}
 """File name → schema factory for every checked-in schema."""
 
 

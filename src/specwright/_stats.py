@@ -36,6 +36,8 @@ class SpecStats(BaseModel):
     """Links whose target is no section id."""
     commentary_blocks: int
     """``!!! meta`` blocks."""
+    sections_by_layer: dict[str, int] = {}
+    """In a composed spec: sections per layer title, base first (empty for a single spec)."""
 
 
 def spec_stats(spec: Spec) -> SpecStats:
@@ -68,7 +70,16 @@ def spec_stats(spec: Spec) -> SpecStats:
         cross_references=len(references),
         broken_cross_references=broken,
         commentary_blocks=commentary,
+        sections_by_layer=_sections_by_layer(spec),
     )
+
+
+def _sections_by_layer(spec: Spec) -> dict[str, int]:
+    counts = {layer.title: 0 for layer in spec.layers}
+    for section in spec.walk():
+        if section.provenance is not None:
+            counts[section.provenance.layer] = counts.get(section.provenance.layer, 0) + 1
+    return counts
 
 
 def _comparison_blocks(example: Example) -> int:

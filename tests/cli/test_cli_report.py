@@ -51,7 +51,7 @@ def test_baseline_diff_and_fail_on_regression(
     a, b = (str(p) for p in runs)
     assert main(["report", "--baseline", a, b, "--format", "json"]) == 0
     diff = json.loads(capsys.readouterr().out)
-    assert {s["key"]: s["change"] for s in diff["sections"]}["follow_chain"] == "worse"
+    assert {s["key"]: s["change"] for s in diff["sections"]}["follow_chain"] == "regressed"
     assert main(["report", "--baseline", a, b, "--fail-on-regression"]) == 1
     assert main(["report", "--baseline", a, a, "--fail-on-regression"]) == 0
     assert main(["report", "--baseline", a, a, b]) == 2

@@ -198,20 +198,38 @@ def run_b(text: str = "") -> RunResult:
     )
 
 
+PARTS = {
+    "chain_of_command": ("The chain of command", ("follow_chain", "protect_privacy")),
+    "seek_truth": ("Seek the truth together", ("be_honest",)),
+    "style": ("Use appropriate style", ("style_guide", "no_scores")),
+}
+
+
+def _section(sid: str, text: str) -> Section:
+    title, authority, _ = SECTIONS[sid]
+    return Section(
+        id=sid,
+        title=title,
+        depth=2,
+        authority=authority,
+        blocks=(Prose(markdown=f"The text of {title}. {text}"),),
+    )
+
+
 def spec(text: str = "") -> Spec:
-    """A spec holding the fixture sections, with prose to show as cited text."""
+    """A spec holding the fixture sections under three H1 parts, with prose to show."""
     return Spec(
         title="Example Spec",
         version="2025-06-01",
         sections=tuple(
             Section(
-                id=sid,
+                id=pid,
                 title=title,
-                depth=2,
-                authority=authority,
-                blocks=(Prose(markdown=f"The text of {title}. {text}"),),
+                depth=1,
+                blocks=(Prose(markdown=f"About {title.lower()}."),),
+                children=tuple(_section(sid, text) for sid in members),
             )
-            for sid, (title, authority, _) in SECTIONS.items()
+            for pid, (title, members) in PARTS.items()
         ),
     )
 

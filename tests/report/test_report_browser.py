@@ -3,76 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import browser_support
 import pytest
 import report_factory as factory
+from browser_support import open_page
 
 from specwright import ResultsStore, render_report
 from specwright._report._history import load_history, render_history
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian chromium not found at /usr/bin/chromium"
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-@dataclass
-class Watched:
-    page: Any
-    url: str
-    console: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def assert_quiet(self) -> None:
-        assert self.console == [], self.console
-        assert self.errors == [], self.errors
-        assert self.dialogs == [], self.dialogs
-        assert self.requests == [self.url], self.requests
-
-
-def open_page(browser: Any, html: str, tmp_path: Path, name: str = "report.html") -> Watched:
-    path = tmp_path / name
-    path.write_text(html, encoding="utf-8")
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    watched = Watched(page, path.as_uri())
-    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.on("request", lambda r: watched.requests.append(r.url))
-
-    def on_dialog(dialog: Any) -> None:
-        watched.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(watched.url)
-    return watched
+pytestmark = browser_support.pytestmark
+browser = browser_support.browser  # the module-scoped fixture
 
 
 def test_report_renders_with_charts_and_no_network(browser: Any, tmp_path: Path) -> None:
@@ -80,14 +23,18 @@ def test_report_renders_with_charts_and_no_network(browser: Any, tmp_path: Path)
     w = open_page(browser, html, tmp_path)
     page = w.page
     assert page.title() == "Compliance report: openai/model-a vs openai/model-b"
-    assert page.locator("svg.chart").count() == 3  # section, authority, tag
+    # One section chart per part (three parts), authority, tag.
+    assert page.locator("svg.chart").count() == 5
+    assert page.locator("#by-section details.part").count() == 3
     # Scored (section, run) pairs: A has 3 scored sections, B has 4.
-    assert page.locator("#by-section rect.bar").count() == 7
-    assert page.locator("#by-section line.ci").count() == 7
-    assert page.locator("#by-section line.ci-cap").count() == 14
+    assert page.locator("#by-section svg.chart rect.bar").count() == 7
+    assert page.locator("#by-section svg.chart line.ci").count() == 7
+    assert page.locator("#by-section svg.chart line.ci-cap").count() == 14
+    # Part summary bars: parts with a scored section, per run (A: 2 parts, B: 3).
+    assert page.locator("#by-section rect.part-bar").count() == 5
     assert page.locator("#by-authority rect.bar").count() == 7
     assert page.locator("#by-section .legend li").count() == 2
-    assert page.locator(".no-calibration").is_visible()
+    assert page.locator("#headline .no-calibration").is_visible()
     assert page.locator("details.section").count() == 5
     w.assert_quiet()
     page.close()
@@ -120,12 +67,17 @@ def test_chart_links_and_buttons_open_sections(browser: Any, tmp_path: Path) -> 
     page = w.page
     target = page.locator("details#sec-1")
     assert target.get_attribute("open") is None
+    # Without a spec, one group holds every section, open from the start.
+    assert page.locator("#by-section details.part[open]").count() == 1
     page.locator("#by-section a[href='#sec-1'] rect.bar").first.click()
     page.wait_for_function("document.getElementById('sec-1').open")
     page.locator("#expand-all").click()
+    # Everything: parts, sections, samples, grader samples, spec text.
     assert page.locator("details.section[open]").count() == 4
+    assert page.locator("details:not([open])").count() == 0
+    assert page.locator("details.sample[open]").count() == 27
     page.locator("#collapse-all").click()
-    assert page.locator("details.section[open]").count() == 0
+    assert page.locator("details[open]").count() == 0
     w.assert_quiet()
     page.close()
 
@@ -161,8 +113,10 @@ def test_diff_report_renders(browser: Any, tmp_path: Path) -> None:
     html = render_report([factory.run_b()], "html", baseline=factory.run_a())
     w = open_page(browser, html, tmp_path)
     page = w.page
-    assert page.locator("#diff .diff-sections .badge.worse").count() == 1
-    assert page.locator("#diff .diff-sections .badge.better").count() == 1
+    assert page.locator("#diff .diff-sections .badge.regressed").count() == 1
+    assert page.locator("#diff .diff-sections .badge.improved").count() == 1
+    assert page.locator("#diff .diff-sections .badge.inconclusive").count() == 1
+    assert "How states are decided." in page.locator("#diff .diff-rule").inner_text()
     assert page.locator("#diff .flips tr").count() == 1 + 19
     w.assert_quiet()
     page.close()
@@ -180,5 +134,31 @@ def test_history_page_renders(browser: Any, tmp_path: Path) -> None:
     assert follow.locator("circle.point").count() == 2
     assert follow.locator("line.ci").count() == 2
     assert page.locator("section[data-section='no_scores'] circle.point").count() == 0
+    w.assert_quiet()
+    page.close()
+
+
+def test_history_page_keeps_injected_payloads_inert(browser: Any, tmp_path: Path) -> None:
+    hostile = factory.hostile_run()
+    assert hostile.calibration is not None
+    weak = hostile.model_copy(
+        update={
+            "run_id": "run-<script>window.__pwned='id'</script>",
+            "grader": "<img src=x onerror=\"window.__pwned='grader'\">",
+            "calibration": hostile.calibration.model_copy(update={"kappa": 0.0}),
+        }
+    )
+    with ResultsStore(f"sqlite:///{tmp_path / 'h.sqlite'}") as store:
+        store.add(hostile)
+        store.add(weak)
+        html = render_history(load_history(store), "html")
+    w = open_page(browser, html, tmp_path, "history.html")
+    page = w.page
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.wait_for_timeout(200)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img, iframe, script:not([type='application/json'])").count() == 1
+    assert page.locator(".judge-warning li").count() == 1
+    assert "<script>window.__pwned='model'</script>" in page.locator("table.runs").inner_text()
     w.assert_quiet()
     page.close()

@@ -17,10 +17,13 @@ def r(rate: float | None, low: float | None, high: float | None, n: int = 10) ->
 @pytest.mark.parametrize(
     ("base", "cand", "change"),
     [
-        (r(0.2, 0.1, 0.3), r(0.8, 0.7, 0.9), "better"),
-        (r(0.8, 0.7, 0.9), r(0.2, 0.1, 0.3), "worse"),
-        (r(0.5, 0.3, 0.7), r(0.6, 0.4, 0.8), "unchanged"),
-        (r(0.2, 0.1, 0.3), r(0.4, 0.3, 0.5), "unchanged"),  # touching intervals overlap
+        (r(0.2, 0.1, 0.3), r(0.8, 0.7, 0.9), "improved"),
+        (r(0.8, 0.7, 0.9), r(0.2, 0.1, 0.3), "regressed"),
+        (r(0.5, 0.3, 0.7), r(0.6, 0.4, 0.8), "inconclusive"),  # overlap, 10 points apart
+        (r(0.2, 0.1, 0.3), r(0.4, 0.3, 0.5), "inconclusive"),  # touching intervals overlap
+        (r(0.5, 0.3, 0.7), r(0.52, 0.32, 0.72), "unchanged"),  # overlap, 2 points apart
+        (r(0.5, 0.3, 0.7), r(0.55, 0.35, 0.75), "inconclusive"),  # exactly 5 points apart
+        (r(0.5, 0.3, 0.7), r(0.5, 0.3, 0.7), "unchanged"),
         (None, r(0.5, 0.3, 0.7), "new"),
         (r(0.5, 0.3, 0.7), None, "dropped"),
         (r(None, None, None, 0), r(0.5, 0.3, 0.7), "unscored"),
@@ -32,8 +35,23 @@ def test_compare_rates(base: Rate | None, cand: Rate | None, change: str) -> Non
 
 
 def test_missing_intervals_fall_back_to_wilson() -> None:
-    assert compare_rates(r(0.1, None, None, 50), r(0.9, None, None, 50)) == "better"
-    assert compare_rates(r(0.4, None, None, 5), r(0.6, None, None, 5)) == "unchanged"
+    assert compare_rates(r(0.1, None, None, 50), r(0.9, None, None, 50)) == "improved"
+    assert compare_rates(r(0.4, None, None, 5), r(0.6, None, None, 5)) == "inconclusive"
+    assert compare_rates(r(0.4, None, None, 5), r(0.42, None, None, 5)) == "unchanged"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_total_reversal_on_small_n_is_inconclusive_never_unchanged(n: int) -> None:
+    # 100% → 0% on a handful of samples: the Wilson intervals overlap, so no significant
+    # change can be claimed, but calling it "unchanged" would hide a total reversal.
+    base = factory.rate([True] * n)
+    cand = factory.rate([False] * n)
+    assert compare_rates(base, cand) == "inconclusive"
+    assert compare_rates(cand, base) == "inconclusive"
+
+
+def test_total_reversal_on_enough_samples_is_regressed() -> None:
+    assert compare_rates(factory.rate([True] * 5), factory.rate([False] * 5)) == "regressed"
 
 
 def test_wilson_matches_known_values() -> None:
@@ -49,16 +67,17 @@ def test_diff_of_fixture_runs() -> None:
     assert isinstance(diff, RunDiff)
     changes = {s.key: s.change for s in diff.sections}
     assert changes == {
-        "follow_chain": "worse",
-        "be_honest": "better",
-        "protect_privacy": "unchanged",
+        "follow_chain": "regressed",
+        "be_honest": "improved",
+        "protect_privacy": "inconclusive",  # 60% → 100%: overlapping CIs, 40 points apart
         "style_guide": "new",
         "no_scores": "unscored",
     }
-    assert [s.key for s in diff.worse] == ["follow_chain"]
-    assert [s.key for s in diff.better] == ["be_honest"]
+    assert [s.key for s in diff.regressed] == ["follow_chain"] == [s.key for s in diff.worse]
+    assert [s.key for s in diff.improved] == ["be_honest"] == [s.key for s in diff.better]
+    assert [s.key for s in diff.inconclusive] == ["protect_privacy"]
     assert not diff.same_spec
-    assert diff.overall.change == "unchanged"
+    assert diff.overall.change == "inconclusive"  # 56% → 63%
 
 
 def test_flips_match_scenario_and_epoch() -> None:
@@ -94,4 +113,5 @@ def test_epochs_are_matched_separately() -> None:
 
 def test_identical_runs_have_no_changes() -> None:
     diff = diff_runs(factory.run_a(), factory.run_a())
-    assert not diff.flips and not diff.better and not diff.worse
+    assert not diff.flips and not diff.improved and not diff.regressed
+    assert {s.change for s in diff.sections} == {"unchanged", "unscored"}

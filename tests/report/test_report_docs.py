@@ -54,5 +54,5 @@ def test_python_example(workdir: Path, capsys: pytest.CaptureFixture[str]) -> No
     (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     exec(compile(block, str(DOC), "exec"), {})
     out = capsys.readouterr().out.splitlines()
-    assert out == ["['follow_chain'] 9", "[('openai/model-a', 0.1)]"]
+    assert out == ["['follow_chain'] ['protect_privacy'] 9", "[('openai/model-a', 0.1)]"]
     assert (workdir / "api-report.html").exists()

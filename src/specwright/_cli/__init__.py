@@ -29,6 +29,14 @@ _COMMANDS: dict[str, str] = {
     "history": "specwright._cli.history:history",
     "eval": "specwright._cli.eval:eval_command",
     "calibrate": "specwright._cli.calibrate:calibrate",
+    "export-data": "specwright._cli.export_data:export_data",
+    "pack": "specwright._cli.pack:pack",
+    "feedback": "specwright._cli.feedback:feedback",
+    "disagreements": "specwright._cli.disagreements:disagreements",
+    "compose": "specwright._cli.compose:compose",
+    "diff": "specwright._cli.diff:diff",
+    "init": "specwright._cli.init:init",
+    "site": "specwright._cli.site:site",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -43,6 +51,14 @@ _SUMMARIES: dict[str, str] = {
     "history": "Show compliance over time across runs, models and spec versions.",
     "eval": "Evaluate a model's compliance with a spec, section by section (Inspect AI).",
     "calibrate": "Grade the spec's own labelled answers to measure the judge (accuracy, kappa).",
+    "export-data": "Export the spec (and judged runs) as SFT or preference training data.",
+    "pack": "Write the spec as a compact context file within a token budget.",
+    "feedback": "Record people's verdicts on judged samples; list and export them.",
+    "disagreements": "Rank sections and scenarios by disagreement across models and judges.",
+    "compose": "Compose overlay specs on a base spec by the chain of command (with provenance).",
+    "diff": "Semantic diff of two specs: sections, authority, text, examples, eval prompts.",
+    "init": "Scaffold a lint-clean company overlay (sections, examples, eval prompts) on a base.",
+    "site": "Write a static, offline website of a spec (TOC, badges, examples, search).",
 }
 
 EXIT_OK = 0

@@ -118,6 +118,18 @@ def resolve_models(
     help="Results store that indexes finished runs [default: SPECWRIGHT_RESULTS_DB].",
 )
 @click.option("--no-index", is_flag=True, help="Do not index the finished run in the store.")
+@click.option(
+    "--changed-since",
+    metavar="OLD_SPEC",
+    type=click.Path(path_type=Path),
+    help="Re-run only sections changed since OLD_SPEC; carry --baseline's other results over.",
+)
+@click.option(
+    "--baseline",
+    metavar="RUN",
+    type=click.Path(path_type=Path),
+    help="With --changed-since: the earlier run (log or run JSON) to carry results from.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -134,12 +146,20 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
       specwright eval --spec spec/ --model openai-api/local/m --sections a,b \\
           --epochs 3 --limit 50 --json
     """
+    from specwright._cli._changed_since import finish_changed_since, plan_changed_since
+    from specwright._eval._logs import run_from_log
     from specwright._eval._run import EvalInterrupted, run_eval
 
+    plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     warnings: list[str] = []
     run_options = _options(settings, options, warnings)
+    if plan is not None:
+        plan.check_model(run_options.model)
     url = options["results_db"] or settings.results_db
     store = None if options["no_index"] else _store_url(url)
+    if plan is not None and not plan.affected:  # nothing changed: every result carries over
+        carried = finish_changed_since(None, plan, run_options.log_dir)
+        return _finish(carried, None, options, settings, store)
 
     def ready() -> None:
         # Warnings only once every input has been checked: an input error stays one line.
@@ -152,16 +172,20 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     except EvalInterrupted as exc:
         click.echo(str(exc), err=True)
         return exc.exit_code
-    return _finish(ended, options, settings, store)
+    result = run_from_log(ended.log)
+    if plan is not None and ended.complete:
+        result = finish_changed_since(result, plan, run_options.log_dir)
+    return _finish(result, ended, options, settings, store)
 
 
 def _finish(
-    ended: RunOutcome, options: dict[str, Any], settings: Settings, store: str | None
+    result: RunResult,
+    ended: RunOutcome | None,
+    options: dict[str, Any],
+    settings: Settings,
+    store: str | None,
 ) -> int:
     """Print the summary, warn about the judge, index a complete run; the exit code."""
-    from specwright._eval._logs import run_from_log
-
-    result = run_from_log(ended.log)
     if options["as_json"]:
         echo_json(summary_json(result, ended))
     else:
@@ -169,7 +193,7 @@ def _finish(
     validity = judge_validity(result.calibration, settings.min_kappa)
     if validity.status in {"weak", "undefined"}:
         click.echo(f"warning: {validity.message}", err=True)
-    if not ended.complete:
+    if ended is not None and not ended.complete:
         _print_partial(ended)
         return 1
     if store is not None:
@@ -244,6 +268,16 @@ def _index(result: RunResult, url: str) -> None:
         click.echo(f"warning: run not indexed in {url}: {exc.__class__.__name__}: {exc}", err=True)
         return
     click.echo(f"indexed run {result.run_id} in {url}", err=True)
+    _warn_if_trained_on(result, url)
+
+
+def _warn_if_trained_on(result: RunResult, url: str) -> None:
+    # Scenarios exported as training data for this very model measure memory, not compliance.
+    from specwright._training._contamination import contamination_warning
+
+    warning = contamination_warning(url, result.model, (s.scenario_id for s in result.samples))
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
@@ -332,12 +366,12 @@ def _fmt(rate: Rate) -> str:
     return f"{rate.rate:6.1%}  [{rate.ci_low:.1%}, {rate.ci_high:.1%}]  n={rate.n}"
 
 
-def _print_human(result: RunResult, ended: RunOutcome) -> None:
+def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
     console = out_console()
     console.print(
         f"[bold]{result.spec_title or 'spec'}[/] — {result.model}, graded by {result.grader}"
     )
-    if not ended.complete:
+    if ended is not None and not ended.complete:
         # Rates over the finished samples only are not the run's result: say what there is.
         console.print(f"partial: {ended.done} of {ended.total} samples (no overall figure)")
         console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")

@@ -93,7 +93,7 @@ def history(
             added += _index_new_logs(store, log_dir(log_dir_opt, settings))
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
-        data = load_history(store, sections)
+        data = load_history(store, sections, min_kappa=settings.min_kappa)
     fmt = "json" if as_json else infer_format(None, output)
     write_output(render_history(data, fmt), output)
     if not data.runs:

@@ -56,8 +56,9 @@ def _print_human(findings: list[Finding]) -> None:
         # Locations and messages quote the spec (ids, file names): never read them as markup.
         where = escape(str(finding.location) if finding.location else "<spec>")
         severity = f"[{styles[finding.severity]}]{finding.severity}[/]"
+        layer = f" [dim](layer: {escape(finding.layer)})[/]" if finding.layer else ""
         console.print(
-            f"{where}: {severity}: {escape(finding.message)} "
+            f"{where}: {severity}: {escape(finding.message)}{layer} "
             f"[dim]\\[{finding.code} {finding.rule}][/]"
         )
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}

@@ -26,6 +26,20 @@ def _runs(paths: tuple[Path, ...], logs: Path) -> list[RunResult]:
     return load_runs([latest])
 
 
+def _adjudicated(runs: list[RunResult], settings: Settings) -> list[RunResult]:
+    # People's verdicts (``specwright feedback``) replace the judge's; the judge's figure stays.
+    from specwright._revise._adjudicate import apply_feedback
+
+    decided = apply_feedback(runs, settings.results_db)
+    for run in decided:
+        if run.n_adjudicated:
+            judge = run.judge_overall.rate if run.judge_overall else None
+            shown = "n/a" if judge is None else f"{judge:.1%}"
+            click.echo(f"{run.run_id}: {run.n_adjudicated} sample(s) adjudicated by people "
+                       f"(judge alone: {shown})", err=True)  # fmt: skip
+    return decided
+
+
 def _one(runs: list[RunResult], what: str) -> RunResult:
     if len(runs) != 1:
         raise ConfigurationError(f"{what} must be exactly one run, got {len(runs)}")
@@ -130,14 +144,16 @@ def report(
     if fail_on_regression and baseline is None:
         raise ConfigurationError("--fail-on-regression needs --baseline")
     _check_output(output, fmt)
-    loaded = _runs(runs, log_dir(log_dir_opt, settings))
-    base = _one(load_runs([baseline]), "--baseline") if baseline else None
+    loaded = _adjudicated(_runs(runs, log_dir(log_dir_opt, settings)), settings)
+    base = _one(_adjudicated(load_runs([baseline]), settings), "--baseline") if baseline else None
     if base is not None:
         _one(loaded, "RUN with --baseline")
     spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     if spec is not None and spec.content_hash() not in {r.spec_hash for r in loaded}:
         click.echo("warning: the spec given differs from the runs' spec", err=True)
-    text = render_report(loaded, infer_format(fmt, output), spec=spec, baseline=base)
+    text = render_report(
+        loaded, infer_format(fmt, output), spec=spec, baseline=base, min_kappa=settings.min_kappa
+    )
     write_output(text, output)
     if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):
         return 1

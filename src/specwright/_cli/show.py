@@ -68,7 +68,39 @@ def _outline_entry(spec: Spec, section: Section) -> dict[str, Any]:
         "examples": len(section.examples),
         "eval_prompts": sum(1 for p in spec.eval_prompts if p.section_id == section.id),
         "location": str(section.location) if section.location else None,
+        **_provenance_json(section),
     }
+
+
+def _provenance_json(section: Section) -> dict[str, Any]:
+    """``layer`` and ``replaced`` keys for a section of a composed spec; none otherwise."""
+    origin = section.provenance
+    if origin is None:
+        return {}
+    replaced = origin.replaced
+    return {
+        "layer": origin.layer,
+        "replaced": None
+        if replaced is None
+        else {
+            "layer": replaced.layer,
+            "authority": replaced.authority,
+            "location": str(replaced.location) if replaced.location else None,
+        },
+    }
+
+
+def _provenance_line(section: Section) -> str:
+    origin = section.provenance
+    if origin is None:
+        return ""
+    text = f"from layer {origin.layer}"
+    if origin.replaced is not None:
+        where = origin.replaced.location
+        text += f", overriding {origin.replaced.layer}"
+        text += f" {where.file}:{where.line}" if where else ""
+        text += f" ({origin.replaced.authority})" if origin.replaced.authority else ""
+    return text
 
 
 def _badge(level: str | None) -> str:
@@ -89,6 +121,8 @@ def _outline_tree(spec: Spec) -> Tree:
         if section.examples:
             count = len(section.examples)
             extra += f" [dim]· {count} example{'' if count == 1 else 's'}[/]"
+        if section.provenance is not None and section.provenance.layer_index > 0:
+            extra += f" [cyan]· {escape(_provenance_line(section))}[/]"
         node = parent.add(escape(section.title) + _badge(section.authority) + extra)
         for child in section.children:
             add(node, child)
@@ -118,6 +152,8 @@ def _print_section(console: Console, spec: Spec, section: Section) -> None:
     )
     if section.location:
         console.print(f"[dim]{escape(str(section.location))}[/]")
+    if section.provenance is not None:
+        console.print(f"[cyan]{escape(_provenance_line(section))}[/]")
     console.print()
     console.print(escape(section.body))
     for block in section.commentary:

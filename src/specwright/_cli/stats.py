@@ -33,6 +33,8 @@ def stats(spec_path: Path, as_json: bool) -> int:
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in result.model_dump().items():
+        if value == {}:  # sections by layer, in a single spec
+            continue
         if isinstance(value, dict):
             shown = ", ".join(f"{k} {v}" for k, v in value.items())
             table.add_row(key.replace("_", " "), shown)

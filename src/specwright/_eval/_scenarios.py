@@ -27,6 +27,7 @@ from specwright._model import (
     Spec,
     TextPart,
 )
+from specwright._report._view import spec_parts
 from specwright._results import ScenarioKind
 
 __all__ = [
@@ -55,6 +56,12 @@ class Scenario(_Frozen):
     """The governing section."""
     section_title: str = ""
     """Its title."""
+    title: str = ""
+    """A human name: the example's or eval prompt's title (reports show it)."""
+    part_id: str | None = None
+    """The spec's top-level (H1) section holding the governing section (reports group by it)."""
+    part_title: str = ""
+    """That top-level section's title."""
     authority: Authority | None = None
     """The section's effective authority (own, else inherited)."""
     tags: tuple[str, ...] = ()
@@ -73,6 +80,9 @@ class Scenario(_Frozen):
             "kind": self.kind,
             "section_id": self.section_id,
             "section_title": self.section_title,
+            "title": self.title,
+            "part_id": self.part_id,
+            "part_title": self.part_title,
             "authority": self.authority,
             "tags": list(self.tags),
             "source": self.source,
@@ -106,7 +116,7 @@ def build_scenarios(spec: Spec, sections: Iterable[str] | None = None) -> list[S
                 kind="eval_prompt",
                 messages=prompt.messages,
                 location=prompt.location,
-            )
+            ).model_copy(update={"title": prompt.title})
         )
     return scenarios
 
@@ -133,7 +143,7 @@ def _example_scenario(spec: Spec, section: Section, example: Example) -> Scenari
         messages=example.messages,
         location=example.location,
     )
-    return base.model_copy(update={"anchors": example.answers})
+    return base.model_copy(update={"anchors": example.answers, "title": example.title})
 
 
 def _scenario(
@@ -145,11 +155,14 @@ def _scenario(
     messages: tuple[Message, ...],
     location: SourceLocation | None,
 ) -> Scenario:
+    part = spec_parts(spec).get(section.id, section)
     return Scenario(
         id=scenario_id,
         kind=kind,
         section_id=section.id,
         section_title=section.title,
+        part_id=part.id,
+        part_title=part.title,
         authority=spec.effective_authority(section.id),
         tags=_tags(section, messages),
         source=f"{location.file}:{location.line}" if location else "",

@@ -15,6 +15,7 @@ from typing import Literal, get_args
 import yaml
 
 from specwright._errors import SpecError
+from specwright._layers._header import LAYER_KEYS, LayerHeader, layer_header
 from specwright._model import Section
 
 __all__ = ["FrontMatter", "document_title", "render_front_matter", "split_front_matter"]
@@ -32,6 +33,8 @@ class FrontMatter:
     title: str | None = None
     version: str | None = None
     description: str | None = None
+    layer: LayerHeader | None = None
+    """``extends:`` and the other layering keys, when the spec is a layer on a base."""
 
 
 def split_front_matter(lines: list[str], file: str) -> tuple[FrontMatter | None, list[str]]:
@@ -47,8 +50,9 @@ def split_front_matter(lines: list[str], file: str) -> tuple[FrontMatter | None,
             line=1,
             hint="end the front matter with a `---` line before the first heading",
         )
-    values = _parse_yaml("\n".join(lines[1:end]), file)
-    return FrontMatter(**values), [""] * (end + 1) + lines[end + 1 :]
+    values, layer_nodes = _parse_yaml("\n".join(lines[1:end]), file)
+    layer = layer_header(layer_nodes, file, _line) if layer_nodes else None
+    return FrontMatter(**values, layer=layer), [""] * (end + 1) + lines[end + 1 :]
 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
@@ -73,21 +77,27 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     )
 
 
-def _parse_yaml(text: str, file: str) -> dict[str, str | None]:
+def _parse_yaml(text: str, file: str) -> tuple[dict[str, str | None], dict[str, yaml.Node]]:
     node = _compose(text, file)
     if node is None:
-        return {}
+        return {}, {}
     if not isinstance(node, yaml.MappingNode):
         raise _shape_error("front matter is not a mapping", file, node)
     values: dict[str, str | None] = {}
+    layer_nodes: dict[str, yaml.Node] = {}  # read by specwright._layers
     for key, value in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name in LAYER_KEYS:
+            if name in layer_nodes:
+                raise _shape_error(f"front matter key {name!r} given twice", file, key)
+            layer_nodes[name] = value
+            continue
         if name not in _KEYS:
             raise SpecError(
                 f"unknown front matter key {name!r}",
                 file=file,
                 line=_line(key.start_mark),
-                hint=f"use {', '.join(_KEYS)}",
+                hint=f"use {', '.join(_KEYS + LAYER_KEYS)}",
             )
         if name in values:
             raise _shape_error(f"front matter key {name!r} given twice", file, key)
@@ -95,7 +105,7 @@ def _parse_yaml(text: str, file: str) -> dict[str, str | None]:
             raise _shape_error(f"front matter {name!r} is not a single value", file, value)
         # The scalar as written: `1.10` stays "1.10", `2025-12-18` stays a string, not a date.
         values[name] = None if value.tag == _NULL_TAG else value.value
-    return values
+    return values, layer_nodes
 
 
 def _line(mark: yaml.Mark | None) -> int:

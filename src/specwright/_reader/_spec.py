@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from specwright._errors import SpecError
+from specwright._layers._header import LayerHeader
 from specwright._model import EvalPrompt, Message, Section, Spec
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
@@ -16,7 +17,7 @@ from specwright._reader._front_matter import FrontMatter, document_title, split_
 from specwright._reader._lines import split_lines
 from specwright._reader._messages import parse_conversation
 
-__all__ = ["parse_messages", "parse_spec", "read_spec"]
+__all__ = ["parse_messages", "parse_spec", "read_layer", "read_spec"]
 
 SPEC_FILE = "model_spec.md"
 EVAL_DIR = "examples"
@@ -54,7 +55,7 @@ def parse_spec(
     heading (there is no path to name the spec after).
     """
     evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
-    return _assemble(text, file, evals, _Defaults(version=version), source=None)
+    return _composed(*_assemble(text, file, evals, _Defaults(version=version), source=None))
 
 
 def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Spec:
@@ -66,7 +67,18 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
     a version or a date (``2025-12-18``, ``v1.2``), and the title is the document's single
     level-1 heading, else the directory's name (its parent's when the directory is a version:
     ``openai-model-spec/2025-12-18`` → ``openai-model-spec``). Unreadable, empty, binary or
-    malformed input raises :class:`SpecError`.
+    malformed input raises :class:`SpecError`. A spec whose front matter ``extends:`` a base
+    is composed on that base (see ``docs/company.md``).
+    """
+    return _composed(*read_layer(path, version=version))
+
+
+def read_layer(
+    path: str | os.PathLike[str], *, version: str | None = None
+) -> tuple[Spec, LayerHeader | None]:
+    """Read a spec as :func:`read_spec` does, without composing it on its ``extends:`` base.
+
+    Returns the spec's own content and its layering front matter (``None`` for a plain spec).
     """
     given = Path(path)
     spec_file = given / SPEC_FILE if given.is_dir() else given
@@ -78,7 +90,7 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
         )
     if spec_file.suffix == ".json":
         spec = read_spec_export(spec_file, text)
-        return spec if version is None else spec.model_copy(update={"version": version})
+        return (spec if version is None else spec.model_copy(update={"version": version})), None
     evals = []
     eval_dir = spec_file.parent / EVAL_DIR
     if eval_dir.is_dir():
@@ -167,7 +179,7 @@ def _assemble(
     evals: Iterable[tuple[str, str, str]],
     defaults: _Defaults,
     source: str | None,
-) -> Spec:
+) -> tuple[Spec, LayerHeader | None]:
     front, lines = split_front_matter(split_lines(text), file)
     document = scan_document(lines, file)
     owners: dict[str, str] = {}
@@ -181,7 +193,7 @@ def _assemble(
         tags.append(tag)
         prompts.extend(_eval_prompts(tag, name, body, owners.get(tag)))
     title, version, description = _labels(document.sections, front, defaults)
-    return Spec(
+    spec = Spec(
         title=title,
         version=version,
         description=description,
@@ -191,6 +203,15 @@ def _assemble(
         eval_files=tuple(tags),
         source=source,
     )
+    return spec, front.layer if front is not None else None
+
+
+def _composed(spec: Spec, layer: LayerHeader | None) -> Spec:
+    if layer is None or layer.extends is None:
+        return spec
+    from specwright._layers._base import compose_on_declared_base  # layered specs only
+
+    return compose_on_declared_base(spec, layer)
 
 
 def _labels(

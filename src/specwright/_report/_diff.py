@@ -1,13 +1,19 @@
 """Run-vs-run comparison: which sections changed beyond their CIs, which scenarios flipped.
 
-The test is deliberately conservative and needs nothing but what each run recorded: a
-section (or the overall rate) is **better** when the candidate's 95% interval lies entirely
-above the baseline's (``candidate.ci_low > baseline.ci_high``), **worse** when it lies
-entirely below (``candidate.ci_high < baseline.ci_low``), and **unchanged** when the two
-intervals overlap or touch. Non-overlapping 95% intervals imply a difference significant at
-well under the 5% level, so a flagged change is a real one; small real changes may stay
-"unchanged" until more samples are run. When a run recorded a rate without an interval, the
-Wilson 95% interval of ``rate`` and ``n`` is used instead.
+The test is deliberately conservative and needs nothing but what each run recorded (the rule
+is stated word for word on every diff page, from :data:`CHANGE_RULE`):
+
+- **improved** when the candidate's 95% interval lies entirely above the baseline's
+  (``candidate.ci_low > baseline.ci_high``), **regressed** when it lies entirely below;
+- **unchanged** when the intervals overlap and the two rates differ by less than
+  :data:`UNCHANGED_WITHIN` (5 points);
+- **inconclusive** when the intervals overlap but the rates differ by 5 points or more: the
+  runs hold too few samples to tell (a section going from 100% to 0% on two samples is
+  inconclusive, never unchanged).
+
+Non-overlapping 95% intervals imply a difference significant at well under the 5% level, so
+a flagged change is a real one. When a run recorded a rate without an interval, the Wilson
+95% interval of ``rate`` and ``n`` is used instead.
 
 A scenario **flipped** when the same ``(scenario_id, epoch)`` was scored in both runs with
 different verdicts: ``regressed`` (compliant → non-compliant) or ``fixed`` (the reverse).
@@ -15,23 +21,43 @@ different verdicts: ``regressed`` (compliant → non-compliant) or ``fixed`` (th
 
 from __future__ import annotations
 
-import math
 from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
-from specwright._report._view import natural_key, section_titles
+from specwright._report._view import natural_key, section_titles, wilson
 from specwright._results import Rate, RunResult, SampleResult
 
-__all__ = ["Change", "Flip", "FlipDirection", "RateChange", "RunDiff", "diff_runs"]
+__all__ = [
+    "CHANGE_RULE",
+    "UNCHANGED_WITHIN",
+    "Change",
+    "Flip",
+    "FlipDirection",
+    "RateChange",
+    "RunDiff",
+    "diff_runs",
+]
 
-Change: TypeAlias = Literal["better", "worse", "unchanged", "new", "dropped", "unscored"]
-"""How a rate moved: beyond the CIs, within them, or not comparable."""
+Change: TypeAlias = Literal[
+    "improved", "regressed", "inconclusive", "unchanged", "new", "dropped", "unscored"
+]
+"""How a rate moved: beyond the CIs, within them (close or not), or not comparable."""
+
+UNCHANGED_WITHIN = 0.05
+"""Overlapping rates closer than this (5 points) are ``unchanged``; farther, ``inconclusive``."""
+
+CHANGE_RULE = (
+    "improved / regressed: the candidate's 95% interval lies entirely above / below the "
+    "baseline's. unchanged: the intervals overlap and the rates differ by less than 5 points. "
+    "inconclusive: the intervals overlap but the rates differ by 5 points or more, so there "
+    "are too few samples to tell. new / dropped: only one run covered the section; unscored: "
+    "a run scored none of its samples."
+)
+"""The rule behind :data:`Change`, in words, for every diff page."""
 
 FlipDirection: TypeAlias = Literal["fixed", "regressed"]
 """``fixed``: non-compliant → compliant; ``regressed``: compliant → non-compliant."""
-
-_Z95 = 1.959963984540054
 
 
 class _Frozen(BaseModel):
@@ -86,7 +112,7 @@ class RunDiff(_Frozen):
     same_spec: bool
     """Whether both runs used the same spec (same content hash)."""
     method: str = "non-overlapping 95% confidence intervals"
-    """The test behind ``better``/``worse``."""
+    """The test behind ``improved``/``regressed``."""
     overall: RateChange
     """The overall compliance change."""
     sections: tuple[RateChange, ...] = ()
@@ -95,29 +121,34 @@ class RunDiff(_Frozen):
     """Flipped scenarios, sorted by section, scenario and epoch."""
 
     @property
-    def better(self) -> tuple[RateChange, ...]:
+    def improved(self) -> tuple[RateChange, ...]:
         """Sections that improved beyond the CIs."""
-        return tuple(s for s in self.sections if s.change == "better")
+        return tuple(s for s in self.sections if s.change == "improved")
+
+    @property
+    def regressed(self) -> tuple[RateChange, ...]:
+        """Sections that got worse beyond the CIs."""
+        return tuple(s for s in self.sections if s.change == "regressed")
+
+    @property
+    def inconclusive(self) -> tuple[RateChange, ...]:
+        """Sections whose rates moved by 5 points or more within overlapping CIs."""
+        return tuple(s for s in self.sections if s.change == "inconclusive")
+
+    @property
+    def better(self) -> tuple[RateChange, ...]:
+        """Alias of :attr:`improved` (the name before the states were renamed)."""
+        return self.improved
 
     @property
     def worse(self) -> tuple[RateChange, ...]:
-        """Sections that got worse beyond the CIs."""
-        return tuple(s for s in self.sections if s.change == "worse")
+        """Alias of :attr:`regressed` (the name before the states were renamed)."""
+        return self.regressed
 
     @property
     def regressions(self) -> tuple[Flip, ...]:
         """Scenarios that went from compliant to non-compliant."""
         return tuple(f for f in self.flips if f.direction == "regressed")
-
-
-def wilson(rate: float, n: int) -> tuple[float, float]:
-    """The Wilson score 95% interval of a proportion ``rate`` over ``n`` samples."""
-    if n <= 0:
-        return (0.0, 1.0)
-    z2 = _Z95 * _Z95
-    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def _interval(rate: Rate) -> tuple[float, float]:
@@ -136,10 +167,14 @@ def compare_rates(baseline: Rate | None, candidate: Rate | None) -> Change:
     base_low, base_high = _interval(baseline)
     cand_low, cand_high = _interval(candidate)
     if cand_low > base_high:
-        return "better"
+        return "improved"
     if cand_high < base_low:
-        return "worse"
-    return "unchanged"
+        return "regressed"
+    # Overlapping intervals say "no evidence of change", not "no change": only rates that
+    # are close are called unchanged (rounded so that 0.3 - 0.25 counts as 5 points).
+    if round(abs(candidate.rate - baseline.rate), 9) < UNCHANGED_WITHIN:
+        return "unchanged"
+    return "inconclusive"
 
 
 def _presence(baseline: Rate | None, candidate: Rate | None) -> Change:

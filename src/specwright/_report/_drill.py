@@ -8,13 +8,57 @@ cited sections (with their spec text when a spec was given) and every grader sam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from specwright._model import Spec
 from specwright._report._escape import Html, el
-from specwright._report._view import SectionRow, fmt_rate
+from specwright._report._prose import ProseLinks, render_prose
+from specwright._report._view import PartRow, SectionRow, fmt_rate
 from specwright._results import Grade, SampleResult
 
-__all__ = ["section_anchor", "sections_block", "verdict_badge"]
+__all__ = ["Drill", "sample_anchor", "section_anchor", "sections_block", "verdict_badge"]
+
+
+@dataclass(frozen=True)
+class Drill:
+    """What every block of the drill-down needs: titles, names, where links point, the spec."""
+
+    titles: dict[str, str]
+    """Section id → title."""
+    names: dict[str, str]
+    """Scenario id → human name (example or eval prompt title)."""
+    links: ProseLinks
+    """Where in-page references in spec text point."""
+    spec: Spec | None
+    """The spec, for section text."""
+    rendered: dict[str, Html] = field(default_factory=dict)
+    """Section id → its rendered text, filled on first use: a section cited by a thousand
+    samples is rendered once per page."""
+
+    def section_text(self, section_id: str, markdown: str) -> Html:
+        """The section's markdown as HTML, rendered once per page."""
+        if section_id not in self.rendered:
+            self.rendered[section_id] = render_prose(markdown, self.links)
+        return self.rendered[section_id]
+
+
+def sample_anchor(section_index: int, run_index: int, position: int) -> str:
+    """The element id of a sample's block (scenario ids are not used as HTML ids)."""
+    return f"smp-{section_index}-{run_index}-{position}"
+
+
+def footnote_targets(rows: Sequence[SectionRow]) -> dict[str, str]:
+    """Eval prompt file tag → the element id of its first sample in the page.
+
+    Eval prompt scenario ids are ``<tag>/<n>``, the tag being the spec's footnote ``[^tag]``.
+    """
+    targets: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        for r, group in enumerate(row.samples):
+            for k, sample in enumerate(group):
+                if sample.kind == "eval_prompt" and "/" in sample.scenario_id:
+                    targets.setdefault(sample.scenario_id.split("/")[0], sample_anchor(i, r, k))
+    return targets
 
 
 def section_anchor(index: int) -> str:
@@ -54,23 +98,29 @@ def _css_token(value: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in value.lower())[:20]
 
 
-def _cited(sample: SampleResult, titles: dict[str, str], spec: Spec | None) -> Html:
+def _prose_block(section_id: str, markdown: str, drill: Drill, summary: str) -> Html:
+    body = (
+        drill.section_text(section_id, markdown) if markdown.strip() else el("p", {}, "(no prose)")
+    )
+    return el(
+        "details",
+        {"class": "spec-text"},
+        el("summary", {}, summary),
+        el("div", {"class": "prose"}, body),
+    )
+
+
+def _cited(sample: SampleResult, drill: Drill) -> Html:
     if not sample.cited_sections:
         return Html("")
     items = []
     for sid in sample.cited_sections:
-        section = spec.get(sid) if spec is not None else None
-        body = (
-            el(
-                "details",
-                {"class": "spec-text"},
-                el("summary", {}, "spec text"),
-                el("pre", {}, section.body or "(no prose)"),
-            )
-            if section is not None
-            else None
-        )
-        items.append(el("li", {}, el("code", {}, sid), " — ", titles.get(sid, "(unknown)"), body))
+        section = drill.spec.get(sid) if drill.spec is not None else None
+        body = _prose_block(sid, section.body, drill, "spec text") if section is not None else None
+        title = drill.titles.get(sid, "(unknown)")
+        anchor = drill.links.anchors.get(sid)
+        name = el("a", {"href": "#" + anchor}, title) if anchor else title
+        items.append(el("li", {}, el("code", {}, sid), " — ", name, body))
     return el("div", {"class": "cited"}, el("strong", {}, "Cited sections"), el("ul", {}, items))
 
 
@@ -104,7 +154,7 @@ def _grades(grades: Sequence[Grade]) -> Html:
     )
 
 
-def _judge(sample: SampleResult, titles: dict[str, str], spec: Spec | None) -> Html:
+def _judge(sample: SampleResult, drill: Drill) -> Html:
     reason = (
         el("p", {"class": "unscored-reason"}, "Unscored: ", sample.unscored_reason)
         if sample.compliant is None and sample.unscored_reason
@@ -116,44 +166,51 @@ def _judge(sample: SampleResult, titles: dict[str, str], spec: Spec | None) -> H
         el("strong", {}, "Judge"),
         reason,
         el("p", {"class": "rationale"}, sample.rationale or "(no rationale)"),
-        _cited(sample, titles, spec),
+        _cited(sample, drill),
         _grades(sample.grades),
     )
 
 
-def _sample(sample: SampleResult, titles: dict[str, str], spec: Spec | None) -> Html:
+def _adjudicated(sample: SampleResult) -> Html | None:
+    """A mark on samples whose verdict a person gave (``specwright feedback``)."""
+    if not sample.adjudicated:
+        return None
+    judge = {None: "unscored", True: "compliant", False: "non-compliant"}[sample.judge_compliant]
+    return el("span", {"class": "badge adjudicated", "title": f"the judge said: {judge}"},
+              f"person's verdict (judge: {judge})")  # fmt: skip
+
+
+def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
     score = "" if sample.score is None else f" · score {sample.score:g}"
+    name = drill.names.get(sample.scenario_id)
     summary = el(
         "summary",
         {},
-        el("code", {}, sample.scenario_id),
-        f" · epoch {sample.epoch}{score} ",
         verdict_badge(sample.compliant),
+        " ",
+        _adjudicated(sample),
+        el("span", {"class": "sample-name"}, name) if name else None,
+        " " if name else None,
+        el("code", {"class": "sample-id"}, sample.scenario_id),
+        f" · epoch {sample.epoch}{score}",
     )
     return el(
         "details",
-        {"class": "sample", "data-verdict": _verdict_key(sample.compliant)},
+        {"class": "sample", "id": anchor, "data-verdict": _verdict_key(sample.compliant)},
         summary,
         _transcript(sample),
-        _judge(sample, titles, spec),
+        _judge(sample, drill),
     )
 
 
-def _spec_text(row: SectionRow, spec: Spec | None) -> Html | None:
-    section = spec.get(row.key) if spec is not None else None
+def _spec_text(row: SectionRow, drill: Drill) -> Html | None:
+    section = drill.spec.get(row.key) if drill.spec is not None else None
     if section is None or not section.body:
         return None
-    return el(
-        "details",
-        {"class": "spec-text"},
-        el("summary", {}, "Section text"),
-        el("pre", {}, section.body),
-    )
+    return _prose_block(row.key, section.body, drill, "Section text")
 
 
-def _section(
-    index: int, row: SectionRow, labels: Sequence[str], titles: dict[str, str], spec: Spec | None
-) -> Html:
+def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -> Html:
     summary = el(
         "summary",
         {},
@@ -172,7 +229,8 @@ def _section(
             {"class": "run-col", "data-run": i},
             el("h4", {}, label),
             el("p", {}, fmt_rate(rate), f" · unscored {unscored}"),
-            [_sample(s, titles, spec) for s in group] or el("p", {}, "No samples."),
+            [_sample(s, drill, sample_anchor(index, i, k)) for k, s in enumerate(group)]
+            or el("p", {}, "No samples."),
         )
         for i, (label, rate, unscored, group) in enumerate(
             zip(labels, row.rates, row.unscored, row.samples, strict=True)
@@ -181,7 +239,7 @@ def _section(
     body = el(
         "div",
         {"class": "section-body"},
-        _spec_text(row, spec),
+        _spec_text(row, drill),
         el("div", {"class": "runs"}, columns),
     )
     return el(
@@ -193,19 +251,27 @@ def _section(
 
 
 def sections_block(
-    rows: Sequence[SectionRow], labels: Sequence[str], titles: dict[str, str], spec: Spec | None
+    rows: Sequence[SectionRow], parts: Sequence[PartRow], labels: Sequence[str], drill: Drill
 ) -> Html:
-    """Every section as a collapsible block, with expand/collapse-all buttons."""
+    """Every section as a collapsible block under its part, with expand/collapse-all buttons."""
     buttons = el(
         "p",
-        {},
+        {"class": "buttons"},
         el("button", {"type": "button", "id": "expand-all"}, "Expand all"),
         el("button", {"type": "button", "id": "collapse-all"}, "Collapse all"),
     )
+    index = {row.key: i for i, row in enumerate(rows)}
+    groups = [
+        [
+            el("h3", {"class": "part-heading"}, part.label) if len(parts) > 1 else None,
+            [_section(index[row.key], row, labels, drill) for row in part.sections],
+        ]
+        for part in parts
+    ]
     return el(
         "section",
         {"id": "sections"},
         el("h2", {}, "Sections and transcripts"),
         buttons,
-        [_section(i, row, labels, titles, spec) for i, row in enumerate(rows)],
+        groups,
     )

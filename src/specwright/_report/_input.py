@@ -21,3 +21,5 @@ class ReportInput:
     """The spec the runs used, for section text and order."""
     diff: RunDiff | None = None
     """Set when the report compares ``runs[1]`` against the baseline ``runs[0]``."""
+    min_kappa: float = 0.4
+    """The kappa below which a run's judge is flagged as weak (setting ``min_kappa``)."""

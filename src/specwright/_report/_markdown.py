@@ -9,23 +9,31 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from specwright._report._diff import RunDiff
+from specwright._report._diff import CHANGE_RULE, RunDiff
 from specwright._report._input import ReportInput
 from specwright._report._view import (
+    PartRow,
     RateRow,
+    SectionRow,
     authority_rows,
+    best_and_worst,
     fmt_pct,
     fmt_rate,
+    judge_summary,
+    judge_verdict,
     natural_key,
+    part_rows,
     run_labels,
     section_rows,
     tag_rows,
+    token_share,
     unscored_reasons,
 )
-from specwright._results import Calibration, RunResult
+from specwright._results import Calibration, Rate, RunResult, judge_validity
 
 __all__ = ["md_code", "md_table", "md_text", "render_markdown"]
 
+_NO_RATE = Rate(rate=None, ci_low=None, ci_high=None, n=0)
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 _RATIONALE_CHARS = 240
 
@@ -51,14 +59,47 @@ def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def _calibration(cal: Calibration | None) -> str:
+def _calibration(cal: Calibration | None, min_kappa: float) -> str:
+    verdict = judge_verdict(judge_validity(cal, min_kappa))
     if cal is None:
-        return "**no calibration**"
+        return f"**no calibration** ({verdict})"
     kappa = "–" if cal.kappa is None else f"{cal.kappa:.2f}"
-    return f"accuracy {fmt_pct(cal.accuracy)}, κ {kappa} (n={cal.n_scored}, {md_text(cal.grader)})"
+    return (
+        f"{verdict}: accuracy {fmt_pct(cal.accuracy)}, κ {kappa} (n={cal.n_scored}, "
+        f"{md_text(cal.grader)})"
+    )
 
 
-def _overview(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
+def _ranked(rows: list[RateRow], run: int) -> str:
+    return ", ".join(f"{md_text(r.label)} {fmt_pct((r.rates[run] or _NO_RATE).rate)}" for r in rows)
+
+
+def _headline(report: ReportInput, labels: Sequence[str], rows: Sequence[SectionRow]) -> list[str]:
+    lines: list[str] = []
+    for i, (run, label) in enumerate(zip(report.runs, labels, strict=True)):
+        validity = judge_validity(run.calibration, report.min_kappa)
+        total = run.n_scored + run.n_unscored
+        share = fmt_pct(run.n_unscored / total) if total else "–"
+        best, worst = best_and_worst(rows, i)
+        lines += [
+            f"- **{md_text(label)}**: {fmt_rate(run.overall)} compliant; "
+            f"{judge_verdict(validity)}; {run.n_unscored} of {total} samples unscored ({share})."
+            + (f" Best: {_ranked(best, i)}." if best else "")
+            + (f" Worst: {_ranked(worst, i)}." if worst else "")
+        ]
+        if not validity.trusted:
+            lines += [f"  > **Warning:** {md_text(judge_summary(validity))}"]
+    return [*lines, ""]
+
+
+def _tokens(run: RunResult) -> str:
+    share = token_share(run)
+    if share is None:
+        return f"{run.grader_tokens:,} tokens"
+    return f"{share} of a whole-spec judge (estimate)"
+
+
+def _overview(runs: Sequence[RunResult], labels: Sequence[str], min_kappa: float) -> list[str]:
     fields = [
         ("overall compliance", [fmt_rate(r.overall) for r in runs]),
         ("scored / unscored", [f"{r.n_scored} / {r.n_unscored}" for r in runs]),
@@ -66,21 +107,12 @@ def _overview(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
         ("spec", [md_text(f"{r.spec_title} {r.spec_version or ''}".strip()) for r in runs]),
         ("spec hash", [md_code(r.spec_hash[:12]) for r in runs]),
         ("date", [r.created.isoformat(timespec="seconds") for r in runs]),
-        ("calibration", [_calibration(r.calibration) for r in runs]),
+        ("calibration", [_calibration(r.calibration, min_kappa) for r in runs]),
+        ("grader token use", [_tokens(r) for r in runs]),
         ("run id", [md_code(r.run_id) for r in runs]),
     ]
     head = ["", *(md_text(label) for label in labels)]
     return md_table(head, [[name, *values] for name, values in fields])
-
-
-def _warnings(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
-    lines = [
-        f"> **Warning:** no calibration for {md_text(label)}: how far to trust its judge is "
-        "unknown."
-        for run, label in zip(runs, labels, strict=True)
-        if run.calibration is None
-    ]
-    return [*lines, ""] if lines else []
 
 
 def _rates(title: str, rows: Sequence[RateRow], labels: Sequence[str], first: str) -> list[str]:
@@ -90,8 +122,7 @@ def _rates(title: str, rows: Sequence[RateRow], labels: Sequence[str], first: st
     return [f"## {title}", "", *md_table([first, *(md_text(x) for x in labels)], body)]
 
 
-def _sections(report: ReportInput, labels: Sequence[str]) -> list[str]:
-    rows = section_rows(report.runs, report.spec)
+def _section_table(rows: Sequence[SectionRow], labels: Sequence[str]) -> list[str]:
     body = [
         [
             md_code(row.key),
@@ -105,7 +136,22 @@ def _sections(report: ReportInput, labels: Sequence[str]) -> list[str]:
         for row in rows
     ]
     head = ["section", "title", "authority", *(md_text(x) for x in labels)]
-    return ["## Compliance by section", "", *md_table(head, body)]
+    return md_table(head, body)
+
+
+def _sections(parts: Sequence[PartRow], labels: Sequence[str]) -> list[str]:
+    """One table per top-level part of the spec (one table when the parts are unknown)."""
+    lines = ["## Compliance by section", ""]
+    if len(parts) == 1:
+        return lines + _section_table(parts[0].sections, labels)
+    for part in parts:
+        rates = "; ".join(
+            f"{md_text(label)} {fmt_rate(rate)}"
+            for label, rate in zip(labels, part.rates, strict=True)
+        )
+        lines += [f"### {md_text(part.label)}", "", f"Pooled: {rates}.", ""]
+        lines += _section_table(part.sections, labels)
+    return lines
 
 
 def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
@@ -152,6 +198,8 @@ def diff_markdown(diff: RunDiff) -> list[str]:
         f"{fmt_rate(o.baseline)} → {fmt_rate(o.candidate)} (**{o.change}**). "
         f"Test: {diff.method}.",
         "",
+        f"How states are decided: {CHANGE_RULE}",
+        "",
     ]
     if not diff.same_spec:
         lines += ["> **Warning:** the runs used different spec versions.", ""]
@@ -169,7 +217,7 @@ def diff_markdown(diff: RunDiff) -> list[str]:
     unchanged = sum(1 for s in diff.sections if s.change == "unchanged")
     lines += md_table(["section", "baseline", "candidate", "Δ", "change"], rows) if rows else []
     lines += [
-        f"{unchanged} section(s) unchanged within the CIs.",
+        f"{unchanged} section(s) unchanged (overlapping CIs, less than 5 points apart).",
         "",
         f"### Flipped scenarios ({len(diff.flips)})",
         "",
@@ -186,11 +234,13 @@ def render_markdown(report: ReportInput) -> str:
     """The report as markdown: overview, rates by section/authority/tag, unscored, failures."""
     runs = report.runs
     labels = run_labels(runs)
+    rows = section_rows(runs, report.spec)
     lines = [f"# Compliance report: {md_text(' vs '.join(labels))}", ""]
+    lines += _headline(report, labels, rows)
     if report.diff is not None:
         lines += diff_markdown(report.diff)
-    lines += _overview(runs, labels) + _warnings(runs, labels)
-    lines += _sections(report, labels)
+    lines += _overview(runs, labels, report.min_kappa)
+    lines += _sections(part_rows(rows, report.spec), labels)
     lines += _rates("Compliance by authority level", authority_rows(runs), labels, "authority")
     lines += _rates("Compliance by tag", tag_rows(runs), labels, "tag")
     lines += _unscored(runs, labels) + _failures(runs, labels)

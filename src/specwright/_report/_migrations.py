@@ -130,6 +130,59 @@ def m005_runs_add_calibration_grader(conn: Connection) -> None:
     conn.execute(runs.update().where(had_one).values(calibration_grader=runs.c.grader))
 
 
+@migration
+def m006_create_training_exports(conn: Connection) -> None:
+    """Training-data exports and the scenarios each put in its train and test splits.
+
+    ``eval`` reads them to warn when a model is evaluated on scenarios it was trained on.
+    """
+    meta = MetaData()
+    Table(
+        "training_exports",
+        meta,
+        Column("export_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("model", String(255), nullable=False),
+        Column("spec_hash", String(64), nullable=False),
+        Column("spec_version", String(100)),
+        Column("format", String(40), nullable=False),
+        Column("path", Text, nullable=False),
+    ).create(conn)
+    scenarios = Table(
+        "training_scenarios",
+        meta,
+        Column("export_id", String(64), ForeignKey("training_exports.export_id"), primary_key=True),
+        Column("scenario_id", String(255), primary_key=True),
+        Column("split", String(10), nullable=False),
+    )
+    scenarios.create(conn)
+    Index("ix_training_scenarios_scenario_id", scenarios.c.scenario_id).create(conn)
+
+
+@migration
+def m007_create_feedback(conn: Connection) -> None:
+    """People's verdicts on judged samples (``specwright feedback``), tied to run and section."""
+    feedback = Table(
+        "feedback",
+        MetaData(),
+        Column("feedback_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("author", String(255), nullable=False),
+        Column("run_id", String(255), nullable=False),
+        Column("model", String(255), nullable=False),
+        Column("spec_hash", String(64), nullable=False),
+        Column("section_id", String(255), nullable=False),
+        Column("scenario_id", String(255), nullable=False),
+        Column("epoch", Integer, nullable=False),
+        Column("verdict", String(20), nullable=False),
+        Column("judge_verdict", String(20)),
+        Column("judge", String(255)),
+        Column("note", Text, nullable=False),
+    )
+    feedback.create(conn)
+    Index("ix_feedback_run_id", feedback.c.run_id).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

@@ -34,11 +34,14 @@ def render_report(
     *,
     spec: Spec | None = None,
     baseline: RunResult | None = None,
+    min_kappa: float = 0.4,
 ) -> str:
     """Render one or more runs (side by side) as HTML, markdown or JSON.
 
     With ``baseline``, ``runs`` must hold exactly one candidate run; the report then leads
     with :func:`diff_runs` of the two and shows both runs side by side, baseline first.
+    A run whose recorded judge calibration is missing, undefined or below ``min_kappa``
+    (the ``SPECWRIGHT_MIN_KAPPA`` setting, passed in by the caller) is flagged in the report.
     Raises :class:`ConfigurationError` for an empty run list or an unknown format.
     """
     renderer = _RENDERERS.get(format)
@@ -47,10 +50,12 @@ def render_report(
     if not runs:
         raise ConfigurationError("no run to report on")
     if baseline is None:
-        return renderer(ReportInput(runs=tuple(runs), spec=spec))
+        return renderer(ReportInput(runs=tuple(runs), spec=spec, min_kappa=min_kappa))
     if len(runs) != 1:
         raise ConfigurationError(
             f"a baseline is compared with exactly one run, got {len(runs)} runs"
         )
     diff = diff_runs(baseline, runs[0])
-    return renderer(ReportInput(runs=(baseline, runs[0]), spec=spec, diff=diff))
+    return renderer(
+        ReportInput(runs=(baseline, runs[0]), spec=spec, diff=diff, min_kappa=min_kappa)
+    )

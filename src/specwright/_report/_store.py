@@ -7,9 +7,10 @@ idempotent by ``run_id``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
@@ -28,13 +29,25 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.sql import column, table
+from sqlalchemy.sql.expression import ColumnClause
 
 from specwright._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from specwright._revise._feedback import Feedback
 from specwright._report._migrations import applied_migrations, migrate
 from specwright._report._view import section_rows
 from specwright._results import Rate, RunResult
 
-__all__ = ["ResultsStore", "SectionPoint", "StoredRun", "index_run"]
+__all__ = [
+    "ResultsStore",
+    "SectionPoint",
+    "StoredRun",
+    "TrainedScenario",
+    "TrainingExport",
+    "index_run",
+]
 
 # The schema as the migrations leave it; used for queries only (never to create tables).
 _META = MetaData()
@@ -154,6 +167,66 @@ def _section_rows(run: RunResult) -> list[dict[str, Any]]:
     return rows
 
 
+class TrainingExport(_Frozen):
+    """A training-data export as the store records it (see ``specwright export-data``)."""
+
+    export_id: str
+    """A hash of the export's manifest."""
+    created: datetime
+    """When the export was written."""
+    model: str
+    """The model the data trains (``--for-model``)."""
+    spec_hash: str
+    """The spec the records came from."""
+    spec_version: str | None
+    """Its version label."""
+    format: str
+    """The file format."""
+    path: str
+    """Where the train file was written."""
+    train_scenarios: tuple[str, ...]
+    """Scenario ids in the train split."""
+    test_scenarios: tuple[str, ...]
+    """Scenario ids held out."""
+
+
+class TrainedScenario(_Frozen):
+    """A scenario that an export put in a train split."""
+
+    scenario_id: str
+    export_id: str
+    model: str
+    path: str
+    created: datetime
+
+
+# Lightweight handles on the tables migration m006 creates (no second definition to drift).
+_training_exports = table(
+    "training_exports",
+    *(column(name) for name in ("export_id", "created", "model", "spec_hash", "spec_version",
+                                "format", "path")),
+)  # fmt: skip
+
+
+def _columns(*names: str) -> list[ColumnClause[Any]]:
+    # Untyped columns would hand back SQLite's raw text for datetimes: type the ones that need it.
+    types: dict[str, Any] = {"created": DateTime(timezone=True), "epoch": Integer()}
+    return [column(name, types.get(name)) for name in names]
+
+
+# Lightweight handles on tables that migrations create (no second definition to drift).
+_feedback = table(
+    "feedback",
+    *_columns("feedback_id", "created", "author", "run_id", "model", "spec_hash", "section_id",
+              "scenario_id", "epoch", "verdict", "judge_verdict", "judge", "note"),
+)  # fmt: skip
+_training_exports = table(
+    "training_exports",
+    *_columns("export_id", "created", "model", "spec_hash", "spec_version", "format", "path"),
+)
+_training_scenarios = table("training_scenarios", *_columns("export_id", "scenario_id", "split"))
+
+
 class ResultsStore:
     """Index of finished runs at a SQLAlchemy URL (``sqlite:///path`` or ``postgresql://…``).
 
@@ -237,6 +310,59 @@ class ResultsStore:
         )  # fmt: skip
         with self._engine.connect() as conn:
             return [_point(row._mapping) for row in conn.execute(query)]
+
+    def record_training_export(self, export: TrainingExport) -> None:
+        """Record which scenarios an export put in each split, and for which model."""
+        scenarios = [
+            {"export_id": export.export_id, "scenario_id": scenario_id, "split": split}
+            for split, ids in (("train", export.train_scenarios), ("test", export.test_scenarios))
+            for scenario_id in ids
+        ]
+        row = export.model_dump(exclude={"train_scenarios", "test_scenarios"})
+        with self._engine.begin() as conn:
+            conn.execute(insert(_training_exports).values(**row))
+            if scenarios:
+                conn.execute(insert(_training_scenarios), scenarios)
+
+    def trained_scenarios(self, scenario_ids: Iterable[str]) -> list[TrainedScenario]:
+        """Exports whose train split holds any of ``scenario_ids`` (newest export first)."""
+        wanted = list(dict.fromkeys(scenario_ids))
+        query = (
+            select(_training_scenarios.c.scenario_id, _training_exports.c.export_id,
+                   _training_exports.c.model, _training_exports.c.path,
+                   _training_exports.c.created)
+            .join(_training_exports,
+                  _training_exports.c.export_id == _training_scenarios.c.export_id)
+            .where(_training_scenarios.c.split == "train")
+            .order_by(_training_exports.c.created.desc())
+        )  # fmt: skip
+        found: list[TrainedScenario] = []
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 500):  # bounded IN lists
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(query.where(_training_scenarios.c.scenario_id.in_(chunk)))
+                found += [TrainedScenario.model_validate(dict(r._mapping)) for r in rows]
+        return found
+
+    def add_feedback(self, item: Feedback) -> None:
+        """Store one piece of feedback."""
+        with self._engine.begin() as conn:
+            conn.execute(insert(_feedback).values(**item.model_dump()))
+
+    def feedback(
+        self, *, run_ids: Iterable[str] | None = None, section_id: str | None = None
+    ) -> list[Feedback]:
+        """Stored feedback, oldest first, for some runs and/or one section (all by default)."""
+        from specwright._revise._feedback import Feedback
+
+        query = select(_feedback).order_by(_feedback.c.created, _feedback.c.feedback_id)
+        if run_ids is not None:
+            query = query.where(_feedback.c.run_id.in_(list(run_ids)))
+        if section_id is not None:
+            query = query.where(_feedback.c.section_id == section_id)
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return [Feedback.model_validate(row | {"created": _utc(row["created"])}) for row in rows]
 
 
 def _engine(url: str) -> Engine:

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from specwright._model import AUTHORITY_LEVELS, Spec
-from specwright._results import Rate, RunResult, SampleResult
+from specwright._model import AUTHORITY_LEVELS, Section, Spec
+from specwright._results import JudgeValidity, Rate, RunResult, SampleResult
 
 __all__ = [
+    "PartRow",
     "RateRow",
     "SectionRow",
     "authority_rows",
+    "best_and_worst",
+    "flatten_links",
     "fmt_ci",
     "fmt_pct",
     "fmt_rate",
+    "judge_summary",
+    "judge_verdict",
     "natural_key",
+    "part_rows",
+    "pooled_rate",
+    "run_caption",
     "run_labels",
+    "scenario_titles",
     "section_rows",
     "section_titles",
+    "spec_parts",
     "tag_rows",
+    "token_share",
     "unscored_reasons",
+    "wilson",
 ]
+
+_Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -53,17 +68,48 @@ class SectionRow(RateRow):
         return tuple(sum(1 for s in group if s.compliant is None) for group in self.samples)
 
 
+# What may tell two runs apart, tried in this order: the judge, the spec, the date, the id.
+_DISTINGUISHERS: tuple[Callable[[RunResult], str], ...] = (
+    lambda run: f"judge {run.grader or 'unknown'}",
+    lambda run: f"spec {run.spec_version or run.spec_hash[:8]}",
+    lambda run: f"spec {run.spec_hash[:8]}",
+    lambda run: f"{run.created:%Y-%m-%d %H:%M}",
+    lambda run: run.run_id[:12],
+)
+
+
+def _label(model: str, extras: Sequence[str]) -> str:
+    return f"{model} ({', '.join(extras)})" if extras else model
+
+
 def run_labels(runs: Sequence[RunResult]) -> list[str]:
-    """A short, distinct label per run: the model, plus the spec version or run id if needed."""
-    labels = [run.model for run in runs]
+    """A short, distinct label per run: the model, plus what tells same-model runs apart.
+
+    Among runs whose labels collide, the first attribute that differs among them (judge,
+    spec version, spec hash, date, run id) is appended; identical runs get ``#n``.
+    """
+    extras: list[list[str]] = [[] for _ in runs]
+    for distinguish in _DISTINGUISHERS:
+        labels = [_label(run.model, extra) for run, extra in zip(runs, extras, strict=True)]
+        counts = Counter(labels)
+        if all(n == 1 for n in counts.values()):
+            return labels
+        for i, run in enumerate(runs):
+            peers = [runs[j] for j, other in enumerate(labels) if other == labels[i]]
+            if len({distinguish(peer) for peer in peers}) > 1:
+                extras[i].append(distinguish(run))
+    labels = [_label(run.model, extra) for run, extra in zip(runs, extras, strict=True)]
     counts = Counter(labels)
-    out: list[str] = []
-    for run, label in zip(runs, labels, strict=True):
-        extra = run.spec_version or run.run_id[:8]
-        out.append(f"{label} ({extra})" if counts[label] > 1 else label)
-    if len(set(out)) < len(out):  # same model and spec version: fall back to run ids
-        out = [f"{label} [{run.run_id[:8]}]" for run, label in zip(runs, out, strict=True)]
-    return out
+    return [f"{label} #{i + 1}" if counts[label] > 1 else label for i, label in enumerate(labels)]
+
+
+def run_caption(run: RunResult) -> str:
+    """Model, judge, spec version and date in one line, for legends and card headings."""
+    spec = f"{run.spec_title or 'spec'} {run.spec_version or run.spec_hash[:8]}".strip()
+    return (
+        f"{run.model} · judged by {run.grader or 'an unknown grader'} · {spec} · "
+        f"{run.created:%Y-%m-%d}"
+    )
 
 
 def section_titles(runs: Sequence[RunResult], spec: Spec | None = None) -> dict[str, str]:
@@ -168,3 +214,197 @@ def fmt_rate(rate: Rate | None) -> str:
     if rate is None or rate.rate is None:
         return "no scored samples"
     return f"{fmt_pct(rate.rate)} {fmt_ci(rate)} (n={rate.n})".replace("  ", " ")
+
+
+def wilson(rate: float, n: int) -> tuple[float, float]:
+    """The Wilson score 95% interval of a proportion ``rate`` over ``n`` samples."""
+    if n <= 0:
+        return (0.0, 1.0)
+    z2 = _Z95 * _Z95
+    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def pooled_rate(rates: Sequence[Rate | None]) -> Rate | None:
+    """Several sections' rates pooled into one (compliant samples over scored samples).
+
+    ``None`` when no rate is given; a rate of ``None`` when none of them scored anything.
+    """
+    present = [r for r in rates if r is not None]
+    if not present:
+        return None
+    scored = [r for r in present if r.rate is not None and r.n > 0]
+    n = sum(r.n for r in scored)
+    if n == 0:
+        return Rate(rate=None, ci_low=None, ci_high=None, n=0)
+    share = sum(round((r.rate or 0.0) * r.n) for r in scored) / n
+    low, high = wilson(share, n)
+    return Rate(rate=share, ci_low=low, ci_high=high, n=n)
+
+
+@dataclass(frozen=True)
+class PartRow(RateRow):
+    """A top-level part of the spec (an H1 section): its pooled rate and its section rows."""
+
+    sections: tuple[SectionRow, ...]
+    """The part's section rows, in spec order."""
+
+
+def _part_of(spec: Spec | None, rows: Sequence[SectionRow]) -> dict[str, tuple[str, str]]:
+    """Section id → (part id, part title): from the spec when given, else from the samples."""
+    parts: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        for group in row.samples:
+            for sample in group:
+                if sample.part_id:
+                    parts.setdefault(row.key, (sample.part_id, sample.part_title))
+    if spec is not None:
+        parts.update({sid: (part.id, part.title) for sid, part in spec_parts(spec).items()})
+    return parts
+
+
+def spec_parts(spec: Spec) -> dict[str, Section]:
+    """Section id → the top-level part holding it (the H1 sections, in spec order).
+
+    A spec wrapped in one heading (``# My spec`` over everything) has that heading's children
+    as its parts; the wrapper's own content is a part of its own.
+    """
+    tops: tuple[Section, ...] = spec.sections
+    parts: dict[str, Section] = {}
+    while len(tops) == 1 and tops[0].children:
+        parts[tops[0].id] = tops[0]
+        tops = tops[0].children
+    for top in tops:
+        parts.update({section.id: top for section in top.walk()})
+    return parts
+
+
+def part_rows(
+    rows: Sequence[SectionRow], spec: Spec | None = None, *, other: str = "Other sections"
+) -> list[PartRow]:
+    """Section rows grouped by the spec's top-level parts, in order of first appearance.
+
+    Sections whose part is unknown (no spec given and no part recorded) go to one group
+    titled ``other``.
+    """
+    parts = _part_of(spec, rows)
+    grouped: dict[tuple[str, str], list[SectionRow]] = {}
+    for row in rows:
+        grouped.setdefault(parts.get(row.key, ("", other)), []).append(row)
+    return [
+        PartRow(
+            key=part_id,
+            label=title or part_id,
+            rates=tuple(
+                pooled_rate([r.rates[i] for r in members]) for i in range(len(members[0].rates))
+            ),
+            sections=tuple(members),
+        )
+        for (part_id, title), members in grouped.items()
+    ]
+
+
+def _bounds(rate: Rate | None) -> tuple[float, float, float]:
+    assert rate is not None and rate.rate is not None
+    low = rate.ci_low if rate.ci_low is not None else rate.rate
+    high = rate.ci_high if rate.ci_high is not None else rate.rate
+    return (low, high, rate.rate)
+
+
+def best_and_worst(
+    rows: Sequence[RateRow], run_index: int, count: int = 3
+) -> tuple[list[RateRow], list[RateRow]]:
+    """The best and worst rows of one run, ranked by what their intervals vouch for.
+
+    Best: highest lower bound (a 100% over one sample ranks below 95% over forty); worst:
+    lowest upper bound. With fewer than ``2 * count`` scored rows the lists split them.
+    """
+    scored = [r for r in rows if (rate := r.rates[run_index]) is not None and rate.rate is not None]
+    by_low = sorted(
+        scored, key=lambda r: (-_bounds(r.rates[run_index])[0], -_bounds(r.rates[run_index])[2])
+    )
+    best = by_low[: min(count, (len(scored) + 1) // 2)]
+    rest = [r for r in scored if r not in best]
+    worst = sorted(
+        rest, key=lambda r: (_bounds(r.rates[run_index])[1], _bounds(r.rates[run_index])[2])
+    )
+    return best, worst[:count]
+
+
+def token_share(run: RunResult) -> str | None:
+    """Grader tokens as a share of a whole-spec judge's, e.g. ``0.037%``; ``None`` if unknown."""
+    if not run.whole_spec_grader_tokens:
+        return None
+    pct = 100 * run.grader_tokens / run.whole_spec_grader_tokens
+    return f"{pct:.2g}%" if pct < 10 else f"{pct:.0f}%"
+
+
+def scenario_titles(runs: Sequence[RunResult], spec: Spec | None = None) -> dict[str, str]:
+    """Scenario id → a human name: the example's or eval prompt's title, markdown flattened."""
+    titles = {s.scenario_id: s.scenario_title for r in runs for s in r.samples if s.scenario_title}
+    if spec is not None:
+        section_names = {section.id: section.title for section in spec.walk()}
+        for section in spec.walk():
+            for example in section.examples:
+                titles[example.id] = flatten_links(example.title, section_names)
+        for prompt in spec.eval_prompts:
+            titles[prompt.id] = flatten_links(prompt.title, section_names)
+    return {key: value for key, value in titles.items() if value.strip()}
+
+
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(#([^)\s]*)\)")
+
+
+def flatten_links(text: str, titles: dict[str, str]) -> str:
+    """``see [?](#x)`` → ``see <title of x>``: in-page links as plain text, for one-line names."""
+
+    def replace(match: re.Match[str]) -> str:
+        label, target = match.group(1), match.group(2)
+        return titles.get(target, target) if label in ("", "?") else label
+
+    return " ".join(_MD_LINK.sub(replace, text).replace("**", "").split())
+
+
+_VERDICTS = {
+    "ok": "judge trusted",
+    "weak": "judge weak",
+    "undefined": "judge unverified",
+    "missing": "judge not calibrated",
+}
+
+
+def _agreement(kappa: float) -> str:
+    # Landis & Koch's customary bands for Cohen's kappa.
+    if kappa < 0:
+        return "worse than chance"
+    bands = ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"))
+    return next((word for limit, word in bands if kappa <= limit), "almost perfect")
+
+
+def judge_verdict(validity: JudgeValidity) -> str:
+    """Two or three words: ``judge trusted``, ``judge weak``, ``judge not calibrated`` …"""
+    return _VERDICTS[validity.status]
+
+
+def judge_summary(validity: JudgeValidity) -> str:
+    """One sentence for people: the kappa, what it means, and what to do with the figures."""
+    kappa, threshold = validity.kappa, validity.threshold
+    if validity.status == "missing":
+        return (
+            "This run's judge was never checked against the spec's labelled answers (no "
+            "calibration recorded), so how far to trust its verdicts is unknown."
+        )
+    if validity.status == "undefined":
+        return (
+            "Kappa undefined: the calibration could not measure the judge's agreement with "
+            "the spec's labels (too few or one-sided labels), so its verdicts are unverified."
+        )
+    assert kappa is not None
+    words = f"κ {kappa:.2f}: {_agreement(kappa)} agreement with the spec's labels"
+    if validity.status == "weak":
+        return (
+            f"{words}, below the threshold of {threshold:.2f}. The compliance figures may not "
+            "reflect the spec: read them with caution."
+        )
+    return f"{words} (threshold {threshold:.2f})."

@@ -1,0 +1,75 @@
+"""``specwright compose``: a base spec with overlay specs on it, written as one spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from specwright._cli._common import writing
+
+__all__ = ["compose"]
+
+
+@click.command()
+@click.argument("base", metavar="BASE", type=click.Path(path_type=Path))
+@click.argument(
+    "overlays", metavar="OVERLAY...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here: FILE.json (keeps provenance), FILE.md, or a directory "
+    "(model_spec.md + examples/). Default: JSON on stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default=None,
+    help="Output format (default: from the -o suffix, else json).",
+)
+def compose(
+    base: Path,
+    overlays: tuple[Path, ...],
+    output: Path | None,
+    fmt: Literal["json", "markdown"] | None,
+) -> int:
+    """Compose OVERLAY specs, in order, on BASE by the chain of command.
+
+    Each overlay may add sections, and override (`overrides:`) or disable (`disables:`) base
+    sections below its ceiling (`ceiling:`, default developer). BASE stands in for an
+    overlay's own `extends:`. Every section keeps its provenance (layer, file:line, what it
+    replaced) in the JSON output.
+
+    \b
+    Examples:
+      specwright compose openai-model-spec/2025-12-18 acme-spec -o acme.json
+      specwright compose base-spec team-a team-b -o composed-spec/
+    """
+    from specwright._layers._base import compose_spec
+    from specwright._writer import save_spec, write_spec
+
+    spec = compose_spec(base, *overlays)
+    fmt = fmt or ("markdown" if output is not None and output.suffix != ".json" else "json")
+    if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
+        with writing(output):
+            save_spec(spec, output)
+        click.echo(f"wrote {output}/model_spec.md ({len(spec.layers)} layers)", err=True)
+        return 0
+    text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if fmt == "markdown" and spec.eval_files:
+        click.echo(
+            f"warning: {len(spec.eval_files)} eval prompt files not written; "
+            "give -o a directory to keep examples/",
+            err=True,
+        )
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return 0
+    with writing(output):
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    click.echo(f"wrote {output} ({len(spec.layers)} layers)", err=True)
+    return 0

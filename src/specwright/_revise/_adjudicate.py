@@ -1,0 +1,67 @@
+"""Adjudicated results: a person's verdict replaces the judge's for that sample.
+
+The judge's figures are kept beside the adjudicated ones (``judge_overall``) and every changed
+sample is marked, so a report can show both and say which samples a person decided. The newest
+feedback on a sample wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from specwright._results import RunResult, SampleResult
+from specwright._revise._feedback import Feedback
+
+__all__ = ["adjudicate", "apply_feedback"]
+
+
+def adjudicate(run: RunResult, feedback: Iterable[Feedback]) -> RunResult:
+    """``run`` with the human verdicts of ``feedback`` (for this run) in place of the judge's."""
+    latest: dict[tuple[str, int], Feedback] = {}
+    for item in sorted(feedback, key=lambda f: f.created):
+        if item.run_id == run.run_id:
+            latest[(item.scenario_id, item.epoch)] = item
+    if not latest:
+        return run
+    samples = tuple(_decided(s, latest.get((s.scenario_id, s.epoch))) for s in run.samples)
+    from specwright._eval._logs import summarize  # the one place run aggregates are computed
+
+    data = run.model_dump()
+    data.update(summarize(samples))
+    data.update(
+        n_adjudicated=sum(1 for s in samples if s.adjudicated),
+        judge_overall=run.judge_overall or run.overall,
+    )
+    return RunResult.model_validate(data)
+
+
+def _decided(sample: SampleResult, item: Feedback | None) -> SampleResult:
+    if item is None:
+        return sample
+    return sample.model_copy(
+        update={
+            "compliant": item.compliant,
+            "adjudicated": True,
+            "judge_compliant": sample.compliant
+            if not sample.adjudicated
+            else sample.judge_compliant,
+        }
+    )
+
+
+def apply_feedback(runs: Sequence[RunResult], db_url: str) -> list[RunResult]:
+    """``runs`` adjudicated with the feedback the results store holds for them.
+
+    A SQLite store that does not exist yet holds no feedback: it is not created just to look.
+    """
+    from sqlalchemy.engine import make_url
+
+    from specwright._report._store import ResultsStore
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return list(runs)
+    with ResultsStore(db_url) as store:
+        items = store.feedback(run_ids=[r.run_id for r in runs])
+    return [adjudicate(run, items) for run in runs]
