@@ -63,3 +63,25 @@ def test_real_spec_grader_prompt_is_at_most_a_tenth_of_the_whole_spec() -> None:
         )
         ratios.append(estimate_tokens(prompt) / (whole + transcript_tokens(transcript)))
     assert max(ratios) <= 0.1, max(ratios)
+
+
+def test_cached_grader_prompts_equal_the_plain_ones() -> None:
+    from specwright import load_example_spec
+    from specwright._eval._prompt import (
+        GraderPrompts,
+        estimate_tokens,
+        grader_prompt,
+        grader_system_prompt,
+    )
+    from specwright._eval._scenarios import build_scenarios
+
+    spec = load_example_spec()
+    prompts = GraderPrompts(spec)
+    scenarios = build_scenarios(spec)
+    assert len({s.section_id for s in scenarios}) < len(scenarios)  # sections repeat: cache hits
+    for scenario in scenarios:
+        transcript = [(m.role, m.text) for m in scenario.messages] + [("assistant", "Sure.")]
+        cached = prompts.prompt(scenario.section_id, scenario.anchors, transcript)
+        assert cached == grader_prompt(spec, scenario.section_id, scenario.anchors, transcript)
+        expected = estimate_tokens(grader_system_prompt() + cached)
+        assert prompts.tokens(scenario.section_id, cached) == expected

@@ -20,6 +20,7 @@ from specwright._model import LabelledAnswer, Section, Spec
 
 __all__ = [
     "Budget",
+    "GraderPrompts",
     "TranscriptLine",
     "estimate_tokens",
     "grader_prompt",
@@ -72,16 +73,59 @@ def grader_prompt(
     budget: Budget | None = None,
 ) -> str:
     """The user message of the grader: spec context first, then the transcript to grade."""
-    budget = budget or Budget()
-    section = spec.section(section_id)
-    parts = [
-        _governing(spec, section, budget.section),
-        _core(spec, section, budget.core),
-        _related(spec, section, budget.related),
-        _anchors(anchors, budget.anchors),
-        _transcript(transcript),
-    ]
-    return "\n\n".join(p for p in parts if p)
+    return GraderPrompts(spec, budget).prompt(section_id, anchors, transcript)
+
+
+class GraderPrompts:
+    """The grader prompts of one run: each section's spec context is built once.
+
+    The context (governing section, chain-of-command core, related sections) depends only on
+    the section, while a run grades many answers per section; a judge holds one of these for
+    its task, so nothing is cached across specs or runs.
+    """
+
+    def __init__(self, spec: Spec, budget: Budget | None = None) -> None:
+        self.spec = spec
+        self.budget = budget or Budget()
+        self._contexts: dict[str, str] = {}
+        self._context_tokens: dict[str, int] = {}
+
+    def context(self, section_id: str) -> str:
+        """The spec context of ``section_id`` (built on first use)."""
+        if section_id not in self._contexts:
+            section = self.spec.section(section_id)
+            parts = [
+                _governing(self.spec, section, self.budget.section),
+                _core(self.spec, section, self.budget.core),
+                _related(self.spec, section, self.budget.related),
+            ]
+            self._contexts[section_id] = "\n\n".join(p for p in parts if p)
+        return self._contexts[section_id]
+
+    def prompt(
+        self,
+        section_id: str,
+        anchors: Sequence[LabelledAnswer],
+        transcript: Sequence[TranscriptLine],
+    ) -> str:
+        """The grader's user message for one answer."""
+        parts = [
+            self.context(section_id),
+            _anchors(anchors, self.budget.anchors),
+            _transcript(transcript),
+        ]
+        return "\n\n".join(p for p in parts if p)
+
+    def tokens(self, section_id: str, prompt: str) -> int:
+        """The estimated tokens of the system prompt plus ``prompt`` (made by :meth:`prompt`).
+
+        The section's context is counted once; the rest of each prompt is counted anew.
+        (The estimate adds up over whitespace-separated pieces.)
+        """
+        context = self.context(section_id)
+        if section_id not in self._context_tokens:
+            self._context_tokens[section_id] = estimate_tokens(_SYSTEM + context)
+        return self._context_tokens[section_id] + estimate_tokens(prompt[len(context) :])
 
 
 def _section_text(section: Section) -> str:

@@ -28,9 +28,8 @@ from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import original_role, scenario_messages, shown_text
 from specwright._eval._prompt import (
     Budget,
+    GraderPrompts,
     TranscriptLine,
-    estimate_tokens,
-    grader_prompt,
     grader_system_prompt,
     transcript_tokens,
     whole_spec_prompt_tokens,
@@ -127,6 +126,7 @@ def spec_judge(
     settings = settings or GraderSettings()
     system = grader_system_prompt()
     spec, spec_tokens = context.spec, context.spec_tokens
+    prompts = GraderPrompts(spec, budget)  # one per task: each section's context built once
 
     async def score(state: TaskState, target: Target) -> Score:
         sample = read_record(SampleMetadata, state.metadata, f"sample {state.sample_id}")
@@ -136,10 +136,10 @@ def spec_judge(
             if context.enforce
             else transcript_lines(state)
         )
-        prompt = grader_prompt(spec, scenario.section_id, scenario.anchors, transcript, budget)
+        prompt = prompts.prompt(scenario.section_id, scenario.anchors, transcript)
         grader = get_model(role=GRADER_ROLE, required=True)
         verdict = await run_grader(grader, system, prompt, settings)
-        prompt_tokens = estimate_tokens(system + prompt)
+        prompt_tokens = prompts.tokens(scenario.section_id, prompt)
         whole = spec_tokens + transcript_tokens(transcript)
         meta = score_metadata(verdict, whole, prompt_tokens).to_log()
         if verdict.compliant is None:
