@@ -139,6 +139,7 @@ def sample_result(
         scenario_title=meta.title,
         part_id=meta.part_id,
         part_title=meta.part_title,
+        layer=meta.layer,
         authority=meta.authority,
         tags=meta.tags,
         epoch=sample.epoch,

@@ -79,6 +79,8 @@ class Scenario(FrozenModel):
     """The spec's top-level (H1) section holding the governing section (reports group by it)."""
     part_title: str = ""
     """That top-level section's title."""
+    layer: str = ""
+    """For a composed (company) spec: the layer the governing section comes from."""
     authority: Authority | None = None
     """The section's effective authority (own, else inherited)."""
     tags: tuple[str, ...] = ()
@@ -100,6 +102,7 @@ class Scenario(FrozenModel):
             title=self.title,
             part_id=self.part_id,
             part_title=self.part_title,
+            layer=self.layer,
             authority=self.authority,
             tags=self.tags,
             source=self.source,
@@ -201,6 +204,7 @@ def _scenario(
         section_title=section.title,
         part_id=part.id,
         part_title=part.title,
+        layer=section.provenance.layer if section.provenance is not None else "",
         authority=spec.effective_authority(section.id),
         tags=_tags(section, messages),
         source=f"{location.file}:{location.line}" if location else "",

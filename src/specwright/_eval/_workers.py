@@ -104,6 +104,9 @@ def _spawn(shard: EvalOptions) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "specwright._eval._worker"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+        # A session of its own: a terminal's Ctrl-C reaches only this process, which passes
+        # exactly one signal on to each worker (a second one could cut a worker's save short).
+        start_new_session=True,
     )  # fmt: skip
     assert proc.stdin is not None
     proc.stdin.write(shard.model_dump_json())
@@ -112,16 +115,21 @@ def _spawn(shard: EvalOptions) -> subprocess.Popen[str]:
 
 
 def _wait(procs: Sequence[subprocess.Popen[str]]) -> list[WorkerReport]:
-    """Every worker's report; Ctrl-C or SIGTERM here is passed on, and the workers finish."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: _forward(procs, signal.SIGTERM))
+    """Every worker's report; Ctrl-C or SIGTERM here is passed on once, and the workers finish."""
+    forwarded: list[int] = []
+
+    def forward(signum: int) -> None:
+        if not forwarded:
+            forwarded.append(signum)
+            _forward(procs, signum)
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: forward(signal.SIGTERM))
     try:
         while True:
             try:
                 return [_report(proc) for proc in procs]
             except KeyboardInterrupt:
-                # A terminal's Ctrl-C reaches the workers too; a signal sent to this process
-                # alone is passed on. Either way each worker saves its log and reports.
-                _forward(procs, signal.SIGINT)
+                forward(signal.SIGINT)  # each worker saves its log and reports
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -193,6 +193,9 @@ def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
         " " if name else None,
         el("code", {"class": "sample-id"}, sample.scenario_id),
         f" · epoch {sample.epoch}{score}",
+        el("span", {"class": "sample-layer"}, f" · layer: {sample.layer}")
+        if sample.layer
+        else None,
     )
     return el(
         "details",

@@ -89,6 +89,8 @@ class SampleMetadata(LogRecord):
     """The top-level part (H1 section) the governing section belongs to."""
     part_title: str = ""
     """That part's title."""
+    layer: str = ""
+    """For a composed (company) spec: the layer the governing section comes from."""
 
 
 class ScoreMetadata(LogRecord):

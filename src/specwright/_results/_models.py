@@ -130,6 +130,8 @@ class SampleResult(FrozenModel):
     """The id of the spec's top-level (H1) section holding the governing section, when known."""
     part_title: str = ""
     """That top-level section's title."""
+    layer: str = ""
+    """For a composed (company) spec: the layer the governing section comes from."""
     authority: Authority | None = None
     """The section's effective authority."""
     tags: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from specwright._chain._adapters_openai import from_openai
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._resolution import resolve
+from specwright._chain._spec_index import SpecIndex
 from specwright._errors import ConversationError
 from specwright._model import Spec
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
@@ -45,6 +46,8 @@ class Gateway:
         self.config = config
         self.spec = spec
         self.spec_hash = spec.content_hash()
+        # Candidates, relevance index and section costs of the spec, built once per worker.
+        self.index = SpecIndex.build(spec)
         self.keys: dict[str, ClientKey] = {k.sha256: k for k in config.keys}
         self.upstream: Upstream | None = None
         self.writer: DecisionWriter | None = None
@@ -210,9 +213,11 @@ def _upstream_payload(
     if pending.mode == "observe":
         pending.conversation = conversation  # the writer resolves it, off the request's path
         return body
-    resolution = resolve(gateway.spec, conversation)
+    resolution = resolve(gateway.spec, conversation, index=gateway.index)
     pending.resolution = resolution
-    compiled = compile_prompt(gateway.spec, conversation, resolution, budget=gateway.config.budget)
+    compiled = compile_prompt(
+        gateway.spec, conversation, resolution, budget=gateway.config.budget, index=gateway.index
+    )
     pending.compiled = compiled
     out = dict(document)
     out["messages"] = compiled.to_openai()

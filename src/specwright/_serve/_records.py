@@ -20,6 +20,7 @@ from specwright._chain._candidates import CandidateStatus, SpanCandidate
 from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._conversation import Conversation
 from specwright._chain._resolution import Resolution, resolve
+from specwright._chain._spec_index import SpecIndex
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = [
@@ -194,7 +195,11 @@ def sha256_text(text: str) -> str:
 
 
 def build_row(
-    pending: PendingDecision, spec: Spec, spec_hash: str, store_text: bool
+    pending: PendingDecision,
+    spec: Spec,
+    spec_hash: str,
+    store_text: bool,
+    index: SpecIndex | None = None,
 ) -> dict[str, Any]:
     """The ``decisions`` row for ``pending`` (runs on the writer thread); ``spec_hash`` is
     ``spec.content_hash()``, computed once by the caller.
@@ -204,7 +209,7 @@ def build_row(
     models here would cost more than the rest of the record, on every request.
     """
     if pending.resolution is None and pending.conversation is not None:
-        pending.resolution = resolve(spec, pending.conversation)
+        pending.resolution = resolve(spec, pending.conversation, index=index)
     upstream = pending.upstream_ms
     sections = _sections(pending.resolution, pending.compiled)
     placed = [s["id"] for s in sections if s["placed"]]

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from specwright._chain._spec_index import SpecIndex
 from specwright._model import Spec
 from specwright._serve._decision_store import DecisionStore
 from specwright._serve._records import PendingDecision, build_row
@@ -42,6 +43,7 @@ class DecisionWriter:
         self._store = store
         self._spec = spec
         self._spec_hash = spec.content_hash()
+        self._index = SpecIndex.build(spec)  # the writer thread's own (observe mode resolves here)
         self._store_text = store_text
         self._batch_size = batch_size
         self._interval = interval
@@ -95,7 +97,9 @@ class DecisionWriter:
         records: list[dict[str, Any]] = []
         for pending in batch:
             try:
-                records.append(build_row(pending, self._spec, self._spec_hash, self._store_text))
+                records.append(
+                    build_row(pending, self._spec, self._spec_hash, self._store_text, self._index)
+                )
             except Exception:  # a bug in one record must not lose the others
                 _LOG.exception("decision %s: cannot build its record", pending.id)
                 self.failed += 1
