@@ -4,8 +4,6 @@ payloads, and results from a real SQLite store."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,42 +12,17 @@ import pytest
 from specwright import ResultsStore, read_spec
 from specwright._cli import main
 from tests.company.conftest import SpecWriter, write_spec_dir
+from tests.report import browser_support
+from tests.report.browser_support import CHROMIUM, Watched
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="Debian chromium not found at /usr/bin/chromium"
     ),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+browser = browser_support.browser  # the module-scoped fixture, shared with the report's tests
 NORTHWIND = Path(__file__).parent / "data" / "northwind"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-@dataclass
-class Watched:
-    page: Any
-    url: str
-    console: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def assert_quiet(self) -> None:
-        assert self.console == [], self.console
-        assert self.errors == [], self.errors
-        assert self.dialogs == [], self.dialogs
-        assert self.requests == [self.url], self.requests  # the page itself, nothing else
 
 
 def open_site(browser: Any, spec_path: Path, out: Path, *extra: str) -> Watched:

@@ -28,8 +28,9 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall
 
+from specwright._chat import message_text, pair_tool_calls
 from specwright._eval._scenarios import Scenario
-from specwright._model import Attachment, Message, Spec, TextPart, UntrustedPart
+from specwright._model import Message, Spec
 
 if TYPE_CHECKING:
     from specwright._chain._spec_index import SpecIndex
@@ -56,27 +57,6 @@ def scenario_messages(
     messages = _enforced(scenario, spec, index) if enforce else scenario.messages
     calls = pair_tool_calls(messages)
     return [_convert(index, message, calls) for index, message in enumerate(messages)]
-
-
-def pair_tool_calls(messages: tuple[Message, ...]) -> dict[int, int]:
-    """Map each tool message's index to the index of the assistant message that called it.
-
-    A call is an assistant message with a ``recipient`` other than ``all``; its result is the
-    next tool message (named like the recipient, when named) before the next assistant turn.
-    Calls without a result stay plain assistant text: APIs refuse a call left unanswered.
-    """
-    pairs: dict[int, int] = {}
-    pending: int | None = None
-    for index, message in enumerate(messages):
-        if message.role == "assistant":
-            recipient = message.attributes.get("recipient", "all")
-            pending = index if recipient != "all" else None
-        elif message.role == "tool" and pending is not None:
-            name = message.attributes.get("name")
-            if name in (None, messages[pending].attributes["recipient"]):
-                pairs[index] = pending
-                pending = None
-    return pairs
 
 
 def _convert(index: int, message: Message, calls: dict[int, int]) -> ChatMessage:
@@ -129,20 +109,6 @@ def _enforced(scenario: Scenario, spec: Spec, index: SpecIndex | None) -> tuple[
     conversation = Conversation.from_messages(scenario.messages)
     compiled = compile_prompt(spec, conversation, index=index)
     return tuple(turn.message for turn in compiled.conversation.turns)
-
-
-def message_text(message: Message) -> str:
-    """The message as plain text, with untrusted blocks and attachments marked as such."""
-    chunks: list[str] = []
-    for part in message.parts:
-        if isinstance(part, TextPart):
-            chunks.append(part.text)
-        elif isinstance(part, UntrustedPart):
-            chunks.append(f"<untrusted>\n{part.text}\n</untrusted>")
-        elif isinstance(part, Attachment):
-            body = f"\n{part.text}" if part.text else ""
-            chunks.append(f"[{part.media}: {part.name}]{body}")
-    return "\n\n".join(c for c in chunks if c)
 
 
 def _tool_result(message: Message, text: str, meta: dict[str, Any]) -> ChatMessage:

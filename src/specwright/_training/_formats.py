@@ -6,8 +6,8 @@ from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
+from specwright._chat import call_message, chat_messages, message_text
 from specwright._model import Message
-from specwright._training._chat import call_message, chat_messages, message_text
 from specwright._training._items import Demonstration, PreferencePair
 from specwright._training._records import (
     DpoRecord,

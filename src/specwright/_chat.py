@@ -1,4 +1,4 @@
-"""Spec-model messages → chat messages (``{"role", "content"}``), the shape trainers read.
+"""Spec-model messages → chat messages (``{"role", "content"}``): the wire and training data.
 
 System and developer roles stay apart. A spec tool exchange (an assistant message with a
 ``recipient`` followed by that tool's message) becomes an assistant ``tool_calls`` entry and a
