@@ -24,7 +24,7 @@ from tests.eval._server import (
     grade_json,
     is_grader_request,
     last_user_text,
-    scripted_server,
+    local_server,
 )
 
 SPEC = load_example_spec()
@@ -50,10 +50,7 @@ def respond(body: dict[str, Any]) -> str:
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
-    with scripted_server(respond) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with local_server(monkeypatch, respond) as running:
         yield running
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests._paths import real_spec_dir
+from tests.eval._server import ScriptedServer, grade_json, is_grader_request, local_server
 
 BASE = """\
 ---
@@ -122,3 +124,18 @@ def real_spec() -> Path:
             "real OpenAI Model Spec not found (beside the checkout, or SPECWRIGHT_REAL_SPEC)"
         )
     return path
+
+
+def respond(body: dict[str, Any]) -> str:
+    """Targets comply; the judge calls an answer compliant when the transcript says so."""
+    if is_grader_request(body):
+        transcript = str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
+        return grade_json("COMPLIED" in transcript)
+    return "COMPLIED"
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
+    monkeypatch.chdir(tmp_path)
+    with local_server(monkeypatch, respond) as running:
+        yield running

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +16,9 @@ import pytest
 from specwright import example_spec_path, read_spec
 from specwright._cli import main
 from specwright._spec_diff._affected import affected_sections
-from tests.eval._server import ScriptedServer, grade_json, is_grader_request, scripted_server
+from tests.eval._server import ScriptedServer, is_grader_request
 
 GRADER = ["--grader", "openai-api/local/judge", "--grader-samples", "1", "--display", "none"]
-
-
-def respond(body: dict[str, Any]) -> str:
-    if is_grader_request(body):
-        transcript = str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
-        return grade_json("COMPLIED" in transcript)
-    return "COMPLIED"
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
-    with scripted_server(respond) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
-        yield running
 
 
 def targets(server: ScriptedServer) -> int:

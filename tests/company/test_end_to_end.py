@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +16,10 @@ import pytest
 
 from specwright import diff_specs, read_spec
 from specwright._cli import main
-from tests.eval._server import ScriptedServer, grade_json, is_grader_request, scripted_server
+from tests.eval._server import ScriptedServer, is_grader_request
 
 NORTHWIND = Path(__file__).parent / "data" / "northwind"
 OURS = "northwind_scope,returns_window,be_professional"
-
-
-def respond(body: dict[str, Any]) -> str:
-    if is_grader_request(body):
-        transcript = str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
-        return grade_json("COMPLIED" in transcript)
-    return "COMPLIED"
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
-    with scripted_server(respond) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
-        yield running
 
 
 def layered_overlay(real_spec: Path, target: Path) -> Path:

@@ -13,7 +13,7 @@ from specwright import ResultsStore, read_spec
 from specwright._cli import main
 from tests.company.conftest import SpecWriter, write_spec_dir
 from tests.report import browser_support
-from tests.report.browser_support import CHROMIUM, Watched
+from tests.report.browser_support import CHROMIUM, Watched, open_file
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,19 +27,7 @@ NORTHWIND = Path(__file__).parent / "data" / "northwind"
 
 def open_site(browser: Any, spec_path: Path, out: Path, *extra: str) -> Watched:
     assert main(["site", str(spec_path), "-o", str(out), *extra]) == 0
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    watched = Watched(page, (out / "index.html").as_uri())
-    page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.on("request", lambda r: watched.requests.append(r.url))
-
-    def on_dialog(dialog: Any) -> None:
-        watched.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(watched.url)
-    return watched
+    return open_file(browser, out / "index.html", width=1300)
 
 
 def visible_sections(page: Any) -> int:

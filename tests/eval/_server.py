@@ -160,6 +160,19 @@ def scripted_server(
         thread.join(timeout=10)
 
 
+@contextmanager
+def local_server(monkeypatch: Any, responder: Responder) -> Iterator[ScriptedServer]:
+    """A scripted server that ``openai-api/local/...`` models reach (``LOCAL_*`` variables set).
+
+    ``INSPECT_LOG_DIR`` is cleared so that logs go where the test says.
+    """
+    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
+    with scripted_server(responder) as running:
+        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+        yield running
+
+
 def grade_json(compliant: bool, score: int | None = None) -> str:
     """A valid grader answer."""
     score = score if score is not None else (6 if compliant else 2)

@@ -63,6 +63,11 @@ def open_page(
 ) -> Watched:
     path = tmp_path / name
     path.write_text(html, encoding="utf-8")
+    return open_file(browser, path, width=width, height=height)
+
+
+def open_file(browser: Any, path: Path, *, width: int = 1200, height: int = 900) -> Watched:
+    """Open ``path`` in a new page that records console messages, errors, requests, dialogs."""
     page = browser.new_page(viewport={"width": width, "height": height})
     watched = Watched(page, path.as_uri())
     page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import click
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from specwright._settings import Settings
 __all__ = [
     "ERROR_PREFIX",
     "echo_json",
+    "emit_spec",
     "env_help",
     "err_console",
     "load_spec_option",
@@ -199,3 +200,36 @@ def resolve_log_dir(option: Path | None, settings: Settings) -> Path:
     the option), else ``SPECWRIGHT_LOG_DIR``, else ``./logs``. The one rule every command uses.
     """
     return option or settings.log_dir or Path("logs")
+
+
+def emit_spec(
+    spec: Spec,
+    fmt: Literal["json", "markdown"],
+    output: Path | None,
+    *,
+    dir_note: str = "",
+    file_note: str = "",
+) -> None:
+    """Write ``spec`` as JSON or dialect markdown: to stdout, to a file, or (markdown) to a
+    directory holding ``model_spec.md`` and ``examples/``; the notes end the "wrote" line."""
+    from specwright._writer import save_spec, write_spec
+
+    if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
+        with writing(output):
+            save_spec(spec, output)
+        click.echo(f"wrote {output}/model_spec.md{dir_note}", err=True)
+        return
+    text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
+    if fmt == "markdown" and spec.eval_files:
+        # One markdown file holds no examples/*.md: say so rather than drop them silently.
+        click.echo(
+            f"warning: {len(spec.eval_files)} eval prompt files not written; "
+            "give -o a directory to keep examples/",
+            err=True,
+        )
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    with writing(output):
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    click.echo(f"wrote {output}{file_note}", err=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import click
 
-from specwright._cli._common import writing
+from specwright._cli._common import emit_spec
 
 __all__ = ["compose"]
 
@@ -50,26 +50,9 @@ def compose(
       specwright compose base-spec team-a team-b -o composed-spec/
     """
     from specwright._layers._base import compose_spec
-    from specwright._writer import save_spec, write_spec
 
     spec = compose_spec(base, *overlays)
     fmt = fmt or ("markdown" if output is not None and output.suffix != ".json" else "json")
-    if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
-        with writing(output):
-            save_spec(spec, output)
-        click.echo(f"wrote {output}/model_spec.md ({len(spec.layers)} layers)", err=True)
-        return 0
-    text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
-    if fmt == "markdown" and spec.eval_files:
-        click.echo(
-            f"warning: {len(spec.eval_files)} eval prompt files not written; "
-            "give -o a directory to keep examples/",
-            err=True,
-        )
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return 0
-    with writing(output):
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    click.echo(f"wrote {output} ({len(spec.layers)} layers)", err=True)
+    layers = f" ({len(spec.layers)} layers)"
+    emit_spec(spec, fmt, output, dir_note=layers, file_note=layers)
     return 0

@@ -7,7 +7,7 @@ from typing import Literal
 
 import click
 
-from specwright._cli._common import load_spec_option, spec_input, writing
+from specwright._cli._common import emit_spec, load_spec_option, spec_input
 
 __all__ = ["export"]
 
@@ -37,26 +37,6 @@ def export(spec_path: Path | None, fmt: Literal["json", "markdown"], output: Pat
       specwright export --spec path/to/spec-dir --format json > spec.json
       specwright export path/to/spec-dir --format markdown -o copy-of-spec/
     """
-    from specwright._writer import save_spec, write_spec
-
     spec = load_spec_option(spec_path)
-    if fmt == "markdown" and output is not None and (output.is_dir() or not output.suffix):
-        with writing(output):
-            save_spec(spec, output)
-        click.echo(f"wrote {output}/model_spec.md and {len(spec.eval_files)} eval files", err=True)
-        return 0
-    text = spec.model_dump_json(indent=2) if fmt == "json" else write_spec(spec)
-    if fmt == "markdown" and spec.eval_files:
-        # One markdown file holds no examples/*.md: say so rather than drop them silently.
-        click.echo(
-            f"warning: {len(spec.eval_files)} eval prompt files not written; "
-            "give -o a directory to keep examples/",
-            err=True,
-        )
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        with writing(output):
-            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+    emit_spec(spec, fmt, output, dir_note=f" and {len(spec.eval_files)} eval files")
     return 0

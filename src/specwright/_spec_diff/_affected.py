@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from specwright._model import Spec
 from specwright._spec_diff._compare import diff_specs
 from specwright._spec_diff._model import ChangeKind
 
 __all__ = ["AFFECTING", "affected_sections"]
 
-AFFECTING: frozenset[ChangeKind] = frozenset(
-    {
-        "section-added",
-        "section-reparented",
-        "authority-raised",
-        "authority-lowered",
-        "title-changed",
-        "text-changed",
-        "example-added",
-        "example-removed",
-        "example-relabelled",
-        "example-changed",
-        "eval-prompt-added",
-        "eval-prompt-removed",
-    }
-)
+AFFECTING: frozenset[ChangeKind] = frozenset(get_args(ChangeKind)) - {
+    "section-removed",  # a removed section has no scenarios left to run
+    "section-moved",  # a move alone changes neither text, authority nor examples
+}
 """Changes that can change a section's scenarios or how they are graded (a move does not)."""
 
 
