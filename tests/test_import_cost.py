@@ -5,7 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("inspect_ai", "sqlalchemy", "openai", "httpx", "playwright", "starlette", "uvicorn")
+HEAVY = (
+    "inspect_ai",
+    "sqlalchemy",
+    "openai",
+    "httpx",
+    "aiohttp",
+    "playwright",
+    "starlette",
+    "uvicorn",
+)
 
 
 def test_import_specwright_loads_no_heavy_dependency() -> None:

@@ -6,10 +6,10 @@ Pipeline per request::
         │                                    │ resolve(spec, conversation)
         │                                    │ enforce: compile_prompt → compiled messages
         │                                    ▼ observe: the request unchanged
-        │                                 _upstream (httpx pool, retries before the first byte)
+        │                                 _upstream (aiohttp pool, retries before the first byte)
         ◄──── response (streamed chunk by chunk) + x-specwright-decision-id ────┘
                                              │
                        PendingDecision ──► _writer (batched, off the hot path) ──► decisions table
 
-Needs the ``serve`` extra (Starlette, uvicorn, httpx) and SQLAlchemy for the store.
+Needs the ``serve`` extra (Starlette, uvicorn, aiohttp) and SQLAlchemy for the store.
 """

@@ -12,12 +12,11 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from specwright._serve._records import PendingDecision
-from specwright._serve._upstream import StreamOpened
+from specwright._serve._upstream import UPSTREAM_ERRORS, StreamOpened
 
 __all__ = ["RecordedStream", "StreamScan"]
 
@@ -90,7 +89,7 @@ class RecordedStream(StreamingResponse):
             async for chunk in opened.rest:
                 self._scan.feed(chunk)
                 yield chunk
-        except httpx.HTTPError as exc:
+        except UPSTREAM_ERRORS as exc:
             # Bytes already went out: no retry, no new status; say so in the stream and end it.
             pending = self._scan.pending
             pending.error = f"upstream failed mid-stream: {type(exc).__name__}"
@@ -102,5 +101,5 @@ class RecordedStream(StreamingResponse):
         except OSError:
             self._scan.pending.error = "client disconnected mid-stream"
         finally:
-            await self._opened.response.aclose()
+            self._opened.response.release()
             self._done()
