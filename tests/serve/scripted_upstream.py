@@ -10,7 +10,9 @@ real upstream does: the request's ``model`` picks the behaviour.
 * ``fault-hang``: never answers;
 * ``fault-midstream``: a stream that breaks after two chunks;
 * ``flaky-<id>``: the first request with that model gets 503, later ones succeed;
-* ``gated``: a stream whose chunks after the first wait for :attr:`Upstream.gate`.
+* ``gated``: a stream whose chunks after the first wait for :attr:`Upstream.gate`;
+* ``slow-<ms>``: an answer (or a stream's first chunk) after ``<ms>`` milliseconds, the time a
+  model takes to answer (the benchmark's realistic upstream).
 
 Every request is kept in :attr:`Upstream.requests` (path, headers, JSON body). Run as a
 program (``python -m tests.serve.scripted_upstream --port P``) for benchmarks.
@@ -156,6 +158,8 @@ class _Handler:
             model = "fault-503"
         if model.startswith("fault-"):
             return await self._fault(model[6:], body, writer)
+        if model.startswith("slow-") and model[5:].isdigit():
+            await asyncio.sleep(int(model[5:]) / 1000.0)
         if body.get("stream"):
             await self._stream(model, body, writer, break_after=None)
         else:
