@@ -154,3 +154,18 @@ def test_sqlite_store_runs_in_wal_mode(store_url: str) -> None:
     store.close()
     with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_decisions_table_is_the_migrations_own(store_url: str) -> None:
+    """The store reflects the table the migration made (one declaration of its columns)."""
+    from specwright._errors import ConfigurationError
+    from specwright._results._migrations import MIGRATIONS
+
+    assert "m009_create_decisions" in [name for name, _ in MIGRATIONS]
+    with pytest.raises(ConfigurationError, match="no decisions table"):
+        DecisionStore(store_url, migrate_schema=False)  # a fresh file: nothing migrated yet
+    store = DecisionStore(store_url)
+    with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(decisions)")]
+    assert list(store._table.c.keys()) == columns
+    store.close()

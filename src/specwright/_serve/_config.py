@@ -12,9 +12,10 @@ import json
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._serve._records import GatewayMode
 from specwright._validation import first_error
 
@@ -30,11 +31,7 @@ CONFIG_ENV = "SPECWRIGHT_GATEWAY_CONFIG"
 """The environment variable that carries the configuration to worker processes."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class ClientKey(_Frozen):
+class ClientKey(FrozenModel):
     """A client allowed through the gateway."""
 
     name: str = Field(min_length=1)
@@ -45,11 +42,11 @@ class ClientKey(_Frozen):
     """This client's mode; ``None`` uses the gateway's ``--mode``."""
 
 
-class _KeysFile(_Frozen):
+class _KeysFile(FrozenModel):
     keys: tuple[ClientKey, ...]
 
 
-class GatewayConfig(_Frozen):
+class GatewayConfig(FrozenModel):
     """Everything a worker needs to serve."""
 
     spec_path: str

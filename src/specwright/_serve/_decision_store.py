@@ -1,9 +1,10 @@
 """The ``decisions`` table of the results store: batched inserts and the queries behind
 ``specwright decisions``.
 
-The table is created by the results store's named migration ``m006_create_decisions``.
-SQLite stores run in WAL mode with a busy timeout, so several gateway workers (processes)
-and a reader can share one file; PostgreSQL URLs work unchanged.
+The table is created by the results store's named migration ``m009_create_decisions`` and
+reflected from the database here, so its shape is declared in one place. SQLite stores run
+in WAL mode with a busy timeout, so several gateway workers (processes) and a reader can
+share one file; PostgreSQL URLs work unchanged.
 """
 
 from __future__ import annotations
@@ -15,41 +16,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
     Engine,
-    Float,
-    Integer,
     MetaData,
-    String,
     Table,
-    Text,
     create_engine,
     event,
+    func,
     insert,
     select,
 )
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    InvalidRequestError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from specwright._errors import ConfigurationError
 from specwright._results._store import ResultsStore
 from specwright._serve._records import DecisionRecord
 
 __all__ = ["DecisionFilter", "DecisionStore", "open_engine"]
-
-_META = MetaData()
-_decisions = Table(
-    "decisions", _META,
-    Column("decision_id", String(64), primary_key=True),
-    Column("created", DateTime(timezone=True)), Column("spec_hash", String(64)),
-    Column("spec_version", String(100)), Column("mode", String(20)), Column("client", String(255)),
-    Column("stream", Boolean), Column("request_model", String(255)),
-    Column("upstream_model", String(255)), Column("status", Integer), Column("error", Text),
-    Column("latency_ms", Float), Column("upstream_ms", Float), Column("overhead_ms", Float),
-    Column("prompt_tokens", Integer), Column("completion_tokens", Integer),
-    Column("sections", Text), Column("trace", Text),
-)  # fmt: skip
 
 
 def open_engine(url: str) -> Engine:
@@ -92,6 +79,23 @@ class DecisionStore:
             # workers opening a fresh store at once do not race.
             ResultsStore(url).close()
         self._engine = open_engine(url)
+        self._table = self._reflect()
+
+    def _reflect(self) -> Table:
+        meta = MetaData()
+        try:
+            with self._engine.connect() as conn:
+                meta.reflect(conn, only=["decisions"])
+        except InvalidRequestError:  # `only` names a table the database lacks
+            self._engine.dispose()
+            raise ConfigurationError(
+                f"results store {self.url!r} has no decisions table: open it once with a "
+                "specwright command (e.g. `specwright serve`) to migrate it"
+            ) from None
+        except OperationalError as exc:
+            self._engine.dispose()
+            raise ConfigurationError(f"cannot open results store {self.url!r}: {exc.orig}") from exc
+        return meta.tables["decisions"]
 
     def close(self) -> None:
         """Release the connections."""
@@ -102,18 +106,16 @@ class DecisionStore:
         transaction."""
         if rows:
             with self._engine.begin() as conn:
-                conn.execute(insert(_decisions), list(rows))
+                conn.execute(insert(self._table), list(rows))
 
     def count(self) -> int:
         """How many records the store holds."""
-        from sqlalchemy import func
-
         with self._engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(_decisions)) or 0)
+            return int(conn.scalar(select(func.count()).select_from(self._table)) or 0)
 
     def get(self, decision_id: str) -> DecisionRecord | None:
         """The record with this id (a unique prefix of at least 8 characters works too)."""
-        table = _decisions
+        table = self._table
         query = select(table).where(table.c.decision_id == decision_id)
         with self._engine.connect() as conn:
             rows = list(conn.execute(query))
@@ -124,7 +126,7 @@ class DecisionStore:
 
     def find(self, where: DecisionFilter) -> list[DecisionRecord]:
         """Matching records, newest first."""
-        table = _decisions
+        table = self._table
         query = select(table).order_by(table.c.created.desc(), table.c.decision_id)
         if where.since is not None:
             query = query.where(table.c.created >= where.since)
@@ -134,17 +136,17 @@ class DecisionStore:
             )
         if where.section is not None:
             query = query.where(table.c.sections.contains(f",{where.section},"))
-        query = _status_clause(query, where.status)
+        query = _status_clause(query, table, where.status)
         if where.limit is not None:
             query = query.limit(where.limit)
         with self._engine.connect() as conn:
             return [_record(row._mapping) for row in conn.execute(query)]
 
 
-def _status_clause(query: Any, status: str | None) -> Any:
+def _status_clause(query: Any, table: Table, status: str | None) -> Any:
     if status is None:
         return query
-    column = _decisions.c.status
+    column = table.c.status
     if len(status) == 3 and status[0].isdigit() and status[1:].lower() == "xx":
         low = int(status[0]) * 100
         return query.where(column >= low, column < low + 100)

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._candidates import CandidateStatus, SpanCandidate
 from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._conversation import Conversation
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
+from specwright._frozen import FrozenModel
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = [
@@ -39,11 +38,7 @@ GatewayMode: TypeAlias = Literal["enforce", "observe"]
 """``enforce`` sends the compiled messages upstream; ``observe`` forwards the request unchanged."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SpanDecision(_Frozen):
+class SpanDecision(FrozenModel):
     """One span of a message part and the chain of command's verdict on it."""
 
     id: str
@@ -64,7 +59,7 @@ class SpanDecision(_Frozen):
     """The span's text, only when the gateway stores text."""
 
 
-class PartDecision(_Frozen):
+class PartDecision(FrozenModel):
     """One message part: its highest authority, its status, and its spans."""
 
     message_index: int
@@ -81,7 +76,7 @@ class PartDecision(_Frozen):
     """Its spans, in order."""
 
 
-class SectionDecision(_Frozen):
+class SectionDecision(FrozenModel):
     """A spec section that was placed in context or did not simply apply."""
 
     id: str
@@ -100,7 +95,7 @@ class SectionDecision(_Frozen):
     """Its cost in the preamble, when placed."""
 
 
-class IsolatedSpan(_Frozen):
+class IsolatedSpan(FrozenModel):
     """A span without authority placed between boundary markers (enforce mode)."""
 
     message_index: int
@@ -119,7 +114,7 @@ class IsolatedSpan(_Frozen):
     """Its text, only when the gateway stores text."""
 
 
-class DecisionRecord(_Frozen):
+class DecisionRecord(FrozenModel):
     """Everything the gateway decided for one request (one record per request)."""
 
     id: str
