@@ -14,8 +14,9 @@ real upstream does: the request's ``model`` picks the behaviour.
 * ``slow-<ms>``: an answer (or a stream's first chunk) after ``<ms>`` milliseconds, the time a
   model takes to answer (the benchmark's realistic upstream).
 
-Every request is kept in :attr:`Upstream.requests` (path, headers, JSON body). Run as a
-program (``python -m tests.serve.scripted_upstream --port P``) for benchmarks.
+``POST …/messages`` answers in Anthropic's Messages shape (and its stream events), with the
+same behaviours. Every request is kept in :attr:`Upstream.requests` (path, headers, JSON
+body). Run as a program (``python -m tests.serve.scripted_upstream --port P``) for benchmarks.
 """
 
 from __future__ import annotations
@@ -98,6 +99,47 @@ def _stream_events(model: str, body: dict[str, Any]) -> list[bytes]:
     return events
 
 
+def _anthropic_message(model: str, body: dict[str, Any]) -> dict[str, Any]:
+    n = _anthropic_count(body)
+    return {
+        "id": "msg_scripted",
+        "type": "message",
+        "role": "assistant",
+        "model": f"{model}-answer",
+        "content": [{"type": "text", "text": f"echo: {n} messages"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 11 * n, "output_tokens": 3},
+    }
+
+
+def _anthropic_count(body: dict[str, Any]) -> int:
+    """Messages plus one for a system prompt (comparable with the Chat Completions count)."""
+    return len(body.get("messages", [])) + (1 if body.get("system") else 0)
+
+
+def _sse(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _anthropic_events(model: str, body: dict[str, Any]) -> list[bytes]:
+    message = _anthropic_message(model, body)
+    text = message["content"][0]["text"]
+    usage = {"input_tokens": message["usage"]["input_tokens"], "output_tokens": 1}
+    start = {**message, "content": [], "stop_reason": None, "usage": usage}
+    stop = {"stop_reason": "end_turn", "stop_sequence": None}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"message": start}),
+        ("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": text[:6]}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": text[6:]}}),
+        ("content_block_stop", {"index": 0}),
+        ("message_delta", {"usage": {"output_tokens": 3}, "delta": stop}),
+        ("message_stop", {}),
+    ]
+    return [_sse(name, {"type": name, **data}) for name, data in events]
+
+
 def _head(status: int, headers: dict[str, str]) -> bytes:
     lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -115,6 +157,7 @@ def _chunked(data: bytes) -> bytes:
 class _Handler:
     def __init__(self, state: Upstream) -> None:
         self.state = state
+        self.anthropic = False
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
@@ -142,6 +185,7 @@ class _Handler:
         body = json.loads(raw) if raw else None
         if self.state.keep:
             self.state.requests.append(Seen(method, path, headers, body))
+        self.anthropic = path.endswith("/messages")
         return await self._answer(method, path, body, writer)
 
     async def _answer(
@@ -162,6 +206,8 @@ class _Handler:
             await asyncio.sleep(int(model[5:]) / 1000.0)
         if body.get("stream"):
             await self._stream(model, body, writer, break_after=None)
+        elif self.anthropic:
+            writer.write(_whole(200, json.dumps(_anthropic_message(model, body)).encode()))
         else:
             answer = _completion(model, len(body.get("messages", [])))
             writer.write(_whole(200, json.dumps(answer).encode()))
@@ -195,7 +241,7 @@ class _Handler:
         break_after: int | None,
     ) -> None:
         head = {"content-type": "text/event-stream", "transfer-encoding": "chunked"}
-        events = _stream_events(model, body)
+        events = (_anthropic_events if self.anthropic else _stream_events)(model, body)
         writer.write(_head(200, head) + _chunked(events[0]))
         await writer.drain()
         for n, event in enumerate(events[1:], start=1):

@@ -6,11 +6,12 @@ import asyncio
 import json
 import logging
 import os
+import random
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,17 +19,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from specwright._chain._adapters_openai import from_openai
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._resolution import resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._errors import ConversationError
 from specwright._model import Spec
+from specwright._serve._apis import CHAT_COMPLETIONS, MESSAGES, Api
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
 from specwright._serve._decision_store import DecisionStore
-from specwright._serve._problems import Problem, error_body
+from specwright._serve._problems import Problem
 from specwright._serve._records import PendingDecision
-from specwright._serve._streaming import RecordedStream, StreamScan
+from specwright._serve._streaming import RecordedStream
 from specwright._serve._upstream import StreamOpened, Upstream, UpstreamReply, Wait
 from specwright._serve._writer import DecisionWriter
 
@@ -52,6 +53,8 @@ class Gateway:
         self.upstream: Upstream | None = None
         self.writer: DecisionWriter | None = None
         self._switch_interval = sys.getswitchinterval()
+        # Seeded from the OS in each worker process; ids need to be unique, not secret.
+        self._ids = random.Random()
 
     async def start(self) -> None:
         """Open the upstream pool and start the writer (lifespan startup)."""
@@ -81,17 +84,26 @@ class Gateway:
         sys.setswitchinterval(self._switch_interval)
 
     def client(self, request: Request) -> ClientKey | None:
-        """The client the request's bearer key belongs to; ``Problem`` 401 otherwise."""
+        """The client the request's key belongs to; ``Problem`` 401 otherwise.
+
+        The key comes as a bearer token (OpenAI's SDK) or in ``x-api-key`` (Anthropic's).
+        """
         if self.config.no_auth:
             return None
-        header = request.headers.get("authorization", "")
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
+        key = request.headers.get("x-api-key", "").strip()
+        if not key:
+            scheme, _, key = request.headers.get("authorization", "").partition(" ")
+            key = key.strip() if scheme.lower() == "bearer" else ""
+        if not key:
             raise Problem(401, "missing API key: send 'Authorization: Bearer <key>'")
-        found = self.keys.get(hash_key(key.strip()))
+        found = self.keys.get(hash_key(key))
         if found is None:
             raise Problem(401, "invalid API key", code="invalid_api_key")
         return found
+
+    def new_id(self) -> str:
+        """A fresh decision id: 128 random bits (no system call per request)."""
+        return f"dec_{self._ids.getrandbits(128):032x}"
 
     def finish(self, pending: PendingDecision, started: float) -> None:
         """Close the request's record and hand it to the writer."""
@@ -108,38 +120,65 @@ def _gateway(request: Request) -> Gateway:
 
 async def chat_completions(request: Request) -> Response:
     """``POST /v1/chat/completions``: one decision record per request, whatever happens."""
+    return await _serve(request, CHAT_COMPLETIONS)
+
+
+async def messages(request: Request) -> Response:
+    """``POST /v1/messages`` (Anthropic): the same pipeline, Anthropic's shapes."""
+    return await _serve(request, MESSAGES)
+
+
+@dataclass
+class _Exchange:
+    """One request on its way through the pipeline."""
+
+    gateway: Gateway
+    api: Api
+    pending: PendingDecision
+    started: float
+
+    def overhead_ms(self) -> float:
+        """Time so far, less the time spent waiting on the upstream."""
+        upstream = self.pending.upstream_ms or 0.0
+        return (time.perf_counter() - self.started) * 1000.0 - upstream
+
+    def headers(self) -> dict[str, str]:
+        """The decision headers every answer carries."""
+        return {ID_HEADER: self.pending.id, OVERHEAD_HEADER: f"{self.overhead_ms():.3f}"}
+
+    def finish(self) -> None:
+        """Close the record and hand it to the writer."""
+        self.gateway.finish(self.pending, self.started)
+
+
+async def _serve(request: Request, api: Api) -> Response:
     gateway = _gateway(request)
     started = time.perf_counter()
     pending = PendingDecision(
-        id=f"dec_{uuid.uuid4().hex}", created=time.time(), mode=gateway.config.mode, client=None
+        id=gateway.new_id(), created=time.time(), mode=gateway.config.mode, client=None
     )
+    pending.api = api.name
+    exchange = _Exchange(gateway, api, pending, started)
     try:
-        return await _handle_chat(gateway, request, pending, started)
+        return await _handle(exchange, request)
     except Problem as raised:
         problem = raised
         pending.status, pending.error = problem.status, str(problem)
     except asyncio.CancelledError:  # the client left, or shutdown ran out of time
         pending.status, pending.error = 499, "cancelled before the answer was complete"
-        gateway.finish(pending, started)
+        exchange.finish()
         raise
     except Exception as exc:  # a bug: answer 500 and record it; the worker lives on
         _LOG.exception("decision %s: internal error", pending.id)
         problem = Problem(500, "internal error in the gateway", code="internal_error")
         pending.status, pending.error = 500, f"internal error: {type(exc).__name__}"
-    gateway.finish(pending, started)
-    return _problem_response(problem, pending, started)
+    exchange.finish()
+    headers = {**problem.headers, **exchange.headers()}
+    return Response(api.error_body(problem), problem.status, headers, "application/json")
 
 
-def _problem_response(problem: Problem, pending: PendingDecision, started: float) -> Response:
-    headers = {**problem.headers, ID_HEADER: pending.id}
-    upstream = pending.upstream_ms or 0.0
-    headers[OVERHEAD_HEADER] = f"{(time.perf_counter() - started) * 1000.0 - upstream:.3f}"
-    return Response(problem.body(), problem.status, headers, media_type="application/json")
-
-
-async def _handle_chat(
-    gateway: Gateway, request: Request, pending: PendingDecision, started: float
-) -> Response:
+async def _handle(exchange: _Exchange, request: Request) -> Response:
+    gateway, pending = exchange.gateway, exchange.pending
     client = gateway.client(request)
     if client is not None:
         pending.client = client.name
@@ -152,24 +191,20 @@ async def _handle_chat(
     if not isinstance(stream, bool) and stream is not None:
         raise Problem(422, "stream: expected a boolean", param="stream")
     pending.stream = bool(stream)
-    payload = _upstream_payload(gateway, document, body, pending)
+    payload = _upstream_payload(exchange, document, body)
     upstream = gateway.upstream
     assert upstream is not None
+    headers = exchange.api.headers(upstream, request.headers)
     wait = Wait()
     try:
         if pending.stream:
-            return await _streamed(
-                gateway,
-                upstream=upstream,
-                payload=payload,
-                pending=pending,
-                started=started,
-                wait=wait,
-            )
-        reply = await upstream.complete(payload, wait)
+            opened = await upstream.open_stream(payload, wait, exchange.api.path, headers)
+            pending.upstream_ms = wait.seconds * 1000.0
+            return _streamed(exchange, opened)
+        reply = await upstream.complete(payload, wait, exchange.api.path, headers)
     finally:
         pending.upstream_ms = wait.seconds * 1000.0
-    return _completed(gateway, reply, pending, started)
+    return _completed(exchange, reply)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -198,12 +233,11 @@ def _parse(body: bytes) -> dict[str, object]:
     return document
 
 
-def _upstream_payload(
-    gateway: Gateway, document: dict[str, object], body: bytes, pending: PendingDecision
-) -> bytes:
+def _upstream_payload(exchange: _Exchange, document: dict[str, object], body: bytes) -> bytes:
     """Resolve the chain of command; in enforce mode, the compiled request."""
+    gateway, pending = exchange.gateway, exchange.pending
     try:
-        conversation = from_openai(document)
+        conversation = exchange.api.read(document)
     except ConversationError as exc:
         if exc.index is None:
             param = exc.field or "messages"
@@ -219,64 +253,33 @@ def _upstream_payload(
         gateway.spec, conversation, resolution, budget=gateway.config.budget, index=gateway.index
     )
     pending.compiled = compiled
-    out = dict(document)
-    out["messages"] = compiled.to_openai()
+    try:
+        out = exchange.api.write(document, compiled)
+    except ConversationError as exc:  # e.g. a turn the target API cannot express
+        raise Problem(422, str(exc), param="messages") from None
     return json.dumps(out, ensure_ascii=False).encode("utf-8")
 
 
-def _decision_headers(
-    pending: PendingDecision, started: float, upstream_ms: float
-) -> dict[str, str]:
-    overhead = (time.perf_counter() - started) * 1000.0 - upstream_ms
-    return {ID_HEADER: pending.id, OVERHEAD_HEADER: f"{overhead:.3f}"}
-
-
-def _completed(
-    gateway: Gateway, reply: UpstreamReply, pending: PendingDecision, started: float
-) -> Response:
+def _completed(exchange: _Exchange, reply: UpstreamReply) -> Response:
+    pending = exchange.pending
     pending.status = reply.status
     data = reply.data
     if data is not None and reply.status < 300:
-        _read_usage(data, pending)
+        exchange.api.read_usage(data, pending)
     elif reply.status >= 400:
         pending.error = f"upstream answered {reply.status}"
-    headers = {**reply.headers, **_decision_headers(pending, started, pending.upstream_ms or 0.0)}
-    gateway.finish(pending, started)
+    headers = {**reply.headers, **exchange.headers()}
+    exchange.finish()
     return Response(reply.content, reply.status, headers, media_type="application/json")
 
 
-def _read_usage(data: dict[str, object], pending: PendingDecision) -> None:
-    model = data.get("model")
-    pending.upstream_model = model if isinstance(model, str) else None
-    usage = data.get("usage")
-    if isinstance(usage, dict):
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        pending.prompt_tokens = prompt if isinstance(prompt, int) else None
-        pending.completion_tokens = completion if isinstance(completion, int) else None
-
-
-async def _streamed(
-    gateway: Gateway,
-    *,
-    upstream: Upstream,
-    payload: bytes,
-    pending: PendingDecision,
-    started: float,
-    wait: Wait,
-) -> Response:
-    opened = await upstream.open_stream(payload, wait)
-    pending.upstream_ms = wait.seconds * 1000.0
+def _streamed(exchange: _Exchange, opened: StreamOpened | UpstreamReply) -> Response:
     if isinstance(opened, UpstreamReply):
-        return _completed(gateway, opened, pending, started)
-    assert isinstance(opened, StreamOpened)
-    pending.status = 200
-    headers = {**opened.headers, **_decision_headers(pending, started, pending.upstream_ms)}
-    scan = StreamScan(pending)
-
-    def done() -> None:
-        gateway.finish(pending, started)
-
-    return RecordedStream(opened, scan, done, headers)
+        return _completed(exchange, opened)
+    exchange.pending.status = 200
+    headers = {**opened.headers, **exchange.headers()}
+    scan = exchange.api.scan(exchange.pending)
+    return RecordedStream(opened, scan, exchange.finish, headers, exchange.api.error_event)
 
 
 async def models(request: Request) -> Response:
@@ -302,8 +305,9 @@ async def healthz(request: Request) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     message = {404: "no such route", 405: "method not allowed"}.get(status, "error")
-    body = error_body(status, f"{message}: {request.method} {request.url.path}")
-    return Response(body, status, media_type="application/json")
+    problem = Problem(status, f"{message}: {request.method} {request.url.path}")
+    api = MESSAGES if request.url.path.startswith("/v1/messages") else CHAT_COMPLETIONS
+    return Response(api.error_body(problem), status, media_type="application/json")
 
 
 def create_app(config: GatewayConfig, spec: Spec) -> Starlette:
@@ -321,6 +325,7 @@ def create_app(config: GatewayConfig, spec: Spec) -> Starlette:
     app = Starlette(
         routes=[
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/messages", messages, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],

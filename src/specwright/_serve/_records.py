@@ -127,6 +127,8 @@ class DecisionRecord(FrozenModel):
     """The spec's version label."""
     mode: GatewayMode
     """The mode the request ran in."""
+    api: Literal["chat.completions", "messages"] = "chat.completions"
+    """The API the client called: OpenAI Chat Completions or Anthropic Messages."""
     client: str | None
     """The client key's name (never the key); ``None`` without auth or when auth failed."""
     stream: bool
@@ -169,6 +171,7 @@ class PendingDecision:
     created: float
     mode: GatewayMode
     client: str | None
+    api: str = "chat.completions"
     stream: bool = False
     request_model: str | None = None
     upstream_model: str | None = None
@@ -209,6 +212,7 @@ def build_row(
     sections = _sections(pending.resolution, pending.compiled)
     placed = [s["id"] for s in sections if s["placed"]]
     trace = {
+        "api": pending.api,
         "parts": _parts(pending.resolution, store_text),
         "sections": sections,
         "isolated": _isolated(pending.compiled, store_text),

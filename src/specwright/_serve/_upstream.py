@@ -92,13 +92,12 @@ class Upstream:
         *,
         timeout: float,
         retries: int,
-        extra_headers: Mapping[str, str] | None = None,
     ) -> None:
         """Needs a running event loop (the gateway builds it in its lifespan startup)."""
         headers = {"content-type": "application/json", "accept-encoding": "identity"}
-        if key:
-            headers["authorization"] = f"Bearer {key}"
-        headers.update(extra_headers or {})
+        # OpenAI-style APIs take the key as a bearer token; Anthropic's as ``x-api-key``.
+        self.bearer = {"authorization": f"Bearer {key}"} if key else {}
+        self.api_key = {"x-api-key": key} if key else {}
         self._base = base_url.rstrip("/")
         self._session = aiohttp.ClientSession(
             headers=headers,
@@ -118,16 +117,20 @@ class Upstream:
 
     async def models(self, wait: Wait) -> UpstreamReply:
         """``GET /models`` passed through (with the same retry rules)."""
-        return await self._attempts(lambda: self._once("GET", "/models", None), wait)
+        call = lambda: self._once("GET", "/models", None, self.bearer)  # noqa: E731
+        return await self._attempts(call, wait)
 
     async def complete(
-        self, payload: bytes, wait: Wait, path: str = "/chat/completions"
+        self, payload: bytes, wait: Wait, path: str, headers: Mapping[str, str]
     ) -> UpstreamReply:
-        """``POST path`` without streaming."""
-        return await self._attempts(lambda: self._once("POST", path, payload), wait)
+        """``POST path`` without streaming; ``headers`` add to the pool's (auth, version)."""
+        return await self._attempts(lambda: self._once("POST", path, payload, headers), wait)
 
-    async def _once(self, method: str, path: str, payload: bytes | None) -> UpstreamReply:
-        async with self._session.request(method, self._base + path, data=payload) as response:
+    async def _once(
+        self, method: str, path: str, payload: bytes | None, headers: Mapping[str, str]
+    ) -> UpstreamReply:
+        url = self._base + path
+        async with self._session.request(method, url, data=payload, headers=headers) as response:
             content = await response.read()
             status = response.status
             data = None
@@ -160,7 +163,7 @@ class Upstream:
         raise _bad_gateway(failure, self._retries + 1)
 
     async def open_stream(
-        self, payload: bytes, wait: Wait, path: str = "/chat/completions"
+        self, payload: bytes, wait: Wait, path: str, headers: Mapping[str, str]
     ) -> StreamOpened | UpstreamReply:
         """``POST path`` with streaming, up to the first chunk.
 
@@ -173,15 +176,17 @@ class Upstream:
             started = time.perf_counter()
             wait.attempts += 1
             try:
-                return await self._open_once(payload, path)
+                return await self._open_once(payload, path, headers)
             except (*UPSTREAM_ERRORS, _Garbage) as exc:
                 failure = _failure(exc)
             finally:
                 wait.seconds += time.perf_counter() - started
         raise _bad_gateway(failure, self._retries + 1)
 
-    async def _open_once(self, payload: bytes, path: str) -> StreamOpened | UpstreamReply:
-        response = await self._session.post(self._base + path, data=payload)
+    async def _open_once(
+        self, payload: bytes, path: str, headers: Mapping[str, str]
+    ) -> StreamOpened | UpstreamReply:
+        response = await self._session.post(self._base + path, data=payload, headers=headers)
         try:
             if response.status != 200:
                 content = await response.read()
