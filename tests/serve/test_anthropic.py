@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from specwright._cli import main
 from tests.serve.conftest import CLIENT_KEY, OBSERVER_KEY, UPSTREAM_KEY
 from tests.serve.scripted_upstream import Upstream
 from tests.serve.test_decision_records import wait_for
@@ -77,7 +78,7 @@ def _assert_enforced(body: dict[str, Any]) -> None:
 
 
 def test_sdk_enforce_sends_the_compiled_messages(
-    gateway: str, upstream: Upstream, store_url: str
+    gateway: str, upstream: Upstream, store_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = _client(gateway)
     raw = client.messages.with_raw_response.create(
@@ -94,6 +95,8 @@ def test_sdk_enforce_sends_the_compiled_messages(
     tool = [p for p in record.parts if p.role == "tool"]
     assert tool and tool[0].authority == "none" and tool[0].status == "no_authority"
     assert record.isolated and record.placed_sections()
+    assert main(["decisions", "show", decision, "--db", store_url]) == 0
+    assert "enforce · messages · client alpha" in capsys.readouterr().out
 
 
 def test_sdk_stream_passes_events_through(gateway: str, upstream: Upstream, store_url: str) -> None:

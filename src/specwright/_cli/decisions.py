@@ -196,7 +196,8 @@ def _header_lines(record: DecisionRecord, matches: bool | None) -> list[str]:
     upstream = f"{record.upstream_ms:.1f}" if record.upstream_ms is not None else "-"
     return [
         f"[bold]Decision {record.id}[/] {record.created:%Y-%m-%d %H:%M:%S} UTC",
-        f"{record.mode} · client {escape(record.client or '-')} · status {record.status} · "
+        f"{record.mode} · {record.api} · client {escape(record.client or '-')} · "
+        f"status {record.status} · "
         f"model {escape(record.request_model or '-')} → {escape(record.upstream_model or '-')}",
         f"{spec} {check[matches]}",
         f"latency {record.latency_ms:.1f} ms (upstream {upstream} ms, gateway "
