@@ -325,7 +325,17 @@ def _latency_verdict(enforce: Result, base: Result) -> str:
 
 def _throughput_verdict(enforce: Result, base: Result) -> str:
     ratio = enforce.throughput / base.throughput
-    return f"throughput {ratio:.0%} {'>=' if ratio >= TARGETS['throughput'] else '<'} 90% of direct"
+    verdict = (
+        f"throughput {ratio:.0%} {'>=' if ratio >= TARGETS['throughput'] else '<'} 90% of direct"
+    )
+    if enforce.cpu_ms:
+        # What the verdict depends on when the gateway is CPU-bound: how much of a core it needs.
+        needed = TARGETS["throughput"] * base.throughput * enforce.cpu_ms / 1000.0
+        verdict += (
+            f" (the gateway spent {enforce.cpu_ms:.2f} ms of CPU a request: 90% of direct's "
+            f"{base.throughput:,.0f} req/s needs {needed:.2f} of a core, free or not)"
+        )
+    return verdict
 
 
 # --------------------------------------------------------------------------- main
