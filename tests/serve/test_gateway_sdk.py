@@ -75,6 +75,7 @@ def test_sync_sdk_enforce_sends_compiled_messages(gateway: str, upstream: Upstre
     _assert_enforced(seen.body["messages"])
     # The upstream gets the gateway's key, never the client's.
     assert seen.headers["authorization"] == f"Bearer {UPSTREAM_KEY}"
+    assert seen.headers["content-type"] == "application/json"
     assert CLIENT_KEY not in json.dumps(seen.headers)
 
 
