@@ -184,3 +184,19 @@ def test_upstream_dying_mid_stream_ends_with_an_error_event(
     (record,) = wait_for(store_url, [decision])
     assert record.api == "messages" and record.status == 200
     assert record.error is not None and "mid-stream" in record.error
+
+
+def test_anthropic_error_types_by_status() -> None:
+    from specwright._serve._problems import Problem
+
+    def kind(status: int) -> str:
+        body = json.loads(Problem(status, "x").anthropic_body())
+        assert body["type"] == "error" and body["error"]["message"] == "x"
+        return str(body["error"]["type"])
+
+    assert [kind(s) for s in (400, 401, 404, 413, 422, 429, 500, 502)] == [
+        "invalid_request_error", "authentication_error", "not_found_error", "request_too_large",
+        "invalid_request_error", "rate_limit_error", "api_error", "api_error",
+    ]  # fmt: skip
+    named = json.loads(Problem(422, "bad role", param="messages[2].role").anthropic_body())
+    assert named["error"]["message"] == "messages[2].role: bad role"
