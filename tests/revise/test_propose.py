@@ -1,0 +1,213 @@
+"""``specwright propose`` with a scripted drafting model on 127.0.0.1.
+
+Runs are hand-made on the packaged example spec: two models split on ``local_currency``
+(guideline level, so the revision is an overlay), every model fails ``protect_documents``
+(root level, so the revision is a patched copy), and everyone agrees on ``concise_options``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from specwright import example_spec_path, lint_spec, read_spec
+from specwright._cli import main
+from specwright._results import RunResult, SampleResult, TranscriptMessage
+from tests.eval._server import ScriptedServer, scripted_server
+from tests.report import report_factory as factory
+from tests.revise._scripted_reviser import reviser
+
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+TITLES = {
+    "local_currency": ("Use the traveller's currency", "guideline"),
+    "protect_documents": ("Keep travel documents private", "root"),
+    "concise_options": ("Keep option lists short", "guideline"),
+}
+
+
+def _sample(section: str, n: int, compliant: bool) -> SampleResult:
+    title, authority = TITLES[section]
+    return SampleResult(
+        scenario_id=f"{section}/example-{n}", kind="example", section_id=section,
+        section_title=title, authority=authority, compliant=compliant,
+        score=6.0 if compliant else 2.0, rationale="judged",
+        transcript=(TranscriptMessage(role="user", content=f"How much is trip {n}?"),
+                    TranscriptMessage(role="assistant", content=f"Trip {n} costs 54 USD.")),
+    )  # fmt: skip
+
+
+def _run(run_id: str, model: str, currency: list[bool]) -> RunResult:
+    samples = [_sample("local_currency", i + 1, v) for i, v in enumerate(currency)]
+    samples += [_sample("protect_documents", 1, False), _sample("concise_options", 1, True)]
+    run = factory.build_run(run_id, model, {}, spec_version="v", spec_hash="h" * 64,
+                            created=WHEN, calibration=None)  # fmt: skip
+    return run.model_copy(update={"samples": tuple(samples)})
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> list[Path]:
+    paths = []
+    for run_id, model, verdicts in (
+        ("ra", "model-a", [True, True]),
+        ("rb", "model-b", [False, True]),
+    ):
+        path = tmp_path / f"{run_id}.json"
+        path.write_text(_run(run_id, model, verdicts).model_dump_json(), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def faults() -> list[str]:
+    """Malformed answers the scripted model gives first, in order."""
+    return []
+
+
+@pytest.fixture
+def drafter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: list[str]
+) -> Iterator[ScriptedServer]:
+    """The scripted drafting model as ``openai-api/draft/reviser``; a fresh results store."""
+    monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with scripted_server(reviser(faults)) as server:
+        monkeypatch.setenv("DRAFT_BASE_URL", server.base_url)
+        monkeypatch.setenv("DRAFT_API_KEY", "k")
+        yield server
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _propose(capsys: pytest.CaptureFixture[str], section: str, runs: list[Path], *extra: str
+             ) -> tuple[int, str, str]:  # fmt: skip
+    sources = [a for p in runs for a in ("--from", str(p))]
+    return cli(capsys, "propose", section, "--spec", str(example_spec_path()), *sources,
+               "--model", "openai-api/draft/reviser", *extra)  # fmt: skip
+
+
+def test_overlay_is_lint_clean_cites_its_samples_and_diffs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+) -> None:
+    out_dir = tmp_path / "proposal"
+    code, out, err = _propose(capsys, "local_currency", runs, "-o", str(out_dir), "--json")
+    assert code == 0, err
+    assert "review: specwright diff" in err and "--changed-since" in err
+    record = json.loads(out)
+    assert record["kind"] == "overlay" and record["ceiling"] == "user"
+    # Disagreement: model-a says compliant on example-1, model-b not; example-2 is unanimous.
+    assert [(e["run_id"], e["scenario_id"]) for e in record["evidence"]] == [
+        ("ra", "local_currency/example-1"),
+        ("rb", "local_currency/example-1"),
+    ]
+    [example] = record["examples"]
+    assert example["samples"] == ["ra local_currency/example-1", "rb local_currency/example-1"]
+    text = (out_dir / "model_spec.md").read_text(encoding="utf-8")
+    assert "overrides:\n- local_currency" in text and "ceiling: user" in text
+    assert "run `ra` sample `local_currency/example-1`" in text
+    composed = read_spec(out_dir)
+    assert lint_spec(composed) == []
+    section = composed.section("local_currency")
+    assert section.provenance is not None and section.provenance.layer_index == 1
+    assert composed.effective_authority("local_currency") == "guideline"
+    base_examples = len(read_spec(example_spec_path()).section("local_currency").examples)
+    assert len(section.examples) == base_examples + 1
+    assert [a.label for a in section.examples[-1].answers] == ["GOOD", "BAD"]
+    assert "<price>" in section.examples[-1].messages[0].text  # escaped, read back as written
+    code, _, err = cli(capsys, "lint", str(out_dir))
+    assert code == 0, err
+    code, out, _ = cli(capsys, "diff", str(example_spec_path()), str(out_dir), "--json")
+    changes = {(c["kind"], c["section_id"]) for c in json.loads(out)["changes"]}
+    assert ("text-changed", "local_currency") in changes
+    assert ("example-added", "local_currency") in changes
+    assert {sid for _, sid in changes} == {"local_currency"}
+
+
+def test_root_section_gets_a_patched_copy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+) -> None:
+    code, _, err = _propose(capsys, "protect_documents", runs, "-o", str(tmp_path / "p.md"))
+    assert code == 2 and "give -o a directory" in err and len(err.strip().splitlines()) == 1
+    out_dir = tmp_path / "patched"
+    code, _, err = _propose(capsys, "protect_documents", runs, "-o", str(out_dir))
+    assert code == 0, err
+    assert "a patched copy" in err
+    patched = read_spec(out_dir)
+    assert lint_spec(patched) == [] and not patched.layers
+    assert patched.effective_authority("protect_documents") == "root"
+    assert "[^pdoc]" in patched.section("protect_documents").body  # the eval prompts stay tied
+    assert any(p.section_id == "protect_documents" for p in patched.eval_prompts)
+    code, out, _ = cli(capsys, "diff", str(example_spec_path()), str(out_dir), "--json")
+    assert {c["section_id"] for c in json.loads(out)["changes"]} == {"protect_documents"}
+
+
+def test_feedback_is_evidence_even_without_disagreement(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+) -> None:
+    code, _, err = _propose(capsys, "concise_options", runs)
+    assert code == 2 and "nothing to draft a revision from" in err
+    assert drafter.count(lambda _: True) == 0
+    code, _, err = cli(capsys, "feedback", "add", str(runs[0]), "concise_options/example-1",
+                       "--verdict", "non-compliant", "--note", "four options is not short",
+                       "--author", "ann")  # fmt: skip
+    assert code == 0, err
+    code, out, err = _propose(capsys, "concise_options", runs)
+    assert code == 0, err
+    assert "run `ra` sample `concise_options/example-1` (feedback by ann" in out
+    [request] = drafter.requests
+    prompt = request["messages"][-1]["content"]
+    assert "Note: four options is not short" in prompt and "person: non-compliant" in prompt
+
+
+@pytest.mark.parametrize("fault", ["not_json", "wrong_fields", "heading", "unknown_evidence",
+                                   "broken_reference"])  # fmt: skip
+def test_a_malformed_answer_is_asked_again(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], *,
+    drafter: ScriptedServer, faults: list[str], fault: str,
+) -> None:  # fmt: skip
+    faults.append(fault)
+    code, _, err = _propose(capsys, "local_currency", runs, "-o", str(tmp_path / "p.md"))
+    assert code == 0, err
+    assert "in 2 attempt(s)" in err and len(drafter.requests) == 2
+    retry = drafter.requests[1]["messages"][-1]["content"]
+    assert "YOUR PREVIOUS ANSWER WAS REJECTED" in retry
+    assert lint_spec(read_spec(tmp_path / "p.md")) == []
+
+
+def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path],
+    drafter: ScriptedServer, faults: list[str],
+) -> None:  # fmt: skip
+    faults.extend(["not_json", "broken_reference"])
+    target = tmp_path / "p.md"
+    code, out, err = _propose(capsys, "local_currency", runs, "-o", str(target), "--attempts", "2")
+    assert code == 1 and not target.exists() and out == ""
+    [line] = err.strip().splitlines()
+    assert "no usable revision of local_currency in 2 attempt(s)" in line
+    assert "no_such_section" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["locl_currency"], "no such section in the spec (did you mean local_currency?)"),
+        (["local_currency", "--from", "no-such-run"], "RUN no-such-run: no such file"),
+        (["local_currency", "--model", "gpt"], "--model 'gpt': use openai-api/"),
+        (["local_currency", "--json"], "--json prints the proposal record: give -o"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], runs: list[Path], drafter: ScriptedServer,
+    argv: list[str], needle: str,
+) -> None:  # fmt: skip
+    section, *extra = argv
+    code, out, err = _propose(capsys, section, runs, *extra)
+    assert code == 2 and needle in err, err
+    assert len(err.strip().splitlines()) == 1 and out == ""
+    assert drafter.requests == []
