@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.eval._server import last_user_text
+from tests.eval._server import RawReply, last_user_text
 
 FAULTS: dict[str, str] = {
     "not_json": "Here is my revision: the section should be clearer about prices.",
@@ -35,6 +35,12 @@ FAULTS: dict[str, str] = {
             "examples": [{"title": "t", "evidence": ["E1"], "user": "u", "good": "g", "bad": "b"}],
         }
     ),
+}
+
+
+RAW: dict[str, RawReply] = {
+    "http_400": RawReply(json.dumps({"error": {"message": "bad model", "type": "invalid"}}), 400),
+    "garbage_200": RawReply(json.dumps({"object": "chat.completion", "choices": "none"})),
 }
 
 
@@ -62,16 +68,17 @@ def good_answer(prompt: str) -> dict[str, Any]:
     return {"text": text, "examples": examples[:4], "rationale": "settles the disputed cases"}
 
 
-def reviser(faults: list[str] | None = None) -> Callable[[dict[str, Any]], str]:
+def reviser(faults: list[str] | None = None) -> Callable[[dict[str, Any]], str | RawReply]:
     """A responder for the scripted server: faults first (in order), then good answers.
 
     ``faults`` is consumed as requests arrive, so a test may fill it after the server starts.
     """
     pending = faults if faults is not None else []
 
-    def respond(body: dict[str, Any]) -> str:
+    def respond(body: dict[str, Any]) -> str | RawReply:
         if pending:
-            return FAULTS[pending.pop(0)]
+            fault = pending.pop(0)
+            return RAW[fault] if fault in RAW else FAULTS[fault]
         return "```json\n" + json.dumps(good_answer(last_user_text(body))) + "\n```"
 
     return respond

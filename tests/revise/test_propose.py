@@ -8,6 +8,7 @@ Runs are hand-made on the packaged example spec: two models split on ``local_cur
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,3 +212,30 @@ def test_bad_input_is_one_line_exit_2(
     assert code == 2 and needle in err, err
     assert len(err.strip().splitlines()) == 1 and out == ""
     assert drafter.requests == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "needle"),
+    [("http_400", "BadRequestError"), ("garbage_200", "malformed reply")],
+)
+def test_a_failed_request_is_one_line_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], *,
+    drafter: ScriptedServer, faults: list[str], fault: str, needle: str,
+) -> None:  # fmt: skip
+    faults.append(fault)
+    target = tmp_path / "p.md"
+    code, out, err = _propose(capsys, "local_currency", runs, "-o", str(target))
+    assert code == 1 and not target.exists() and out == ""
+    [line] = err.strip().splitlines()
+    assert "the request to openai-api/draft/reviser failed" in line and needle in line
+
+
+def test_an_unreachable_model_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], runs: list[Path], drafter: ScriptedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    drafter.stop()
+    time.sleep(0.3)
+    code, _, err = _propose(capsys, "local_currency", runs)
+    assert code == 2 and "--model 'openai-api/draft/reviser': cannot connect" in err
+    assert len(err.strip().splitlines()) == 1
