@@ -37,8 +37,10 @@ __all__ = ["propose"]
               help="Requests before giving up on malformed answers.")  # fmt: skip
 @click.option("--max-evidence", type=click.IntRange(1, 50), default=12, show_default=True,
               help="Samples shown to the model at most.")  # fmt: skip
-@click.option("--temperature", type=float, default=0.2, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--temperature", type=float, default=0.2, show_default=True,
+              help="Drafting temperature.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the first request (request i uses seed + i).")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
               help="Seconds per request attempt.")  # fmt: skip
 @click.option(

@@ -54,9 +54,9 @@ def apply_feedback(runs: Sequence[RunResult], db_url: str) -> list[RunResult]:
 
 
 def stored_feedback(
-    db_url: str, run_ids: Sequence[str], section_id: str | None = None
+    db_url: str, run_ids: Sequence[str] | None = None, section_id: str | None = None
 ) -> list[Feedback]:
-    """The feedback the results store holds for ``run_ids`` (and ``section_id``), oldest first.
+    """The feedback the store holds (on ``run_ids``, about ``section_id``), oldest first.
 
     A SQLite store that does not exist yet holds no feedback: it is not created just to look.
     """
@@ -68,4 +68,5 @@ def stored_feedback(
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return []
     with ResultsStore(db_url) as store:
-        return store.feedback(run_ids=list(run_ids), section_id=section_id)
+        ids = None if run_ids is None else list(run_ids)
+        return store.feedback(run_ids=ids, section_id=section_id)

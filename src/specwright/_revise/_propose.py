@@ -213,7 +213,8 @@ async def propose_revision(
     prompt = build_prompt(spec, target.section, evidence)
     retry, problem = "", ""
     for attempt in range(1, attempts + 1):
-        reply = await client.complete(SYSTEM_PROMPT, prompt + retry, client.settings.seed + attempt)
+        seed = client.settings.seed + attempt - 1
+        reply = await client.complete(SYSTEM_PROMPT, prompt + retry, seed)
         if reply.error is not None:
             raise ProposalFailure(f"propose: the request to {client.endpoint.name} failed: "
                                   f"{reply.error}")  # fmt: skip
