@@ -18,7 +18,9 @@ import pytest
 from specwright import example_spec_path, lint_spec, read_spec
 from specwright._cli import main
 from specwright._results import RunResult, SampleResult, TranscriptMessage
-from tests.eval._server import ScriptedServer, scripted_server
+from specwright._spec_diff._affected import affected_sections
+from tests.company.conftest import respond
+from tests.eval._server import ScriptedServer, local_server, scripted_server
 from tests.report import report_factory as factory
 from tests.revise._scripted_reviser import reviser
 
@@ -239,3 +241,38 @@ def test_an_unreachable_model_is_one_line_exit_2(
     code, _, err = _propose(capsys, "local_currency", runs)
     assert code == 2 and "--model 'openai-api/draft/reviser': cannot connect" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_loop_eval_feedback_propose_diff_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    drafter: ScriptedServer,
+) -> None:  # fmt: skip
+    """A re-run of the affected scenarios shows the proposal's effect: its new example runs."""
+    monkeypatch.chdir(tmp_path)
+    base = example_spec_path()
+    judge = ["--grader", "openai-api/local/judge", "--grader-samples", "1", "--display", "none"]
+    with local_server(monkeypatch, respond) as server:
+        evaluate = ["eval", "--model", "openai-api/local/m", *judge, "--json"]
+        code, out, err = cli(capsys, *evaluate, "--spec", str(base))
+        assert code == 0, err
+        log = json.loads(out)["log"]
+        code, _, err = cli(capsys, "feedback", "add", log, "local_currency/example-1",
+                           "--verdict", "non-compliant", "--note", "left in dollars")  # fmt: skip
+        assert code == 0, err
+        code, _, err = cli(capsys, "propose", "local_currency", "--spec", str(base), "--from", log,
+                           "--model", "openai-api/draft/reviser", "-o", "proposal")  # fmt: skip
+        assert code == 0, err
+        proposal = read_spec(tmp_path / "proposal")
+        affected = set(affected_sections(read_spec(base), proposal))
+        assert "local_currency" in affected
+        before = len(server.requests)
+        code, out, err = cli(capsys, *evaluate, "--spec", "proposal", "--changed-since", str(base),
+                             "--baseline", log)  # fmt: skip
+        assert code == 0, err
+    whole = json.loads(Path(json.loads(out)["log"]).read_text(encoding="utf-8"))
+    fresh = {s["scenario_id"] for s in whole["samples"] if "carried_from" not in s}
+    new_example = proposal.section("local_currency").examples[-1].id
+    assert new_example in fresh  # the drafted example is now a scenario, and it ran
+    assert {sid.split("/")[0] for sid in fresh if "/example-" in sid} <= affected
+    assert len(server.requests) - before == 2 * len(fresh)  # target + one grader sample each
+    assert any("carried_from" in s for s in whole["samples"])
