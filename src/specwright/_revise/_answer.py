@@ -21,6 +21,11 @@ _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 _STRUCTURE = re.compile(r"^\s{0,3}(#{1,6}\s|```|~~~|\*\*Example\*\*|!!! )", re.MULTILINE)
 
 
+def _unix_lines(value: str) -> str:
+    # The reader ends a line at \r too: written as sent, the text would not read back as sent.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class _Strict(BaseModel):
     # Unknown keys are tolerated (models add notes); missing or mistyped ones are not.
     model_config = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
@@ -54,7 +59,7 @@ class ProposedExample(_Strict):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("is blank")
-        return value.strip()
+        return _unix_lines(value).strip()
 
 
 class ProposalAnswer(_Strict):
@@ -70,6 +75,7 @@ class ProposalAnswer(_Strict):
     @field_validator("text")
     @classmethod
     def _prose_only(cls, value: str) -> str:
+        value = _unix_lines(value)
         if not value.strip():
             raise ValueError("is blank")
         match = _STRUCTURE.search(value)

@@ -33,7 +33,14 @@ from specwright._revise._revision import (
     target_file,
 )
 
-__all__ = ["SYSTEM_PROMPT", "CitedExample", "Proposal", "ProposalFailure", "propose_revision"]
+__all__ = [
+    "SYSTEM_PROMPT",
+    "CitedExample",
+    "Proposal",
+    "ProposalFailure",
+    "propose_revision",
+    "revise_from_answer",
+]
 
 SYSTEM_PROMPT = (
     "You revise one section of a behaviour specification for AI assistants. Where judges, "
@@ -196,6 +203,26 @@ def _problem(target: _Target, proposal: Proposal, answer: ProposalAnswer) -> str
     return check_revision(target.spec, proposed, target.section.id, expected)
 
 
+def revise_from_answer(
+    spec: Spec,
+    spec_path: Path,
+    section_id: str,
+    answer: ProposalAnswer,
+    evidence: Sequence[Evidence],
+    *,
+    output: Path | None = None,
+) -> Proposal | str:
+    """The revision ``answer`` makes of ``section_id``, checked; or why it cannot be offered."""
+    target = _Target(spec, spec_path, spec.section(section_id), target_file(output),
+                     overlay_ceiling(spec, section_id))  # fmt: skip
+    by_id = {e.id: e for e in evidence}
+    problem = _unknown_evidence(answer, list(by_id))
+    if problem:
+        return problem
+    proposal = _build(target, answer, by_id)
+    return _problem(target, proposal, answer) or proposal
+
+
 async def propose_revision(
     spec: Spec,
     spec_path: Path,
@@ -207,10 +234,7 @@ async def propose_revision(
     attempts: int = 3,
 ) -> Proposal:
     """Draft, check and return a revision of ``section_id``; :class:`ProposalFailure` if none."""
-    target = _Target(spec, spec_path, spec.section(section_id), target_file(output),
-                     overlay_ceiling(spec, section_id))  # fmt: skip
-    by_id = {e.id: e for e in evidence}
-    prompt = build_prompt(spec, target.section, evidence)
+    prompt = build_prompt(spec, spec.section(section_id), evidence)
     retry, problem = "", ""
     for attempt in range(1, attempts + 1):
         seed = client.settings.seed + attempt - 1
@@ -219,13 +243,11 @@ async def propose_revision(
             raise ProposalFailure(f"propose: the request to {client.endpoint.name} failed: "
                                   f"{reply.error}")  # fmt: skip
         answer = read_answer(reply)
-        problem = answer if isinstance(answer, str) else _unknown_evidence(answer, list(by_id))
-        if not problem and not isinstance(answer, str):
-            proposal = _build(target, answer, by_id)
-            problem = _problem(target, proposal, answer)
-            if not problem:
-                return proposal.model_copy(update={"model": client.endpoint.name,
-                                                   "attempts": attempt})  # fmt: skip
+        result = answer if isinstance(answer, str) else revise_from_answer(
+            spec, spec_path, section_id, answer, evidence, output=output)  # fmt: skip
+        if isinstance(result, Proposal):
+            return result.model_copy(update={"model": client.endpoint.name, "attempts": attempt})
+        problem = result
         retry = (f"\n\nYOUR PREVIOUS ANSWER WAS REJECTED: {problem}. "
                  "Answer again with the JSON object only.")  # fmt: skip
     raise ProposalFailure(
