@@ -29,7 +29,7 @@ FRAGMENTS = [
     "{#id authority=root}", '!!! meta "Commentary"', "[...]", "&amp;", "&lt;x&gt;",
     "[file: x.pdf]", "<!-- BAD -->", "<untrusted>", "<settings>", "---", "    indented",
     "> quote", "- item", "1. item", "é ☃ 𝔘", "\u2028", "\t", "\r", "\\", "|a|b|", "*", "_",
-    "plain words", "BAD[#local_currency]",
+    "plain words", "BAD[#local_currency]", "\x00", "\ufeff", "\x0b", "\x85",
 ]  # fmt: skip
 pieces = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6)
 text = pieces.map(" ".join) | pieces.map("\n".join)
