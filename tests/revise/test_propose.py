@@ -19,6 +19,7 @@ from specwright import example_spec_path, lint_spec, read_spec
 from specwright._cli import main
 from specwright._results import RunResult, SampleResult, TranscriptMessage
 from specwright._spec_diff._affected import affected_sections
+from tests._paths import require_real_spec
 from tests.company.conftest import respond
 from tests.eval._server import ScriptedServer, local_server, scripted_server
 from tests.report import report_factory as factory
@@ -276,3 +277,39 @@ def test_the_loop_eval_feedback_propose_diff_rerun(
     assert {sid.split("/")[0] for sid in fresh if "/example-" in sid} <= affected
     assert len(server.requests) - before == 2 * len(fresh)  # target + one grader sample each
     assert any("carried_from" in s for s in whole["samples"])
+
+
+@pytest.mark.parametrize(
+    ("section", "kind"), [("ask_clarifying_questions", "overlay"), ("letter_and_spirit", "patched")]
+)
+def test_on_the_real_model_spec(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, drafter: ScriptedServer,
+    section: str, kind: str,
+) -> None:  # fmt: skip
+    """On the real spec (its own findings aside), the revision lints clean and diffs narrowly."""
+    real = require_real_spec()
+    base = read_spec(real)
+    paths = []
+    for run_id, verdicts in (("ra", [True, False]), ("rb", [False, False])):
+        samples = tuple(
+            _sample("local_currency", i + 1, v).model_copy(
+                update={"scenario_id": f"{section}/example-{i + 1}", "section_id": section})
+            for i, v in enumerate(verdicts)
+        )  # fmt: skip
+        run = _run(run_id, f"model-{run_id}", []).model_copy(update={"samples": samples})
+        paths.append(tmp_path / f"{run_id}.json")
+        paths[-1].write_text(run.model_dump_json(), encoding="utf-8")
+    out_dir = tmp_path / "proposal"
+    sources = [a for p in paths for a in ("--from", str(p))]
+    model = ["--model", "openai-api/draft/reviser"]
+    code, out, err = cli(capsys, "propose", section, "--spec", str(real), *sources, *model,
+                         "-o", str(out_dir), "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["kind"] == kind
+    proposed = read_spec(out_dir)
+    before = {(f.code, f.section_id) for f in lint_spec(base)}
+    assert {(f.code, f.section_id) for f in lint_spec(proposed)} <= before
+    assert set(proposed.section(section).eval_tags) == set(base.section(section).eval_tags)
+    assert len(proposed.eval_prompts) == len(base.eval_prompts)
+    code, out, _ = cli(capsys, "diff", str(real), str(out_dir), "--json")
+    assert {c["section_id"] for c in json.loads(out)["changes"]} == {section}
