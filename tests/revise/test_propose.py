@@ -26,6 +26,7 @@ from tests.report import report_factory as factory
 from tests.revise._scripted_reviser import reviser
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+EXAMPLE_HASH = read_spec(example_spec_path()).content_hash()
 TITLES = {
     "local_currency": ("Use the traveller's currency", "guideline"),
     "protect_documents": ("Keep travel documents private", "root"),
@@ -47,7 +48,7 @@ def _sample(section: str, n: int, compliant: bool) -> SampleResult:
 def _run(run_id: str, model: str, currency: list[bool]) -> RunResult:
     samples = [_sample("local_currency", i + 1, v) for i, v in enumerate(currency)]
     samples += [_sample("protect_documents", 1, False), _sample("concise_options", 1, True)]
-    run = factory.build_run(run_id, model, {}, spec_version="v", spec_hash="h" * 64,
+    run = factory.build_run(run_id, model, {}, spec_version="v", spec_hash=EXAMPLE_HASH,
                             created=WHEN, calibration=None)  # fmt: skip
     return run.model_copy(update={"samples": tuple(samples)})
 
@@ -102,6 +103,7 @@ def test_overlay_is_lint_clean_cites_its_samples_and_diffs(
     out_dir = tmp_path / "proposal"
     code, out, err = _propose(capsys, "local_currency", runs, "-o", str(out_dir), "--json")
     assert code == 0, err
+    assert "warning" not in err
     assert "review: specwright diff" in err and "--changed-since" in err
     record = json.loads(out)
     assert record["kind"] == "overlay" and record["ceiling"] == "user"
@@ -204,6 +206,7 @@ def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
         (["local_currency", "--from", "no-such-run"], "RUN no-such-run: no such file"),
         (["local_currency", "--model", "gpt"], "--model 'gpt': use openai-api/"),
         (["local_currency", "--json"], "--json prints the proposal record: give -o"),
+        (["local_currency", "-o", str(example_spec_path())], "that is the spec being revised"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -305,6 +308,7 @@ def test_on_the_real_model_spec(
     code, out, err = cli(capsys, "propose", section, "--spec", str(real), *sources, *model,
                          "-o", str(out_dir), "--json")  # fmt: skip
     assert code == 0, err
+    assert "warning: no run given was judged against this spec (its hash differs)" in err
     assert json.loads(out)["kind"] == kind
     proposed = read_spec(out_dir)
     before = {(f.code, f.section_id) for f in lint_spec(base)}

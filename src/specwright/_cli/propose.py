@@ -14,6 +14,7 @@ from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
 if TYPE_CHECKING:
+    from specwright._generate._client import Endpoint
     from specwright._model import Spec
     from specwright._results import RunResult
     from specwright._revise._evidence import Evidence
@@ -68,6 +69,7 @@ def propose(settings: Settings, /, **options: Any) -> int:
       specwright eval --spec proposal/ --changed-since spec/ \\
           --baseline logs/run.eval --model openai-api/local/m
     """
+    from specwright._generate._client import check_reachable, resolve_endpoint
     from specwright._reader import read_spec
     from specwright._revise._propose import ProposalFailure
 
@@ -80,12 +82,20 @@ def propose(settings: Settings, /, **options: Any) -> int:
     output: Path | None = options["output"]
     if options["as_json"] and output is None:
         raise ConfigurationError("--json prints the proposal record: give -o for the spec")
+    _check_not_the_spec(output, spec_path)
+    _check_output(spec, section_id, output)
+    endpoint = resolve_endpoint(options["model"], option="--model")
     db_url = options["results_db"] or settings.results_db
     runs = _runs(options["sources"], db_url)
     evidence = _evidence(spec, section_id, runs, db_url, options["max_evidence"])
-    _check_output(spec, section_id, output)
+    if spec.content_hash() not in {r.spec_hash for r in runs}:
+        click.echo("warning: no run given was judged against this spec (its hash differs)",
+                   err=True)  # fmt: skip
+    check_reachable(endpoint, option="--model")
     try:
-        proposal = asyncio.run(_draft(spec, spec_path, section_id, evidence, options))
+        proposal = asyncio.run(
+            _draft(spec, spec_path, section_id, evidence, endpoint=endpoint, options=options)
+        )
     except ProposalFailure as exc:
         click.echo(f"specwright: error: {exc}", err=True)
         return 1
@@ -94,6 +104,16 @@ def propose(settings: Settings, /, **options: Any) -> int:
     if options["as_json"]:
         echo_json(proposal)
     return 0
+
+
+def _check_not_the_spec(output: Path | None, spec_path: Path) -> None:
+    """Writing the proposal over the spec it revises would lose the spec."""
+    if output is None:
+        return
+    spec_file = spec_path / "model_spec.md" if spec_path.is_dir() else spec_path
+    written = output if output.suffix == ".md" else output / "model_spec.md"
+    if written.resolve() == spec_file.resolve():
+        raise ConfigurationError(f"-o {output}: that is the spec being revised; write elsewhere")
 
 
 def _check_section(spec: Spec, section_id: str) -> None:
@@ -147,19 +167,12 @@ def _check_output(spec: Spec, section_id: str, output: Path | None) -> None:
 
 
 async def _draft(
-    spec: Spec, spec_path: Path, section_id: str, evidence: tuple[Evidence, ...],
-    options: dict[str, Any],
+    spec: Spec, spec_path: Path, section_id: str, evidence: tuple[Evidence, ...], *,
+    endpoint: Endpoint, options: dict[str, Any],
 ) -> Proposal:  # fmt: skip
-    from specwright._generate._client import (
-        GeneratorClient,
-        GeneratorSettings,
-        check_reachable,
-        resolve_endpoint,
-    )
+    from specwright._generate._client import GeneratorClient, GeneratorSettings
     from specwright._revise._propose import propose_revision
 
-    endpoint = resolve_endpoint(options["model"], option="--model")
-    check_reachable(endpoint, option="--model")
     client = GeneratorClient(endpoint, GeneratorSettings(
         temperature=options["temperature"], seed=options["seed"], timeout=options["timeout"],
         max_concurrency=1, max_tokens=4000,
