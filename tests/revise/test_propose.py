@@ -1,69 +1,28 @@
-"""``specwright propose`` with a scripted drafting model on 127.0.0.1.
-
-Runs are hand-made on the packaged example spec: two models split on ``local_currency``
-(guideline level, so the revision is an overlay), every model fails ``protect_documents``
-(root level, so the revision is a patched copy), and everyone agrees on ``concise_options``.
-"""
+"""``specwright propose`` with a scripted drafting model on 127.0.0.1, on the hand-made runs
+of ``_example_runs`` (and on the real Model Spec when it is present)."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from specwright import example_spec_path, lint_spec, read_spec
 from specwright._cli import main
-from specwright._results import RunResult, SampleResult, TranscriptMessage
 from specwright._spec_diff._affected import affected_sections
 from tests._paths import require_real_spec
 from tests.company.conftest import respond
 from tests.eval._server import ScriptedServer, local_server, scripted_server
-from tests.report import report_factory as factory
+from tests.revise._example_runs import example_run, example_sample, write_runs
 from tests.revise._scripted_reviser import reviser
-
-WHEN = datetime(2026, 1, 1, tzinfo=UTC)
-EXAMPLE_HASH = read_spec(example_spec_path()).content_hash()
-TITLES = {
-    "local_currency": ("Use the traveller's currency", "guideline"),
-    "protect_documents": ("Keep travel documents private", "root"),
-    "concise_options": ("Keep option lists short", "guideline"),
-}
-
-
-def _sample(section: str, n: int, compliant: bool) -> SampleResult:
-    title, authority = TITLES[section]
-    return SampleResult(
-        scenario_id=f"{section}/example-{n}", kind="example", section_id=section,
-        section_title=title, authority=authority, compliant=compliant,
-        score=6.0 if compliant else 2.0, rationale="judged",
-        transcript=(TranscriptMessage(role="user", content=f"How much is trip {n}?"),
-                    TranscriptMessage(role="assistant", content=f"Trip {n} costs 54 USD.")),
-    )  # fmt: skip
-
-
-def _run(run_id: str, model: str, currency: list[bool]) -> RunResult:
-    samples = [_sample("local_currency", i + 1, v) for i, v in enumerate(currency)]
-    samples += [_sample("protect_documents", 1, False), _sample("concise_options", 1, True)]
-    run = factory.build_run(run_id, model, {}, spec_version="v", spec_hash=EXAMPLE_HASH,
-                            created=WHEN, calibration=None)  # fmt: skip
-    return run.model_copy(update={"samples": tuple(samples)})
 
 
 @pytest.fixture
 def runs(tmp_path: Path) -> list[Path]:
-    paths = []
-    for run_id, model, verdicts in (
-        ("ra", "model-a", [True, True]),
-        ("rb", "model-b", [False, True]),
-    ):
-        path = tmp_path / f"{run_id}.json"
-        path.write_text(_run(run_id, model, verdicts).model_dump_json(), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_runs(tmp_path)
 
 
 @pytest.fixture
@@ -295,11 +254,11 @@ def test_on_the_real_model_spec(
     paths = []
     for run_id, verdicts in (("ra", [True, False]), ("rb", [False, False])):
         samples = tuple(
-            _sample("local_currency", i + 1, v).model_copy(
+            example_sample("local_currency", i + 1, v).model_copy(
                 update={"scenario_id": f"{section}/example-{i + 1}", "section_id": section})
             for i, v in enumerate(verdicts)
         )  # fmt: skip
-        run = _run(run_id, f"model-{run_id}", []).model_copy(update={"samples": samples})
+        run = example_run(run_id, f"model-{run_id}", []).model_copy(update={"samples": samples})
         paths.append(tmp_path / f"{run_id}.json")
         paths[-1].write_text(run.model_dump_json(), encoding="utf-8")
     out_dir = tmp_path / "proposal"
