@@ -93,8 +93,10 @@ def test_feedback_cases_join_the_calibration(
                 "--log-dir", str(tmp_path / "logs"), "--json", "--grader-samples", "1"]  # fmt: skip
         assert main(args) == 0
         plain = json.loads(capsys.readouterr().out)
+        plain_requests = len(server.requests)
         assert main([*args, "--with-feedback"]) == 0
         captured = capsys.readouterr()
+        prompts = [str(r["messages"][-1]["content"]) for r in server.requests[plain_requests:]]
     assert plain["confusion"] == {"tp": 4, "fp": 0, "tn": 4, "fn": 0}
     data = json.loads(captured.out)
     assert data["confusion"] == {"tp": 5, "fp": 1, "tn": 5, "fn": 0}
@@ -107,3 +109,8 @@ def test_feedback_cases_join_the_calibration(
     )
     assert "skipped 1: section not in this spec" in captured.err
     assert "skipped 1: run not readable" in captured.err
+    # The feedback cases (conversations "question N") are graded with the spec example's own
+    # labelled answers as anchors, as the eval judged those samples.
+    feedback_prompts = [p for p in prompts if "question " in p.split("## TRANSCRIPT", 1)[1]]
+    assert len(feedback_prompts) == 3
+    assert all("good answer" in p.split("## TRANSCRIPT", 1)[0] for p in feedback_prompts)

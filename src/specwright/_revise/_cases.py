@@ -98,11 +98,15 @@ def _case(section_id: str, spec: Spec, item: Feedback, sample: SampleResult) -> 
         return None
     label = LabelledAnswer(label="GOOD" if item.compliant else "BAD", message=answer,
                            explanation=item.note or None)  # fmt: skip
+    # A sample of the spec's own example was judged with that example's labelled answers as
+    # anchors; the case keeps them, so the judge is measured as it judged (never its own label).
+    own = next((e for _, e in spec.examples() if e.id == sample.scenario_id), None)
+    anchors = own.answers if own is not None and sample.kind == "example" else ()
     example = Example(
         id=f"feedback/{item.feedback_id}",
         title=f"feedback by {item.author} on {item.run_id} {item.scenario_id}@{item.epoch}",
         messages=tuple(m for m in messages if m is not None),
-        answers=(label,),
+        answers=(*anchors, label),
         has_comparison=True,
     )
     return LabelledCase(section=spec.section(section_id), example=example, answer=label)
