@@ -81,13 +81,14 @@ from specwright._results import (
     ValidityStatus,
     judge_validity,
 )
+from specwright._revise._feedback import Feedback
 from specwright._settings import Settings, load_settings
 from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, SpecSide, WordSpan, diff_specs
 from specwright._stats import SpecStats, spec_stats
 from specwright._writer import save_spec, write_eval_file, write_spec
 
 if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
-    from specwright._eval._calibrate import calibrate
+    from specwright._eval._calibrate import LabelledCase, calibrate
     from specwright._eval._judge import GraderSettings
     from specwright._eval._logs import find_logs, load_run
     from specwright._eval._prompt import Budget
@@ -107,6 +108,7 @@ _LAZY: dict[str, str] = {
     "Flip": "specwright._report._diff",
     "FlipDirection": "specwright._report._diff",
     "GraderSettings": "specwright._eval._judge",
+    "LabelledCase": "specwright._eval._calibrate",
     "RateChange": "specwright._report._diff",
     "ResultsStore": "specwright._results._store",
     "RunDiff": "specwright._report._diff",
@@ -162,6 +164,7 @@ __all__ = [
     "CrossReference",
     "EvalPrompt",
     "Example",
+    "Feedback",
     "Finding",
     "Flip",
     "FlipDirection",
@@ -172,6 +175,7 @@ __all__ = [
     "JudgeValidity",
     "Label",
     "LabelledAnswer",
+    "LabelledCase",
     "LayerInfo",
     "LintRule",
     "Media",

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json, env_help, err_console, out_console
+from specwright._cli._common import (
+    echo_json,
+    env_help,
+    err_console,
+    out_console,
+    results_db_option,
+)
 from specwright._cli._eval_common import (
     grader_samples_option,
     log_dir_option,
@@ -24,6 +30,9 @@ from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._results import Calibration
 from specwright._settings import Settings
+
+if TYPE_CHECKING:
+    from specwright._eval._calibrate import LabelledCase
 
 __all__ = ["calibrate", "calibration_json"]
 
@@ -41,6 +50,13 @@ __all__ = ["calibrate", "calibration_json"]
     help="Exit 1 when Cohen's kappa is below this (or undefined).",
 )
 @log_dir_option
+@click.option(
+    "--with-feedback",
+    is_flag=True,
+    help="Also grade the answers people gave a verdict on (specwright feedback) as labelled "
+    "cases: compliant → GOOD, non-compliant → BAD.",
+)
+@results_db_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")
 @click.pass_obj
 def calibrate(settings: Settings, /, **options: Any) -> int:
@@ -53,6 +69,8 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
       specwright calibrate --spec spec/ --grader openai-api/local/judge \\
           --min-kappa 0.6
       specwright calibrate --spec spec.json --grader mockllm/model --json
+      specwright calibrate --spec spec/ --grader openai-api/local/judge \\
+          --with-feedback
     """
     from specwright._eval._calibrate import GraderFailure, save_calibration
     from specwright._eval._calibrate import calibrate as run_calibration
@@ -60,6 +78,8 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
     from specwright._eval._provider import resolve_model_name
 
     spec, grader, directory = _inputs(settings, options)
+    db_url = options["results_db"] or settings.results_db
+    extra = _feedback_cases(spec, db_url) if options["with_feedback"] else []
     try:
         result = run_calibration(
             spec,
@@ -67,6 +87,7 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
             sections=list(split_sections(options["sections"])) or None,
             settings=GraderSettings(samples=options["grader_samples"]),
             max_connections=options["max_connections"],
+            extra_cases=extra,
         )
     except GraderFailure as exc:
         click.echo(f"specwright: error: {exc}", err=True)
@@ -91,6 +112,23 @@ def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, str, Pat
         raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
     spec = read_spec(spec_path)  # an unreadable spec is reported before the directory is made
     return spec, grader, writable_log_dir(resolve_log_dir(options["log_dir"], settings))
+
+
+def _feedback_cases(spec: Spec, db_url: str) -> list[LabelledCase]:
+    """People's verdicts as labelled cases; what was left out, and why, on stderr."""
+    from specwright._cli._report_common import log_reader
+    from specwright._revise._adjudicate import stored_feedback
+    from specwright._revise._cases import feedback_cases
+    from specwright._revise._runs import resolve_run
+
+    reader = log_reader()
+    found = feedback_cases(spec, stored_feedback(db_url), lambda r: resolve_run(r, db_url, reader))
+    other = f" ({found.other_spec} on runs of another spec version)" if found.other_spec else ""
+    click.echo(f"with feedback: {len(found.cases)} labelled case(s) from people's verdicts{other}",
+               err=True)  # fmt: skip
+    for reason, n in sorted(found.skipped.items()):
+        click.echo(f"  skipped {n}: {reason}", err=True)
+    return found.cases
 
 
 def _undefined_kappa(result: Calibration) -> str:

@@ -19,6 +19,7 @@ from specwright._report._formats import REPORT_FORMATS
 from specwright._report._load import LogReader, latest_run_file, load_runs
 from specwright._report._render import render_report
 from specwright._results import Rate, RunResult
+from specwright._revise._feedback import Feedback
 from specwright._settings import Settings
 
 __all__ = ["report"]
@@ -44,6 +45,13 @@ def _adjudicated(runs: list[RunResult], settings: Settings) -> list[RunResult]:
             click.echo(f"{run.run_id}: {run.n_adjudicated} sample(s) adjudicated by people "
                        f"(judge alone: {shown})", err=True)  # fmt: skip
     return decided
+
+
+def _feedback(runs: list[RunResult], settings: Settings) -> list[Feedback]:
+    # Counted per section in the HTML page, beside each sample's ready-to-copy command.
+    from specwright._revise._adjudicate import stored_feedback
+
+    return stored_feedback(settings.results_db, [r.run_id for r in runs])
 
 
 def _one(runs: list[RunResult], what: str) -> RunResult:
@@ -151,9 +159,11 @@ def report(
     spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     if spec is not None and spec.content_hash() not in {r.spec_hash for r in loaded}:
         click.echo("warning: the spec given differs from the runs' spec", err=True)
+    feedback = _feedback([*loaded, *([base] if base else [])], settings)
     text = render_report(
-        loaded, infer_format(fmt, output), spec=spec, baseline=base, min_kappa=settings.min_kappa
-    )
+        loaded, infer_format(fmt, output), spec=spec, baseline=base,
+        min_kappa=settings.min_kappa, feedback=feedback,
+    )  # fmt: skip
     write_output(text, output)
     if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):
         return 1

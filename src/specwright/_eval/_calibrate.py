@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,8 +70,11 @@ def _prompt(spec: Spec, case: LabelledCase, budget: Budget | None) -> str:
     return grader_prompt(spec, case.section.id, anchors, transcript, budget)
 
 
-def _cases(spec: Spec, sections: list[str] | None) -> list[LabelledCase]:
-    cases = labelled_cases(spec, sections)
+def _cases(
+    spec: Spec, sections: list[str] | None, extra: Sequence[LabelledCase] = ()
+) -> list[LabelledCase]:
+    wanted = select_sections(spec, sections)
+    cases = labelled_cases(spec, sections) + [c for c in extra if c.section.id in wanted]
     if not cases:
         # An empty calibration would be saved and then recorded by `specwright eval` as if the
         # grader had been measured.
@@ -87,9 +91,14 @@ async def calibrate_async(
     settings: GraderSettings | None = None,
     budget: Budget | None = None,
     max_connections: int = 10,
+    extra_cases: Sequence[LabelledCase] = (),
 ) -> Calibration:
-    """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
-    cases = _cases(spec, sections)
+    """Grade every labelled answer with ``grader`` and compare verdicts with the labels.
+
+    ``extra_cases`` are graded too: e.g. people's feedback as labelled cases
+    (``specwright calibrate --with-feedback``).
+    """
+    cases = _cases(spec, sections, extra_cases)
     # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
     # bounded retries: Inspect's default would retry a refused connection forever.
     model = (
@@ -139,6 +148,7 @@ def calibrate(
     settings: GraderSettings | None = None,
     budget: Budget | None = None,
     max_connections: int = 10,
+    extra_cases: Sequence[LabelledCase] = (),
 ) -> Calibration:
     """Synchronous :func:`calibrate_async` (do not call from a running event loop)."""
     return asyncio.run(
@@ -149,6 +159,7 @@ def calibrate(
             settings=settings,
             budget=budget,
             max_connections=max_connections,
+            extra_cases=extra_cases,
         )
     )
 

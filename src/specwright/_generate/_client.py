@@ -74,38 +74,43 @@ class Reply(_Frozen):
     """Prompt plus completion tokens, as the server reports them."""
 
 
-def resolve_endpoint(name: str, env: Mapping[str, str] | None = None) -> Endpoint:
-    """The endpoint of ``openai-api/<service>/<model>`` or ``openai/<model>``."""
+def resolve_endpoint(
+    name: str, env: Mapping[str, str] | None = None, *, option: str = "--generator"
+) -> Endpoint:
+    """The endpoint of ``openai-api/<service>/<model>`` or ``openai/<model>``.
+
+    ``option`` is the command-line option that named it, for the error messages.
+    """
     env = os.environ if env is None else env
     api, _, rest = name.partition("/")
     if api == "openai-api":
         service, _, model = rest.partition("/")
         if not service or not model:
-            raise ConfigurationError(f"--generator {name!r}: use openai-api/<name>/<model>")
+            raise ConfigurationError(f"{option} {name!r}: use openai-api/<name>/<model>")
         prefix = service.upper().replace("-", "_")
         return Endpoint(
             name=name,
             model=model,
-            base_url=_required(env, f"{prefix}_BASE_URL", name),
-            api_key=_required(env, f"{prefix}_API_KEY", name),
+            base_url=_required(env, f"{prefix}_BASE_URL", f"{option} {name!r}"),
+            api_key=_required(env, f"{prefix}_API_KEY", f"{option} {name!r}"),
         )
     if api == "openai" and rest:
-        key = _required(env, "OPENAI_API_KEY", name)
+        key = _required(env, "OPENAI_API_KEY", f"{option} {name!r}")
         return Endpoint(name=name, model=rest, base_url=env.get("OPENAI_BASE_URL"), api_key=key)
     raise ConfigurationError(
-        f"--generator {name!r}: use openai-api/<name>/<model> (with <NAME>_BASE_URL and "
+        f"{option} {name!r}: use openai-api/<name>/<model> (with <NAME>_BASE_URL and "
         "<NAME>_API_KEY) or openai/<model>"
     )
 
 
-def _required(env: Mapping[str, str], variable: str, name: str) -> str:
+def _required(env: Mapping[str, str], variable: str, what: str) -> str:
     value = env.get(variable)
     if not value:
-        raise ConfigurationError(f"--generator {name!r}: set {variable}")
+        raise ConfigurationError(f"{what}: set {variable}")
     return value
 
 
-def check_reachable(endpoint: Endpoint, timeout: float = 5.0) -> None:
+def check_reachable(endpoint: Endpoint, timeout: float = 5.0, option: str = "--generator") -> None:
     """Fail fast, in one line, when the generator's server cannot even be connected to."""
     parts = urlsplit(endpoint.base_url or "")
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -116,7 +121,7 @@ def check_reachable(endpoint: Endpoint, timeout: float = 5.0) -> None:
     except OSError as exc:
         why = exc.strerror or str(exc) or type(exc).__name__
         raise ConfigurationError(
-            f"--generator {endpoint.name!r}: cannot connect to {endpoint.base_url} ({why})"
+            f"{option} {endpoint.name!r}: cannot connect to {endpoint.base_url} ({why})"
         ) from None
 
 

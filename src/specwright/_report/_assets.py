@@ -128,6 +128,10 @@ div.judge { margin: 6px 0 6px 8px; padding-left: 8px; border-left: 3px solid var
 .prose pre { background: var(--bg); }
 a.fn { font-size: 11px; vertical-align: super; text-decoration: none; }
 button { font: inherit; padding: 2px 10px; margin-right: 6px; cursor: pointer; }
+div.feedback { margin: 6px 0 6px 8px; }
+.cmd-row { display: flex; gap: 6px; align-items: flex-start; }
+pre.cmd { flex: 1; user-select: all; -webkit-user-select: all; font-size: 12px; }
+.feedback-count, .feedback .muted { color: var(--muted); }
 @media (max-width: 600px) {
   header, main { padding-left: 12px; padding-right: 12px; }
   .figure .big { font-size: 24px; }
@@ -166,6 +170,22 @@ SCRIPT = """
   var collapse = document.getElementById("collapse-all");
   if (expand) { expand.addEventListener("click", function () { setAll(true); }); }
   if (collapse) { collapse.addEventListener("click", function () { setAll(false); }); }
+  // The feedback commands select whole on a click without script; with it, Copy also copies.
+  document.querySelectorAll("button.copy").forEach(function (button) {
+    var command = button.previousElementSibling;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.getSelection().selectAllChildren(command);
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(command.textContent).then(done, function () {
+          button.textContent = "Selected: press Ctrl+C";
+        });
+      } else {
+        button.textContent = "Selected: press Ctrl+C";
+      }
+    });
+  });
   openTarget();
 })();
 """

@@ -7,6 +7,7 @@ cited sections (with their spec text when a spec was given) and every grader sam
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,10 @@ class Drill:
     rendered: dict[str, Html] = field(default_factory=dict)
     """Section id → its rendered text, filled on first use: a section cited by a thousand
     samples is rendered once per page."""
+    run_refs: tuple[str, ...] = ()
+    """Per run (in column order), how ``specwright feedback add`` names it: its log, else its id."""
+    feedback: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Section id → (feedback items, items that overrule the judge)."""
 
     def section_text(self, section_id: str, markdown: str) -> Html:
         """The section's markdown as HTML, rendered once per page."""
@@ -180,7 +185,35 @@ def _adjudicated(sample: SampleResult) -> Html | None:
               f"person's verdict (judge: {judge})")  # fmt: skip
 
 
-def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
+def feedback_command(run_ref: str, sample: SampleResult, verdict: str) -> str:
+    """The shell command that records ``verdict`` on ``sample``, each argument quoted."""
+    ref = sample.scenario_id if sample.epoch == 1 else f"{sample.scenario_id}@{sample.epoch}"
+    argv = ["specwright", "feedback", "add", run_ref, ref, "--verdict", verdict]
+    return shlex.join(argv)
+
+
+def _feedback_commands(sample: SampleResult, run_ref: str | None) -> Html | None:
+    """Ready-to-copy commands, the one that overrules the judge first (a page cannot write).
+
+    The command text selects whole on a click without script; the Copy button is shown
+    only by the page's script.
+    """
+    if run_ref is None:
+        return None
+    judge = sample.judge_compliant if sample.adjudicated else sample.compliant
+    verdicts = ["non-compliant", "compliant"] if judge else ["compliant", "non-compliant"]
+    rows = [
+        el("div", {"class": "cmd-row"},
+           el("pre", {"class": "cmd"}, feedback_command(run_ref, sample, v)),
+           el("button", {"type": "button", "class": "copy", "hidden": True}, "Copy"))
+        for v in verdicts
+    ]  # fmt: skip
+    return el("div", {"class": "feedback"}, el("strong", {}, "Your verdict"), " ",
+              el("span", {"class": "muted"}, "(run where the results store is)"),
+              rows)  # fmt: skip
+
+
+def _sample(sample: SampleResult, drill: Drill, anchor: str, run_ref: str | None = None) -> Html:
     score = "" if sample.score is None else f" · score {sample.score:g}"
     name = drill.names.get(sample.scenario_id)
     summary = el(
@@ -203,6 +236,7 @@ def _sample(sample: SampleResult, drill: Drill, anchor: str) -> Html:
         summary,
         _transcript(sample),
         _judge(sample, drill),
+        _feedback_commands(sample, run_ref),
     )
 
 
@@ -211,6 +245,18 @@ def _spec_text(row: SectionRow, drill: Drill) -> Html | None:
     if section is None or not section.body:
         return None
     return _prose_block(row.key, section.body, drill, "Section text")
+
+
+def _run_ref(drill: Drill, run: int) -> str | None:
+    return drill.run_refs[run] if run < len(drill.run_refs) else None
+
+
+def _feedback_count(counts: tuple[int, int] | None) -> Html | None:
+    if not counts:
+        return None
+    items, overrule = counts
+    return el("span", {"class": "feedback-count"},
+              f" · feedback: {items} ({overrule} overrule the judge)")  # fmt: skip
 
 
 def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -> Html:
@@ -225,6 +271,7 @@ def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -
             [" · ", label, ": ", fmt_rate(rate)]
             for label, rate in zip(labels, row.rates, strict=True)
         ],
+        _feedback_count(drill.feedback.get(row.key)),
     )
     columns = [
         el(
@@ -232,7 +279,10 @@ def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -
             {"class": "run-col", "data-run": i},
             el("h4", {}, label),
             el("p", {}, fmt_rate(rate), f" · unscored {unscored}"),
-            [_sample(s, drill, sample_anchor(index, i, k)) for k, s in enumerate(group)]
+            [
+                _sample(s, drill, sample_anchor(index, i, k), _run_ref(drill, i))
+                for k, s in enumerate(group)
+            ]
             or el("p", {}, "No samples."),
         )
         for i, (label, rate, unscored, group) in enumerate(

@@ -73,6 +73,7 @@ _ALLOWED_ATTRS = frozenset(
         "transform",
         "opacity",
         "focusable",
+        "hidden",
     }
 )
 _FRAGMENT = re.compile(r"#[A-Za-z][A-Za-z0-9_-]*\Z")

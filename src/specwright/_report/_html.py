@@ -9,6 +9,7 @@ shape follows: one summary bar per top-level part, expandable to its sections.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from specwright._report._charts import bar_chart, colour, legend, part_bar
 from specwright._report._diff import CHANGE_RULE, RateChange, RunDiff
@@ -510,7 +511,30 @@ def _drill(report: ReportInput, rows: Sequence[SectionRow], anchors: dict[str, s
         anchors={key: href[1:] for key, href in anchors.items()},
         footnotes=footnote_targets(rows),
     )
-    return Drill(titles, scenario_titles(report.runs, report.spec), links, report.spec)
+    return Drill(
+        titles,
+        scenario_titles(report.runs, report.spec),
+        links,
+        report.spec,
+        run_refs=tuple(_run_ref(run) for run in report.runs),
+        feedback=_feedback_counts(report),
+    )
+
+
+def _run_ref(run: RunResult) -> str:
+    """How ``specwright feedback add`` names the run: its log while it exists, else its id."""
+    return run.log_path if run.log_path and Path(run.log_path).exists() else run.run_id
+
+
+def _feedback_counts(report: ReportInput) -> dict[str, tuple[int, int]]:
+    """Section id → (feedback items on these runs, items overruling the judge)."""
+    shown = {run.run_id for run in report.runs}
+    counts: dict[str, tuple[int, int]] = {}
+    for item in report.feedback:
+        if item.run_id in shown:
+            items, overrule = counts.get(item.section_id, (0, 0))
+            counts[item.section_id] = (items + 1, overrule + item.overrules_judge)
+    return counts
 
 
 def render_html(report: ReportInput) -> str:

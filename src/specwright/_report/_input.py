@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from specwright._model import Spec
 from specwright._report._diff import RunDiff
 from specwright._results import RunResult
+from specwright._revise._feedback import Feedback
 
 __all__ = ["ReportInput"]
 
@@ -23,3 +24,5 @@ class ReportInput:
     """Set when the report compares ``runs[1]`` against the baseline ``runs[0]``."""
     min_kappa: float = 0.4
     """The kappa below which a run's judge is flagged as weak (setting ``min_kappa``)."""
+    feedback: tuple[Feedback, ...] = ()
+    """People's feedback on the runs (``specwright feedback``), counted per section."""

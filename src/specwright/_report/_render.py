@@ -13,6 +13,7 @@ from specwright._report._input import ReportInput
 from specwright._report._json import render_json
 from specwright._report._markdown import render_markdown
 from specwright._results import RunResult
+from specwright._revise._feedback import Feedback
 
 __all__ = ["render_report"]
 
@@ -30,6 +31,7 @@ def render_report(
     spec: Spec | None = None,
     baseline: RunResult | None = None,
     min_kappa: float = 0.4,
+    feedback: Sequence[Feedback] = (),
 ) -> str:
     """Render one or more runs (side by side) as HTML, markdown or JSON.
 
@@ -37,6 +39,7 @@ def render_report(
     with :func:`diff_runs` of the two and shows both runs side by side, baseline first.
     A run whose recorded judge calibration is missing, undefined or below ``min_kappa``
     (the ``SPECWRIGHT_MIN_KAPPA`` setting, passed in by the caller) is flagged in the report.
+    ``feedback`` (people's verdicts on these runs) is counted per section in the HTML page.
     Raises :class:`ConfigurationError` for an empty run list or an unknown format.
     """
     renderer = _RENDERERS.get(format)
@@ -45,12 +48,20 @@ def render_report(
     if not runs:
         raise ConfigurationError("no run to report on")
     if baseline is None:
-        return renderer(ReportInput(runs=tuple(runs), spec=spec, min_kappa=min_kappa))
+        return renderer(
+            ReportInput(runs=tuple(runs), spec=spec, min_kappa=min_kappa, feedback=tuple(feedback))
+        )
     if len(runs) != 1:
         raise ConfigurationError(
             f"a baseline is compared with exactly one run, got {len(runs)} runs"
         )
     diff = diff_runs(baseline, runs[0])
     return renderer(
-        ReportInput(runs=(baseline, runs[0]), spec=spec, diff=diff, min_kappa=min_kappa)
+        ReportInput(
+            runs=(baseline, runs[0]),
+            spec=spec,
+            diff=diff,
+            min_kappa=min_kappa,
+            feedback=tuple(feedback),
+        )
     )

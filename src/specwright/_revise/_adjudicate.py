@@ -13,7 +13,7 @@ from pathlib import Path
 from specwright._results import RunResult, SampleResult, with_samples
 from specwright._revise._feedback import Feedback
 
-__all__ = ["adjudicate", "apply_feedback"]
+__all__ = ["adjudicate", "apply_feedback", "stored_feedback"]
 
 
 def adjudicate(run: RunResult, feedback: Iterable[Feedback]) -> RunResult:
@@ -48,7 +48,15 @@ def _decided(sample: SampleResult, item: Feedback | None) -> SampleResult:
 
 
 def apply_feedback(runs: Sequence[RunResult], db_url: str) -> list[RunResult]:
-    """``runs`` adjudicated with the feedback the results store holds for them.
+    """``runs`` adjudicated with the feedback the results store holds for them."""
+    items = stored_feedback(db_url, [r.run_id for r in runs])
+    return [adjudicate(run, items) for run in runs] if items else list(runs)
+
+
+def stored_feedback(
+    db_url: str, run_ids: Sequence[str] | None = None, section_id: str | None = None
+) -> list[Feedback]:
+    """The feedback the store holds (on ``run_ids``, about ``section_id``), oldest first.
 
     A SQLite store that does not exist yet holds no feedback: it is not created just to look.
     """
@@ -58,7 +66,7 @@ def apply_feedback(runs: Sequence[RunResult], db_url: str) -> list[RunResult]:
 
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        return list(runs)
+        return []
     with ResultsStore(db_url) as store:
-        items = store.feedback(run_ids=[r.run_id for r in runs])
-    return [adjudicate(run, items) for run in runs]
+        ids = None if run_ids is None else list(run_ids)
+        return store.feedback(run_ids=ids, section_id=section_id)
