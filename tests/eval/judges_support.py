@@ -63,7 +63,7 @@ CALIBRATION = {
     "judge_c": lambda good: not good,
 }
 """How each judge grades the spec's labelled answers: judge_a as labelled (kappa 1), judge_b
-always compliant (kappa undefined), judge_c the other way round (kappa -1)."""
+always compliant (kappa 0), judge_c the other way round (kappa -1)."""
 
 
 def respond(body: dict[str, Any]) -> str:
