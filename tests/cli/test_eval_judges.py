@@ -263,3 +263,38 @@ def test_bad_graders_are_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert code == 2 and asked == 0
     assert len(err.strip().splitlines()) == 1 and expected in err and "Traceback" not in err
+
+
+def test_a_partial_three_judge_run_resumes_redoing_only_its_failed_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.eval._server import RawReply
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(judges_spec().model_dump_json(), encoding="utf-8")
+    failing = {"on": True}
+
+    def responder(body: dict[str, Any]) -> str | RawReply:
+        third = body["model"] == "judge_c" and "ANSWER case murky-2" in str(body["messages"])
+        if failing["on"] and third:  # the third judge refuses one answer: that sample fails
+            return RawReply('{"error": {"message": "no"}}', status=400)
+        return respond(body)
+
+    argv = _eval(spec, tmp_path / "logs", GRADERS, "--json", "--max-retries", "0")
+    with scripted_server(responder) as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOCAL_BASE_URL", server.base_url)
+        patch.setenv("LOCAL_API_KEY", "test-key")
+        assert main(argv) == 1
+        first = json.loads(capsys.readouterr().out)
+        failing["on"] = False
+        before = len(server.requests)
+        assert main(argv) == 0
+        again = server.requests[before:]
+    assert first["complete"] is False and first["samples_done"] == 7
+    # Only murky/example-2 is redone: one answer and 3 judges x 3 grader samples.
+    assert len(again) == 1 + 9 and {r["model"] for r in again} == {"target", *JUDGES}
+    done = json.loads(capsys.readouterr().out)
+    assert done["complete"] is True and done["n_scored"] == 8
+    assert done["judge_agreement"]["fleiss_kappa"] == pytest.approx(1 / 3)
+    # eval_retry writes a new log of the same run (Inspect's task id survives a retry).
+    assert len({load_run(p).run_id for p in find_logs(tmp_path / "logs")}) == 1
