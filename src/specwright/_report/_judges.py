@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 from specwright._report._escape import Html, el
 from specwright._report._view import fmt_pct, judge_verdict
@@ -54,7 +53,8 @@ def agreement_rows(run: RunResult, titles: dict[str, str]) -> list[AgreementRow]
 
 def pair_labels(run: RunResult) -> list[str]:
     """``A vs B`` for every pair of the run's judges, in the order of the agreement's pairs."""
-    return [f"{a} vs {b}" for a, b in combinations(run.graders, 2)]
+    pairs = run.judge_agreement.pairs if run.judge_agreement is not None else ()
+    return [f"{p.graders[0]} vs {p.graders[1]}" for p in pairs]
 
 
 def _pair_cell(pair: PairAgreement) -> str:

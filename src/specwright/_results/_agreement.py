@@ -11,7 +11,7 @@ decided exactly, as for calibration.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
@@ -82,13 +82,19 @@ def _pair(first: int, second: int, rows: Sequence[Sequence[JudgeVerdict]]) -> Pa
 
 
 def judge_agreement(samples: Iterable[SampleResult]) -> JudgeAgreement | None:
-    """Agreement between the judges of ``samples``; ``None`` when they have one judge."""
-    rows = [s.judges for s in samples if len(s.judges) >= 2]
-    if not rows:
+    """Agreement between the judges of ``samples``; ``None`` when they have one judge.
+
+    Samples judged by another panel (results carried over from a baseline run graded by
+    other judges, ``eval --changed-since``) stay out: only the panel that judged most samples
+    is measured.
+    """
+    panels = [s.judges for s in samples if len(s.judges) >= 2]
+    if not panels:
         return None
-    width = len(rows[0])
-    if any(len(row) != width for row in rows):
-        raise ValueError("every sample of a run must carry the same judges")
+    names = Counter(tuple(v.grader for v in row) for row in panels)
+    panel = max(names, key=lambda key: names[key])  # ties: the panel seen first
+    rows = [row for row in panels if tuple(v.grader for v in row) == panel]
+    width = len(panel)
     complete = [[v.compliant for v in row] for row in rows]
     scored = [[bool(c) for c in row] for row in complete if None not in row]
     return JudgeAgreement(
