@@ -213,6 +213,19 @@ def test_calibrate_reports_and_gates_each_judge(
         {"tp": 8, "fp": 8, "tn": 0, "fn": 0},
         {"tp": 0, "fp": 8, "tn": 0, "fn": 8},
     ]
+    # Agreement between the judges on the 16 labelled answers: GOOD ones get (T, T, F), BAD
+    # ones (F, T, T). Each answer's agreement is 1/3; 2/3 of the verdicts are T, so
+    # Pe = 4/9 + 1/9 = 5/9 and Fleiss' kappa = (1/3 - 5/9) / (4/9) = -1/2. a vs b agree on
+    # GOOD only, and b always says T (kappa 0); a vs c never agree (kappa -1); b vs c agree on
+    # BAD only, kappa 0 again. Each section (4 GOOD, 4 BAD) gives the same figures.
+    data = json.loads(out)
+    for agreement in (data["agreement"], *data["agreement_by_section"].values()):
+        assert agreement["fleiss_kappa"] == pytest.approx(-1 / 2)
+        assert [p["kappa"] for p in agreement["pairs"]] == [0.0, -1.0, 0.0]
+        assert [p["agreement"] for p in agreement["pairs"]] == [0.5, 0.0, 0.5]
+    assert data["agreement"]["n"] == 16 and sorted(data["agreement_by_section"]) == [
+        "clear", "murky",
+    ]  # fmt: skip
     assert f"grader {NAMES[1]}: kappa 0.000 is below --min-kappa 0.5" in err
     assert f"grader {NAMES[2]}: kappa -1.000 is below --min-kappa 0.5" in err
     assert f"grader {NAMES[0]}:" not in err
@@ -231,6 +244,7 @@ def test_calibrate_human_output_shows_each_judge(
     assert code == 0
     assert f"grader {NAMES[0]}: accuracy 100.0%, Cohen's kappa 1.000" in out
     assert f"grader {NAMES[1]}: accuracy 50.0%, Cohen's kappa 0.000" in out
+    assert "judges agree: Fleiss' kappa -0.33 (n=16)" in out
 
 
 @pytest.mark.parametrize("command", ["eval", "calibrate"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,8 +24,11 @@ from specwright._cli._eval_common import (
 )
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
-from specwright._results import Calibration
+from specwright._results import Calibration, agreement_line
 from specwright._settings import Settings
+
+if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
+    from specwright._eval._calibrate import JudgesCalibration
 
 __all__ = ["calibrate", "calibration_json"]
 
@@ -57,37 +60,56 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
           --min-kappa 0.6
       specwright calibrate --spec spec.json --grader mockllm/model --json
     """
-    from specwright._eval._calibrate import GraderFailure, save_calibration
-    from specwright._eval._calibrate import calibrate as run_calibration
-    from specwright._eval._judge import GraderSettings
-    from specwright._eval._provider import resolve_model_name
+    from specwright._eval._calibrate import GraderFailure
 
     spec, graders, directory = _inputs(settings, options)
-    results: list[Calibration] = []
-    for grader in graders:
-        try:
-            result = run_calibration(
-                spec,
-                resolve_model_name(grader),
-                sections=list(split_sections(options["sections"])) or None,
-                settings=GraderSettings(samples=options["grader_samples"]),
-                max_connections=options["max_connections"],
-            )
-        except GraderFailure as exc:
-            click.echo(f"specwright: error: {exc}", err=True)
-            return 1
-        click.echo(f"saved {save_calibration(result, directory)}", err=True)
-        results.append(result)
+    try:
+        results, judged = _calibrate_all(spec, graders, directory, options)
+    except GraderFailure as exc:
+        click.echo(f"specwright: error: {exc}", err=True)
+        return 1
     if options["as_json"]:
-        # One judge: the calibration itself, as always; several: one document per judge.
-        multi = {"judges": [calibration_json(r) for r in results]}
+        # One judge: the calibration itself, as always; several: one document per judge and
+        # their agreement with each other on the same answers.
+        multi: dict[str, object] = {"judges": [calibration_json(r) for r in results]}
+        if judged is not None:
+            multi |= judged.model_dump(mode="json", include={"agreement", "agreement_by_section"})
         echo_json(calibration_json(results[0]) if len(results) == 1 else multi)
     else:
         for result in results:
             _print_human(result)
+        if judged is not None and judged.agreement is not None:
+            out_console().print(f"judges agree: {agreement_line(judged.agreement)}")
     if note := role_provider_note(*graders):  # once, under the results that show the names
         click.echo(note, err=True)
     return max(_gate(r, options["min_kappa"], len(results) > 1) for r in results)
+
+
+def _calibrate_all(
+    spec: Spec, graders: tuple[str, ...], directory: Path, options: dict[str, Any]
+) -> tuple[list[Calibration], JudgesCalibration | None]:
+    """Each judge's calibration, saved as soon as made; with several, their agreement."""
+    from specwright._eval._calibrate import calibrate as run_calibration
+    from specwright._eval._calibrate import calibrate_judges, save_calibration
+    from specwright._eval._judge import GraderSettings
+    from specwright._eval._provider import resolve_model_name
+
+    results: list[Calibration] = []
+
+    def save(result: Calibration) -> None:
+        click.echo(f"saved {save_calibration(result, directory)}", err=True)
+        results.append(result)
+
+    common: dict[str, Any] = {
+        "sections": list(split_sections(options["sections"])) or None,
+        "settings": GraderSettings(samples=options["grader_samples"]),
+        "max_connections": options["max_connections"],
+    }
+    names = [resolve_model_name(g) for g in graders]
+    if len(names) == 1:
+        save(run_calibration(spec, names[0], **common))
+        return results, None
+    return results, calibrate_judges(spec, names, on_done=save, **common)
 
 
 def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, tuple[str, ...], Path]:

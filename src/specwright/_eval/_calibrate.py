@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,13 +27,27 @@ from specwright._eval._provider import ModelReplyError, inspect_model
 from specwright._eval._scenarios import select_sections
 from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
-from specwright._results import Calibration, accuracy, cohens_kappa, confusion, merge
+from specwright._results import (
+    Calibration,
+    JudgeAgreement,
+    JudgeVerdict,
+    SampleResult,
+    accuracy,
+    cohens_kappa,
+    confusion,
+    judge_agreement,
+    judge_agreements,
+    merge,
+)
 
 __all__ = [
     "GraderFailure",
+    "JudgesCalibration",
     "LabelledCase",
     "calibrate",
     "calibrate_async",
+    "calibrate_judges",
+    "calibrate_judges_async",
     "calibration_path",
     "find_calibration",
     "labelled_cases",
@@ -90,6 +105,70 @@ async def calibrate_async(
 ) -> Calibration:
     """Grade every labelled answer with ``grader`` and compare verdicts with the labels."""
     cases = _cases(spec, sections)
+    verdicts = await _grade_cases(
+        spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
+    )
+    return _report(spec, _name(grader), cases, verdicts)
+
+
+async def calibrate_judges_async(
+    spec: Spec,
+    graders: Sequence[str],
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+    on_done: Callable[[Calibration], None] | None = None,
+) -> JudgesCalibration:
+    """Calibrate each of several judges on the same labelled answers, one judge after the
+    other, and measure how far the judges agree with each other on them.
+
+    ``on_done`` receives each judge's calibration as soon as it is made (to save it: a judge
+    that fails later does not lose the others' paid-for grades).
+    """
+    cases = _cases(spec, sections)
+    graded: list[list[Verdict]] = []
+    for grader in graders:
+        verdicts = await _grade_cases(
+            spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
+        )
+        graded.append(verdicts)
+        (on_done or (lambda _: None))(_report(spec, grader, cases, verdicts))
+    rows = [
+        SampleResult(
+            scenario_id=f"{case.example.id}#{index}", kind="example",
+            section_id=case.section.id, compliant=None,
+            judges=tuple(
+                JudgeVerdict(grader=grader, compliant=verdicts[index].compliant)
+                for grader, verdicts in zip(graders, graded, strict=True)
+            ),
+        )
+        for index, case in enumerate(cases)
+    ]  # fmt: skip
+    return JudgesCalibration(
+        calibrations=tuple(
+            _report(spec, g, cases, v) for g, v in zip(graders, graded, strict=True)
+        ),
+        agreement=judge_agreement(rows),
+        agreement_by_section=judge_agreements(rows),
+    )
+
+
+def _name(grader: str | Model) -> str:
+    return grader if isinstance(grader, str) else str(grader)
+
+
+async def _grade_cases(
+    spec: Spec,
+    grader: str | Model,
+    cases: list[LabelledCase],
+    *,
+    settings: GraderSettings | None,
+    budget: Budget | None,
+    max_connections: int,
+) -> list[Verdict]:
+    """Every case's verdict by ``grader``; a grader that fails for good is a GraderFailure."""
     # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
     # bounded retries: Inspect's default would retry a refused connection forever.
     model = (
@@ -106,7 +185,7 @@ async def calibrate_async(
             return await run_grader(model, system, _prompt(spec, case, budget), settings)
 
     try:
-        verdicts = await asyncio.gather(*(grade(c) for c in cases))
+        return list(await asyncio.gather(*(grade(c) for c in cases)))
     except Exception as exc:
         # What escapes a model call after Inspect's retries depends on the provider: the SDK's
         # own status errors (openai.NotFoundError, ...), Inspect's unexported ModelGenerateError,
@@ -116,7 +195,6 @@ async def calibrate_async(
     finally:
         if not isinstance(grader, Model):
             await model.api.aclose()
-    return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
 
 
 def _failure(exc: BaseException) -> str:
@@ -151,6 +229,36 @@ def calibrate(
             max_connections=max_connections,
         )
     )
+
+
+class JudgesCalibration(FrozenModel):
+    """Several judges calibrated on the same labelled answers."""
+
+    calibrations: tuple[Calibration, ...]
+    """Each judge's calibration, in the order given."""
+    agreement: JudgeAgreement | None
+    """How far the judges agree with each other on the labelled answers (OK ones included)."""
+    agreement_by_section: dict[str, JudgeAgreement]
+    """The same per section id."""
+
+
+def calibrate_judges(
+    spec: Spec,
+    graders: Sequence[str],
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+    on_done: Callable[[Calibration], None] | None = None,
+) -> JudgesCalibration:
+    """Synchronous :func:`calibrate_judges_async` (do not call from a running event loop)."""
+    return asyncio.run(
+        calibrate_judges_async(
+            spec, graders, sections=sections, settings=settings, budget=budget,
+            max_connections=max_connections, on_done=on_done,
+        )
+    )  # fmt: skip
 
 
 def _report(
