@@ -312,3 +312,29 @@ def test_a_partial_three_judge_run_resumes_redoing_only_its_failed_sample(
     assert done["judge_agreement"]["fleiss_kappa"] == pytest.approx(1 / 3)
     # eval_retry writes a new log of the same run (Inspect's task id survives a retry).
     assert len({load_run(p).run_id for p in find_logs(tmp_path / "logs")}) == 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda judges: judges[0].pop("grader"), "judges.0.grader"),
+        (lambda judges: judges[1].update(compliant="maybe"), "judges.1.compliant"),
+        (lambda judges: judges.append("not a verdict"), "judges.3"),
+    ],
+)
+def test_a_malformed_judge_verdict_in_a_log_is_one_line_naming_the_field(
+    judged: Judged, mutate: Any, field: str
+) -> None:
+    from inspect_ai.log import read_eval_log
+
+    from specwright._errors import ConfigurationError
+    from specwright._eval._logs import SCORER_NAME, run_from_log
+
+    log = read_eval_log(str(judged.log))
+    score = (log.samples or [])[0].scores[SCORER_NAME]  # type: ignore[index]
+    assert score.metadata is not None
+    mutate(score.metadata["judges"])
+    with pytest.raises(ConfigurationError) as caught:
+        run_from_log(log)
+    message = str(caught.value)
+    assert f"bad score metadata: {field}" in message and "\n" not in message
