@@ -152,7 +152,18 @@ def test_report_json_markdown_and_html_show_agreement_per_section(
         "| `murky` | -0.33 | 4 | κ 0.20, 50% agree (n=4) | κ -0.50, 25% agree (n=4) |" in markdown
     )
     assert "| **all sections** | 0.33 | 8 | κ 0.53, 75% agree (n=8) |" in markdown
-    assert "judge\\_b: judge weak" in markdown and "judge\\_c: judge weak" in markdown
+    assert "judge\\_b: judge weak" in markdown
+    # Each judge alone: a finds 2 + 3 of 8 compliant, b 2 + 1, c 2 + 2 (see the table above).
+    from specwright._report._judges import judge_rates
+
+    alone = judge_rates(load_run(judged.log))
+    assert {g: r.rate for g, r in alone.items()} == dict(
+        zip(NAMES, (5 / 8, 3 / 8, 1 / 2), strict=True)
+    )
+    assert (
+        "alone it finds 38% [14–69%] (n=8) compliant" in markdown
+        and "judge\\_c: judge weak" in markdown
+    )
     page = tmp_path / "report.html"
     assert main(["report", str(judged.log), "-o", str(page)]) == 0
     html = page.read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from specwright._errors import ConfigurationError
 from specwright._results import (
     Grade,
     JudgeVerdict,
@@ -47,7 +48,7 @@ def test_fleiss_kappa_undefined_and_degenerate() -> None:
     assert fleiss_kappa([[T, T], [T, T]]) is None  # one class only: chance agreement 1
     assert fleiss_kappa([[T, T], [F, F]]) == 1.0
     assert fleiss_kappa([[T, F], [F, T]]) == -1.0
-    with pytest.raises(ValueError, match="same number of judges"):
+    with pytest.raises(ConfigurationError, match="same number of judges"):
         fleiss_kappa([[T, T], [T, T, F]])
 
 

@@ -1,26 +1,39 @@
 """Runs graded by several judges: each judge's calibration verdict and their agreement per section.
 
 Shown only for runs that several judges graded (a run with one judge renders as it always
-did). Per section and over the whole run: Fleiss' kappa over the samples every judge scored,
-and each pair of judges' Cohen's kappa with the share of samples on which they agree.
+did): each judge with the verdict on its own calibration and the compliance it alone finds
+(judges of different providers are reported to differ by up to 20 points); then, over the
+whole run and per section, Fleiss' kappa over the samples every judge scored and each pair of
+judges' Cohen's kappa with the share of samples on which they agree.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from specwright._report._escape import Html, el
-from specwright._report._view import fmt_pct, judge_verdict
+from specwright._report._view import fmt_pct, fmt_rate, judge_verdict
 from specwright._results import (
     JudgeAgreement,
     PairAgreement,
+    Rate,
     RunResult,
+    SampleResult,
     judges_validity,
     kappa_text,
+    rate,
 )
 
-__all__ = ["AgreementRow", "agreement_rows", "judges_html", "judges_markdown", "pair_labels"]
+__all__ = [
+    "AgreementRow",
+    "agreement_rows",
+    "judge_rates",
+    "judges_html",
+    "judges_markdown",
+    "pair_labels",
+]
 
 ALL_SECTIONS = "all sections"
 """The label of the whole run's row."""
@@ -68,13 +81,26 @@ def _cells(row: AgreementRow) -> list[str]:
     return [kappa_text(a.fleiss_kappa), str(a.n), *(_pair_cell(p) for p in a.pairs)]
 
 
+def judge_rates(run: RunResult) -> dict[str, Rate]:
+    """Compliance by each judge alone (its own verdicts in place of the headline)."""
+    by_judge: dict[str, list[SampleResult]] = defaultdict(list)
+    for sample in run.samples:
+        for verdict in sample.judges:
+            by_judge[verdict.grader].append(
+                sample.model_copy(update={"compliant": verdict.compliant})
+            )
+    return {grader: rate(samples) for grader, samples in by_judge.items()}
+
+
 def _judge_lines(run: RunResult, min_kappa: float) -> list[tuple[str, str]]:
-    """Each judge and the verdict on its own calibration."""
+    """Each judge, the verdict on its own calibration, and the compliance it alone gives."""
+    alone = judge_rates(run)
     return [
         (
             grader,
             judge_verdict(validity)
-            + ("" if validity.kappa is None else f", κ {validity.kappa:.2f}"),
+            + ("" if validity.kappa is None else f", κ {validity.kappa:.2f}")
+            + (f"; alone it finds {fmt_rate(alone[grader])} compliant" if grader in alone else ""),
         )
         for grader, validity in judges_validity(run, min_kappa).items()
     ]

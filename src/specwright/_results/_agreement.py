@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import combinations
 
+from specwright._errors import ConfigurationError
 from specwright._results._calibration import cohens_kappa, confusion
 from specwright._results._models import JudgeAgreement, JudgeVerdict, PairAgreement, SampleResult
 
@@ -51,7 +52,7 @@ def fleiss_kappa(ratings: Sequence[Sequence[bool]]) -> float | None:
         return None
     raters = len(ratings[0])
     if any(len(row) != raters for row in ratings):
-        raise ValueError("Fleiss' kappa needs the same number of judges on every item")
+        raise ConfigurationError("Fleiss' kappa needs the same number of judges on every item")
     items = len(ratings)
     yes = [sum(row) for row in ratings]
     observed = Fraction(
