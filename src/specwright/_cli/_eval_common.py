@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import click
@@ -14,6 +14,8 @@ from specwright._cli._common import resolve_log_dir  # re-exported: eval and cal
 from specwright._errors import ConfigurationError
 
 __all__ = [
+    "check_graders",
+    "grader_option",
     "grader_samples_option",
     "log_dir_option",
     "max_connections_option",
@@ -38,6 +40,36 @@ grader_samples_option = click.option(
     show_default=True,
     help="Grader samples per answer (median verdict).",
 )
+
+
+def grader_option(help: str) -> Callable[[FC], FC]:
+    """``--grader MODEL``, repeatable: several judges grade every answer."""
+    return click.option("--grader", "graders", metavar="MODEL", multiple=True, help=help)
+
+
+def check_graders(values: Sequence[str]) -> tuple[str, ...]:
+    """The ``--grader`` values, each a ``PROVIDER/MODEL`` name, none given twice.
+
+    Names are compared as they will run (``openai-api/x`` runs as ``openai-roles/x``), so the
+    same judge under its two spellings is refused too. A bad value is a usage error.
+    """
+    from specwright._eval._provider import resolve_model_name
+
+    seen: dict[str, str] = {}
+    for value in values:
+        if not value or "/" not in value.strip("/") or any(c.isspace() or c == "," for c in value):
+            raise ConfigurationError(
+                f"--grader {value!r}: not a model name "
+                "(PROVIDER/MODEL, e.g. openai-api/local/judge)"
+            )
+        key = resolve_model_name(value)
+        if key in seen:
+            raise ConfigurationError(
+                f"--grader {value}: given twice (as {seen[key]}); each judge must be a "
+                "different model"
+            )
+        seen[key] = value
+    return tuple(values)
 
 
 def max_connections_option(default: int, help: str) -> Callable[[FC], FC]:

@@ -16,6 +16,8 @@ from specwright._cli._common import (
     results_db_option,
 )
 from specwright._cli._eval_common import (
+    check_graders,
+    grader_option,
     grader_samples_option,
     log_dir_option,
     max_connections_option,
@@ -28,18 +30,18 @@ from specwright._cli._eval_common import (
 )
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
-from specwright._results import Calibration
+from specwright._results import Calibration, agreement_line
 from specwright._settings import Settings
 
-if TYPE_CHECKING:
-    from specwright._eval._calibrate import LabelledCase
+if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
+    from specwright._eval._calibrate import JudgesCalibration, LabelledCase
 
 __all__ = ["calibrate", "calibration_json"]
 
 
 @click.command()
 @spec_option
-@click.option("--grader", metavar="MODEL", help=env_help("Grader model.", "SPECWRIGHT_GRADER"))
+@grader_option(env_help("Grader model; repeat to calibrate several judges.", "SPECWRIGHT_GRADER"))
 @sections_option
 @grader_samples_option
 @max_connections_option(10, "Concurrent requests to the grader.")
@@ -62,7 +64,8 @@ __all__ = ["calibrate", "calibration_json"]
 def calibrate(settings: Settings, /, **options: Any) -> int:
     """Grade the spec's labelled answers: GOOD should be compliant, BAD not, OK apart.
 
-    The result is saved beside the eval logs so that `specwright eval` records it.
+    The result is saved beside the eval logs so that `specwright eval` records it. With
+    several --grader judges each is calibrated, saved, shown and held to --min-kappa on its own.
 
     \b
     Examples:
@@ -72,46 +75,75 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
       specwright calibrate --spec spec/ --grader openai-api/local/judge \\
           --with-feedback
     """
-    from specwright._eval._calibrate import GraderFailure, save_calibration
-    from specwright._eval._calibrate import calibrate as run_calibration
-    from specwright._eval._judge import GraderSettings
-    from specwright._eval._provider import resolve_model_name
+    from specwright._eval._calibrate import GraderFailure
 
-    spec, grader, directory = _inputs(settings, options)
+    spec, graders, directory = _inputs(settings, options)
     db_url = options["results_db"] or settings.results_db
     extra = _feedback_cases(spec, db_url) if options["with_feedback"] else []
     try:
-        result = run_calibration(
-            spec,
-            resolve_model_name(grader),
-            sections=list(split_sections(options["sections"])) or None,
-            settings=GraderSettings(samples=options["grader_samples"]),
-            max_connections=options["max_connections"],
-            extra_cases=extra,
-        )
+        results, judged = _calibrate_all(spec, graders, directory, options, extra)
     except GraderFailure as exc:
         click.echo(f"specwright: error: {exc}", err=True)
         return 1
-    click.echo(f"saved {save_calibration(result, directory)}", err=True)
     if options["as_json"]:
-        echo_json(calibration_json(result))
+        # One judge: the calibration itself, as always; several: one document per judge and
+        # their agreement with each other on the same answers.
+        multi: dict[str, object] = {"judges": [calibration_json(r) for r in results]}
+        if judged is not None:
+            multi |= judged.model_dump(mode="json", include={"agreement", "agreement_by_section"})
+        echo_json(calibration_json(results[0]) if len(results) == 1 else multi)
     else:
-        _print_human(result)
-    if note := role_provider_note(grader):  # once, under the results that show the name
+        for result in results:
+            _print_human(result)
+        if judged is not None and judged.agreement is not None:
+            out_console().print(f"judges agree: {agreement_line(judged.agreement)}")
+    if note := role_provider_note(*graders):  # once, under the results that show the names
         click.echo(note, err=True)
-    return _gate(result, options["min_kappa"])
+    return max(_gate(r, options["min_kappa"], len(results) > 1) for r in results)
 
 
-def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, str, Path]:
-    """The spec, the grader and a writable log directory; a usage error when missing."""
+def _calibrate_all(
+    spec: Spec,
+    graders: tuple[str, ...],
+    directory: Path,
+    options: dict[str, Any],
+    extra_cases: list[LabelledCase],
+) -> tuple[list[Calibration], JudgesCalibration | None]:
+    """Each judge's calibration, saved as soon as made; with several, their agreement."""
+    from specwright._eval._calibrate import calibrate as run_calibration
+    from specwright._eval._calibrate import calibrate_judges, save_calibration
+    from specwright._eval._judge import GraderSettings
+    from specwright._eval._provider import resolve_model_name
+
+    results: list[Calibration] = []
+
+    def save(result: Calibration) -> None:
+        click.echo(f"saved {save_calibration(result, directory)}", err=True)
+        results.append(result)
+
+    common: dict[str, Any] = {
+        "sections": list(split_sections(options["sections"])) or None,
+        "settings": GraderSettings(samples=options["grader_samples"]),
+        "max_connections": options["max_connections"],
+        "extra_cases": extra_cases,
+    }
+    names = [resolve_model_name(g) for g in graders]
+    if len(names) == 1:
+        save(run_calibration(spec, names[0], **common))
+        return results, None
+    return results, calibrate_judges(spec, names, on_done=save, **common)
+
+
+def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, tuple[str, ...], Path]:
+    """The spec, the graders and a writable log directory; a usage error when missing."""
     from specwright._reader import read_spec
 
     spec_path: Path | None = options["spec_path"] or settings.spec
-    grader: str | None = options["grader"] or settings.grader
-    if spec_path is None or not grader:
+    graders = check_graders(options["graders"]) or ((settings.grader,) if settings.grader else ())
+    if spec_path is None or not graders:
         raise ConfigurationError("calibrate needs --spec and --grader (or SPECWRIGHT_SPEC/GRADER)")
     spec = read_spec(spec_path)  # an unreadable spec is reported before the directory is made
-    return spec, grader, writable_log_dir(resolve_log_dir(options["log_dir"], settings))
+    return spec, graders, writable_log_dir(resolve_log_dir(options["log_dir"], settings))
 
 
 def _feedback_cases(spec: Spec, db_url: str) -> list[LabelledCase]:
@@ -137,15 +169,18 @@ def _undefined_kappa(result: Calibration) -> str:
     return "kappa undefined: the labels and the verdicts all fall in one class"
 
 
-def _gate(result: Calibration, min_kappa: float | None) -> int:
-    """Exit 1 when kappa is below ``--min-kappa`` or cannot be computed; say which."""
+def _gate(result: Calibration, min_kappa: float | None, name: bool = False) -> int:
+    """Exit 1 when kappa is below ``--min-kappa`` or cannot be computed; say which (and, with
+    several judges, whose)."""
     if min_kappa is None:
         return 0
+    who = f"grader {result.grader}: " if name else ""
     if result.kappa is None:
-        click.echo(f"{_undefined_kappa(result)}, so --min-kappa {min_kappa} is not met", err=True)
+        message = f"{who}{_undefined_kappa(result)}, so --min-kappa {min_kappa} is not met"
+        click.echo(message, err=True)
         return 1
     if result.kappa < min_kappa:
-        click.echo(f"kappa {result.kappa:.3f} is below --min-kappa {min_kappa}", err=True)
+        click.echo(f"{who}kappa {result.kappa:.3f} is below --min-kappa {min_kappa}", err=True)
         return 1
     return 0
 

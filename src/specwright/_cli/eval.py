@@ -20,6 +20,8 @@ from specwright._cli._common import (
     results_db_option,
 )
 from specwright._cli._eval_common import (
+    check_graders,
+    grader_option,
     grader_samples_option,
     log_dir_option,
     max_connections_option,
@@ -31,7 +33,7 @@ from specwright._cli._eval_common import (
     writable_log_dir,
 )
 from specwright._errors import ConfigurationError
-from specwright._results import Rate, RunResult, judge_validity
+from specwright._results import Rate, RunResult, agreement_line, judges_validity
 from specwright._settings import Settings
 
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
@@ -76,10 +78,13 @@ def resolve_models(
     metavar="MODEL",
     help=env_help("Model under test, e.g. openai-api/local/my-model.", "SPECWRIGHT_MODEL"),
 )
-@click.option(
-    "--grader",
-    metavar="MODEL",
-    help=env_help("Grader model.", "SPECWRIGHT_GRADER", default="the model under test"),
+@grader_option(
+    env_help(
+        "Grader model; repeat for several judges (the majority verdict counts, a tie as "
+        "non-compliant; reports show their agreement).",
+        "SPECWRIGHT_GRADER",
+        default="the model under test",
+    )
 )
 @click.option(
     "--limit",
@@ -242,17 +247,22 @@ def _conclude(
         echo_json(summary_json(result, ended))
     else:
         _print_human(result, ended)
-    if note := role_provider_note(result.model, result.grader or ""):  # once, under the names
+    if note := role_provider_note(result.model, *_judges(result)):  # once, under the names
         click.echo(note, err=True)
-    validity = judge_validity(result.calibration, settings.min_kappa)
-    if validity.status in {"weak", "undefined"}:
-        click.echo(f"warning: {validity.message}", err=True)
+    for judge, validity in judges_validity(result, settings.min_kappa).items():
+        if validity.status in {"weak", "undefined"}:  # each judge on its own calibration
+            who = f"{judge}: " if result.graders else ""
+            click.echo(f"warning: {who}{validity.message}", err=True)
     if ended is not None and not ended.complete:
         _print_partial(ended)
         return 1
     if store is not None:
         _index(result, store)
     return _gates(result, options["fail_under"])
+
+
+def _judges(result: RunResult) -> tuple[str, ...]:
+    return result.graders or ((result.grader,) if result.grader else ())
 
 
 def _print_partial(ended: RunOutcome) -> None:
@@ -343,20 +353,32 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
-    model, grader = resolve_models(options["model"], options["grader"], settings, warnings)
+    named = check_graders(options["graders"])
+    model, grader = resolve_models(
+        options["model"], named[0] if named else None, settings, warnings
+    )
     log_dir = resolve_log_dir(options["log_dir"], settings)
     spec = read_spec(spec_path)
     writable_log_dir(log_dir)
-    saved = calibration_path(log_dir, resolve_model_name(grader), spec.content_hash())
-    if not saved.is_file():
-        warnings.append(
-            f"warning: no calibration of grader {grader} on this spec; run "
-            f"`specwright calibrate --spec {spec_path} --grader {grader}` first"
-        )
+    judges = named if len(named) > 1 else (grader,)
+    calibrations = [
+        calibration_path(log_dir, resolve_model_name(g), spec.content_hash()) for g in judges
+    ]
+    for judge, saved in zip(judges, calibrations, strict=True):
+        if not saved.is_file():
+            warnings.append(
+                f"warning: no calibration of grader {judge} on this spec; run "
+                f"`specwright calibrate --spec {spec_path} --grader {judge}` first"
+            )
+    saved = calibrations[0]
     return EvalOptions(
         spec=str(spec_path),
         model=resolve_model_name(model),
         grader=resolve_model_name(grader),
+        graders=tuple(map(resolve_model_name, named)) if len(named) > 1 else (),
+        judge_calibrations=tuple(str(c) for c in calibrations if c.is_file())
+        if len(named) > 1
+        else (),
         log_dir=log_dir,
         limit=options["limit"],
         sample_seed=options["sample_seed"],
@@ -415,6 +437,16 @@ def summary_json(result: RunResult, ended: RunOutcome | None = None) -> dict[str
         "calibration": result.calibration.model_dump(mode="json") if result.calibration else None,
         "log": result.log_path,
     }
+    if result.graders:  # several judges: each one's calibration and their agreement
+        data |= result.model_dump(
+            mode="json",
+            include={
+                "graders",
+                "judge_calibrations",
+                "judge_agreement",
+                "judge_agreement_by_section",
+            },
+        )
     return data
 
 
@@ -426,9 +458,8 @@ def _fmt(rate: Rate) -> str:
 
 def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
     console = out_console()
-    console.print(
-        f"[bold]{result.spec_title or 'spec'}[/] — {result.model}, graded by {result.grader}"
-    )
+    graded_by = ", ".join(result.graders) or result.grader
+    console.print(f"[bold]{result.spec_title or 'spec'}[/] — {result.model}, graded by {graded_by}")
     if ended is not None and not ended.complete:
         # Rates over the finished samples only are not the run's result: say what there is.
         console.print(f"partial: {ended.done} of {ended.total} samples (no overall figure)")
@@ -445,6 +476,8 @@ def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
             for key, rate in rates.items():
                 console.print(f"  {key:<40} {_fmt(rate)}")
     console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
+    if result.judge_agreement is not None:
+        console.print(f"judges agree: {agreement_line(result.judge_agreement)}")
     ratio = (
         result.grader_tokens / result.whole_spec_grader_tokens
         if result.whole_spec_grader_tokens

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,13 +27,27 @@ from specwright._eval._provider import ModelReplyError, inspect_model
 from specwright._eval._scenarios import select_sections
 from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
-from specwright._results import Calibration, accuracy, cohens_kappa, confusion, merge
+from specwright._results import (
+    Calibration,
+    JudgeAgreement,
+    JudgeVerdict,
+    SampleResult,
+    accuracy,
+    cohens_kappa,
+    confusion,
+    judge_agreement,
+    judge_agreements,
+    merge,
+)
 
 __all__ = [
     "GraderFailure",
+    "JudgesCalibration",
     "LabelledCase",
     "calibrate",
     "calibrate_async",
+    "calibrate_judges",
+    "calibrate_judges_async",
     "calibration_path",
     "find_calibration",
     "labelled_cases",
@@ -99,6 +113,71 @@ async def calibrate_async(
     (``specwright calibrate --with-feedback``).
     """
     cases = _cases(spec, sections, extra_cases)
+    verdicts = await _grade_cases(
+        spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
+    )
+    return _report(spec, _name(grader), cases, verdicts)
+
+
+async def calibrate_judges_async(
+    spec: Spec,
+    graders: Sequence[str],
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+    on_done: Callable[[Calibration], None] | None = None,
+    extra_cases: Sequence[LabelledCase] = (),
+) -> JudgesCalibration:
+    """Calibrate each of several judges on the same labelled answers, one judge after the
+    other, and measure how far the judges agree with each other on them.
+
+    ``on_done`` receives each judge's calibration as soon as it is made (to save it: a judge
+    that fails later does not lose the others' paid-for grades).
+    """
+    cases = _cases(spec, sections, extra_cases)
+    graded: list[list[Verdict]] = []
+    for grader in graders:
+        verdicts = await _grade_cases(
+            spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
+        )
+        graded.append(verdicts)
+        (on_done or (lambda _: None))(_report(spec, grader, cases, verdicts))
+    rows = [
+        SampleResult(
+            scenario_id=f"{case.example.id}#{index}", kind="example",
+            section_id=case.section.id, compliant=None,
+            judges=tuple(
+                JudgeVerdict(grader=grader, compliant=verdicts[index].compliant)
+                for grader, verdicts in zip(graders, graded, strict=True)
+            ),
+        )
+        for index, case in enumerate(cases)
+    ]  # fmt: skip
+    return JudgesCalibration(
+        calibrations=tuple(
+            _report(spec, g, cases, v) for g, v in zip(graders, graded, strict=True)
+        ),
+        agreement=judge_agreement(rows),
+        agreement_by_section=judge_agreements(rows),
+    )
+
+
+def _name(grader: str | Model) -> str:
+    return grader if isinstance(grader, str) else str(grader)
+
+
+async def _grade_cases(
+    spec: Spec,
+    grader: str | Model,
+    cases: list[LabelledCase],
+    *,
+    settings: GraderSettings | None,
+    budget: Budget | None,
+    max_connections: int,
+) -> list[Verdict]:
+    """Every case's verdict by ``grader``; a grader that fails for good is a GraderFailure."""
     # A fresh, closed-after-use client (a memoized one would outlive this event loop) with
     # bounded retries: Inspect's default would retry a refused connection forever.
     model = (
@@ -115,7 +194,7 @@ async def calibrate_async(
             return await run_grader(model, system, _prompt(spec, case, budget), settings)
 
     try:
-        verdicts = await asyncio.gather(*(grade(c) for c in cases))
+        return list(await asyncio.gather(*(grade(c) for c in cases)))
     except Exception as exc:
         # What escapes a model call after Inspect's retries depends on the provider: the SDK's
         # own status errors (openai.NotFoundError, ...), Inspect's unexported ModelGenerateError,
@@ -125,7 +204,6 @@ async def calibrate_async(
     finally:
         if not isinstance(grader, Model):
             await model.api.aclose()
-    return _report(spec, grader if isinstance(grader, str) else str(model), cases, verdicts)
 
 
 def _failure(exc: BaseException) -> str:
@@ -162,6 +240,37 @@ def calibrate(
             extra_cases=extra_cases,
         )
     )
+
+
+class JudgesCalibration(FrozenModel):
+    """Several judges calibrated on the same labelled answers."""
+
+    calibrations: tuple[Calibration, ...]
+    """Each judge's calibration, in the order given."""
+    agreement: JudgeAgreement | None
+    """How far the judges agree with each other on the labelled answers (OK ones included)."""
+    agreement_by_section: dict[str, JudgeAgreement]
+    """The same per section id."""
+
+
+def calibrate_judges(
+    spec: Spec,
+    graders: Sequence[str],
+    *,
+    sections: list[str] | None = None,
+    settings: GraderSettings | None = None,
+    budget: Budget | None = None,
+    max_connections: int = 10,
+    on_done: Callable[[Calibration], None] | None = None,
+    extra_cases: Sequence[LabelledCase] = (),
+) -> JudgesCalibration:
+    """Synchronous :func:`calibrate_judges_async` (do not call from a running event loop)."""
+    return asyncio.run(
+        calibrate_judges_async(
+            spec, graders, sections=sections, settings=settings, budget=budget,
+            max_connections=max_connections, on_done=on_done, extra_cases=extra_cases,
+        )
+    )  # fmt: skip
 
 
 def _report(

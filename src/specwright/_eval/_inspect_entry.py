@@ -20,7 +20,7 @@ from specwright._errors import ConfigurationError
 from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
 from specwright._eval._judge import GraderSettings
 from specwright._eval._scenarios import build_scenarios, load_scenarios, stratified_order
-from specwright._eval._scorer import GRADER_ROLE
+from specwright._eval._scorer import GRADER_ROLE, grader_role
 from specwright._eval._shard import Shard
 from specwright._eval._task import compliance_task
 from specwright._reader import read_spec
@@ -64,6 +64,8 @@ def compliance(
     include_drafts: bool = False,
     first: int | None = None,
     shard: str | None = None,
+    graders: str | None = None,
+    judge_calibrations: list[str] | None = None,
 ) -> Task:
     """Spec compliance of the model under test, judged section by section.
 
@@ -84,11 +86,17 @@ def compliance(
             yet approved by a person).
         first: Keep only the first N scenarios (``--limit`` of a run split over workers).
         shard: ``K/N``: keep every N-th scenario from the K-th (0-based), for worker K of N.
+        graders: Several judges: their names, comma-separated, in the order of their roles
+            (``--model-role grader=A --model-role grader_2=B ... -T graders=A,B``).
+        judge_calibrations: Paths of saved calibrations of those judges, recorded per judge.
     """
-    if not _grader_bound_by_caller.get() and GRADER_ROLE not in model_roles():
+    names = [g.strip() for g in graders.split(",") if g.strip()] if graders else []
+    if not _grader_bound_by_caller.get():
         # Without a grader every sample would fail at its first grade, after the answers
         # were paid for: fail before any model call.
-        raise MissingGrader(NO_GRADER)
+        missing = [r for r in map(grader_role, range(max(len(names), 1))) if r not in model_roles()]
+        if missing:
+            raise MissingGrader(NO_GRADER if missing == [GRADER_ROLE] else _no_roles(missing))
     loaded = read_spec(spec)
     wanted = [s.strip() for s in sections.split(",") if s.strip()] if sections else None
     chosen = build_scenarios(loaded, wanted)
@@ -109,7 +117,19 @@ def compliance(
         grader=grader,
         grader_settings=settings,
         calibration=_calibration(calibration),
+        graders=names,
+        judge_calibrations=_judge_calibrations(judge_calibrations or []),
     )
+
+
+def _no_roles(roles: list[str]) -> str:
+    wanted = " ".join(f"--model-role {role}=MODEL" for role in roles)
+    return f"specwright/compliance with several graders needs a model for each judge: add {wanted}"
+
+
+def _judge_calibrations(paths: list[str]) -> dict[str, Calibration]:
+    found = (_calibration(path) for path in paths)
+    return {cal.grader: cal for cal in found if cal is not None}
 
 
 def _calibration(path: str | None) -> Calibration | None:

@@ -100,6 +100,8 @@ def run_from_log(log: EvalLog, *, log_path: str | None = None) -> RunResult:
         enforce=meta.enforce,
         epochs=log.eval.config.epochs or 1,
         calibration=meta.calibration,
+        graders=meta.graders,
+        judge_calibrations=meta.judge_calibrations,
         # A "success" log with failed samples is a partial run: never indexed as finished.
         status=log.status if log.status != "success" or log_finished(log) else "error",
     )
@@ -151,6 +153,7 @@ def sample_result(
         transcript=_transcript(sample),
         grades=judged.grades,
         grader_tokens=judged.grader_tokens,
+        judges=judged.judges,
     )
 
 

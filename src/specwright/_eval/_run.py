@@ -17,7 +17,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -31,8 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from specwright._errors import SpecwrightError
 from specwright._eval._logs import role_model
 from specwright._eval._provider import inspect_model
+from specwright._eval._scorer import grader_role
 
 __all__ = [
+    "CALIBRATION_ARGS",
     "Display",
     "EvalInterrupted",
     "EvalOptions",
@@ -41,9 +43,11 @@ __all__ = [
     "find_unfinished",
     "inspect_limit",
     "logging_settings",
+    "make_graders",
     "make_model",
     "outcome",
     "run_eval",
+    "run_identity",
     "task_args",
 ]
 
@@ -63,7 +67,10 @@ class EvalOptions(BaseModel):
     model: str
     """The model under test (``openai-api/...`` names use the role-preserving provider)."""
     grader: str
-    """The grader model."""
+    """The grader model (the first judge's, with several)."""
+    graders: tuple[str, ...] = ()
+    """Every judge, in order, when several grade the run (roles ``grader``, ``grader_2`` …);
+    empty with one."""
     log_dir: Path
     """Where Inspect writes the log."""
     limit: int | None = None
@@ -84,6 +91,8 @@ class EvalOptions(BaseModel):
     """Grader samples per answer."""
     calibration: str | None = None
     """Path of the calibration the run records."""
+    judge_calibrations: tuple[str, ...] = ()
+    """Paths of the judges' calibrations the run records, when several grade it."""
     display: Display = "plain"
     """Progress display."""
     max_connections: int = Field(default=20, ge=1)
@@ -155,6 +164,10 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
         args["scenarios"] = options.scenarios
     if options.calibration:
         args["calibration"] = options.calibration
+    if options.graders:
+        args["graders"] = ",".join(options.graders)
+    if options.judge_calibrations:
+        args["judge_calibrations"] = list(options.judge_calibrations)
     if options.shard is not None:
         # A sharded run applies --limit before splitting, so the shards cover the same
         # scenarios as one process would.
@@ -166,6 +179,16 @@ def task_args(options: EvalOptions) -> dict[str, Any]:
     if options.include_drafts:
         args["include_drafts"] = True
     return args
+
+
+CALIBRATION_ARGS = frozenset({"calibration", "judge_calibrations"})
+"""Task arguments that do not identify a run: a calibration may be saved between an interrupted
+run and its resumption."""
+
+
+def run_identity(options: EvalOptions) -> dict[str, Any]:
+    """The task arguments that identify a run (those of :func:`task_args` but calibrations)."""
+    return {k: v for k, v in task_args(options).items() if k not in CALIBRATION_ARGS}
 
 
 def inspect_limit(options: EvalOptions) -> int | None:
@@ -191,12 +214,20 @@ def make_model(name: str, options: EvalOptions, role: str | None = None) -> Mode
     )
 
 
-def _newest_same_run(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
+def make_graders(options: EvalOptions) -> list[Model]:
+    """The judges' models, in role order (``grader``, ``grader_2``, …)."""
+    names = options.graders or (options.grader,)
+    return [make_model(name, options, role=grader_role(i)) for i, name in enumerate(names)]
+
+
+def _newest_same_run(
+    options: EvalOptions, model: Model, graders: Sequence[Model]
+) -> EvalLog | None:
     """The header of the newest log of this run in ``options.log_dir`` (newest first)."""
     if not options.log_dir.is_dir():
         return None
     # The calibration file may appear between the interrupted run and the retry: not a new run.
-    wanted = {k: v for k, v in task_args(options).items() if k != "calibration"}
+    wanted = run_identity(options)
     for info in list_eval_logs(str(options.log_dir)):  # already newest first
         if "_compliance_" not in Path(info.name).name:
             continue
@@ -204,7 +235,7 @@ def _newest_same_run(options: EvalOptions, model: Model, grader: Model) -> EvalL
             header = read_eval_log(info.name, header_only=True)
         except Exception:  # a torn or foreign file is not our run: skip it
             continue
-        if _same_run(header, wanted, model, grader, options):
+        if _same_run(header, wanted, model, graders, options):
             return header
     return None
 
@@ -219,48 +250,53 @@ def _resumable(header: EvalLog) -> bool:
 def completed_log(options: EvalOptions) -> RunOutcome | None:
     """The outcome of this run's newest log when it finished every sample, else ``None``."""
     model = make_model(options.model, options)
-    grader = make_model(options.grader, options, role="grader")
-    header = _newest_same_run(options, model, grader)
+    header = _newest_same_run(options, model, make_graders(options))
     if header is None or _resumable(header):
         return None
     done = outcome(read_eval_log(header.location))
     return done if done.complete else None
 
 
-def find_unfinished(options: EvalOptions, model: Model, grader: Model) -> EvalLog | None:
+def find_unfinished(options: EvalOptions, model: Model, graders: Sequence[Model]) -> EvalLog | None:
     """The full log (samples included) of this run when its newest log is unfinished."""
-    header = _newest_same_run(options, model, grader)
+    header = _newest_same_run(options, model, graders)
     if header is None or not _resumable(header):
         return None
     return read_eval_log(header.location)  # eval_retry keeps only what the log holds
 
 
 def _same_run(
-    log: EvalLog, wanted: Mapping[str, Any], model: Model, grader: Model, options: EvalOptions
+    log: EvalLog,
+    wanted: Mapping[str, Any],
+    model: Model,
+    graders: Sequence[Model],
+    options: EvalOptions,
 ) -> bool:
+    passed = log.eval.task_args_passed or {}
     return (
         log.eval.model == str(model)
-        and role_model(log, "grader") == str(grader)
-        and {k: v for k, v in (log.eval.task_args_passed or {}).items() if k != "calibration"}
-        == dict(wanted)
+        and all(role_model(log, grader_role(i)) == str(g) for i, g in enumerate(graders))
+        and {k: v for k, v in passed.items() if k not in CALIBRATION_ARGS} == dict(wanted)
         and log.eval.config.limit == inspect_limit(options)
         and (log.eval.config.epochs or 1) == options.epochs
     )
 
 
-def _with_current_models(log: EvalLog, model: Model, grader: Model) -> EvalLog:
+def _with_current_models(log: EvalLog, model: Model, graders: Sequence[Model]) -> EvalLog:
     """The log with today's models in place of the recorded ones (base URLs and limits)."""
-    recorded = (log.eval.model_roles or {}).get("grader")
-    args = recorded.args if isinstance(recorded, ModelConfig) else {}
+    roles: dict[str, ModelConfig] = {}
+    for index, grader in enumerate(graders):
+        role = grader_role(index)
+        recorded = (log.eval.model_roles or {}).get(role)
+        args = recorded.args if isinstance(recorded, ModelConfig) else {}
+        roles[role] = ModelConfig(
+            model=str(grader), config=grader.config, base_url=grader.api.base_url, args=args
+        )
     spec = log.eval.model_copy(
         update={
             "model_base_url": model.api.base_url,
             "model_generate_config": model.config,
-            "model_roles": {
-                "grader": ModelConfig(
-                    model=str(grader), config=grader.config, base_url=grader.api.base_url, args=args
-                )
-            },
+            "model_roles": roles,
         }
     )
     return log.model_copy(update={"eval": spec})
@@ -315,7 +351,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
     from specwright._eval._inspect_entry import caller_binds_grader, compliance
 
     model = make_model(options.model, options)
-    grader = make_model(options.grader, options, role="grader")
+    graders = make_graders(options)
     common: dict[str, Any] = {
         "log_dir": str(options.log_dir),
         "display": options.display,
@@ -330,12 +366,12 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         **logging_settings(options),
     }
     ready = on_ready or (lambda: None)
-    unfinished = find_unfinished(options, model, grader)
+    unfinished = find_unfinished(options, model, graders)
     with _sigterm_as_ctrl_c() as received:
         try:
             if unfinished is not None:
                 ready()
-                logs = _retry(_with_current_models(unfinished, model, grader), common)
+                logs = _retry(_with_current_models(unfinished, model, graders), common)
             else:
                 with caller_binds_grader():
                     task = compliance(**task_args(options))
@@ -343,7 +379,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
                 logs = inspect_eval(
                     task,
                     model=model,
-                    model_roles={"grader": grader},
+                    model_roles={grader_role(i): g for i, g in enumerate(graders)},
                     limit=inspect_limit(options),
                     epochs=options.epochs,
                     **common,
@@ -351,7 +387,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         except KeyboardInterrupt:
             logs = []
         signal_name = received[0] if received else "Ctrl-C"
-    return _ended(logs, options, model, grader, signal_name, resumed=unfinished is not None)
+    return _ended(logs, options, model, graders, signal_name, resumed=unfinished is not None)
 
 
 def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
@@ -367,7 +403,7 @@ def _ended(
     logs: list[EvalLog],
     options: EvalOptions,
     model: Model,
-    grader: Model,
+    graders: Sequence[Model],
     signal_name: str,
     *,
     resumed: bool,
@@ -376,7 +412,7 @@ def _ended(
         return outcome(logs[0], resumed)
     # Interrupted: Inspect returns no log (or a cancelled one); the newest log of the run
     # on disk holds every sample that finished.
-    header = _newest_same_run(options, model, grader)
+    header = _newest_same_run(options, model, graders)
     if header is None:
         raise EvalInterrupted(signal_name, None, 0, 0)
     saved = outcome(read_eval_log(header.location))

@@ -3,12 +3,20 @@
 Score values are 1.0 (compliant) and 0.0 (not); an unscored grade is Inspect's unscored
 sentinel (:meth:`Score.unscored`), which metrics and epoch reducers skip. The score metadata
 is a :class:`specwright._results.ScoreMetadata` (the log contract), written from an instance.
+
+Several judges are several model roles — ``grader``, ``grader_2``, ``grader_3`` … — asked
+concurrently by the one scorer: each judge's verdict is kept in the score metadata's
+``judges`` and the score's value is their headline (majority of the judges that scored, a tie
+non-compliant). One scorer rather than one per judge, so that a sample has one verdict for the
+epoch reducer, Inspect's metrics and every report, exactly as with one judge.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Mapping
+import statistics
+from collections.abc import Mapping, Sequence
 
 from inspect_ai.model import get_model
 from inspect_ai.scorer import (
@@ -36,11 +44,19 @@ from specwright._eval._prompt import (
 )
 from specwright._eval._scenarios import Scenario
 from specwright._model import Spec
-from specwright._results import SampleMetadata, ScoreMetadata, read_record
+from specwright._results import (
+    JudgeVerdict,
+    SampleMetadata,
+    ScoreMetadata,
+    majority_verdict,
+    read_record,
+)
 
 __all__ = [
     "GRADER_ROLE",
     "JudgeContext",
+    "grader_role",
+    "panel_metadata",
     "score_metadata",
     "spec_judge",
     "transcript_lines",
@@ -48,7 +64,12 @@ __all__ = [
 ]
 
 GRADER_ROLE = "grader"
-"""The Inspect model role the judge asks for."""
+"""The Inspect model role the judge asks for (the first judge's, with several)."""
+
+
+def grader_role(index: int) -> str:
+    """The model role of the judge at 0-based ``index``: ``grader``, ``grader_2``, …"""
+    return GRADER_ROLE if index == 0 else f"{GRADER_ROLE}_{index + 1}"
 
 
 @metric
@@ -96,6 +117,42 @@ def score_metadata(verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int)
     )
 
 
+def panel_metadata(
+    verdicts: Sequence[tuple[str, Verdict]], whole_spec_tokens: int, prompt_tokens: int
+) -> ScoreMetadata:
+    """The score metadata of several judges' ``(grader, verdict)``: each kept, and a headline.
+
+    The headline verdict is the majority of the judges that scored (a tie is non-compliant),
+    its score the median of theirs, its rationale the first agreeing judge's; the grades and
+    tokens are every judge's together (what the grading cost).
+    """
+    judges = tuple(
+        JudgeVerdict(
+            grader=grader, compliant=v.compliant, score=v.score, rationale=v.rationale,
+            cited_sections=v.cited_sections, grades=v.grades,
+            unscored_reason=v.unscored_reason, grader_tokens=v.tokens,
+        )
+        for grader, v in verdicts
+    )  # fmt: skip
+    compliant = majority_verdict(j.compliant for j in judges)
+    lead = next((j for j in judges if j.compliant == compliant), judges[0])
+    scores = [j.score for j in judges if j.score is not None]
+    return ScoreMetadata(
+        compliant=compliant,
+        score=float(statistics.median(scores)) if scores else None,
+        rationale=lead.rationale if compliant is not None else "",
+        cited_sections=lead.cited_sections if compliant is not None else (),
+        grades=tuple(g for j in judges for g in j.grades),
+        unscored_reason=None
+        if compliant is not None
+        else "; ".join(f"{j.grader}: {j.unscored_reason}" for j in judges),
+        grader_tokens=sum(j.grader_tokens for j in judges),
+        grader_prompt_tokens=prompt_tokens,
+        whole_spec_tokens=whole_spec_tokens,
+        judges=judges,
+    )
+
+
 class JudgeContext:
     """The spec and scenarios a judge grades against.
 
@@ -121,9 +178,12 @@ def spec_judge(
     context: JudgeContext,
     settings: GraderSettings | None = None,
     budget: Budget | None = None,
+    judges: int = 1,
 ) -> Scorer:
-    """Grade each answer against its governing section with the ``grader`` model role."""
+    """Grade each answer against its governing section with the ``grader`` model role
+    (and, with ``judges`` above 1, the roles ``grader_2`` … ``grader_<judges>`` as well)."""
     settings = settings or GraderSettings()
+    roles = [grader_role(i) for i in range(judges)]
     system = grader_system_prompt()
     spec, spec_tokens = context.spec, context.spec_tokens
     prompts = GraderPrompts(spec, budget)  # one per task: each section's context built once
@@ -137,17 +197,26 @@ def spec_judge(
             else transcript_lines(state)
         )
         prompt = prompts.prompt(scenario.section_id, scenario.anchors, transcript)
-        grader = get_model(role=GRADER_ROLE, required=True)
-        verdict = await run_grader(grader, system, prompt, settings)
+        graders = [get_model(role=role, required=True) for role in roles]
+        verdicts = await asyncio.gather(
+            *(run_grader(grader, system, prompt, settings) for grader in graders)
+        )
         prompt_tokens = prompts.tokens(scenario.section_id, prompt)
         whole = spec_tokens + transcript_tokens(transcript)
-        meta = score_metadata(verdict, whole, prompt_tokens).to_log()
-        if verdict.compliant is None:
-            return Score.unscored(reason=verdict.unscored_reason, metadata=meta)
+        judged = (
+            score_metadata(verdicts[0], whole, prompt_tokens)
+            if judges == 1
+            else panel_metadata(
+                list(zip(map(str, graders), verdicts, strict=True)), whole, prompt_tokens
+            )
+        )
+        meta = judged.to_log()
+        if judged.compliant is None:
+            return Score.unscored(reason=judged.unscored_reason, metadata=meta)
         return Score(
-            value=1.0 if verdict.compliant else 0.0,
+            value=1.0 if judged.compliant else 0.0,
             answer=state.output.completion,
-            explanation=verdict.rationale,
+            explanation=judged.rationale,
             metadata=meta,
         )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import get_model
+from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from specwright._errors import ConfigurationError
@@ -27,7 +28,13 @@ TASK_NAME = "compliance"
 
 
 def run_metadata(
-    spec: Spec, *, grader: str | None, enforce: bool, calibration: Calibration | None
+    spec: Spec,
+    *,
+    grader: str | None,
+    enforce: bool,
+    calibration: Calibration | None,
+    graders: Sequence[str] = (),
+    judge_calibrations: Mapping[str, Calibration] | None = None,
 ) -> RunMetadata:
     """The eval-level ``specwright`` metadata, as the log contract types it."""
     return RunMetadata(
@@ -37,6 +44,8 @@ def run_metadata(
         grader=grader,
         enforce=enforce,
         calibration=calibration,
+        graders=tuple(graders),
+        judge_calibrations=dict(judge_calibrations or {}),
     )
 
 
@@ -70,13 +79,18 @@ def compliance_task(
     grader_settings: GraderSettings | None = None,
     budget: Budget | None = None,
     calibration: Calibration | None = None,
+    graders: Sequence[str] = (),
+    judge_calibrations: Mapping[str, Calibration] | None = None,
 ) -> Task:
     """An Inspect task that sends each scenario to the model under test and judges the answer.
 
     ``scenarios`` defaults to :func:`build_scenarios` of the whole spec. The grader is the
     Inspect model role ``grader`` (``model_roles={"grader": ...}``); ``grader`` only names it
-    in the run's metadata.
+    in the run's metadata. With two or more ``graders`` (their names, in order) the judges are
+    the roles ``grader``, ``grader_2``, … and ``judge_calibrations`` holds their calibrations.
     """
+    if len(graders) == 1:
+        raise ConfigurationError("graders: name two or more judges, or use grader for one")
     chosen = list(scenarios) if scenarios is not None else build_scenarios(spec)
     by_id = _by_id(chosen)
     index = spec_index(spec) if enforce else None  # built once, not per sample
@@ -92,14 +106,30 @@ def compliance_task(
         name=TASK_NAME,
         dataset=MemoryDataset(samples, name=spec.title or "spec"),
         solver=answer(),
-        scorer=spec_judge(JudgeContext(spec, by_id, enforce=enforce), grader_settings, budget),
+        scorer=_judge(JudgeContext(spec, by_id, enforce=enforce), grader_settings, budget, graders),
         epochs=Epochs(epochs, "mean"),
         metadata={
             RUN_METADATA_KEY: run_metadata(
-                spec, grader=grader, enforce=enforce, calibration=calibration
+                spec,
+                grader=grader,
+                enforce=enforce,
+                calibration=calibration,
+                graders=graders,
+                judge_calibrations=judge_calibrations,
             ).to_log()
         },
     )
+
+
+def _judge(
+    context: JudgeContext,
+    settings: GraderSettings | None,
+    budget: Budget | None,
+    graders: Sequence[str],
+) -> Scorer:
+    if not graders:  # one judge: the scorer's recorded arguments stay as they always were
+        return spec_judge(context, settings, budget)
+    return spec_judge(context, settings, budget, judges=len(graders))
 
 
 def _by_id(scenarios: Sequence[Scenario]) -> dict[str, Scenario]:

@@ -28,7 +28,14 @@ from inspect_ai.log import read_eval_log
 
 from specwright._errors import ConfigurationError
 from specwright._eval._log_merge import merge_logs, write_merged
-from specwright._eval._run import EvalInterrupted, EvalOptions, RunOutcome, outcome, task_args
+from specwright._eval._run import (
+    EvalInterrupted,
+    EvalOptions,
+    RunOutcome,
+    outcome,
+    run_identity,
+    task_args,
+)
 from specwright._eval._shard import Shard, WorkerReport
 
 __all__ = [
@@ -52,7 +59,7 @@ def effective_workers(options: EvalOptions, samples: int) -> int:
 
 def _run_key(options: EvalOptions) -> str:
     identity = {
-        "task": {k: v for k, v in task_args(options).items() if k != "calibration"},
+        "task": run_identity(options),
         "model": options.model, "grader": options.grader, "limit": options.limit,
         "epochs": options.epochs, "workers": options.workers,
     }  # fmt: skip

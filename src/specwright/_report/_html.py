@@ -17,6 +17,7 @@ from specwright._report._drill import Drill, footnote_targets, section_anchor, s
 from specwright._report._escape import Html, el
 from specwright._report._input import ReportInput
 from specwright._report._json import embedded_json
+from specwright._report._judges import judges_html
 from specwright._report._page import page
 from specwright._report._prose import ProseLinks
 from specwright._report._view import (
@@ -40,7 +41,14 @@ from specwright._report._view import (
     token_share,
     unscored_reasons,
 )
-from specwright._results import Calibration, JudgeValidity, Rate, RunResult, judge_validity
+from specwright._results import (
+    Calibration,
+    JudgeValidity,
+    Rate,
+    RunResult,
+    judge_validity,
+    judges_validity,
+)
 
 __all__ = ["render_html"]
 
@@ -84,6 +92,20 @@ def _judge_box(validity: JudgeValidity) -> Html:
         el("strong", {}, verdict.capitalize()),
         " — ",
         judge_summary(validity),
+    )
+
+
+def _judge_boxes(run: RunResult, first: JudgeValidity, min_kappa: float) -> Html:
+    """The judge's box; with several judges, one per judge, each on its own calibration."""
+    if len(run.graders) < 2:
+        return _judge_box(first)
+    return el(
+        "div",
+        {"class": "judges-boxes"},
+        [
+            el("div", {"class": "judge-of"}, el("code", {}, grader), _judge_box(validity))
+            for grader, validity in judges_validity(run, min_kappa).items()
+        ],
     )
 
 
@@ -172,7 +194,7 @@ def _headline_card(
         el("p", {"class": "caption"}, run_caption(run)),
         figures,
         adjudicated,
-        _judge_box(validity),
+        _judge_boxes(run, validity, report.min_kappa),
         extremes,
     )
 
@@ -192,7 +214,7 @@ def _overview(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
         ("overall compliance", [fmt_rate(r.overall) for r in runs]),
         ("scored / unscored", [f"{r.n_scored} / {r.n_unscored}" for r in runs]),
         ("model", [r.model for r in runs]),
-        ("grader", [r.grader or "–" for r in runs]),
+        ("grader", [", ".join(r.graders) or r.grader or "–" for r in runs]),
         ("spec", [f"{r.spec_title or '(untitled)'} {r.spec_version or ''}".strip() for r in runs]),
         ("spec hash", [el("code", {}, r.spec_hash[:12]) for r in runs]),
         ("date", [r.created.isoformat(timespec="seconds") for r in runs]),
@@ -216,12 +238,15 @@ def _overview(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
     )
 
 
-def _calibration_body(run: RunResult, cal: Calibration | None, min_kappa: float) -> list[Html]:
+def _calibration_body(
+    run: RunResult, cal: Calibration | None, min_kappa: float, grader: str | None = None
+) -> list[Html]:
     validity = judge_validity(cal, min_kappa)
     if cal is None:
         return [_judge_box(validity)]
     warnings = []
-    if run.grader and cal.grader != run.grader:
+    expected = grader or run.grader
+    if expected and cal.grader != expected:
         warnings.append(f"calibrated grader {cal.grader} differs from the run's grader.")
     if cal.spec_hash != run.spec_hash:
         warnings.append("calibration was made on a different spec version (hash differs).")
@@ -239,15 +264,23 @@ def _calibration_body(run: RunResult, cal: Calibration | None, min_kappa: float)
     return [*(el("div", {"class": "warning"}, w) for w in warnings), _table(None, rows)]
 
 
+def _calibrations(run: RunResult) -> list[tuple[str | None, Calibration | None]]:
+    """The run's calibration, or each judge's (named) when several judges graded it."""
+    if len(run.graders) < 2:
+        return [(None, run.calibration)]
+    return [(g, run.judge_calibrations.get(g)) for g in run.graders]
+
+
 def _calibration(report: ReportInput, labels: Sequence[str]) -> Html:
     cards = [
         el(
             "div",
             {"class": "card calibration"},
-            el("h3", {}, label),
-            _calibration_body(run, run.calibration, report.min_kappa),
+            el("h3", {}, label if grader is None else f"{label}: {grader}"),
+            _calibration_body(run, cal, report.min_kappa, grader),
         )
         for run, label in zip(report.runs, labels, strict=True)
+        for grader, cal in _calibrations(run)
     ]
     return el(
         "section",
@@ -561,6 +594,7 @@ def render_html(report: ReportInput) -> str:
         if any(r.by_tag for r in runs)
         else None,
         _calibration(report, labels),
+        judges_html(runs, labels, section_titles(runs, spec), report.min_kappa),
         _unscored(runs, labels),
         sections_block(rows, parts, labels, drill),
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from specwright._report._diff import CHANGE_RULE, RunDiff
 from specwright._report._input import ReportInput
+from specwright._report._judges import judges_markdown
 from specwright._report._view import (
     PartRow,
     RateRow,
@@ -25,11 +26,12 @@ from specwright._report._view import (
     part_rows,
     run_labels,
     section_rows,
+    section_titles,
     tag_rows,
     token_share,
     unscored_reasons,
 )
-from specwright._results import Calibration, Rate, RunResult, judge_validity
+from specwright._results import Calibration, Rate, RunResult, judge_validity, judges_validity
 
 __all__ = ["md_code", "md_table", "md_text", "render_markdown"]
 
@@ -77,18 +79,25 @@ def _ranked(rows: list[RateRow], run: int) -> str:
 def _headline(report: ReportInput, labels: Sequence[str], rows: Sequence[SectionRow]) -> list[str]:
     lines: list[str] = []
     for i, (run, label) in enumerate(zip(report.runs, labels, strict=True)):
-        validity = judge_validity(run.calibration, report.min_kappa)
+        validities = judges_validity(run, report.min_kappa)
+        named = len(run.graders) > 1  # several judges: each verdict names its judge
+        verdicts = "; ".join(
+            f"{md_text(g)}: {judge_verdict(v)}" if named else judge_verdict(v)
+            for g, v in validities.items()
+        )
         total = run.n_scored + run.n_unscored
         share = fmt_pct(run.n_unscored / total) if total else "–"
         best, worst = best_and_worst(rows, i)
         lines += [
             f"- **{md_text(label)}**: {fmt_rate(run.overall)} compliant; "
-            f"{judge_verdict(validity)}; {run.n_unscored} of {total} samples unscored ({share})."
+            f"{verdicts}; {run.n_unscored} of {total} samples unscored ({share})."
             + (f" Best: {_ranked(best, i)}." if best else "")
             + (f" Worst: {_ranked(worst, i)}." if worst else "")
         ]
-        if not validity.trusted:
-            lines += [f"  > **Warning:** {md_text(judge_summary(validity))}"]
+        for grader, validity in validities.items():
+            if not validity.trusted:
+                who = f"{md_text(grader)}: " if named else ""
+                lines += [f"  > **Warning:** {who}{md_text(judge_summary(validity))}"]
     return [*lines, ""]
 
 
@@ -103,7 +112,7 @@ def _overview(runs: Sequence[RunResult], labels: Sequence[str], min_kappa: float
     fields = [
         ("overall compliance", [fmt_rate(r.overall) for r in runs]),
         ("scored / unscored", [f"{r.n_scored} / {r.n_unscored}" for r in runs]),
-        ("grader", [md_text(r.grader or "–") for r in runs]),
+        ("grader", [md_text(", ".join(r.graders) or r.grader or "–") for r in runs]),
         ("spec", [md_text(f"{r.spec_title} {r.spec_version or ''}".strip()) for r in runs]),
         ("spec hash", [md_code(r.spec_hash[:12]) for r in runs]),
         ("date", [r.created.isoformat(timespec="seconds") for r in runs]),
@@ -243,5 +252,6 @@ def render_markdown(report: ReportInput) -> str:
     lines += _sections(part_rows(rows, report.spec), labels)
     lines += _rates("Compliance by authority level", authority_rows(runs), labels, "authority")
     lines += _rates("Compliance by tag", tag_rows(runs), labels, "tag")
+    lines += judges_markdown(runs, labels, section_titles(runs, report.spec), report.min_kappa)
     lines += _unscored(runs, labels) + _failures(runs, labels)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -66,7 +66,7 @@ class SectionRow(RateRow):
 
 # What may tell two runs apart, tried in this order: the judge, the spec, the date, the id.
 _DISTINGUISHERS: tuple[Callable[[RunResult], str], ...] = (
-    lambda run: f"judge {run.grader or 'unknown'}",
+    lambda run: f"judge {', '.join(run.graders) or run.grader or 'unknown'}",
     lambda run: f"spec {run.spec_version or run.spec_hash[:8]}",
     lambda run: f"spec {run.spec_hash[:8]}",
     lambda run: f"{run.created:%Y-%m-%d %H:%M}",
@@ -103,7 +103,8 @@ def run_caption(run: RunResult) -> str:
     """Model, judge, spec version and date in one line, for legends and card headings."""
     spec = f"{run.spec_title or 'spec'} {run.spec_version or run.spec_hash[:8]}".strip()
     return (
-        f"{run.model} · judged by {run.grader or 'an unknown grader'} · {spec} · "
+        f"{run.model} · judged by {', '.join(run.graders) or run.grader or 'an unknown grader'}"
+        f" · {spec} · "
         f"{run.created:%Y-%m-%d}"
     )
 

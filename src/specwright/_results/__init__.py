@@ -5,6 +5,7 @@
   eval package, validated when read);
 - :mod:`._rates`, :mod:`._summary`, :mod:`._calibration`: rates with intervals (Wilson and
   cluster-robust), a run's aggregate figures, calibration arithmetic (confusion, kappa) — once;
+- :mod:`._agreement`: several judges: the headline verdict, Fleiss' and pairwise Cohen's kappa;
 - :mod:`._validity`: how far a run's judge can be trusted;
 - :mod:`._store`, :mod:`._migrations`: the results store (SQLAlchemy, the ``report`` extra;
   not imported here, so that this package stays light).
@@ -14,6 +15,14 @@ Nothing here imports the eval package, the reports or the CLI.
 
 from __future__ import annotations
 
+from specwright._results._agreement import (
+    agreement_line,
+    fleiss_kappa,
+    judge_agreement,
+    judge_agreements,
+    kappa_text,
+    majority_verdict,
+)
 from specwright._results._calibration import accuracy, cohens_kappa, confusion, merge
 from specwright._results._contract import (
     RUN_METADATA_KEY,
@@ -27,6 +36,9 @@ from specwright._results._models import (
     Calibration,
     ConfusionMatrix,
     Grade,
+    JudgeAgreement,
+    JudgeVerdict,
+    PairAgreement,
     Rate,
     RunHeader,
     RunResult,
@@ -37,7 +49,12 @@ from specwright._results._models import (
 )
 from specwright._results._rates import Z95, clustered_rate, group_rates, interval, rate, wilson
 from specwright._results._summary import summarize_run, with_samples
-from specwright._results._validity import JudgeValidity, ValidityStatus, judge_validity
+from specwright._results._validity import (
+    JudgeValidity,
+    ValidityStatus,
+    judge_validity,
+    judges_validity,
+)
 
 __all__ = [
     "RUN_METADATA_KEY",
@@ -45,8 +62,11 @@ __all__ = [
     "Calibration",
     "ConfusionMatrix",
     "Grade",
+    "JudgeAgreement",
     "JudgeValidity",
+    "JudgeVerdict",
     "LogRecord",
+    "PairAgreement",
     "Rate",
     "RunHeader",
     "RunMetadata",
@@ -59,12 +79,19 @@ __all__ = [
     "TranscriptMessage",
     "ValidityStatus",
     "accuracy",
+    "agreement_line",
     "clustered_rate",
     "cohens_kappa",
     "confusion",
+    "fleiss_kappa",
     "group_rates",
     "interval",
+    "judge_agreement",
+    "judge_agreements",
     "judge_validity",
+    "judges_validity",
+    "kappa_text",
+    "majority_verdict",
     "merge",
     "rate",
     "read_record",

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._model import Authority
-from specwright._results._models import Calibration, Grade, ScenarioKind
+from specwright._results._models import Calibration, Grade, JudgeVerdict, ScenarioKind
 from specwright._validation import first_error
 
 __all__ = [
@@ -63,7 +63,12 @@ class RunMetadata(LogRecord):
     enforce: bool = False
     """Whether the chain-of-command compiler shaped the prompts."""
     calibration: Calibration | None = None
-    """The judge calibration the run recorded, if any."""
+    """The judge calibration the run recorded, if any (the first judge's, with several)."""
+    graders: tuple[str, ...] = ()
+    """Every judge, in the order of their roles (``grader``, ``grader_2``, …), when several
+    graded the run; empty with one."""
+    judge_calibrations: dict[str, Calibration] = Field(default_factory=dict)
+    """Each judge's recorded calibration by judge, when several graded the run."""
 
 
 class SampleMetadata(LogRecord):
@@ -114,6 +119,9 @@ class ScoreMetadata(LogRecord):
     """Estimated tokens of one budgeted grader prompt."""
     whole_spec_tokens: int = 0
     """Estimated tokens of one grader prompt holding the whole spec instead."""
+    judges: tuple[JudgeVerdict, ...] = ()
+    """Each judge's own verdict when several graded the answer (the fields above are then
+    their headline: majority verdict, ties non-compliant); empty with one judge."""
 
     @property
     def whole_spec_grader_tokens(self) -> int:

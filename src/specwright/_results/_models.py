@@ -20,6 +20,9 @@ __all__ = [
     "Calibration",
     "ConfusionMatrix",
     "Grade",
+    "JudgeAgreement",
+    "JudgeVerdict",
+    "PairAgreement",
     "Rate",
     "RunHeader",
     "RunResult",
@@ -104,6 +107,51 @@ class Grade(FrozenModel):
     """Why the grade is unscored (unparseable, refused, out of range …)."""
 
 
+class JudgeVerdict(FrozenModel):
+    """One judge's verdict on one answer, in a run graded by several judges."""
+
+    grader: str
+    """The judge's model."""
+    compliant: bool | None
+    """The judge's median verdict; ``None`` when it scored nothing."""
+    score: float | None = None
+    """The judge's median 1–7 score."""
+    rationale: str = ""
+    """The rationale of the judge's grade closest to its median."""
+    cited_sections: tuple[str, ...] = ()
+    """Sections the judge cited."""
+    grades: tuple[Grade, ...] = ()
+    """Every sample of this judge."""
+    unscored_reason: str | None = None
+    """Why none of the judge's grades counted, when unscored."""
+    grader_tokens: int = 0
+    """Tokens this judge used on the answer."""
+
+
+class PairAgreement(FrozenModel):
+    """Cohen's kappa between two judges over the answers both scored."""
+
+    graders: tuple[str, str]
+    """The two judges."""
+    kappa: float | None
+    """Cohen's kappa; ``None`` where undefined (no answer, or all in one same class)."""
+    agreement: float | None
+    """Share of the answers on which the two gave the same verdict."""
+    n: int
+    """Answers both judges scored."""
+
+
+class JudgeAgreement(FrozenModel):
+    """How far several judges agree on a set of answers (compliant vs not)."""
+
+    fleiss_kappa: float | None
+    """Fleiss' kappa over the answers every judge scored; ``None`` where undefined."""
+    n: int
+    """Answers every judge scored (the ones Fleiss' kappa counts)."""
+    pairs: tuple[PairAgreement, ...] = ()
+    """Cohen's kappa of every pair of judges, in the judges' order."""
+
+
 class TranscriptMessage(FrozenModel):
     """A message as shown in a report."""
 
@@ -161,13 +209,19 @@ class SampleResult(FrozenModel):
     carried_from: str | None = None
     """The baseline run this result was carried over from unchanged (``specwright eval
     --changed-since``); ``None`` for a result of the run itself."""
+    judges: tuple[JudgeVerdict, ...] = ()
+    """Each judge's own verdict, in a run graded by several judges (``compliant`` is then
+    their majority, a tie counting as non-compliant); empty with one judge."""
 
     @model_serializer(mode="wrap")
     def _drop_unset_carry(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # Results of the run itself serialise as they did before carrying existed.
+        # Results of the run itself (and of one judge) serialise as they did before carrying
+        # and several judges existed.
         data: dict[str, Any] = handler(self)
         if data.get("carried_from") is None:
             data.pop("carried_from", None)
+        if not data.get("judges", True):
+            data.pop("judges")
         return data
 
 
@@ -198,6 +252,20 @@ class RunHeader(FrozenModel):
     """The calibration the run recorded, if any."""
     status: RunStatus = "success"
     """Inspect's status of the log; anything but ``success`` is a partial run."""
+    graders: tuple[str, ...] = ()
+    """Every judge, in order, when several graded the run (``grader`` is then the first);
+    empty with one judge."""
+    judge_calibrations: dict[str, Calibration] = Field(default_factory=dict)
+    """Each judge's recorded calibration by judge, when several graded the run."""
+
+    @model_serializer(mode="wrap")
+    def _drop_single_judge(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A run with one judge serialises as it did before several judges existed.
+        data: dict[str, Any] = handler(self)
+        for key in _MULTI_JUDGE_FIELDS:
+            if key in data and not data[key]:
+                del data[key]
+        return data
 
     @property
     def finished(self) -> bool:
@@ -234,3 +302,15 @@ class RunResult(RunHeader):
     """Samples whose verdict a person gave (feedback), replacing the judge's."""
     judge_overall: Rate | None = None
     """Compliance by the judge's verdicts alone, when people adjudicated some samples."""
+    judge_agreement: JudgeAgreement | None = None
+    """Agreement between the judges over the run, when several graded it."""
+    judge_agreement_by_section: dict[str, JudgeAgreement] = Field(default_factory=dict)
+    """Agreement between the judges per section id, when several graded the run."""
+
+
+_MULTI_JUDGE_FIELDS = (
+    "graders",
+    "judge_calibrations",
+    "judge_agreement",
+    "judge_agreement_by_section",
+)

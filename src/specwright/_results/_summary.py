@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from specwright._results._agreement import judge_agreement, judge_agreements
 from specwright._results._models import RunHeader, RunResult, SampleResult
 from specwright._results._rates import group_rates, rate
 
@@ -30,6 +31,8 @@ def summarize_run(
         n_unscored=sum(1 for s in samples if s.compliant is None),
         grader_tokens=sum(s.grader_tokens for s in samples),
         whole_spec_grader_tokens=whole_spec_grader_tokens,
+        judge_agreement=judge_agreement(samples),
+        judge_agreement_by_section=judge_agreements(samples),
     )
 
 

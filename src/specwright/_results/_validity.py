@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 from specwright._frozen import FrozenModel
-from specwright._results._models import Calibration
+from specwright._results._models import Calibration, RunHeader
 
-__all__ = ["JudgeValidity", "ValidityStatus", "judge_validity"]
+__all__ = ["JudgeValidity", "ValidityStatus", "judge_validity", "judges_validity"]
 
 ValidityStatus: TypeAlias = Literal["ok", "weak", "undefined", "missing"]
 """How far a run's judge can be trusted, from its recorded calibration."""
@@ -56,3 +56,14 @@ def judge_validity(calibration: Calibration | None, threshold: float = 0.4) -> J
         return JudgeValidity(status="undefined", kappa=None, threshold=threshold)
     status: ValidityStatus = "ok" if kappa >= threshold else "weak"
     return JudgeValidity(status=status, kappa=kappa, threshold=threshold)
+
+
+def judges_validity(run: RunHeader, threshold: float = 0.4) -> dict[str, JudgeValidity]:
+    """:func:`judge_validity` of each judge of ``run``, by judge (one entry with one judge).
+
+    With several judges each is measured against the threshold on its own calibration: one
+    trusted judge does not vouch for another.
+    """
+    if not run.graders:
+        return {run.grader or "judge": judge_validity(run.calibration, threshold)}
+    return {g: judge_validity(run.judge_calibrations.get(g), threshold) for g in run.graders}

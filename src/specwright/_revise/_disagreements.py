@@ -6,7 +6,8 @@ model problem. For each scenario this module measures disagreement on four axes 
 minority share of the verdicts on that axis, doubled so that an even split is 1.0:
 
 - ``models``: the majority verdict of each model (over its runs and epochs);
-- ``judges``: for one model, the verdicts of runs judged by different graders;
+- ``judges``: for one model, the verdicts of runs judged by different graders, and the
+  verdicts of the several judges of one run on each answer (``eval --grader A --grader B``);
 - ``epochs``: one run's verdicts on the scenario across epochs;
 - ``grader_samples``: one judge's own samples on one answer (the median hides their split).
 
@@ -23,7 +24,7 @@ from typing import Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from specwright._model import Spec
-from specwright._results import RunResult, SampleResult
+from specwright._results import Grade, RunResult, SampleResult
 
 __all__ = [
     "Axis",
@@ -136,19 +137,27 @@ def _axes(pairs: Sequence[tuple[RunResult, SampleResult]]) -> list[AxisScore]:
     by_run: dict[str, list[bool | None]] = defaultdict(list)
     for run, sample in pairs:
         by_model[run.model].append(sample.compliant)
-        by_model_judge[run.model][run.grader or "?"].append(sample.compliant)
+        by_model_judge[run.model][", ".join(run.graders) or run.grader or "?"].append(
+            sample.compliant
+        )
         by_run[run.run_id].append(sample.compliant)
     candidates: list[tuple[Axis, tuple[float, int] | None]] = [
         ("models", _split(_majority(v) for v in by_model.values())),
-        ("judges", _mean_split(
-            _split(_majority(v) for v in judges.values()) for judges in by_model_judge.values()
-        )),
+        ("judges", _mean_split([
+            *(_split(_majority(v) for v in judges.values()) for judges in by_model_judge.values()),
+            *(_split(j.compliant for j in sample.judges) for _, sample in pairs),
+        ])),
         ("epochs", _mean_split(_split(v) for v in by_run.values())),
         ("grader_samples", _mean_split(
-            _split(g.compliant for g in sample.grades) for _, sample in pairs
+            _split(g.compliant for g in grades) for _, sample in pairs for grades in _own(sample)
         )),
     ]  # fmt: skip
     return [AxisScore(axis=a, disagreement=s[0], n=s[1]) for a, s in candidates if s is not None]
+
+
+def _own(sample: SampleResult) -> list[tuple[Grade, ...]]:
+    """Each judge's own grader samples (one judge: the sample's grades)."""
+    return [j.grades for j in sample.judges] if sample.judges else [sample.grades]
 
 
 def _mean_split(splits: Iterable[tuple[float, int] | None]) -> tuple[float, int] | None:
