@@ -114,3 +114,30 @@ def test_feedback_cases_join_the_calibration(
     feedback_prompts = [p for p in prompts if "question " in p.split("## TRANSCRIPT", 1)[1]]
     assert len(feedback_prompts) == 3
     assert all("good answer" in p.split("## TRANSCRIPT", 1)[0] for p in feedback_prompts)
+
+
+def test_feedback_cases_reach_every_judge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With several --grader judges, each one grades the feedback cases too (same hand counts)."""
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", db)
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(eval_spec().model_dump_json(), encoding="utf-8")
+    indexed = _run(tmp_path, "indexed")
+    with ResultsStore(db) as store:
+        assert store.add(RunResult.model_validate_json(indexed.read_text()))
+    for sample, verdict in [("be_honest/example-1", "compliant"),
+                            ("be_brief/example-1", "non-compliant"),
+                            ("be_honest/example-2", "non-compliant")]:  # fmt: skip
+        assert main(["feedback", "add", str(indexed), sample, "--verdict", verdict]) == 0
+    capsys.readouterr()
+    with scripted_server(_grader) as server:
+        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge",
+                "--grader", "openai-api/local/judge-2", "--log-dir", str(tmp_path / "logs"),
+                "--json", "--grader-samples", "1", "--with-feedback"]  # fmt: skip
+        assert main(args) == 0
+    judges = json.loads(capsys.readouterr().out)["judges"]
+    assert [j["confusion"] for j in judges] == [{"tp": 5, "fp": 1, "tn": 5, "fn": 0}] * 2
