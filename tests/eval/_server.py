@@ -42,6 +42,12 @@ def is_grader_request(body: dict[str, Any]) -> bool:
     return any(GRADER_MARKER in str(m.get("content", "")) for m in body["messages"])
 
 
+def grader_transcript(body: dict[str, Any]) -> str:
+    """What a grader request asks about: its prompt's transcript (the prompt before it also
+    quotes the spec's GOOD/BAD anchors, which must not count as the answer)."""
+    return str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     """The content of the request's last user message."""
     users = [m for m in body["messages"] if m["role"] == "user"]
@@ -161,15 +167,25 @@ def scripted_server(
 
 
 @contextmanager
+def env_server(
+    monkeypatch: Any, responder: Responder, provider: str = "LOCAL", latency: float = 0.0
+) -> Iterator[ScriptedServer]:
+    """A scripted server that ``openai-api/<provider>/...`` models reach: the provider's
+    ``<PROVIDER>_BASE_URL`` and ``<PROVIDER>_API_KEY`` are set for the ``with`` block."""
+    with scripted_server(responder, latency=latency) as running:
+        monkeypatch.setenv(f"{provider}_BASE_URL", running.base_url)
+        monkeypatch.setenv(f"{provider}_API_KEY", "test-key")
+        yield running
+
+
+@contextmanager
 def local_server(monkeypatch: Any, responder: Responder) -> Iterator[ScriptedServer]:
     """A scripted server that ``openai-api/local/...`` models reach (``LOCAL_*`` variables set).
 
     ``INSPECT_LOG_DIR`` is cleared so that logs go where the test says.
     """
     monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
-    with scripted_server(responder) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, responder) as running:
         yield running
 
 

@@ -16,8 +16,8 @@ from ``specwright report`` and ``specwright history`` as soon as it is installed
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, TypeAlias, get_args
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from specwright._registry import Registry
 
@@ -64,27 +64,29 @@ def _check_renderer(entry: object) -> Callable[..., str]:
     return entry
 
 
-REPORT_FORMATS: Registry[ReportRenderer] = Registry(
-    "report format",
-    "specwright.report_formats",
-    builtins={
+def _renderers(page: str, builtins: Mapping[str, str]) -> Registry[Any]:
+    """The registry of ``page`` formats (entry-point group ``specwright.<page>_formats``)."""
+    return Registry(
+        f"{page} format", f"specwright.{page}_formats", builtins=builtins, check=_check_renderer
+    )
+
+
+REPORT_FORMATS: Registry[ReportRenderer] = _renderers(
+    "report",
+    {
         "html": "specwright._report._html:render_html",
         "markdown": "specwright._report._markdown:render_markdown",
         "json": "specwright._report._json:render_json",
     },
-    check=_check_renderer,
 )
 """Run-report renderers by format name (``html``, ``markdown``, ``json`` and plugins')."""
 
-HISTORY_FORMATS: Registry[HistoryRenderer] = Registry(
-    "history format",
-    "specwright.history_formats",
-    builtins={
-        # The history page's renderers live beside the History they render.
+HISTORY_FORMATS: Registry[HistoryRenderer] = _renderers(
+    "history",
+    {  # the history page's renderers live beside the History they render
         "html": "specwright._report._history:_html",
         "markdown": "specwright._report._history:_markdown",
         "json": "specwright._report._history:_json",
     },
-    check=_check_renderer,
 )
 """History renderers by format name (``html``, ``markdown``, ``json`` and plugins')."""
