@@ -168,13 +168,14 @@ def scripted_server(
 
 @contextmanager
 def env_server(
-    monkeypatch: Any, responder: Responder, provider: str = "LOCAL", latency: float = 0.0
+    monkeypatch: Any, responder: Responder, providers: tuple[str, ...] = ("LOCAL",)
 ) -> Iterator[ScriptedServer]:
-    """A scripted server that ``openai-api/<provider>/...`` models reach: the provider's
+    """A scripted server that ``openai-api/<provider>/...`` models reach: each provider's
     ``<PROVIDER>_BASE_URL`` and ``<PROVIDER>_API_KEY`` are set for the ``with`` block."""
-    with scripted_server(responder, latency=latency) as running:
-        monkeypatch.setenv(f"{provider}_BASE_URL", running.base_url)
-        monkeypatch.setenv(f"{provider}_API_KEY", "test-key")
+    with scripted_server(responder) as running:
+        for provider in providers:
+            monkeypatch.setenv(f"{provider}_BASE_URL", running.base_url)
+            monkeypatch.setenv(f"{provider}_API_KEY", "test-key")
         yield running
 
 
@@ -201,14 +202,20 @@ def _default_responder(body: dict[str, Any]) -> str:
     return grade_json(True) if is_grader_request(body) else "COMPLIED"
 
 
-def main() -> None:
-    """Serve in a process of its own (for the benchmark): print the base URL, run until killed."""
+def serve_until_killed(responder: Responder) -> None:
+    """Serve in a process of its own (for the benchmarks): print the base URL, run until
+    killed; the first argument, if any, is the latency in seconds."""
     import sys
 
     latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
-    with scripted_server(_default_responder, latency=latency) as server:
+    with scripted_server(responder, latency=latency) as server:
         print(server.base_url, flush=True)
         threading.Event().wait()
+
+
+def main() -> None:
+    """Serve graders that find every answer compliant, and targets that comply."""
+    serve_until_killed(_default_responder)
 
 
 if __name__ == "__main__":

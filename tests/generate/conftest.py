@@ -13,5 +13,5 @@ from tests.generate._scripted import generator_reply
 @pytest.fixture
 def generator(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
     """A scripted generator reachable as ``openai-api/gen/scripted``."""
-    with env_server(monkeypatch, generator_reply, provider="GEN") as server:
+    with env_server(monkeypatch, generator_reply, providers=("GEN",)) as server:
         yield server

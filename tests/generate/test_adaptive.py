@@ -17,7 +17,6 @@ from tests.eval._server import (
     grade_json,
     grader_transcript,
     is_grader_request,
-    scripted_server,
 )
 from tests.generate._scripted import field, generator_reply
 
@@ -50,10 +49,7 @@ def _respond(body: dict[str, Any]) -> str:
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with scripted_server(_respond) as server:
-        for name in ("GEN", "LOCAL"):
-            monkeypatch.setenv(f"{name}_BASE_URL", server.base_url)
-            monkeypatch.setenv(f"{name}_API_KEY", "k")
+    with env_server(monkeypatch, _respond, providers=("GEN", "LOCAL")) as server:
         yield server
 
 
@@ -118,7 +114,7 @@ def test_adaptive_needs_a_target_and_survives_a_failing_target(
     spec = str(specwright.example_spec_path())
     out = tmp_path / "x.yaml"
     base = ["generate", "--spec", spec, "--generator", "openai-api/gen/g", "-o", str(out)]
-    with env_server(monkeypatch, _respond, provider="GEN") as server:
+    with env_server(monkeypatch, _respond, providers=("GEN",)) as server:
         assert main([*base, "--adaptive"]) == 2
         assert "--adaptive needs --target" in capsys.readouterr().err
         assert main([*base, "--target", "openai-api/gen/t"]) == 2
