@@ -9,7 +9,8 @@ Entries come from three places, looked up in this order of precedence:
 3. plugins: every Python entry point in the registry's group (``specwright.interpreters``,
    ``specwright.token_counters``, ``specwright.conversation_formats``,
    ``specwright.lint_rules``, ``specwright.report_formats``, ``specwright.history_formats``),
-   loaded the first time the registry is listed or asked for a name it does not have. A plugin declares one in its ``pyproject.toml``::
+   loaded the first time the registry is listed or asked for a name it does not have. A
+   plugin declares one in its ``pyproject.toml``::
 
        [project.entry-points."specwright.interpreters"]
        mine = "my_package.interp:MyInterpreter"

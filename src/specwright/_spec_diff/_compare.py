@@ -57,24 +57,25 @@ def _side(spec: Spec) -> SpecSide:
 
 
 def _added(spec: Spec, section: Section) -> SpecChange:
-    level = spec.effective_authority(section.id)
-    return SpecChange(
-        kind="section-added",
-        section_id=section.id,
-        summary=f"added #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
-        new=level,
-        new_location=section.location,
-    )
+    return _section_change(spec, section, added=True)
 
 
 def _removed(spec: Spec, section: Section) -> SpecChange:
+    return _section_change(spec, section, added=False)
+
+
+def _section_change(spec: Spec, section: Section, *, added: bool) -> SpecChange:
+    """A section that only one side has; ``spec`` is that side."""
     level = spec.effective_authority(section.id)
+    verb = "added" if added else "removed"
     return SpecChange(
-        kind="section-removed",
+        kind="section-added" if added else "section-removed",
         section_id=section.id,
-        summary=f"removed #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
-        old=level,
-        old_location=section.location,
+        summary=f"{verb} #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
+        old=None if added else level,
+        new=level if added else None,
+        old_location=None if added else section.location,
+        new_location=section.location if added else None,
     )
 
 
