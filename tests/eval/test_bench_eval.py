@@ -18,6 +18,7 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
     assert data["overhead"]["ours"] > 0 and data["throughput"]["requests"] == 8
+    assert "beside the code before issue 11's seams (330996c)" in out
     assert 0 < data["tokens"]["max"] <= 1
     shares = data["shares"]
     assert set(shares) == {"bare", "one", "workers"} and all(v["0.05"] > 0 for v in shares.values())
