@@ -22,6 +22,7 @@ from specwright._cli import main
 from tests.eval._server import (
     ScriptedServer,
     grade_json,
+    grader_transcript,
     is_grader_request,
     last_user_text,
     local_server,
@@ -39,7 +40,7 @@ GOOD_ANSWERS = {
 def respond(body: dict[str, Any]) -> str:
     if is_grader_request(body):
         # Only the transcript counts: the grader prompt also quotes the GOOD/BAD anchors.
-        transcript = str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
+        transcript = grader_transcript(body)
         good = "COMPLIED" in transcript or any(answer in transcript for answer in GOOD_ANSWERS)
         return grade_json(good)
     if body["model"] == "wobbly" and len(last_user_text(body)) % 2:

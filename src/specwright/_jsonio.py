@@ -21,6 +21,7 @@ __all__ = [
     "MAX_DEPTH",
     "JsonInputError",
     "byte_position",
+    "encodable",
     "format_path",
     "load_json",
     "text_position",
@@ -139,7 +140,7 @@ def _check_values(value: JsonValue, text: str) -> None:
     for path, item in _walk(value):
         if len(path) > MAX_DEPTH:
             raise _too_deep(text)
-        if isinstance(item, str) and not item.isascii() and not _encodable(item):
+        if isinstance(item, str) and not item.isascii() and not encodable(item):
             match = _SURROGATE_RE.search(text)
             line, column = text_position(text, match.start() if match else 0)
             raise JsonInputError(
@@ -163,7 +164,8 @@ def _walk(value: JsonValue) -> Iterator[tuple[Path, JsonValue]]:
             stack.extend(((*path, n), child) for n, child in reversed(list(enumerate(item))))
 
 
-def _encodable(text: str) -> bool:
+def encodable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (a lone surrogate cannot)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

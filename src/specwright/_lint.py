@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._model import SourceLocation, Spec
 from specwright._registry import Registry
 
@@ -27,10 +26,8 @@ Severity: TypeAlias = Literal["error", "warning", "info"]
 _SEVERITY_ORDER: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-class Finding(BaseModel):
+class Finding(FrozenModel):
     """One lint finding."""
-
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     code: str
     """Stable rule code, e.g. ``SW101``."""

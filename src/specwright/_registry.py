@@ -1,5 +1,5 @@
-"""One small typed registry, used for interpreters, token counters, conversation formats and
-lint rules.
+"""One small typed registry, used for interpreters, token counters, conversation formats, lint
+rules and report formats.
 
 Entries come from three places, looked up in this order of precedence:
 
@@ -8,8 +8,9 @@ Entries come from three places, looked up in this order of precedence:
    importing specwright stays light and modules need not import each other at load time;
 3. plugins: every Python entry point in the registry's group (``specwright.interpreters``,
    ``specwright.token_counters``, ``specwright.conversation_formats``,
-   ``specwright.lint_rules``), loaded the first time the registry is listed or asked for a
-   name it does not have. A plugin declares one in its ``pyproject.toml``::
+   ``specwright.lint_rules``, ``specwright.report_formats``, ``specwright.history_formats``),
+   loaded the first time the registry is listed or asked for a name it does not have. A
+   plugin declares one in its ``pyproject.toml``::
 
        [project.entry-points."specwright.interpreters"]
        mine = "my_package.interp:MyInterpreter"

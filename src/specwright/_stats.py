@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
+from specwright._frozen import FrozenModel
 from specwright._model import AUTHORITY_LEVELS, Example, Spec
 
 __all__ = ["SpecStats", "spec_stats"]
 
 
-class SpecStats(BaseModel):
+class SpecStats(FrozenModel):
     """Structural counts of a spec."""
-
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     sections: int
     """Headings (sections), at every depth."""
@@ -36,7 +35,7 @@ class SpecStats(BaseModel):
     """Links whose target is no section id."""
     commentary_blocks: int
     """``!!! meta`` blocks."""
-    sections_by_layer: dict[str, int] = {}
+    sections_by_layer: dict[str, int] = Field(default_factory=dict)
     """In a composed spec: sections per layer title, base first (empty for a single spec)."""
 
 

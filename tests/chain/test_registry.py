@@ -4,19 +4,14 @@ counter and a lint rule through Python entry points — end to end, in a fresh p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from specwright import ConfigurationError
 from specwright._registry import Registry
+from tests._plugins import ROOT, install_plugin, run_cli
 from tests.cli.chain_inputs import CHAT, write_conversation, write_spec
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PLUGIN = """
 from specwright._chain._interpreter import InterpreterOption
@@ -74,25 +69,7 @@ SW901 = plugin_mod:RULE
 
 @pytest.fixture
 def plugin_path(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    (site / "plugin_demo-0.1.dist-info").mkdir(parents=True)
-    (site / "plugin_mod.py").write_text(textwrap.dedent(PLUGIN))
-    info = site / "plugin_demo-0.1.dist-info"
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plugin-demo\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(ENTRY_POINTS)
-    return site
-
-
-def _run(site: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(site), str(ROOT)])}
-    return subprocess.run(
-        [sys.executable, "-m", "specwright", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return install_plugin(tmp_path / "site", "plugin_mod", PLUGIN, ENTRY_POINTS)
 
 
 def test_registry_registers_gets_and_refuses() -> None:
@@ -127,26 +104,26 @@ def test_registry_loads_builtins_lazily_and_checks_entries() -> None:
 def test_plugin_interpreter_with_its_own_cli_option(plugin_path: Path, tmp_path: Path) -> None:
     chat, spec = write_conversation(tmp_path, CHAT), write_spec(tmp_path)
     args = ["check", str(chat), "--spec", str(spec), "--json", "--interpreter", "echo"]
-    done = _run(plugin_path, *args, "--echo-answer", "information")
+    done = run_cli(plugin_path, *args, "--echo-answer", "information")
     assert done.returncode == 0, done.stderr
     trace = json.loads(done.stdout)
     assert trace["interpreter"] == "echo"
     classes = {s["classification"] for p in trace["parts"] for s in p["spans"]}
     assert "information" in classes
-    missing = _run(plugin_path, *args)
+    missing = run_cli(plugin_path, *args)
     assert missing.returncode == 2 and "--interpreter echo needs --echo-answer" in missing.stderr
-    wrong = _run(plugin_path, "check", str(chat), "--spec", str(spec), "--echo-answer", "x")
+    wrong = run_cli(plugin_path, "check", str(chat), "--spec", str(spec), "--echo-answer", "x")
     assert wrong.returncode == 2 and "--echo-answer applies to --interpreter echo" in wrong.stderr
 
 
 def test_plugin_token_counter_and_lint_rule(plugin_path: Path, tmp_path: Path) -> None:
     chat, spec = write_conversation(tmp_path, CHAT), write_spec(tmp_path)
-    done = _run(
+    done = run_cli(
         plugin_path, "compile", str(chat), "--spec", str(spec), "--json", "--tokens", "chars"
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["token_counter"] == "chars"
-    linted = _run(plugin_path, "lint", str(spec), "--select", "SW901")
+    linted = run_cli(plugin_path, "lint", str(spec), "--select", "SW901")
     assert "hello from a plugin" in linted.stdout + linted.stderr
 
 
@@ -160,8 +137,10 @@ def test_the_cli_branches_on_no_interpreter_name() -> None:
 
 def test_a_broken_plugin_leaves_the_cli_working(plugin_path: Path, tmp_path: Path) -> None:
     chat, spec = write_conversation(tmp_path, CHAT), write_spec(tmp_path)
-    fine = _run(plugin_path, "check", str(chat), "--spec", str(spec), "--json")
+    fine = run_cli(plugin_path, "check", str(chat), "--spec", str(spec), "--json")
     assert fine.returncode == 0, fine.stderr
-    broken = _run(plugin_path, "check", str(chat), "--spec", str(spec), "--interpreter", "broken")
+    broken = run_cli(
+        plugin_path, "check", str(chat), "--spec", str(spec), "--interpreter", "broken"
+    )
     assert broken.returncode == 2 and "cannot load interpreter" in broken.stderr
     assert "Traceback" not in broken.stderr

@@ -20,7 +20,9 @@ from specwright._eval._calibrate import find_calibration
 from specwright._eval._logs import find_logs, load_run
 from tests.eval._server import (
     ScriptedServer,
+    env_server,
     grade_json,
+    grader_transcript,
     is_grader_request,
     last_user_text,
     scripted_server,
@@ -32,16 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def respond(body: dict[str, Any]) -> str:
     if is_grader_request(body):
-        transcript = body["messages"][-1]["content"].split("## TRANSCRIPT", 1)[1]
+        transcript = grader_transcript(body)
         return grade_json("COMPLIED" in transcript or "good answer" in transcript)
     return "VIOLATED" if "violate" in last_user_text(body) else "COMPLIED"
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
-    with scripted_server(respond) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, respond) as running:
         yield running
 
 
@@ -205,9 +205,7 @@ def test_calibrate_below_min_kappa_exits_1(
     def contrarian(body: dict[str, Any]) -> str:
         return grade_json("bad answer" in body["messages"][-1]["content"].split("TRANSCRIPT")[1])
 
-    with scripted_server(contrarian) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, contrarian):
         args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
         code = main([*args, "--log-dir", str(tmp_path), "--json", "--min-kappa", "0.2"])
     data = json.loads(capsys.readouterr().out)
@@ -287,9 +285,7 @@ def test_calibrate_with_nothing_scored_reports_kappa_undefined(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A grader that never answers with a verdict: every grade is unscored, none is a failure.
-    with scripted_server(lambda _body: "I would rather not grade this.") as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, lambda _body: "I would rather not grade this."):
         args = ["calibrate", "--spec", str(spec_file), "--grader", "openai-api/local/judge"]
         code = main([*args, "--log-dir", str(tmp_path), "--json", "--min-kappa", "-1"])
         out, err = capsys.readouterr()

@@ -15,7 +15,7 @@ from specwright._cli import main
 from specwright._eval._calibrate import save_calibration
 from specwright._results import Calibration, ConfusionMatrix
 from tests.cli.test_eval_cli import _eval_args, respond
-from tests.eval._server import ScriptedServer, is_grader_request, scripted_server
+from tests.eval._server import ScriptedServer, env_server, is_grader_request
 from tests.eval.conftest import eval_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
@@ -31,9 +31,7 @@ def spec_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
-    with scripted_server(respond) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, respond) as running:
         yield running
 
 
@@ -94,9 +92,7 @@ def test_nothing_scored_exits_1(
     def refusing(body: dict[str, Any]) -> str:
         return "I will not grade this." if is_grader_request(body) else "COMPLIED"
 
-    with scripted_server(refusing) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, refusing):
         code = main(_run(spec_file, tmp_path / "logs", "--json"))
     captured = capsys.readouterr()
     assert code == 1

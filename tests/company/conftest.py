@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from tests._paths import real_spec_dir
-from tests.eval._server import ScriptedServer, grade_json, is_grader_request, local_server
+from tests.eval._server import (
+    ScriptedServer,
+    grade_json,
+    grader_transcript,
+    is_grader_request,
+    local_server,
+)
 
 BASE = """\
 ---
@@ -129,7 +135,7 @@ def real_spec() -> Path:
 def respond(body: dict[str, Any]) -> str:
     """Targets comply; the judge calls an answer compliant when the transcript says so."""
     if is_grader_request(body):
-        transcript = str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
+        transcript = grader_transcript(body)
         return grade_json("COMPLIED" in transcript)
     return "COMPLIED"
 

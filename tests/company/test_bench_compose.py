@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_compose.py"
+from tests._benchmarks import load_benchmark
 
 
 def test_bench_compose_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_compose", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_compose")
     # The sample overlay overrides and disables sections of the real spec: on the example
     # spec it is refused, so the smoke test composes on the real spec when it is present.
     real = module.REAL_SPEC

@@ -42,6 +42,12 @@ def is_grader_request(body: dict[str, Any]) -> bool:
     return any(GRADER_MARKER in str(m.get("content", "")) for m in body["messages"])
 
 
+def grader_transcript(body: dict[str, Any]) -> str:
+    """What a grader request asks about: its prompt's transcript (the prompt before it also
+    quotes the spec's GOOD/BAD anchors, which must not count as the answer)."""
+    return str(body["messages"][-1]["content"]).split("## TRANSCRIPT", 1)[1]
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     """The content of the request's last user message."""
     users = [m for m in body["messages"] if m["role"] == "user"]
@@ -161,15 +167,26 @@ def scripted_server(
 
 
 @contextmanager
+def env_server(
+    monkeypatch: Any, responder: Responder, providers: tuple[str, ...] = ("LOCAL",)
+) -> Iterator[ScriptedServer]:
+    """A scripted server that ``openai-api/<provider>/...`` models reach: each provider's
+    ``<PROVIDER>_BASE_URL`` and ``<PROVIDER>_API_KEY`` are set for the ``with`` block."""
+    with scripted_server(responder) as running:
+        for provider in providers:
+            monkeypatch.setenv(f"{provider}_BASE_URL", running.base_url)
+            monkeypatch.setenv(f"{provider}_API_KEY", "test-key")
+        yield running
+
+
+@contextmanager
 def local_server(monkeypatch: Any, responder: Responder) -> Iterator[ScriptedServer]:
     """A scripted server that ``openai-api/local/...`` models reach (``LOCAL_*`` variables set).
 
     ``INSPECT_LOG_DIR`` is cleared so that logs go where the test says.
     """
     monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
-    with scripted_server(responder) as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, responder) as running:
         yield running
 
 
@@ -185,14 +202,20 @@ def _default_responder(body: dict[str, Any]) -> str:
     return grade_json(True) if is_grader_request(body) else "COMPLIED"
 
 
-def main() -> None:
-    """Serve in a process of its own (for the benchmark): print the base URL, run until killed."""
+def serve_until_killed(responder: Responder) -> None:
+    """Serve in a process of its own (for the benchmarks): print the base URL, run until
+    killed; the first argument, if any, is the latency in seconds."""
     import sys
 
     latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
-    with scripted_server(_default_responder, latency=latency) as server:
+    with scripted_server(responder, latency=latency) as server:
         print(server.base_url, flush=True)
         threading.Event().wait()
+
+
+def main() -> None:
+    """Serve graders that find every answer compliant, and targets that comply."""
+    serve_until_killed(_default_responder)
 
 
 if __name__ == "__main__":

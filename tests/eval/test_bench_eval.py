@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_eval.py"
+from tests._benchmarks import load_benchmark
 
 
 @pytest.mark.timeout(600)  # several short evals, three of them as real `specwright` processes
 def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_eval", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_eval")
     args = ["--repeats", "1", "--samples", "3", "--grader-samples", "1", "--json"]
     small = ["--latency", "0.05", "--connections", "4", "--requests", "8", "--latencies", "0.05"]
     assert module.main([*args, *small, "--workers", "2", "--rss-samples", "20"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
     assert data["overhead"]["ours"] > 0 and data["throughput"]["requests"] == 8
+    assert "beside the code before issue 11's seams (330996c)" in out
     assert 0 < data["tokens"]["max"] <= 1
     shares = data["shares"]
     assert set(shares) == {"bare", "one", "workers"} and all(v["0.05"] > 0 for v in shares.values())

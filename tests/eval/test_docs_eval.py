@@ -14,7 +14,7 @@ import pytest
 
 import specwright
 from specwright._cli import main
-from tests.eval._server import scripted_server
+from tests.eval._server import env_server
 from tests.eval.test_wire import respond
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "eval.md"
@@ -34,9 +34,7 @@ def test_doc_commands_run(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
     outputs, codes = [], []
-    with scripted_server(respond) as server:
-        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "local")
+    with env_server(monkeypatch, respond):
         for command in commands:
             extra = ["--display", "none"] if command[0] == "eval" else []
             codes.append(main([*command, *extra]))

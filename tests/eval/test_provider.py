@@ -7,7 +7,7 @@ import pytest
 from specwright._errors import ConfigurationError
 from specwright._eval._provider import inspect_model
 from tests.cli.test_eval_bad_input import closed_port
-from tests.eval._server import scripted_server
+from tests.eval._server import env_server
 
 
 def test_models_get_explicit_bounded_limits() -> None:
@@ -20,9 +20,7 @@ def test_models_get_explicit_bounded_limits() -> None:
 def test_openai_api_names_use_the_role_preserving_provider_without_sdk_retries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with scripted_server(lambda _body: "ok") as running:
-        monkeypatch.setenv("LOCAL_BASE_URL", running.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, lambda _body: "ok"):
         model = inspect_model("openai-api/local/m", max_connections=1, max_retries=5)
     assert str(model) == "openai-roles/local/m" and model.config.max_retries == 5
     # Inspect retries; the SDK retrying underneath would multiply the attempts.

@@ -15,7 +15,7 @@ from specwright._eval._judge import GraderSettings
 from specwright._eval._logs import run_from_log
 from specwright._eval._provider import PROVIDER, resolve_model_name
 from specwright._eval._task import compliance_task
-from tests.eval._server import grade_json, is_grader_request, last_user_text, scripted_server
+from tests.eval._server import env_server, grade_json, is_grader_request, last_user_text
 
 
 def respond(body: dict[str, Any]) -> str:
@@ -33,9 +33,7 @@ def test_resolve_model_name_maps_openai_api_only() -> None:
 def test_system_and_developer_roles_arrive_on_the_wire(
     spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with scripted_server(respond) as server:
-        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, respond) as server:
         model = get_model(resolve_model_name("openai-api/local/target"))
         grader = get_model(resolve_model_name("openai-api/local/judge"))
         logs = inspect_eval(
@@ -67,9 +65,7 @@ def test_inspect_builtin_provider_folds_developer_into_system(
 ) -> None:
     # Pitfall 1, kept as a regression check: if Inspect ever sends developer itself, the
     # role-preserving provider can go.
-    with scripted_server(respond) as server:
-        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, respond) as server:
         inspect_eval(
             compliance_task(spec),
             model=get_model("openai-api/local/target"),
@@ -114,9 +110,7 @@ def test_tool_output_arrives_as_a_tool_message_with_its_call(
     # Sent as user text, injected tool output would gain user authority on the wire.
     from specwright import parse_spec
 
-    with scripted_server(respond) as server:
-        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "test-key")
+    with env_server(monkeypatch, respond) as server:
         logs = inspect_eval(
             compliance_task(parse_spec(TOOL_EXAMPLE), grader_settings=GraderSettings(samples=1)),
             # memoize=False: Inspect caches models by name, and a cached one still points

@@ -169,15 +169,9 @@ def generator_reply(body: dict[str, Any], faults: Mapping[str, str] | None = Non
 
 def main() -> None:
     """Serve generator replies in a process of its own (for the benchmark)."""
-    import sys
-    import threading
+    from tests.eval._server import serve_until_killed
 
-    from tests.eval._server import scripted_server
-
-    latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
-    with scripted_server(generator_reply, latency=latency) as server:
-        print(server.base_url, flush=True)
-        threading.Event().wait()
+    serve_until_killed(generator_reply)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,13 @@ import pytest
 import specwright
 from specwright._cli import main
 from specwright._eval._scenarios import read_records
-from tests.eval._server import ScriptedServer, grade_json, is_grader_request, scripted_server
+from tests.eval._server import (
+    ScriptedServer,
+    env_server,
+    grade_json,
+    grader_transcript,
+    is_grader_request,
+)
 from tests.generate._scripted import field, generator_reply
 
 WEAK = "WEAKSPOT"
@@ -32,7 +38,7 @@ def _generator(body: dict[str, Any]) -> str:
 
 def _respond(body: dict[str, Any]) -> str:
     if is_grader_request(body):
-        transcript = body["messages"][-1]["content"].split("## TRANSCRIPT", 1)[1]
+        transcript = grader_transcript(body)
         if WOBBLE in transcript:  # the grader wavers: sample seeds 0 and 2 say yes, 1 says no
             return grade_json(int(body.get("seed") or 0) % 2 == 0)
         return grade_json("VIOLATED" not in transcript)
@@ -43,10 +49,7 @@ def _respond(body: dict[str, Any]) -> str:
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with scripted_server(_respond) as server:
-        for name in ("GEN", "LOCAL"):
-            monkeypatch.setenv(f"{name}_BASE_URL", server.base_url)
-            monkeypatch.setenv(f"{name}_API_KEY", "k")
+    with env_server(monkeypatch, _respond, providers=("GEN", "LOCAL")) as server:
         yield server
 
 
@@ -111,9 +114,7 @@ def test_adaptive_needs_a_target_and_survives_a_failing_target(
     spec = str(specwright.example_spec_path())
     out = tmp_path / "x.yaml"
     base = ["generate", "--spec", spec, "--generator", "openai-api/gen/g", "-o", str(out)]
-    with scripted_server(_respond) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
+    with env_server(monkeypatch, _respond, providers=("GEN",)) as server:
         assert main([*base, "--adaptive"]) == 2
         assert "--adaptive needs --target" in capsys.readouterr().err
         assert main([*base, "--target", "openai-api/gen/t"]) == 2

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_generate.py"
+from tests._benchmarks import load_benchmark
 
 
 def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_generate")
     args = ["--latency", "0.05", "--concurrency", "4", "--requests", "8", "--groups", "60"]
     module.main([*args, "--json"])  # the exit code reflects targets a loaded CI box may miss
     out = capsys.readouterr().out

@@ -247,3 +247,10 @@ def test_json_summary_and_usage_errors(
     )
     assert main(["generate", "--spec", spec_dir(), "--generator", "gpt", "-o", str(out)]) == 2
     assert "openai-api/<name>/<model>" in capsys.readouterr().err
+
+
+def test_the_cli_offers_every_kind_the_generator_asks_for() -> None:
+    from specwright._cli.generate import _KINDS
+    from specwright._generate._generation import ALL_KINDS
+
+    assert _KINDS == ALL_KINDS

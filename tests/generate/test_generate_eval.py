@@ -15,7 +15,7 @@ import specwright
 from specwright._cli import main
 from specwright._eval._scenarios import read_records
 from tests._paths import require_real_spec
-from tests.eval._server import grade_json, is_grader_request, scripted_server
+from tests.eval._server import env_server, grade_json, is_grader_request
 from tests.generate._scripted import generator_reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +33,7 @@ def serve_all(body: dict[str, Any]) -> str:
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with scripted_server(serve_all) as server:
-        for name in ("GEN", "LOCAL"):
-            monkeypatch.setenv(f"{name}_BASE_URL", server.base_url)
-            monkeypatch.setenv(f"{name}_API_KEY", "k")
+    with env_server(monkeypatch, serve_all, providers=("GEN", "LOCAL")) as server:
         yield server
 
 

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from specwright import example_spec_path
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_read.py"
+from tests._benchmarks import load_benchmark
 
 
 def test_bench_read_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_read", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_read")
     code = module.main(["--repeats", "1", "--spec", str(example_spec_path())])
     out = capsys.readouterr().out
     assert code == 0

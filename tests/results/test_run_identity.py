@@ -12,7 +12,7 @@ from specwright._cli import main
 from specwright._eval._logs import find_logs, load_run
 from specwright._eval._run import EvalOptions, run_eval
 from specwright._results._store import ResultsStore
-from tests.eval._server import grade_json, is_grader_request, last_user_text, scripted_server
+from tests.eval._server import env_server, grade_json, is_grader_request, last_user_text
 from tests.eval.conftest import eval_spec
 
 
@@ -40,9 +40,7 @@ def test_a_resumed_run_keeps_its_id_and_is_stored_once(
         max_retries=0,
         grader_samples=1,
     )
-    with scripted_server(respond) as server:
-        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
-        monkeypatch.setenv("LOCAL_API_KEY", "k")
+    with env_server(monkeypatch, respond):
         first_outcome = run_eval(options)
         failing["on"] = False
         second_outcome = run_eval(options)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeAlias, TypeVar, cast, get_args
 
 import click
 from pydantic import BaseModel
@@ -25,6 +25,8 @@ from specwright._settings import Settings
 
 __all__ = [
     "ERROR_PREFIX",
+    "SPEC_FORMATS",
+    "SpecFormat",
     "echo_json",
     "emit_spec",
     "env_help",
@@ -35,6 +37,7 @@ __all__ = [
     "resolve_log_dir",
     "results_db_option",
     "spec_argument",
+    "spec_format_option",
     "spec_input",
     "spec_option",
     "spec_option_for",
@@ -43,6 +46,12 @@ __all__ = [
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+SpecFormat: TypeAlias = Literal["json", "markdown"]
+"""How a spec is written out: the typed model as JSON, or markdown in the dialect."""
+
+SPEC_FORMATS: tuple[SpecFormat, ...] = get_args(SpecFormat)
+"""Every :data:`SpecFormat`, in the order ``--format`` lists them."""
 
 
 def env_help(text: str, *names: str, default: str | None = None) -> str:
@@ -202,9 +211,16 @@ def resolve_log_dir(option: Path | None, settings: Settings) -> Path:
     return option or settings.log_dir or Path("logs")
 
 
+def spec_format_option(help: str, *, required: bool = False) -> Callable[[_F], _F]:
+    """``--format json|markdown`` for the commands that write a spec, passed as ``fmt``."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(SPEC_FORMATS), required=required, help=help
+    )
+
+
 def emit_spec(
     spec: Spec,
-    fmt: Literal["json", "markdown"],
+    fmt: SpecFormat,
     output: Path | None,
     *,
     dir_note: str = "",

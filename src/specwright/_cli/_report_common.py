@@ -3,22 +3,59 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import click
 
 from specwright._cli._common import writing
-from specwright._report._formats import FORMAT_BY_SUFFIX, ReportFormat
+from specwright._registry import Registry
+from specwright._report._formats import BUILTIN_FORMATS, FORMAT_BY_SUFFIX, ReportFormat
 from specwright._report._load import LogReader
 
-__all__ = ["infer_format", "log_reader", "write_output"]
+__all__ = ["RegistryChoice", "format_option", "infer_format", "log_reader", "write_output"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def infer_format(explicit: str | None, output: Path | None) -> ReportFormat:
+class RegistryChoice(click.Choice[str]):
+    """A choice among a registry's names, plugins' included.
+
+    The names are listed when click first needs them (help, parsing, completion), not when
+    the command is defined, so that loading a command scans no entry points.
+    """
+
+    def __init__(self, registry: Registry[Any], first: Sequence[str] = ()) -> None:
+        self.registry = registry
+        self.first = tuple(first)
+        """Listed first, in this order (the built-ins); the other names follow sorted."""
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        names = self.registry.names()
+        return (*(n for n in self.first if n in names), *(n for n in names if n not in self.first))
+
+    @choices.setter
+    def choices(self, _value: Sequence[str]) -> None:
+        """Ignored: ``click.Choice.__init__`` sets it, the registry is the source."""
+
+
+def format_option(registry: Registry[Any]) -> Callable[[_F], _F]:
+    """``--format NAME``, one of ``registry``'s formats, passed as ``fmt``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=RegistryChoice(registry, first=BUILTIN_FORMATS),
+        help="Output format (default: from -o's suffix, markdown on stdout).",
+    )
+
+
+def infer_format(explicit: str | None, output: Path | None) -> ReportFormat | str:
     """``--format`` if given; else from ``-o``'s suffix (HTML by default); stdout: markdown."""
     if explicit is not None:
-        return explicit  # type: ignore[return-value]  # click.Choice checked it
+        return explicit
     if output is None:
         return "markdown"
     return FORMAT_BY_SUFFIX.get(output.suffix.lower(), "html")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import click
 from rich.markup import escape
 
 from specwright._chain._compiled import CompiledPrompt
 from specwright._chain._compiler import compile_prompt
-from specwright._chain._spotlight import check_mode
+from specwright._chain._spotlight import SpotlightMode, check_mode
 from specwright._chain._tokens import create_token_counter
 from specwright._cli._chain_common import ChainArgs, chain_options, interpreter_status
 from specwright._cli._common import echo_json, err_console, out_console
@@ -29,7 +30,7 @@ __all__ = ["compile_command"]
 )
 @click.option(
     "--mode",
-    type=click.Choice(["delimit", "datamark", "encode"]),
+    type=click.Choice(get_args(SpotlightMode)),
     default="delimit",
     show_default=True,
     help="How isolated content is presented.",

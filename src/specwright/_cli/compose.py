@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import click
 
-from specwright._cli._common import emit_spec
+from specwright._cli._common import SpecFormat, emit_spec, spec_format_option
 
 __all__ = ["compose"]
 
@@ -24,18 +23,12 @@ __all__ = ["compose"]
     help="Write here: FILE.json (keeps provenance), FILE.md, or a directory "
     "(model_spec.md + examples/). Default: JSON on stdout.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "markdown"]),
-    default=None,
-    help="Output format (default: from the -o suffix, else json).",
-)
+@spec_format_option("Output format (default: from the -o suffix, else json).")
 def compose(
     base: Path,
     overlays: tuple[Path, ...],
     output: Path | None,
-    fmt: Literal["json", "markdown"] | None,
+    fmt: SpecFormat | None,
 ) -> int:
     """Compose OVERLAY specs, in order, on BASE by the chain of command.
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import click
 
-from specwright._cli._common import emit_spec, load_spec_option, spec_input
+from specwright._cli._common import (
+    SpecFormat,
+    emit_spec,
+    load_spec_option,
+    spec_format_option,
+    spec_input,
+)
 
 __all__ = ["export"]
 
 
 @click.command()
 @spec_input
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "markdown"]),
-    required=True,
-    help="json: the typed model; markdown: model_spec.md in the same dialect.",
+@spec_format_option(
+    "json: the typed model; markdown: model_spec.md in the same dialect.", required=True
 )
 @click.option(
     "-o",
@@ -27,7 +28,7 @@ __all__ = ["export"]
     type=click.Path(path_type=Path),
     help="Write here instead of stdout (markdown: a directory gets model_spec.md + examples/).",
 )
-def export(spec_path: Path | None, fmt: Literal["json", "markdown"], output: Path | None) -> int:
+def export(spec_path: Path | None, fmt: SpecFormat, output: Path | None) -> int:
     """Export SPEC as JSON or markdown.
 
     SPEC may also be given as the argument (an alias of --spec).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import click
 
@@ -19,6 +19,7 @@ from specwright._results import RunResult
 from specwright._settings import Settings
 from specwright._training import TRAINING_FORMATS, ExportOptions, ExportResult
 from specwright._training._formats import PREFERENCE_FORMATS
+from specwright._training._split import SplitBy
 
 __all__ = ["export_data"]
 
@@ -48,7 +49,7 @@ __all__ = ["export_data"]
 @click.option(
     "--split",
     "split_by",
-    type=click.Choice(["scenario", "section", "none"]),
+    type=click.Choice(get_args(SplitBy)),
     default="scenario",
     show_default=True,
     help="What the train/test split keeps together.",

@@ -32,6 +32,8 @@ __all__ = [
     "write_all",
 ]
 
+# The generator's ALL_KINDS, spelled out because importing it loads Inspect (seconds) for
+# every --help; a test keeps the two equal.
 _KINDS = (
     "direct",
     "authority_conflict",

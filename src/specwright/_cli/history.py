@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import log_dir_option, resolve_log_dir, results_db_option
-from specwright._cli._report_common import infer_format, log_reader, write_output
-from specwright._errors import SpecwrightError
+from specwright._cli._report_common import format_option, infer_format, log_reader, write_output
+from specwright._errors import ConfigurationError, SpecwrightError
+from specwright._report._formats import HISTORY_FORMATS
 from specwright._report._history import load_history, render_history
 from specwright._report._load import LogReader, load_runs
 from specwright._results._store import ResultsStore
@@ -76,6 +77,7 @@ def _add_runs(store: ResultsStore, paths: tuple[Path, ...], reader: LogReader | 
     help="Write here (format from the suffix: .html, .md, .json) instead of stdout.",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of markdown.")
+@format_option(HISTORY_FORMATS)
 @click.option(
     "--add",
     "add",
@@ -93,6 +95,7 @@ def history(
     sections: tuple[str, ...],
     output: Path | None,
     as_json: bool,
+    fmt: str | None,
     add: tuple[Path, ...],
     db_url: str | None,
     log_dir_opt: Path | None,
@@ -109,6 +112,8 @@ def history(
       specwright history -o history.html
       specwright history --add run.json --json
     """
+    if as_json and fmt not in (None, "json"):
+        raise ConfigurationError(f"--json contradicts --format {fmt}")
     reader = log_reader()
     with ResultsStore(db_url or settings.results_db) as store:
         added = _add_runs(store, add, reader)
@@ -117,8 +122,7 @@ def history(
         if added:
             click.echo(f"indexed {added} new run(s)", err=True)
         data = load_history(store, sections, min_kappa=settings.min_kappa)
-    fmt = "json" if as_json else infer_format(None, output)
-    write_output(render_history(data, fmt), output)
+    write_output(render_history(data, infer_format("json" if as_json else fmt, output)), output)
     if not data.runs:
         click.echo("no runs indexed yet", err=True)
     return 0

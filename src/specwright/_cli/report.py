@@ -12,10 +12,10 @@ from specwright._cli._common import (
     resolve_log_dir,
     spec_option_for,
 )
-from specwright._cli._report_common import infer_format, log_reader, write_output
+from specwright._cli._report_common import format_option, infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
-from specwright._report._formats import REPORT_FORMATS
+from specwright._report._formats import FORMAT_BY_SUFFIX, REPORT_FORMATS
 from specwright._report._load import LogReader, latest_run_file, load_runs
 from specwright._report._render import render_report
 from specwright._results import Rate, RunResult
@@ -60,7 +60,7 @@ def _one(runs: list[RunResult], what: str) -> RunResult:
     return runs[0]
 
 
-_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+_SUFFIXES = tuple(FORMAT_BY_SUFFIX)
 
 
 def _check_output(output: Path | None, fmt: str | None) -> None:
@@ -104,12 +104,7 @@ def _regressed(diff: RunDiff) -> bool:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write here (format from the suffix: .html, .md, .json) instead of stdout.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    help="Output format (default: from -o's suffix, markdown on stdout).",
-)
+@format_option(REPORT_FORMATS)
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path),

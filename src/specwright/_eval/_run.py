@@ -26,12 +26,13 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 from inspect_ai.model import Model, ModelConfig
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import SpecwrightError
 from specwright._eval._logs import role_model
 from specwright._eval._provider import inspect_model
 from specwright._eval._scorer import grader_role
+from specwright._frozen import FrozenModel
 
 __all__ = [
     "CALIBRATION_ARGS",
@@ -57,10 +58,8 @@ Display = Literal["plain", "rich", "none"]
 _UNFINISHED = {"started", "cancelled", "error"}
 
 
-class EvalOptions(BaseModel):
+class EvalOptions(FrozenModel):
     """Everything one ``specwright eval`` run needs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     spec: str
     """Path of the spec (markdown or JSON export)."""
@@ -112,10 +111,8 @@ class EvalOptions(BaseModel):
     """``K/N`` when this run is worker K of N (set by the workers, not by users)."""
 
 
-class RunOutcome(BaseModel):
+class RunOutcome(FrozenModel):
     """A run as it ended: its log, how many samples finished, and why the others did not."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     log: EvalLog
     """Inspect's log of the run."""

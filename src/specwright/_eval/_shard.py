@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 
 __all__ = ["Shard", "WorkerReport"]
 
 _T = TypeVar("_T")
 
 
-class Shard(BaseModel):
+class Shard(FrozenModel):
     """Worker ``index`` of ``count`` (0-based)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     index: int = Field(ge=0)
     count: int = Field(ge=1)
@@ -45,10 +44,8 @@ class Shard(BaseModel):
         return f"{self.index}/{self.count}"
 
 
-class WorkerReport(BaseModel):
+class WorkerReport(FrozenModel):
     """What a worker process prints as its last line on stdout."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     log: str | None = None
     """Its shard's log."""

@@ -13,12 +13,13 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 from inspect_ai.model import Model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._eval._judge import GraderSettings, Verdict, run_grader
 from specwright._eval._messages import original_role, scenario_messages, shown_text
 from specwright._eval._prompt import grader_prompt, grader_system_prompt
 from specwright._eval._scenarios import ScenarioRecord, record_scenario
+from specwright._frozen import FrozenModel
 from specwright._generate._client import GeneratorClient
 from specwright._generate._generation import GenerationResult, collect_replies
 from specwright._generate._kinds import Request
@@ -28,10 +29,8 @@ from specwright._model import Spec
 __all__ = ["AdaptiveResult", "Finding", "Judges", "RoundReport", "evaluate", "search"]
 
 
-class Finding(BaseModel):
+class Finding(FrozenModel):
     """The target's answer to one scenario and the judge's verdict on it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     record_id: str
     answer: str = ""
@@ -43,10 +42,8 @@ class Finding(BaseModel):
     grader_tokens: int = 0
 
 
-class RoundReport(BaseModel):
+class RoundReport(FrozenModel):
     """One round: what was tried, what failed, what it cost."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     round: int
     """0: the initial generation; then one per ``--rounds``."""
@@ -72,10 +69,8 @@ class RoundReport(BaseModel):
     """The failing scenarios' ids."""
 
 
-class AdaptiveResult(BaseModel):
+class AdaptiveResult(FrozenModel):
     """Every round's report and every new draft (failures tagged)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     rounds: list[RoundReport]
     records: list[ScenarioRecord]

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -27,11 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Endpoint", "GeneratorClient", "GeneratorSettings", "Reply", "resolve_endpoint"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class Endpoint(_Frozen):
+class Endpoint(FrozenModel):
     """Where a generator model is served."""
 
     name: str
@@ -44,7 +41,7 @@ class Endpoint(_Frozen):
     """The API key."""
 
 
-class GeneratorSettings(_Frozen):
+class GeneratorSettings(FrozenModel):
     """How the generator is called; every knob explicit so that a run can be reproduced."""
 
     temperature: float = 0.8
@@ -61,7 +58,7 @@ class GeneratorSettings(_Frozen):
     """Upper bound on one reply."""
 
 
-class Reply(_Frozen):
+class Reply(FrozenModel):
     """One generator reply, or why there is none."""
 
     text: str = ""

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import get_args
 
 from datasketch import MinHash
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,14 +42,8 @@ __all__ = [
     "rejected_by_section",
 ]
 
-ALL_KINDS: tuple[GeneratedKind, ...] = (
-    "direct",
-    "authority_conflict",
-    "benign_twin",
-    "principle_interaction",
-    "multi_turn",
-    "paraphrase",
-)
+ALL_KINDS: tuple[GeneratedKind, ...] = tuple(k for k in get_args(GeneratedKind) if k != "variant")
+"""The kinds a generator is asked for (a ``variant`` is only proposed by adaptive search)."""
 
 
 class SectionReport(BaseModel):

@@ -13,8 +13,6 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._authority import split_conversation
 from specwright._chain._conversation import Conversation
 from specwright._chain._interpreter import Annotations, DeterministicInterpreter, RelationNote
@@ -29,6 +27,7 @@ from specwright._eval._scenarios import (
     ScenarioRecord,
     record_messages,
 )
+from specwright._frozen import FrozenModel
 from specwright._generate._parse import (
     ConflictItem,
     DirectItem,
@@ -57,10 +56,8 @@ ITEM_MODELS: dict[GeneratedKind, type[Item]] = {
 }
 
 
-class Request(BaseModel):
+class Request(FrozenModel):
     """One generator request: what it asks for and how to reproduce it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     section_id: str
     kind: GeneratedKind

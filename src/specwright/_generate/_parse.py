@@ -11,8 +11,9 @@ import json
 import re
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from specwright._frozen import FrozenModel
 from specwright._generate._client import Reply
 
 __all__ = [
@@ -38,11 +39,12 @@ _REFUSAL = re.compile(
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
-class Item(BaseModel):
+class Item(FrozenModel):
     """One scenario item of a generator reply (the shape differs per kind)."""
 
-    # Unknown keys are tolerated (generators add notes); missing or mistyped ones are not.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Unlike FrozenModel, unknown keys are tolerated (generators add notes); missing or
+    # mistyped ones are not.
+    model_config = ConfigDict(extra="ignore")
 
 
 class GenMessage(Item):

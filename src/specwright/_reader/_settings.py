@@ -10,6 +10,7 @@ import json
 import math
 import re
 
+from specwright._jsonio import encodable
 from specwright._model import SettingValue
 
 __all__ = ["SettingError", "format_setting", "parse_setting_line"]
@@ -64,16 +65,8 @@ def _scalar(raw: str) -> SettingValue:
         except ValueError:
             return raw
         # A lone surrogate (`"\\ud800"`) is no text a file can hold: keep what was written.
-        return value if isinstance(value, str) and _encodable(value) else raw
+        return value if isinstance(value, str) and encodable(value) else raw
     return raw
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def format_setting(key: str, value: SettingValue) -> str:

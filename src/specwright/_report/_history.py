@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeAlias
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._report._charts import HistorySeries, history_chart, legend
 from specwright._report._escape import Html, el
-from specwright._report._formats import ReportFormat
+from specwright._report._formats import HISTORY_FORMATS, ReportFormat
 from specwright._report._markdown import md_code, md_table, md_text
 from specwright._report._page import page
 from specwright._report._view import fmt_rate, judge_verdict
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 HistoryFormat: TypeAlias = ReportFormat
-"""The output formats of :func:`render_history`."""
+"""The built-in output formats of :func:`render_history`."""
 
 
 class SectionHistory(FrozenModel):
@@ -292,13 +292,7 @@ def _json(history: History) -> str:
     return json.dumps(history.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-_RENDERERS: dict[ReportFormat, Callable[[History], str]] = {
-    "html": _html,
-    "markdown": _markdown,
-    "json": _json,
-}
-
-
-def render_history(history: History, format: ReportFormat = "html") -> str:
-    """Render a :class:`History` as HTML (charts), markdown or JSON."""
-    return _RENDERERS[format](history)
+def render_history(history: History, format: HistoryFormat | str = "html") -> str:
+    """Render a :class:`History` as HTML (charts), markdown, JSON or a plugin's format (by
+    name in :data:`~specwright._report._formats.HISTORY_FORMATS`)."""
+    return HISTORY_FORMATS.get(format)(history)

@@ -1,39 +1,31 @@
-"""``render_report``: the format registry and the one entry point of the renderers."""
+"""``render_report``: the one entry point of the run-report renderers (found by format name
+in :data:`~specwright._report._formats.REPORT_FORMATS`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._report._diff import diff_runs
 from specwright._report._formats import REPORT_FORMATS, ReportFormat
-from specwright._report._html import render_html
 from specwright._report._input import ReportInput
-from specwright._report._json import render_json
-from specwright._report._markdown import render_markdown
 from specwright._results import RunResult
 from specwright._revise._feedback import Feedback
 
 __all__ = ["render_report"]
 
-_RENDERERS: dict[ReportFormat, Callable[[ReportInput], str]] = {
-    "html": render_html,
-    "markdown": render_markdown,
-    "json": render_json,
-}
-
 
 def render_report(
     runs: Sequence[RunResult],
-    format: ReportFormat = "html",
+    format: ReportFormat | str = "html",
     *,
     spec: Spec | None = None,
     baseline: RunResult | None = None,
     min_kappa: float = 0.4,
     feedback: Sequence[Feedback] = (),
 ) -> str:
-    """Render one or more runs (side by side) as HTML, markdown or JSON.
+    """Render one or more runs (side by side) as HTML, markdown, JSON or a plugin's format.
 
     With ``baseline``, ``runs`` must hold exactly one candidate run; the report then leads
     with :func:`diff_runs` of the two and shows both runs side by side, baseline first.
@@ -42,9 +34,7 @@ def render_report(
     ``feedback`` (people's verdicts on these runs) is counted per section in the HTML page.
     Raises :class:`ConfigurationError` for an empty run list or an unknown format.
     """
-    renderer = _RENDERERS.get(format)
-    if renderer is None:
-        raise ConfigurationError(f"unknown report format {format!r}; use one of {REPORT_FORMATS}")
+    renderer = REPORT_FORMATS.get(format)
     if not runs:
         raise ConfigurationError("no run to report on")
     if baseline is None:

@@ -21,8 +21,7 @@ from collections.abc import Iterable, Sequence
 from statistics import fmean
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
+from specwright._frozen import FrozenModel
 from specwright._model import Spec
 from specwright._results import Grade, RunResult, SampleResult
 
@@ -38,11 +37,7 @@ __all__ = [
 Axis: TypeAlias = Literal["models", "judges", "epochs", "grader_samples"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class AxisScore(_Frozen):
+class AxisScore(FrozenModel):
     """Disagreement on one axis: 0 unanimous, 1 an even split."""
 
     axis: Axis
@@ -52,7 +47,7 @@ class AxisScore(_Frozen):
     """Verdicts compared."""
 
 
-class Answer(_Frozen):
+class Answer(FrozenModel):
     """One model's answer to the scenario, as judged."""
 
     run_id: str
@@ -64,7 +59,7 @@ class Answer(_Frozen):
     rationale: str
 
 
-class ScenarioDisagreement(_Frozen):
+class ScenarioDisagreement(FrozenModel):
     """One scenario: its axes, its score and the answers side by side."""
 
     scenario_id: str
@@ -77,7 +72,7 @@ class ScenarioDisagreement(_Frozen):
     answers: tuple[Answer, ...]
 
 
-class SectionDisagreement(_Frozen):
+class SectionDisagreement(FrozenModel):
     """A section: the mean score of its scenarios and how many look like spec problems."""
 
     section_id: str
@@ -89,7 +84,7 @@ class SectionDisagreement(_Frozen):
     """The section's text, when the spec was given."""
 
 
-class DisagreementReport(_Frozen):
+class DisagreementReport(FrozenModel):
     """Sections and scenarios ranked by disagreement, highest first."""
 
     runs: tuple[str, ...]

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._results import RunResult, SampleResult
 
 __all__ = ["Feedback", "SampleRef", "Verdict", "make_feedback", "parse_sample_ref"]
@@ -26,11 +27,7 @@ Verdict: TypeAlias = Literal["compliant", "non-compliant"]
 _REF = re.compile(r"^(?P<scenario>.+?)(?:@(?P<epoch>[1-9]\d{0,5}))?$")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class SampleRef(_Frozen):
+class SampleRef(FrozenModel):
     """One sample of a run: a scenario and an epoch."""
 
     scenario_id: str = Field(min_length=1)
@@ -50,7 +47,7 @@ def parse_sample_ref(text: str) -> SampleRef:
     return SampleRef(scenario_id=match.group("scenario"), epoch=int(match.group("epoch") or 1))
 
 
-class Feedback(_Frozen):
+class Feedback(FrozenModel):
     """A person's verdict on one judged sample, with everything needed to trace it."""
 
     feedback_id: str

@@ -16,8 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-
+from specwright._frozen import FrozenModel
 from specwright._model import (
     Attachment,
     Commentary,
@@ -43,10 +42,8 @@ _REF = re.compile(r"\]\(#([^)\s]+)\)")
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
 
-class SectionResult(BaseModel):
+class SectionResult(FrozenModel):
     """A section's latest compliance from the results store."""
-
-    model_config = ConfigDict(frozen=True)
 
     rate: float | None
     n: int

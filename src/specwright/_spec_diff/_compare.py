@@ -57,24 +57,25 @@ def _side(spec: Spec) -> SpecSide:
 
 
 def _added(spec: Spec, section: Section) -> SpecChange:
-    level = spec.effective_authority(section.id)
-    return SpecChange(
-        kind="section-added",
-        section_id=section.id,
-        summary=f"added #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
-        new=level,
-        new_location=section.location,
-    )
+    return _section_change(spec, section, added=True)
 
 
 def _removed(spec: Spec, section: Section) -> SpecChange:
+    return _section_change(spec, section, added=False)
+
+
+def _section_change(spec: Spec, section: Section, *, added: bool) -> SpecChange:
+    """A section that only one side has; ``spec`` is that side."""
     level = spec.effective_authority(section.id)
+    verb = "added" if added else "removed"
     return SpecChange(
-        kind="section-removed",
+        kind="section-added" if added else "section-removed",
         section_id=section.id,
-        summary=f"removed #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
-        old=level,
-        old_location=section.location,
+        summary=f"{verb} #{section.id} {section.title!r}" + (f" ({level})" if level else ""),
+        old=None if added else level,
+        new=level if added else None,
+        old_location=None if added else section.location,
+        new_location=section.location if added else None,
     )
 
 
@@ -329,26 +330,31 @@ def _example_changes(section_id: str, before: Example, after: Example) -> Iterat
 def _eval_prompts(old: Sequence[EvalPrompt], new: Sequence[EvalPrompt]) -> Iterator[SpecChange]:
     old_keys = [(p.tag, _conversation(p.messages)) for p in old]
     new_keys = [(p.tag, _conversation(p.messages)) for p in new]
-    remaining = list(old_keys)
-    for prompt, key in zip(new, new_keys, strict=True):
-        if key in remaining:
-            remaining.remove(key)
-            continue
-        yield SpecChange(
-            kind="eval-prompt-added",
-            section_id=prompt.section_id,
-            item_id=prompt.id,
-            summary=f"added eval prompt {prompt.id} {prompt.title!r}",
-            new_location=prompt.location,
-        )
-    for prompt, key in zip(old, old_keys, strict=True):
-        if key in new_keys:
-            new_keys.remove(key)
-            continue
-        yield SpecChange(
-            kind="eval-prompt-removed",
-            section_id=prompt.section_id,
-            item_id=prompt.id,
-            summary=f"removed eval prompt {prompt.id} {prompt.title!r}",
-            old_location=prompt.location,
-        )
+    for prompt in _unmatched(new, new_keys, old_keys):
+        yield _prompt_change(prompt, added=True)
+    for prompt in _unmatched(old, old_keys, new_keys):
+        yield _prompt_change(prompt, added=False)
+
+
+def _unmatched(
+    items: Sequence[EvalPrompt], keys: Sequence[object], others: Sequence[object]
+) -> Iterator[EvalPrompt]:
+    """The items whose key the other side lacks, counting repeated keys one by one."""
+    pool = list(others)
+    for item, key in zip(items, keys, strict=True):
+        if key in pool:
+            pool.remove(key)
+        else:
+            yield item
+
+
+def _prompt_change(prompt: EvalPrompt, *, added: bool) -> SpecChange:
+    verb = "added" if added else "removed"
+    return SpecChange(
+        kind="eval-prompt-added" if added else "eval-prompt-removed",
+        section_id=prompt.section_id,
+        item_id=prompt.id,
+        summary=f"{verb} eval prompt {prompt.id} {prompt.title!r}",
+        new_location=prompt.location if added else None,
+        old_location=None if added else prompt.location,
+    )

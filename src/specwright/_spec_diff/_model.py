@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal, TypeAlias, get_args
 
-from pydantic import BaseModel, ConfigDict
-
+from specwright._frozen import FrozenModel
 from specwright._model import SourceLocation
 
 __all__ = ["CHANGE_KINDS", "ChangeKind", "SpecChange", "SpecDiff", "SpecSide", "WordSpan"]
@@ -33,18 +32,14 @@ CHANGE_KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 """Every change kind, in the order changes of a section are listed."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class WordSpan(_Frozen):
+class WordSpan(FrozenModel):
     """A run of words of a text change: kept, inserted or deleted."""
 
     op: Literal["equal", "insert", "delete"]
     text: str
 
 
-class SpecChange(_Frozen):
+class SpecChange(FrozenModel):
     """One semantic edit between two specs."""
 
     kind: ChangeKind
@@ -66,7 +61,7 @@ class SpecChange(_Frozen):
     new_location: SourceLocation | None = None
 
 
-class SpecSide(_Frozen):
+class SpecSide(FrozenModel):
     """One of the two specs compared."""
 
     title: str
@@ -75,7 +70,7 @@ class SpecSide(_Frozen):
     source: str | None = None
 
 
-class SpecDiff(_Frozen):
+class SpecDiff(FrozenModel):
     """All changes from ``old`` to ``new``."""
 
     old: SpecSide

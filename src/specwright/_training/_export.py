@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._model import Spec
 from specwright._results import RunResult
 from specwright._training._formats import (
@@ -47,11 +48,7 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class ExportOptions(_Frozen):
+class ExportOptions(FrozenModel):
     """What to export and how to split it."""
 
     format: TrainingFormat = "sft"
@@ -70,7 +67,7 @@ class ExportOptions(_Frozen):
     """Runs whose judge's calibrated kappa is below this contribute no pairs."""
 
 
-class SkippedItem(_Frozen):
+class SkippedItem(FrozenModel):
     """A would-be record that was not written."""
 
     source_id: str
@@ -79,7 +76,7 @@ class SkippedItem(_Frozen):
     """Why."""
 
 
-class ExportedRecord(_Frozen):
+class ExportedRecord(FrozenModel):
     """One record and its provenance (kept apart for formats that cannot hold it inline)."""
 
     record: TrainingRecord
@@ -88,7 +85,7 @@ class ExportedRecord(_Frozen):
     """Its provenance, split included."""
 
 
-class ExportManifest(_Frozen):
+class ExportManifest(FrozenModel):
     """What an export holds: written beside the data, and recorded in the results store."""
 
     format: TrainingFormat
@@ -109,7 +106,7 @@ class ExportManifest(_Frozen):
     """Would-be records not written, with reasons."""
 
 
-class ExportResult(_Frozen):
+class ExportResult(FrozenModel):
     """Records (train and test) and the manifest."""
 
     records: tuple[ExportedRecord, ...]

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._preamble import _CHAIN
 from specwright._chain._tokens import TokenCounter, create_token_counter
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._model import AUTHORITY_LEVELS, Authority, Example, Section, Spec, authority_rank
 
 __all__ = ["SpecPack", "pack_spec"]
@@ -29,10 +28,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _EXCERPT = 160
 
 
-class SpecPack(BaseModel):
+class SpecPack(FrozenModel):
     """A packed spec: the text and what it holds."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     text: str
     """The markdown to put in a system prompt or an ``AGENTS.md``-style file."""

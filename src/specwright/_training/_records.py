@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from specwright._frozen import FrozenModel
 from specwright._model import Authority, Label
 
 __all__ = [
@@ -42,11 +43,7 @@ RecordSource: TypeAlias = Literal["example", "comparison", "run_sample"]
 Split: TypeAlias = Literal["train", "test"]
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class ToolFunction(_Record):
+class ToolFunction(FrozenModel):
     """The function a tool call names, with its arguments as written."""
 
     name: str
@@ -55,7 +52,7 @@ class ToolFunction(_Record):
     """The call's arguments (the spec writes them as free text or JSON)."""
 
 
-class ToolCallEntry(_Record):
+class ToolCallEntry(FrozenModel):
     """One entry of an assistant message's ``tool_calls``."""
 
     id: str
@@ -66,7 +63,7 @@ class ToolCallEntry(_Record):
     """What is called."""
 
 
-class ChatMessage(_Record):
+class ChatMessage(FrozenModel):
     """One message in the Chat Completions shape (written without null fields)."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -79,7 +76,7 @@ class ChatMessage(_Record):
     """The call a ``tool`` message answers."""
 
 
-class RecordMetadata(_Record):
+class RecordMetadata(FrozenModel):
     """Where one record came from, so every record can be traced to its section."""
 
     section_id: str
@@ -114,7 +111,7 @@ class RecordMetadata(_Record):
     """The split the record belongs to."""
 
 
-class SftRecord(_Record):
+class SftRecord(FrozenModel):
     """TRL conversational SFT: the conversation, ending with the labelled answer."""
 
     messages: list[ChatMessage] = Field(min_length=2)
@@ -123,7 +120,7 @@ class SftRecord(_Record):
     """Provenance."""
 
 
-class DpoRecord(_Record):
+class DpoRecord(FrozenModel):
     """TRL conversational preference record (explicit prompt)."""
 
     prompt: list[ChatMessage] = Field(min_length=1)
@@ -136,21 +133,21 @@ class DpoRecord(_Record):
     """Provenance."""
 
 
-class OpenAIChatRecord(_Record):
+class OpenAIChatRecord(FrozenModel):
     """OpenAI chat fine-tuning line (supervised)."""
 
     messages: list[ChatMessage] = Field(min_length=2)
     """The conversation, ending with the answer to learn."""
 
 
-class OpenAIPreferenceInput(_Record):
+class OpenAIPreferenceInput(FrozenModel):
     """The ``input`` object of an OpenAI preference fine-tuning line."""
 
     messages: list[ChatMessage] = Field(min_length=1)
     """The conversation up to the answer."""
 
 
-class OpenAIPreferenceRecord(_Record):
+class OpenAIPreferenceRecord(FrozenModel):
     """OpenAI preference (DPO) fine-tuning line."""
 
     input: OpenAIPreferenceInput
