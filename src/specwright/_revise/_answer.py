@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from specwright._frozen import FrozenModel
 from specwright._generate._client import Reply
 
 __all__ = ["ProposalAnswer", "ProposedExample", "read_answer"]
@@ -26,9 +27,9 @@ def _unix_lines(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class _Strict(BaseModel):
+class _Strict(FrozenModel):
     # Unknown keys are tolerated (models add notes); missing or mistyped ones are not.
-    model_config = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="ignore")
 
 
 class ProposedExample(_Strict):

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
+from specwright._frozen import FrozenModel
 from specwright._model import Spec
 from specwright._results import RunResult, SampleResult, TranscriptMessage
 from specwright._revise._disagreements import ScenarioDisagreement, find_disagreements
@@ -26,10 +25,8 @@ __all__ = ["Evidence", "gather_evidence"]
 _MAX_CHARS = 1500  # per message shown to the drafting model: a sample, not a whole log
 
 
-class Evidence(BaseModel):
+class Evidence(FrozenModel):
     """One sample that motivates a revision, with what was said about it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     id: str
     """``E1``, ``E2``…: how the drafting model cites it."""

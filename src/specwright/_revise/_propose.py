@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from specwright._errors import SpecwrightError
+from specwright._frozen import FrozenModel
 from specwright._generate._client import GeneratorClient
 from specwright._layers._scaffold import relative_base
 from specwright._model import Authority, Section, Spec
@@ -55,10 +56,8 @@ class ProposalFailure(SpecwrightError):
     """The drafting model gave no usable revision within its attempts (a run-time failure)."""
 
 
-class CitedExample(BaseModel):
+class CitedExample(FrozenModel):
     """A new example and the samples that motivated it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     example_id: str
     """The example's id in the revised section."""
@@ -70,10 +69,8 @@ class CitedExample(BaseModel):
     """``RUN_ID SAMPLE`` of each cited sample (as ``feedback add`` names them)."""
 
 
-class Proposal(BaseModel):
+class Proposal(FrozenModel):
     """A drafted revision, ready for review: its text and where every example came from."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     section_id: str
     """The section revised."""
