@@ -66,15 +66,20 @@ def select_sections(
 def _ranked(
     standing: Sequence[SectionCandidate], scores: dict[str, float]
 ) -> list[SectionCandidate]:
-    def key(c: SectionCandidate) -> tuple[int, float]:
-        relevant = scores.get(c.id, 0.0) > 0
-        tier = 0 if relevant and c.authority == "root" else 1 if relevant else 2
-        return (tier, -scores.get(c.id, 0.0))
-
-    # Sections without overlap enter only when root-level: a default nobody asked about
-    # costs tokens for nothing, a root rule is worth showing while room is left.
-    ranked = sorted(standing, key=key)  # stable: document order within a tier
-    return [c for c in ranked if key(c)[0] < 2 or c.authority == "root"]
+    """Relevant root sections, relevant others, then root sections without overlap: by
+    score within a tier, in document order among equals."""
+    keyed: list[tuple[int, float, int, SectionCandidate]] = []
+    for order, c in enumerate(standing):
+        score = scores.get(c.id, 0.0)
+        root = c.authority == "root"
+        if score > 0:
+            keyed.append((0 if root else 1, -score, order, c))
+        elif root:
+            # Sections without overlap enter only when root-level: a default nobody asked
+            # about costs tokens for nothing, a root rule is worth showing while room is left.
+            keyed.append((2, -score, order, c))
+    keyed.sort(key=lambda k: k[:3])
+    return [k[3] for k in keyed]
 
 
 def _picked(index: SpecIndex, c: SectionCandidate, score: float) -> tuple[CompiledSection, str]:
