@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 from specwright._chain._answers import Capability, Override
 from specwright._chain._candidates import (
@@ -45,14 +45,9 @@ OVERRIDE_RULES: dict[Authority, dict[AuthorityOrNone, frozenset[Override]]] = {
 """Spec level → message level → the kinds of override that displace a spec default."""
 
 AUTHORITY_WEIGHT: dict[AuthorityOrNone, int] = {
-    "root": 0,
-    "system": 1,
-    "developer": 2,
-    "user": 3,
-    "guideline": 4,
-    "none": 5,
+    level: authority_rank(level) for level in get_args(AuthorityOrNone)
 }
-"""Authority levels by rank, highest (root) first."""
+"""Authority levels by rank, highest (root) first: :func:`authority_rank` as a table."""
 
 OUTCOME_PRECEDENCE: tuple[CandidateStatus, ...] = (
     "misaligned",
