@@ -4,6 +4,7 @@ order, the per-spec index, the compiler's use of the resolution, and no import c
 from __future__ import annotations
 
 import ast
+import importlib
 import itertools
 import json
 import re
@@ -13,7 +14,7 @@ from typing import get_args
 import httpx
 import openai
 import pytest
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from specwright import ConfigurationError, Spec
 from specwright._chain import _answers
@@ -26,6 +27,7 @@ from specwright._chain._refs import AnyRef, MessageRef, SectionRef, ToolRef, par
 from specwright._chain._resolution import resolve
 from specwright._chain._resolution_rules import OUTCOME_PRECEDENCE, Outcome, strongest
 from specwright._chain._spec_index import SpecIndex
+from specwright._frozen import FrozenModel
 
 from .conftest import chain_spec, conv
 
@@ -133,6 +135,18 @@ def test_spec_index_is_explicit_and_checked() -> None:
 def test_no_module_level_caches_keyed_by_id() -> None:
     for path in CHAIN.glob("*.py"):
         assert not re.search(r"(?<!def )(?<![\w.])id\(", path.read_text("utf-8")), path.name
+
+
+def test_chain_models_derive_from_the_one_frozen_base() -> None:
+    # Every pydantic model of the chain is a FrozenModel (frozen, extra="forbid", attribute
+    # docstrings), overriding only what differs; no module keeps a private base of its own.
+    for path in CHAIN.glob("_*.py"):
+        module = importlib.import_module(f"specwright._chain.{path.stem}")
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, BaseModel):
+                assert issubclass(value, FrozenModel), f"{path.name}: {name}"
+                assert value.model_config["frozen"] and value.model_config["extra"] == "forbid"
+        assert "ConfigDict(frozen" not in path.read_text("utf-8"), path.name
 
 
 def test_compile_refuses_a_resolution_with_an_interpreter() -> None:

@@ -4,6 +4,10 @@ estimates say they are estimates."""
 from __future__ import annotations
 
 import random
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specwright._chain import _tokens
 from specwright._chain._compiler import compile_prompt
@@ -12,6 +16,34 @@ from specwright._chain._spec_text import whole_spec_text
 from specwright._eval import _prompt
 
 from .conftest import chain_spec, conv
+
+_PER_CLASS = [re.compile(p) for p in (r"[^\W\d_]+", r"\d{1,3}", r"[^\w\s]|_")]
+
+
+def _count_per_class(text: str) -> int:
+    """The estimate as first written, one regex pass per class: the reference."""
+    long_words = re.findall(r"[^\W\d_]{10,}", text)
+    return sum(len(r.findall(text)) for r in _PER_CLASS) + sum(
+        (len(w) - 6) // 4 for w in long_words
+    )
+
+
+_TEXT = st.lists(
+    st.sampled_from([*"aZé ß_\t\n.,!—…0123456789²½٣\u200b", "word", "internationalisation"])
+    | st.text(max_size=3),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_one_pass_estimate_counts_as_the_pass_per_class(text: str) -> None:
+    assert _tokens.ApproxTokenCounter().count(text) == _count_per_class(text)
+
+
+def test_one_pass_estimate_on_the_spec_texts() -> None:
+    text = whole_spec_text(chain_spec()) + _tokens.__doc__  # type: ignore[operator]
+    assert _tokens.estimate_tokens(text) == _count_per_class(text)
 
 
 def test_judge_and_compiler_share_the_estimate_and_the_spec_text() -> None:

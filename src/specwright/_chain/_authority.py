@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import partial
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._conversation import Conversation, PartMeta, Turn
 from specwright._chain._regions import _PASTED, data_regions, pasted_marker
 from specwright._chain._span_kinds import SpanKind
+from specwright._frozen import FrozenModel
 from specwright._model import Attachment, AuthorityOrNone, Part, Role, UntrustedPart
 
 __all__ = ["ROLE_AUTHORITY", "Span", "SpanKind", "split_conversation", "split_part"]
@@ -39,10 +38,8 @@ _DELIMITED: frozenset[SpanKind] = frozenset(
 )
 
 
-class Span(BaseModel):
+class Span(FrozenModel):
     """A character range of one message part, with the authority its structure gives it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     message_index: int
     """Zero-based index of the turn in the conversation."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
-from specwright._chain._candidates import SectionCandidate
+from specwright._chain._candidates import CandidateStatus, SectionCandidate
 from specwright._chain._compiled import CompiledSection
 from specwright._chain._resolution import Resolution
 from specwright._chain._spec_index import SpecIndex
@@ -39,9 +40,7 @@ def select_sections(
     index: SpecIndex, resolution: Resolution, budget: int, fixed_tokens: int
 ) -> Selection:
     """Fill what ``budget`` leaves after ``fixed_tokens`` (core and isolation rules)."""
-    status = {c.id: c.status for c in resolution.section_candidates()}
-    standing = [c for c in index.candidates if status.get(c.id) in ("applicable", "undetermined")]
-    query = " ".join(c.text for c in resolution.message_candidates() if c.authority != "none")
+    standing, query = _standing_and_query(index, resolution)
     scores = index.relevance.scores(query) if query.strip() else {}
     roots = [c for c in standing if c.authority == "root"]
     heading = index.fixed_tokens["heading"]
@@ -63,18 +62,45 @@ def select_sections(
     return Selection(picked, omitted, omitted_roots, tokens)
 
 
+_STANDING: frozenset[CandidateStatus] = frozenset({"applicable", "undetermined"})
+
+
+def _standing_and_query(
+    index: SpecIndex, resolution: Resolution
+) -> tuple[list[SectionCandidate], str]:
+    """The index's sections that stand (applicable or undetermined), in document order, and
+    the text of the messages with authority (the relevance query): one pass over the trace."""
+    status: dict[str, CandidateStatus] = {}
+    texts: list[str] = []
+    for c in resolution.candidates:
+        if isinstance(c, SectionCandidate):
+            status[c.id] = c.status
+        elif c.authority != "none":
+            texts.append(c.text)
+    standing = [c for c in index.candidates if status.get(c.id) in _STANDING]
+    return standing, " ".join(texts)
+
+
 def _ranked(
     standing: Sequence[SectionCandidate], scores: dict[str, float]
 ) -> list[SectionCandidate]:
-    def key(c: SectionCandidate) -> tuple[int, float]:
-        relevant = scores.get(c.id, 0.0) > 0
-        tier = 0 if relevant and c.authority == "root" else 1 if relevant else 2
-        return (tier, -scores.get(c.id, 0.0))
-
-    # Sections without overlap enter only when root-level: a default nobody asked about
-    # costs tokens for nothing, a root rule is worth showing while room is left.
-    ranked = sorted(standing, key=key)  # stable: document order within a tier
-    return [c for c in ranked if key(c)[0] < 2 or c.authority == "root"]
+    """Relevant root sections, relevant others, then root sections without overlap: by
+    score within a tier (highest first), in document order among equals."""
+    relevant_roots: list[tuple[float, SectionCandidate]] = []
+    relevant: list[tuple[float, SectionCandidate]] = []
+    other_roots: list[SectionCandidate] = []
+    for c in standing:
+        score = scores.get(c.id, 0.0)
+        if score > 0:
+            (relevant_roots if c.authority == "root" else relevant).append((score, c))
+        elif c.authority == "root":
+            # Sections without overlap enter only when root-level: a default nobody asked
+            # about costs tokens for nothing, a root rule is worth showing while room is left.
+            other_roots.append(c)
+    # reverse=True keeps a sort stable: equals stay in document order.
+    relevant_roots.sort(key=itemgetter(0), reverse=True)
+    relevant.sort(key=itemgetter(0), reverse=True)
+    return [c for _, c in relevant_roots] + [c for _, c in relevant] + other_roots
 
 
 def _picked(index: SpecIndex, c: SectionCandidate, score: float) -> tuple[CompiledSection, str]:

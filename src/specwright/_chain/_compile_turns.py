@@ -123,11 +123,24 @@ def turn_texts(conversation: Conversation) -> list[str]:
     return texts
 
 
+def _intact(turn: Turn, pieces: list[list[Piece]]) -> bool:
+    """Whether every part is a text part without media or mark that stays as it is: nothing
+    isolated, its pieces joined giving back its text."""
+    for part, meta, planned in zip(turn.message.parts, turn.part_meta, pieces, strict=True):
+        if not isinstance(part, TextPart) or meta.media is not None or meta.mark is not None:
+            return False
+        if any(p.block for p in planned) or "".join(p.text for p in planned) != part.text:
+            return False
+    return True
+
+
 def compile_turn(
     turn: Turn, pieces: list[list[Piece]], boundary: Boundary, bodies: list[str]
 ) -> Turn:
     """Rebuild one turn from its planned pieces, without the fields the compiler drops."""
     turn = strip_turn(turn)
+    if _intact(turn, pieces):
+        return turn  # rebuilding would give back an equal turn: spare the copies
     parts: list[Part] = []
     metas: list[PartMeta] = []
     for part, meta, planned in zip(turn.message.parts, turn.part_meta, pieces, strict=True):

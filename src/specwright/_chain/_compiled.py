@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._adapters_anthropic import to_anthropic
 from specwright._chain._adapters_openai import to_openai
 from specwright._chain._conversation import Conversation
 from specwright._chain._fields import DroppedField
 from specwright._chain._spotlight import SpotlightMode
+from specwright._frozen import FrozenModel
 from specwright._model import AuthorityOrNone
 
 __all__ = ["CompiledPrompt", "CompiledSection", "IsolatedBlock"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class CompiledSection(_Frozen):
+class CompiledSection(FrozenModel):
     """A spec section placed in the preamble."""
 
     id: str
@@ -33,7 +28,7 @@ class CompiledSection(_Frozen):
     """Its BM25 relevance (root sections are included whatever their score)."""
 
 
-class IsolatedBlock(_Frozen):
+class IsolatedBlock(FrozenModel):
     """A span placed between boundary markers."""
 
     block: int
@@ -56,7 +51,7 @@ class IsolatedBlock(_Frozen):
     """The grantor, when delegated."""
 
 
-class CompiledPrompt(_Frozen):
+class CompiledPrompt(FrozenModel):
     """The compiled request and what went into it."""
 
     conversation: Conversation

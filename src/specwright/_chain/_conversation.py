@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import Field, JsonValue, model_validator
 
+from specwright._frozen import FrozenModel
 from specwright._model import Message, Role
 
 __all__ = [
@@ -32,11 +33,7 @@ ContentForm: TypeAlias = Literal["string", "parts", "null", "absent"]
 """How the source wrote a message's content: one string, a list of parts, ``null``, or no key."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class Media(_Frozen):
+class Media(FrozenModel):
     """Where an attachment's bytes are: a URL, inline base64 data or a provider file id."""
 
     url: str | None = None
@@ -57,7 +54,7 @@ class Media(_Frozen):
     """Anthropic ``source.type`` (``base64``, ``url``, ``file``, ``text``) as written."""
 
 
-class PartMeta(_Frozen):
+class PartMeta(FrozenModel):
     """What a part carries beside its text: media, an application mark, unmodelled keys."""
 
     media: Media | None = None
@@ -68,7 +65,7 @@ class PartMeta(_Frozen):
     """Keys of the source part that the model does not interpret, kept for round trips."""
 
 
-class ToolCall(_Frozen):
+class ToolCall(FrozenModel):
     """A tool (function) call made by the assistant."""
 
     id: str
@@ -79,7 +76,7 @@ class ToolCall(_Frozen):
     """The arguments as a JSON text (OpenAI sends text; Anthropic's object is serialised)."""
 
 
-class Turn(_Frozen):
+class Turn(FrozenModel):
     """One message of a conversation with its chat-API extras."""
 
     message: Message
@@ -118,7 +115,7 @@ class Turn(_Frozen):
         return self.message.attributes.get("name")
 
 
-class Conversation(_Frozen):
+class Conversation(FrozenModel):
     """An ordered conversation, as an API would receive it."""
 
     turns: tuple[Turn, ...] = ()

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._candidates import Candidate, SpanCandidate, ref_names
 from specwright._chain._refs import Ref, RefField, ToolRef
 from specwright._errors import ConversationError
+from specwright._frozen import FrozenModel
 from specwright._model import Authority, AuthorityOrNone, authority_rank
 
 __all__ = ["Delegation", "apply_delegations"]
 
 
-class Delegation(BaseModel):
+class Delegation(FrozenModel):
     """A grant of authority from an instruction to a source without authority."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     grantor: RefField
     """Reference of the granting instruction: ``message:<i>``, ``message:<i>.<p>``, a span id

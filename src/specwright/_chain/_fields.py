@@ -10,9 +10,10 @@ outside any boundary, so it is dropped, and :func:`dropped_fields` names each on
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import JsonValue
 
 from specwright._chain._conversation import Conversation, PartMeta, Turn
+from specwright._frozen import FrozenModel
 from specwright._model import TextPart
 
 __all__ = ["DroppedField", "dropped_fields", "strip_turn"]
@@ -23,10 +24,8 @@ STRUCTURAL_MESSAGE_KEYS = frozenset({"cache_control", "is_error"})
 """Message-level keys the compiler keeps."""
 
 
-class DroppedField(BaseModel):
+class DroppedField(FrozenModel):
     """A field the compiled request leaves out, with why."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     message_index: int
     """The turn it belongs to."""

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate, ref_names
 from specwright._chain._conversation import Conversation
 from specwright._chain._refs import Ref, RefField
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._registry import Registry
 from specwright._validation import first_error
 
@@ -169,10 +170,8 @@ def interpreter_from_options(name: str, given: Mapping[str, Mapping[str, str]]) 
 # --------------------------------------------------------------------------- deterministic
 
 
-class RelationNote(BaseModel):
+class RelationNote(FrozenModel):
     """A caller's answer to "does ``subject`` override ``other``?"."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     subject: RefField
     """Reference of the later or lower instruction (see :mod:`._refs`)."""
@@ -182,10 +181,8 @@ class RelationNote(BaseModel):
     """The answer."""
 
 
-class Annotations(BaseModel):
+class Annotations(FrozenModel):
     """Answers the caller already knows, keyed by candidate references."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     classes: dict[RefField, SpanClass] = Field(default_factory=dict)
     """Reference → instruction / information."""

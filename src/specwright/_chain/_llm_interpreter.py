@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate
@@ -21,6 +21,7 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._interpreter import InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 
 if TYPE_CHECKING:
     import openai
@@ -28,15 +29,21 @@ if TYPE_CHECKING:
 __all__ = ["InterpreterCall", "LLMInterpreter"]
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class _Answer(FrozenModel):
+    # Strict: a reply whose index is "1" rather than 1 is malformed, not coerced.
+    model_config = ConfigDict(strict=True)
+
     index: int
+    """The item's number in the question."""
     answer: str
+    """The model's answer, checked against the vocabulary afterwards."""
 
 
-class _Answers(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class _Answers(FrozenModel):
+    model_config = ConfigDict(strict=True)  # as _Answer
+
     answers: list[_Answer]
+    """One answer per item."""
 
 
 @dataclass

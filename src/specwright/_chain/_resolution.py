@@ -18,8 +18,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
 from specwright._chain._answers import (
     CAPABILITIES,
     GRANTS,
@@ -36,6 +34,7 @@ from specwright._chain._candidates import (
     CandidateStatus,
     SectionCandidate,
     SpanCandidate,
+    span_candidates,
 )
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation, apply_delegations
@@ -44,15 +43,14 @@ from specwright._chain._interpreter import DeterministicInterpreter, Interpreter
 from specwright._chain._resolution_rules import AUTHORITY_WEIGHT, decide
 from specwright._chain._spec_index import SpecIndex
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = ["PartVerdict", "Resolution", "resolve"]
 
 
-class PartVerdict(BaseModel):
+class PartVerdict(FrozenModel):
     """One message part in the trace: its highest authority and the status that goes with it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     message_index: int
     """Zero-based turn index."""
@@ -68,10 +66,8 @@ class PartVerdict(BaseModel):
     """The part's spans as candidates, in order."""
 
 
-class Resolution(BaseModel):
+class Resolution(FrozenModel):
     """Every candidate instruction with its status, related candidate and reason."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     candidates: tuple[Candidate, ...]
     """Spec candidates in document order, then message candidates in conversation order."""
@@ -197,11 +193,9 @@ def _index_for(spec: Spec, index: SpecIndex | None) -> SpecIndex:
 
 def _message_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
     part_has_text = {(s.message_index, s.part_index) for s in spans if not s.blank}
-    return [
-        SpanCandidate.from_span(s)
-        for s in spans
-        if not s.blank or (s.message_index, s.part_index) not in part_has_text
-    ]
+    return span_candidates(
+        [s for s in spans if not s.blank or (s.message_index, s.part_index) not in part_has_text]
+    )
 
 
 def _instructions(messages: list[SpanCandidate]) -> list[SpanCandidate]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 from specwright._chain._answers import Capability, Override
 from specwright._chain._candidates import (
@@ -45,14 +45,9 @@ OVERRIDE_RULES: dict[Authority, dict[AuthorityOrNone, frozenset[Override]]] = {
 """Spec level → message level → the kinds of override that displace a spec default."""
 
 AUTHORITY_WEIGHT: dict[AuthorityOrNone, int] = {
-    "root": 0,
-    "system": 1,
-    "developer": 2,
-    "user": 3,
-    "guideline": 4,
-    "none": 5,
+    level: authority_rank(level) for level in get_args(AuthorityOrNone)
 }
-"""Authority levels by rank, highest (root) first."""
+"""Authority levels by rank, highest (root) first: :func:`authority_rank` as a table."""
 
 OUTCOME_PRECEDENCE: tuple[CandidateStatus, ...] = (
     "misaligned",
@@ -140,25 +135,36 @@ def decide(
     relations: Relations,
     capability: dict[str, Capability],
     standing: Mapping[str, SectionCandidate] | None = None,
+    *,
+    bulk: bool = True,
 ) -> list[Candidate]:
     """Give every candidate its status, related candidate and reason.
 
-    ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec."""
+    ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec.
+    ``bulk`` (default) decides the sections of a level once per distinct set of answers
+    about them (:func:`_decide_sections`); ``False`` decides each section on its own, the
+    reference the tests hold the bulk path to."""
     everything: list[Candidate] = [*specs, *messages]
     board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
+    sections_at: dict[AuthorityOrNone, list[SectionCandidate]] = defaultdict(list)
+    for s in specs:
+        sections_at[s.authority].append(s)
     for level in AUTHORITY_LEVELS:
         # Later messages first, so that an earlier one can see whether a later one stands.
         for m in sorted(_at(messages, level), key=lambda c: -c.message_index):
             board.decided[m.id] = _decide_message(m, board)
-        for s in _at(specs, level):
-            board.decided[s.id] = _decide_section(s, board)
+        if bulk:
+            _decide_sections(sections_at[level], board)
+        else:
+            for s in sections_at[level]:
+                board.decided[s.id] = _decide_section(s, board)
     for m in messages:
         if m.authority == "none":
             board.decided[m.id] = _no_authority(m)
     return [_lapse(board.decided[c.id], board) for c in everything]
 
 
-def _at(candidates: Sequence[_C], level: Authority) -> list[_C]:
+def _at(candidates: Sequence[SpanCandidate], level: Authority) -> list[SpanCandidate]:
     return [c for c in candidates if c.authority == level]
 
 
@@ -169,9 +175,17 @@ def _verdict(c: _C, outcome: Outcome) -> _C:
             reason = f"{reason} (authority delegated by {c.delegated_by})"
         elif c.reason:
             reason = f"{reason}; {c.reason}"
-    return c.model_copy(
-        update={"status": outcome.status, "reason": reason, "related": outcome.related}
-    )
+    return c.model_copy(update=_update(outcome, reason))
+
+
+def _update(outcome: Outcome, reason: str | None = None) -> dict[str, str | None]:
+    """The fields a verdict sets: values of the candidate's own types (``status`` from the
+    vocabulary, ``reason`` and ``related`` strings), so ``model_copy`` needs no validation."""
+    return {
+        "status": outcome.status,
+        "reason": outcome.reason if reason is None else reason,
+        "related": outcome.related,
+    }
 
 
 # --------------------------------------------------------------------------- messages
@@ -292,11 +306,42 @@ def _standing(s: SectionCandidate) -> Outcome:
 
 def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
     if s.authority == "root" or s.id not in board.about:
-        known = board.standing.get(s.id)
-        return known if known is not None else standing_verdict(s)
+        return _standing_verdict(s, board)
     standing = _standing(s)
     outcomes = [o for o in _overrides_of(s, board) if o is not None]
     return _verdict(s, strongest([*outcomes, standing]) or standing)
+
+
+def _standing_verdict(s: SectionCandidate, board: _Board) -> SectionCandidate:
+    known = board.standing.get(s.id)
+    return known if known is not None else standing_verdict(s)
+
+
+def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> None:
+    """Decide every section of one level, as :func:`_decide_section` would one by one.
+
+    A section's outcome depends only on its level and on the answers about it, read with
+    the verdicts of the candidates that gave them; those are of the same or a higher level,
+    all decided by now. So sections with the same answers share one outcome: with the
+    deterministic interpreter every instruction answers "undetermined" about every section,
+    and one outcome is worked out per level instead of one per section. A shared standing
+    outcome is the section's precomputed standing verdict, not a copy of it.
+    """
+    shared: dict[tuple[tuple[str, Override], ...], dict[str, str | None] | None] = {}
+    for s in sections:
+        about = board.about.get(s.id)
+        key = tuple(about) if about is not None and s.authority != "root" else None
+        if key is not None and key not in shared:
+            standing = _standing(s)
+            found = [o for o in _overrides_of(s, board) if o is not None]
+            outcome = strongest([*found, standing]) or standing
+            # Only the standing outcome says "applicable" (the rules argue against it).
+            shared[key] = None if outcome is standing else _update(outcome)
+        update = None if key is None else shared[key]
+        if update is None:
+            board.decided[s.id] = _standing_verdict(s, board)
+        else:
+            board.decided[s.id] = s.model_copy(update=update)
 
 
 def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
