@@ -144,15 +144,26 @@ def _spec(path: Path | None, settings: Settings) -> Spec | None:
     return load_spec_option(path, settings)
 
 
+def _related_section(related: str | None) -> str | None:
+    """The section a span's verdict names, parsed as a reference (not matched by prefix)."""
+    from specwright._chain._refs import SectionRef, parse_ref
+
+    try:
+        ref = parse_ref(related) if related else None
+    except ValueError:  # a record from another version: show it, do not fail on it
+        return None
+    return ref.section_id if isinstance(ref, SectionRef) else None
+
+
 def _governing(record: DecisionRecord, spec: Spec | None) -> list[dict[str, Any]]:
     """The sections that decided something in this request, with their text when known."""
     ids: list[str] = list(record.placed_sections())
     ids += [s.id for s in record.sections if s.id not in ids]
     for part in record.parts:
         for span in part.spans:
-            related = span.related or ""
-            if related.startswith("section:") and related[8:] not in ids:
-                ids.append(related[8:])
+            section_id = _related_section(span.related)
+            if section_id is not None and section_id not in ids:
+                ids.append(section_id)
     out = []
     for section_id in ids:
         section = spec.get(section_id) if spec is not None else None
