@@ -24,7 +24,12 @@ from typing import Any, Literal
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+)
 from inspect_ai.model import Model, ModelConfig
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -223,7 +228,7 @@ def completed_log(options: EvalOptions) -> RunOutcome | None:
     header = _newest_same_run(options, model, grader)
     if header is None or _resumable(header):
         return None
-    done = outcome(read_eval_log(header.location))
+    done = outcome(header)
     return done if done.complete else None
 
 
@@ -267,13 +272,28 @@ def _with_current_models(log: EvalLog, model: Model, grader: Model) -> EvalLog:
 
 
 def outcome(log: EvalLog, resumed: bool = False) -> RunOutcome:
-    """Count a run's finished and failed samples from its full log."""
-    samples = log.samples or []
-    failures = Counter(" ".join(s.error.message.split()) for s in samples if s.error is not None)
-    done = sum(1 for s in samples if s.error is None and s.scores)
+    """Count a run's finished and failed samples.
+
+    A log on disk is counted from its sample summaries (a sample's id, scores and error, never
+    its transcript) and kept as its header only: the samples of a big run are never all in
+    memory. A log built in memory is counted from its samples.
+    """
+    path = _local_file(log)
+    if path is not None:
+        rows = [(s.error, bool(s.scores)) for s in read_eval_log_sample_summaries(path)]
+        log = log.model_copy(update={"samples": None, "reductions": None})
+    else:
+        rows = [(s.error.message if s.error else None, bool(s.scores)) for s in log.samples or []]
+    failures = Counter(" ".join(error.split()) for error, _ in rows if error is not None)
+    done = sum(1 for error, scored in rows if error is None and scored)
     return RunOutcome(
         log=log, done=done, total=_total(log), failures=dict(failures), resumed=resumed
     )
+
+
+def _local_file(log: EvalLog) -> str | None:
+    path = (log.location or "").removeprefix("file://")
+    return path if path and Path(path).is_file() else None
 
 
 def _total(log: EvalLog) -> int:
@@ -379,6 +399,6 @@ def _ended(
     header = _newest_same_run(options, model, grader)
     if header is None:
         raise EvalInterrupted(signal_name, None, 0, 0)
-    saved = outcome(read_eval_log(header.location))
+    saved = outcome(header)
     path = header.location.removeprefix("file://")
     raise EvalInterrupted(signal_name, path, saved.done, saved.total)
