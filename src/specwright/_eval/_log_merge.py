@@ -29,7 +29,6 @@ from typing import IO, Any
 
 from inspect_ai.log import (
     EvalLog,
-    EvalMetric,
     EvalResults,
     EvalScore,
     EvalStats,
@@ -216,8 +215,9 @@ def _score(template: EvalScore, values: Sequence[float]) -> EvalScore:
         for i, value in enumerate(values)
     ]
     metrics = {
-        name: EvalMetric(name=name, value=float(_METRICS[name](reduced)))  # type: ignore[arg-type]
-        for name in template.metrics
+        # The recorded metric keeps its own name (``specwright/unscored_count``) and params.
+        name: metric.model_copy(update={"value": float(_METRICS[name](reduced))})  # type: ignore[arg-type]
+        for name, metric in template.metrics.items()
         if name in _METRICS
     }
     return template.model_copy(update={"metrics": metrics, "scored_samples": len(reduced)})

@@ -142,7 +142,7 @@ def _sort_id(sample_id: int | str) -> str:
 
 _UNREAD = {"events", "attachments", "store", "events_data", "timelines"}
 """Sample fields a run's results never read: the transcript of events is most of a sample."""
-_CHUNK = 500
+_CHUNK = 2000
 
 
 def _sample_keys(path: str) -> list[tuple[str, int]]:
