@@ -26,9 +26,9 @@ pytestmark = pytest.mark.timeout(600)  # worker processes
     ("workers", "scenarios", "epochs", "expected"),
     [
         (2, 50, 1, 2),  # small: one shard a worker
-        (2, 100_000, 1, 40),  # big: shards capped at MAX_SHARD_SAMPLES
-        (2, 5_000, 20, 40),  # epochs count: a scenario's epochs run in its shard
-        (1, 3_000, 1, 2),  # one worker still shards a big run (one shard at a time)
+        (2, 100_000, 1, 100),  # big: shards capped at MAX_SHARD_SAMPLES
+        (2, 5_000, 20, 100),  # epochs count: a scenario's epochs run in its shard
+        (1, 1_500, 1, 2),  # one worker still shards a big run (one shard at a time)
         (4, 3, 2_000, 3),  # never more shards than scenarios
     ],
 )

@@ -65,7 +65,11 @@ def merge_shard_logs(paths: Sequence[Path], options: EvalOptions, order: Sequenc
     ``order``: the run's sample ids in dataset order. Returns the merged log's header (no
     samples loaded) with its ``location`` set.
     """
-    headers = [read_eval_log(str(path), header_only=True) for path in paths]
+    # A header read brings the shard's per-sample reductions along: drop them at once.
+    headers = [
+        read_eval_log(str(path), header_only=True).model_copy(update={"reductions": None})
+        for path in paths
+    ]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
     run_id = uuid.uuid4().hex[:22]
     target = options.log_dir / f"{stamp}_compliance_{run_id}.eval"

@@ -14,6 +14,7 @@ Ctrl-C and SIGTERM let Inspect write the cancelled log, then raise :class:`EvalI
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from collections import Counter
@@ -280,6 +281,7 @@ def outcome(log: EvalLog, resumed: bool = False) -> RunOutcome:
     """
     path = _local_file(log)
     if path is not None:
+        gc.collect()  # Inspect's records of the run just ended, before the summaries come in
         rows = [(s.error, bool(s.scores)) for s in read_eval_log_sample_summaries(path)]
         log = log.model_copy(update={"samples": None, "reductions": None})
     else:

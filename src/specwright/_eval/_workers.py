@@ -2,10 +2,11 @@
 
 One Python process spends most of a sample's CPU in Inspect's logging and event machinery,
 so against fast servers it, not the model, sets the pace. ``--workers N`` splits the scenarios
-into N shards (:class:`~specwright._eval._shard.Shard`), runs each as its own ``specwright``
-worker process with a share of the connection limit, and merges the shard logs into one
-Inspect log in the log directory, in the order one process would have written it: reports,
-history, resume and ``inspect view`` see one run.
+into shards (:class:`~specwright._eval._shard.Shard`), one per worker or more when a shard
+would exceed :data:`MAX_SHARD_SAMPLES`, runs them in ``specwright`` worker processes, N at a
+time, each with a share of the connection limit, and merges the shard logs into one Inspect
+log in the log directory (streaming: :mod:`specwright._eval._log_merge`): reports, history,
+resume and ``inspect view`` see one run.
 
 Shard logs live under ``LOG_DIR/.shards/<run key>/<K>``, keyed by everything that identifies
 the run, so running the same command again resumes each unfinished shard where it stopped
@@ -14,6 +15,7 @@ the run, so running the same command again resumes each unfinished shard where i
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
@@ -47,7 +49,7 @@ MIN_SAMPLES_PER_WORKER = 25
 """Below this many samples per worker, a process's start-up (~1–2 s of imports) costs more
 than it saves: the run uses fewer workers."""
 
-MAX_SHARD_SAMPLES = 2500
+MAX_SHARD_SAMPLES = 1000
 """Most samples one worker process runs. Inspect keeps a record of every sample it has run
 (its summary and scores, ~40 KB) until the run ends, so a bigger run is split into more shards
 than workers, ``workers`` of them running at a time, each in a fresh process: memory stays
@@ -221,6 +223,7 @@ def run_any(options: EvalOptions, on_ready: Callable[[], None] | None = None) ->
     from specwright._eval._run import run_eval
 
     ids = planned_ids(options)
+    gc.collect()  # the planning task (spec, scenarios, dataset) is garbage: ~30 MB back
     workers = effective_workers(options, len(ids) * options.epochs)
     shards = shard_count(workers, len(ids), options.epochs)
     if shards == 1:
