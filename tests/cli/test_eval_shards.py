@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,10 +15,10 @@ from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 from specwright import Section, Spec
 from specwright._eval import _workers
 from specwright._eval._logs import load_run, run_from_log
-from specwright._eval._run import EvalOptions, run_eval
+from specwright._eval._run import EvalInterrupted, EvalOptions, run_eval
 from specwright._eval._workers import MAX_SHARD_SAMPLES, run_any, shard_count
 from tests.cli.test_eval_cli import ROOT, respond
-from tests.eval._server import scripted_server
+from tests.eval._server import is_grader_request, scripted_server
 from tests.eval.conftest import labelled
 
 SCENARIOS, EPOCHS = 30, 2
@@ -88,3 +92,36 @@ def test_more_shards_than_workers_merge_into_the_run_of_one_process(
     assert [s.metrics for s in full.results.scores] == [s.metrics for s in reference.results.scores]
     assert full.eval.dataset.sample_ids == reference.eval.dataset.sample_ids
     assert not any((tmp_path / "three" / ".shards").glob("*/*"))
+
+
+def test_sigterm_starts_no_further_shard_and_the_rerun_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 60 samples in shards of at most 20: three shards, one worker at a time (cap 20 < 25).
+    monkeypatch.setattr(_workers, "MAX_SHARD_SAMPLES", 20)
+    monkeypatch.setattr(_workers, "MIN_SAMPLES_PER_WORKER", 60)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
+    options = _options(tmp_path, "logs", 2)
+    with scripted_server(respond, latency=0.1) as server:
+        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+
+        def stop_midway() -> None:
+            deadline = time.monotonic() + 120
+            while server.count(is_grader_request) < 6 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGTERM)  # reaches run_sharded's handler
+
+        threading.Thread(target=stop_midway, daemon=True).start()
+        with pytest.raises(EvalInterrupted) as stopped:
+            run_any(options)
+        first = server.count(lambda r: not is_grader_request(r))
+        assert stopped.value.exit_code == 143 and stopped.value.total == 60
+        started = sorted(p.name for p in (tmp_path / "logs" / ".shards").glob("*/*"))
+        assert started == ["0"], "no shard starts after the signal"
+        assert first < 20
+        ended = run_any(options)
+        second = server.count(lambda r: not is_grader_request(r)) - first
+    assert ended.complete and (ended.done, ended.total) == (60, 60)
+    assert second < 60, "the interrupted shard's finished samples are kept"
