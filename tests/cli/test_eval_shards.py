@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
+from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries, write_eval_log
 
 from specwright import Section, Spec
 from specwright._eval import _workers
@@ -85,6 +85,9 @@ def test_more_shards_than_workers_merge_into_the_run_of_one_process(
     full = read_eval_log(sharded.log.location)
     assert len(full.samples or []) == 60 and full.status == "success"
     assert run_from_log(full).samples == merged.samples  # chunked reading = whole reading
+    as_json = tmp_path / "one" / "copy_compliance_x.json"  # Inspect's other log format
+    write_eval_log(read_eval_log(single.log.location), str(as_json))
+    assert load_run(as_json).samples == one.samples
     assert len(read_eval_log_sample_summaries(sharded.log.location)) == 60
     assert [len(r.samples) for r in full.reductions or []] == [SCENARIOS]
     reference = read_eval_log(single.log.location, header_only=True)

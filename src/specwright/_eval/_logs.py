@@ -88,6 +88,8 @@ def load_run(path: str | Path) -> RunResult:
     """
     local = str(path).removeprefix("file://")
     try:
+        if not zipfile.is_zipfile(local):  # Inspect's JSON log format: one document, read whole
+            return run_from_log(read_eval_log(local), log_path=str(path))
         header = read_eval_log(local, header_only=True)
         samples = _streamed_samples(local, _sample_keys(local))
         return _run_result(header, samples, log_path=str(path))
