@@ -201,9 +201,9 @@ def throughput(latency: float, connections: int, requests: int) -> dict[str, flo
     }
 
 
-def _server(latency: float) -> tuple[subprocess.Popen[str], str]:
+def _server(latency: float, *flags: str) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/eval/_server.py"), str(latency)],
+        [sys.executable, str(ROOT / "tests/eval/_server.py"), str(latency), *flags],
         stdout=subprocess.PIPE,
         text=True,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
@@ -275,34 +275,82 @@ def shares(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     return out
 
 
-def peak_rss(samples: int) -> float:
-    """Peak RSS (MiB) of a process that runs ``samples`` samples on mock models with --fast."""
-    code = (
-        "import resource, sys, tempfile\n"
-        f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import bench_eval as b\n"
-        "from inspect_ai import eval as ev\n"
-        "from inspect_ai.model import get_model\n"
-        "from specwright._eval._judge import GraderSettings\n"
-        "from specwright._eval._scenarios import build_scenarios\n"
-        "from specwright._eval._task import compliance_task\n"
-        f"n = {samples}\n"
-        "spec = b.bench_spec(n)\n"
-        "sc = [s for s in build_scenarios(spec) if s.section_id == 'many']\n"
-        "task = compliance_task(spec, sc, grader_settings=GraderSettings(samples=1))\n"
-        "g = get_model('mockllm/grader', custom_outputs=b._grade)\n"
-        "m = get_model('mockllm/model', custom_outputs=b._answer)\n"
-        "with tempfile.TemporaryDirectory() as d:\n"
-        "    log = ev(task, model=m, model_roles={'grader': g}, display='none', log_dir=d,\n"
-        "             log_realtime=False, log_model_api=False, score_display=False,\n"
-        "             max_samples=200)[0]\n"
-        "assert log.status == 'success', log.error\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"RSS run failed: {done.stderr[-2000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+def peak_rss(samples: int, epochs: int, workers: int) -> dict[str, float]:
+    """Peak RSS of ``specwright eval`` over its whole process tree, for ``samples`` samples.
+
+    The real command (``--fast``, ``--workers``, one grader sample) runs against the scripted
+    server with zero latency: ``samples // epochs`` spec examples × ``epochs`` epochs. The tree
+    (the command and its workers; not the server) is sampled with psutil every 50 ms and the
+    largest sum is its peak; the kernel's ``ru_maxrss`` of the children gives the largest single
+    process exactly. A ~200-sample run of the same command is the baseline.
+    """
+    scenarios = max(1, samples // epochs)
+    big = _rss_run(scenarios, epochs, workers)
+    small = _rss_run(max(1, 200 // epochs), epochs, workers)
+    return {
+        "samples": scenarios * epochs, "scenarios": scenarios, "epochs": epochs,
+        "peak_tree_mib": big["tree"], "largest_process_mib": big["largest"],
+        "baseline_samples": max(1, 200 // epochs) * epochs, "baseline_tree_mib": small["tree"],
+        "seconds": big["seconds"], "load": os.getloadavg()[0],
+    }  # fmt: skip
+
+
+def _rss_run(scenarios: int, epochs: int, workers: int) -> dict[str, float]:
+    """One ``specwright eval`` in a process of its own; its tree's peak RSS in MiB."""
+    import psutil  # an inspect-ai dependency
+
+    server, base_url = _server(0.0, "--count-only")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            spec_file = Path(tmp) / "spec.json"
+            spec_file.write_text(bench_spec(scenarios).model_dump_json(), encoding="utf-8")
+            command = [
+                sys.executable, "-c", "import sys, resource; from specwright._cli import main; "
+                "code = main(sys.argv[1:]); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+                "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+                "sys.exit(code)",
+                "eval", "--spec", str(spec_file),
+                "--model", "openai-api/bench/target", "--grader", "openai-api/bench/grader",
+                "--sections", "many", "--grader-samples", "1", "--max-retries", "0",
+                "--max-connections", "50", "--workers", str(workers), "--epochs", str(epochs),
+                "--log-dir", str(Path(tmp) / "logs"), "--no-index", "--display", "none", "--fast",
+            ]  # fmt: skip
+            env = os.environ | {"BENCH_BASE_URL": base_url, "BENCH_API_KEY": "bench"}
+            start = time.perf_counter()
+            proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
+            tree = _tree_peak(psutil.Process(proc.pid), proc)
+            err = proc.stderr.read() if proc.stderr else ""
+            if proc.wait() != 0:
+                raise SystemExit(f"RSS run failed: {err[-2000:]}")
+            seconds = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    children, own = (int(x) for x in err.strip().splitlines()[-1].split())
+    return {"tree": tree / 2**20, "largest": max(children, own) / 1024, "seconds": seconds}
+
+
+def _tree_peak(root: Any, proc: subprocess.Popen[str]) -> int:
+    """The largest sum of RSS over ``root`` and its descendants, sampled until it exits."""
+    import psutil
+
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            members = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            break
+        for member in members:
+            try:
+                total += member.memory_info().rss
+            except psutil.Error:
+                continue  # exited between the listing and the reading
+        peak = max(peak, total)
+        time.sleep(0.05)
+    return peak
 
 
 def _server_models(base_url: str, connections: int) -> dict[str, Any]:
@@ -347,17 +395,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.2, 1.0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rss-samples", type=int, default=100_000)
+    parser.add_argument("--rss-epochs", type=int, default=20)
+    parser.add_argument("--rss-quick", action="store_true", help="--rss-samples 5000")
+    parser.add_argument("--only-rss", action="store_true", help="only the memory measurement")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    results: dict[str, Any] = {"tokens": token_ratio()}
-    results["overhead"] = overhead(args.repeats, args.samples, args.grader_samples)
-    if not args.skip_throughput:
+    if args.rss_quick:
+        args.rss_samples = 5000
+    results: dict[str, Any] = {}
+    if not args.only_rss:
+        results["tokens"] = token_ratio()
+        results["overhead"] = overhead(args.repeats, args.samples, args.grader_samples)
+    if not (args.skip_throughput or args.only_rss):
         results["throughput"] = throughput(args.latency, args.connections, args.requests)
         results["shares"] = shares(args)
     if not args.skip_rss:
-        results["peak_rss_mib"] = peak_rss(args.rss_samples)
+        results["rss"] = peak_rss(args.rss_samples, args.rss_epochs, args.workers)
     _report(results, args)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -365,6 +420,40 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    if "tokens" in results:
+        _report_cost(results, args)
+    if "throughput" in results:
+        r = results["throughput"]
+        print(
+            f"throughput at {args.latency:g} s latency, {args.connections} connections: "
+            f"{r['rate']:.1f} req/s vs ideal {r['ideal']:.1f} req/s = {r['rate'] / r['ideal']:.1%} "
+            f"({r['requests']} requests in {r['elapsed']:.1f} s; target ≥ {TARGET_SHARE:.0%})"
+        )
+    if "shares" in results:
+        _report_shares(results["shares"], args)
+    if "rss" in results:
+        _report_rss(results["rss"], args)
+
+
+def _report_rss(r: dict[str, float], args: argparse.Namespace) -> None:
+    machine = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
+    print(
+        f"peak RSS of `specwright eval --workers {args.workers} --fast`, whole process tree, "
+        f"{r['samples']:.0f} samples ({r['scenarios']:.0f} scenarios × {r['epochs']:.0f} "
+        f"epochs, scripted server at zero latency; {machine}; load {r['load']:.1f}):"
+    )
+    print(
+        f"  {r['peak_tree_mib']:.0f} MiB (target < 1024; largest single process "
+        f"{r['largest_process_mib']:.0f} MiB; {r['seconds']:.0f} s)"
+    )
+    print(
+        f"  baseline, {r['baseline_samples']:.0f} samples: {r['baseline_tree_mib']:.0f} MiB "
+        f"→ {r['peak_tree_mib'] / r['baseline_tree_mib']:.2f}× for "
+        f"{r['samples'] / r['baseline_samples']:.0f}× the samples"
+    )
+
+
+def _report_cost(results: dict[str, Any], args: argparse.Namespace) -> None:
     t = results["tokens"]
     print(
         f"grader prompt / whole-spec prompt: median {t['median']:.1%}, max {t['max']:.1%} "
@@ -384,18 +473,6 @@ def _report(results: dict[str, Any], args: argparse.Namespace) -> None:
         f"+{o['ours'] - o['bare']:.2f} ms)"
     )
     _report_before_seams(o)
-    if "throughput" in results:
-        r = results["throughput"]
-        print(
-            f"throughput at {args.latency:g} s latency, {args.connections} connections: "
-            f"{r['rate']:.1f} req/s vs ideal {r['ideal']:.1f} req/s = {r['rate'] / r['ideal']:.1%} "
-            f"({r['requests']} requests in {r['elapsed']:.1f} s; target ≥ {TARGET_SHARE:.0%})"
-        )
-    if "shares" in results:
-        _report_shares(results["shares"], args)
-    if "peak_rss_mib" in results:
-        print(f"peak RSS, {args.rss_samples} samples (mock models, --fast): "
-              f"{results['peak_rss_mib']:.0f} MiB (target < 1024)")  # fmt: skip
 
 
 def _report_before_seams(o: dict[str, float]) -> None:

@@ -57,9 +57,13 @@ def last_user_text(body: dict[str, Any]) -> str:
 class ScriptedServer:
     """The running server: its base URL and the requests it received."""
 
-    def __init__(self, responder: Responder, latency: float = 0.0) -> None:
+    def __init__(
+        self, responder: Responder, latency: float = 0.0, keep_bodies: bool = True
+    ) -> None:
         self.responder = responder
         self.latency = latency
+        # A long benchmark run counts requests only: keeping 200,000 bodies costs gigabytes.
+        self.keep_bodies = keep_bodies
         self.requests: list[dict[str, Any]] = []
         self.base_url = ""
         self.first_request: float | None = None
@@ -75,7 +79,7 @@ class ScriptedServer:
     async def completions(self, request: Request) -> Response:
         body = await request.json()
         with self._lock:
-            self.requests.append(body)
+            self.requests.append(body if self.keep_bodies else {})
             self.first_request = self.first_request or time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -134,10 +138,10 @@ def _completion(model: str, text: str) -> dict[str, Any]:
 
 @contextmanager
 def scripted_server(
-    responder: Responder, latency: float = 0.0, backlog: int = 2048
+    responder: Responder, latency: float = 0.0, backlog: int = 2048, keep_bodies: bool = True
 ) -> Iterator[ScriptedServer]:
     """Run a :class:`ScriptedServer` on a free port of 127.0.0.1 for the ``with`` block."""
-    scripted = ScriptedServer(responder, latency)
+    scripted = ScriptedServer(responder, latency, keep_bodies)
     # A long keep-alive: a client reusing a connection the server already closed sees a
     # ReadError, which would measure the server instead of the code under test.
     config = uvicorn.Config(
@@ -208,7 +212,8 @@ def serve_until_killed(responder: Responder) -> None:
     import sys
 
     latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
-    with scripted_server(responder, latency=latency) as server:
+    keep = "--count-only" not in sys.argv[2:]
+    with scripted_server(responder, latency=latency, keep_bodies=keep) as server:
         print(server.base_url, flush=True)
         threading.Event().wait()
 

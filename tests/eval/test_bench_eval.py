@@ -22,4 +22,4 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert 0 < data["tokens"]["max"] <= 1
     shares = data["shares"]
     assert set(shares) == {"bare", "one", "workers"} and all(v["0.05"] > 0 for v in shares.values())
-    assert data["peak_rss_mib"] > 0
+    assert data["rss"]["peak_tree_mib"] > 0 and data["rss"]["samples"] == 20

@@ -227,9 +227,10 @@ def _finish(
 ) -> int:
     """The run's result (with carried-over results under --changed-since), concluded."""
     from specwright._cli._changed_since import finish_changed_since
-    from specwright._eval._logs import run_from_log
+    from specwright._eval._logs import load_run, run_from_log
 
-    result = run_from_log(ended.log)
+    # Read back from disk a chunk at a time: a big run's samples never sit in memory whole.
+    result = load_run(ended.log.location) if ended.log.location else run_from_log(ended.log)
     if plan is not None and ended.complete:
         result = finish_changed_since(result, plan, run_options.log_dir)
     return _conclude(result, ended, options, settings, store)

@@ -8,10 +8,18 @@ and hands the reports finished :class:`RunResult` objects.
 
 from __future__ import annotations
 
+import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_samples_by_id,
+)
 
 from specwright._errors import ConfigurationError
 from specwright._eval._messages import original_role, shown_text
@@ -73,20 +81,43 @@ def _local(name: str) -> str:
 
 
 def load_run(path: str | Path) -> RunResult:
-    """Read the Inspect log at ``path`` (finished or partial) and summarise it."""
+    """Read the Inspect log at ``path`` (finished or partial) and summarise it.
+
+    The samples are read a chunk at a time without their events, so that a run of any size
+    fits in memory: what is kept is each sample's :class:`SampleResult`.
+    """
+    local = str(path).removeprefix("file://")
     try:
-        log = read_eval_log(str(path))
-    except (OSError, ValueError) as exc:
+        if not zipfile.is_zipfile(local):  # Inspect's JSON log format: one document, read whole
+            return run_from_log(read_eval_log(local), log_path=str(path))
+        header = read_eval_log(local, header_only=True)
+        samples = _streamed_samples(local, _sample_keys(local))
+        return _run_result(header, samples, log_path=str(path))
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise ConfigurationError(f"cannot read eval log {path}: {exc}") from None
-    return run_from_log(log, log_path=str(path))
 
 
 def run_from_log(log: EvalLog, *, log_path: str | None = None) -> RunResult:
     """Summarise an in-memory Inspect log (``log_path`` defaults to the log's location)."""
+    return _run_result(log, iter(log.samples or []), log_path=log_path)
+
+
+def _run_result(
+    log: EvalLog, samples: Iterator[EvalSample], *, log_path: str | None = None
+) -> RunResult:
+    """The run of ``log``'s header with ``samples`` (Inspect's order: epoch, then id)."""
     where = log_path or log.location or "eval log"
     meta = read_record(RunMetadata, (log.eval.metadata or {}).get(RUN_METADATA_KEY), where)
-    ours = [s for s in log.samples or [] if SCORER_NAME in (s.scores or {})]
-    scores = [_score(s, where) for s in ours]
+    results: list[tuple[tuple[int, str], SampleResult]] = []
+    whole = 0
+    for sample in samples:
+        if SCORER_NAME not in (sample.scores or {}):
+            continue
+        judged = _score(sample, where)
+        whole += judged.whole_spec_grader_tokens
+        key = (sample.epoch, _sort_id(sample.id))
+        results.append((key, sample_result(sample, judged, where)))
+    results.sort(key=lambda pair: pair[0])
     header = RunHeader(
         # The task id survives eval_retry (a new run id does not): a resumed run is one run.
         run_id=log.eval.task_id or log.eval.run_id,
@@ -105,9 +136,41 @@ def run_from_log(log: EvalLog, *, log_path: str | None = None) -> RunResult:
         # A "success" log with failed samples is a partial run: never indexed as finished.
         status=log.status if log.status != "success" or log_finished(log) else "error",
     )
-    samples = [sample_result(s, judged, where) for s, judged in zip(ours, scores, strict=True)]
-    whole = sum(judged.whole_spec_grader_tokens for judged in scores)
-    return summarize_run(header, samples, whole_spec_grader_tokens=whole)
+    return summarize_run(header, (r for _, r in results), whole_spec_grader_tokens=whole)
+
+
+def _sort_id(sample_id: int | str) -> str:
+    # Inspect's own order (inspect_ai.log sorts samples by epoch, then zero-filled id).
+    return sample_id if isinstance(sample_id, str) else str(sample_id).zfill(20)
+
+
+_UNREAD = {"events", "attachments", "store", "events_data", "timelines"}
+"""Sample fields a run's results never read: the transcript of events is most of a sample."""
+_CHUNK = 2000
+
+
+def _sample_keys(path: str) -> list[tuple[str, int]]:
+    """``(id, epoch)`` of every sample the ``.eval`` archive at ``path`` holds.
+
+    Inspect names each sample's member ``samples/<id>_epoch_<epoch>.json``.
+    """
+    with zipfile.ZipFile(path) as archive:
+        names = dict.fromkeys(archive.namelist())
+    keys = []
+    for name in names:
+        if name.startswith("samples/") and name.endswith(".json"):
+            sample_id, _, epoch = name[len("samples/") : -len(".json")].rpartition("_epoch_")
+            if sample_id and epoch.isdigit():
+                keys.append((sample_id, int(epoch)))
+    return keys
+
+
+def _streamed_samples(path: str, keys: list[tuple[str, int]]) -> Iterator[EvalSample]:
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        yield from read_eval_log_samples_by_id(
+            path, [(i, e) for i, e in chunk], exclude_fields=_UNREAD
+        )
 
 
 def role_model(log: EvalLog, role: str) -> str | None:

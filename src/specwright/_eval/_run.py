@@ -14,6 +14,7 @@ Ctrl-C and SIGTERM let Inspect write the cancelled log, then raise :class:`EvalI
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from collections import Counter
@@ -24,7 +25,12 @@ from typing import Any, Literal
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+)
 from inspect_ai.model import Model, ModelConfig
 from pydantic import Field
 
@@ -250,7 +256,7 @@ def completed_log(options: EvalOptions) -> RunOutcome | None:
     header = _newest_same_run(options, model, make_graders(options))
     if header is None or _resumable(header):
         return None
-    done = outcome(read_eval_log(header.location))
+    done = outcome(header)
     return done if done.complete else None
 
 
@@ -300,13 +306,29 @@ def _with_current_models(log: EvalLog, model: Model, graders: Sequence[Model]) -
 
 
 def outcome(log: EvalLog, resumed: bool = False) -> RunOutcome:
-    """Count a run's finished and failed samples from its full log."""
-    samples = log.samples or []
-    failures = Counter(" ".join(s.error.message.split()) for s in samples if s.error is not None)
-    done = sum(1 for s in samples if s.error is None and s.scores)
+    """Count a run's finished and failed samples.
+
+    A log on disk is counted from its sample summaries (a sample's id, scores and error, never
+    its transcript) and kept as its header only: the samples of a big run are never all in
+    memory. A log built in memory is counted from its samples.
+    """
+    path = _local_file(log)
+    if path is not None:
+        gc.collect()  # Inspect's records of the run just ended, before the summaries come in
+        rows = [(s.error, bool(s.scores)) for s in read_eval_log_sample_summaries(path)]
+        log = log.model_copy(update={"samples": None, "reductions": None})
+    else:
+        rows = [(s.error.message if s.error else None, bool(s.scores)) for s in log.samples or []]
+    failures = Counter(" ".join(error.split()) for error, _ in rows if error is not None)
+    done = sum(1 for error, scored in rows if error is None and scored)
     return RunOutcome(
         log=log, done=done, total=_total(log), failures=dict(failures), resumed=resumed
     )
+
+
+def _local_file(log: EvalLog) -> str | None:
+    path = (log.location or "").removeprefix("file://")
+    return path if path and Path(path).is_file() else None
 
 
 def _total(log: EvalLog) -> int:
@@ -412,6 +434,6 @@ def _ended(
     header = _newest_same_run(options, model, graders)
     if header is None:
         raise EvalInterrupted(signal_name, None, 0, 0)
-    saved = outcome(read_eval_log(header.location))
+    saved = outcome(header)
     path = header.location.removeprefix("file://")
     raise EvalInterrupted(signal_name, path, saved.done, saved.total)

@@ -53,6 +53,8 @@ class WorkerReport(FrozenModel):
     """Samples finished."""
     total: int = 0
     """Samples the shard was to do."""
+    failures: dict[str, int] = Field(default_factory=dict)
+    """Failed samples by reason."""
     resumed: bool = False
     """Whether it resumed an unfinished shard."""
     interrupted: str | None = None

@@ -28,7 +28,11 @@ __all__ = ["main"]
 
 def _line(result: RunOutcome) -> str:
     report = WorkerReport(
-        log=result.log.location, done=result.done, total=result.total, resumed=result.resumed
+        log=result.log.location,
+        done=result.done,
+        total=result.total,
+        failures=result.failures,
+        resumed=result.resumed,
     )
     return report.model_dump_json()
 
