@@ -65,16 +65,23 @@ def _grader(body: dict[str, object]) -> str:
     return grade_json("good answer" in transcript or "COMPLIED" in transcript)
 
 
-def test_feedback_cases_join_the_calibration(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _store_and_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A results store in the environment, the spec file, and one indexed run's file."""
     db = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", db)
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(eval_spec().model_dump_json(), encoding="utf-8")
-    indexed, loose = _run(tmp_path, "indexed"), _run(tmp_path, "loose")
+    indexed = _run(tmp_path, "indexed")
     with ResultsStore(db) as store:
         assert store.add(RunResult.model_validate_json(indexed.read_text()))
+    return spec_file, indexed
+
+
+def test_feedback_cases_join_the_calibration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_file, indexed = _store_and_spec(tmp_path, monkeypatch)
+    loose = _run(tmp_path, "loose")
     given = [
         (indexed, "be_honest/example-1", "compliant"),
         (indexed, "be_brief/example-1", "non-compliant"),
@@ -120,13 +127,7 @@ def test_feedback_cases_reach_every_judge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With several --grader judges, each one grades the feedback cases too (same hand counts)."""
-    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", db)
-    spec_file = tmp_path / "spec.json"
-    spec_file.write_text(eval_spec().model_dump_json(), encoding="utf-8")
-    indexed = _run(tmp_path, "indexed")
-    with ResultsStore(db) as store:
-        assert store.add(RunResult.model_validate_json(indexed.read_text()))
+    spec_file, indexed = _store_and_spec(tmp_path, monkeypatch)
     for sample, verdict in [("be_honest/example-1", "compliant"),
                             ("be_brief/example-1", "non-compliant"),
                             ("be_honest/example-2", "non-compliant")]:  # fmt: skip
