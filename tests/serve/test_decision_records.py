@@ -129,10 +129,14 @@ def test_writer_batches_retries_and_drains_on_stop() -> None:
     writer.start()
     for n in range(1200):
         writer.submit(PendingDecision(id=f"d{n}", created=time.time(), mode="observe", client=None))
+    time.sleep(0.1)
+    assert store.batches == [] and store.failures == 2  # a request only appends: no hand-off yet
+    writer.flush()  # the gateway's loop does this once per interval
+    writer.submit(PendingDecision(id="late", created=time.time(), mode="observe", client=None))
     writer.stop()
     written = [i for batch in store.batches for i in batch]
-    assert written == [f"d{n}" for n in range(1200)]
-    assert max(len(b) for b in store.batches) <= 500 and writer.written == 1200
+    assert written == [*(f"d{n}" for n in range(1200)), "late"]  # stop flushed the late one
+    assert max(len(b) for b in store.batches) <= 500 and writer.written == 1201
 
 
 @pytest.mark.skipif(
