@@ -64,6 +64,10 @@ MALFORMED: list[tuple[bytes, int, str | None]] = [
     (b'{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}', 422,
      "stream"),
     (b'{"model": "m", "messages": [17]}', 422, None),
+    # JSON that Python's json module reads but that cannot be written back as UTF-8 JSON:
+    (b'{"model": "m", "messages": [{"role": "user", "content": "a \\ud800 b"}]}', 400, None),
+    (b'{"model": "m", "temperature": NaN, "messages": [{"role": "user", "content": "x"}]}', 400,
+     None),
 ]  # fmt: skip
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import random
@@ -13,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -234,9 +234,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _parse(body: bytes) -> dict[str, object]:
+    # orjson, not the json module: about 5x faster both ways, and strict where json is lax
+    # (NaN, lone surrogates, integers beyond 64 bits), so every body accepted here can be
+    # written back as UTF-8 JSON; a lone surrogate used to end in a 500 and a lost record.
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise Problem(400, f"request body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise Problem(400, "request body must be a JSON object")
@@ -269,7 +272,7 @@ def _upstream_payload(exchange: _Exchange, document: dict[str, object], body: by
         out = exchange.api.write(document, compiled)
     except ConversationError as exc:  # e.g. a turn the target API cannot express
         raise Problem(422, str(exc), param="messages") from None
-    return json.dumps(out, ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(out)
 
 
 def _completed(exchange: _Exchange, reply: UpstreamReply) -> Response:

@@ -9,7 +9,6 @@ the gateway is told to (``--store-text``); otherwise every span carries the SHA-
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
@@ -206,6 +205,8 @@ def build_row(
     back (and validates it) in :mod:`specwright._serve._decision_store`: building pydantic
     models here would cost more than the rest of the record, on every request.
     """
+    import orjson  # the serve extra's; `specwright decisions` reads records without it
+
     if pending.resolution is None and pending.conversation is not None:
         pending.resolution = resolve(spec, pending.conversation, index=index)
     upstream = pending.upstream_ms
@@ -235,7 +236,7 @@ def build_row(
         "prompt_tokens": pending.prompt_tokens,
         "completion_tokens": pending.completion_tokens,
         "sections": "," + ",".join(placed) + "," if placed else "",
-        "trace": json.dumps(trace, ensure_ascii=False, separators=(",", ":")),
+        "trace": orjson.dumps(trace).decode("utf-8"),
     }
 
 

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
+import orjson
 
 from specwright._serve._problems import Problem
 
@@ -215,9 +216,12 @@ class _Garbage(Exception):
 
 def _json_object(content: bytes) -> dict[str, object] | None:
     try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        try:  # the json module is laxer (NaN, lone surrogates): an answer it reads is passed on
+            data = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            return None
     return data if isinstance(data, dict) else None
 
 
