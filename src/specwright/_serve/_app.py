@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import random
@@ -55,6 +56,7 @@ class Gateway:
         self.writer: DecisionWriter | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._switch_interval = sys.getswitchinterval()
+        self._gc_threshold = gc.get_threshold()
         # Seeded from the OS in each worker process; ids need to be unique, not secret.
         self._ids = random.Random()
 
@@ -63,6 +65,7 @@ class Gateway:
         # The writer thread runs SQLAlchemy's Python layer for each batch; with the default 5 ms
         # GIL switch interval a socket wait of the event loop could sit up to 5 ms behind it.
         self._switch_interval = sys.getswitchinterval()
+        self._gc_threshold = gc.get_threshold()
         sys.setswitchinterval(0.0005)
         key = os.environ.get(self.config.upstream_key_env) or None
         self.upstream = Upstream(
@@ -73,6 +76,13 @@ class Gateway:
             store, spec=self.spec, store_text=self.config.store_text, index=self.index
         )
         self.writer.start()
+        # Everything built so far (modules, the spec, its index) lives as long as the worker:
+        # out of the collector's sight, full collections only walk request garbage. At the
+        # default threshold (700) a request triggered a collection every ~3 requests, and
+        # collections took ~0.3 ms a request (measured); requests make few reference cycles.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 20)
         self._flusher = asyncio.create_task(_flush_every(self.writer))
 
     async def stop(self) -> None:
@@ -85,6 +95,8 @@ class Gateway:
             self.writer.stop()
             _LOG.info("decision records written: %d", self.writer.written)
         sys.setswitchinterval(self._switch_interval)
+        gc.set_threshold(*self._gc_threshold)
+        gc.unfreeze()
 
     def client(self, request: Request) -> ClientKey | None:
         """The client the request's key belongs to; ``Problem`` 401 otherwise.
