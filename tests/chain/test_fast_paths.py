@@ -97,6 +97,9 @@ def _both_paths(
 def _assert_same(bulk: Resolution, each: Resolution) -> None:
     assert bulk == each
     assert bulk.model_dump() == each.model_dump()
+    # Built in one validating call, the candidates even record the fields set as the copies do.
+    assert bulk.model_dump(exclude_unset=True) == each.model_dump(exclude_unset=True)
+    assert [type(c) for c in bulk.candidates] == [type(c) for c in each.candidates]
 
 
 def _assert_compiles_alike(spec: Spec, conversation: Conversation, index: SpecIndex) -> None:

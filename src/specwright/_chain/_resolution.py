@@ -35,6 +35,7 @@ from specwright._chain._candidates import (
     SectionCandidate,
     SpanCandidate,
     span_candidates,
+    updated_spans,
 )
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation, apply_delegations
@@ -209,12 +210,10 @@ def _classify(
     asked = [c for c in messages if c.authority != "none"]
     if not asked:
         return messages
-    answers = _checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES)
-    by_id = {c.id: a for c, a in zip(asked, answers, strict=True)}
-    return [
-        c.model_copy(update={"classification": by_id[c.id]}) if c.id in by_id else c
-        for c in messages
-    ]
+    answers = iter(_checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES))
+    classified = iter(updated_spans([(c, {"classification": next(answers)}) for c in asked]))
+    # ``asked`` is ``messages`` with authority, in order: take their copies back in turn.
+    return [next(classified) if c.authority != "none" else c for c in messages]
 
 
 def _interpreted_delegations(

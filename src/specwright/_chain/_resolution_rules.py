@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar, get_args
+from typing import NamedTuple, TypeAlias, get_args
 
 from specwright._chain._answers import Capability, Override
 from specwright._chain._candidates import (
@@ -19,6 +19,8 @@ from specwright._chain._candidates import (
     CandidateStatus,
     SectionCandidate,
     SpanCandidate,
+    updated_sections,
+    updated_spans,
 )
 from specwright._chain._span_kinds import SpanKind
 from specwright._model import AUTHORITY_LEVELS, Authority, AuthorityOrNone, authority_rank
@@ -28,6 +30,7 @@ __all__ = [
     "OUTCOME_PRECEDENCE",
     "OVERRIDE_RULES",
     "Outcome",
+    "Verdict",
     "decide",
     "standing_verdict",
 ]
@@ -79,7 +82,6 @@ _NO_AUTHORITY: dict[SpanKind, str] = {
 }
 
 Relations = dict[str, list[tuple[str, Override]]]
-_C = TypeVar("_C", SectionCandidate, SpanCandidate)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,19 @@ class Outcome:
     """Why, in one sentence."""
     related: str | None = None
     """The candidate the evidence is about."""
+
+
+class Verdict(NamedTuple):
+    """The fields a decision sets on a candidate (``model_copy`` sets them, or one validating
+    call builds every decided candidate at once): values of the candidate's own types."""
+
+    status: CandidateStatus
+    reason: str
+    related: str | None
+
+
+Decided: TypeAlias = Verdict | SectionCandidate
+"""A candidate's decision: its verdict, or the section's precomputed standing verdict."""
 
 
 _RANK: dict[CandidateStatus, int] = {s: n for n, s in enumerate(OUTCOME_PRECEDENCE)}
@@ -115,7 +130,7 @@ class _Board:
     capability: dict[str, Capability]
     standing: Mapping[str, SectionCandidate] = field(default_factory=dict)
     about: dict[str, list[tuple[str, Override]]] = field(default_factory=dict)
-    decided: dict[str, Candidate] = field(default_factory=dict)
+    decided: dict[str, Decided] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         about: dict[str, list[tuple[str, Override]]] = defaultdict(list)
@@ -143,7 +158,8 @@ def decide(
     ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec.
     ``bulk`` (default) decides the sections of a level once per distinct set of answers
     about them (:func:`_decide_sections`); ``False`` decides each section on its own, the
-    reference the tests hold the bulk path to."""
+    reference the tests hold the bulk path to, candidate by candidate with ``model_copy``
+    where the bulk path builds every decided candidate in one validating call."""
     everything: list[Candidate] = [*specs, *messages]
     board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
     sections_at: dict[AuthorityOrNone, list[SectionCandidate]] = defaultdict(list)
@@ -161,37 +177,48 @@ def decide(
     for m in messages:
         if m.authority == "none":
             board.decided[m.id] = _no_authority(m)
-    return [_lapse(board.decided[c.id], board) for c in everything]
+    sections = [(s, board.decided[s.id]) for s in specs]
+    spans = [(m, _lapse(m, board.decided[m.id], board)) for m in messages]
+    if not bulk:
+        return [*(_copied(c, d) for c, d in sections), *(_copied(c, d) for c, d in spans)]
+    return [*_built_sections(sections), *_built_spans(spans)]
+
+
+def _copied(c: Candidate, decided: Decided) -> Candidate:
+    if isinstance(decided, Verdict):
+        return c.model_copy(update=decided._asdict())
+    return decided
+
+
+def _built_sections(decided: list[tuple[SectionCandidate, Decided]]) -> list[SectionCandidate]:
+    """The decided sections: standing verdicts as they are, the others built in one call."""
+    built = iter(updated_sections([(s, d._asdict()) for s, d in decided if isinstance(d, Verdict)]))
+    return [next(built) if isinstance(d, Verdict) else d for _, d in decided]
+
+
+def _built_spans(decided: list[tuple[SpanCandidate, Decided]]) -> list[SpanCandidate]:
+    # Every message verdict is a Verdict (standing verdicts are sections' alone).
+    return updated_spans([(m, d._asdict()) for m, d in decided if isinstance(d, Verdict)])
 
 
 def _at(candidates: Sequence[SpanCandidate], level: Authority) -> list[SpanCandidate]:
     return [c for c in candidates if c.authority == level]
 
 
-def _verdict(c: _C, outcome: Outcome) -> _C:
+def _verdict(c: Candidate, outcome: Outcome) -> Verdict:
     reason = outcome.reason
     if isinstance(c, SpanCandidate):
         if c.delegated_by and outcome.status != "no_authority":
             reason = f"{reason} (authority delegated by {c.delegated_by})"
         elif c.reason:
             reason = f"{reason}; {c.reason}"
-    return c.model_copy(update=_update(outcome, reason))
-
-
-def _update(outcome: Outcome, reason: str | None = None) -> dict[str, str | None]:
-    """The fields a verdict sets: values of the candidate's own types (``status`` from the
-    vocabulary, ``reason`` and ``related`` strings), so ``model_copy`` needs no validation."""
-    return {
-        "status": outcome.status,
-        "reason": outcome.reason if reason is None else reason,
-        "related": outcome.related,
-    }
+    return Verdict(outcome.status, reason, outcome.related)
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _decide_message(m: SpanCandidate, board: _Board) -> SpanCandidate:
+def _decide_message(m: SpanCandidate, board: _Board) -> Verdict:
     if m.classification == "information":
         return _verdict(
             m, Outcome("applicable", "information, not an instruction: nothing to override")
@@ -294,8 +321,10 @@ def standing_verdict(s: SectionCandidate) -> SectionCandidate:
 
     It depends on the section alone, so :class:`SpecIndex` computes it once per spec."""
     if s.authority == "root":
-        return _verdict(s, Outcome("applicable", "root-level section: never overridden"))
-    return _verdict(s, _standing(s))
+        outcome = Outcome("applicable", "root-level section: never overridden")
+    else:
+        outcome = _standing(s)
+    return s.model_copy(update=_verdict(s, outcome)._asdict())
 
 
 def _standing(s: SectionCandidate) -> Outcome:
@@ -304,7 +333,7 @@ def _standing(s: SectionCandidate) -> Outcome:
     )
 
 
-def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
+def _decide_section(s: SectionCandidate, board: _Board) -> Decided:
     if s.authority == "root" or s.id not in board.about:
         return _standing_verdict(s, board)
     standing = _standing(s)
@@ -327,7 +356,7 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
     and one outcome is worked out per level instead of one per section. A shared standing
     outcome is the section's precomputed standing verdict, not a copy of it.
     """
-    shared: dict[tuple[tuple[str, Override], ...], dict[str, str | None] | None] = {}
+    shared: dict[tuple[tuple[str, Override], ...], Verdict | None] = {}
     for s in sections:
         about = board.about.get(s.id)
         key = tuple(about) if about is not None and s.authority != "root" else None
@@ -336,12 +365,9 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
             found = [o for o in _overrides_of(s, board) if o is not None]
             outcome = strongest([*found, standing]) or standing
             # Only the standing outcome says "applicable" (the rules argue against it).
-            shared[key] = None if outcome is standing else _update(outcome)
-        update = None if key is None else shared[key]
-        if update is None:
-            board.decided[s.id] = _standing_verdict(s, board)
-        else:
-            board.decided[s.id] = s.model_copy(update=update)
+            shared[key] = None if outcome is standing else _verdict(s, outcome)
+        verdict = None if key is None else shared[key]
+        board.decided[s.id] = _standing_verdict(s, board) if verdict is None else verdict
 
 
 def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
@@ -377,19 +403,17 @@ def _level(c: Candidate) -> Authority:
 # --------------------------------------------------------------------------- no authority
 
 
-def _no_authority(m: SpanCandidate) -> SpanCandidate:
+def _no_authority(m: SpanCandidate) -> Verdict:
     what = _NO_AUTHORITY[m.kind]
     return _verdict(m, Outcome("no_authority", f"{what}: data, not instructions, unless delegated"))
 
 
-def _lapse(c: Candidate, board: _Board) -> Candidate:
+def _lapse(m: SpanCandidate, decided: Decided, board: _Board) -> Decided:
     """A delegation stands only while its grantor is not misaligned or superseded."""
-    if not isinstance(c, SpanCandidate) or c.delegated_by is None:
-        return c
-    grantor = board.status(c.delegated_by)
+    if m.delegated_by is None:
+        return decided
+    grantor = board.status(m.delegated_by)
     if grantor in ("misaligned", "superseded"):
-        reason = f"delegation lapsed: its grantor {c.delegated_by} is {grantor}"
-        return c.model_copy(
-            update={"status": "no_authority", "reason": reason, "related": c.delegated_by}
-        )
-    return c
+        reason = f"delegation lapsed: its grantor {m.delegated_by} is {grantor}"
+        return Verdict("no_authority", reason, m.delegated_by)
+    return decided
