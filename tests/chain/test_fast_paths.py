@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import get_args
 from unittest import mock
 
 import pytest
@@ -20,7 +21,14 @@ from hypothesis import strategies as st
 from specwright import Message, Spec, TextPart, UntrustedPart, read_spec
 from specwright._chain import _compile_turns, _resolution
 from specwright._chain._answers import CAPABILITIES, GRANTS, OVERRIDES, SPAN_CLASSES
-from specwright._chain._candidates import Candidate
+from specwright._chain._authority import split_conversation, split_part
+from specwright._chain._candidates import (
+    Candidate,
+    CandidateStatus,
+    span_candidates,
+    updated_sections,
+    updated_spans,
+)
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._conversation import Conversation
 from specwright._chain._relevance import Bm25Index, tokenize
@@ -28,7 +36,7 @@ from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._resolution_rules import decide
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._spec_text import whole_spec_text
-from specwright._model import Role
+from specwright._model import AuthorityOrNone, Role
 from tests._paths import require_real_spec
 
 from .conftest import section
@@ -213,3 +221,68 @@ def test_precomputed_weights_score_as_the_formula_on_the_real_spec() -> None:
         query = " ".join(rng.choice(words) for _ in range(rng.randint(1, 200)))
         expected = _formula(index.relevance, query)
         assert index.relevance.scores(query) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+_STATUSES = st.sampled_from(get_args(CandidateStatus))
+_UPDATE = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": _STATUSES,
+        "reason": st.text(max_size=30),
+        "related": st.none() | st.text(max_size=12),
+    },
+)
+_SPAN_UPDATE = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": _STATUSES,
+        "reason": st.text(max_size=30),
+        "related": st.none() | st.text(max_size=12),
+        "classification": st.sampled_from(SPAN_CLASSES),
+        "authority": st.sampled_from(get_args(AuthorityOrNone)),
+        "delegated_by": st.none() | st.just("message:0.0:0-3"),
+    },
+)
+
+
+def _assert_copies(built: Sequence[Candidate], copies: Sequence[Candidate]) -> None:
+    assert built == copies
+    assert [type(b) for b in built] == [type(c) for c in copies]
+    assert [b.model_fields_set for b in built] == [c.model_fields_set for c in copies]
+    assert [b.model_dump() for b in built] == [c.model_dump() for c in copies]
+    assert [b.id for b in built] == [c.id for c in copies]
+
+
+@settings(max_examples=150, deadline=None)
+@given(conversation=_CONVERSATION, update=_SPAN_UPDATE)
+def test_spans_built_in_one_call_equal_their_copies(
+    conversation: Conversation, update: dict[str, object]
+) -> None:
+    candidates = span_candidates(split_conversation(conversation))
+    built = updated_spans([(c, update) for c in candidates])
+    _assert_copies(built, [c.model_copy(update=update) for c in candidates])
+
+
+@settings(max_examples=60, deadline=None)
+@given(update=_UPDATE)
+def test_sections_built_in_one_call_equal_their_copies(update: dict[str, object]) -> None:
+    for candidates in (SMALL_INDEX.candidates, SMALL_INDEX.standing.values()):
+        built = updated_sections([(c, update) for c in candidates])
+        _assert_copies(built, [c.model_copy(update=update) for c in candidates])
+
+
+@settings(max_examples=100, deadline=None)
+@given(conversation=_CONVERSATION)
+def test_spans_split_in_one_call_equal_spans_built_one_by_one(
+    conversation: Conversation,
+) -> None:
+    spans = split_conversation(conversation)
+    parts = [
+        span
+        for index, turn in enumerate(conversation.turns)
+        for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True))
+        for span in split_part(part, meta, turn.role, index, number)
+    ]
+    # Messages here have parts and no tool calls: the parts' spans are all the spans.
+    assert list(spans) == parts
+    assert [s.model_fields_set for s in spans] == [s.model_fields_set for s in parts]

@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
 
+from pydantic import TypeAdapter
+
 from specwright._chain._answers import (
     CAPABILITIES,
     GRANTS,
@@ -111,7 +113,8 @@ class Resolution(FrozenModel):
         groups: dict[tuple[int, int], list[SpanCandidate]] = defaultdict(list)
         for c in self.message_candidates():
             groups[(c.message_index, c.part_index)].append(c)
-        return tuple(_part_verdict(key, spans) for key, spans in groups.items())
+        # One validating call for every part: far cheaper than a constructor per part.
+        return tuple(_PART_VERDICTS.validate_python([_part_verdict(*g) for g in groups.items()]))
 
 
 _STATUS_WEIGHT: dict[CandidateStatus, int] = {
@@ -124,16 +127,20 @@ _STATUS_WEIGHT: dict[CandidateStatus, int] = {
 }
 
 
-def _part_verdict(key: tuple[int, int], spans: list[SpanCandidate]) -> PartVerdict:
+def _part_verdict(key: tuple[int, int], spans: list[SpanCandidate]) -> dict[str, object]:
+    """A :class:`PartVerdict`'s fields, every one of them."""
     best = min(spans, key=lambda c: (AUTHORITY_WEIGHT[c.authority], _STATUS_WEIGHT[c.status]))
-    return PartVerdict(
-        message_index=key[0],
-        part_index=key[1],
-        role=spans[0].role,
-        authority=best.authority,
-        status=best.status,
-        spans=tuple(spans),
-    )
+    return {
+        "message_index": key[0],
+        "part_index": key[1],
+        "role": spans[0].role,
+        "authority": best.authority,
+        "status": best.status,
+        "spans": tuple(spans),
+    }
+
+
+_PART_VERDICTS = TypeAdapter(list[PartVerdict])
 
 
 def resolve(
