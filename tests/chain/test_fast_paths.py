@@ -11,7 +11,6 @@ import random
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import get_args
 from unittest import mock
 
 import pytest
@@ -22,21 +21,18 @@ from specwright import Message, Spec, TextPart, UntrustedPart, read_spec
 from specwright._chain import _compile_turns, _resolution
 from specwright._chain._answers import CAPABILITIES, GRANTS, OVERRIDES, SPAN_CLASSES
 from specwright._chain._authority import split_conversation, split_part
-from specwright._chain._candidates import (
-    Candidate,
-    CandidateStatus,
-    span_candidates,
-    updated_sections,
-    updated_spans,
-)
+from specwright._chain._candidates import Candidate
+from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._conversation import Conversation
+from specwright._chain._preamble import isolation_text
 from specwright._chain._relevance import Bm25Index, tokenize
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._resolution_rules import decide
-from specwright._chain._spec_index import SpecIndex
+from specwright._chain._spec_index import SpecIndex, isolation_tokens
 from specwright._chain._spec_text import whole_spec_text
-from specwright._model import AuthorityOrNone, Role
+from specwright._chain._spotlight import DATAMARK, Boundary, SpotlightMode
+from specwright._model import Role
 from tests._paths import require_real_spec
 
 from .conftest import section
@@ -105,7 +101,7 @@ def _both_paths(
 def _assert_same(bulk: Resolution, each: Resolution) -> None:
     assert bulk == each
     assert bulk.model_dump() == each.model_dump()
-    # Built in one validating call, the candidates even record the fields set as the copies do.
+    # Copied once with the final verdict, candidates record the fields set as before.
     assert bulk.model_dump(exclude_unset=True) == each.model_dump(exclude_unset=True)
     assert [type(c) for c in bulk.candidates] == [type(c) for c in each.candidates]
 
@@ -223,54 +219,6 @@ def test_precomputed_weights_score_as_the_formula_on_the_real_spec() -> None:
         assert index.relevance.scores(query) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
-_STATUSES = st.sampled_from(get_args(CandidateStatus))
-_UPDATE = st.fixed_dictionaries(
-    {},
-    optional={
-        "status": _STATUSES,
-        "reason": st.text(max_size=30),
-        "related": st.none() | st.text(max_size=12),
-    },
-)
-_SPAN_UPDATE = st.fixed_dictionaries(
-    {},
-    optional={
-        "status": _STATUSES,
-        "reason": st.text(max_size=30),
-        "related": st.none() | st.text(max_size=12),
-        "classification": st.sampled_from(SPAN_CLASSES),
-        "authority": st.sampled_from(get_args(AuthorityOrNone)),
-        "delegated_by": st.none() | st.just("message:0.0:0-3"),
-    },
-)
-
-
-def _assert_copies(built: Sequence[Candidate], copies: Sequence[Candidate]) -> None:
-    assert built == copies
-    assert [type(b) for b in built] == [type(c) for c in copies]
-    assert [b.model_fields_set for b in built] == [c.model_fields_set for c in copies]
-    assert [b.model_dump() for b in built] == [c.model_dump() for c in copies]
-    assert [b.id for b in built] == [c.id for c in copies]
-
-
-@settings(max_examples=150, deadline=None)
-@given(conversation=_CONVERSATION, update=_SPAN_UPDATE)
-def test_spans_built_in_one_call_equal_their_copies(
-    conversation: Conversation, update: dict[str, object]
-) -> None:
-    candidates = span_candidates(split_conversation(conversation))
-    built = updated_spans([(c, update) for c in candidates])
-    _assert_copies(built, [c.model_copy(update=update) for c in candidates])
-
-
-@settings(max_examples=60, deadline=None)
-@given(update=_UPDATE)
-def test_sections_built_in_one_call_equal_their_copies(update: dict[str, object]) -> None:
-    for candidates in (SMALL_INDEX.candidates, SMALL_INDEX.standing.values()):
-        built = updated_sections([(c, update) for c in candidates])
-        _assert_copies(built, [c.model_copy(update=update) for c in candidates])
-
-
 @settings(max_examples=100, deadline=None)
 @given(conversation=_CONVERSATION)
 def test_spans_split_in_one_call_equal_spans_built_one_by_one(
@@ -286,3 +234,45 @@ def test_spans_split_in_one_call_equal_spans_built_one_by_one(
     # Messages here have parts and no tool calls: the parts' spans are all the spans.
     assert list(spans) == parts
     assert [s.model_fields_set for s in spans] == [s.model_fields_set for s in parts]
+
+
+_BLOCK = st.builds(
+    IsolatedBlock,
+    block=st.integers(1, 9),
+    message_index=st.just(0),
+    part_index=st.just(0),
+    start=st.just(0),
+    end=st.just(1),
+    kind=st.just("tool_output"),
+    text=st.just("x"),
+    delegated=st.sampled_from(["none", "none", "user", "developer"]),
+    delegated_by=st.just("message:0.0:0-3"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    token=st.text(max_size=40),
+    mode=st.sampled_from(["delimit", "delimit", "datamark", "encode"]),
+    blocks=st.lists(_BLOCK, max_size=3),
+)
+def test_isolation_cost_from_the_index_is_the_count(
+    token: str, mode: SpotlightMode, blocks: list[IsolatedBlock]
+) -> None:
+    boundary = Boundary(token)
+    text = isolation_text(boundary, mode, DATAMARK, blocks)
+    expected = SMALL_INDEX.counter.count(text)
+    assert isolation_tokens(SMALL_INDEX, boundary, mode, blocks, text) == expected
+
+
+def test_isolation_cost_is_counted_with_other_counters() -> None:
+    class Words:
+        name = "words"
+
+        def count(self, text: str) -> int:
+            return len(text.split())
+
+    index = SpecIndex.build(SMALL, Words())
+    boundary = Boundary("f00d")
+    text = isolation_text(boundary, "delimit", DATAMARK, [])
+    assert isolation_tokens(index, boundary, "delimit", [], text) == len(text.split())

@@ -7,7 +7,7 @@ is their discriminated union, so that JSON traces read back into the right shape
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated, Literal, TypeAlias
 
@@ -29,8 +29,6 @@ __all__ = [
     "ref_names",
     "span_candidates",
     "spec_candidates",
-    "updated_sections",
-    "updated_spans",
 ]
 
 CandidateStatus: TypeAlias = Literal[
@@ -141,30 +139,6 @@ def span_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
 
 
 _SPAN_CANDIDATES = TypeAdapter(list[SpanCandidate])
-_SECTION_CANDIDATES = TypeAdapter(list[SectionCandidate])
-
-Update = Mapping[str, object]
-"""Field name → new value, as ``model_copy(update=...)`` takes it."""
-
-
-def updated_spans(changes: Sequence[tuple[SpanCandidate, Update]]) -> list[SpanCandidate]:
-    """``c.model_copy(update=u)`` for each ``(c, u)``, built in one validating call.
-
-    Equal to the copies, fields set included (each row holds the candidate's set fields and
-    the updated ones, nothing else), and cheaper: one pass of pydantic's validator over the
-    list costs a fraction of a ``model_copy`` per candidate, and it validates the updates."""
-    return _SPAN_CANDIDATES.validate_python([_row(c, u) for c, u in changes])
-
-
-def updated_sections(changes: Sequence[tuple[SectionCandidate, Update]]) -> list[SectionCandidate]:
-    """:func:`updated_spans` for section candidates."""
-    return _SECTION_CANDIDATES.validate_python([_row(c, u) for c, u in changes])
-
-
-def _row(candidate: _CandidateBase, update: Update) -> dict[str, object]:
-    row: dict[str, object] = {k: getattr(candidate, k) for k in candidate.model_fields_set}
-    row.update(update)
-    return row
 
 
 Candidate: TypeAlias = Annotated[SectionCandidate | SpanCandidate, Field(discriminator="origin")]

@@ -37,7 +37,6 @@ from specwright._chain._candidates import (
     SectionCandidate,
     SpanCandidate,
     span_candidates,
-    updated_spans,
 )
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation, apply_delegations
@@ -163,8 +162,8 @@ def resolve(
     specs = index.candidates
     spans = split_conversation(conversation)
     messages = _message_candidates(spans)
-    tool_names = {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
-    messages = apply_delegations(messages, tuple(delegations), tool_names, specs)
+    if delegations:
+        messages = apply_delegations(messages, tuple(delegations), _tool_names(conversation), specs)
     messages = _classify(interp, messages, conversation)
     messages, found = _interpreted_delegations(interp, messages, conversation)
     relations = _ask_relations(interp, specs, messages, conversation)
@@ -180,6 +179,10 @@ def resolve(
         spans=spans,
         dropped=dropped_fields(conversation),
     )
+
+
+def _tool_names(conversation: Conversation) -> dict[int, str]:
+    return {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
 
 
 def _call_summary(interp: Interpreter) -> tuple[int, int]:
@@ -218,9 +221,11 @@ def _classify(
     if not asked:
         return messages
     answers = iter(_checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES))
-    classified = iter(updated_spans([(c, {"classification": next(answers)}) for c in asked]))
-    # ``asked`` is ``messages`` with authority, in order: take their copies back in turn.
-    return [next(classified) if c.authority != "none" else c for c in messages]
+    # ``asked`` is ``messages`` with authority, in order: their answers come in turn.
+    return [
+        c.model_copy(update={"classification": next(answers)}) if c.authority != "none" else c
+        for c in messages
+    ]
 
 
 def _interpreted_delegations(

@@ -19,8 +19,6 @@ from specwright._chain._candidates import (
     CandidateStatus,
     SectionCandidate,
     SpanCandidate,
-    updated_sections,
-    updated_spans,
 )
 from specwright._chain._span_kinds import SpanKind
 from specwright._model import AUTHORITY_LEVELS, Authority, AuthorityOrNone, authority_rank
@@ -97,8 +95,9 @@ class Outcome:
 
 
 class Verdict(NamedTuple):
-    """The fields a decision sets on a candidate (``model_copy`` sets them, or one validating
-    call builds every decided candidate at once): values of the candidate's own types."""
+    """The fields a decision sets on a candidate: values of the candidate's own types, so
+    ``model_copy`` needs no validation. The rules pass these around, not copies: a candidate
+    is copied once, with its final verdict (a lapsed delegation included)."""
 
     status: CandidateStatus
     reason: str
@@ -158,8 +157,7 @@ def decide(
     ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec.
     ``bulk`` (default) decides the sections of a level once per distinct set of answers
     about them (:func:`_decide_sections`); ``False`` decides each section on its own, the
-    reference the tests hold the bulk path to, candidate by candidate with ``model_copy``
-    where the bulk path builds every decided candidate in one validating call."""
+    reference the tests hold the bulk path to."""
     everything: list[Candidate] = [*specs, *messages]
     board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
     sections_at: dict[AuthorityOrNone, list[SectionCandidate]] = defaultdict(list)
@@ -177,28 +175,18 @@ def decide(
     for m in messages:
         if m.authority == "none":
             board.decided[m.id] = _no_authority(m)
-    sections = [(s, board.decided[s.id]) for s in specs]
-    spans = [(m, _lapse(m, board.decided[m.id], board)) for m in messages]
-    if not bulk:
-        return [*(_copied(c, d) for c, d in sections), *(_copied(c, d) for c, d in spans)]
-    return [*_built_sections(sections), *_built_spans(spans)]
+    return [
+        *(_copied(s, board.decided[s.id]) for s in specs),
+        *(_copied(m, _lapse(m, board.decided[m.id], board)) for m in messages),
+    ]
 
 
 def _copied(c: Candidate, decided: Decided) -> Candidate:
+    """The decided candidate: one copy with its verdict (a model_copy costs less than
+    validating the candidate again), or the section's precomputed standing verdict."""
     if isinstance(decided, Verdict):
         return c.model_copy(update=decided._asdict())
     return decided
-
-
-def _built_sections(decided: list[tuple[SectionCandidate, Decided]]) -> list[SectionCandidate]:
-    """The decided sections: standing verdicts as they are, the others built in one call."""
-    built = iter(updated_sections([(s, d._asdict()) for s, d in decided if isinstance(d, Verdict)]))
-    return [next(built) if isinstance(d, Verdict) else d for _, d in decided]
-
-
-def _built_spans(decided: list[tuple[SpanCandidate, Decided]]) -> list[SpanCandidate]:
-    # Every message verdict is a Verdict (standing verdicts are sections' alone).
-    return updated_spans([(m, d._asdict()) for m, d in decided if isinstance(d, Verdict)])
 
 
 def _at(candidates: Sequence[SpanCandidate], level: Authority) -> list[SpanCandidate]:
