@@ -26,6 +26,7 @@ from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._conversation import Conversation
 from specwright._chain._preamble import isolation_text
+from specwright._chain._regions import _found_regions, data_regions
 from specwright._chain._relevance import Bm25Index, tokenize
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._resolution_rules import decide
@@ -276,3 +277,35 @@ def test_isolation_cost_is_counted_with_other_counters() -> None:
     boundary = Boundary("f00d")
     text = isolation_text(boundary, "delimit", DATAMARK, [])
     assert isolation_tokens(index, boundary, "delimit", [], text) == len(text.split())
+
+
+# Every character a region form looks for, and others; a third of the texts lack them all.
+_TRIGGERS = '<>`~{["\u201c\u00ab:'
+_PLAIN = "ab Z9_.,;!?-*#=|/\\)}]\u201d\u00bb\n\r\t\u2028 "
+_TEXT = st.text(alphabet=_TRIGGERS + _PLAIN, max_size=80) | st.text(alphabet=_PLAIN, max_size=80)
+# Lines of each form, so that texts holding one form alone (YAML alone: only colons) occur.
+_LINES = [
+    "name: x",
+    "- item",
+    "  more",
+    "> quoted",
+    "```",
+    "~~~",
+    '{"a": 1, "b": 2}',
+    "[1, 2, 3, 4, 5]",
+    '"' + "q" * 41 + '"',
+    "\u201c" + "q" * 41 + "\u201d",
+    "<untrusted>",
+    "</untrusted>",
+    "<doc>",
+    "</doc>",
+    "plain words",
+    "",
+]
+_FORMS = st.lists(st.sampled_from(_LINES), max_size=6).map("\n".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_TEXT | _FORMS | st.text(max_size=60))
+def test_regions_fast_path_finds_what_the_forms_find(text: str) -> None:
+    assert data_regions(text) == _found_regions(text)

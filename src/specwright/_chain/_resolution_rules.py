@@ -82,9 +82,9 @@ _NO_AUTHORITY: dict[SpanKind, str] = {
 Relations = dict[str, list[tuple[str, Override]]]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one piece of evidence means for a candidate's verdict."""
+class Outcome(NamedTuple):
+    """What one piece of evidence means for a candidate's verdict (a named tuple: the
+    rules make many, and a tuple costs less to build than a frozen dataclass)."""
 
     status: CandidateStatus
     """The status it argues for."""
@@ -185,7 +185,8 @@ def _copied(c: Candidate, decided: Decided) -> Candidate:
     """The decided candidate: one copy with its verdict (a model_copy costs less than
     validating the candidate again), or the section's precomputed standing verdict."""
     if isinstance(decided, Verdict):
-        return c.model_copy(update=decided._asdict())
+        status, reason, related = decided
+        return c.model_copy(update={"status": status, "reason": reason, "related": related})
     return decided
 
 
@@ -208,21 +209,19 @@ def _verdict(c: Candidate, outcome: Outcome) -> Verdict:
 
 def _decide_message(m: SpanCandidate, board: _Board) -> Verdict:
     if m.classification == "information":
-        return _verdict(
-            m, Outcome("applicable", "information, not an instruction: nothing to override")
-        )
+        return _verdict(m, _INFORMATION)
     outcomes = [*_against_higher(m, board), *_against_later(m, board)]
     if board.capability.get(m.id) == "beyond":
-        outcomes.append(
-            Outcome(
-                "beyond_capability",
-                "the interpreter judged it beyond the assistant's capabilities",
-            )
-        )
-    standing = Outcome(
-        "applicable", "no applicable higher or later same-level instruction overrides it"
-    )
-    return _verdict(m, strongest([*outcomes, standing]) or standing)
+        outcomes.append(_BEYOND)
+    return _verdict(m, strongest([*outcomes, _STANDS]) or _STANDS)
+
+
+# The outcomes that name nothing of the request, built once.
+_INFORMATION = Outcome("applicable", "information, not an instruction: nothing to override")
+_BEYOND = Outcome(
+    "beyond_capability", "the interpreter judged it beyond the assistant's capabilities"
+)
+_STANDS = Outcome("applicable", "no applicable higher or later same-level instruction overrides it")
 
 
 def _against_higher(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
@@ -316,9 +315,14 @@ def standing_verdict(s: SectionCandidate) -> SectionCandidate:
 
 
 def _standing(s: SectionCandidate) -> Outcome:
-    return Outcome(
-        "applicable", f"no instruction allowed to override a {s.authority}-level default does"
-    )
+    return _STANDING_DEFAULT[s.authority]
+
+
+_STANDING_DEFAULT: dict[AuthorityOrNone, Outcome] = {
+    level: Outcome("applicable", f"no instruction allowed to override a {level}-level default does")
+    for level in get_args(AuthorityOrNone)
+}
+"""A section's standing outcome by level, built once."""
 
 
 def _decide_section(s: SectionCandidate, board: _Board) -> Decided:
