@@ -309,3 +309,21 @@ _FORMS = st.lists(st.sampled_from(_LINES), max_size=6).map("\n".join)
 @given(text=_TEXT | _FORMS | st.text(max_size=60))
 def test_regions_fast_path_finds_what_the_forms_find(text: str) -> None:
     assert data_regions(text) == _found_regions(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    answers=st.lists(
+        st.sampled_from([*OVERRIDES, "maybe", "", None, 3, ("explicit",)])
+        | st.lists(st.just("x"), max_size=1),
+        max_size=8,
+    )
+)
+def test_checked_answers_keep_the_vocabulary_and_undetermine_the_rest(
+    answers: list[object],
+) -> None:
+    checked = _resolution._checked(answers, len(answers), OVERRIDES)  # type: ignore[arg-type]
+    assert checked == [a if a in OVERRIDES else "undetermined" for a in answers]
+    assert _resolution._checked(answers, len(answers) + 1, OVERRIDES) == ["undetermined"] * (  # type: ignore[arg-type]
+        len(answers) + 1
+    )

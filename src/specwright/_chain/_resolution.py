@@ -203,9 +203,16 @@ def _index_for(spec: Spec, index: SpecIndex | None) -> SpecIndex:
 
 
 def _message_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
-    part_has_text = {(s.message_index, s.part_index) for s in spans if not s.blank}
+    blank = [s.blank for s in spans]  # a property that strips the text: once per span
+    part_has_text = {
+        (s.message_index, s.part_index) for s, b in zip(spans, blank, strict=True) if not b
+    }
     return span_candidates(
-        [s for s in spans if not s.blank or (s.message_index, s.part_index) not in part_has_text]
+        [
+            s
+            for s, b in zip(spans, blank, strict=True)
+            if not b or (s.message_index, s.part_index) not in part_has_text
+        ]
     )
 
 
@@ -301,4 +308,10 @@ def _checked(answers: Sequence[_A], expected: int, vocabulary: tuple[_A, ...]) -
     undetermined: _A = "undetermined"
     if len(answers) != expected:
         return [undetermined] * expected
+    try:
+        clean = set(answers).issubset(vocabulary)  # the common case, in one C pass
+    except TypeError:  # an unhashable answer is none of the vocabulary's
+        clean = False
+    if clean:
+        return list(answers)
     return [a if a in vocabulary else undetermined for a in answers]
