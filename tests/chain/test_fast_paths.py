@@ -20,14 +20,19 @@ from hypothesis import strategies as st
 from specwright import Message, Spec, TextPart, UntrustedPart, read_spec
 from specwright._chain import _compile_turns, _resolution
 from specwright._chain._answers import CAPABILITIES, GRANTS, OVERRIDES, SPAN_CLASSES
+from specwright._chain._authority import split_conversation, split_part
 from specwright._chain._candidates import Candidate
+from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._conversation import Conversation
+from specwright._chain._preamble import isolation_text
+from specwright._chain._regions import _found_regions, data_regions
 from specwright._chain._relevance import Bm25Index, tokenize
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._resolution_rules import decide
-from specwright._chain._spec_index import SpecIndex
+from specwright._chain._spec_index import SpecIndex, isolation_tokens
 from specwright._chain._spec_text import whole_spec_text
+from specwright._chain._spotlight import DATAMARK, Boundary, SpotlightMode
 from specwright._model import Role
 from tests._paths import require_real_spec
 
@@ -97,6 +102,9 @@ def _both_paths(
 def _assert_same(bulk: Resolution, each: Resolution) -> None:
     assert bulk == each
     assert bulk.model_dump() == each.model_dump()
+    # Copied once with the final verdict, candidates record the fields set as before.
+    assert bulk.model_dump(exclude_unset=True) == each.model_dump(exclude_unset=True)
+    assert [type(c) for c in bulk.candidates] == [type(c) for c in each.candidates]
 
 
 def _assert_compiles_alike(spec: Spec, conversation: Conversation, index: SpecIndex) -> None:
@@ -210,3 +218,112 @@ def test_precomputed_weights_score_as_the_formula_on_the_real_spec() -> None:
         query = " ".join(rng.choice(words) for _ in range(rng.randint(1, 200)))
         expected = _formula(index.relevance, query)
         assert index.relevance.scores(query) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(conversation=_CONVERSATION)
+def test_spans_split_in_one_call_equal_spans_built_one_by_one(
+    conversation: Conversation,
+) -> None:
+    spans = split_conversation(conversation)
+    parts = [
+        span
+        for index, turn in enumerate(conversation.turns)
+        for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True))
+        for span in split_part(part, meta, turn.role, index, number)
+    ]
+    # Messages here have parts and no tool calls: the parts' spans are all the spans.
+    assert list(spans) == parts
+    assert [s.model_fields_set for s in spans] == [s.model_fields_set for s in parts]
+
+
+_BLOCK = st.builds(
+    IsolatedBlock,
+    block=st.integers(1, 9),
+    message_index=st.just(0),
+    part_index=st.just(0),
+    start=st.just(0),
+    end=st.just(1),
+    kind=st.just("tool_output"),
+    text=st.just("x"),
+    delegated=st.sampled_from(["none", "none", "user", "developer"]),
+    delegated_by=st.just("message:0.0:0-3"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    token=st.text(max_size=40),
+    mode=st.sampled_from(["delimit", "delimit", "datamark", "encode"]),
+    blocks=st.lists(_BLOCK, max_size=3),
+)
+def test_isolation_cost_from_the_index_is_the_count(
+    token: str, mode: SpotlightMode, blocks: list[IsolatedBlock]
+) -> None:
+    boundary = Boundary(token)
+    text = isolation_text(boundary, mode, DATAMARK, blocks)
+    expected = SMALL_INDEX.counter.count(text)
+    assert isolation_tokens(SMALL_INDEX, boundary, mode, blocks, text) == expected
+
+
+def test_isolation_cost_is_counted_with_other_counters() -> None:
+    class Words:
+        name = "words"
+
+        def count(self, text: str) -> int:
+            return len(text.split())
+
+    index = SpecIndex.build(SMALL, Words())
+    boundary = Boundary("f00d")
+    text = isolation_text(boundary, "delimit", DATAMARK, [])
+    assert isolation_tokens(index, boundary, "delimit", [], text) == len(text.split())
+
+
+# Every character a region form looks for, and others; a third of the texts lack them all.
+_TRIGGERS = '<>`~{["\u201c\u00ab:'
+_PLAIN = "ab Z9_.,;!?-*#=|/\\)}]\u201d\u00bb\n\r\t\u2028 "
+_TEXT = st.text(alphabet=_TRIGGERS + _PLAIN, max_size=80) | st.text(alphabet=_PLAIN, max_size=80)
+# Lines of each form, so that texts holding one form alone (YAML alone: only colons) occur.
+_LINES = [
+    "name: x",
+    "- item",
+    "  more",
+    "> quoted",
+    "```",
+    "~~~",
+    '{"a": 1, "b": 2}',
+    "[1, 2, 3, 4, 5]",
+    '"' + "q" * 41 + '"',
+    "\u201c" + "q" * 41 + "\u201d",
+    "<untrusted>",
+    "</untrusted>",
+    "<doc>",
+    "</doc>",
+    "plain words",
+    "",
+]
+_FORMS = st.lists(st.sampled_from(_LINES), max_size=6).map("\n".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_TEXT | _FORMS | st.text(max_size=60))
+def test_regions_fast_path_finds_what_the_forms_find(text: str) -> None:
+    assert data_regions(text) == _found_regions(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    answers=st.lists(
+        st.sampled_from([*OVERRIDES, "maybe", "", None, 3, ("explicit",)])
+        | st.lists(st.just("x"), max_size=1),
+        max_size=8,
+    )
+)
+def test_checked_answers_keep_the_vocabulary_and_undetermine_the_rest(
+    answers: list[object],
+) -> None:
+    checked = _resolution._checked(answers, len(answers), OVERRIDES)  # type: ignore[arg-type]
+    assert checked == [a if a in OVERRIDES else "undetermined" for a in answers]
+    assert _resolution._checked(answers, len(answers) + 1, OVERRIDES) == ["undetermined"] * (  # type: ignore[arg-type]
+        len(answers) + 1
+    )

@@ -13,7 +13,8 @@ calls (one span per call, numbered after the message's parts). User text that lo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import partial
+
+from pydantic import TypeAdapter
 
 from specwright._chain._conversation import Conversation, PartMeta, Turn
 from specwright._chain._regions import _PASTED, data_regions, pasted_marker
@@ -76,103 +77,111 @@ class Span(FrozenModel):
 
 def split_conversation(conversation: Conversation) -> tuple[Span, ...]:
     """Split every part of every turn into spans, in order; every part yields at least one."""
-    return tuple(
-        span for index, turn in enumerate(conversation.turns) for span in _turn_spans(turn, index)
-    )
+    rows = [row for index, turn in enumerate(conversation.turns) for row in _turn_rows(turn, index)]
+    # One validating call for the whole conversation: far cheaper than one per span.
+    return tuple(_SPANS.validate_python(rows))
 
 
-def _turn_spans(turn: Turn, index: int) -> Iterator[Span]:
+_SPANS = TypeAdapter(list[Span])
+_Row = dict[str, object]
+"""A span's fields as :class:`Span` takes them (exactly the fields it sets)."""
+
+
+def _turn_rows(turn: Turn, index: int) -> Iterator[_Row]:
     for number, (part, meta) in enumerate(zip(turn.message.parts, turn.part_meta, strict=True)):
-        yield from split_part(part, meta, turn.role, index, number)
+        yield from _part_rows(part, meta, turn.role, index, number)
     first = len(turn.message.parts)
+    base = {"message_index": index, "role": turn.role, "start": 0}
     if not first and not turn.tool_calls:
         # A message without content still appears in the trace, as one empty span.
         kind = _ROLE_KIND.get(turn.role, "text")
         authority = ROLE_AUTHORITY[turn.role]
-        yield Span(
-            message_index=index,
-            part_index=0,
-            start=0,
-            end=0,
-            role=turn.role,
-            authority=authority,
-            kind=kind,
-            text="",
-            note="a message without content",
-        )
+        yield {
+            **base,
+            "part_index": 0,
+            "end": 0,
+            "authority": authority,
+            "kind": kind,
+            "text": "",
+            "note": "a message without content",
+        }
     for number, call in enumerate(turn.tool_calls, start=first):
-        yield Span(
-            message_index=index,
-            part_index=number,
-            start=0,
-            end=len(call.arguments),
-            role=turn.role,
-            authority="none",
-            kind="tool_call",
-            text=call.arguments,
-            note=f"arguments of the call to {call.name} (id {call.id})",
-        )
+        yield {
+            **base,
+            "part_index": number,
+            "end": len(call.arguments),
+            "authority": "none",
+            "kind": "tool_call",
+            "text": call.arguments,
+            "note": f"arguments of the call to {call.name} (id {call.id})",
+        }
 
 
 def split_part(part: Part, meta: PartMeta, role: Role, index: int, number: int) -> list[Span]:
     """Split one part into spans covering its whole text."""
+    return _SPANS.validate_python(_part_rows(part, meta, role, index, number))
+
+
+def _part_rows(part: Part, meta: PartMeta, role: Role, index: int, number: int) -> list[_Row]:
     text = _part_text(part)
     whole = _whole_part_kind(part, meta, role)
     base = {"message_index": index, "part_index": number, "role": role}
     if whole is not None:
-        return [Span(**base, start=0, end=len(text), authority="none", kind=whole, text=text)]
+        return [
+            {**base, "start": 0, "end": len(text), "authority": "none", "kind": whole, "text": text}
+        ]
     regions, note = data_regions(text)
     own = ROLE_AUTHORITY[role]
-    make = partial(_span, base, text=text)
-    spans: list[Span] = []
+    rows: list[_Row] = []
     cursor, note_pending = 0, bool(note)
     for start, end, kind in regions:
         if start > cursor:
-            spans.append(make(start=cursor, end=start, authority=own, kind="text"))
+            rows.append(_row(base, text, start=cursor, end=start, authority=own, kind="text"))
         block_note = note if kind in _DELIMITED and note_pending else ""
         note_pending = note_pending and not block_note
-        spans.append(make(start=start, end=end, authority="none", kind=kind, note=block_note))
+        rows.append(
+            _row(base, text, start=start, end=end, authority="none", kind=kind, note=block_note)
+        )
         cursor = end
-    if cursor < len(text) or not spans:
-        spans.append(make(start=cursor, end=len(text), authority=own, kind="text"))
-    return _flag_pasted(spans, text) if role == "user" else spans
+    if cursor < len(text) or not rows:
+        rows.append(_row(base, text, start=cursor, end=len(text), authority=own, kind="text"))
+    if role == "user":
+        _flag_pasted(rows, text)
+    return rows
 
 
-def _flag_pasted(spans: list[Span], text: str) -> list[Span]:
+def _flag_pasted(rows: list[_Row], text: str) -> None:
     """Flag user text at or after the first pasted-looking line that nothing isolates."""
     match = _PASTED.search(text)
     if match is None:
-        return spans
+        return
     why = pasted_marker(text)
-    return [
-        s.model_copy(update={"pasted": why})
-        if s.kind == "text" and s.end > match.start() and not s.blank
-        else s
-        for s in spans
-    ]
+    for row in rows:
+        span_text, end = row["text"], row["end"]
+        assert isinstance(span_text, str) and isinstance(end, int)
+        if row["kind"] == "text" and end > match.start() and span_text.strip():
+            row["pasted"] = why
 
 
-def _span(
+def _row(
     base: Mapping[str, object],
-    *,
     text: str,
+    *,
     start: int,
     end: int,
     authority: AuthorityOrNone,
     kind: SpanKind,
     note: str = "",
-) -> Span:
-    return Span.model_validate(
-        {
-            **base,
-            "start": start,
-            "end": end,
-            "authority": authority,
-            "kind": kind,
-            "text": text[start:end],
-            "note": note,
-        }
-    )
+) -> _Row:
+    return {
+        **base,
+        "start": start,
+        "end": end,
+        "authority": authority,
+        "kind": kind,
+        "text": text[start:end],
+        "note": note,
+    }
 
 
 def _part_text(part: Part) -> str:

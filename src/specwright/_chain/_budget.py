@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from pydantic import TypeAdapter
+
 from specwright._chain._candidates import CandidateStatus, SectionCandidate
 from specwright._chain._compiled import CompiledSection
 from specwright._chain._resolution import Resolution
@@ -54,7 +56,7 @@ def select_sections(
             left -= cost
     omitted = tuple(c.section_id for c in standing if c.id not in chosen)
     omitted_roots = tuple(c.section_id for c in roots if c.id not in chosen)
-    picked = [_picked(index, c, scores.get(c.id, 0.0)) for c in standing if c.id in chosen]
+    picked = _picked(index, [c for c in standing if c.id in chosen], scores)
     tokens = sum(s.tokens for s, _ in picked)
     if picked or omitted_roots:
         tokens += heading
@@ -103,9 +105,23 @@ def _ranked(
     return [c for _, c in relevant_roots] + [c for _, c in relevant] + other_roots
 
 
-def _picked(index: SpecIndex, c: SectionCandidate, score: float) -> tuple[CompiledSection, str]:
-    cost = index.costs[c.id]
-    section = CompiledSection(
-        id=c.section_id, authority=c.authority, tokens=cost.tokens, score=round(score, 4)
+def _picked(
+    index: SpecIndex, included: list[SectionCandidate], scores: dict[str, float]
+) -> list[tuple[CompiledSection, str]]:
+    """The included sections with their rendered text, built in one validating call."""
+    costs = [index.costs[c.id] for c in included]
+    sections = _SECTIONS.validate_python(
+        [
+            {
+                "id": c.section_id,
+                "authority": c.authority,
+                "tokens": cost.tokens,
+                "score": round(scores.get(c.id, 0.0), 4),
+            }
+            for c, cost in zip(included, costs, strict=True)
+        ]
     )
-    return section, cost.text
+    return [(s, cost.text) for s, cost in zip(sections, costs, strict=True)]
+
+
+_SECTIONS = TypeAdapter(list[CompiledSection])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pydantic import TypeAdapter
+
 from specwright._chain._authority import Span
 from specwright._chain._candidates import SpanCandidate
 from specwright._chain._compiled import IsolatedBlock
@@ -49,6 +51,7 @@ def plan_turns(
         if c.delegated_by and c.status != "no_authority"
     }
     plan = TurnPlan()
+    blocks: list[dict[str, object]] = []
     for index, turn in enumerate(conversation.turns):
         keep = turn.role == "assistant" and not isolate_assistant
         parts: list[list[Piece]] = []
@@ -56,9 +59,14 @@ def plan_turns(
             if keep:
                 parts.append([Piece(_part_text(part))])
             else:
-                parts.append(_plan(plan, spans[(index, number)], delegated))
+                parts.append(_plan(blocks, spans[(index, number)], delegated))
         plan.pieces.append(parts)
+    # Every block in one validating call: far cheaper than a constructor per block.
+    plan.blocks = _BLOCKS.validate_python(blocks)
     return plan
+
+
+_BLOCKS = TypeAdapter(list[IsolatedBlock])
 
 
 def _spans_by_part(
@@ -82,26 +90,29 @@ def _spans_by_part(
     return grouped
 
 
-def _plan(plan: TurnPlan, spans: list[Span], delegated: dict[str, SpanCandidate]) -> list[Piece]:
+def _plan(
+    blocks: list[dict[str, object]], spans: list[Span], delegated: dict[str, SpanCandidate]
+) -> list[Piece]:
+    """The pieces of one part; each isolated span adds its block's fields to ``blocks``."""
     pieces: list[Piece] = []
     for span in spans:
         if span.authority != "none":
             pieces.append(Piece(span.text))
             continue
         grant = delegated.get(span.id)
-        number = len(plan.blocks) + 1
-        plan.blocks.append(
-            IsolatedBlock(
-                block=number,
-                message_index=span.message_index,
-                part_index=span.part_index,
-                start=span.start,
-                end=span.end,
-                kind=span.kind,
-                text=span.text,
-                delegated=grant.authority if grant else "none",
-                delegated_by=grant.delegated_by if grant else None,
-            )
+        number = len(blocks) + 1
+        blocks.append(
+            {
+                "block": number,
+                "message_index": span.message_index,
+                "part_index": span.part_index,
+                "start": span.start,
+                "end": span.end,
+                "kind": span.kind,
+                "text": span.text,
+                "delegated": grant.authority if grant else "none",
+                "delegated_by": grant.delegated_by if grant else None,
+            }
         )
         pieces.append(Piece(block=number))
     return pieces

@@ -19,7 +19,7 @@ from specwright._chain._delegation import Delegation
 from specwright._chain._interpreter import Interpreter
 from specwright._chain._preamble import isolation_text, render_preamble
 from specwright._chain._resolution import Resolution, resolve
-from specwright._chain._spec_index import SpecIndex
+from specwright._chain._spec_index import SpecIndex, isolation_tokens
 from specwright._chain._spotlight import (
     DATAMARK,
     SpotlightMode,
@@ -80,7 +80,9 @@ def compile_prompt(
     boundary = new_boundary([*turn_texts(conversation), *bodies], token_factory)
     isolation = isolation_text(boundary, mode, datamark, plan.blocks)
     # The core's cost comes from the index; the isolation rules hold this request's token.
-    fixed = index.fixed_tokens["core"] + index.counter.count(isolation)
+    fixed = index.fixed_tokens["core"] + isolation_tokens(
+        index, boundary, mode, plan.blocks, isolation
+    )
     chosen = select_sections(index, resolution, budget, fixed)
     preamble = render_preamble([t for _, t in chosen.picked], isolation, chosen.omitted_roots)
     turns = [

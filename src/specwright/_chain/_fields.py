@@ -39,6 +39,8 @@ def dropped_fields(conversation: Conversation) -> tuple[DroppedField, ...]:
     """Every field of every message that the compiler drops, in order."""
     found: list[DroppedField] = []
     for index, turn in enumerate(conversation.turns):
+        if _nothing_dropped(turn):
+            continue  # the common case: nothing to name
         if turn.role != "tool" and "name" in turn.message.attributes:
             found.append(DroppedField(message_index=index, field="name", reason=_REASON))
         found += [
@@ -77,12 +79,27 @@ def strip_turn(turn: Turn) -> Turn:
     return turn.model_copy(update={"message": message, "part_meta": metas, "extra": extra})
 
 
-def _clean(turn: Turn) -> bool:
-    return (
-        (turn.role == "tool" or "name" not in turn.message.attributes)
-        and all(k in STRUCTURAL_MESSAGE_KEYS for k in turn.extra)
-        and all(k in STRUCTURAL_PART_KEYS for m in turn.part_meta for k in m.extra)
+def _nothing_dropped(turn: Turn) -> bool:
+    """Whether :func:`dropped_fields` names nothing of ``turn`` (a quick test: most turns
+    carry no extras at all). Only text parts' extras are dropped."""
+    return _clean_message(turn) and all(
+        not m.extra or STRUCTURAL_PART_KEYS.issuperset(m.extra) or not isinstance(p, TextPart)
+        for p, m in zip(turn.message.parts, turn.part_meta, strict=True)
     )
+
+
+def _clean(turn: Turn) -> bool:
+    """Whether :func:`strip_turn` leaves ``turn`` as it is: no key to drop on any part."""
+    return _clean_message(turn) and all(
+        not m.extra or STRUCTURAL_PART_KEYS.issuperset(m.extra) for m in turn.part_meta
+    )
+
+
+def _clean_message(turn: Turn) -> bool:
+    message = turn.message
+    if "name" in message.attributes and message.role != "tool":
+        return False
+    return not turn.extra or STRUCTURAL_MESSAGE_KEYS.issuperset(turn.extra)
 
 
 def _keep(extra: dict[str, JsonValue], keys: frozenset[str]) -> dict[str, JsonValue]:

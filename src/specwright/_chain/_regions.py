@@ -52,6 +52,9 @@ _XML_CLOSE = re.compile(r"</([A-Za-z_][\w.:-]*)\s*>")
 _JSON_ATTEMPTS = 64  # lines starting with { or [ tried per part: bounds pathological input
 _YAML_KEY = re.compile(r"[ \t]*(?:- )?[A-Za-z_][\w.-]*:(?:[ \t].*)?")
 _YAML_MORE = re.compile(r"[ \t]*(?:- \S.*|---|\.\.\.|[ \t]+\S.*)")
+_ANY_OPENER = re.compile('[<>`~{\\["\u201c\u00ab:]')
+"""A character without which no region is found: ``<`` (tags, XML), ``>``, backticks and
+tildes (the markdown hint), ``{`` and ``[`` (JSON), an opening quotation mark, ``:`` (YAML)."""
 _PASTED = re.compile(
     r"(?im)^[ \t]*(?:-{3,}|_{3,}|\*{3,}|={3,}|-+ ?(?:original|forwarded) message ?-+"
     r"|begin forwarded message:|(?:from|subject|to|cc|date|sent):[ \t]+\S)"
@@ -61,6 +64,12 @@ _PASTED = re.compile(
 def data_regions(text: str) -> tuple[list[Region], str]:
     """Sorted, non-overlapping regions without authority, and a note when a rule above
     (forged closer, hull) decided something the author may not expect."""
+    if _ANY_OPENER.search(text) is None:
+        return [], ""  # the common case: no character that any form below needs
+    return _found_regions(text)
+
+
+def _found_regions(text: str) -> tuple[list[Region], str]:
     tagged, forged = _untrusted_regions(text)
     markdown = _markdown_regions(text)
     delimited = sorted(

@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
 
+from pydantic import TypeAdapter
+
 from specwright._chain._answers import (
     CAPABILITIES,
     GRANTS,
@@ -110,7 +112,8 @@ class Resolution(FrozenModel):
         groups: dict[tuple[int, int], list[SpanCandidate]] = defaultdict(list)
         for c in self.message_candidates():
             groups[(c.message_index, c.part_index)].append(c)
-        return tuple(_part_verdict(key, spans) for key, spans in groups.items())
+        # One validating call for every part: far cheaper than a constructor per part.
+        return tuple(_PART_VERDICTS.validate_python([_part_verdict(*g) for g in groups.items()]))
 
 
 _STATUS_WEIGHT: dict[CandidateStatus, int] = {
@@ -123,16 +126,20 @@ _STATUS_WEIGHT: dict[CandidateStatus, int] = {
 }
 
 
-def _part_verdict(key: tuple[int, int], spans: list[SpanCandidate]) -> PartVerdict:
+def _part_verdict(key: tuple[int, int], spans: list[SpanCandidate]) -> dict[str, object]:
+    """A :class:`PartVerdict`'s fields, every one of them."""
     best = min(spans, key=lambda c: (AUTHORITY_WEIGHT[c.authority], _STATUS_WEIGHT[c.status]))
-    return PartVerdict(
-        message_index=key[0],
-        part_index=key[1],
-        role=spans[0].role,
-        authority=best.authority,
-        status=best.status,
-        spans=tuple(spans),
-    )
+    return {
+        "message_index": key[0],
+        "part_index": key[1],
+        "role": spans[0].role,
+        "authority": best.authority,
+        "status": best.status,
+        "spans": tuple(spans),
+    }
+
+
+_PART_VERDICTS = TypeAdapter(list[PartVerdict])
 
 
 def resolve(
@@ -155,8 +162,8 @@ def resolve(
     specs = index.candidates
     spans = split_conversation(conversation)
     messages = _message_candidates(spans)
-    tool_names = {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
-    messages = apply_delegations(messages, tuple(delegations), tool_names, specs)
+    if delegations:
+        messages = apply_delegations(messages, tuple(delegations), _tool_names(conversation), specs)
     messages = _classify(interp, messages, conversation)
     messages, found = _interpreted_delegations(interp, messages, conversation)
     relations = _ask_relations(interp, specs, messages, conversation)
@@ -172,6 +179,10 @@ def resolve(
         spans=spans,
         dropped=dropped_fields(conversation),
     )
+
+
+def _tool_names(conversation: Conversation) -> dict[int, str]:
+    return {i: t.tool_name for i, t in enumerate(conversation.turns) if t.tool_name}
 
 
 def _call_summary(interp: Interpreter) -> tuple[int, int]:
@@ -192,9 +203,16 @@ def _index_for(spec: Spec, index: SpecIndex | None) -> SpecIndex:
 
 
 def _message_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
-    part_has_text = {(s.message_index, s.part_index) for s in spans if not s.blank}
+    blank = [s.blank for s in spans]  # a property that strips the text: once per span
+    part_has_text = {
+        (s.message_index, s.part_index) for s, b in zip(spans, blank, strict=True) if not b
+    }
     return span_candidates(
-        [s for s in spans if not s.blank or (s.message_index, s.part_index) not in part_has_text]
+        [
+            s
+            for s, b in zip(spans, blank, strict=True)
+            if not b or (s.message_index, s.part_index) not in part_has_text
+        ]
     )
 
 
@@ -209,10 +227,10 @@ def _classify(
     asked = [c for c in messages if c.authority != "none"]
     if not asked:
         return messages
-    answers = _checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES)
-    by_id = {c.id: a for c, a in zip(asked, answers, strict=True)}
+    answers = iter(_checked(interp.classify(asked, conversation), len(asked), SPAN_CLASSES))
+    # ``asked`` is ``messages`` with authority, in order: their answers come in turn.
     return [
-        c.model_copy(update={"classification": by_id[c.id]}) if c.id in by_id else c
+        c.model_copy(update={"classification": next(answers)}) if c.authority != "none" else c
         for c in messages
     ]
 
@@ -290,4 +308,10 @@ def _checked(answers: Sequence[_A], expected: int, vocabulary: tuple[_A, ...]) -
     undetermined: _A = "undetermined"
     if len(answers) != expected:
         return [undetermined] * expected
+    try:
+        clean = set(answers).issubset(vocabulary)  # the common case, in one C pass
+    except TypeError:  # an unhashable answer is none of the vocabulary's
+        clean = False
+    if clean:
+        return list(answers)
     return [a if a in vocabulary else undetermined for a in answers]

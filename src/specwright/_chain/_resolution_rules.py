@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar, get_args
+from typing import NamedTuple, TypeAlias, get_args
 
 from specwright._chain._answers import Capability, Override
 from specwright._chain._candidates import (
@@ -28,6 +28,7 @@ __all__ = [
     "OUTCOME_PRECEDENCE",
     "OVERRIDE_RULES",
     "Outcome",
+    "Verdict",
     "decide",
     "standing_verdict",
 ]
@@ -79,12 +80,11 @@ _NO_AUTHORITY: dict[SpanKind, str] = {
 }
 
 Relations = dict[str, list[tuple[str, Override]]]
-_C = TypeVar("_C", SectionCandidate, SpanCandidate)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one piece of evidence means for a candidate's verdict."""
+class Outcome(NamedTuple):
+    """What one piece of evidence means for a candidate's verdict (a named tuple: the
+    rules make many, and a tuple costs less to build than a frozen dataclass)."""
 
     status: CandidateStatus
     """The status it argues for."""
@@ -92,6 +92,20 @@ class Outcome:
     """Why, in one sentence."""
     related: str | None = None
     """The candidate the evidence is about."""
+
+
+class Verdict(NamedTuple):
+    """The fields a decision sets on a candidate: values of the candidate's own types, so
+    ``model_copy`` needs no validation. The rules pass these around, not copies: a candidate
+    is copied once, with its final verdict (a lapsed delegation included)."""
+
+    status: CandidateStatus
+    reason: str
+    related: str | None
+
+
+Decided: TypeAlias = Verdict | SectionCandidate
+"""A candidate's decision: its verdict, or the section's precomputed standing verdict."""
 
 
 _RANK: dict[CandidateStatus, int] = {s: n for n, s in enumerate(OUTCOME_PRECEDENCE)}
@@ -115,7 +129,7 @@ class _Board:
     capability: dict[str, Capability]
     standing: Mapping[str, SectionCandidate] = field(default_factory=dict)
     about: dict[str, list[tuple[str, Override]]] = field(default_factory=dict)
-    decided: dict[str, Candidate] = field(default_factory=dict)
+    decided: dict[str, Decided] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         about: dict[str, list[tuple[str, Override]]] = defaultdict(list)
@@ -161,53 +175,53 @@ def decide(
     for m in messages:
         if m.authority == "none":
             board.decided[m.id] = _no_authority(m)
-    return [_lapse(board.decided[c.id], board) for c in everything]
+    return [
+        *(_copied(s, board.decided[s.id]) for s in specs),
+        *(_copied(m, _lapse(m, board.decided[m.id], board)) for m in messages),
+    ]
+
+
+def _copied(c: Candidate, decided: Decided) -> Candidate:
+    """The decided candidate: one copy with its verdict (a model_copy costs less than
+    validating the candidate again), or the section's precomputed standing verdict."""
+    if isinstance(decided, Verdict):
+        status, reason, related = decided
+        return c.model_copy(update={"status": status, "reason": reason, "related": related})
+    return decided
 
 
 def _at(candidates: Sequence[SpanCandidate], level: Authority) -> list[SpanCandidate]:
     return [c for c in candidates if c.authority == level]
 
 
-def _verdict(c: _C, outcome: Outcome) -> _C:
+def _verdict(c: Candidate, outcome: Outcome) -> Verdict:
     reason = outcome.reason
     if isinstance(c, SpanCandidate):
         if c.delegated_by and outcome.status != "no_authority":
             reason = f"{reason} (authority delegated by {c.delegated_by})"
         elif c.reason:
             reason = f"{reason}; {c.reason}"
-    return c.model_copy(update=_update(outcome, reason))
-
-
-def _update(outcome: Outcome, reason: str | None = None) -> dict[str, str | None]:
-    """The fields a verdict sets: values of the candidate's own types (``status`` from the
-    vocabulary, ``reason`` and ``related`` strings), so ``model_copy`` needs no validation."""
-    return {
-        "status": outcome.status,
-        "reason": outcome.reason if reason is None else reason,
-        "related": outcome.related,
-    }
+    return Verdict(outcome.status, reason, outcome.related)
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _decide_message(m: SpanCandidate, board: _Board) -> SpanCandidate:
+def _decide_message(m: SpanCandidate, board: _Board) -> Verdict:
     if m.classification == "information":
-        return _verdict(
-            m, Outcome("applicable", "information, not an instruction: nothing to override")
-        )
+        return _verdict(m, _INFORMATION)
     outcomes = [*_against_higher(m, board), *_against_later(m, board)]
     if board.capability.get(m.id) == "beyond":
-        outcomes.append(
-            Outcome(
-                "beyond_capability",
-                "the interpreter judged it beyond the assistant's capabilities",
-            )
-        )
-    standing = Outcome(
-        "applicable", "no applicable higher or later same-level instruction overrides it"
-    )
-    return _verdict(m, strongest([*outcomes, standing]) or standing)
+        outcomes.append(_BEYOND)
+    return _verdict(m, strongest([*outcomes, _STANDS]) or _STANDS)
+
+
+# The outcomes that name nothing of the request, built once.
+_INFORMATION = Outcome("applicable", "information, not an instruction: nothing to override")
+_BEYOND = Outcome(
+    "beyond_capability", "the interpreter judged it beyond the assistant's capabilities"
+)
+_STANDS = Outcome("applicable", "no applicable higher or later same-level instruction overrides it")
 
 
 def _against_higher(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
@@ -294,17 +308,24 @@ def standing_verdict(s: SectionCandidate) -> SectionCandidate:
 
     It depends on the section alone, so :class:`SpecIndex` computes it once per spec."""
     if s.authority == "root":
-        return _verdict(s, Outcome("applicable", "root-level section: never overridden"))
-    return _verdict(s, _standing(s))
+        outcome = Outcome("applicable", "root-level section: never overridden")
+    else:
+        outcome = _standing(s)
+    return s.model_copy(update=_verdict(s, outcome)._asdict())
 
 
 def _standing(s: SectionCandidate) -> Outcome:
-    return Outcome(
-        "applicable", f"no instruction allowed to override a {s.authority}-level default does"
-    )
+    return _STANDING_DEFAULT[s.authority]
 
 
-def _decide_section(s: SectionCandidate, board: _Board) -> SectionCandidate:
+_STANDING_DEFAULT: dict[AuthorityOrNone, Outcome] = {
+    level: Outcome("applicable", f"no instruction allowed to override a {level}-level default does")
+    for level in get_args(AuthorityOrNone)
+}
+"""A section's standing outcome by level, built once."""
+
+
+def _decide_section(s: SectionCandidate, board: _Board) -> Decided:
     if s.authority == "root" or s.id not in board.about:
         return _standing_verdict(s, board)
     standing = _standing(s)
@@ -327,7 +348,7 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
     and one outcome is worked out per level instead of one per section. A shared standing
     outcome is the section's precomputed standing verdict, not a copy of it.
     """
-    shared: dict[tuple[tuple[str, Override], ...], dict[str, str | None] | None] = {}
+    shared: dict[tuple[tuple[str, Override], ...], Verdict | None] = {}
     for s in sections:
         about = board.about.get(s.id)
         key = tuple(about) if about is not None and s.authority != "root" else None
@@ -336,12 +357,9 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
             found = [o for o in _overrides_of(s, board) if o is not None]
             outcome = strongest([*found, standing]) or standing
             # Only the standing outcome says "applicable" (the rules argue against it).
-            shared[key] = None if outcome is standing else _update(outcome)
-        update = None if key is None else shared[key]
-        if update is None:
-            board.decided[s.id] = _standing_verdict(s, board)
-        else:
-            board.decided[s.id] = s.model_copy(update=update)
+            shared[key] = None if outcome is standing else _verdict(s, outcome)
+        verdict = None if key is None else shared[key]
+        board.decided[s.id] = _standing_verdict(s, board) if verdict is None else verdict
 
 
 def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
@@ -377,19 +395,17 @@ def _level(c: Candidate) -> Authority:
 # --------------------------------------------------------------------------- no authority
 
 
-def _no_authority(m: SpanCandidate) -> SpanCandidate:
+def _no_authority(m: SpanCandidate) -> Verdict:
     what = _NO_AUTHORITY[m.kind]
     return _verdict(m, Outcome("no_authority", f"{what}: data, not instructions, unless delegated"))
 
 
-def _lapse(c: Candidate, board: _Board) -> Candidate:
+def _lapse(m: SpanCandidate, decided: Decided, board: _Board) -> Decided:
     """A delegation stands only while its grantor is not misaligned or superseded."""
-    if not isinstance(c, SpanCandidate) or c.delegated_by is None:
-        return c
-    grantor = board.status(c.delegated_by)
+    if m.delegated_by is None:
+        return decided
+    grantor = board.status(m.delegated_by)
     if grantor in ("misaligned", "superseded"):
-        reason = f"delegation lapsed: its grantor {c.delegated_by} is {grantor}"
-        return c.model_copy(
-            update={"status": "no_authority", "reason": reason, "related": c.delegated_by}
-        )
-    return c
+        reason = f"delegation lapsed: its grantor {m.delegated_by} is {grantor}"
+        return Verdict("no_authority", reason, m.delegated_by)
+    return decided

@@ -8,17 +8,25 @@ as ``index=`` to :func:`~specwright.resolve` and :func:`~specwright.compile_prom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from specwright._chain._candidates import SectionCandidate, spec_candidates
-from specwright._chain._preamble import OMITTED_ROOTS_HEAD, SECTIONS_HEADING, core_text
+from specwright._chain._compiled import IsolatedBlock
+from specwright._chain._preamble import (
+    OMITTED_ROOTS_HEAD,
+    SECTIONS_HEADING,
+    core_text,
+    isolation_text,
+)
 from specwright._chain._relevance import Bm25Index
 from specwright._chain._resolution_rules import standing_verdict
 from specwright._chain._spec_text import render_section, whole_spec_text
-from specwright._chain._tokens import TokenCounter, create_token_counter
+from specwright._chain._spotlight import DATAMARK, Boundary, SpotlightMode
+from specwright._chain._tokens import ApproxTokenCounter, TokenCounter, create_token_counter
 from specwright._model import Spec
 
-__all__ = ["SectionCost", "SpecIndex"]
+__all__ = ["SectionCost", "SpecIndex", "isolation_tokens"]
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,10 @@ class SpecIndex:
     counter: TokenCounter
     """The counter the costs were measured with."""
     fixed_tokens: dict[str, int]
-    """Costs of the preamble's constant texts: ``core``, ``heading`` (above the sections)
-    and ``omitted_head`` (the start of the line naming root sections not shown)."""
+    """Costs of the preamble's constant texts: ``core``, ``heading`` (above the sections),
+    ``omitted_head`` (the start of the line naming root sections not shown) and
+    ``isolation`` (the isolation rules in ``delimit`` mode with an empty boundary token and
+    no delegation: see :func:`isolation_tokens`)."""
     id_tokens: dict[str, int]
     """Candidate id → cost of its section id as named in that line."""
     standing: dict[str, SectionCandidate]
@@ -82,7 +92,28 @@ class SpecIndex:
                 "core": counter.count(core_text()),
                 "heading": counter.count(SECTIONS_HEADING),
                 "omitted_head": counter.count(OMITTED_ROOTS_HEAD),
+                "isolation": counter.count(isolation_text(Boundary(""), "delimit", DATAMARK, [])),
             },
             id_tokens={c.id: counter.count(c.section_id) for c in candidates},
             standing={c.id: standing_verdict(c) for c in candidates},
         )
+
+
+def isolation_tokens(
+    index: SpecIndex,
+    boundary: Boundary,
+    mode: SpotlightMode,
+    blocks: Sequence[IsolatedBlock],
+    isolation: str,
+) -> int:
+    """The cost of ``isolation`` (:func:`isolation_text` of the other arguments).
+
+    Counting it costs a regex pass over some 400 characters per request. With the
+    ``approx`` counter, in ``delimit`` mode and without delegations, it is the index's
+    cost of the same text with an empty token, plus the token's cost twice: ``approx``
+    pieces never span whitespace nor a colon, and the token stands twice between colons
+    (the markers' patterns), so the count adds up exactly (a test holds it to counting)."""
+    plain = mode == "delimit" and all(b.delegated == "none" for b in blocks)
+    if type(index.counter) is not ApproxTokenCounter or not plain:
+        return index.counter.count(isolation)
+    return index.fixed_tokens["isolation"] + 2 * index.counter.count(boundary.token)
