@@ -207,10 +207,12 @@ def to_openai(conversation: Conversation) -> list[dict[str, Any]]:
     file (possible in Anthropic) is refused with a :class:`ConversationError` naming the
     message and the block, rather than sent in a shape the API rejects.
     """
+    messages: list[dict[str, Any]] = []
     for index, turn in enumerate(conversation.turns):
-        if turn.role == "tool":
+        if turn.message.role == "tool":
             _check_tool_parts(turn, index)
-    return [_write_message(turn) for turn in conversation.turns]
+        messages.append(_write_message(turn))
+    return messages
 
 
 def _check_tool_parts(turn: Turn, index: int) -> None:
@@ -224,12 +226,13 @@ def _check_tool_parts(turn: Turn, index: int) -> None:
 
 
 def _write_message(turn: Turn) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": turn.role}
-    content = _write_content(turn)
+    message = turn.message
+    role = message.role
+    out: dict[str, Any] = {"role": role}
     if turn.content_form != "absent":
-        out["content"] = content
-    name = turn.message.attributes.get("name")
-    if name is not None and turn.role != "tool":
+        out["content"] = _write_content(turn)
+    name = message.attributes.get("name")
+    if name is not None and role != "tool":
         out["name"] = name
     if turn.tool_calls:
         out["tool_calls"] = [
@@ -238,15 +241,17 @@ def _write_message(turn: Turn) -> dict[str, Any]:
         ]
     if turn.tool_call_id is not None:
         out["tool_call_id"] = turn.tool_call_id
-    out.update(turn.extra)
+    if turn.extra:
+        out.update(turn.extra)
     return out
 
 
 def _write_content(turn: Turn) -> str | list[dict[str, Any]] | None:
     parts = turn.message.parts
-    if turn.content_form in ("null", "absent") and not parts:
+    form = turn.content_form
+    if not parts and form in ("null", "absent"):
         return None
-    if turn.content_form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
+    if form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
         return parts[0].text
     return [_write_part(p, m) for p, m in zip(parts, turn.part_meta, strict=True)]
 
