@@ -276,16 +276,17 @@ def to_anthropic(conversation: Conversation) -> dict[str, Any]:
     out: dict[str, Any] = {}
     messages: list[dict[str, Any]] = []
     for index, turn in enumerate(conversation.turns):
-        if turn.role in ("system", "developer"):
+        author = turn.message.role
+        if author in ("system", "developer"):
             if messages:
                 raise ConversationError(
-                    f"Anthropic Messages has no {turn.role} message after the first turn",
+                    f"Anthropic Messages has no {author} message after the first turn",
                     index=index,
                     field="role",
                 )
             _add_system(out, turn)
             continue
-        role = "user" if turn.role == "tool" else turn.role
+        role = "user" if author == "tool" else author
         blocks = _turn_blocks(turn)
         if turn.continues and messages and messages[-1]["role"] == role:
             _append_blocks(messages[-1], blocks)
@@ -326,7 +327,7 @@ def _append_blocks(message: dict[str, Any], blocks: list[dict[str, Any]]) -> Non
 
 
 def _turn_blocks(turn: Turn) -> list[dict[str, Any]]:
-    if turn.role == "tool":
+    if turn.message.role == "tool":
         return [_tool_result_block(turn)]
     blocks = [_write_part(p, m) for p, m in zip(turn.message.parts, turn.part_meta, strict=True)]
     for call in turn.tool_calls:
