@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 from pydantic import JsonValue
 
@@ -28,16 +28,20 @@ from specwright._chain._conversation import (
     Conversation,
     Media,
     PartMeta,
-    ToolCall,
     Turn,
 )
 from specwright._errors import ConversationError
-from specwright._model import Attachment, Message, Part, Role, TextPart, UntrustedPart
+from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
 
 __all__ = ["from_anthropic", "to_anthropic"]
 
 _Block = dict[str, JsonValue]
-_BlockReader = Callable[[_Block, int, str], tuple[Part, PartMeta]]
+_Fields: TypeAlias = dict[str, Any]
+"""The fields of a model the reader has checked but not built: the whole conversation is
+built by one ``Conversation.model_validate`` call, which costs far less than one constructor
+call per part, part meta, message and turn (each of those would also re-check the models
+nested in it)."""
+_BlockReader = Callable[[_Block, int, str], tuple[_Fields, _Fields]]
 _BLOCK_READERS: dict[str, _BlockReader] = {}
 _SOURCE_KEYS = {
     "base64": ("media_type", "data"),
@@ -45,6 +49,11 @@ _SOURCE_KEYS = {
     "file": ("file_id",),
     "text": ("media_type", "data"),
 }
+_DOCUMENT_KEYS = frozenset({"messages", "system"})
+_MESSAGE_KEYS = frozenset({"role", "content"})
+_TEXT_KEYS = frozenset({"type", "text"})
+_SOURCE_BLOCK_KEYS = frozenset({"type", "source"})
+_TOOL_RESULT_KEYS = frozenset({"type", "tool_use_id", "content"})
 
 
 _reads = registrar(_BLOCK_READERS)
@@ -55,10 +64,10 @@ _reads = registrar(_BLOCK_READERS)
 
 def from_anthropic(document: object) -> Conversation:
     """Read an Anthropic Messages request body (or a bare list of messages)."""
-    turns: list[Turn] = []
+    turns: list[_Fields] = []
     extra: dict[str, JsonValue] = {}
     if isinstance(document, dict):
-        extra = rest(document, frozenset({"messages", "system"}))
+        extra = rest(document, _DOCUMENT_KEYS)
         if "system" in document:
             turns.append(_read_system(document["system"]))
         document = document.get("messages")
@@ -72,40 +81,47 @@ def from_anthropic(document: object) -> Conversation:
             )
         new = _read_message(obj, cast(Role, role), index, names)
         turns.extend(new)
-        names.update({c.id: c.name for t in new for c in t.tool_calls})
-    return Conversation(turns=tuple(turns), source_format="anthropic", extra=extra)
+        names.update({c["id"]: c["name"] for t in new for c in t.get("tool_calls", ())})
+    return Conversation.model_validate(
+        {"turns": turns, "source_format": "anthropic", "extra": extra}
+    )
 
 
-def _read_system(value: JsonValue) -> Turn:
+def _text_turn(role: Role, text: str) -> _Fields:
+    message = {"role": role, "parts": [{"kind": "text", "text": text}]}
+    return {"message": message, "part_meta": [{}], "content_form": "string", "extra": {}}
+
+
+def _read_system(value: JsonValue) -> _Fields:
     if isinstance(value, str):
-        return Turn(
-            message=Message(role="system", parts=(TextPart(text=value),)), content_form="string"
-        )
-    parts: list[Part] = []
-    metas: list[PartMeta] = []
+        return _text_turn("system", value)
+    parts: list[_Fields] = []
+    metas: list[_Fields] = []
     for n, item in enumerate(expect_list(value, None, "system")):
         block = expect_dict(item, None, f"system[{n}]")
         text = expect_str(block, "text", None, f"system[{n}].")
-        parts.append(TextPart(text=text))
-        metas.append(PartMeta(extra=rest(block, frozenset({"type", "text"}))))
-    message = Message(role="system", parts=tuple(parts))
-    return Turn(message=message, part_meta=tuple(metas), content_form="parts")
+        parts.append({"kind": "text", "text": text})
+        metas.append({"extra": rest(block, _TEXT_KEYS)})
+    message = {"role": "system", "parts": parts}
+    return {"message": message, "part_meta": metas, "content_form": "parts"}
 
 
-def _read_message(obj: _Block, role: Role, index: int, names: dict[str, str]) -> list[Turn]:
-    extra = rest(obj, frozenset({"role", "content"}))
+def _read_message(obj: _Block, role: Role, index: int, names: dict[str, str]) -> list[_Fields]:
+    extra = rest(obj, _MESSAGE_KEYS)
     content = obj.get("content")
     if isinstance(content, str):
-        message = Message(role=role, parts=(TextPart(text=content),))
-        return [Turn(message=message, content_form="string", extra=extra)]
+        turn = _text_turn(role, content)
+        turn["extra"] = extra
+        return [turn]
     groups = _group_blocks(expect_list(content, index, "content"), index)
     turns = [_group_turn(group, role, index, names) for group in groups]
     if not turns:
-        turns = [Turn(message=Message(role=role), content_form="parts")]
+        turns = [{"message": {"role": role}, "content_form": "parts", "extra": {}}]
     # Message-level keys (none are documented today) ride on the first turn.
-    first = turns[0].model_copy(update={"extra": {**turns[0].extra, **extra}})
-    rest_turns = [t.model_copy(update={"continues": True}) for t in turns[1:]]
-    return [first, *rest_turns]
+    turns[0]["extra"] = {**turns[0]["extra"], **extra}
+    for turn in turns[1:]:
+        turn["continues"] = True
+    return turns
 
 
 def _group_blocks(items: list[JsonValue], index: int) -> list[list[tuple[int, _Block]]]:
@@ -122,13 +138,13 @@ def _group_blocks(items: list[JsonValue], index: int) -> list[list[tuple[int, _B
 
 def _group_turn(
     group: list[tuple[int, _Block]], role: Role, index: int, names: dict[str, str]
-) -> Turn:
+) -> _Fields:
     n, first = group[0]
     if first["type"] == "tool_result":
         return _tool_result_turn(first, index, f"content[{n}]", names)
-    parts: list[Part] = []
-    metas: list[PartMeta] = []
-    calls: list[ToolCall] = []
+    parts: list[_Fields] = []
+    metas: list[_Fields] = []
+    calls: list[_Fields] = []
     for n, block in group:
         field = f"content[{n}]"
         if block["type"] == "tool_use":
@@ -143,18 +159,18 @@ def _group_turn(
         raise ConversationError(
             "tool_use blocks belong to assistant messages", index=index, field="content"
         )
-    message = Message(role=role, parts=tuple(parts))
-    return Turn(message=message, part_meta=tuple(metas), tool_calls=tuple(calls))
+    message = {"role": role, "parts": parts}
+    return {"message": message, "part_meta": metas, "tool_calls": calls, "extra": {}}
 
 
-def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, str]) -> Turn:
+def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, str]) -> _Fields:
     call_id = expect_str(block, "tool_use_id", index, f"{field}.")
     content = block.get("content")
     form: ContentForm = "absent" if "content" not in block else "string"
-    parts: list[Part] = []
-    metas: list[PartMeta] = []
+    parts: list[_Fields] = []
+    metas: list[_Fields] = []
     if isinstance(content, str):
-        parts, metas = [TextPart(text=content)], [PartMeta()]
+        parts, metas = [{"kind": "text", "text": content}], [{}]
     elif content is not None:
         form = "parts"
         for k, item in enumerate(expect_list(content, index, f"{field}.content")):
@@ -166,56 +182,57 @@ def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, st
             parts.append(part)
             metas.append(meta)
     attributes = {"name": names[call_id]} if call_id in names else {}
-    message = Message(role="tool", parts=tuple(parts), attributes=attributes)
-    extra = rest(block, frozenset({"type", "tool_use_id", "content"}))
-    return Turn(
-        message=message,
-        part_meta=tuple(metas),
-        content_form=form,
-        tool_call_id=call_id,
-        extra=extra,
-    )
+    message = {"role": "tool", "parts": parts, "attributes": attributes}
+    return {
+        "message": message,
+        "part_meta": metas,
+        "content_form": form,
+        "tool_call_id": call_id,
+        "extra": rest(block, _TOOL_RESULT_KEYS),
+    }
 
 
-def _read_tool_use(block: _Block, index: int, field: str) -> ToolCall:
+def _read_tool_use(block: _Block, index: int, field: str) -> _Fields:
     arguments = expect_dict(block.get("input", {}), index, f"{field}.input")
-    return ToolCall(
-        id=expect_str(block, "id", index, f"{field}."),
-        name=expect_str(block, "name", index, f"{field}."),
-        arguments=json.dumps(arguments, ensure_ascii=False),
-    )
+    return {
+        "id": expect_str(block, "id", index, f"{field}."),
+        "name": expect_str(block, "name", index, f"{field}."),
+        "arguments": json.dumps(arguments, ensure_ascii=False),
+    }
 
 
 @_reads("text")
-def _read_text(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_text(block: _Block, index: int, field: str) -> tuple[_Fields, _Fields]:
     text = expect_str(block, "text", index, f"{field}.")
-    return TextPart(text=text), PartMeta(extra=rest(block, frozenset({"type", "text"})))
+    return {"kind": "text", "text": text}, {"extra": rest(block, _TEXT_KEYS)}
 
 
 @_reads("image")
-def _read_image(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_image(block: _Block, index: int, field: str) -> tuple[_Fields, _Fields]:
     media = _read_source(block, index, field)
     name = media.url or media.file_id or "image"
-    return Attachment(name=name, media="image"), PartMeta(
-        media=media, extra=rest(block, frozenset({"type", "source"}))
-    )
+    attachment = {"kind": "attachment", "name": name, "media": "image"}
+    return attachment, {"media": media, "extra": rest(block, _SOURCE_BLOCK_KEYS)}
 
 
 @_reads("document")
-def _read_document(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_document(block: _Block, index: int, field: str) -> tuple[_Fields, _Fields]:
     media = _read_source(block, index, field)
     title = optional_str(block, "title", index, f"{field}.")
     text = media.data if media.source_type == "text" else None
     if title is not None:
         media = media.model_copy(update={"filename": title})
-    part = Attachment(
-        name=title or media.url or media.file_id or "document", media="document", text=text
-    )
-    return part, PartMeta(media=media, extra=rest(block, frozenset({"type", "source"})))
+    part = {
+        "kind": "attachment",
+        "name": title or media.url or media.file_id or "document",
+        "media": "document",
+        "text": text,
+    }
+    return part, {"media": media, "extra": rest(block, _SOURCE_BLOCK_KEYS)}
 
 
 @_reads("search_result")
-def _read_search_result(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_search_result(block: _Block, index: int, field: str) -> tuple[_Fields, _Fields]:
     # Kept whole for Anthropic round trips; its title, source and text blocks are read so that
     # other formats (and the trace) see the content rather than a placeholder.
     source = optional_str(block, "source", index, f"{field}.")
@@ -224,10 +241,14 @@ def _read_search_result(block: _Block, index: int, field: str) -> tuple[Part, Pa
     for k, item in enumerate(expect_list(block.get("content", []), index, f"{field}.content")):
         sub = expect_dict(item, index, f"{field}.content[{k}]")
         texts.append(expect_str(sub, "text", index, f"{field}.content[{k}]."))
-    part = Attachment(
-        name=title or source or "search result", media="search_result", text="\n\n".join(texts)
-    )
-    return part, PartMeta(media=Media(url=source), extra={"block": block})
+    name = title or source or "search result"
+    part = {
+        "kind": "attachment",
+        "name": name,
+        "media": "search_result",
+        "text": "\n\n".join(texts),
+    }
+    return part, {"media": {"url": source}, "extra": {"block": block}}
 
 
 def _read_source(block: _Block, index: int, field: str) -> Media:
@@ -241,10 +262,10 @@ def _read_source(block: _Block, index: int, field: str) -> Media:
     return Media(source_type=kind, **values)
 
 
-def _read_unknown(block: _Block, index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_unknown(block: _Block, index: int, field: str) -> tuple[_Fields, _Fields]:
     # thinking, search_result, server tools …: kept whole, with no authority.
-    kind = cast(str, block["type"])
-    return Attachment(name=kind, media=kind), PartMeta(extra={"block": block})
+    kind = block["type"]
+    return {"kind": "attachment", "name": kind, "media": kind}, {"extra": {"block": block}}
 
 
 # --------------------------------------------------------------------------- writing
@@ -255,16 +276,17 @@ def to_anthropic(conversation: Conversation) -> dict[str, Any]:
     out: dict[str, Any] = {}
     messages: list[dict[str, Any]] = []
     for index, turn in enumerate(conversation.turns):
-        if turn.role in ("system", "developer"):
+        author = turn.message.role
+        if author in ("system", "developer"):
             if messages:
                 raise ConversationError(
-                    f"Anthropic Messages has no {turn.role} message after the first turn",
+                    f"Anthropic Messages has no {author} message after the first turn",
                     index=index,
                     field="role",
                 )
             _add_system(out, turn)
             continue
-        role = "user" if turn.role == "tool" else turn.role
+        role = "user" if author == "tool" else author
         blocks = _turn_blocks(turn)
         if turn.continues and messages and messages[-1]["role"] == role:
             _append_blocks(messages[-1], blocks)
@@ -305,7 +327,7 @@ def _append_blocks(message: dict[str, Any], blocks: list[dict[str, Any]]) -> Non
 
 
 def _turn_blocks(turn: Turn) -> list[dict[str, Any]]:
-    if turn.role == "tool":
+    if turn.message.role == "tool":
         return [_tool_result_block(turn)]
     blocks = [_write_part(p, m) for p, m in zip(turn.message.parts, turn.part_meta, strict=True)]
     for call in turn.tool_calls:

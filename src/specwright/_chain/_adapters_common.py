@@ -84,6 +84,8 @@ def registrar(table: dict[str, T]) -> Callable[[str], Callable[[T], T]]:
 
 def rest(obj: Mapping[str, JsonValue], known: frozenset[str]) -> dict[str, JsonValue]:
     """The keys of ``obj`` that an adapter does not interpret (kept for round trips)."""
+    if obj.keys() <= known:  # the usual case, checked without building a comprehension
+        return {}
     return {k: v for k, v in obj.items() if k not in known}
 
 

@@ -9,7 +9,7 @@ know are kept verbatim as attachments without authority. Writing back reproduces
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast, get_args
+from typing import Any, TypeAlias, cast, get_args
 
 from pydantic import JsonValue
 
@@ -22,22 +22,23 @@ from specwright._chain._adapters_common import (
     registrar,
     rest,
 )
-from specwright._chain._conversation import (
-    ContentForm,
-    Conversation,
-    Media,
-    PartMeta,
-    ToolCall,
-    Turn,
-)
+from specwright._chain._conversation import ContentForm, Conversation, Media, PartMeta, Turn
 from specwright._errors import ConversationError
-from specwright._model import Attachment, Message, Part, Role, TextPart, UntrustedPart
+from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
 
 __all__ = ["from_openai", "to_openai"]
 
 _ROLES = frozenset(get_args(Role))
+_DOCUMENT_KEYS = frozenset({"messages"})
 _MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id"})
-_PartReader = Callable[[dict[str, JsonValue], int, str], tuple[Part, PartMeta]]
+_TEXT_KEYS = frozenset({"type", "text"})
+_REFUSAL_KEYS = frozenset({"refusal"})
+_Fields: TypeAlias = dict[str, Any]
+"""The fields of a model the reader has checked but not built: the whole conversation is
+built by one ``Conversation.model_validate`` call, which costs far less than one constructor
+call per part, part meta, message and turn (each of those would also re-check the models
+nested in it)."""
+_PartReader = Callable[[dict[str, JsonValue], int, str], tuple[_Fields, _Fields]]
 _PART_READERS: dict[str, _PartReader] = {}
 
 
@@ -51,19 +52,20 @@ def from_openai(document: object) -> Conversation:
     """Read OpenAI Chat Completions messages (a list, or a body with ``messages``)."""
     extra: dict[str, JsonValue] = {}
     if isinstance(document, dict):
-        extra = rest(document, frozenset({"messages"}))
+        extra = rest(document, _DOCUMENT_KEYS)
         document = document.get("messages")
     raw = expect_list(document, None, "messages")
-    turns: list[Turn] = []
+    turns: list[_Fields] = []
     call_names: dict[str, str] = {}
     for index, item in enumerate(raw):
         turn = _read_message(expect_dict(item, index, ""), index, call_names)
-        call_names.update({c.id: c.name for c in turn.tool_calls})
+        for call in turn["tool_calls"]:
+            call_names[call["id"]] = call["name"]
         turns.append(turn)
-    return Conversation(turns=tuple(turns), source_format="openai", extra=extra)
+    return Conversation.model_validate({"turns": turns, "source_format": "openai", "extra": extra})
 
 
-def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, str]) -> Turn:
+def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, str]) -> _Fields:
     role = expect_str(raw, "role", index)
     if role not in _ROLES:
         raise ConversationError(f"unknown role {role!r}", index=index, field="role")
@@ -75,7 +77,6 @@ def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, s
             index=index,
             field="content",
         )
-    attributes: dict[str, str] = {}
     extra = rest(raw, _MESSAGE_KEYS)
     name = optional_str(raw, "name", index)
     tool_call_id = None
@@ -84,88 +85,83 @@ def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, s
         if name is not None:
             extra["name"] = name  # not part of the tool message schema; kept verbatim
         name = call_names.get(tool_call_id)
-    if name is not None:
-        attributes["name"] = name
-    calls = _read_tool_calls(raw.get("tool_calls"), index) if "tool_calls" in raw else ()
+    calls = _read_tool_calls(raw["tool_calls"], index) if "tool_calls" in raw else []
     if calls and role != "assistant":
         raise ConversationError(
             "only assistant messages carry tool calls", index=index, field="tool_calls"
         )
-    message = Message(role=cast(Role, role), parts=tuple(parts), attributes=attributes)
-    return Turn(
-        message=message,
-        part_meta=tuple(metas),
-        content_form=form,
-        tool_calls=calls,
-        tool_call_id=tool_call_id,
-        extra=extra,
-    )
+    attributes = {} if name is None else {"name": name}
+    return {
+        "message": {"role": role, "parts": parts, "attributes": attributes},
+        "part_meta": metas,
+        "content_form": form,
+        "tool_calls": calls,
+        "tool_call_id": tool_call_id,
+        "extra": extra,
+    }
 
 
 def _read_content(
     raw: dict[str, JsonValue], index: int
-) -> tuple[list[Part], list[PartMeta], ContentForm]:
+) -> tuple[list[_Fields], list[_Fields], ContentForm]:
     if "content" not in raw:
         return [], [], "absent"
     content = raw["content"]
     if content is None:
         return [], [], "null"
     if isinstance(content, str):
-        return [TextPart(text=content)], [PartMeta()], "string"
+        return [{"kind": "text", "text": content}], [{}], "string"
     if not isinstance(content, list):
         raise ConversationError(
             f"expected a string or an array of parts, got {kind_of(content)}",
             index=index,
             field="content",
         )
-    items = content
-    parts: list[Part] = []
-    metas: list[PartMeta] = []
-    for n, item in enumerate(items):
+    parts: list[_Fields] = []
+    metas: list[_Fields] = []
+    for n, item in enumerate(content):
         field = f"content[{n}]"
         obj = expect_dict(item, index, field)
         kind = expect_str(obj, "type", index, f"{field}.")
-        reader = _PART_READERS.get(kind, _read_unknown)
-        part, meta = reader(obj, index, field)
+        part, meta = _PART_READERS.get(kind, _read_unknown)(obj, index, field)
         parts.append(part)
         metas.append(meta)
     return parts, metas, "parts"
 
 
 @_reads("text")
-def _read_text(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_text(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     text = expect_str(obj, "text", index, f"{field}.")
-    return TextPart(text=text), PartMeta(extra=rest(obj, frozenset({"type", "text"})))
+    return {"kind": "text", "text": text}, {"extra": rest(obj, _TEXT_KEYS)}
 
 
 @_reads("refusal")
-def _read_refusal(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_refusal(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     text = expect_str(obj, "refusal", index, f"{field}.")
-    return TextPart(text=text), PartMeta(extra=rest(obj, frozenset({"refusal"})))
+    return {"kind": "text", "text": text}, {"extra": rest(obj, _REFUSAL_KEYS)}
 
 
 @_reads("image_url")
-def _read_image(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_image(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     inner = expect_dict(obj.get("image_url"), index, f"{field}.image_url")
     url = expect_str(inner, "url", index, f"{field}.image_url.")
     detail = optional_str(inner, "detail", index, f"{field}.image_url.")
     name = "image" if url.startswith("data:") else url
-    media = Media(url=url, detail=detail)
-    return Attachment(name=name, media="image"), PartMeta(media=media)
+    attachment = {"kind": "attachment", "name": name, "media": "image"}
+    return attachment, {"media": {"url": url, "detail": detail}}
 
 
 @_reads("input_audio")
-def _read_audio(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_audio(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     inner = expect_dict(obj.get("input_audio"), index, f"{field}.input_audio")
     data = expect_str(inner, "data", index, f"{field}.input_audio.")
     fmt = expect_str(inner, "format", index, f"{field}.input_audio.")
-    return Attachment(name=f"audio.{fmt}", media="audio"), PartMeta(
-        media=Media(data=data, format=fmt)
-    )
+    attachment = {"kind": "attachment", "name": f"audio.{fmt}", "media": "audio"}
+    return attachment, {"media": {"data": data, "format": fmt}}
 
 
 @_reads("file")
-def _read_file(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_file(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     inner = expect_dict(obj.get("file"), index, f"{field}.file")
     prefix = f"{field}.file."
     file_id = optional_str(inner, "file_id", index, prefix)
@@ -175,30 +171,30 @@ def _read_file(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part,
         raise ConversationError(
             "a file part needs file_id or file_data", index=index, field=f"{field}.file"
         )
-    media = Media(file_id=file_id, data=data, filename=filename)
-    return Attachment(name=filename or file_id or "file", media="file"), PartMeta(media=media)
+    attachment = {"kind": "attachment", "name": filename or file_id or "file", "media": "file"}
+    return attachment, {"media": {"file_id": file_id, "data": data, "filename": filename}}
 
 
-def _read_unknown(obj: dict[str, JsonValue], index: int, field: str) -> tuple[Part, PartMeta]:
+def _read_unknown(obj: dict[str, JsonValue], index: int, field: str) -> tuple[_Fields, _Fields]:
     # A part type this version does not know: keep it whole, with no authority.
-    kind = cast(str, obj["type"])
-    return Attachment(name=kind, media=kind), PartMeta(extra={"part": obj})
+    kind = obj["type"]
+    return {"kind": "attachment", "name": kind, "media": kind}, {"extra": {"part": obj}}
 
 
-def _read_tool_calls(value: JsonValue, index: int) -> tuple[ToolCall, ...]:
-    calls: list[ToolCall] = []
+def _read_tool_calls(value: JsonValue, index: int) -> list[_Fields]:
+    calls: list[_Fields] = []
     for n, item in enumerate(expect_list(value, index, "tool_calls")):
         field = f"tool_calls[{n}]"
         obj = expect_dict(item, index, field)
         function = expect_dict(obj.get("function"), index, f"{field}.function")
         calls.append(
-            ToolCall(
-                id=expect_str(obj, "id", index, f"{field}."),
-                name=expect_str(function, "name", index, f"{field}.function."),
-                arguments=expect_str(function, "arguments", index, f"{field}.function."),
-            )
+            {
+                "id": expect_str(obj, "id", index, f"{field}."),
+                "name": expect_str(function, "name", index, f"{field}.function."),
+                "arguments": expect_str(function, "arguments", index, f"{field}.function."),
+            }
         )
-    return tuple(calls)
+    return calls
 
 
 # --------------------------------------------------------------------------- writing
@@ -211,10 +207,12 @@ def to_openai(conversation: Conversation) -> list[dict[str, Any]]:
     file (possible in Anthropic) is refused with a :class:`ConversationError` naming the
     message and the block, rather than sent in a shape the API rejects.
     """
+    messages: list[dict[str, Any]] = []
     for index, turn in enumerate(conversation.turns):
-        if turn.role == "tool":
+        if turn.message.role == "tool":
             _check_tool_parts(turn, index)
-    return [_write_message(turn) for turn in conversation.turns]
+        messages.append(_write_message(turn))
+    return messages
 
 
 def _check_tool_parts(turn: Turn, index: int) -> None:
@@ -228,12 +226,13 @@ def _check_tool_parts(turn: Turn, index: int) -> None:
 
 
 def _write_message(turn: Turn) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": turn.role}
-    content = _write_content(turn)
+    message = turn.message
+    role = message.role
+    out: dict[str, Any] = {"role": role}
     if turn.content_form != "absent":
-        out["content"] = content
-    name = turn.message.attributes.get("name")
-    if name is not None and turn.role != "tool":
+        out["content"] = _write_content(turn)
+    name = message.attributes.get("name")
+    if name is not None and role != "tool":
         out["name"] = name
     if turn.tool_calls:
         out["tool_calls"] = [
@@ -242,15 +241,17 @@ def _write_message(turn: Turn) -> dict[str, Any]:
         ]
     if turn.tool_call_id is not None:
         out["tool_call_id"] = turn.tool_call_id
-    out.update(turn.extra)
+    if turn.extra:
+        out.update(turn.extra)
     return out
 
 
 def _write_content(turn: Turn) -> str | list[dict[str, Any]] | None:
     parts = turn.message.parts
-    if turn.content_form in ("null", "absent") and not parts:
+    form = turn.content_form
+    if not parts and form in ("null", "absent"):
         return None
-    if turn.content_form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
+    if form == "string" and len(parts) == 1 and isinstance(parts[0], TextPart):
         return parts[0].text
     return [_write_part(p, m) for p, m in zip(parts, turn.part_meta, strict=True)]
 

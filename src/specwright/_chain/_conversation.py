@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from pydantic import Field, JsonValue, model_validator
+from pydantic import Field, JsonValue
 
 from specwright._frozen import FrozenModel
 from specwright._model import Message, Role
@@ -95,14 +95,16 @@ class Turn(FrozenModel):
     extra: dict[str, JsonValue] = Field(default_factory=dict)
     """Message keys the model does not interpret, kept for round trips."""
 
-    @model_validator(mode="after")
-    def _fill_meta(self) -> Turn:
+    def model_post_init(self, context: object, /) -> None:
+        # Not an ``after`` model validator: pydantic runs those again each time a built turn is
+        # passed into a Conversation, while post-init runs once, when the turn is built. A
+        # ValueError raised here still reaches callers as a ValidationError.
         parts = len(self.message.parts)
         if not self.part_meta:
-            object.__setattr__(self, "part_meta", tuple(PartMeta() for _ in range(parts)))
+            if parts:
+                object.__setattr__(self, "part_meta", tuple(PartMeta() for _ in range(parts)))
         elif len(self.part_meta) != parts:
             raise ValueError(f"part_meta has {len(self.part_meta)} entries for {parts} parts")
-        return self
 
     @property
     def role(self) -> Role:
