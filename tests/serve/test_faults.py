@@ -97,6 +97,32 @@ def test_malformed_requests_get_4xx_and_a_record(
     assert _records(store_url, len(MALFORMED) + 4) == len(MALFORMED) + 4  # not 404/405
 
 
+@pytest.mark.parametrize(("depth", "status"), [(200, 200), (300, 422), (1100, 400)])
+@pytest.mark.parametrize("where", ["body", "message"])
+def test_deeply_nested_json_is_forwarded_or_refused_never_a_500(
+    small_gateway: str, upstream: Upstream, depth: int, status: int, where: str
+) -> None:
+    """Past what the model accepts (a pydantic recursion error: it was a 500) the field is
+    named in a 422; past the parser's 1,024 levels, a 400; below both, the request is forwarded
+    (past orjson's 254 writable levels, written by the json module)."""
+    nested = "[" * depth + "]" * depth
+    meta = f', "meta": {nested}' if where == "message" else ""
+    extra = f', "metadata": {nested}' if where == "body" else ""
+    body = f'{{"model": "m", "messages": [{{"role": "user", "content": "x"{meta}}}]{extra}}}'
+    with httpx.Client(timeout=10) as client:
+        response = client.post(
+            f"{small_gateway}/chat/completions", content=body.encode(), headers=AUTH
+        )
+    assert response.status_code == status, response.text
+    if status != 200:
+        _assert_error(response, status)
+    if status == 422:
+        assert response.json()["error"]["param"] == (
+            "metadata" if where == "body" else "messages[0].meta"
+        )
+    assert response.headers["x-specwright-decision-id"].startswith("dec_")
+
+
 def _client(url: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=url, api_key=CLIENT_KEY, max_retries=0, timeout=20)
 

@@ -22,6 +22,7 @@ from specwright._chain._adapters_common import (
     optional_str,
     registrar,
     rest,
+    validated_conversation,
 )
 from specwright._chain._conversation import (
     ContentForm,
@@ -82,9 +83,8 @@ def from_anthropic(document: object) -> Conversation:
         new = _read_message(obj, cast(Role, role), index, names)
         turns.extend(new)
         names.update({c["id"]: c["name"] for t in new for c in t.get("tool_calls", ())})
-    return Conversation.model_validate(
-        {"turns": turns, "source_format": "anthropic", "extra": extra}
-    )
+    data = {"turns": turns, "source_format": "anthropic", "extra": extra}
+    return validated_conversation(data, turn_is_message=False)
 
 
 def _text_turn(role: Role, text: str) -> _Fields:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from pydantic import JsonValue
+from pydantic import JsonValue, ValidationError
 
+from specwright._chain._conversation import Conversation
 from specwright._errors import ConversationError
 
 __all__ = [
@@ -95,3 +96,30 @@ def kind_of(value: object) -> str:
         return "null"
     kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
     return kinds.get(type(value), "a number" if isinstance(value, int | float) else "a value")
+
+
+_JSON_TAGS = frozenset({"list", "dict", "str", "int", "float", "bool"})
+
+
+def validated_conversation(data: Mapping[str, object], *, turn_is_message: bool) -> Conversation:
+    """Build the conversation in one validating call; what pydantic refuses (JSON nested past
+    its recursion limit, say) is a ``ConversationError`` naming where, like every other fault.
+
+    ``turn_is_message``: turn ``i`` is message ``i`` (OpenAI); otherwise the error names the
+    turn path, since one Anthropic message can make several turns.
+    """
+    try:
+        return Conversation.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(p) for p in error["loc"]][:4]
+        index = None
+        if turn_is_message and len(loc) > 1 and loc[0] == "turns" and loc[1].isdigit():
+            index, loc = int(loc[1]), loc[2:]
+        # "extra" is where unmodelled keys live; "list"/"dict" are pydantic's JsonValue tags.
+        loc = [p for p in loc if p != "extra"]
+        loc = loc[: next((i for i, p in enumerate(loc) if p in _JSON_TAGS), len(loc))]
+        message = error["msg"]
+        if error["type"] == "recursion_loop":
+            message = "JSON nested too deeply"
+        raise ConversationError(message, index=index, field=".".join(loc)) from None

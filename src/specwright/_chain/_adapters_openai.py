@@ -21,6 +21,7 @@ from specwright._chain._adapters_common import (
     optional_str,
     registrar,
     rest,
+    validated_conversation,
 )
 from specwright._chain._conversation import ContentForm, Conversation, Media, PartMeta, Turn
 from specwright._errors import ConversationError
@@ -62,7 +63,8 @@ def from_openai(document: object) -> Conversation:
         for call in turn["tool_calls"]:
             call_names[call["id"]] = call["name"]
         turns.append(turn)
-    return Conversation.model_validate({"turns": turns, "source_format": "openai", "extra": extra})
+    data = {"turns": turns, "source_format": "openai", "extra": extra}
+    return validated_conversation(data, turn_is_message=True)
 
 
 def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, str]) -> _Fields:

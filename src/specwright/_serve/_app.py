@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import os
 import random
@@ -12,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -285,7 +287,17 @@ def _upstream_payload(exchange: _Exchange, document: dict[str, object], body: by
         out = exchange.api.write(document, compiled)
     except ConversationError as exc:  # e.g. a turn the target API cannot express
         raise Problem(422, str(exc), param="messages") from None
-    return orjson.dumps(out)
+    return _dumps(out)
+
+
+def _dumps(out: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(out)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
+        try:
+            return json.dumps(out, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            raise Problem(400, "request body nests JSON too deeply to forward") from None
 
 
 def _completed(exchange: _Exchange, reply: UpstreamReply) -> Response:
