@@ -66,8 +66,6 @@ class Gateway:
         """Open the upstream pool and start the writer (lifespan startup)."""
         # The writer thread runs SQLAlchemy's Python layer for each batch; with the default 5 ms
         # GIL switch interval a socket wait of the event loop could sit up to 5 ms behind it.
-        self._switch_interval = sys.getswitchinterval()
-        self._gc_threshold = gc.get_threshold()
         sys.setswitchinterval(0.0005)
         key = os.environ.get(self.config.upstream_key_env) or None
         self.upstream = Upstream(
@@ -293,11 +291,10 @@ def _upstream_payload(exchange: _Exchange, document: dict[str, object], body: by
 def _dumps(out: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(out)
-    except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
-        try:
-            return json.dumps(out, ensure_ascii=False).encode("utf-8")
-        except RecursionError:
-            raise Problem(400, "request body nests JSON too deeply to forward") from None
+    except orjson.JSONEncodeError:
+        # Nested past the 254 levels orjson writes; reading the conversation refused anything
+        # past ~255, far below where the json module would run out of recursion.
+        return json.dumps(out, ensure_ascii=False).encode("utf-8")
 
 
 def _completed(exchange: _Exchange, reply: UpstreamReply) -> Response:
@@ -350,6 +347,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return Response(api.error_body(problem), status, media_type="application/json")
 
 
+_PROXIED: dict[str, Callable[[Request], Awaitable[Response]]] = {
+    "/v1/chat/completions": chat_completions,
+    "/v1/messages": messages,
+}
+"""The proxied routes (``POST``), served by :class:`_HotRoutes` ahead of Starlette's router."""
+
+
 def create_app(config: GatewayConfig, spec: Spec) -> Starlette:
     """The gateway for ``config``, enforcing ``spec``."""
     gateway = Gateway(config, spec)
@@ -364,8 +368,7 @@ def create_app(config: GatewayConfig, spec: Spec) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-            Route("/v1/messages", messages, methods=["POST"]),
+            *(Route(path, handler, methods=["POST"]) for path, handler in _PROXIED.items()),
             Route("/v1/models", models, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
@@ -375,8 +378,7 @@ def create_app(config: GatewayConfig, spec: Spec) -> Starlette:
     app.state.gateway = gateway
     # The two proxied routes skip Starlette's middleware and router: their handler answers
     # every error itself, and the layers cost ~5% of the gateway's CPU per request.
-    hot = {"/v1/chat/completions": chat_completions, "/v1/messages": messages}
-    app.middleware_stack = _HotRoutes(app.build_middleware_stack(), hot)
+    app.middleware_stack = _HotRoutes(app.build_middleware_stack(), _PROXIED)
     return app
 
 
