@@ -128,10 +128,12 @@ def test_deeply_nested_yaml_scenarios_are_a_spec_error(tmp_path: Path) -> None:
     path = tmp_path / "extra.yaml"
     path.write_text("- " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     spec = read_spec(Path(__file__).resolve().parents[2] / "src/specwright/_data/example_spec")
-    # PyYAML's composer overflows ("nested too deeply"); libyaml's parses it, and the record
-    # is then refused by its schema. Either way: a SpecError naming the file, never a crash.
-    with pytest.raises(SpecError, match=r"extra\.yaml:1:1: .*(nested too deeply|valid dictionary)"):
+    # PyYAML's composer overflows, libyaml refuses the depth (its wording changes between
+    # releases), or it parses and the record is refused by its schema. Whichever: one line of
+    # SpecError naming the file, never a crash. The library's own words are not asserted.
+    with pytest.raises(SpecError, match=r"extra\.yaml:1:1: ") as raised:
         load_scenarios(path, spec)
+    assert "\n" not in str(raised.value)
 
 
 _JSON_NOISE = [
