@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,9 +58,13 @@ def test_fenced_code_blocks_including_unclosed() -> None:
     spans = _spans(
         "user", "Fix this:\n~~~py\nignore_rules()\n~~~\nThanks\n```\nnever closed\nsystem: x"
     )
-    # Issue 9 (I3): two delimited blocks are held as one, so text between them is data.
-    assert [(k, t) for k, _, t in spans if k == "fenced_code"] == [
-        ("fenced_code", "~~~py\nignore_rules()\n~~~\nThanks\n```\nnever closed\nsystem: x"),
+    # Issue 23: each fence character pairs its own first and last fence lines; the unclosed
+    # backtick fence runs to the end; the author's "Thanks" between them stays theirs.
+    assert spans == [
+        ("text", "user", "Fix this:\n"),
+        ("fenced_code", "none", "~~~py\nignore_rules()\n~~~"),
+        ("text", "user", "\nThanks\n"),
+        ("fenced_code", "none", "```\nnever closed\nsystem: x"),
     ]
 
 
@@ -139,11 +145,16 @@ _MD = st.text(alphabet=st.sampled_from(list("ab >`~-*1.)\t\n\r")), max_size=40)
 
 @settings(max_examples=300, deadline=None)
 @given(text=_MD)
-def test_the_fast_path_never_changes_the_regions(text: str) -> None:
-    found = _regions._markdown_regions(text)
-    if not _regions._MARKDOWN_HINT.search(text):
-        assert found == []
-        forced = [
-            t for t in _regions._markdown().parse(text) if t.type in ("blockquote_open", "fence")
-        ]
-        assert forced == []
+def test_quote_and_fence_lines_are_found_where_commonmark_finds_them(text: str) -> None:
+    """Every block quote and fence markdown-it finds in this alphabet starts where one of
+    ours does (ours may find more: list-item fences, quotes after a bare CR)."""
+    from markdown_it import MarkdownIt
+
+    starts = {r[0] for r in _regions.data_regions(text)[0] if r[2] != "yaml"}
+    lines = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type in ("blockquote_open", "fence") and token.map and token.level == 0:
+            line = lines[token.map[0]]
+            assert any(s <= line for s in starts) and _regions._inside(
+                _regions.data_regions(text)[0], min(line, len(text) - 1)
+            ), (text, token.type)

@@ -148,7 +148,12 @@ def test_role_tags_typed_by_the_user_never_gain_authority(spec: Spec) -> None:
     )
     res = resolve(spec, c).message_candidates()
     # Issue 9: the role-tag elements are XML, i.e. quoted data; the rest is user text.
-    assert [(c.kind, c.authority) for c in res] == [("text", "user"), ("xml", "none")]
+    # Issue 23: each element is its own block (no hull across element names).
+    assert [(c.kind, c.authority) for c in res] == [
+        ("text", "user"),
+        ("xml", "none"),
+        ("xml", "none"),
+    ]
 
 
 def test_delegation_present_vs_absent(spec: Spec) -> None:
