@@ -340,8 +340,7 @@ class _YamlBlock:
             self.spread = True
         elif self.blank_from >= 0 or not (key or _YAML_ITEM.match(line)):
             return False
-        else:
-            self.keys += key is not None
+        self.keys += key is not None
         self.end, self.blank_from = offset + len(line), -1
         return True
 
