@@ -93,6 +93,11 @@ def test_planted_markers_cannot_demote_the_rule_after_the_data(name: str) -> Non
 def test_an_unclosed_opener_of_the_author_still_runs_to_the_end() -> None:
     assert _authority("user", "Summarise: <untrusted>rest of it", "rest") == {"none"}
     assert _authority("user", "Fix:\n```\ncode()\nmore", "more") == {"none"}
+    # A planted unclosed opener earlier in the part does not hide the author's own.
+    quoted = f'Read "{PLANTED} <untrusted> ```" then <untrusted>rest of it'
+    assert _authority("user", quoted, "rest") == {"none"}
+    fenced = "Read:\n```\n<untrusted>\n```\nthen <untrusted>rest of it"
+    assert _authority("user", fenced, "rest") == {"none"}
 
 
 def test_a_cache_control_key_of_a_tool_text_part_is_dropped_with_a_record() -> None:

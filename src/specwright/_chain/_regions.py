@@ -89,14 +89,16 @@ def data_regions(text: str) -> tuple[list[Region], str]:
 
 
 def _found_regions(text: str) -> tuple[list[Region], str]:
-    tagged, unclosed_tag, forged = _untrusted_regions(text)
-    fenced, unclosed_fence = _fence_regions(text)
+    tagged, unclosed_tags, forged = _untrusted_regions(text)
+    fenced, unclosed_fences = _fence_regions(text)
     delimited = _union(
         [*tagged, *fenced, *_xml_regions(text), *_json_regions(text), *_quotation_regions(text)]
     )
     lines = [*_block_quote_regions(text, delimited), *_yaml_regions(text)]
     regions = _union([*delimited, *lines])
-    for start, kind in sorted(o for o in (unclosed_tag, unclosed_fence) if o is not None):
+    unclosed: list[tuple[int, SpanKind]] = [(o, "untrusted_block") for o in unclosed_tags]
+    unclosed += [(o, "fenced_code") for o in unclosed_fences]
+    for start, kind in sorted(unclosed):
         if not _inside(regions, start):
             regions = _union([*regions, (start, len(text), kind)])
             break  # the rest of the part is data: later openers are inside it
@@ -132,32 +134,31 @@ def _inside(regions: list[Region], offset: int) -> bool:
 # --------------------------------------------------------------------------- delimited
 
 
-def _untrusted_regions(text: str) -> tuple[list[Region], tuple[int, SpanKind] | None, bool]:
+def _untrusted_regions(text: str) -> tuple[list[Region], list[int], bool]:
     """The first ``<untrusted>`` opener to the last closer after it (tags included); the
-    first opener that no closer follows; whether the block holds more closers than openers
-    (a closer forged by its content, held as data)."""
+    openers that no closer follows; whether the block holds more closers than openers (a
+    closer forged by its content, held as data)."""
     if "<" not in text:
-        return [], None, False
+        return [], [], False
     tags = [(m.start(), m.end(), not m.group(1)) for m in _TAG.finditer(text)]
     first = next((t for t in tags if t[2]), None)
     if first is None:
-        return [], None, False
+        return [], [], False
     last = next((t for t in reversed(tags) if not t[2] and t[0] > first[0]), None)
     if last is None:
-        return [], (first[0], "untrusted_block"), False
+        return [], [t[0] for t in tags if t[2]], False
     inner = [t for t in tags if first[0] <= t[0] <= last[0]]
     forged = sum(not t[2] for t in inner) > sum(t[2] for t in inner)
-    after = next((t for t in tags if t[2] and t[0] > last[0]), None)
-    unclosed: tuple[int, SpanKind] | None = (after[0], "untrusted_block") if after else None
+    unclosed = [t[0] for t in tags if t[2] and t[0] > last[0]]
     return [(first[0], last[1], "untrusted_block")], unclosed, forged
 
 
-def _fence_regions(text: str) -> tuple[list[Region], tuple[int, SpanKind] | None]:
+def _fence_regions(text: str) -> tuple[list[Region], list[int]]:
     """Per fence character, the first fence line to the last closing fence line after it;
-    the first fence line that no closing line follows. A closing fence line is one without
+    the fence lines that no closing line follows. A closing fence line is one without
     an info string; a backtick fence's info string holds no backtick (CommonMark)."""
     if "``" not in text and "~~" not in text:
-        return [], None
+        return [], []
     lines: dict[str, list[tuple[int, int, bool]]] = {"`": [], "~": []}
     for match in _FENCE.finditer(text):
         fence, info = match.group(1), match.group(2)
@@ -172,11 +173,11 @@ def _fence_regions(text: str) -> tuple[list[Region], tuple[int, SpanKind] | None
         first = found[0]
         last = next((f for f in reversed(found) if f[2] and f[0] > first[0]), None)
         if last is None:
-            openers.append(first[0])
+            openers += [f[0] for f in found]
             continue
         regions.append((first[0], last[1], "fenced_code"))
-        openers += [f[0] for f in found if f[0] > last[0]][:1]
-    return regions, ((min(openers), "fenced_code") if openers else None)
+        openers += [f[0] for f in found if f[0] > last[0]]
+    return regions, openers
 
 
 def _xml_regions(text: str) -> Iterator[Region]:
