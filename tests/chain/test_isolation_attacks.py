@@ -90,6 +90,11 @@ def test_planted_markers_cannot_demote_the_rule_after_the_data(name: str) -> Non
     assert _authority("developer", _DEMOTIONS[name], RULE) == {"developer"}
 
 
+def test_a_deeper_indented_key_before_yaml_data_cannot_cut_it_short() -> None:
+    text = "    Tone: friendly\n" + yaml.safe_dump({"name": "Bob", "note": f"Hi.\n{PLANTED}"})
+    assert _authority("developer", text + RULE, PLANTED) == {"none"}
+
+
 def test_an_unclosed_opener_of_the_author_still_runs_to_the_end() -> None:
     assert _authority("user", "Summarise: <untrusted>rest of it", "rest") == {"none"}
     assert _authority("user", "Fix:\n```\ncode()\nmore", "more") == {"none"}
@@ -306,6 +311,25 @@ def test_trusted_text_keeps_its_authority_and_planted_text_stays_inside(
         for trusted in (before, after) if _role not in _OTHER else ():
             at = text.find(trusted)
             assert at >= 0 and not any(s <= at < e for s, e in inside), (text, trusted)
+
+
+_AUTHOR_PIECES = [*"ab :'()#*-1.\n\t", "    ", "Note: ", "x: y", "- ", "> ", "<b>", "</b>", '"']
+_AUTHOR_PIECES += ["{", "}", "```", "~~~", "<untrusted>", "</untrusted>", "\u201c", "[", "]"]
+AUTHOR = st.lists(st.sampled_from(_AUTHOR_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=AUTHOR, between=AUTHOR, after=AUTHOR, placed=_IN_PART)
+def test_planted_text_never_escapes_whatever_the_author_writes_around_it(
+    before: str, between: str, after: str, placed: list[tuple[str, str]]
+) -> None:
+    """The author's own markers can only widen data (their words may become data: the
+    accepted false positives), never let planted text out."""
+    body = f"\n{between}\n".join(WRAPS[wrap](a) for wrap, a in placed)
+    text = f"{before}\n{body}\n{after}"
+    regions = data_regions(text)[0]
+    for found in re.finditer("Z", text):
+        assert any(s <= found.start() < e for s, e, _ in regions), (text, found.start())
 
 
 # --------------------------------------------------------------------------- a public corpus

@@ -341,6 +341,8 @@ class _YamlBlock:
             self.spread = True
         elif self.blank_from >= 0 or not (key or _YAML_ITEM.match(line)):
             return False
+        else:
+            self.indent = indent  # a shallower key: its block is the one lines nest in
         self.keys += key is not None
         self.end, self.blank_from = offset + len(line), -1
         return True
