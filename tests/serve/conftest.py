@@ -19,6 +19,7 @@ from specwright import example_spec_path, read_spec
 from specwright._serve._app import create_app
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
 from specwright._serve._decision_store import DecisionStore
+from specwright._serve._http import uvicorn_options
 from tests.serve.scripted_upstream import Upstream, scripted_upstream
 
 CLIENT_KEY = "sk-client-alpha-0123456789"
@@ -32,7 +33,14 @@ def running_gateway(config: GatewayConfig) -> Iterator[str]:
     DecisionStore(config.store_url).close()  # the parent process migrates, as `serve` does
     app = create_app(config, read_spec(Path(config.spec_path)))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="on",
+            **uvicorn_options(),
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
