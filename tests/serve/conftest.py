@@ -14,6 +14,7 @@ pytest.importorskip("uvicorn")
 pytest.importorskip("httpx")
 
 import uvicorn
+from starlette.applications import Starlette
 
 from specwright import example_spec_path, read_spec
 from specwright._serve._app import create_app
@@ -28,10 +29,12 @@ UPSTREAM_KEY = "sk-upstream-secret-5555"
 
 
 @contextmanager
-def running_gateway(config: GatewayConfig) -> Iterator[str]:
-    """Serve ``config`` with uvicorn on a thread; yield the base URL (``…/v1``)."""
+def running_gateway(config: GatewayConfig, app: Starlette | None = None) -> Iterator[str]:
+    """Serve ``config`` (or ``app``, built for it) with uvicorn on a thread; yield the base
+    URL (``…/v1``)."""
     DecisionStore(config.store_url).close()  # the parent process migrates, as `serve` does
-    app = create_app(config, read_spec(Path(config.spec_path)))
+    if app is None:
+        app = create_app(config, read_spec(Path(config.spec_path)))
     server = uvicorn.Server(
         uvicorn.Config(
             app,

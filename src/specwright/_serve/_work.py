@@ -121,6 +121,7 @@ class CpuPool:
         self._queue = queue
         self._busy = 0
         self._executor: ProcessPoolExecutor | None = None
+        self._starting = asyncio.Lock()
 
     async def prepare(self, api: Api, body: bytes, mode: GatewayMode) -> Prepared:
         """The chain's work for ``body`` in a worker process (``Problem`` 503 when full)."""
@@ -133,10 +134,9 @@ class CpuPool:
             )
         self._busy += 1
         try:
+            executor = await self._started()
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._pool(), _prepare_in_worker, api.name, body, mode
-            )
+            return await loop.run_in_executor(executor, _prepare_in_worker, api.name, body, mode)
         except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
             self._executor = None
             problem = Problem(503, "the gateway's worker process failed; retry", code="overloaded")
@@ -144,18 +144,26 @@ class CpuPool:
         finally:
             self._busy -= 1
 
-    def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            c = self._context
-            self._executor = ProcessPoolExecutor(
-                self._workers,
-                # spawn, not fork: the gateway process runs threads (the writer, the pool's
-                # own) whose locks a forked child could inherit held.
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(c.spec, c.budget, c.store_text),
-            )
-        return self._executor
+    async def _started(self) -> ProcessPoolExecutor:
+        async with self._starting:
+            if self._executor is None:
+                # Starting a process writes its start-up data (the spec) into a pipe, which
+                # blocks until the new interpreter reads it: never on the event loop.
+                self._executor = await asyncio.to_thread(self._start)
+            return self._executor
+
+    def _start(self) -> ProcessPoolExecutor:
+        c = self._context
+        executor = ProcessPoolExecutor(
+            self._workers,
+            # spawn, not fork: the gateway process runs threads (the writer, the pool's own)
+            # whose locks a forked child could inherit held.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(c.spec, c.budget, c.store_text),
+        )
+        executor.submit(int).result()  # the processes start on the first submit
+        return executor
 
     def close(self) -> None:
         """Stop the worker processes (running work is abandoned)."""
