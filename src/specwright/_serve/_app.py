@@ -269,23 +269,23 @@ def _refuse_wide_integers(body: bytes) -> None:
     """400 for an integer literal beyond 64 bits, which orjson would have read as a float
     (a 30-digit ``seed`` went upstream as ``1e+30``). Only bodies with a long digit run
     (in a string or not) pay for this second, exact reading."""
+    wide: list[str] = []
+
+    def checked(literal: str) -> int:
+        value = int(literal)
+        if not -(2**63) <= value < 2**64:
+            wide.append(literal)
+        return value
+
     try:
-        json.loads(body, parse_int=_int64)
-    except _WideInteger as exc:
-        raise Problem(400, f"request body has an integer beyond 64 bits: {exc}") from None
-    except ValueError:  # e.g. past the json module's own digit limit
-        raise Problem(400, "request body has an integer beyond 64 bits") from None
-
-
-class _WideInteger(ValueError):
-    pass
-
-
-def _int64(literal: str) -> int:
-    value = int(literal)
-    if not -(2**63) <= value < 2**64:
-        raise _WideInteger(f"{literal[:12]}… ({len(literal)} digits)")
-    return value
+        json.loads(body, parse_int=checked)
+    except ValueError:  # e.g. past the json module's own limit on digits
+        wide.append("")
+    except RecursionError:  # orjson reads 1,024 levels, the json module fewer
+        raise Problem(400, "request body is nested too deeply to check its integers") from None
+    if wide:
+        digits = f" ({len(wide[0])} digits)" if wide[0] else ""
+        raise Problem(400, f"request body has an integer beyond 64 bits{digits}")
 
 
 def _count(document: dict[str, object], config: GatewayConfig) -> int:
