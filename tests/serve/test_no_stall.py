@@ -15,7 +15,13 @@ import httpx
 import pytest
 
 from specwright._serve._decision_store import DecisionFilter, DecisionStore
-from tests.serve.conftest import CLIENT_KEY, UPSTREAM_KEY, gateway_config, running_gateway
+from tests.serve.conftest import (
+    CLIENT_KEY,
+    OBSERVER_KEY,
+    UPSTREAM_KEY,
+    gateway_config,
+    running_gateway,
+)
 from tests.serve.scripted_upstream import Upstream
 from tests.serve.test_gateway_sdk import CONVERSATION
 
@@ -208,3 +214,49 @@ def test_a_client_leaving_mid_body_is_a_499_without_a_traceback(
     store.close()
     assert [r.status for r in records] == [499] * 5
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_large_requests_in_the_pool_keep_every_rule(
+    upstream: Upstream, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unreadable field is still a 422 naming it; observe mode forwards the body unchanged
+    and records the resolution; past ``cpu_queue`` large requests, a 503 with Retry-After."""
+    monkeypatch.setenv("SPECWRIGHT_UPSTREAM_API_KEY", UPSTREAM_KEY)
+    config = gateway_config(upstream.url, store_url, cpu_queue=1)
+    bad = _worst_case(100)
+    bad["messages"][60] = {"role": "wizard", "content": "x"}  # type: ignore[index]
+    with running_gateway(config) as url, httpx.Client(timeout=60) as client:
+        answer = client.post(f"{url}/chat/completions", json=bad, headers=AUTH)
+        assert answer.status_code == 422 and answer.json()["error"]["param"] == "messages[60].role"
+        body = json.dumps(_worst_case(100)).encode()
+        observed = client.post(
+            f"{url}/chat/completions", content=body, headers={"x-api-key": OBSERVER_KEY}
+        )
+        assert observed.status_code == 200 and upstream.requests[-1].body == json.loads(body)
+        statuses = _concurrently(client, f"{url}/chat/completions", _worst_case(), 3)
+    assert 503 in statuses and 200 in statuses, statuses
+    store = DecisionStore(store_url)
+    deadline = time.monotonic() + 10
+    while store.count() < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    records = {r.mode: r for r in store.find(DecisionFilter()) if r.status == 200}
+    store.close()
+    assert len(records["observe"].parts) == 100 and len(records["enforce"].parts) == 1500
+
+
+def _concurrently(client: httpx.Client, url: str, body: dict[str, object], n: int) -> list[int]:
+    raw = json.dumps(body).encode()
+    statuses: list[int] = []
+
+    def send() -> None:
+        response = client.post(url, content=raw, headers=AUTH)
+        if response.status_code == 503:
+            assert response.headers["retry-after"] == "1"
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
