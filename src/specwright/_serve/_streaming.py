@@ -39,8 +39,8 @@ _LOG = logging.getLogger("specwright.serve")
 class StreamScan:
     """Picks the model and usage out of Chat Completions stream events."""
 
-    FINAL = b"data:[DONE]"
-    """The line (spaces removed) that ends a complete stream."""
+    FINAL = (b"data: [DONE]", b"data:[DONE]")
+    """The lines that end a complete stream."""
 
     def __init__(self, pending: PendingDecision) -> None:
         self.pending = pending
@@ -55,8 +55,8 @@ class StreamScan:
         if len(self._partial) > 1 << 20:  # a line without end: stop carrying it
             self._partial = b""
         for line in lines:
-            if line.startswith((b"data: [", b"data:[", b"event: message_stop")):
-                self.complete = self.complete or line.replace(b" ", b"").strip() == self.FINAL
+            if not self.complete and line.rstrip() in self.FINAL:
+                self.complete = True
             if line.startswith(b"data:") and (
                 self.pending.upstream_model is None or b'"usage"' in line
             ):
@@ -84,7 +84,7 @@ class AnthropicStreamScan(StreamScan):
     tokens so far (the last one counts).
     """
 
-    FINAL = b"event:message_stop"
+    FINAL = (b"event: message_stop", b"event:message_stop")
 
     def _read(self, event: dict[str, object]) -> None:
         message = event.get("message")
@@ -128,6 +128,7 @@ def anthropic_error_event(message: str) -> bytes:
 REDACTED = "[boundary]"
 """What a boundary token in an answer is replaced with."""
 
+_MAX_EVENT = 1 << 20
 _EVENT_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -162,6 +163,9 @@ class BoundaryFilter:
             out.extend(self._event(data[start : end.end()]))
             start = end.end()
         self._partial = data[start:]
+        if len(self._partial) > _MAX_EVENT:  # no event ends: pass it on rather than hoard it
+            out.append(self._partial.replace(self._raw, REDACTED.encode("ascii")))
+            self._partial = b""
         return b"".join(out)
 
     def end(self) -> bytes:
