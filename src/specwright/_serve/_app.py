@@ -341,7 +341,8 @@ async def _upstream_payload(exchange: _Exchange, document: dict[str, object], bo
 def _unreadable(exc: ConversationError) -> Problem:
     """A 422 naming the field the adapter could not read (or write)."""
     if exc.index is None:
-        param = exc.field or "messages"
+        # A limit on the whole conversation names "content" (its parts): the field is messages.
+        param = "messages" if exc.field in ("", "content") else exc.field
     else:
         param = f"messages[{exc.index}]" + (f".{exc.field}" if exc.field else "")
     return Problem(422, str(exc), param=param)

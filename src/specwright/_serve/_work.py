@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -92,11 +93,15 @@ class Prepared:
     """The isolation boundary token (enforce mode)."""
 
 
+_NICENESS = 10
 _CONTEXT: list[ChainContext] = []
 """The worker process's context (set once by :func:`_start_worker`)."""
 
 
 def _start_worker(spec: Spec, budget: int, store_text: bool) -> None:
+    # Below the event loop's process in the scheduler's eyes: where cores are scarce, a
+    # large request yields to the small ones rather than sharing a core with them evenly.
+    os.nice(_NICENESS)
     _CONTEXT.append(ChainContext.build(spec, budget, store_text))
 
 
