@@ -1,10 +1,11 @@
 """The chain's CPU work for one request, off the event loop when it is large.
 
 Reading a conversation, resolving the chain of command and compiling the prompt is pure
-Python CPU work. A small request (the common case) does it on the event loop: handing it to
-another thread or process costs more than the work. A large one goes to a pool of worker
-processes (:class:`CpuPool`), so that the event loop keeps answering every other request
-(``/healthz``, small chats, streams) while it is processed.
+Python CPU work. A small request (the common case) does it on the event loop, where it costs
+least (no round trip to another process). A large one goes to a pool of worker processes
+(:class:`CpuPool`), so that the event loop keeps answering every other request (``/healthz``,
+small chats, streams) while it is processed; the pool's processes run at a lower priority, so
+where cores are scarce the large request yields to the small ones.
 
 Why processes and not threads: the work holds the GIL, and the loop waits up to a switch
 interval for it at every wake-up. Measured on the shared 2-core VM (load average ~11) while a
