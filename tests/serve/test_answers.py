@@ -195,6 +195,40 @@ def test_a_token_split_anywhere_is_caught(anthropic: bool) -> None:
         assert joined == text.replace(token, "[boundary]")
 
 
+@pytest.mark.parametrize("anthropic", [False, True])
+def test_random_texts_and_splits_never_leak_the_token(anthropic: bool) -> None:
+    """Random text with the token (and its prefixes) anywhere, cut into random events, the
+    stream cut into random network chunks: the token never comes out, all else unchanged."""
+    import random
+
+    rng = random.Random(7)
+    token = "9f3a0c1e7b2d4a68"
+    pieces = [token, token[:3], token[:9], token[5:], "<<<untrusted:", ":1>>>", "a", " ", "ü"]
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(0, 6))))
+        events = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        raw = b"".join(_delta_event(piece, anthropic) for piece in events)
+        stream = BoundaryFilter(token, anthropic)
+        out, at = b"", 0
+        while at < len(raw):
+            step = rng.randint(1, 80)
+            out += stream.feed(raw[at : at + step])
+            at += step
+        out += stream.end()
+        assert token.encode() not in out
+        assert "".join(_texts(out)) == text.replace(token, "[boundary]"), (text, events)
+
+
+def _delta_event(piece: str, anthropic: bool) -> bytes:
+    if anthropic:
+        event = {"type": "content_block_delta", "index": 0,
+                 "delta": {"type": "text_delta", "text": piece}}  # fmt: skip
+        return b"event: content_block_delta\ndata: " + json.dumps(event).encode() + b"\n\n"
+    event = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+    return b"data: " + json.dumps(event).encode() + b"\n\n"
+
+
 def _texts(raw: bytes) -> Iterator[str]:
     for line in raw.splitlines():
         if line.startswith(b"data: "):
