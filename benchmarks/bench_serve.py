@@ -343,6 +343,64 @@ def _throughput_verdict(enforce: Result, base: Result) -> str:
     return verdict
 
 
+# --------------------------------------------------------------------------- stall
+
+
+def _worst_case(messages: int) -> bytes:
+    """Many short turns: the body that held every client of the gateway for 16.5 s (3,000)."""
+    roles = ("user", "assistant")
+    turns = [{"role": roles[i % 2], "content": f"turn {i}"} for i in range(messages)]
+    return json.dumps({"model": "target-echo", "messages": turns}).encode()
+
+
+def _probe_once(client: httpx.Client, port: int, small: bytes) -> tuple[float, float]:
+    auth = {"authorization": f"Bearer {ENFORCE_KEY}", "content-type": "application/json"}
+    t0 = time.perf_counter()
+    client.get(f"http://127.0.0.1:{port}/healthz").raise_for_status()
+    t1 = time.perf_counter()
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    client.post(url, content=small, headers=auth).raise_for_status()
+    return (t1 - t0) * 1000.0, (time.perf_counter() - t1) * 1000.0
+
+
+def _stall(port: int, messages: int) -> None:
+    """/healthz and a small enforce request, idle and while a worst-case body is processed."""
+    import threading
+
+    small = json.dumps({"model": "target-echo", "messages": CONVERSATION}).encode()
+    auth = {"authorization": f"Bearer {ENFORCE_KEY}", "content-type": "application/json"}
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    big_seconds: list[float] = []
+
+    def send(body: bytes) -> None:
+        t0 = time.perf_counter()
+        httpx.post(url, content=body, headers=auth, timeout=600).raise_for_status()
+        big_seconds.append(time.perf_counter() - t0)
+
+    with httpx.Client(timeout=600) as client:
+        send(_worst_case(100))  # starts the CPU pool
+        idle = Result(), Result()
+        for _ in range(200):
+            for result, ms in zip(idle, _probe_once(client, port, small), strict=True):
+                result.latencies.append(ms)
+        busy = Result(), Result()
+        worker = threading.Thread(target=send, args=(_worst_case(messages),))
+        worker.start()
+        while worker.is_alive():
+            for result, ms in zip(busy, _probe_once(client, port, small), strict=True):
+                result.latencies.append(ms)
+        worker.join()
+    print(f"\n## 1 client probing while a {messages:,}-message body is enforced "
+          f"({big_seconds[-1]:.1f} s)\n")  # fmt: skip
+    print("| probe | idle p50 | idle p99 | during p50 | during p99 | during max | probes |")
+    print("|---|---|---|---|---|---|---|")
+    for name, quiet, loaded in zip(("/healthz", "small enforce"), idle, busy, strict=True):
+        q, b = quiet.latencies, loaded.latencies
+        print(f"| {name} | {quiet.pct(q, 0.5):.2f} | {quiet.pct(q, 0.99):.2f} | "
+              f"{loaded.pct(b, 0.5):.2f} | {loaded.pct(b, 0.99):.2f} | {max(b):.2f} | "
+              f"{len(b)} |")  # fmt: skip
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -434,6 +492,12 @@ def _arguments() -> argparse.Namespace:
         default=6000,
         help="requests of the realistic-latency case (60 rounds of 100 clients: see the docstring)",
     )
+    parser.add_argument(
+        "--stall-messages",
+        type=int,
+        default=2000,
+        help="messages of the worst-case body in the stall case (0 skips it)",
+    )
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument(
         "--litellm-venv",
@@ -494,6 +558,8 @@ def main() -> None:
                 verdicts.append(f"1 client: {_latency_verdict(enforce, base)}")
             else:
                 verdicts.append(f"{case.title()}: {_throughput_verdict(enforce, base)}")
+        if args.stall_messages:
+            _stall(targets.gateway[1], args.stall_messages)
         print("\n## enforce against the targets\n")
         for verdict in verdicts:
             print(f"- {verdict}")

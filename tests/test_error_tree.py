@@ -44,6 +44,7 @@ ALLOWED = {
     ("_jsonio.py", "_TooManyDigits"),
     ("_reader/_settings.py", "SettingError"),
     ("_serve/_app.py", "Problem"),
+    ("_serve/_work.py", "Problem"),
     ("_serve/_upstream.py", "_Garbage"),
     # The gateway's SIGTERM/SIGINT handler: a clean exit 0 after the records are flushed.
     ("_cli/serve.py", "SystemExit"),

@@ -6,6 +6,7 @@ never at import time, and then passed down explicitly.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -13,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from specwright._errors import ConfigurationError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "environment_secret", "load_settings"]
 
 
 class Settings(BaseSettings):
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     """Cohen's kappa below which a run's judge is flagged as weak (eval, report, history)."""
     color: bool = Field(default=True)
     """Whether human output may use colour (also off when stdout is not a terminal)."""
+    gateway_config: str | None = None
+    """The gateway's configuration as JSON: ``specwright serve`` sets it for its workers."""
 
 
 def load_settings() -> Settings:
@@ -50,3 +53,10 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         name = "SPECWRIGHT_" + "_".join(str(p) for p in first["loc"]).upper()
         raise ConfigurationError(f"{name}: {first['msg']}") from None
+
+
+def environment_secret(name: str) -> str | None:
+    """The secret in the environment variable ``name``, itself named by a setting (the
+    gateway's ``--upstream-key-env``); ``None`` when unset or empty. Read when needed, never
+    stored in a settings object that could be printed or serialised."""
+    return os.environ.get(name) or None

@@ -14,11 +14,13 @@ pytest.importorskip("uvicorn")
 pytest.importorskip("httpx")
 
 import uvicorn
+from starlette.applications import Starlette
 
 from specwright import example_spec_path, read_spec
 from specwright._serve._app import create_app
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
 from specwright._serve._decision_store import DecisionStore
+from specwright._serve._http import uvicorn_options
 from tests.serve.scripted_upstream import Upstream, scripted_upstream
 
 CLIENT_KEY = "sk-client-alpha-0123456789"
@@ -27,12 +29,21 @@ UPSTREAM_KEY = "sk-upstream-secret-5555"
 
 
 @contextmanager
-def running_gateway(config: GatewayConfig) -> Iterator[str]:
-    """Serve ``config`` with uvicorn on a thread; yield the base URL (``…/v1``)."""
+def running_gateway(config: GatewayConfig, app: Starlette | None = None) -> Iterator[str]:
+    """Serve ``config`` (or ``app``, built for it) with uvicorn on a thread; yield the base
+    URL (``…/v1``)."""
     DecisionStore(config.store_url).close()  # the parent process migrates, as `serve` does
-    app = create_app(config, read_spec(Path(config.spec_path)))
+    if app is None:
+        app = create_app(config, read_spec(Path(config.spec_path)))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="on",
+            **uvicorn_options(),
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -9,6 +9,10 @@ real upstream does: the request's ``model`` picks the behaviour.
 * ``fault-garbage``: 200 with a body that is not JSON;
 * ``fault-hang``: never answers;
 * ``fault-midstream``: a stream that breaks after two chunks;
+* ``close-delimited``: a stream framed by the connection's close (no length, no chunking);
+* ``fault-closecut``: such a stream, closed after two events;
+* ``echo-boundary``: an answer that repeats the first isolation marker it received (a stream
+  sends it one character per event);
 * ``flaky-<id>``: the first request with that model gets 503, later ones succeed;
 * ``gated``: a stream whose chunks after the first wait for :attr:`Upstream.gate`;
 * ``slow-<ms>``: an answer (or a stream's first chunk) after ``<ms>`` milliseconds, the time a
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -202,6 +207,11 @@ class _Handler:
             model = "fault-503"
         if model.startswith("fault-"):
             return await self._fault(model[6:], body, writer)
+        if model == "close-delimited":
+            await self._close_delimited(model, body, writer, break_after=None)
+            return False
+        if model == "echo-boundary":
+            return await self._echo_boundary(body, writer)
         if model.startswith("slow-") and model[5:].isdigit():
             await asyncio.sleep(int(model[5:]) / 1000.0)
         if body.get("stream"):
@@ -230,6 +240,9 @@ class _Handler:
         if kind == "midstream":
             await self._stream("fault-midstream", body, writer, break_after=2)
             return False
+        if kind == "closecut":
+            await self._close_delimited("fault-closecut", body, writer, break_after=2)
+            return False
         writer.write(_whole(500, b"{}"))
         return True
 
@@ -253,6 +266,43 @@ class _Handler:
             writer.write(_chunked(event))
             await writer.drain()
         writer.write(b"0\r\n\r\n")
+
+    async def _close_delimited(
+        self,
+        model: str,
+        body: dict[str, Any],
+        writer: asyncio.StreamWriter,
+        break_after: int | None,
+    ) -> None:
+        events = (_anthropic_events if self.anthropic else _stream_events)(model, body)
+        head = {"content-type": "text/event-stream", "connection": "close"}
+        writer.write(_head(200, head))
+        for event in events[:break_after]:
+            writer.write(event)
+            await writer.drain()
+        await writer.drain()
+        writer.close()
+
+    async def _echo_boundary(self, body: dict[str, Any], writer: asyncio.StreamWriter) -> bool:
+        found = _MARKER.search(json.dumps(body))
+        text = f"you said {found.group(0) if found else 'nothing'} ok"
+        if not body.get("stream"):
+            answer = _completion("echo-boundary", 0)
+            answer["choices"][0]["message"]["content"] = text
+            writer.write(_whole(200, json.dumps(answer).encode()))
+            return True
+        head = {"content-type": "text/event-stream", "transfer-encoding": "chunked"}
+        writer.write(_head(200, head))
+        pieces = [{"role": "assistant", "content": ""}] + [{"content": c} for c in text]
+        for delta in pieces:
+            writer.write(_chunked(_chunk("echo-boundary", delta)))
+            await writer.drain()
+        writer.write(_chunked(_chunk("echo-boundary", {}, "stop") + b"data: [DONE]\n\n"))
+        writer.write(b"0\r\n\r\n")
+        return True
+
+
+_MARKER = re.compile(r"<<<untrusted:[0-9a-f]+:\d+>>>")
 
 
 async def _start(state: Upstream, port: int = 0) -> asyncio.Server:

@@ -200,3 +200,22 @@ def test_anthropic_error_types_by_status() -> None:
     ]  # fmt: skip
     named = json.loads(Problem(422, "bad role", param="messages[2].role").anthropic_body())
     assert named["error"]["message"] == "messages[2].role: bad role"
+
+
+@pytest.mark.parametrize(("model", "cut"), [("fault-closecut", True), ("close-delimited", False)])
+def test_a_close_delimited_stream_ends_in_an_error_only_when_cut(
+    gateway: str, upstream: Upstream, store_url: str, model: str, cut: bool
+) -> None:
+    """No length, no chunking: a stream closed before ``message_stop`` looked complete."""
+    received = []
+    with _client(gateway).messages.stream(model=model, max_tokens=8, messages=MESSAGES) as stream:
+        decision = stream.response.headers["x-specwright-decision-id"]
+        try:
+            for event in stream:
+                received.append(event.type)
+        except anthropic.APIError as exc:
+            received.append(f"error: {exc.message}")
+    assert received[0] == "message_start"
+    assert received[-1].startswith("error: ") == cut, received
+    (record,) = wait_for(store_url, [decision])
+    assert (record.error is not None) == cut

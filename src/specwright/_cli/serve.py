@@ -86,6 +86,31 @@ def _hash_key_entry(name: str) -> int:
     type=click.IntRange(1),
     help="Largest request body (413 beyond).",
 )
+@click.option(
+    "--max-messages",
+    default=4096,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most messages in a request (422 beyond).",
+)
+@click.option(
+    "--max-parts",
+    default=16384,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most content parts over all messages of a request (422 beyond).",
+)
+@click.option(
+    "--cpu-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes (per worker) that resolve large requests off the event loop.",
+)
+@click.option("--header-timeout", default=10.0, show_default=True, help="Seconds to send headers.")
+@click.option(
+    "--body-timeout", default=30.0, show_default=True, help="Seconds to send a body (408)."
+)
 @click.option("--timeout", default=60.0, show_default=True, help="Upstream timeout (seconds).")
 @click.option(
     "--retries",
@@ -93,6 +118,11 @@ def _hash_key_entry(name: str) -> int:
     show_default=True,
     type=click.IntRange(0, 10),
     help="Upstream retries, only before the first byte is sent.",
+)
+@click.option(
+    "--retry-timeouts",
+    is_flag=True,
+    help="Also retry an upstream call that timed out (it may cost twice).",
 )
 @click.option("--budget", default=2000, show_default=True, help="Token budget for sections.")
 @click.option(
@@ -167,6 +197,7 @@ def _run(config_json: str, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from specwright._serve._config import CONFIG_ENV
+    from specwright._serve._http import uvicorn_options
 
     os.environ[CONFIG_ENV] = config_json  # worker processes read it from here
     # uvicorn re-raises the stop signal once it has shut down gracefully; by then every
@@ -182,5 +213,6 @@ def _run(config_json: str, host: str, port: int, workers: int) -> int:
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=30,
+        **uvicorn_options(),
     )
     return 0

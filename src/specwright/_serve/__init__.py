@@ -5,13 +5,14 @@ differs between them (adapters, upstream path and headers, usage, error shapes).
 
 Pipeline per request::
 
-    client ──POST /v1/chat/completions──► _app (auth, size limit, JSON, the API's adapter)
+    client ──POST /v1/chat/completions──► _http (header timeout) → _app (auth, limits, JSON)
         │     or /v1/messages                │
-        │                                    │ resolve(spec, conversation)
-        │                                    │ enforce: compile_prompt → compiled messages
+        │                                    │ _work: read, resolve, compile (enforce) —
+        │                                    │   on the loop if small, in a process pool if large
         │                                    ▼ observe: the request unchanged
         │                                 _upstream (aiohttp pool, retries before the first byte)
-        ◄──── response (streamed chunk by chunk) + x-specwright-decision-id ────┘
+        ◄──── response (streamed chunk by chunk, boundary token removed) ───────┘
+              + x-specwright-decision-id
                                              │
                        PendingDecision ──► _writer (batched, off the hot path) ──► decisions table
 

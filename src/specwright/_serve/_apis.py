@@ -26,7 +26,7 @@ from specwright._serve._streaming import (
 )
 from specwright._serve._upstream import Upstream
 
-__all__ = ["CHAT_COMPLETIONS", "MESSAGES", "Api"]
+__all__ = ["APIS", "CHAT_COMPLETIONS", "MESSAGES", "Api"]
 
 ANTHROPIC_VERSION = "2023-06-01"
 """Sent upstream when the client names no ``anthropic-version``."""
@@ -124,3 +124,6 @@ MESSAGES = Api(
     error_event=anthropic_error_event,
 )
 """``POST /v1/messages`` (Anthropic)."""
+
+APIS = {api.name: api for api in (CHAT_COMPLETIONS, MESSAGES)}
+"""Each API by its recorded name."""

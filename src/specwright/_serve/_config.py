@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -17,6 +16,7 @@ from pydantic import Field, ValidationError
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._serve._records import GatewayMode
+from specwright._settings import Settings, environment_secret
 from specwright._validation import first_error
 
 __all__ = [
@@ -67,10 +67,32 @@ class GatewayConfig(FrozenModel):
     """The environment variable holding the upstream key (may be unset)."""
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     """Largest request body accepted (413 beyond it)."""
+    max_messages: int = Field(default=4096, gt=0)
+    """Most messages in one request (422 beyond it, naming ``messages``)."""
+    max_parts: int = Field(default=16384, gt=0)
+    """Most content parts over all messages of one request (422 beyond it)."""
+    inline_max_bytes: int = Field(default=4096, ge=0)
+    """Bodies up to this size (with at most ``inline_max_items`` messages and parts) are
+    resolved on the event loop; larger ones in the CPU pool, so they hold no one up."""
+    inline_max_items: int = Field(default=32, ge=0)
+    """Most messages plus content parts resolved on the event loop."""
+    cpu_workers: int = Field(default=1, ge=1, le=64)
+    """Worker processes (per gateway worker) that resolve large requests."""
+    cpu_queue: int = Field(default=32, ge=1)
+    """Large requests waiting or running in the CPU pool before the next one gets a 503."""
+    header_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a connection may take to send a request's headers (then it is closed)."""
+    body_timeout: float = Field(default=30.0, gt=0)
+    """Seconds a request may take to send its body after its headers (then a 408)."""
     timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait on the upstream for the first byte, and between bytes."""
     retries: int = Field(default=2, ge=0, le=10)
-    """Extra attempts for a failed upstream call, only before the first byte is sent."""
+    """Extra attempts for an upstream call that failed without an answer to pass on (connection
+    refused or reset, a 5xx, a broken answer), only before the first byte is sent; a timeout
+    only with ``retry_timeouts``."""
+    retry_timeouts: bool = False
+    """Also retry an upstream call that timed out (off by default: the model may still be
+    generating the first answer, at full cost)."""
     budget: int = Field(default=2000, ge=0)
     """Token budget for non-root sections in the preamble (enforce mode)."""
 
@@ -79,12 +101,16 @@ class GatewayConfig(FrozenModel):
         return self.model_dump_json()
 
     @classmethod
-    def from_env(cls) -> GatewayConfig:
+    def from_settings(cls, settings: Settings) -> GatewayConfig:
         """The configuration the parent process put in :data:`CONFIG_ENV`."""
-        raw = os.environ.get(CONFIG_ENV)
+        raw = settings.gateway_config
         if raw is None:
             raise ConfigurationError(f"{CONFIG_ENV} is not set (start with `specwright serve`)")
         return cls.model_validate_json(raw)
+
+    def upstream_key(self) -> str | None:
+        """The upstream's key, from the environment variable :attr:`upstream_key_env`."""
+        return environment_secret(self.upstream_key_env)
 
 
 def hash_key(key: str) -> str:

@@ -1,7 +1,8 @@
 """Decision records: what the gateway decided for one request, and why.
 
-The hot path captures a :class:`PendingDecision` (plain references, no copying); the writer
-thread turns it into a row (:func:`build_row`) and stores it; :class:`DecisionRecord` is how a
+The hot path captures a :class:`PendingDecision` (plain references, no copying); once per batch
+it becomes a row (:func:`build_row`, its trace a typed :class:`DecisionTrace`) that the writer
+thread stores; :class:`DecisionRecord` is how a
 stored row reads back. Message text is kept only when
 the gateway is told to (``--store-text``); otherwise every span carries the SHA-256 of its text.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypedDict
 
 from specwright._chain._candidates import CandidateStatus, SpanCandidate
 from specwright._chain._compiled import CompiledPrompt
@@ -22,14 +23,22 @@ from specwright._frozen import FrozenModel
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = [
+    "BuiltTrace",
     "DecisionRecord",
+    "DecisionTrace",
     "GatewayMode",
     "IsolatedSpan",
+    "IsolatedTrace",
     "PartDecision",
+    "PartTrace",
     "PendingDecision",
     "SectionDecision",
+    "SectionTrace",
     "SpanDecision",
+    "SpanTrace",
     "build_row",
+    "build_trace",
+    "built_trace",
     "sha256_text",
 ]
 
@@ -184,11 +193,111 @@ class PendingDecision:
     compiled: CompiledPrompt | None = None
     conversation: Conversation | None = None
     """Set instead of ``resolution`` in observe mode: the writer resolves it, off the hot path."""
+    trace: BuiltTrace | None = None
+    """Set instead of the three above when the CPU pool resolved the request."""
+    boundary: str | None = None
+    """The request's isolation boundary token (enforce mode): kept out of the answer."""
+    overhead_ms: float | None = None
+    """A stream's overhead, fixed when its first byte goes out (``None``: from the latency)."""
 
 
 def sha256_text(text: str) -> str:
     """The hex SHA-256 of ``text`` (UTF-8)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SpanTrace(TypedDict):
+    """A :class:`SpanDecision` as the trace stores it."""
+
+    id: str
+    kind: str | None
+    authority: AuthorityOrNone
+    status: CandidateStatus
+    related: str | None
+    reason: str
+    text_sha256: str
+    text: str | None
+
+
+class PartTrace(TypedDict):
+    """A :class:`PartDecision` as the trace stores it."""
+
+    message_index: int
+    part_index: int
+    role: str
+    authority: AuthorityOrNone
+    status: CandidateStatus
+    spans: list[SpanTrace]
+
+
+class SectionTrace(TypedDict):
+    """A :class:`SectionDecision` as the trace stores it."""
+
+    id: str
+    authority: AuthorityOrNone
+    status: CandidateStatus
+    related: str | None
+    reason: str
+    placed: bool
+    tokens: int | None
+
+
+class IsolatedTrace(TypedDict):
+    """An :class:`IsolatedSpan` as the trace stores it."""
+
+    message_index: int
+    part_index: int
+    start: int
+    end: int
+    kind: str
+    text_sha256: str
+    text: str | None
+
+
+class DecisionTrace(TypedDict):
+    """The ``trace`` column: the parts of :class:`DecisionRecord` that are not columns.
+
+    Typed dicts, not models: building pydantic models for every span of every request would
+    cost more than the rest of the record; :class:`DecisionRecord` validates the trace when it
+    is read back (:mod:`specwright._serve._decision_store`), and a test keeps the keys of each
+    typed dict equal to the fields of its model.
+    """
+
+    api: str
+    parts: list[PartTrace]
+    sections: list[SectionTrace]
+    isolated: list[IsolatedTrace]
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltTrace:
+    """A trace already written as JSON (by the CPU pool), with the ids of its placed sections."""
+
+    json: bytes
+    placed: tuple[str, ...]
+
+
+def build_trace(
+    api: str,
+    resolution: Resolution | None,
+    compiled: CompiledPrompt | None,
+    store_text: bool,
+) -> DecisionTrace:
+    """The decision trace of one request."""
+    return {
+        "api": api,
+        "parts": _parts(resolution, store_text),
+        "sections": _sections(resolution, compiled),
+        "isolated": _isolated(compiled, store_text),
+    }
+
+
+def built_trace(trace: DecisionTrace) -> BuiltTrace:
+    """``trace`` written as JSON, ready for :func:`build_row`."""
+    import orjson  # the serve extra's; `specwright decisions` reads records without it
+
+    placed = tuple(s["id"] for s in trace["sections"] if s["placed"])
+    return BuiltTrace(orjson.dumps(trace), placed)
 
 
 def build_row(
@@ -198,26 +307,15 @@ def build_row(
     store_text: bool,
     index: SpecIndex | None = None,
 ) -> dict[str, Any]:
-    """The ``decisions`` row for ``pending`` (runs on the writer thread); ``spec_hash`` is
-    ``spec.content_hash()``, computed once by the caller.
-
-    The trace is written as plain JSON in the shape of :class:`DecisionRecord`, which reads it
-    back (and validates it) in :mod:`specwright._serve._decision_store`: building pydantic
-    models here would cost more than the rest of the record, on every request.
-    """
-    import orjson  # the serve extra's; `specwright decisions` reads records without it
-
-    if pending.resolution is None and pending.conversation is not None:
-        pending.resolution = resolve(spec, pending.conversation, index=index)
+    """The ``decisions`` row for ``pending`` (built once per batch, off the request's path);
+    ``spec_hash`` is ``spec.content_hash()``, computed once by the caller."""
+    trace = pending.trace
+    if trace is None:
+        if pending.resolution is None and pending.conversation is not None:
+            pending.resolution = resolve(spec, pending.conversation, index=index)
+        built = build_trace(pending.api, pending.resolution, pending.compiled, store_text)
+        trace = built_trace(built)
     upstream = pending.upstream_ms
-    sections = _sections(pending.resolution, pending.compiled)
-    placed = [s["id"] for s in sections if s["placed"]]
-    trace = {
-        "api": pending.api,
-        "parts": _parts(pending.resolution, store_text),
-        "sections": sections,
-        "isolated": _isolated(pending.compiled, store_text),
-    }
     return {
         "decision_id": pending.id,
         "created": datetime.fromtimestamp(pending.created, UTC),
@@ -232,15 +330,21 @@ def build_row(
         "error": pending.error,
         "latency_ms": round(pending.latency_ms, 3),
         "upstream_ms": None if upstream is None else round(upstream, 3),
-        "overhead_ms": round(max(pending.latency_ms - (upstream or 0.0), 0.0), 3),
+        "overhead_ms": round(_overhead_ms(pending), 3),
         "prompt_tokens": pending.prompt_tokens,
         "completion_tokens": pending.completion_tokens,
-        "sections": "," + ",".join(placed) + "," if placed else "",
-        "trace": orjson.dumps(trace).decode("utf-8"),
+        "sections": "," + ",".join(trace.placed) + "," if trace.placed else "",
+        "trace": trace.json.decode("utf-8"),
     }
 
 
-def _span(candidate: SpanCandidate, store_text: bool) -> dict[str, Any]:
+def _overhead_ms(pending: PendingDecision) -> float:
+    if pending.overhead_ms is not None:  # a stream: measured up to its first byte
+        return pending.overhead_ms
+    return max(pending.latency_ms - (pending.upstream_ms or 0.0), 0.0)
+
+
+def _span(candidate: SpanCandidate, store_text: bool) -> SpanTrace:
     return {
         "id": candidate.id,
         "kind": candidate.kind,
@@ -253,7 +357,7 @@ def _span(candidate: SpanCandidate, store_text: bool) -> dict[str, Any]:
     }
 
 
-def _parts(resolution: Resolution | None, store_text: bool) -> list[dict[str, Any]]:
+def _parts(resolution: Resolution | None, store_text: bool) -> list[PartTrace]:
     if resolution is None:
         return []
     return [
@@ -269,9 +373,7 @@ def _parts(resolution: Resolution | None, store_text: bool) -> list[dict[str, An
     ]
 
 
-def _sections(
-    resolution: Resolution | None, compiled: CompiledPrompt | None
-) -> list[dict[str, Any]]:
+def _sections(resolution: Resolution | None, compiled: CompiledPrompt | None) -> list[SectionTrace]:
     if resolution is None:
         return []
     placed = {s.id: s.tokens for s in compiled.sections} if compiled else {}
@@ -292,7 +394,7 @@ def _sections(
     ]
 
 
-def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> list[dict[str, Any]]:
+def _isolated(compiled: CompiledPrompt | None, store_text: bool) -> list[IsolatedTrace]:
     if compiled is None:
         return []
     return [

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
+import orjson
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -20,11 +23,14 @@ from specwright._serve._records import PendingDecision
 from specwright._serve._upstream import UPSTREAM_ERRORS, StreamOpened
 
 __all__ = [
+    "REDACTED",
     "AnthropicStreamScan",
+    "BoundaryFilter",
     "RecordedStream",
     "StreamScan",
     "anthropic_error_event",
     "openai_error_event",
+    "redact",
 ]
 
 _LOG = logging.getLogger("specwright.serve")
@@ -33,9 +39,14 @@ _LOG = logging.getLogger("specwright.serve")
 class StreamScan:
     """Picks the model and usage out of Chat Completions stream events."""
 
+    FINAL = (b"data: [DONE]", b"data:[DONE]")
+    """The lines that end a complete stream."""
+
     def __init__(self, pending: PendingDecision) -> None:
         self.pending = pending
         self._partial = b""
+        self.complete = False
+        """Whether the stream's final event went by."""
 
     def feed(self, chunk: bytes) -> None:
         """Look at one chunk (lines may straddle chunks)."""
@@ -44,6 +55,8 @@ class StreamScan:
         if len(self._partial) > 1 << 20:  # a line without end: stop carrying it
             self._partial = b""
         for line in lines:
+            if not self.complete and line.rstrip() in self.FINAL:
+                self.complete = True
             if line.startswith(b"data:") and (
                 self.pending.upstream_model is None or b'"usage"' in line
             ):
@@ -70,6 +83,8 @@ class AnthropicStreamScan(StreamScan):
     ``message_start`` carries the model and the input tokens; ``message_delta`` the output
     tokens so far (the last one counts).
     """
+
+    FINAL = (b"event: message_stop", b"event:message_stop")
 
     def _read(self, event: dict[str, object]) -> None:
         message = event.get("message")
@@ -110,6 +125,130 @@ def anthropic_error_event(message: str) -> bytes:
     return b"event: error\ndata: " + json.dumps(error).encode("utf-8") + b"\n\n"
 
 
+REDACTED = "[boundary]"
+"""What a boundary token in an answer is replaced with."""
+
+_MAX_EVENT = 1 << 20
+_EVENT_END = re.compile(rb"\r?\n\r?\n")
+
+
+def redact(content: bytes, token: str | None) -> bytes:
+    """``content`` without the request's boundary token (a model may echo its markers)."""
+    if token is None:
+        return content
+    return content.replace(token.encode("ascii"), REDACTED.encode("ascii"))
+
+
+class BoundaryFilter:
+    """Keeps the boundary token out of a stream of server-sent events.
+
+    A model streams text in pieces, so the token can straddle events: text that ends with
+    the start of the token is held back (its event goes out without it) until the next text of
+    the same choice shows whether the token follows. Events are passed on whole.
+    """
+
+    def __init__(self, token: str, anthropic: bool) -> None:
+        self._token = token
+        self._raw = token.encode("ascii")
+        self._anthropic = anthropic
+        self._partial = b""
+        self._held: dict[int, str] = {}
+
+    def feed(self, chunk: bytes) -> bytes:
+        """The complete events in ``chunk`` (and before it), filtered."""
+        data = self._partial + chunk
+        out: list[bytes] = []
+        start = 0
+        for end in _EVENT_END.finditer(data):
+            out.extend(self._event(data[start : end.end()]))
+            start = end.end()
+        self._partial = data[start:]
+        if len(self._partial) > _MAX_EVENT:  # no event ends: pass it on rather than hoard it
+            out.append(self._partial.replace(self._raw, REDACTED.encode("ascii")))
+            self._partial = b""
+        return b"".join(out)
+
+    def end(self) -> bytes:
+        """What is left when the stream ends: held text, an unfinished event."""
+        held = [self._text_event(i, text) for i, text in self._held.items() if text]
+        self._held.clear()
+        rest, self._partial = self._partial, b""
+        return b"".join(held) + rest.replace(self._raw, REDACTED.encode("ascii"))
+
+    def _event(self, raw: bytes) -> Iterator[bytes]:
+        event = _data_of(raw)
+        texts = list(_texts(event, self._anthropic)) if event is not None else []
+        if not texts:
+            for index in list(self._held):  # e.g. finish or block stop: release held text
+                if not self._anthropic or _index(event) == index:
+                    yield self._text_event(index, self._held.pop(index))
+            yield raw.replace(self._raw, REDACTED.encode("ascii"))
+            return
+        changed = False
+        for index, holder, key in texts:
+            text = self._pass(index, holder[key])
+            changed = changed or text != holder[key]
+            holder[key] = text
+        out = _rewrite(raw, event) if changed and event is not None else raw
+        yield out.replace(self._raw, REDACTED.encode("ascii"))
+
+    def _pass(self, index: int, text: str) -> str:
+        text = (self._held.pop(index, "") + text).replace(self._token, REDACTED)
+        for size in range(min(len(self._token) - 1, len(text)), 0, -1):
+            if text.endswith(self._token[:size]):
+                self._held[index] = text[-size:]
+                return text[:-size]
+        return text
+
+    def _text_event(self, index: int, text: str) -> bytes:
+        if self._anthropic:
+            delta = {"type": "content_block_delta", "index": index,
+                     "delta": {"type": "text_delta", "text": text}}  # fmt: skip
+            return b"event: content_block_delta\ndata: " + orjson.dumps(delta) + b"\n\n"
+        choice = {"index": index, "delta": {"content": text}, "finish_reason": None}
+        chunk = {"object": "chat.completion.chunk", "choices": [choice]}
+        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+
+def _data_of(raw: bytes) -> dict[str, Any] | None:
+    for line in raw.splitlines():
+        if line.startswith(b"data:"):
+            try:
+                event = orjson.loads(line[5:])
+            except orjson.JSONDecodeError:
+                return None
+            return event if isinstance(event, dict) else None
+    return None
+
+
+def _index(event: dict[str, Any] | None) -> int | None:
+    index = event.get("index") if event is not None else None
+    return index if isinstance(index, int) else None
+
+
+def _texts(event: dict[str, Any], anthropic: bool) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """(choice or block index, the dict holding the text, its key) for each text delta."""
+    if anthropic:
+        delta = event.get("delta")
+        index = _index(event)
+        if isinstance(delta, dict) and isinstance(delta.get("text"), str) and index is not None:
+            yield index, delta, "text"
+        return
+    for choice in event.get("choices") or ():
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        index = choice.get("index", 0) if isinstance(choice, dict) else 0
+        if isinstance(delta, dict) and isinstance(delta.get("content"), str):
+            yield (index if isinstance(index, int) else 0), delta, "content"
+
+
+def _rewrite(raw: bytes, event: dict[str, Any]) -> bytes:
+    lines = [
+        b"data: " + orjson.dumps(event) if line.startswith(b"data:") else line
+        for line in raw.splitlines()
+    ]
+    return b"\n".join(lines) + b"\n\n"
+
+
 class RecordedStream(StreamingResponse):
     """A streaming response that always closes the upstream and always records once."""
 
@@ -120,14 +259,31 @@ class RecordedStream(StreamingResponse):
         done: Callable[[], None],
         headers: dict[str, str],
         error_event: Callable[[str], bytes] = openai_error_event,
+        *,
+        first_byte: Callable[[], None] = lambda: None,
+        boundary: BoundaryFilter | None = None,
     ) -> None:
         self._opened = opened
         self._scan = scan
         self._done = done
         self._error_event = error_event
+        self._first_byte = first_byte
+        self._boundary = boundary
         super().__init__(self._chunks(), 200, headers, media_type="text/event-stream")
 
     async def _chunks(self) -> AsyncIterator[bytes]:
+        first = True
+        async for received in self._upstream():
+            chunk = received if self._boundary is None else self._boundary.feed(received)
+            if chunk:
+                if first:
+                    self._first_byte()
+                    first = False
+                yield chunk
+        if self._boundary is not None and (rest := self._boundary.end()):
+            yield rest
+
+    async def _upstream(self) -> AsyncIterator[bytes]:
         opened = self._opened
         self._scan.feed(opened.first)
         yield opened.first
@@ -137,9 +293,18 @@ class RecordedStream(StreamingResponse):
                 yield chunk
         except UPSTREAM_ERRORS as exc:
             # Bytes already went out: no retry, no new status; say so in the stream and end it.
-            pending = self._scan.pending
-            pending.error = f"upstream failed mid-stream: {type(exc).__name__}"
+            self._failed(f"upstream failed mid-stream: {type(exc).__name__}")
             yield self._error_event("upstream failed mid-stream")
+            return
+        if not opened.delimited and not self._scan.complete:
+            # No length and no chunking: the upstream's close is the only end, so a stream cut
+            # short ends "cleanly". Without its final event it did not finish.
+            self._failed("upstream stream ended before its final event")
+            yield self._error_event("upstream stream ended before its final event")
+
+    def _failed(self, error: str) -> None:
+        # The status stays what the client got (200); the error marks the record as failed.
+        self._scan.pending.error = error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

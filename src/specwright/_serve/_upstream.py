@@ -1,7 +1,9 @@
 """The upstream: one pooled ``aiohttp.ClientSession`` per worker, retries before the first byte.
 
-Timeouts, connection resets, 5xx answers and garbage bodies are retried (``retries`` extra
-attempts with a short backoff); once a byte has gone to the client nothing is retried. A 429
+Connection failures and resets, 5xx answers and garbage bodies are retried (``retries`` extra
+attempts with a short backoff); once a byte has gone to the client nothing is retried. A
+timeout is not retried unless ``retry_timeouts`` says so: the upstream may still be generating
+the first answer, and a second request would be paid for in full. A 429
 is not retried here: it goes back to the client with the upstream's ``Retry-After``, since the
 client's own SDK backs off by it. Other 4xx answers pass through as the upstream wrote them.
 
@@ -62,6 +64,9 @@ class StreamOpened:
     first: bytes
     rest: AsyncIterator[bytes]
     headers: dict[str, str]
+    delimited: bool = True
+    """Whether the stream has a length or chunking; without either, only its final event
+    tells a complete stream from one cut short."""
 
 
 def _passed(headers: Mapping[str, str]) -> dict[str, str]:
@@ -93,6 +98,7 @@ class Upstream:
         *,
         timeout: float,
         retries: int,
+        retry_timeouts: bool = False,
     ) -> None:
         """Needs a running event loop (the gateway builds it in its lifespan startup)."""
         headers = {"content-type": "application/json", "accept-encoding": "identity"}
@@ -111,6 +117,11 @@ class Upstream:
             trust_env=False,
         )
         self._retries = retries
+        self._retry_timeouts = retry_timeouts
+
+    def _final(self, exc: BaseException) -> bool:
+        """Whether a failed attempt must not be sent again (a timeout may still cost)."""
+        return isinstance(exc, asyncio.TimeoutError) and not self._retry_timeouts
 
     async def close(self) -> None:
         """Close the pool."""
@@ -154,6 +165,8 @@ class Upstream:
                 reply = await call()
             except (*UPSTREAM_ERRORS, _Garbage) as exc:
                 failure = _failure(exc)
+                if self._final(exc):
+                    raise _bad_gateway(failure, wait.attempts) from None
                 continue
             finally:
                 wait.seconds += time.perf_counter() - started
@@ -180,6 +193,8 @@ class Upstream:
                 return await self._open_once(payload, path, headers)
             except (*UPSTREAM_ERRORS, _Garbage) as exc:
                 failure = _failure(exc)
+                if self._final(exc):
+                    raise _bad_gateway(failure, wait.attempts) from None
             finally:
                 wait.seconds += time.perf_counter() - started
         raise _bad_gateway(failure, self._retries + 1)
@@ -207,7 +222,9 @@ class Upstream:
         except BaseException:
             response.close()
             raise
-        return StreamOpened(response, first, rest, _passed(response.headers))
+        framing = response.headers.get("transfer-encoding", "").lower()
+        delimited = "chunked" in framing or "content-length" in response.headers
+        return StreamOpened(response, first, rest, _passed(response.headers), delimited)
 
 
 class _Garbage(Exception):
