@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import read_eval_log
 
 from specwright._errors import ConfigurationError
 from specwright._eval._log_merge import marked_log, merge_shard_logs
@@ -127,24 +127,20 @@ def run_sharded(
     """
     planned = shard_options(options, shards)
     root = planned[0].log_dir.parent
+    marker = root.with_name(f"{root.name}.merged")
     (on_ready or (lambda: None))()
-    merged = marked_log(root / _MERGED)
+    merged = marked_log(marker)
     if merged is None:
         reports = _run_shards(planned, options, order)
         paths = [Path(local_path(str(r.log))) for r in reports]
-        merged = _merged_path(merge_shard_logs(paths, options, order, marker=root / _MERGED))
+        merged = Path(merge_shard_logs(paths, options, order, marker=marker).location)
     resumed = _resumed(planned)
+    # The marker goes last: a parent killed while cleaning up leaves it, and the re-run
+    # finds the merged run instead of running the shards again.
     shutil.rmtree(root, ignore_errors=True)
+    marker.unlink(missing_ok=True)
     header = read_eval_log(str(merged), header_only=True)
     return outcome(header.model_copy(update={"location": str(merged)}), resumed)
-
-
-_MERGED = "merged-log"
-"""In a run's shard directory once its merged log is whole: the merged log's path."""
-
-
-def _merged_path(log: EvalLog) -> Path:
-    return Path(log.location)
 
 
 def _resumed(planned: Sequence[EvalOptions]) -> bool:
