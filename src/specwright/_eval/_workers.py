@@ -10,7 +10,14 @@ resume and ``inspect view`` see one run.
 
 Shard logs live under ``LOG_DIR/.shards/<run key>/<K>``, keyed by everything that identifies
 the run, so running the same command again resumes each unfinished shard where it stopped
-(a finished shard is not run again). Once merged, the shard logs are removed.
+(a finished shard is not run again). Once merged, the shard logs are removed; the marker
+``<run key>.merged`` beside them, written before the merged log appears and removed last,
+names the merged log meanwhile, so that a parent killed at any moment of that leaves a run
+the next one finds rather than merges again.
+
+Any process may die at any moment: a worker reports through a file (no pipe to break when
+its parent is gone), stops and saves when orphaned, and a worker's death stops its siblings
+as SIGTERM does, ending the run with one line and exit 1 (``EvalInterrupted``).
 """
 
 from __future__ import annotations
