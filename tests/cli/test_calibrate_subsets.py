@@ -45,12 +45,13 @@ def test_a_section_calibration_never_replaces_the_whole_spec_one(
     with env_server(monkeypatch, respond):
         assert _calibrate(spec_file, logs) == 0
     whole = find_calibration(logs, JUDGE, spec.content_hash())
-    assert whole is not None and whole.kappa == 1.0 and whole.sections == ()
+    assert whole is not None and whole.kappa == 1.0
     saved = calibration_path(logs, JUDGE, spec.content_hash()).read_text()
     with env_server(monkeypatch, _contrarian):
         assert _calibrate(spec_file, logs, "--sections", "be_honest") == 0
     capsys.readouterr()
     assert calibration_path(logs, JUDGE, spec.content_hash()).read_text() == saved
+    assert whole.sections == ()
     part = find_calibration(logs, JUDGE, spec.content_hash(), ["be_honest"])
     assert part is not None and part.sections == ("be_honest",) and part.kappa == -1.0
     with env_server(monkeypatch, respond):  # the next eval records the whole spec's
