@@ -83,7 +83,13 @@ def merge_shard_logs(
     run_id = uuid.uuid4().hex[:22]
     target = options.log_dir / f"{stamp}_compliance_{run_id}.eval"
     options.log_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")  # not a log until it is whole
+    # Not a log until it is whole. Beside the marker, under one name, a merge cut short by a
+    # kill is overwritten by the next instead of left behind.
+    partial = (
+        marker.with_name(marker.name + ".eval.part")
+        if marker is not None
+        else target.with_name(target.name + ".part")
+    )
     with zipfile.ZipFile(partial, "w", compression=_COMPRESSION) as merged:
         _copy_samples(paths, merged)
         _write_json_list(merged, _SUMMARIES, _shard_items(paths, _SUMMARIES))
