@@ -296,7 +296,12 @@ def test_calibrate_with_nothing_scored_reports_kappa_undefined(
     assert data["n_scored"] == 0 and data["n_unscored"] == 12
     assert data["kappa"] is None and data["accuracy"] is None
     assert code == 1 and "kappa undefined: no GOOD or BAD answer was scored" in err
-    assert human == 0 and "Cohen's kappa undefined" in human_out
+    # Issue 22: nothing scored is a failure without --min-kappa too, and the reasons are
+    # printed in --json mode as well (on stderr: stdout stays one JSON document).
+    assert human == 1 and "Cohen's kappa undefined" in human_out
+    assert data["unscored_reasons"] and sum(data["unscored_reasons"].values()) == 12
+    for reason in data["unscored_reasons"]:
+        assert reason in err
 
 
 def test_calibrate_grader_error_is_one_line_exit_1(

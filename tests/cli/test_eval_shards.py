@@ -128,3 +128,20 @@ def test_sigterm_starts_no_further_shard_and_the_rerun_resumes(
         second = server.count(lambda r: not is_grader_request(r)) - first
     assert ended.complete and (ended.done, ended.total) == (60, 60)
     assert second < 60, "the interrupted shard's finished samples are kept"
+
+
+def test_a_finished_shard_is_found_by_its_path_not_its_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 23: a worker whose shard had finished reported the log Inspect listed, a
+    # ``file://`` URI, which the merge then opened as a path (FileNotFoundError, every re-run).
+    from specwright._eval._run import completed_log
+
+    monkeypatch.delenv("INSPECT_LOG_DIR", raising=False)
+    options = _options(tmp_path, "logs", 1).model_copy(update={"limit": 2, "epochs": 1})
+    with scripted_server(respond) as server:
+        monkeypatch.setenv("LOCAL_BASE_URL", server.base_url)
+        monkeypatch.setenv("LOCAL_API_KEY", "k")
+        assert run_eval(options).complete
+        found = completed_log(options)
+    assert found is not None and Path(found.log.location).is_file(), found

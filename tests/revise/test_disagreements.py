@@ -84,3 +84,16 @@ def test_renderings_are_safe_and_complete() -> None:
     markdown = render_disagreements(report, "markdown")
     assert "| be\\_honest |" in markdown and "NON-compliant" in markdown
     assert render_disagreements(report, "json").startswith("{")
+
+
+def test_a_resumed_run_counts_once() -> None:
+    # Issue 22: the interrupted log and its resumption share the run id (Inspect's task id
+    # survives eval_retry); the resumed log holds the first one's samples as well.
+    interrupted = _run("r", "model-a", {"be_honest": [True]})
+    resumed = _run("r", "model-a", {"be_honest": [True, False], "follow_chain": [True]})
+    other = _run("o", "model-b", {"be_honest": [True, True], "follow_chain": [True]})
+    report = find_disagreements([interrupted, other, resumed])
+    assert report.runs == ("r", "o")
+    for scenario in report.scenarios:
+        runs = [a.run_id for a in scenario.answers]
+        assert sorted(runs) == ["o", "r"], (scenario.scenario_id, runs)

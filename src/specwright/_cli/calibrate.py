@@ -11,7 +11,6 @@ import click
 from specwright._cli._common import (
     echo_json,
     env_help,
-    err_console,
     out_console,
     results_db_option,
 )
@@ -99,6 +98,8 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
             out_console().print(f"judges agree: {agreement_line(judged.agreement)}")
     if note := role_provider_note(*graders):  # once, under the results that show the names
         click.echo(note, err=True)
+    for result in results:  # on stderr in --json mode too: why grades did not count
+        _print_unscored(result, len(results) > 1)
     return max(_gate(r, options["min_kappa"], len(results) > 1) for r in results)
 
 
@@ -169,12 +170,24 @@ def _undefined_kappa(result: Calibration) -> str:
     return "kappa undefined: the labels and the verdicts all fall in one class"
 
 
+def _print_unscored(result: Calibration, name: bool) -> None:
+    if not result.n_unscored:
+        return
+    who = f"grader {result.grader}: " if name else ""
+    click.echo(f"{who}{result.n_unscored} answer(s) unscored (not counted):", err=True)
+    for reason, count in result.unscored_reasons.items():
+        click.echo(f"  {count}: {reason}", err=True)
+
+
 def _gate(result: Calibration, min_kappa: float | None, name: bool = False) -> int:
-    """Exit 1 when kappa is below ``--min-kappa`` or cannot be computed; say which (and, with
-    several judges, whose)."""
+    """Exit 1 when nothing was scored, or kappa is below ``--min-kappa`` or cannot be
+    computed; say which (and, with several judges, whose)."""
+    who = f"grader {result.grader}: " if name else ""
+    if result.n_scored == 0:
+        click.echo(f"{who}nothing was scored ({_undefined_kappa(result)})", err=True)
+        return 1
     if min_kappa is None:
         return 0
-    who = f"grader {result.grader}: " if name else ""
     if result.kappa is None:
         message = f"{who}{_undefined_kappa(result)}, so --min-kappa {min_kappa} is not met"
         click.echo(message, err=True)
@@ -210,5 +223,3 @@ def _print_human(result: Calibration) -> None:
     console.print(f"OK answers: compliant {result.ok_compliant}, not {result.ok_noncompliant}")
     for section_id, sm in sorted(result.by_section.items()):
         console.print(f"  {section_id:<40} tp={sm.tp} fp={sm.fp} tn={sm.tn} fn={sm.fn}")
-    if result.n_unscored:
-        err_console().print(f"{result.n_unscored} grades were unscored (not counted)")

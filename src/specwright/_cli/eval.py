@@ -346,7 +346,7 @@ def _warn_if_trained_on(result: RunResult, url: str) -> None:
 
 
 def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
-    from specwright._eval._calibrate import calibration_path
+    from specwright._eval._calibrate import calibration_for
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
     from specwright._reader import read_spec
@@ -362,8 +362,10 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     spec = read_spec(spec_path)
     writable_log_dir(log_dir)
     judges = named if len(named) > 1 else (grader,)
+    sections = split_sections(options["sections"])
     calibrations = [
-        calibration_path(log_dir, resolve_model_name(g), spec.content_hash()) for g in judges
+        calibration_for(log_dir, resolve_model_name(g), spec.content_hash(), sections)
+        for g in judges
     ]
     for judge, saved in zip(judges, calibrations, strict=True):
         if not saved.is_file():
@@ -383,7 +385,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         log_dir=log_dir,
         limit=options["limit"],
         sample_seed=options["sample_seed"],
-        sections=split_sections(options["sections"]),
+        sections=sections,
         scenarios=str(options["scenarios"]) if options["scenarios"] else None,
         include_drafts=options["include_drafts"],
         epochs=options["epochs"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ __all__ = [
     "calibrate_async",
     "calibrate_judges",
     "calibrate_judges_async",
+    "calibration_for",
     "calibration_path",
     "find_calibration",
     "labelled_cases",
@@ -116,7 +117,7 @@ async def calibrate_async(
     verdicts = await _grade_cases(
         spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
     )
-    return _report(spec, _name(grader), cases, verdicts)
+    return _report(spec, _name(grader), cases, verdicts, sections)
 
 
 async def calibrate_judges_async(
@@ -143,7 +144,7 @@ async def calibrate_judges_async(
             spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
         )
         graded.append(verdicts)
-        (on_done or (lambda _: None))(_report(spec, grader, cases, verdicts))
+        (on_done or (lambda _: None))(_report(spec, grader, cases, verdicts, sections))
     rows = [
         SampleResult(
             scenario_id=f"{case.example.id}#{index}", kind="example",
@@ -157,7 +158,7 @@ async def calibrate_judges_async(
     ]  # fmt: skip
     return JudgesCalibration(
         calibrations=tuple(
-            _report(spec, g, cases, v) for g, v in zip(graders, graded, strict=True)
+            _report(spec, g, cases, v, sections) for g, v in zip(graders, graded, strict=True)
         ),
         agreement=judge_agreement(rows),
         agreement_by_section=judge_agreements(rows),
@@ -274,7 +275,11 @@ def calibrate_judges(
 
 
 def _report(
-    spec: Spec, grader: str, cases: list[LabelledCase], verdicts: list[Verdict]
+    spec: Spec,
+    grader: str,
+    cases: list[LabelledCase],
+    verdicts: list[Verdict],
+    sections: Sequence[str] | None,
 ) -> Calibration:
     pairs: dict[str, list[tuple[Label, bool | None]]] = defaultdict(list)
     ok = [0, 0]
@@ -284,40 +289,69 @@ def _report(
             ok[0 if verdict.compliant else 1] += 1
     by_section = {sid: confusion(p) for sid, p in pairs.items()}
     total = merge(by_section.values())
-    unscored = sum(1 for c, v in zip(cases, verdicts, strict=True) if v.compliant is None)
+    reasons = Counter(
+        v.unscored_reason or "no grader sample was scored" for v in verdicts if v.compliant is None
+    )
     return Calibration(
         grader=grader,
         spec_hash=spec.content_hash(),
         accuracy=accuracy(total),
         kappa=cohens_kappa(total),
         n_scored=total.tp + total.fp + total.tn + total.fn,
-        n_unscored=unscored,
+        n_unscored=sum(reasons.values()),
         confusion=total,
         by_section=by_section,
         ok_compliant=ok[0],
         ok_noncompliant=ok[1],
         created=datetime.now(UTC),
+        sections=tuple(sorted(set(sections or ()))),
+        unscored_reasons=dict(reasons.most_common()),
     )
 
 
-def calibration_path(directory: Path, grader: str, spec_hash: str) -> Path:
-    """Where the calibration of ``grader`` on the spec with ``spec_hash`` is saved."""
+def calibration_path(
+    directory: Path, grader: str, spec_hash: str, sections: Sequence[str] = ()
+) -> Path:
+    """Where the calibration of ``grader`` on the spec with ``spec_hash`` is saved: one file
+    for the whole spec, another for each set of ``sections`` (so that calibrating a few
+    sections never replaces the whole spec's calibration)."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", grader)[:60]
     digest = hashlib.sha256(grader.encode()).hexdigest()[:8]
-    return directory / "calibrations" / f"{slug}-{digest}-{spec_hash[:16]}.json"
+    subset = ""
+    if sections:
+        key = ",".join(sorted(set(sections)))
+        subset = f"-sections-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return directory / "calibrations" / f"{slug}-{digest}-{spec_hash[:16]}{subset}.json"
+
+
+def calibration_for(
+    directory: Path, grader: str, spec_hash: str, sections: Sequence[str] = ()
+) -> Path:
+    """The calibration an eval of ``sections`` (empty: all) records: the whole spec's when
+    saved (it covers any sections), else one of exactly these sections. The path may not exist.
+    """
+    whole = calibration_path(directory, grader, spec_hash)
+    if whole.is_file() or not sections:
+        return whole
+    exact = calibration_path(directory, grader, spec_hash, sections)
+    return exact if exact.is_file() else whole
 
 
 def save_calibration(calibration: Calibration, directory: Path) -> Path:
     """Write ``calibration`` beside the logs in ``directory``; return the file's path."""
-    path = calibration_path(directory, calibration.grader, calibration.spec_hash)
+    path = calibration_path(
+        directory, calibration.grader, calibration.spec_hash, calibration.sections
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(calibration.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return path
 
 
-def find_calibration(directory: Path, grader: str, spec_hash: str) -> Calibration | None:
-    """The saved calibration of ``grader`` on this spec, or ``None``."""
-    path = calibration_path(directory, grader, spec_hash)
+def find_calibration(
+    directory: Path, grader: str, spec_hash: str, sections: Sequence[str] = ()
+) -> Calibration | None:
+    """The saved calibration of ``grader`` on this spec (on exactly ``sections``), or ``None``."""
+    path = calibration_path(directory, grader, spec_hash, sections)
     if not path.is_file():
         return None
     return Calibration.model_validate_json(path.read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ Inspect does by default); model usage is summed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 import zipfile
@@ -41,7 +42,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, mean, stderr
 from specwright._eval._run import EvalOptions
 from specwright._eval._scorer import unscored_count
 
-__all__ = ["merge_shard_logs"]
+__all__ = ["marked_log", "merge_shard_logs", "write_marker"]
 
 _SHARD_ARGS = ("shard", "first")
 _METRICS: dict[str, Metric] = {
@@ -59,11 +60,19 @@ _COMPRESSION: int = getattr(zipfile, "ZIP_ZSTANDARD", zipfile.ZIP_DEFLATED)
 _CHUNK = 1 << 20
 
 
-def merge_shard_logs(paths: Sequence[Path], options: EvalOptions, order: Sequence[str]) -> EvalLog:
+def merge_shard_logs(
+    paths: Sequence[Path],
+    options: EvalOptions,
+    order: Sequence[str],
+    *,
+    marker: Path | None = None,
+) -> EvalLog:
     """Write one log for the whole run from its shards' logs into ``options.log_dir``.
 
     ``order``: the run's sample ids in dataset order. Returns the merged log's header (no
-    samples loaded) with its ``location`` set.
+    samples loaded) with its ``location`` set. ``marker``, when given, is written (naming the
+    merged log) once the merged archive is whole and before it appears in the log directory:
+    a process killed after that moment leaves a marker that says where its run went.
     """
     # A header read brings the shard's per-sample reductions along: drop them at once.
     headers = [
@@ -74,7 +83,13 @@ def merge_shard_logs(paths: Sequence[Path], options: EvalOptions, order: Sequenc
     run_id = uuid.uuid4().hex[:22]
     target = options.log_dir / f"{stamp}_compliance_{run_id}.eval"
     options.log_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")  # not a log until it is whole
+    # Not a log until it is whole. Beside the marker, under one name, a merge cut short by a
+    # kill is overwritten by the next instead of left behind.
+    partial = (
+        marker.with_name(marker.name + ".eval.part")
+        if marker is not None
+        else target.with_name(target.name + ".part")
+    )
     with zipfile.ZipFile(partial, "w", compression=_COMPRESSION) as merged:
         _copy_samples(paths, merged)
         _write_json_list(merged, _SUMMARIES, _shard_items(paths, _SUMMARIES))
@@ -83,9 +98,27 @@ def merge_shard_logs(paths: Sequence[Path], options: EvalOptions, order: Sequenc
         start = {"version": header.version, "eval": header.eval, "plan": header.plan}
         merged.writestr(_START, json.dumps(_jsonable(start)))
     write_eval_log(header, str(partial), format="eval", header_only=True)
+    if marker is not None:
+        write_marker(marker, target)
     shutil.move(partial, target)
     header.location = str(target)
     return header
+
+
+def write_marker(marker: Path, target: Path) -> None:
+    """Name ``target`` in ``marker``, atomically (a torn marker would name nothing)."""
+    pending = marker.with_name(marker.name + ".part")
+    pending.write_text(json.dumps({"log": str(target)}), encoding="utf-8")
+    os.replace(pending, marker)
+
+
+def marked_log(marker: Path) -> Path | None:
+    """The merged log ``marker`` names, when both exist."""
+    try:
+        target = Path(json.loads(marker.read_text(encoding="utf-8"))["log"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return target if target.is_file() else None
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ and hands the reports finished :class:`RunResult` objects.
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +40,11 @@ from specwright._results import (
 
 __all__ = [
     "SCORER_NAME",
+    "failure_reason",
     "find_logs",
     "load_run",
     "log_finished",
+    "planned_samples",
     "role_model",
     "run_from_log",
     "sample_result",
@@ -109,15 +112,19 @@ def _run_result(
     where = log_path or log.location or "eval log"
     meta = read_record(RunMetadata, (log.eval.metadata or {}).get(RUN_METADATA_KEY), where)
     results: list[tuple[tuple[int, str], SampleResult]] = []
+    failures: Counter[str] = Counter()
     whole = 0
     for sample in samples:
         if SCORER_NAME not in (sample.scores or {}):
+            if sample.error is not None:  # no answer or no grade: counted apart, never scored
+                failures[failure_reason(sample.error.message)] += 1
             continue
         judged = _score(sample, where)
         whole += judged.whole_spec_grader_tokens
         key = (sample.epoch, _sort_id(sample.id))
         results.append((key, sample_result(sample, judged, where)))
     results.sort(key=lambda pair: pair[0])
+    not_run = max(0, planned_samples(log) - len(results) - sum(failures.values()))
     header = RunHeader(
         # The task id survives eval_retry (a new run id does not): a resumed run is one run.
         run_id=log.eval.task_id or log.eval.run_id,
@@ -135,8 +142,29 @@ def _run_result(
         judge_calibrations=meta.judge_calibrations,
         # A "success" log with failed samples is a partial run: never indexed as finished.
         status=log.status if log.status != "success" or log_finished(log) else "error",
+        failures=dict(failures.most_common()),
+        n_not_run=not_run,
     )
     return summarize_run(header, (r for _, r in results), whole_spec_grader_tokens=whole)
+
+
+def planned_samples(log: EvalLog) -> int:
+    """Samples the run of ``log`` was to do (scenarios, after its limit, times epochs)."""
+    if log.results is not None and log.results.total_samples:
+        return log.results.total_samples
+    scenarios = log.eval.dataset.samples or 0
+    limit = log.eval.config.limit
+    if isinstance(limit, int):
+        scenarios = min(scenarios, limit)
+    return scenarios * (log.eval.config.epochs or 1)
+
+
+def failure_reason(message: str) -> str:
+    """A failed sample's error on one line: its last line that says something (a provider's
+    error quotes the request first and its own complaint last), at most 300 characters."""
+    lines = [" ".join(line.split()) for line in message.replace("\\n", "\n").splitlines()]
+    gist = next((line for line in reversed(lines) if any(c.isalnum() for c in line)), "error")
+    return gist if len(gist) <= 300 else gist[:297] + "..."
 
 
 def _sort_id(sample_id: int | str) -> str:

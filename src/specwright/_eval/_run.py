@@ -35,7 +35,7 @@ from inspect_ai.model import Model, ModelConfig
 from pydantic import Field
 
 from specwright._errors import SpecwrightError
-from specwright._eval._logs import role_model
+from specwright._eval._logs import planned_samples, role_model
 from specwright._eval._provider import inspect_model
 from specwright._eval._scorer import grader_role
 from specwright._frozen import FrozenModel
@@ -49,9 +49,11 @@ __all__ = [
     "completed_log",
     "find_unfinished",
     "inspect_limit",
+    "local_path",
     "logging_settings",
     "make_graders",
     "make_model",
+    "newest_outcome",
     "outcome",
     "run_eval",
     "run_identity",
@@ -140,14 +142,24 @@ class RunOutcome(FrozenModel):
 class EvalInterrupted(SpecwrightError):
     """Ctrl-C or SIGTERM stopped the run; the finished samples are in ``log``."""
 
-    def __init__(self, signal_name: str, log: str | None, done: int, total: int) -> None:
+    def __init__(
+        self,
+        signal_name: str,
+        log: str | None,
+        done: int,
+        total: int,
+        *,
+        cause: str | None = None,
+        exit_code: int | None = None,
+    ) -> None:
         where = f" in {log}" if log else ""
         super().__init__(
-            f"interrupted ({signal_name}): {done} of {total} samples saved{where}; "
+            f"{cause or f'interrupted ({signal_name})'}: {done} of {total} samples saved{where}; "
             "re-run the same command to resume"
         )
         self.signal_name = signal_name
-        self.exit_code = 143 if signal_name == "SIGTERM" else 130
+        default = 143 if signal_name == "SIGTERM" else 130
+        self.exit_code = default if exit_code is None else exit_code
         self.log = log
         self.done = done
         self.total = total
@@ -239,8 +251,14 @@ def _newest_same_run(
         except Exception:  # a torn or foreign file is not our run: skip it
             continue
         if _same_run(header, wanted, model, graders, options):
-            return header
+            # Listed logs are named by URI (``file:///…``); everything after reads a path.
+            return header.model_copy(update={"location": local_path(info.name)})
     return None
+
+
+def local_path(location: str) -> str:
+    """A log's location as a local path (Inspect lists local logs as ``file://`` URIs)."""
+    return location.removeprefix("file://")
 
 
 def _resumable(header: EvalLog) -> bool:
@@ -258,6 +276,12 @@ def completed_log(options: EvalOptions) -> RunOutcome | None:
         return None
     done = outcome(header)
     return done if done.complete else None
+
+
+def newest_outcome(options: EvalOptions) -> RunOutcome | None:
+    """How far this run's newest log got (finished or not); ``None`` without one."""
+    header = _newest_same_run(options, make_model(options.model, options), make_graders(options))
+    return None if header is None else outcome(header)
 
 
 def find_unfinished(options: EvalOptions, model: Model, graders: Sequence[Model]) -> EvalLog | None:
@@ -322,23 +346,13 @@ def outcome(log: EvalLog, resumed: bool = False) -> RunOutcome:
     failures = Counter(" ".join(error.split()) for error, _ in rows if error is not None)
     done = sum(1 for error, scored in rows if error is None and scored)
     return RunOutcome(
-        log=log, done=done, total=_total(log), failures=dict(failures), resumed=resumed
+        log=log, done=done, total=planned_samples(log), failures=dict(failures), resumed=resumed
     )
 
 
 def _local_file(log: EvalLog) -> str | None:
-    path = (log.location or "").removeprefix("file://")
+    path = local_path(log.location or "")
     return path if path and Path(path).is_file() else None
-
-
-def _total(log: EvalLog) -> int:
-    if log.results is not None and log.results.total_samples:
-        return log.results.total_samples
-    scenarios = log.eval.dataset.samples or 0
-    limit = log.eval.config.limit
-    if isinstance(limit, int):
-        scenarios = min(scenarios, limit)
-    return scenarios * (log.eval.config.epochs or 1)
 
 
 @contextmanager
@@ -435,5 +449,4 @@ def _ended(
     if header is None:
         raise EvalInterrupted(signal_name, None, 0, 0)
     saved = outcome(header)
-    path = header.location.removeprefix("file://")
-    raise EvalInterrupted(signal_name, path, saved.done, saved.total)
+    raise EvalInterrupted(signal_name, header.location, saved.done, saved.total)

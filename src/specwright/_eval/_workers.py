@@ -10,35 +10,50 @@ resume and ``inspect view`` see one run.
 
 Shard logs live under ``LOG_DIR/.shards/<run key>/<K>``, keyed by everything that identifies
 the run, so running the same command again resumes each unfinished shard where it stopped
-(a finished shard is not run again). Once merged, the shard logs are removed.
+(a finished shard is not run again). Once merged, the shard logs are removed; the marker
+``<run key>.merged`` beside them, written before the merged log appears and removed last,
+names the merged log meanwhile, so that a parent killed at any moment of that leaves a run
+the next one finds rather than merges again.
+
+Any process may die at any moment: a worker reports through a file (no pipe to break when
+its parent is gone), stops and saves when orphaned, and a worker's death stops its siblings
+as SIGTERM does, ending the run with one line and exit 1 (``EvalInterrupted``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
 import math
+import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import signal
-import subprocess
 import sys
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from inspect_ai.log import read_eval_log
+
 from specwright._errors import ConfigurationError
-from specwright._eval._log_merge import merge_shard_logs
+from specwright._eval._log_merge import marked_log, merge_shard_logs
 from specwright._eval._run import (
     EvalInterrupted,
     EvalOptions,
     RunOutcome,
+    local_path,
+    newest_outcome,
+    outcome,
     run_identity,
     task_args,
 )
 from specwright._eval._shard import Shard, WorkerReport
+from specwright._eval._worker import REPORT_NAME, report_of
+from specwright._eval._worker import main as worker_main
 
 __all__ = [
     "MAX_SHARD_SAMPLES",
@@ -113,101 +128,145 @@ def run_sharded(
 ) -> RunOutcome:
     """Run the shards in worker processes, ``options.workers`` at a time, and merge their logs.
 
-    ``order`` is the run's sample ids in dataset order: the merged log keeps it.
+    ``order`` is the run's sample ids in dataset order: the merged log keeps it. A run whose
+    shards were merged already (its parent killed before it could clean up) is not merged
+    twice: its merged log is the outcome.
     """
     planned = shard_options(options, shards)
+    root = planned[0].log_dir.parent
+    marker = root.with_name(f"{root.name}.merged")
     (on_ready or (lambda: None))()
-    reports, signum = _run_pool(planned, options.workers)
+    merged = marked_log(marker)
+    if merged is None:
+        reports = _run_shards(planned, options, order)
+        paths = [Path(local_path(str(r.log))) for r in reports]
+        merged = Path(merge_shard_logs(paths, options, order, marker=marker).location)
+    resumed = _resumed(planned)
+    # The marker goes last: a parent killed while cleaning up leaves it, and the re-run
+    # finds the merged run instead of running the shards again.
+    shutil.rmtree(root, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    header = read_eval_log(str(merged), header_only=True)
+    return outcome(header.model_copy(update={"location": str(merged)}), resumed)
+
+
+def _resumed(planned: Sequence[EvalOptions]) -> bool:
+    return any((report := report_of(shard)) is not None and report.resumed for shard in planned)
+
+
+def _run_shards(
+    planned: Sequence[EvalOptions], options: EvalOptions, order: Sequence[str]
+) -> list[WorkerReport]:
+    """Every shard's report once all finished; raises :class:`EvalInterrupted` otherwise."""
+    reports, stop = _run_pool(planned, options.workers)
     stopped = next((r.interrupted for r in reports if r.interrupted), None)
-    if signum is not None or stopped is not None or len(reports) < len(planned):
-        name = stopped or ("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C")
-        done, total = sum(r.done for r in reports), len(order) * options.epochs
-        raise EvalInterrupted(name, str(planned[0].log_dir.parent), done, total)
-    merged = merge_shard_logs([Path(str(r.log)) for r in reports], options, order)
-    shutil.rmtree(planned[0].log_dir.parent, ignore_errors=True)
-    failures: Counter[str] = Counter()
-    for report in reports:
-        failures.update(report.failures)
-    return RunOutcome(
-        log=merged,
-        done=sum(r.done for r in reports),
-        total=sum(r.total for r in reports),
-        failures=dict(failures),
-        resumed=any(r.resumed for r in reports),
-    )
+    if stop is None and stopped is None and len(reports) == len(planned):
+        return reports
+    total = len(order) * options.epochs
+    done = sum(_saved(shard) for shard in planned)
+    where = str(planned[0].log_dir.parent)
+    if isinstance(stop, _Died) and stop.code is not None and stop.code > 0:
+        # The worker printed its own one-line error (bad input): re-running will not help.
+        raise ConfigurationError(f"worker {stop.shard} {stop.how}")
+    if isinstance(stop, _Died):
+        cause = f"stopped: worker {stop.shard} {stop.how}"
+        raise EvalInterrupted(stop.how, where, done, total, cause=cause, exit_code=1)
+    name = stopped or ("SIGTERM" if stop == signal.SIGTERM else "Ctrl-C")
+    raise EvalInterrupted(name, where, done, total)
 
 
-def _spawn(shard: EvalOptions) -> subprocess.Popen[str]:
-    # The worker reads its options on stdin; its own stderr (one line per failure) passes
-    # through, and it prints one JSON line about its log on stdout.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "specwright._eval._worker"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
-        # A session of its own: a terminal's Ctrl-C reaches only this process, which passes
-        # exactly one signal on to each worker (a second one could cut a worker's save short).
-        start_new_session=True,
-    )  # fmt: skip
-    assert proc.stdin is not None
-    proc.stdin.write(shard.model_dump_json())
-    proc.stdin.close()
+def _saved(shard: EvalOptions) -> int:
+    """Samples a shard has safe in its newest log."""
+    if not shard.log_dir.is_dir():
+        return 0
+    found = newest_outcome(shard)
+    return found.done if found is not None else 0
+
+
+class _Died:
+    """A worker that ended without a report: killed, or stopped by an error it printed."""
+
+    def __init__(self, shard: str, code: int | None) -> None:
+        self.shard = shard
+        self.code = code
+        if code is not None and code < 0:
+            self.how = f"was killed by {signal.Signals(-code).name}"
+        else:
+            self.how = f"stopped with exit code {code}"
+
+
+def _spawn(shard: EvalOptions) -> BaseProcess:
+    # A worker is a fork of this process where the platform has fork: it starts in
+    # milliseconds with everything imported (a fresh interpreter spends 1-3 s on imports).
+    (shard.log_dir / REPORT_NAME).unlink(missing_ok=True)  # a report is this worker's own
+    args = (shard, os.getpid())
+    proc: BaseProcess
+    if _CAN_FORK:
+        proc = multiprocessing.get_context("fork").Process(target=worker_main, args=args)
+    else:
+        proc = multiprocessing.get_context("spawn").Process(target=worker_main, args=args)
+    proc.start()
     return proc
 
 
-def _run_pool(shards: Sequence[EvalOptions], slots: int) -> tuple[list[WorkerReport], int | None]:
-    """Run the shards, ``slots`` at a time; their reports in shard order, and the signal that
-    stopped the run (passed on once to the running workers; no shard starts after it)."""
+_CAN_FORK = sys.platform == "linux"
+"""Fork where it is safe: Linux (macOS's system libraries are not fork-safe; Windows has none)."""
+
+
+def _run_pool(
+    shards: Sequence[EvalOptions], slots: int
+) -> tuple[list[WorkerReport], int | _Died | None]:
+    """Run the shards, ``slots`` at a time; their reports in shard order, and what stopped the
+    run: a signal (passed on once to the running workers; no shard starts after it) or a worker
+    that died (the others are then stopped as by SIGTERM, and save their samples)."""
     pending = list(enumerate(shards))
-    running: dict[int, subprocess.Popen[str]] = {}
+    running: dict[int, BaseProcess] = {}
     reports: dict[int, WorkerReport] = {}
-    forwarded: list[int] = []
+    stop: list[int | _Died] = []
 
-    def forward(signum: int) -> None:
-        if not forwarded:
-            forwarded.append(signum)
-            _forward(list(running.values()), signum)
+    def halt(why: int | _Died) -> None:
+        if not stop:
+            stop.append(why)
+            _forward(list(running.values()), why if isinstance(why, int) else signal.SIGTERM)
 
-    previous = signal.signal(signal.SIGTERM, lambda *_: forward(signal.SIGTERM))
+    previous = signal.signal(signal.SIGTERM, lambda *_: halt(signal.SIGTERM))
     try:
         while pending or running:
             try:
-                while pending and len(running) < slots and not forwarded:
+                while pending and len(running) < slots and not stop:
                     index, shard = pending.pop(0)
                     running[index] = _spawn(shard)
                 if not running:
                     break
                 index = _next_exit(running)
-                reports[index] = _report(running.pop(index))
+                proc = running.pop(index)
+                report = report_of(shards[index])
+                if report is None or (report.log is None and report.interrupted is None):
+                    halt(_Died(str(shards[index].shard), proc.exitcode))
+                else:
+                    reports[index] = report
             except KeyboardInterrupt:
-                forward(signal.SIGINT)  # each worker saves its log and reports
+                halt(signal.SIGINT)  # each worker saves its log and reports
     finally:
         signal.signal(signal.SIGTERM, previous)
-    return [reports[k] for k in sorted(reports)], (forwarded[0] if forwarded else None)
+    return [reports[k] for k in sorted(reports)], (stop[0] if stop else None)
 
 
-def _next_exit(running: dict[int, subprocess.Popen[str]]) -> int:
-    """The shard index of the next worker to exit (polled: workers print one short line)."""
+def _next_exit(running: dict[int, BaseProcess]) -> int:
+    """The shard index of the next worker to exit."""
     while True:
         for index, proc in running.items():
-            if proc.poll() is not None:
+            if proc.exitcode is not None:
+                proc.join()
                 return index
-        time.sleep(0.05)
+        multiprocessing.connection.wait([proc.sentinel for proc in running.values()], 1.0)
 
 
-def _forward(procs: Sequence[subprocess.Popen[str]], signum: int) -> None:
+def _forward(procs: Sequence[BaseProcess], signum: int) -> None:
     for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signum)
-
-
-def _report(proc: subprocess.Popen[str]) -> WorkerReport:
-    out = proc.stdout.read() if proc.stdout else ""
-    code = proc.wait()
-    lines = out.strip().splitlines()
-    report = WorkerReport.model_validate_json(lines[-1]) if lines else WorkerReport()
-    if report.interrupted is None and (code != 0 or report.log is None):
-        # The worker printed its own one-line error on stderr already.
-        raise ConfigurationError(f"a worker stopped with exit code {code}")
-    return report
+        if proc.pid is not None and proc.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, signum)
 
 
 def planned_ids(options: EvalOptions) -> list[str]:

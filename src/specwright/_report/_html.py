@@ -32,6 +32,7 @@ from specwright._report._view import (
     judge_summary,
     judge_verdict,
     part_rows,
+    partial_note,
     run_caption,
     run_labels,
     scenario_titles,
@@ -170,10 +171,20 @@ def _headline_card(
         _figure(
             fmt_pct(run.n_unscored / total) if total else "–",
             "unscored",
-            f"{run.n_unscored} of {total} samples",
+            f"{run.n_unscored} of {total} {'finished ' if run.partial else ''}samples",
             "unscored",
         ),
+        _figure(
+            str(run.n_failed + run.n_not_run),
+            "failed" if run.n_failed else "not run",
+            f"of {run.n_planned} samples · partial run",
+            "failed",
+        )
+        if run.partial
+        else None,
     )
+    note = partial_note(run)
+    partial = el("p", {"class": "partial-note"}, note) if note else None
     adjudicated = None
     if run.n_adjudicated:
         judge = run.judge_overall
@@ -193,6 +204,7 @@ def _headline_card(
         el("h2", {}, _swatch(index), " ", label),
         el("p", {"class": "caption"}, run_caption(run)),
         figures,
+        partial,
         adjudicated,
         _judge_boxes(run, validity, report.min_kappa),
         extremes,
@@ -418,6 +430,14 @@ def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
             else el("p", {}, "Every sample was scored.")
         )
         total = run.n_scored + run.n_unscored
+        failed = (
+            [
+                el("p", {}, f"{run.n_failed} failed of {run.n_planned} samples (in no figure)"),
+                _table(["reason", "samples"], list(run.failures.items())),  # most frequent first
+            ]
+            if run.failures
+            else []
+        )
         cards.append(
             el(
                 "div",
@@ -425,6 +445,7 @@ def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> Html:
                 el("h3", {}, label),
                 el("p", {}, f"{run.n_unscored} unscored of {total} samples"),
                 detail,
+                *failed,
             )
         )
     return el(

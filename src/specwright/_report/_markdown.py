@@ -24,6 +24,7 @@ from specwright._report._view import (
     judge_verdict,
     natural_key,
     part_rows,
+    partial_note,
     run_labels,
     section_rows,
     section_titles,
@@ -94,6 +95,8 @@ def _headline(report: ReportInput, labels: Sequence[str], rows: Sequence[Section
             + (f" Best: {_ranked(best, i)}." if best else "")
             + (f" Worst: {_ranked(worst, i)}." if worst else "")
         ]
+        if note := partial_note(run):
+            lines += [f"  > **{md_text(note)}**"]
         for grader, validity in validities.items():
             if not validity.trusted:
                 who = f"{md_text(grader)}: " if named else ""
@@ -172,6 +175,9 @@ def _unscored(runs: Sequence[RunResult], labels: Sequence[str]) -> list[str]:
             f"- {md_text(label)}: {run.n_unscored} of {total}"
             + (f" — {reasons}" if reasons else "")
         )
+        if run.failures:
+            failed = ", ".join(f"{md_text(r)} ({n})" for r, n in run.failures.items())
+            lines.append(f"  - {run.n_failed} failed of {run.n_planned} — {failed}")
     return [*lines, ""]
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "judge_verdict",
     "natural_key",
     "part_rows",
+    "partial_note",
     "pooled_rate",
     "run_caption",
     "run_labels",
@@ -192,6 +193,21 @@ def unscored_reasons(run: RunResult) -> list[tuple[str, int]]:
     """Why samples went unscored, most frequent first."""
     counts = Counter(s.unscored_reason or "unknown" for s in run.samples if s.compliant is None)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def partial_note(run: RunResult) -> str | None:
+    """One sentence on a partial run: how many samples finished, failed or never ran, and
+    that the figures cover the finished ones only; ``None`` for a complete run."""
+    if not run.partial:
+        return None
+    finished = run.n_scored + run.n_unscored
+    parts = [f"{run.n_failed} failed"] if run.n_failed else []
+    parts += [f"{run.n_not_run} not run"] if run.n_not_run else []
+    missing = f" ({', '.join(parts)})" if parts else f" (status {run.status})"
+    return (
+        f"Partial run: {finished} of {run.n_planned} samples finished{missing}; "
+        "the figures cover the finished samples only."
+    )
 
 
 def fmt_pct(value: float | None) -> str:
@@ -383,9 +399,10 @@ def judge_summary(validity: JudgeValidity) -> str:
             "calibration recorded), so how far to trust its verdicts is unknown."
         )
     if validity.status == "undefined":
+        why = validity.reason or "too few or one-sided labels"
         return (
             "Kappa undefined: the calibration could not measure the judge's agreement with "
-            "the spec's labels (too few or one-sided labels), so its verdicts are unverified."
+            f"the spec's labels ({why}), so its verdicts are unverified."
         )
     assert kappa is not None
     words = f"κ {kappa:.2f}: {_agreement(kappa)} agreement with the spec's labels"

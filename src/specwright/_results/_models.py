@@ -90,6 +90,20 @@ class Calibration(FrozenModel):
     """OK answers judged non-compliant."""
     created: datetime | None = None
     """When the calibration ran."""
+    sections: tuple[str, ...] = ()
+    """The sections calibrated (with their descendants); empty: the whole spec. A calibration
+    of some sections is saved apart and never stands for the whole spec's."""
+    unscored_reasons: dict[str, int] = Field(default_factory=dict)
+    """Why answers went unscored: each reason with how many answers it cost."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A whole-spec calibration with every answer scored serialises as it always did.
+        data: dict[str, Any] = handler(self)
+        for key in ("sections", "unscored_reasons"):
+            if key in data and not data[key]:
+                del data[key]
+        return data
 
 
 class Grade(FrozenModel):
@@ -257,12 +271,18 @@ class RunHeader(FrozenModel):
     empty with one judge."""
     judge_calibrations: dict[str, Calibration] = Field(default_factory=dict)
     """Each judge's recorded calibration by judge, when several graded the run."""
+    failures: dict[str, int] = Field(default_factory=dict)
+    """Samples that failed (no answer or no grade, after bounded retries), by reason: they
+    count in no figure."""
+    n_not_run: int = Field(default=0, ge=0)
+    """Samples the run was to do that its log does not hold (stopped before they ran)."""
 
     @model_serializer(mode="wrap")
     def _drop_single_judge(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A run with one judge serialises as it did before several judges existed.
+        # A run with one judge (and every sample done) serialises as it did before several
+        # judges (and failed samples) were recorded.
         data: dict[str, Any] = handler(self)
-        for key in _MULTI_JUDGE_FIELDS:
+        for key in _DROPPED_WHEN_EMPTY:
             if key in data and not data[key]:
                 del data[key]
         return data
@@ -271,6 +291,11 @@ class RunHeader(FrozenModel):
     def finished(self) -> bool:
         """Whether every sample ran (only finished runs are indexed in the store)."""
         return self.status == "success"
+
+    @property
+    def n_failed(self) -> int:
+        """Samples that failed."""
+        return sum(self.failures.values())
 
 
 class RunResult(RunHeader):
@@ -307,10 +332,22 @@ class RunResult(RunHeader):
     judge_agreement_by_section: dict[str, JudgeAgreement] = Field(default_factory=dict)
     """Agreement between the judges per section id, when several graded the run."""
 
+    @property
+    def n_planned(self) -> int:
+        """Samples the run was to do: finished (scored or unscored), failed and not run."""
+        return self.n_scored + self.n_unscored + self.n_failed + self.n_not_run
 
-_MULTI_JUDGE_FIELDS = (
+    @property
+    def partial(self) -> bool:
+        """Whether some samples failed or never ran (the figures cover the others only)."""
+        return bool(self.failures or self.n_not_run) or not self.finished
+
+
+_DROPPED_WHEN_EMPTY = (
     "graders",
     "judge_calibrations",
     "judge_agreement",
     "judge_agreement_by_section",
+    "failures",
+    "n_not_run",
 )

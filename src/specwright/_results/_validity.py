@@ -7,7 +7,13 @@ from typing import Literal, TypeAlias
 from specwright._frozen import FrozenModel
 from specwright._results._models import Calibration, RunHeader
 
-__all__ = ["JudgeValidity", "ValidityStatus", "judge_validity", "judges_validity"]
+__all__ = [
+    "JudgeValidity",
+    "ValidityStatus",
+    "judge_validity",
+    "judges_validity",
+    "undefined_reason",
+]
 
 ValidityStatus: TypeAlias = Literal["ok", "weak", "undefined", "missing"]
 """How far a run's judge can be trusted, from its recorded calibration."""
@@ -23,6 +29,9 @@ class JudgeValidity(FrozenModel):
     """The recorded kappa, if any."""
     threshold: float
     """The kappa the verdict was measured against (setting ``SPECWRIGHT_MIN_KAPPA``)."""
+    reason: str | None = None
+    """Why kappa is undefined, in words (``undefined`` only): nothing the judge said could
+    be read, or the labels and verdicts fall in one class."""
 
     @property
     def trusted(self) -> bool:
@@ -37,6 +46,7 @@ class JudgeValidity(FrozenModel):
         if self.status == "undefined":
             return (
                 "judge calibration has an undefined kappa: its agreement with the labels is unknown"
+                + (f" ({self.reason})" if self.reason else "")
             )
         assert self.kappa is not None
         if self.status == "weak":
@@ -53,9 +63,21 @@ def judge_validity(calibration: Calibration | None, threshold: float = 0.4) -> J
         return JudgeValidity(status="missing", kappa=None, threshold=threshold)
     kappa = calibration.kappa
     if kappa is None:
-        return JudgeValidity(status="undefined", kappa=None, threshold=threshold)
+        reason = undefined_reason(calibration)
+        return JudgeValidity(status="undefined", kappa=None, threshold=threshold, reason=reason)
     status: ValidityStatus = "ok" if kappa >= threshold else "weak"
     return JudgeValidity(status=status, kappa=kappa, threshold=threshold)
+
+
+def undefined_reason(calibration: Calibration) -> str:
+    """Why a calibration's kappa is undefined, in words."""
+    if calibration.n_scored == 0 and calibration.n_unscored:
+        top = next(iter(calibration.unscored_reasons), None)
+        why = f"; most often: {top}" if top else ""
+        return f"none of the judge's {calibration.n_unscored} calibration grades could be read{why}"
+    if calibration.n_scored == 0:
+        return "no labelled answer was graded"
+    return "the labels and the verdicts all fall in one class (too few or one-sided labels)"
 
 
 def judges_validity(run: RunHeader, threshold: float = 0.4) -> dict[str, JudgeValidity]:

@@ -24,6 +24,7 @@ from typing import Literal, TypeAlias
 from specwright._frozen import FrozenModel
 from specwright._model import Spec
 from specwright._results import Grade, RunResult, SampleResult
+from specwright._revise._runs import one_per_run
 
 __all__ = [
     "Axis",
@@ -94,7 +95,9 @@ class DisagreementReport(FrozenModel):
 
 
 def find_disagreements(runs: Sequence[RunResult], spec: Spec | None = None) -> DisagreementReport:
-    """Rank the sections and scenarios of ``runs`` by disagreement."""
+    """Rank the sections and scenarios of ``runs`` by disagreement (a run resumed from an
+    interrupted log counts once: :func:`~specwright._revise._runs.one_per_run`)."""
+    runs = one_per_run(runs)
     by_scenario: dict[str, list[tuple[RunResult, SampleResult]]] = defaultdict(list)
     for run in runs:
         for sample in run.samples:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,19 @@ from specwright._results import RunResult
 if TYPE_CHECKING:
     from specwright._report._load import LogReader
 
-__all__ = ["resolve_run"]
+__all__ = ["one_per_run", "resolve_run"]
+
+
+def one_per_run(runs: Iterable[RunResult]) -> list[RunResult]:
+    """Each run once, in the order first seen. A resumed run keeps its run id (Inspect's task
+    id survives ``eval_retry``) but lies in two logs, the interrupted one and the resumed one,
+    which holds the first's samples too: the log that holds the most samples stands for it."""
+    best: dict[str, RunResult] = {}
+    for run in runs:
+        kept = best.get(run.run_id)
+        if kept is None or (len(run.samples), run.finished) > (len(kept.samples), kept.finished):
+            best[run.run_id] = run
+    return list(best.values())
 
 
 def resolve_run(name: str, db_url: str, reader: LogReader | None = None) -> RunResult:
@@ -21,7 +34,7 @@ def resolve_run(name: str, db_url: str, reader: LogReader | None = None) -> RunR
 
     path = Path(name)
     if path.exists():
-        runs = load_runs([path], reader)
+        runs = one_per_run(load_runs([path], reader))
         if len(runs) != 1:
             raise ConfigurationError(f"RUN {name}: holds {len(runs)} runs; name one log or run id")
         return runs[0]
