@@ -15,7 +15,7 @@ from typing import Literal, TypeAlias
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
-from specwright._model import SourceLocation, Spec
+from specwright._model import Section, SourceLocation, Spec
 from specwright._registry import Registry
 
 __all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
@@ -252,6 +252,34 @@ def _stray_emphasis(spec: Spec, rule: LintRule) -> Iterator[Finding]:
         yield rule.finding(
             f"stray emphasis around {tag}: {stray.written!r} read as the bare tag", stray.location
         )
+
+
+@lint_rule("SW206", "structure-slip", "warning")
+def _structure_slips(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A line reads as text (or a heading keeps braces in its title) though it looks like a
+    mistyped heading, attribute block or label: ``##Answer``, ``{#id`` without ``}``."""
+    for slip in spec.slips:
+        yield rule.finding(slip.message, slip.location)
+
+
+@lint_rule("SW207", "heading-level-skip", "warning")
+def _heading_level_skips(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A heading is more than one level below its parent (``#`` then ``###``), or a top-level
+    heading is deeper than the document's top level: often a mark added or lost by mistake."""
+    top = min((section.depth for section in spec.sections), default=1)
+    stack: list[tuple[int, Section]] = [(top - 1, section) for section in spec.sections]
+    while stack:
+        parent_depth, section = stack.pop()
+        if section.depth > parent_depth + 1:
+            message = (
+                f"heading #{section.id} is level {section.depth} under a level-{parent_depth} "
+                "heading"
+                if parent_depth >= top
+                else f"top-level heading #{section.id} is level {section.depth}, the document's "
+                f"top level is {top}"
+            )
+            yield rule.finding(message, section.location, section.id)
+        stack.extend((section.depth, child) for child in section.children)
 
 
 @lint_rule("SW301", "example-without-authority", "info")

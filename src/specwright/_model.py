@@ -44,6 +44,7 @@ __all__ = [
     "Role",
     "Section",
     "SourceLocation",
+    "SourceSlip",
     "Spec",
     "StrayEmphasis",
     "TextPart",
@@ -368,6 +369,20 @@ class StrayEmphasis(FrozenModel):
     """Where the line stands."""
 
 
+class SourceSlip(FrozenModel):
+    """A line read as valid markdown that looks like a mistyped construct of the dialect.
+
+    ``##Answer`` (a paragraph, not a heading), a heading whose attribute block lacks its
+    ``}``, ``**Exmple**:``; the reader reads them as CommonMark does and lint names each one
+    (``structure-slip``).
+    """
+
+    message: str
+    """What looks mistyped, in one line."""
+    location: SourceLocation
+    """Where the line stands."""
+
+
 class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
@@ -392,6 +407,9 @@ class Spec(FrozenModel):
     stray_emphasis: tuple[StrayEmphasis, ...] = Field(default=(), exclude=True)
     """Message tags the reader found wrapped in emphasis; a diagnostic of the source text,
     so neither exported nor part of :meth:`content_hash`."""
+    slips: tuple[SourceSlip, ...] = Field(default=(), exclude=True)
+    """Lines that look like mistyped headings, attribute blocks or labels; a diagnostic of
+    the source text like :attr:`stray_emphasis`."""
 
     def walk(self) -> Iterator[Section]:
         """Yield every section, depth first, in document order."""

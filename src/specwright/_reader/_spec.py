@@ -11,7 +11,7 @@ from typing import NamedTuple
 from specwright._errors import SpecError
 from specwright._jsonio import byte_position
 from specwright._layers._header import LayerHeader
-from specwright._model import EvalPrompt, Message, Section, Spec, StrayEmphasis
+from specwright._model import EvalPrompt, Message, Section, SourceSlip, Spec, StrayEmphasis
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
 from specwright._reader._front_matter import FrontMatter, document_title, split_front_matter
@@ -194,9 +194,10 @@ def _assemble(
     prompts: list[EvalPrompt] = []
     tags: list[str] = []
     stray = list(document.stray_emphasis)
+    slips = list(document.slips)
     for tag, name, body in sorted(evals):
         tags.append(tag)
-        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag), stray))
+        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag), (stray, slips)))
     title, version, description = _labels(document.sections, front, defaults)
     spec = Spec(
         title=title,
@@ -208,6 +209,7 @@ def _assemble(
         eval_files=tuple(tags),
         source=source,
         stray_emphasis=tuple(stray),
+        slips=tuple(slips),
     )
     return spec, front.layer if front is not None else None
 
@@ -235,11 +237,16 @@ def _labels(
 
 
 def _eval_prompts(
-    tag: str, name: str, body: str, owner: str | None, stray: list[StrayEmphasis]
+    tag: str,
+    name: str,
+    body: str,
+    owner: str | None,
+    diagnostics: tuple[list[StrayEmphasis], list[SourceSlip]],
 ) -> list[EvalPrompt]:
     prompts = []
-    examples, repaired = scan_examples(split_lines(body), name, tag)
-    stray.extend(repaired)
+    examples, repaired, slips = scan_examples(split_lines(body), name, tag)
+    diagnostics[0].extend(repaired)
+    diagnostics[1].extend(slips)
     for n, example in enumerate(examples, start=1):
         if example.has_comparison:
             where = example.location
