@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeAlias
 
 from specwright._errors import ConfigurationError
@@ -18,7 +19,15 @@ from specwright._frozen import FrozenModel
 from specwright._model import Section, SourceLocation, Spec
 from specwright._registry import Registry
 
-__all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
+__all__ = [
+    "Finding",
+    "LintRule",
+    "Severity",
+    "lint_rule",
+    "lint_rules",
+    "lint_spec",
+    "split_base_findings",
+]
 
 Severity: TypeAlias = Literal["error", "warning", "info"]
 """How serious a finding is; errors and warnings make ``specwright lint`` exit 1."""
@@ -137,6 +146,33 @@ def lint_spec(
     if spec.layers:
         findings = [_with_layer(spec, finding) for finding in findings]
     return sorted(findings, key=_sort_key)
+
+
+def split_base_findings(
+    spec: Spec, findings: Iterable[Finding]
+) -> tuple[list[Finding], list[Finding]]:
+    """A composed spec's findings in two lists: its own layer's (the last one), its bases'.
+
+    A finding belongs to the base when it stands in a file outside the layer's directory (its
+    ``model_spec.md`` and ``examples/``), or, without a location, names a base layer. For a
+    spec that is no layer every finding is its own.
+    """
+    findings = list(findings)
+    if len(spec.layers) < 2 or spec.source is None:
+        return findings, []
+    given = Path(spec.source)
+    directory = (given if given.is_dir() else given.parent).resolve()
+    own_title = spec.layers[-1].title
+    own: list[Finding] = []
+    base: list[Finding] = []
+    for finding in findings:
+        if finding.location is not None:
+            where = Path(finding.location.file).resolve().parent
+            mine = where in (directory, directory / "examples")
+        else:
+            mine = finding.layer in (None, own_title)
+        (own if mine else base).append(finding)
+    return own, base
 
 
 def _with_layer(spec: Spec, finding: Finding) -> Finding:
