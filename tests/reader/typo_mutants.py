@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from specwright import SpecError, parse_spec
 from specwright._lint import lint_spec
 from specwright._model import Spec
+from specwright._reader import _document
 
 __all__ = ["Mutant", "TypoTally", "heading_mutants", "measure"]
 
@@ -115,6 +119,23 @@ def _findings(spec: Spec) -> Counter[tuple[str, str]]:
     return Counter((f.code, f.message) for f in lint_spec(spec))
 
 
+@contextmanager
+def _conversations_read_once() -> Iterator[None]:
+    """Parse each example's conversation once across mutants (a mutant changes one heading
+    line, never a fence's content or its line numbers); a pure function, so only faster."""
+    original = _document.parse_conversation
+
+    @cache
+    def cached(lines: tuple[str, ...], first: int, file: str) -> Any:
+        return original(list(lines), first, file)
+
+    _document.parse_conversation = lambda lines, first, file: cached(tuple(lines), first, file)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _document.parse_conversation = original
+
+
 def measure(
     text: str,
     eval_files: Mapping[str, str] | None = None,
@@ -123,6 +144,11 @@ def measure(
     every: int = 1,
 ) -> TypoTally:
     """Read every heading mutant of ``text`` (or every ``every``-th) and tally the catch."""
+    with _conversations_read_once():
+        return _measure(text, eval_files, file, every)
+
+
+def _measure(text: str, eval_files: Mapping[str, str] | None, file: str, every: int) -> TypoTally:
     original = parse_spec(text, file=file, eval_files=eval_files)
     outline, findings = _outline(original), _findings(original)
     tally = TypoTally()
