@@ -387,7 +387,8 @@ class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
     title: str = ""
-    """A human title: front matter, else the single level-1 heading, else the directory name."""
+    """A human title: front matter, else the single level-1 heading, else empty (never a
+    folder's name)."""
     version: str | None = None
     """A version label such as ``2025-12-18`` (directory name by default)."""
     description: str | None = None

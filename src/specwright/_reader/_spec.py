@@ -52,8 +52,7 @@ def parse_spec(
     """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O.
 
     Front matter sets the title, version and description; ``version`` wins over it. Without
-    a front matter title, the title is the document's single level-1 heading, else its first
-    heading (there is no path to name the spec after).
+    a front matter title, the title is the document's single level-1 heading, else empty.
     """
     evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
     return _composed(*_assemble(text, file, evals, _Defaults(version=version), source=None))
@@ -66,8 +65,7 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
     writes). Front matter in ``model_spec.md`` sets the title, version and description;
     ``version`` wins over it. Otherwise the version is the directory's name when it looks like
     a version or a date (``2025-12-18``, ``v1.2``), and the title is the document's single
-    level-1 heading, else the directory's name (its parent's when the directory is a version:
-    ``openai-model-spec/2025-12-18`` → ``openai-model-spec``). Unreadable, empty, binary or
+    level-1 heading, else empty: never a folder's name. Unreadable, empty, binary or
     malformed input raises :class:`SpecError`. A spec whose front matter ``extends:`` a base
     is composed on that base (see ``docs/company.md``).
     """
@@ -97,7 +95,7 @@ def read_layer(
     if eval_dir.is_dir():
         for eval_path in sorted(eval_dir.glob("*.md")):
             evals.append((eval_path.stem, str(eval_path), _read(eval_path)))
-    defaults = _Defaults(version=version, path_title=_path_title(spec_file))
+    defaults = _Defaults(version=version)
     if _VERSION_RE.match(spec_file.parent.name):
         defaults = defaults._replace(path_version=spec_file.parent.name)
     return _assemble(text, str(spec_file), evals, defaults, source=str(given))
@@ -110,15 +108,6 @@ class _Defaults(NamedTuple):
     """The explicit ``version=`` argument: wins over everything."""
     path_version: str | None = None
     """A version-like directory name: loses to front matter."""
-    path_title: str | None = None
-    """A title from the path: loses to front matter and a single level-1 heading."""
-
-
-def _path_title(spec_file: Path) -> str | None:
-    directory = spec_file.resolve().parent
-    if _VERSION_RE.match(directory.name):
-        directory = directory.parent
-    return directory.name or None
 
 
 def _read(path: Path) -> str:
@@ -227,9 +216,9 @@ def _labels(
 ) -> tuple[str, str | None, str | None]:
     """Title, version and description: front matter over what the body and the path say."""
     front = front or FrontMatter()
-    title = document_title(sections)
-    if title is None:
-        title = defaults.path_title or (sections[0].title if sections else "")
+    # Only the text names the spec: a folder ("releases", "2025-12-18") names where it was
+    # saved, and the first of several top-level headings names a part, not the whole.
+    title = document_title(sections) or ""
     version = defaults.version
     if version is None:
         version = front.version if front.version is not None else defaults.path_version
