@@ -55,7 +55,7 @@ def _report(name: str, tally: TypoTally, cpu: float) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", type=Path, default=Path(os.environ.get("SPEC", REAL_SPEC)))
+    parser.add_argument("--spec", type=Path, default=REAL_SPEC)
     parser.add_argument("--every", type=int, default=1)
     args = parser.parse_args()
     print(

@@ -117,3 +117,16 @@ def test_most_one_character_heading_slips_are_caught_in_the_example_spec() -> No
 
 def test_most_one_character_heading_slips_are_caught_in_the_real_spec() -> None:
     assert _share(require_real_spec(), every=251) >= 0.9
+
+
+def test_bench_typos_runs_on_a_fresh_clone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests._benchmarks import load_benchmark
+
+    module = load_benchmark("bench_typos")
+    monkeypatch.setattr(module, "REAL_SPEC", tmp_path / "absent")
+    monkeypatch.setattr("sys.argv", ["bench_typos.py"])
+    assert module.main() == 0
+    out = capsys.readouterr().out
+    assert "example spec:" in out and "real spec: skipped" in out
