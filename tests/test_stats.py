@@ -15,7 +15,9 @@ def test_counts() -> None:
         "developer": 0,
         "user": 1,
         "guideline": 1,
+        "unset": 1,
     }
+    assert sum(stats.sections_by_authority.values()) == stats.sections
     assert stats.examples == 3
     assert stats.comparisons == 3
     assert stats.examples_with_comparison == 3

@@ -11,14 +11,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeAlias
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
-from specwright._model import SourceLocation, Spec
+from specwright._model import Section, SourceLocation, Spec
 from specwright._registry import Registry
 
-__all__ = ["Finding", "LintRule", "Severity", "lint_rule", "lint_rules", "lint_spec"]
+__all__ = [
+    "Finding",
+    "LintRule",
+    "Severity",
+    "lint_rule",
+    "lint_rules",
+    "lint_spec",
+    "split_base_findings",
+]
 
 Severity: TypeAlias = Literal["error", "warning", "info"]
 """How serious a finding is; errors and warnings make ``specwright lint`` exit 1."""
@@ -139,6 +148,33 @@ def lint_spec(
     return sorted(findings, key=_sort_key)
 
 
+def split_base_findings(
+    spec: Spec, findings: Iterable[Finding]
+) -> tuple[list[Finding], list[Finding]]:
+    """A composed spec's findings in two lists: its own layer's (the last one), its bases'.
+
+    A finding belongs to the base when it stands in a file outside the layer's directory (its
+    ``model_spec.md`` and ``examples/``), or, without a location, names a base layer. For a
+    spec that is no layer every finding is its own.
+    """
+    findings = list(findings)
+    if len(spec.layers) < 2 or spec.source is None:
+        return findings, []
+    given = Path(spec.source)
+    directory = (given if given.is_dir() else given.parent).resolve()
+    own_title = spec.layers[-1].title
+    own: list[Finding] = []
+    base: list[Finding] = []
+    for finding in findings:
+        if finding.location is not None:
+            where = Path(finding.location.file).resolve().parent
+            mine = where in (directory, directory / "examples")
+        else:
+            mine = finding.layer in (None, own_title)
+        (own if mine else base).append(finding)
+    return own, base
+
+
 def _with_layer(spec: Spec, finding: Finding) -> Finding:
     section = spec.get(finding.section_id) if finding.section_id else None
     if section is None or section.provenance is None:
@@ -252,6 +288,34 @@ def _stray_emphasis(spec: Spec, rule: LintRule) -> Iterator[Finding]:
         yield rule.finding(
             f"stray emphasis around {tag}: {stray.written!r} read as the bare tag", stray.location
         )
+
+
+@lint_rule("SW206", "structure-slip", "warning")
+def _structure_slips(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A line reads as text (or a heading keeps braces in its title) though it looks like a
+    mistyped heading, attribute block or label: ``##Answer``, ``{#id`` without ``}``."""
+    for slip in spec.slips:
+        yield rule.finding(slip.message, slip.location)
+
+
+@lint_rule("SW207", "heading-level-skip", "warning")
+def _heading_level_skips(spec: Spec, rule: LintRule) -> Iterator[Finding]:
+    """A heading is more than one level below its parent (``#`` then ``###``), or a top-level
+    heading is deeper than the document's top level: often a mark added or lost by mistake."""
+    top = min((section.depth for section in spec.sections), default=1)
+    stack: list[tuple[int, Section]] = [(top - 1, section) for section in spec.sections]
+    while stack:
+        parent_depth, section = stack.pop()
+        if section.depth > parent_depth + 1:
+            message = (
+                f"heading #{section.id} is level {section.depth} under a level-{parent_depth} "
+                "heading"
+                if parent_depth >= top
+                else f"top-level heading #{section.id} is level {section.depth}, the document's "
+                f"top level is {top}"
+            )
+            yield rule.finding(message, section.location, section.id)
+        stack.extend((section.depth, child) for child in section.children)
 
 
 @lint_rule("SW301", "example-without-authority", "info")

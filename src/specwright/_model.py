@@ -44,6 +44,7 @@ __all__ = [
     "Role",
     "Section",
     "SourceLocation",
+    "SourceSlip",
     "Spec",
     "StrayEmphasis",
     "TextPart",
@@ -368,11 +369,26 @@ class StrayEmphasis(FrozenModel):
     """Where the line stands."""
 
 
+class SourceSlip(FrozenModel):
+    """A line read as valid markdown that looks like a mistyped construct of the dialect.
+
+    ``##Answer`` (a paragraph, not a heading), a heading whose attribute block lacks its
+    ``}``, ``**Exmple**:``; the reader reads them as CommonMark does and lint names each one
+    (``structure-slip``).
+    """
+
+    message: str
+    """What looks mistyped, in one line."""
+    location: SourceLocation
+    """Where the line stands."""
+
+
 class Spec(FrozenModel):
     """A whole behaviour spec: sections, their examples, and eval prompts."""
 
     title: str = ""
-    """A human title: front matter, else the single level-1 heading, else the directory name."""
+    """A human title: front matter, else the single level-1 heading, else empty (never a
+    folder's name)."""
     version: str | None = None
     """A version label such as ``2025-12-18`` (directory name by default)."""
     description: str | None = None
@@ -392,6 +408,9 @@ class Spec(FrozenModel):
     stray_emphasis: tuple[StrayEmphasis, ...] = Field(default=(), exclude=True)
     """Message tags the reader found wrapped in emphasis; a diagnostic of the source text,
     so neither exported nor part of :meth:`content_hash`."""
+    slips: tuple[SourceSlip, ...] = Field(default=(), exclude=True)
+    """Lines that look like mistyped headings, attribute blocks or labels; a diagnostic of
+    the source text like :attr:`stray_emphasis`."""
 
     def walk(self) -> Iterator[Section]:
         """Yield every section, depth first, in document order."""

@@ -16,7 +16,9 @@ class SpecStats(FrozenModel):
     sections: int
     """Headings (sections), at every depth."""
     sections_by_authority: dict[str, int]
-    """Sections with an explicit authority, per level (``platform`` counted as ``root``)."""
+    """Sections per level their heading writes (``platform`` counted as ``root``), and
+    ``unset`` for those whose heading names none (they inherit a parent's level, or have
+    none): the counts add up to :attr:`sections`."""
     examples: int
     """``**Example**`` items."""
     comparisons: int
@@ -41,13 +43,12 @@ class SpecStats(FrozenModel):
 
 def spec_stats(spec: Spec) -> SpecStats:
     """Count sections, examples, answers, eval prompts and references of ``spec``."""
-    by_authority = dict.fromkeys(AUTHORITY_LEVELS, 0)
+    by_authority = dict.fromkeys((*AUTHORITY_LEVELS, "unset"), 0)
     labels = {"GOOD": 0, "BAD": 0, "OK": 0}
     sections = examples = comparisons = compared = commentary = 0
     for section in spec.walk():
         sections += 1
-        if section.authority is not None:
-            by_authority[section.authority] += 1
+        by_authority[section.authority or "unset"] += 1
         commentary += len(section.commentary)
         for example in section.examples:
             examples += 1

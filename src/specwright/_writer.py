@@ -79,20 +79,21 @@ def save_spec(spec: Spec, directory: str | os.PathLike[str]) -> None:
 def _front_matter(spec: Spec) -> dict[str, str] | None:
     """The front matter values ``spec`` needs, or ``None`` when the body says it all.
 
-    The title is written unless the document's single level-1 heading gives it (a reader
-    would otherwise take it from the directory's name); the version and the description are
+    The title is written unless the body gives it (its single level-1 heading, or no title
+    when it has none or several); the version and the description are
     written whenever set. A preamble that opens with ``---`` forces a block, so that the
     reader does not take the preamble for front matter.
     """
+    title_needed = (document_title(spec.sections) or "") != spec.title
     needed = (
-        document_title(spec.sections) != spec.title
+        title_needed
         or spec.version is not None
         or spec.description is not None
         or spec.preamble.split("\n", 1)[0].rstrip() == "---"
     )
     if not needed:
         return None
-    values = {"title": spec.title}
+    values = {"title": spec.title} if title_needed or spec.title else {}
     if spec.version is not None:
         values["version"] = spec.version
     if spec.description is not None:

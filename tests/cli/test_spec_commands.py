@@ -33,8 +33,11 @@ def test_stats_json_on_example_spec(capsys: pytest.CaptureFixture[str]) -> None:
         "developer",
         "user",
         "guideline",
+        "unset",
     }
     assert all(n > 0 for n in data["sections_by_authority"].values())
+    # Issue 24: "sections 14" beside by-authority counts adding up to 7.
+    assert sum(data["sections_by_authority"].values()) == data["sections"]
     assert data["labelled_answers"]["GOOD"] > 0 and data["labelled_answers"]["BAD"] > 0
     assert data["eval_prompts"] == len(spec.eval_prompts) > 0
     assert data["broken_cross_references"] == 0
@@ -63,6 +66,7 @@ def test_stats_json_on_real_spec(capsys: pytest.CaptureFixture[str]) -> None:
         "developer": 1,
         "user": 15,
         "guideline": 18,
+        "unset": 21,
     }
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests._paths import real_spec_dir
+from tests._paths import require_real_spec
 from tests.eval._server import (
     ScriptedServer,
     grade_json,
@@ -120,16 +119,8 @@ def overlay(tmp_path: Path, base_dir: Path) -> SpecWriter:
 
 @pytest.fixture
 def real_spec() -> Path:
-    """The real OpenAI Model Spec: beside the checkout, or ``SPECWRIGHT_REAL_SPEC``."""
-    path = real_spec_dir()
-    configured = os.environ.get("SPECWRIGHT_REAL_SPEC")
-    if path is None and configured and (Path(configured) / "model_spec.md").is_file():
-        path = Path(configured)
-    if path is None:
-        pytest.skip(
-            "real OpenAI Model Spec not found (beside the checkout, or SPECWRIGHT_REAL_SPEC)"
-        )
-    return path
+    """The real OpenAI Model Spec (``$SPECWRIGHT_TEST_SPEC_DIR`` or beside the checkout)."""
+    return require_real_spec()
 
 
 def respond(body: dict[str, Any]) -> str:

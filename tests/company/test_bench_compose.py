@@ -1,21 +1,35 @@
-"""Smoke test: the compose/diff benchmark runs (one repeat, on the shipped example spec)."""
+"""Smoke test: the compose/diff benchmark runs (one repeat), with and without the real spec."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests._benchmarks import load_benchmark
+from tests._paths import require_real_spec
+
+_NAMES = ("read_spec(base)", "compose (in memory)", "diff_specs", "target")
 
 
-def test_bench_compose_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_compose_runs_on_a_fresh_clone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Issue 24.1: without ../shared it exited 1 with a traceback (the sample overlay names
+    # sections only the real spec has).
     module = load_benchmark("bench_compose")
-    # The sample overlay overrides and disables sections of the real spec: on the example
-    # spec it is refused, so the smoke test composes on the real spec when it is present.
-    real = module.REAL_SPEC
-    if not real.is_dir():
-        pytest.skip("the sample overlay needs the real OpenAI Model Spec as its base")
-    code = module.main(["--repeats", "1", "--spec", str(real)])
+    monkeypatch.setattr(module, "REAL_SPEC", tmp_path / "absent")
+    code = module.main(["--repeats", "1"])
     out = capsys.readouterr().out
     assert code in (0, 1)  # 1 only when a loaded machine misses the target
-    for name in ("read_spec(base)", "compose (in memory)", "diff_specs", "target"):
-        assert name in out
+    assert "real spec: skipped" in out and "overlay: init scaffold" in out
+    assert all(name in out for name in _NAMES)
+
+
+def test_bench_compose_runs_on_the_real_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_benchmark("bench_compose")
+    code = module.main(["--repeats", "1", "--spec", str(require_real_spec())])
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert "overlay: the sample overlay" in out
+    assert all(name in out for name in _NAMES)

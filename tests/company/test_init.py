@@ -50,7 +50,81 @@ def test_init_refuses_to_overwrite_and_bad_bases(
     assert main(["init", str(tmp_path / "x"), "--base", "https://example.com/m.md"]) == 2
     assert "needs --sha256" in capsys.readouterr().err
     assert main(["init", str(tmp_path / "y"), "--base", str(tmp_path / "missing")]) == 2
-    assert "base spec not found" in capsys.readouterr().err
+    assert f"--base {tmp_path / 'missing'}: no such file" in capsys.readouterr().err
     # A name whose slug the base already uses for ids would clash.
     assert main(["init", str(tmp_path / "z"), "--base", base, "--name", "Style"]) == 2
     assert "already has section ids starting with 'style'" in capsys.readouterr().err
+
+
+def test_a_missing_base_is_reported_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 24.5: the error named newco/model_spec.md:1:1 (a file never written) and a hint
+    # about `extends:`, a key the user never typed.
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "newco", "--base", "openai-model-spec/2025-12-18"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("specwright: error: --base openai-model-spec/2025-12-18: no such")
+    assert "extends" not in err and "model_spec.md:1:1" not in err
+    assert "--sha256" in err and err.count("\n") == 1
+    assert not (tmp_path / "newco").exists()
+
+
+def test_init_help_shows_how_to_get_the_published_base(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["init", "--help"]) == 0
+    shown = capsys.readouterr().out
+    assert "https://raw.githubusercontent.com/openai/model_spec/" in shown
+    assert "--sha256 " in shown
+
+
+def test_the_pinned_hash_is_the_reference_copy(real_spec: Path) -> None:
+    import hashlib
+
+    from specwright._cli.init import MODEL_SPEC_SHA256
+
+    digest = hashlib.sha256((real_spec / "model_spec.md").read_bytes()).hexdigest()
+    assert digest == MODEL_SPEC_SHA256
+
+
+def _base_with_a_finding(tmp_path: Path) -> Path:
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(example_spec_path(), base)
+    (base / "examples" / "zz99.md").write_text(
+        "**Example**: x\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n"
+    )
+    return base
+
+
+def test_linting_a_layer_lists_its_own_findings_and_counts_the_bases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 24.4: `init`'s printed next step (`specwright lint DIR`) exited 1 on findings
+    # that all belonged to the base.
+    target = tmp_path / "acme"
+    assert main(["init", str(target), "--base", str(_base_with_a_finding(tmp_path))]) == 0
+    assert "next: specwright lint" in capsys.readouterr().err
+    assert main(["lint", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert "zz99" not in captured.out
+    assert "Wayfarer travel assistant: 1 findings" in captured.err
+    assert "--include-base" in captured.err
+    assert main(["lint", str(target), "--include-base"]) == 1
+    assert "zz99" in capsys.readouterr().out
+    # The layer's own slips are still its own.
+    spec_file = target / "model_spec.md"
+    spec_file.write_text(spec_file.read_text().replace("## Keep answers", "##Keep answers"))
+    assert main(["lint", str(target)]) == 1
+    assert f"{spec_file}:" in capsys.readouterr().out
+
+
+def test_init_next_steps_succeed_on_the_real_spec(
+    real_spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "acme-spec"
+    assert main(["init", str(target), "--base", str(real_spec)]) == 0
+    assert main(["lint", str(target)]) == 0
+    assert main(["show", str(target)]) == 0

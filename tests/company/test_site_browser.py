@@ -47,14 +47,14 @@ def test_a_composed_spec_renders_with_badges_provenance_and_links(
     w = open_site(browser, path, tmp_path / "site")
     page = w.page
     assert page.title() == "Acme layer"
-    assert page.locator("nav li").count() == len(list(spec.walk()))
+    assert page.locator("nav > ul li").count() == len(list(spec.walk()))
     assert visible_sections(page) == len(list(spec.walk()))
-    assert page.locator("#s-r_root .badge.root").first.inner_text().lower() == "root"
-    assert page.locator("#s-r_user_detail .badge.inherited").count() == 1
-    acme = page.locator("#s-acme")
-    assert acme.locator("a[href='#s-r_root']").inner_text() == "Root rule"  # [?] resolved
-    assert page.locator("#s-acme .provenance").inner_text().startswith("From layer Acme layer")
-    tone = page.locator("#s-tone .provenance").inner_text()
+    assert page.locator("#r_root .badge.root").first.inner_text().lower() == "root"
+    assert page.locator("#r_user_detail .badge.inherited").count() == 1
+    acme = page.locator("#acme")
+    assert acme.locator("a[href='#r_root']").inner_text() == "Root rule"  # [?] resolved
+    assert page.locator("#acme .provenance").inner_text().startswith("From layer Acme layer")
+    tone = page.locator("#tone .provenance").inner_text()
     assert "overrides the guideline section of Base spec" in tone
     hrefs = page.eval_on_selector_all("main a", "as => as.map(a => a.getAttribute('href'))")
     assert "#prompts-acme1" in hrefs
@@ -86,7 +86,7 @@ def test_the_real_spec_site_search_and_examples(
     assert 0 < len(expected) < total
     assert visible_sections(page) == len(expected)
     assert page.locator("#sw-search-count").inner_text() == f"{len(expected)} of {total} sections"
-    assert page.locator("#toc-s-avoid_sycophancy").is_visible()
+    assert page.locator("#toc-avoid_sycophancy").is_visible()
     page.fill("#sw-search", "")
     assert visible_sections(page) == total
     hrefs = page.eval_on_selector_all(
@@ -95,7 +95,7 @@ def test_the_real_spec_site_search_and_examples(
     missing = [h for h in set(hrefs) if page.locator(f"[id='{h[1:]}']").count() == 0]
     # Only references the spec itself leaves dangling (no section with that id) may miss.
     dangling = {r.target for r in spec.cross_references() if spec.get(r.target) is None}
-    assert {m.removeprefix("#s-") for m in missing} <= dangling
+    assert {m.removeprefix("#") for m in missing} <= dangling
     w.assert_quiet()
 
 
@@ -148,6 +148,60 @@ def _report_factory() -> Any:
     return module
 
 
+_LONG_CODE = "`" + "x" * 400 + "`"
+_LAYOUT_BODY = f"""# Acme {{#acme}}
+
+Our rules --- the company's own. A long token: {_LONG_CODE}.
+
+## Deep {{#acme_deep authority=user}}
+
+### Deeper {{#acme_deeper}}
+
+#### Deepest {{#acme_deepest}}
+
+##### Deepest still {{#acme_deepest_still}}
+
+Body text under a level-5 heading.
+"""
+
+
+@pytest.mark.parametrize("width", [700, 1400])
+def test_the_site_fits_its_window_and_reads_as_written(
+    browser: Any, overlay: SpecWriter, tmp_path: Path, width: int
+) -> None:
+    # Issue 24.6: one long inline code made a 1,738 px page at 1,400 px; anchors were
+    # `#s-<id>` where `show` prints `<id>`; the layer's sections came last and unmarked; the
+    # search box had no visible label; nested headings were smaller than body text; `---`.
+    path = overlay("", _LAYOUT_BODY)
+    spec = read_spec(path)
+    assert main(["site", str(path), "-o", str(tmp_path / "site")]) == 0
+    w = open_file(browser, tmp_path / "site" / "index.html", width=width)
+    page = w.page
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{scroll} px wide in a {width} px window"
+    for section in spec.walk():
+        assert page.locator(f"section[id='{section.id}']").count() == 1, section.id
+    toc = page.eval_on_selector_all("nav > ul a", "as => as.map(a => a.getAttribute('href'))")
+    assert toc == [f"#{s.id}" for s in spec.walk()]
+    own = [s.id for s in spec.walk() if s.provenance and s.provenance.layer_index == 1]
+    first = page.eval_on_selector_all("nav a", "as => as.map(a => a.getAttribute('href'))")
+    assert first[: len(own)] == [f"#{i}" for i in own]
+    assert page.get_by_label("Search the spec").count() == 1
+    assert page.get_by_text("Search the spec").is_visible()
+    body_px = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)"
+    )
+    sizes = page.eval_on_selector_all(
+        "main section > :is(h2, h3, h4, h5, h6)",
+        "hs => hs.map(h => [h.tagName, parseFloat(getComputedStyle(h).fontSize)])",
+    )
+    assert {tag for tag, _ in sizes} >= {"H2", "H3", "H4", "H5", "H6"}
+    assert all(px > body_px for _, px in sizes), (body_px, sizes)
+    text = page.locator("main").inner_text()
+    assert "---" not in text and "Our rules — the company's own." in text
+    w.assert_quiet()
+
+
 def test_results_from_the_store(browser: Any, tmp_path: Path) -> None:
     factory = _report_factory()
     spec_path = tmp_path / "spec.json"
@@ -158,11 +212,11 @@ def test_results_from_the_store(browser: Any, tmp_path: Path) -> None:
         store.add(factory.run_b())
     w = open_site(browser, spec_path, tmp_path / "site", "--results", "--db", url)
     page = w.page
-    text = page.locator("#s-be_honest .result").inner_text()
+    text = page.locator("#be_honest .result").inner_text()
     # run_b is the latest run covering be_honest: 10 of 10 compliant, an earlier spec version.
     assert text.startswith("Latest result: 100% compliant (n=10), openai/model-b, 2025-06-10")
     assert "earlier version" in text
-    privacy = page.locator("#s-protect_privacy .result").inner_text()
+    privacy = page.locator("#protect_privacy .result").inner_text()
     assert privacy.startswith("Latest result: 100% compliant (n=4), openai/model-b")  # 1 unscored
     w.assert_quiet()
 

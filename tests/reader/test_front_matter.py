@@ -45,10 +45,11 @@ def test_unquoted_yaml_scalars_stay_the_text_written(written: str, expected: str
 
 
 def test_null_and_empty_front_matter_set_nothing() -> None:
-    assert parse_spec("---\n---\n" + BODY).title == "One"
-    spec = parse_spec("---\ntitle:\nversion: ~\n---\n" + BODY)
+    single = "# One {#one}\n\nText.\n\n## Two {#two}\n"
+    assert parse_spec("---\n---\n" + single).title == "One"
+    spec = parse_spec("---\ntitle:\nversion: ~\n---\n" + single)
     assert (spec.title, spec.version) == ("One", None)
-    assert parse_spec("---\ntitle: ''\n---\n" + BODY).title == ""
+    assert parse_spec("---\ntitle: ''\n---\n" + single).title == ""
 
 
 def test_explicit_version_wins_over_front_matter(tmp_path: Path) -> None:
@@ -101,7 +102,7 @@ def test_front_matter_after_a_byte_order_mark() -> None:
 
 def test_a_thematic_break_later_on_is_no_front_matter() -> None:
     spec = parse_spec("Intro.\n\n---\ntitle: x\n---\n" + BODY)
-    assert spec.title == "One"
+    assert spec.title == ""
     assert "title: x" in spec.preamble
 
 
@@ -111,22 +112,23 @@ def test_single_level_one_heading_is_the_title(tmp_path: Path) -> None:
     assert parse_spec((root / "model_spec.md").read_text(encoding="utf-8")).title == "Trips"
 
 
-def test_several_level_one_headings_take_the_directory_name(tmp_path: Path) -> None:
-    assert read_spec(_write(tmp_path / "trips", BODY)).title == "trips"
+def test_a_title_never_comes_from_a_folder_name(tmp_path: Path) -> None:
+    # Issue 22.5: the real spec, without front matter, was titled "releases" after a folder.
+    assert read_spec(_write(tmp_path / "releases", BODY)).title == ""
     versioned = _write(tmp_path / "travel-spec" / "v1.2", BODY)
     spec = read_spec(versioned / "model_spec.md")
-    assert (spec.title, spec.version) == ("travel-spec", "v1.2")
-    assert parse_spec(BODY).title == "One"  # no path: the first heading
+    assert (spec.title, spec.version) == ("", "v1.2")
+    assert parse_spec(BODY).title == ""  # several level-1 headings: none is the whole
 
 
 def test_writer_writes_front_matter_only_when_needed(tmp_path: Path) -> None:
     single = parse_spec("# Trips {#trips}\n")
     assert not write_spec(single).startswith("---")
-    several = read_spec(_write(tmp_path / "trips", BODY))
+    several = read_spec(_write(tmp_path / "trips", BODY)).model_copy(update={"title": "Trips"})
     written = write_spec(several)
-    assert written.startswith("---\ntitle: trips\n---\n\n# One")
+    assert written.startswith("---\ntitle: Trips\n---\n\n# One")
     moved = read_spec(_write(tmp_path / "elsewhere", written))
-    assert moved.title == "trips"
+    assert moved.title == "Trips"
     versioned = single.model_copy(update={"version": "1.0", "description": "Why."})
     assert write_spec(versioned).startswith(
         "---\ntitle: Trips\nversion: '1.0'\ndescription: Why.\n---\n"

@@ -218,3 +218,39 @@ def test_non_utf8_eval_file_is_reported_at_its_line(tmp_path: Path) -> None:
         read_spec(tmp_path)
     assert raised.value.file.endswith("e1.md")
     assert (raised.value.line, raised.value.column) == (5, 1)
+
+
+_LONG_REFERENCE = "&#" + "9" * 4301 + ";"
+_ZERO_PADDED = "&#" + "0" * 5000 + "65;"
+
+
+def _spec_with_message(text: str) -> str:
+    return (
+        "# Rule {#rule authority=user}\n\nBe kind.\n\n**Example**: refs\n\n~~~xml\n"
+        f"<user>\n{text}\n</user>\n~~~\n"
+    )
+
+
+def test_long_character_references_are_bounded_before_decoding() -> None:
+    # Issue 23.2: html.unescape raised ValueError (int's 4,300-digit limit): a traceback in
+    # lint, stats, check and compile.
+    spec = parse_spec(_spec_with_message(f"a {_LONG_REFERENCE} b {_ZERO_PADDED} &#65; &amp;"))
+    text = spec.sections[0].examples[0].messages[0].text
+    assert text == "a \ufffd b A A &"
+
+
+def test_long_character_references_through_the_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from specwright._cli import main
+
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    (spec_dir / "model_spec.md").write_text(_spec_with_message(_LONG_REFERENCE))
+    chat = tmp_path / "chat.md"
+    chat.write_text(f"<user>\n{_LONG_REFERENCE}\n</user>\n")
+    assert main(["lint", str(spec_dir)]) == 0
+    assert main(["stats", str(spec_dir), "--json"]) == 0
+    assert main(["check", str(chat), "--spec", str(spec_dir), "--format", "spec"]) == 0
+    assert main(["compile", str(chat), "--spec", str(spec_dir), "--json"]) == 0
+    assert "Traceback" not in capsys.readouterr().err

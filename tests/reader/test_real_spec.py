@@ -39,8 +39,8 @@ def test_sections_and_authorities(spec: Spec) -> None:
         "user": 15,
         "guideline": 18,
     }
-    # Ten level-1 headings, no front matter: named after the directory above the version.
-    assert spec.title == "openai-model-spec"
+    # Ten level-1 headings, no front matter: no title (never a folder's name, issue 22.5).
+    assert spec.title == ""
     assert spec.version == "2025-12-18"
     assert [s.id for s in spec.sections][:3] == ["overview", "definitions", "chain_of_command"]
     u18 = spec.section("prioritize_teen_safety")

@@ -52,3 +52,32 @@ def test_chain_core_always_included_and_too_small_budget_is_an_error() -> None:
     assert "# Chain of command" in packed.text
     with pytest.raises(ConfigurationError, match="too small for the chain-of-command core"):
         pack_spec(small_spec(), 50)
+
+
+_ORDER_SPEC = """# Rules {#rules}
+
+## Be kind {#kind authority=user}
+
+Be kind to the user.
+
+## The chain of command {#chain_of_command authority=root}
+
+Follow orders by level.
+
+## Never lie {#never_lie authority=root}
+
+Act under the [?](#chain_of_command) at all times --- no exceptions.
+"""
+
+
+def test_rules_are_listed_highest_authority_first_and_read_as_prose() -> None:
+    # Issue 24.6: a [user] rule came before [root] ones under "highest authority first", and
+    # the text read "under the The chain of command" with a literal `---`.
+    from specwright import parse_spec
+
+    packed = pack_spec(parse_spec(_ORDER_SPEC), 2000)
+    rules = [line for line in packed.text.splitlines() if line.startswith("- [")]
+    assert [line.split("]")[0] for line in rules] == ["- [root", "- [root", "- [user"]
+    assert "(§chain_of_command)" in rules[0] and "(§never_lie)" in rules[1]
+    assert "under the chain of command at all times — no exceptions." in rules[1]
+    assert "---" not in packed.text and "the The" not in packed.text

@@ -19,6 +19,12 @@ from specwright._chain._adapters_openai import from_openai, to_openai
 from specwright._chain._adapters_spec import from_spec_text
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
+from specwright._chain._format_evidence import (
+    JSON_FORMATS,
+    evidence,
+    looks_like_json,
+    looks_like_spec_dialect,
+)
 from specwright._errors import ConfigurationError, ConversationError
 from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._registry import Registry
@@ -61,12 +67,7 @@ def _json_format(
     reader: Callable[[object], Conversation], writer: Callable[[Conversation], Any]
 ) -> ConversationFormat:
     def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
-        try:
-            return _read_json(text, reader)
-        except ConversationError as exc:
-            raise ConversationError(
-                exc.message, index=exc.index, field=exc.field, file=file
-            ) from None
+        return _read_document(_load(text, file), reader, file)
 
     return ConversationFormat(read=read, write=writer)
 
@@ -78,20 +79,31 @@ def _read_spec(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ..
 CONVERSATION_FORMATS.add("openai", _json_format(from_openai, to_openai))
 CONVERSATION_FORMATS.add("anthropic", _json_format(from_anthropic, to_anthropic))
 CONVERSATION_FORMATS.add("spec", ConversationFormat(read=_read_spec))
+_JSON_READERS: dict[str, Callable[[object], Conversation]] = {
+    "openai": from_openai,
+    "anthropic": from_anthropic,
+}
 
 
 def read_conversation(
-    path: Path, fmt: str = "openai"
+    path: Path, fmt: str | None = None
 ) -> tuple[Conversation, tuple[Delegation, ...]]:
     """Read a conversation file and the delegations it declares.
+
+    ``fmt`` names the format; ``None`` tells it from the content (OpenAI or Anthropic JSON,
+    or the spec dialect's message blocks) and refuses a file that reads as none of them or
+    as both JSON formats, rather than read one shape as another.
 
     JSON files may carry a ``"specwright"`` object beside the messages with ``delegations``
     (a list of :class:`Delegation` objects) and ``marks`` (``{"message": i, "part": p,
     "mark": "quoted" | "retrieved"}``). Bad input raises :class:`ConversationError` naming
     the file, message index and field.
     """
-    reader = CONVERSATION_FORMATS.get(fmt).read
-    conversation, delegations = reader(_read_text(path), str(path))
+    text = _read_text(path)
+    if fmt is None:
+        fmt, conversation, delegations = _read_recognised(text, str(path))
+    else:
+        conversation, delegations = CONVERSATION_FORMATS.get(fmt).read(text, str(path))
     if not len(conversation):
         # Nothing to check or compile: most likely the wrong file or --format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
@@ -111,21 +123,66 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _read_json(
-    text: str, reader: Callable[[object], Conversation]
-) -> tuple[Conversation, tuple[Delegation, ...]]:
+_NAME_IT = "name the format with --format"
+
+
+def _read_recognised(text: str, file: str) -> tuple[str, Conversation, tuple[Delegation, ...]]:
+    """The format the text is written in, and the conversation read in it."""
+    if looks_like_json(text):
+        document = _load(text, file)
+        fmt = _json_format_of(document, file)
+        conversation, delegations = _read_document(document, _JSON_READERS[fmt], file)
+        return fmt, conversation, delegations
+    if looks_like_spec_dialect(text):
+        return "spec", *_read_spec(text, file)
+    raise ConversationError(
+        "neither JSON nor the spec dialect's message blocks (<user>…</user>); " + _NAME_IT,
+        file=file,
+    )
+
+
+def _json_format_of(document: JsonValue, file: str) -> str:
+    body = document
+    if isinstance(body, dict) and "specwright" in body:
+        body = {key: value for key, value in body.items() if key != "specwright"}
+    found = evidence(body)
+    if found is None:
+        raise ConversationError(
+            "no messages: not an OpenAI or Anthropic conversation (a list of messages or an "
+            f"object with 'messages'); {_NAME_IT}",
+            file=file,
+        )
+    if len(found) > 1:
+        shapes = "; ".join(f"{fmt}: {found[fmt]}" for fmt in JSON_FORMATS)
+        raise ConversationError(
+            f"holds shapes of more than one format ({shapes}); {_NAME_IT}", file=file
+        )
+    return next(iter(found), JSON_FORMATS[0])
+
+
+def _load(text: str, file: str) -> JsonValue:
     try:
-        document = load_json(text)
+        return load_json(text)
     except JsonInputError as exc:
         index, field = exc.message_index()
         raise ConversationError(
-            f"{exc.problem} (line {exc.line}, column {exc.column})", index=index, field=field
+            f"{exc.problem} (line {exc.line}, column {exc.column})",
+            index=index,
+            field=field,
+            file=file,
         ) from None
-    extension: JsonValue = {}
-    if isinstance(document, dict) and "specwright" in document:
-        extension = document.pop("specwright")
-    conversation = reader(document)
-    return _apply_extension(conversation, extension)
+
+
+def _read_document(
+    document: JsonValue, reader: Callable[[object], Conversation], file: str
+) -> tuple[Conversation, tuple[Delegation, ...]]:
+    try:
+        extension: JsonValue = {}
+        if isinstance(document, dict) and "specwright" in document:
+            extension = document.pop("specwright")
+        return _apply_extension(reader(document), extension)
+    except ConversationError as exc:
+        raise ConversationError(exc.message, index=exc.index, field=exc.field, file=file) from None
 
 
 def _apply_extension(

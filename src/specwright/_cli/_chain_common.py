@@ -39,8 +39,8 @@ class ChainArgs:
     """The conversation file."""
     spec_path: Path | None
     """``--spec``; ``None`` falls back to the settings."""
-    fmt: str
-    """``--format`` of the conversation."""
+    fmt: str | None
+    """``--format`` of the conversation; ``None`` tells it from the content."""
     interpreter_name: str
     """``--interpreter``."""
     interpreter_values: dict[str, dict[str, str]]
@@ -70,9 +70,9 @@ _COMMON = [
         "--format",
         "fmt",
         metavar="NAME",
-        default="openai",
-        show_default=True,
-        help="Conversation format (openai, anthropic, spec, or a plugin's).",
+        default=None,
+        help="Conversation format (openai, anthropic, spec, or a plugin's); recognised "
+        "from the content when omitted.",
     ),
     click.option(
         "--interpreter",
@@ -126,7 +126,7 @@ def chain_options(fn: _F) -> _F:
 
 
 def load_inputs(
-    settings: Settings, spec_path: Path | None, conversation_path: Path, fmt: str
+    settings: Settings, spec_path: Path | None, conversation_path: Path, fmt: str | None
 ) -> tuple[Spec, Conversation, tuple[Delegation, ...]]:
     """Read the spec and the conversation (errors become exit code 2 in ``main``)."""
     spec = load_spec_option(spec_path, settings)

@@ -9,7 +9,16 @@ import click
 from specwright._cli._common import writing
 from specwright._errors import ConfigurationError
 
-__all__ = ["init"]
+__all__ = ["MODEL_SPEC_COMMIT", "MODEL_SPEC_SHA256", "MODEL_SPEC_URL", "init"]
+
+MODEL_SPEC_COMMIT = "8d2405d4e9a5143c5355f50482394ebd12fe898c"
+"""The 2025-12-18 (rev 2) release commit of github.com/openai/model_spec."""
+MODEL_SPEC_URL = (
+    f"https://raw.githubusercontent.com/openai/model_spec/{MODEL_SPEC_COMMIT}/model_spec.md"
+)
+"""The OpenAI Model Spec 2025-12-18 (rev 2) at its release commit in openai/model_spec."""
+MODEL_SPEC_SHA256 = "e7a70bc6ab363213d88f6c20a7b78c6949d3f5feba22ec054c97f333a71a8aeb"
+"""The SHA-256 of that file (the same bytes as the reference copy the tests read)."""
 
 
 @click.command()
@@ -25,12 +34,24 @@ __all__ = ["init"]
 @click.option("--force", is_flag=True, help="Overwrite an existing model_spec.md in DIR.")
 def init(directory: Path, base: str, sha256: str | None, name: str, force: bool) -> int:
     """Write a company overlay into DIR: developer, user and guideline sections with GOOD/BAD
-    examples and one eval prompt file, extending BASE. It lints clean; edit it from there.
+    examples and one eval prompt file, extending BASE. `specwright lint DIR` finds nothing in
+    it (the base's own findings are only counted); edit it from there.
+
+    BASE is a spec on disk (a directory holding model_spec.md, the file, a JSON export) or an
+    https URL pinned by --sha256.
 
     \b
     Examples:
-      specwright init acme-spec --base openai-model-spec/2025-12-18 --name Acme
+      specwright init acme-spec --base path/to/base-spec --name Acme
       specwright init acme-spec --base https://example.com/spec.md --sha256 HEX
+
+    \b
+    The published OpenAI Model Spec 2025-12-18, pinned:
+      BASE=https://raw.githubusercontent.com/openai/model_spec/
+      BASE=${{BASE}}{commit}/model_spec.md
+      specwright init acme-spec --base $BASE --sha256 \\
+        {sha}
+    or a clone of https://github.com/openai/model_spec: --base model_spec
     """
     from specwright._layers._base import read_base
     from specwright._layers._header import LayerHeader
@@ -40,6 +61,8 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
     target = directory / "model_spec.md"
     if target.exists() and not force:
         raise ConfigurationError(f"{target} exists: pass --force to overwrite it")
+    if "://" not in base:
+        _check_base_exists(base)
     extends = relative_base(base, directory)
     if "://" in extends and not sha256:
         raise ConfigurationError("a URL base needs --sha256 (the hash of the file you reviewed)")
@@ -56,3 +79,21 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
     click.echo(f"wrote {files}", err=True)
     click.echo(f"next: specwright lint {directory} && specwright show {directory}", err=True)
     return 0
+
+
+def _check_base_exists(base: str) -> None:
+    # Said in the user's terms (the --base they typed), before any file is written: the
+    # layer's `extends:` would otherwise be blamed for a path the user never wrote there.
+    try:
+        found = Path(base).exists()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise ConfigurationError(
+            f"--base {base}: no such file or directory (a spec directory, model_spec.md or "
+            f"JSON export; or the published Model Spec pinned: --base {MODEL_SPEC_URL} "
+            f"--sha256 {MODEL_SPEC_SHA256})"
+        )
+
+
+init.help = (init.help or "").format(commit=MODEL_SPEC_COMMIT, sha=MODEL_SPEC_SHA256)

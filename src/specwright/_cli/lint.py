@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
-from specwright._lint import Finding, lint_rules, lint_spec
+from specwright._lint import Finding, lint_rules, lint_spec, split_base_findings
 
 __all__ = ["lint"]
 
@@ -26,16 +26,25 @@ __all__ = ["lint"]
 @click.option(
     "--strict", is_flag=True, help="Exit 1 on info findings too (default: errors and warnings)."
 )
+@click.option(
+    "--include-base",
+    is_flag=True,
+    help="For a company layer: list (and count) its base's findings too, not just their number.",
+)
 def lint(
+    *,
     spec_path: Path | None,
     as_json: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
+    include_base: bool,
 ) -> int:
     """Check SPEC for structural problems; exit 1 when there are findings.
 
-    SPEC may also be given as the argument (an alias of --spec).
+    SPEC may also be given as the argument (an alias of --spec). For a company layer (a spec
+    that `extends:` a base) only the layer's own findings are listed and decide the exit
+    code; the base's are counted on one line (--include-base lists them).
 
     \b
     Examples:
@@ -47,10 +56,17 @@ def lint(
     """
     spec = load_spec_option(spec_path)
     findings = lint_spec(spec, select=select or None, ignore=ignore)
+    if not include_base:
+        findings, hidden = split_base_findings(spec, findings)
     if as_json:
         echo_json([f.model_dump(mode="json") for f in findings])
     else:
         _print_human(findings)
+        if not include_base and hidden:
+            base = spec.layers[0].title if len(spec.layers) == 2 else "the base layers"
+            click.echo(
+                f"{base}: {_counts(hidden)}, not listed (--include-base lists them)", err=True
+            )
     failing = [f for f in findings if strict or f.severity != "info"]
     return 1 if failing else 0
 
@@ -67,9 +83,13 @@ def _print_human(findings: list[Finding]) -> None:
             f"{where}: {severity}: {escape(finding.message)}{layer} "
             f"[dim]\\[{finding.code} {finding.rule}][/]"
         )
+    click.echo(_counts(findings), err=True)
+
+
+def _counts(findings: list[Finding]) -> str:
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
     summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
-    click.echo(f"{len(findings)} findings ({summary})", err=True)
+    return f"{len(findings)} findings ({summary})"
 
 
 def _rule_lines() -> str:

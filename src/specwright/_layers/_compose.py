@@ -67,6 +67,8 @@ def compose_layer(
         eval_files=tags,
         source=layer.source,
         layers=(*base.layers, info),
+        stray_emphasis=base.stray_emphasis + layer.stray_emphasis,
+        slips=base.slips + layer.slips,
     )
 
 

@@ -17,9 +17,16 @@ from specwright._model import (
     Prose,
     Section,
     SourceLocation,
+    SourceSlip,
     StrayEmphasis,
 )
-from specwright._reader._headings import Heading, match_heading, parse_heading, slugify
+from specwright._reader._headings import (
+    Heading,
+    HeadingMatch,
+    match_heading,
+    parse_heading,
+    slugify,
+)
 from specwright._reader._lines import (
     Fence,
     InlineFinds,
@@ -29,6 +36,7 @@ from specwright._reader._lines import (
     trim,
 )
 from specwright._reader._messages import parse_conversation
+from specwright._reader._slips import heading_slip, prose_fence_slip, prose_slip
 
 __all__ = ["Document", "scan_document"]
 
@@ -70,6 +78,7 @@ class Document:
     preamble: str
     sections: tuple[Section, ...]
     stray_emphasis: tuple[StrayEmphasis, ...] = ()
+    slips: tuple[SourceSlip, ...] = ()
 
 
 class _Scanner:
@@ -86,6 +95,7 @@ class _Scanner:
         self.roots: list[_Builder] = []
         self.ids: dict[str, int] = {}
         self.stray: list[StrayEmphasis] = []
+        self.slips: list[SourceSlip] = []
 
     # ----------------------------------------------------------------- driver
 
@@ -99,12 +109,12 @@ class _Scanner:
             if first in ("`", "~", " ", "\t") and (fence := open_fence(line)) is not None:
                 self._prose_fence(fence)
             elif first in ("#", " ") and self.headings and (m := match_heading(line)):
-                self._heading(parse_heading(m, self.file, self.index + 1))
+                self._heading(parse_heading(m, self.file, self.index + 1), m)
             elif not self._block(first, line):
                 self._prose_line(line)
         self._flush_prose()
         sections = tuple(b.build() for b in self.roots)
-        return Document(trim(self.preamble), sections, tuple(self.stray))
+        return Document(trim(self.preamble), sections, tuple(self.stray), tuple(self.slips))
 
     def _block(self, first: str, line: str) -> bool:
         # A commentary or example block at this line: consume it and say so.
@@ -116,7 +126,12 @@ class _Scanner:
 
     # ----------------------------------------------------------------- prose
 
+    def _slip(self, message: str | None, column: int = 1) -> None:
+        if message is not None:
+            self.slips.append(SourceSlip(message=message, location=self._where(self.index, column)))
+
     def _prose_line(self, line: str) -> None:
+        self._slip(prose_slip(line))
         if self.current is None:
             self.preamble.append(line)
         else:
@@ -131,6 +146,8 @@ class _Scanner:
         target = self.preamble if self.current is None else self.prose
         if self.current is not None and not self.prose:
             self.prose_start = self.index
+        following = self.lines[self.index + 1] if self.index + 1 < len(self.lines) else ""
+        self._slip(prose_fence_slip(fence.info, following))
         target.append(self.lines[self.index])
         self.index += 1
         while self.index < len(self.lines):
@@ -156,8 +173,9 @@ class _Scanner:
 
     # ----------------------------------------------------------------- headings
 
-    def _heading(self, heading: Heading) -> None:
+    def _heading(self, heading: Heading, match: HeadingMatch) -> None:
         self._flush_prose()
+        self._slip(heading_slip(match, heading), match.column)
         section_id = heading.id or slugify(heading.title) or f"section-{self.index + 1}"
         if section_id in self.ids:
             raise SpecError(
@@ -294,11 +312,11 @@ def scan_document(lines: list[str], file: str) -> Document:
 
 def scan_examples(
     lines: list[str], file: str, tag: str
-) -> tuple[list[Example], tuple[StrayEmphasis, ...]]:
-    """Scan an eval prompt file: its ``**Example**`` items (everything else ignored) and the
-    tag lines read without emphasis."""
+) -> tuple[list[Example], tuple[StrayEmphasis, ...], tuple[SourceSlip, ...]]:
+    """Scan an eval prompt file: its ``**Example**`` items (everything else ignored), the
+    tag lines read without emphasis and the lines that look mistyped."""
     heading = Heading(1, tag, tag, None, (), 1)
     root = _Builder(heading, tag, SourceLocation(file=file, line=1))
     document = _Scanner(lines, file, headings=False).run(root)
     examples = [block for block in root.blocks if isinstance(block, Example)]
-    return examples, document.stray_emphasis
+    return examples, document.stray_emphasis, document.slips

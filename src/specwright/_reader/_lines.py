@@ -25,6 +25,7 @@ _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _LINK_RE = re.compile(r"\[([^\[\]]*)\]\(#([^()\s]+)\)")
 _TAG_RE = re.compile(r"\[\^([^\[\]\s]+)\]")
 _BACKTICKS_RE = re.compile(r"`+")
+_LONG_DECIMAL_REF = re.compile(r"&#([0-9]{8,})(;?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +65,25 @@ def closes_fence(line: str, fence: Fence) -> bool:
 
 
 def decode(text: str) -> str:
-    """Decode HTML entities (``&lt;``, ``&amp;`` …) in message text."""
-    return html.unescape(text) if "&" in text else text
+    """Decode HTML entities (``&lt;``, ``&amp;`` …) in message text.
+
+    Decimal references are bounded first: ``html.unescape`` converts the digits with ``int``,
+    which refuses more than 4,300 of them (a ``ValueError``). A reference whose value, leading
+    zeros aside, has more than seven digits lies beyond U+10FFFF, which ``html.unescape``
+    writes as U+FFFD; it is written so here without converting it.
+    """
+    if "&" not in text:
+        return text
+    if "&#" in text:
+        text = _LONG_DECIMAL_REF.sub(_bounded_reference, text)
+    return html.unescape(text)
+
+
+def _bounded_reference(match: re.Match[str]) -> str:
+    digits = match.group(1).lstrip("0")
+    if len(digits) > 7:
+        return "\ufffd"
+    return f"&#{digits or '0'}{match.group(2)}"
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from specwright._errors import SpecError
 from specwright._jsonio import byte_position
 from specwright._layers._header import LayerHeader
-from specwright._model import EvalPrompt, Message, Section, Spec, StrayEmphasis
+from specwright._model import EvalPrompt, Message, Section, SourceSlip, Spec, StrayEmphasis
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
 from specwright._reader._front_matter import FrontMatter, document_title, split_front_matter
@@ -52,8 +52,7 @@ def parse_spec(
     """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O.
 
     Front matter sets the title, version and description; ``version`` wins over it. Without
-    a front matter title, the title is the document's single level-1 heading, else its first
-    heading (there is no path to name the spec after).
+    a front matter title, the title is the document's single level-1 heading, else empty.
     """
     evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
     return _composed(*_assemble(text, file, evals, _Defaults(version=version), source=None))
@@ -66,8 +65,7 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
     writes). Front matter in ``model_spec.md`` sets the title, version and description;
     ``version`` wins over it. Otherwise the version is the directory's name when it looks like
     a version or a date (``2025-12-18``, ``v1.2``), and the title is the document's single
-    level-1 heading, else the directory's name (its parent's when the directory is a version:
-    ``openai-model-spec/2025-12-18`` → ``openai-model-spec``). Unreadable, empty, binary or
+    level-1 heading, else empty: never a folder's name. Unreadable, empty, binary or
     malformed input raises :class:`SpecError`. A spec whose front matter ``extends:`` a base
     is composed on that base (see ``docs/company.md``).
     """
@@ -97,7 +95,7 @@ def read_layer(
     if eval_dir.is_dir():
         for eval_path in sorted(eval_dir.glob("*.md")):
             evals.append((eval_path.stem, str(eval_path), _read(eval_path)))
-    defaults = _Defaults(version=version, path_title=_path_title(spec_file))
+    defaults = _Defaults(version=version)
     if _VERSION_RE.match(spec_file.parent.name):
         defaults = defaults._replace(path_version=spec_file.parent.name)
     return _assemble(text, str(spec_file), evals, defaults, source=str(given))
@@ -110,15 +108,6 @@ class _Defaults(NamedTuple):
     """The explicit ``version=`` argument: wins over everything."""
     path_version: str | None = None
     """A version-like directory name: loses to front matter."""
-    path_title: str | None = None
-    """A title from the path: loses to front matter and a single level-1 heading."""
-
-
-def _path_title(spec_file: Path) -> str | None:
-    directory = spec_file.resolve().parent
-    if _VERSION_RE.match(directory.name):
-        directory = directory.parent
-    return directory.name or None
 
 
 def _read(path: Path) -> str:
@@ -194,9 +183,10 @@ def _assemble(
     prompts: list[EvalPrompt] = []
     tags: list[str] = []
     stray = list(document.stray_emphasis)
+    slips = list(document.slips)
     for tag, name, body in sorted(evals):
         tags.append(tag)
-        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag), stray))
+        prompts.extend(_eval_prompts(tag, name, body, owners.get(tag), (stray, slips)))
     title, version, description = _labels(document.sections, front, defaults)
     spec = Spec(
         title=title,
@@ -208,6 +198,7 @@ def _assemble(
         eval_files=tuple(tags),
         source=source,
         stray_emphasis=tuple(stray),
+        slips=tuple(slips),
     )
     return spec, front.layer if front is not None else None
 
@@ -225,9 +216,9 @@ def _labels(
 ) -> tuple[str, str | None, str | None]:
     """Title, version and description: front matter over what the body and the path say."""
     front = front or FrontMatter()
-    title = document_title(sections)
-    if title is None:
-        title = defaults.path_title or (sections[0].title if sections else "")
+    # Only the text names the spec: a folder ("releases", "2025-12-18") names where it was
+    # saved, and the first of several top-level headings names a part, not the whole.
+    title = document_title(sections) or ""
     version = defaults.version
     if version is None:
         version = front.version if front.version is not None else defaults.path_version
@@ -235,11 +226,16 @@ def _labels(
 
 
 def _eval_prompts(
-    tag: str, name: str, body: str, owner: str | None, stray: list[StrayEmphasis]
+    tag: str,
+    name: str,
+    body: str,
+    owner: str | None,
+    diagnostics: tuple[list[StrayEmphasis], list[SourceSlip]],
 ) -> list[EvalPrompt]:
     prompts = []
-    examples, repaired = scan_examples(split_lines(body), name, tag)
-    stray.extend(repaired)
+    examples, repaired, slips = scan_examples(split_lines(body), name, tag)
+    diagnostics[0].extend(repaired)
+    diagnostics[1].extend(slips)
     for n, example in enumerate(examples, start=1):
         if example.has_comparison:
             where = example.location

@@ -18,9 +18,28 @@ body { margin: 0; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", sans-ser
 header { padding: 16px 28px; border-bottom: 1px solid var(--line); background: var(--bg); }
 header h1 { margin: 0; font-size: 22px; }
 header p { margin: 2px 0 0; color: var(--dim); }
-.layout { display: grid; grid-template-columns: 320px 1fr; }
+/* minmax(0, …): a grid column's minimum is otherwise its longest unbreakable line (one long
+   inline code made the page wider than the window). */
+.layout { display: grid; grid-template-columns: 300px minmax(0, 1fr); }
 nav { position: sticky; top: 0; height: 100vh; overflow: auto; padding: 12px 16px;
   border-right: 1px solid var(--line); font-size: 13.5px; }
+main, nav, header { overflow-wrap: anywhere; }
+main pre { overflow-x: auto; }
+main table { display: block; overflow-x: auto; }
+.search-label { display: block; font-weight: 600; font-size: 13px; }
+.toc-head { margin: 10px 0 2px; font-weight: 600; color: var(--dim); }
+.own-sections ul { padding-left: 0; }
+nav li.own > a { font-weight: 600; }
+nav li.own > a::after { content: " \2605"; color: #1f6feb; }
+/* Section headings stay above the 15px body text however deep they nest. */
+main h2 { font-size: 22px; } main h3 { font-size: 19px; } main h4 { font-size: 17px; }
+main h5 { font-size: 16px; } main h6 { font-size: 16px; }
+@media (max-width: 960px) {
+  .layout { grid-template-columns: minmax(0, 1fr); }
+  nav { position: static; height: auto; max-height: 45vh; border-right: 0;
+    border-bottom: 1px solid var(--line); }
+  main { padding: 8px 16px 48px; }
+}
 nav ul { list-style: none; padding-left: 12px; margin: 2px 0; }
 nav > ul { padding-left: 0; }
 nav a { color: var(--ink); text-decoration: none; }
@@ -43,7 +62,7 @@ section.spec-section { border-top: 1px solid var(--line); padding-top: 4px; }
   font-size: 13px; margin: 6px 0; }
 .commentary { border-left: 3px solid #8c959f; padding: 2px 12px; color: var(--dim); }
 .example { border: 1px solid var(--line); border-radius: 6px; margin: 12px 0; }
-.example > h4 { margin: 0; padding: 6px 12px; background: var(--bg); font-size: 14px; }
+.example > h4 { margin: 0; padding: 6px 12px; background: var(--bg); font-size: 16px; }
 .msg { margin: 8px 12px; }
 .role { font-size: 11px; text-transform: uppercase; color: var(--dim); font-weight: 700; }
 .msg pre, .untrusted { white-space: pre-wrap; word-break: break-word; margin: 2px 0;

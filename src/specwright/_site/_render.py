@@ -53,9 +53,20 @@ class SectionResult(FrozenModel):
     """Whether the run evaluated this very spec (same content hash)."""
 
 
+# Element ids the page uses besides sections': a section id with one of these prefixes gets
+# the hashed form, so that `#<id>` (what `show` prints) never names another element.
+_RESERVED_PREFIXES = ("sw-", "toc-", "ex-", "prompts-", "s-")
+
+
 def anchor(kind: str, name: str) -> str:
-    """A fragment-safe element id for a section id or an eval tag (any characters)."""
+    """A fragment-safe element id for a section id or an eval tag (any characters).
+
+    A section's anchor is its id itself when the id is fragment-safe (``#avoid_abuse``, as
+    ``specwright show`` prints it); other ids, and other kinds, carry a prefix.
+    """
     if _SAFE_ID.match(name):
+        if kind == "s" and not name.startswith(_RESERVED_PREFIXES):
+            return name
         return f"{kind}-{name}"
     return f"{kind}-x{hashlib.sha256(name.encode()).hexdigest()[:12]}"
 
@@ -65,7 +76,12 @@ def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # No raw HTML and no images: spec text can neither inject markup nor make the page fetch.
-    return MarkdownIt("commonmark", {"html": False}).disable("image")
+    # Typographic replacements write the Model Spec's `---` as an em dash, as its site does.
+    return (
+        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        .enable("replacements")
+        .disable("image")
+    )
 
 
 def render_markdown(text: str, spec: Spec) -> Html:
@@ -231,11 +247,19 @@ def _section(spec: Spec, section: Section, results: dict[str, SectionResult]) ->
     )
 
 
+def _own(spec: Spec, section: Section) -> bool:
+    """Whether a composed spec's section comes from its own (last) layer."""
+    origin = section.provenance
+    return (
+        len(spec.layers) > 1 and origin is not None and origin.layer_index == len(spec.layers) - 1
+    )
+
+
 def _toc(spec: Spec, sections: tuple[Section, ...]) -> Html:
     items = [
         el(
             "li",
-            {"id": "toc-" + anchor("s", s.id)},
+            {"id": "toc-" + anchor("s", s.id), "class": "own" if _own(spec, s) else None},
             el("a", {"href": "#" + anchor("s", s.id)}, s.title),
             " ",
             _badge(spec, s),
@@ -244,6 +268,22 @@ def _toc(spec: Spec, sections: tuple[Section, ...]) -> Html:
         for s in sections
     ]
     return el("ul", {}, items)
+
+
+def _own_sections(spec: Spec) -> Html:
+    """A composed spec's own sections, listed first in the contents."""
+    own = [s for s in spec.walk() if _own(spec, s)]
+    if not own:
+        return Html("")
+    links = [el("li", {}, el("a", {"href": "#" + anchor("s", s.id)}, s.title)) for s in own]
+    title = spec.layers[-1].title
+    return el(
+        "div",
+        {"class": "own-sections"},
+        el("p", {"class": "toc-head"}, f"{title}: its own sections ({len(own)})"),
+        el("ul", {}, links),
+        el("p", {"class": "toc-head"}, "All sections"),
+    )
 
 
 def _search_index(spec: Spec) -> str:
@@ -282,8 +322,14 @@ def render_site(spec: Spec, results: dict[str, SectionResult] | None = None) -> 
     nav = el(
         "nav",
         {"aria-label": "Table of contents"},
-        el("input", {"type": "search", "id": "sw-search", "aria-label": "Search the spec"}),
+        el(
+            "label",
+            {"class": "search-label"},
+            "Search the spec",
+            el("input", {"type": "search", "id": "sw-search"}),
+        ),
         el("p", {"id": "sw-search-count", "role": "status"}),
+        _own_sections(spec),
         _toc(spec, spec.sections),
     )
     preamble = render_markdown(spec.preamble, spec) if spec.preamble.strip() else ""

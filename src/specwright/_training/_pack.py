@@ -3,8 +3,11 @@
 The chain-of-command core always comes first (a budget too small for it is an input error).
 Then, by authority (root first) and in document order within a level, every section gets its
 rule in one sentence while the budget lasts, then a second sentence, then its most instructive
-example (one with both a GOOD and a BAD answer, the shortest such). Sections are written back
-in document order and every line names its section (``§id``), so each line is traceable.
+example (one with both a GOOD and a BAD answer, the shortest such). Rules and examples are
+written as the heading says, highest authority first and in document order within a level,
+and every line names its section (``§id``), so each line is traceable. Markdown is written as
+prose: a link reads as its text (``[?](#id)`` as the section's title, without a doubled
+article), ``---`` as an em dash.
 Token figures use the chain's token counter (an estimate unless an exact counter is chosen).
 """
 
@@ -21,7 +24,9 @@ from specwright._model import AUTHORITY_LEVELS, Authority, Example, Section, Spe
 
 __all__ = ["SpecPack", "pack_spec"]
 
-_LINK = re.compile(r"\[([^\]\n]*)\]\(#([^)\s]+)\)")
+# An optional article before the link, so that "the [?](#x)" with x titled "The …" reads once.
+_LINK = re.compile(r"(\b[Tt]he[ \t]++)?+\[([^\]\n]*)\]\(#([^)\s]+)\)")
+_DASHES = (("---", "—"),)
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _MARKUP = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)|^#+\s*|^\s*(?:[-+*]|\d+\.)\s+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -66,11 +71,13 @@ class _Packer:
 
     def text(self) -> str:
         lines = [f"# {self.spec.title or 'Specification'}: rules in brief", "", _CHAIN, ""]
-        shown = [e for e in self.entries if e.shown]
+        # Stable: document order within a level.
+        ranked = sorted(self.entries, key=lambda e: authority_rank(e.authority))
+        shown = [e for e in ranked if e.shown]
         if shown:
             lines += ["# Rules (highest authority first: root, system, developer, user, guideline)"]
             lines += [_rule_line(e) for e in shown]
-        examples = [e for e in self.entries if e.with_example]
+        examples = [e for e in ranked if e.with_example]
         if examples:
             lines += ["", "# Examples"] + [f"- §{e.section.id}: {e.example}" for e in examples]
         omitted = sum(1 for e in self.entries if not e.shown)
@@ -161,12 +168,16 @@ def _sentences(spec: Spec, section: Section) -> list[str]:
 
 def _plain(spec: Spec, markdown: str) -> str:
     def link(match: re.Match[str]) -> str:
-        target = spec.get(match.group(2))
-        if match.group(1) == "?" and target is not None:
-            return target.title
-        return match.group(1)
+        article, label, target = match.group(1) or "", match.group(2), spec.get(match.group(3))
+        if label == "?" and target is not None:
+            label = target.title
+        if article and label[:4].lower() == "the ":
+            label = label[4:]
+        return article + label
 
     text = _FOOTNOTE.sub("", _LINK.sub(link, markdown))
+    for written, dash in _DASHES:
+        text = text.replace(written, dash)
     return " ".join(_MARKUP.sub("", text).split())
 
 
