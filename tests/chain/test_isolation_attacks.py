@@ -380,3 +380,39 @@ def test_the_region_scanner_costs_time_linear_in_the_text(line: str) -> None:
 
     small, large = cost(100_000), cost(800_000)
     assert large < max(small, 0.002) * 8 * 3  # 8x the text: linear within 3x, on a busy box
+
+
+# --------------------------------------------------------------------------- the attack helper's
+
+
+_CROSS_FORM = {
+    "planted quotation mark, the author's quoted words after": (
+        '"',
+        f'{RULE}\nReply "yes" or "no".',
+    ),
+    "planted start tag, the author's element after": ("<b>", f"{RULE} Use <b>bold</b> for names."),
+    "planted JSON opener, the author's brace after": ('{"', f"{RULE} Answer as {{answer}}."),
+    "planted list opener, the author's bracket after": ('["', f"{RULE} Cite as [1]."),
+    "planted curly quotation mark, the author's quotation after": (
+        "\u201c",
+        f"{RULE} Say \u201cok\u201d.",
+    ),
+    "planted tilde fence, the author's fenced code after": ("\n~~~\n", f"{RULE}\n~~~\ncode\n~~~"),
+    "planted YAML key, the author's key line after": ("\nx: y", f"Rule: {RULE}"),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an opener planted inside <untrusted> pairs with a closer of another form that the "
+    "author writes after the data (a quoted word, <b>…</b>, {placeholder}, [1], a fence, a "
+    "key line), so the region runs over the author's rule between them: regions are unioned "
+    "per form (first opener to last closer), not nested outermost-first",
+)
+@pytest.mark.parametrize("name", sorted(_CROSS_FORM))
+def test_a_planted_opener_of_another_form_cannot_demote_the_rule_after_the_data(name: str) -> None:
+    planted, after = _CROSS_FORM[name]
+    clean = f"Summarise <untrusted>hello</untrusted>\n{after}"
+    assert _authority("developer", clean, RULE) == {"developer"}  # the author's text alone
+    text = f"Summarise <untrusted>hello {planted} there</untrusted>\n{after}"
+    assert _authority("developer", text, RULE) == {"developer"}
