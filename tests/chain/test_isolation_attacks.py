@@ -416,3 +416,14 @@ def test_a_planted_opener_of_another_form_cannot_demote_the_rule_after_the_data(
     assert _authority("developer", clean, RULE) == {"developer"}  # the author's text alone
     text = f"Summarise <untrusted>hello {planted} there</untrusted>\n{after}"
     assert _authority("developer", text, RULE) == {"developer"}
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_yaml_with_carriage_return_line_ends_is_data(newline: str) -> None:
+    """YAML ends a line at ``\\r`` too: a block scalar or record of an app that writes CR line
+    ends stayed the developer's text, the planted line included."""
+    block = f"Summarise the note.\nnote: |\n  Hello team.\n  {PLANTED}\n{RULE}"
+    record = f"Record:\nname: Bob\nnote: {PLANTED}\n\n{RULE}"
+    for text in (block.replace("\n", newline), record.replace("\n", newline)):
+        assert _authority("developer", text, PLANTED) == {"none"}
+        assert _authority("developer", text, RULE) == {"developer"}
