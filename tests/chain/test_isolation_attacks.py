@@ -427,3 +427,29 @@ def test_yaml_with_carriage_return_line_ends_is_data(newline: str) -> None:
     for text in (block.replace("\n", newline), record.replace("\n", newline)):
         assert _authority("developer", text, PLANTED) == {"none"}
         assert _authority("developer", text, RULE) == {"developer"}
+
+
+_NESTING_GUARDS = {
+    # The attacker's quotation mark in the second block pairs with the author's first one:
+    # a region that ends inside planted text must not hide the tags around the rest of it.
+    "a quotation ending inside later tags": (
+        f'Summarise "hello there friend" and then <untrusted>x " {PLANTED}</untrusted>\n{RULE}'
+    ),
+    # A blank line in planted text ends the block quote's lazy continuation: the tags that
+    # the quote swallowed must still cover the rest.
+    "a block quote ending inside later tags": (
+        f"> hello there friend\n<untrusted>x\n\n{PLANTED}</untrusted>\n\n{RULE}"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NESTING_GUARDS))
+def test_regions_whose_end_planted_text_decides_do_not_hide_the_openers_inside_them(
+    name: str,
+) -> None:
+    """What a fix for the cross-form demotion above must keep: a region that starts first
+    does not simply hide the openers inside it, since planted text can decide where it
+    ends (a last quotation mark, a blank line)."""
+    text = _NESTING_GUARDS[name]
+    assert _authority("developer", text, PLANTED) == {"none"}
+    assert _authority("developer", text, RULE) == {"developer"}
