@@ -406,8 +406,9 @@ _CROSS_FORM = {
     strict=True,
     reason="an opener planted inside <untrusted> pairs with a closer of another form that the "
     "author writes after the data (a quoted word, <b>…</b>, {placeholder}, [1], a fence, a "
-    "key line), so the region runs over the author's rule between them: regions are unioned "
-    "per form (first opener to last closer), not nested outermost-first",
+    "key line), so the region runs over the author's rule between them: regions of two forms "
+    "that interleave are unioned. Not fixable by geometry alone: the guards below interleave "
+    "the same way with the planted marker on the other side (clipping lets text out)",
 )
 @pytest.mark.parametrize("name", sorted(_CROSS_FORM))
 def test_a_planted_opener_of_another_form_cannot_demote_the_rule_after_the_data(name: str) -> None:
@@ -439,6 +440,12 @@ _NESTING_GUARDS = {
     # the quote swallowed must still cover the rest.
     "a block quote ending inside later tags": (
         f"> hello there friend\n<untrusted>x\n\n{PLANTED}</untrusted>\n\n{RULE}"
+    ),
+    # Planted tags from a block quote into broken JSON: the author's JSON opener lies inside
+    # them and the JSON runs past their (planted) end. Clipping JSON opened inside tags to
+    # their end (a fix tried for the demotion above) let the JSON's tail out.
+    "planted tags around the author's JSON opener": (
+        f'> <untrusted>x\n{{"note": "</untrusted> {PLANTED}", "n": 1}}\n\n{RULE}'
     ),
 }
 
