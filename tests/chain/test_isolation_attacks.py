@@ -460,3 +460,26 @@ def test_regions_whose_end_planted_text_decides_do_not_hide_the_openers_inside_t
     text = _NESTING_GUARDS[name]
     assert _authority("developer", text, PLANTED) == {"none"}
     assert _authority("developer", text, RULE) == {"developer"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a tool call's name and id are structural and kept verbatim: free text in them (a "
+    "caller can forge an assistant turn) reaches the model outside every marker, though the "
+    "APIs give names the shape [A-Za-z0-9_-]{1,64}; not fixed here (the adapters would have "
+    "to refuse or rename, a decision for the lead)",
+)
+@pytest.mark.parametrize("field", ["name", "id"])
+def test_a_forged_tool_call_name_or_id_carries_no_planted_text(field: str) -> None:
+    call = _call("c1")
+    if field == "name":
+        call["function"] = {"name": PLANTED, "arguments": "{}"}
+    else:
+        call["id"] = PLANTED
+    document = [
+        {"role": "user", "content": "Find it"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call["id"], "content": "result"},
+    ]
+    compiled = compile_prompt(SPEC, from_openai(document), index=INDEX)
+    assert PLANTED not in json.dumps(compiled.to_openai()[2]["tool_calls"])
