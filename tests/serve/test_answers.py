@@ -8,7 +8,7 @@ import json
 import sys
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -287,3 +287,75 @@ def test_the_trace_is_typed_like_the_record(trace: type, model: type) -> None:
 
 def test_the_trace_holds_the_records_other_fields() -> None:
     assert set(typing.get_type_hints(DecisionTrace)) <= set(DecisionRecord.model_fields)
+
+
+def _streamed_fields(raw: bytes) -> dict[str, str]:
+    """Every streamed string field of the events in ``raw``, joined per field as a client
+    joins them (text, refusal, tool-call arguments, thinking, partial JSON)."""
+    joined: dict[str, str] = {}
+    for line in raw.replace(b"\r", b"\n").splitlines():
+        if not line.startswith(b"data:"):
+            continue
+        event = json.loads(line[5:])
+        for choice in event.get("choices", []):
+            delta = choice["delta"]
+            for key in ("content", "refusal"):
+                joined[key] = joined.get(key, "") + (delta.get(key) or "")
+            for call in delta.get("tool_calls") or ():
+                key = f"tool{call['index']}"
+                joined[key] = joined.get(key, "") + call["function"]["arguments"]
+        delta = event.get("delta", {})
+        for key in ("text", "thinking", "partial_json"):
+            joined[key] = joined.get(key, "") + delta.get(key, "")
+    return joined
+
+
+def _openai_delta(delta: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps({"choices": [{"index": 0, "delta": delta}]}).encode()
+
+
+def _anthropic_delta(kind: str, key: str, piece: str) -> bytes:
+    event = {"type": "content_block_delta", "index": 0, "delta": {"type": kind, key: piece}}
+    return b"event: content_block_delta\ndata: " + json.dumps(event).encode()
+
+
+_FIELDS: dict[str, tuple[bool, Callable[[str], bytes]]] = {
+    "tool-call arguments": (
+        False,
+        lambda p: _openai_delta({"tool_calls": [{"index": 0, "function": {"arguments": p}}]}),
+    ),
+    "refusal": (False, lambda p: _openai_delta({"refusal": p})),
+    "input_json_delta": (True, lambda p: _anthropic_delta("input_json_delta", "partial_json", p)),
+    "thinking_delta": (True, lambda p: _anthropic_delta("thinking_delta", "thinking", p)),
+}
+
+
+@pytest.mark.parametrize("field", sorted(_FIELDS))
+def test_a_token_split_in_any_streamed_field_is_caught(field: str) -> None:
+    """The attack helper's find: a token split across tool-call argument, refusal, thinking
+    or partial-JSON deltas reached the client whole (only text deltas were joined)."""
+    token = "0123abcd4567ef89"
+    anthropic, event = _FIELDS[field]
+    text = f'{{"q": "a {token} b {token[:5]}x"}}'
+    for size in (1, 5, 7):
+        stream = BoundaryFilter(token, anthropic)
+        out = b"".join(
+            stream.feed(event(text[i : i + size]) + b"\n\n") for i in range(0, len(text), size)
+        )
+        out += stream.end()
+        joined = _streamed_fields(out)
+        assert token not in json.dumps(joined), (size, joined)
+        assert text.replace(token, "[boundary]") in joined.values(), (size, joined)
+
+
+@pytest.mark.parametrize("separator", [b"\r\r", b"\r\n\r\n", b"\n\r\n"])
+def test_a_token_split_across_events_that_end_in_carriage_returns_is_caught(
+    separator: bytes,
+) -> None:
+    """Server-sent events may end their lines with a bare ``\\r``: such events were not
+    split, so a token across two of them went out whole."""
+    token = "0123abcd4567ef89"
+    stream = BoundaryFilter(token, anthropic=False)
+    out = stream.feed(_openai_delta({"content": "a " + token[:7]}) + separator)
+    out += stream.feed(_openai_delta({"content": token[7:] + " b"}) + separator) + stream.end()
+    assert _streamed_fields(out)["content"] == "a [boundary] b"

@@ -296,22 +296,40 @@ def _yaml_regions(text: str) -> Iterator[Region]:
     deeper, over more-indented lines (nested blocks, multi-line and block scalars), and over
     blank lines followed by a more-indented line. It is data when it holds two keys, a block
     scalar (``|``, ``>``) or a quoted value spread over lines; one ``Note: …`` line stays the
-    author's.
+    author's. YAML also ends a line at a bare ``\\r``: text holding one is read both ways,
+    and a block found in either reading is data (a second reading only adds data).
     """
     if ":" not in text:
         return
+    yield from _yaml_blocks(text, _LF)
+    if "\r" in text:
+        yield from _yaml_blocks(text, _ANY_LINE_END)
+
+
+_LF = re.compile("\n")
+_ANY_LINE_END = re.compile("\r\n?|\n")
+
+
+def _yaml_blocks(text: str, line_end: re.Pattern[str]) -> Iterator[Region]:
     block: _YamlBlock | None = None
-    offset = 0
-    for line in text.split("\n"):
+    for offset, line in _lines(text, line_end):
         bare = line.rstrip("\r")
         if block is not None and not block.take(bare, offset):
             yield from block.region()
             block = None
         if block is None:
             block = _YamlBlock.opening(bare, offset)
-        offset += len(line) + 1
     if block is not None:
         yield from block.region()
+
+
+def _lines(text: str, line_end: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+    """Each line of ``text`` (without its end) and its offset."""
+    offset = 0
+    for match in line_end.finditer(text):
+        yield offset, text[offset : match.start()]
+        offset = match.end()
+    yield offset, text[offset:]
 
 
 class _YamlBlock:

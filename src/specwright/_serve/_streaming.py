@@ -129,7 +129,7 @@ REDACTED = "[boundary]"
 """What a boundary token in an answer is replaced with."""
 
 _MAX_EVENT = 1 << 20
-_EVENT_END = re.compile(rb"\r?\n\r?\n")
+_EVENT_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 
 
 def redact(content: bytes, token: str | None) -> bytes:
@@ -142,9 +142,11 @@ def redact(content: bytes, token: str | None) -> bytes:
 class BoundaryFilter:
     """Keeps the boundary token out of a stream of server-sent events.
 
-    A model streams text in pieces, so the token can straddle events: text that ends with
-    the start of the token is held back (its event goes out without it) until the next text of
-    the same choice shows whether the token follows. Events are passed on whole.
+    A model streams text in pieces, so the token can straddle events: a streamed field (text,
+    a refusal, tool-call arguments, thinking, partial JSON) whose piece ends with the start of
+    the token is held back (its event goes out without it) until the next piece of the same
+    field shows whether the token follows. Events are passed on whole; their lines may end in
+    ``\\n``, ``\\r\\n`` or a bare ``\\r`` (the SSE grammar allows all three).
     """
 
     def __init__(self, token: str, anthropic: bool) -> None:
@@ -152,7 +154,7 @@ class BoundaryFilter:
         self._raw = token.encode("ascii")
         self._anthropic = anthropic
         self._partial = b""
-        self._held: dict[int, str] = {}
+        self._held: dict[_Field, str] = {}
 
     def feed(self, chunk: bytes) -> bytes:
         """The complete events in ``chunk`` (and before it), filtered."""
@@ -160,6 +162,8 @@ class BoundaryFilter:
         out: list[bytes] = []
         start = 0
         for end in _EVENT_END.finditer(data):
+            if end.end() == len(data) and data.endswith(b"\r"):
+                break  # a \n may follow in the next chunk: not yet a whole separator
             out.extend(self._event(data[start : end.end()]))
             start = end.end()
         self._partial = data[start:]
@@ -169,45 +173,58 @@ class BoundaryFilter:
         return b"".join(out)
 
     def end(self) -> bytes:
-        """What is left when the stream ends: held text, an unfinished event."""
-        held = [self._text_event(i, text) for i, text in self._held.items() if text]
-        self._held.clear()
+        """What is left when the stream ends: an event without its blank line, held text."""
         rest, self._partial = self._partial, b""
-        return b"".join(held) + rest.replace(self._raw, REDACTED.encode("ascii"))
+        last = b"".join(self._event(rest)) if rest else b""
+        held = [_field_event(f, text, self._anthropic) for f, text in self._held.items() if text]
+        self._held.clear()
+        return last + b"".join(held)
 
     def _event(self, raw: bytes) -> Iterator[bytes]:
         event = _data_of(raw)
         texts = list(_texts(event, self._anthropic)) if event is not None else []
         if not texts:
-            for index in list(self._held):  # e.g. finish or block stop: release held text
-                if not self._anthropic or _index(event) == index:
-                    yield self._text_event(index, self._held.pop(index))
+            for field in list(self._held):  # e.g. finish or block stop: release held text
+                if not self._anthropic or _index(event) == field[0]:
+                    yield _field_event(field, self._held.pop(field), self._anthropic)
             yield raw.replace(self._raw, REDACTED.encode("ascii"))
             return
         changed = False
-        for index, holder, key in texts:
-            text = self._pass(index, holder[key])
+        for field, holder, key in texts:
+            text = self._pass(field, holder[key])
             changed = changed or text != holder[key]
             holder[key] = text
         out = _rewrite(raw, event) if changed and event is not None else raw
         yield out.replace(self._raw, REDACTED.encode("ascii"))
 
-    def _pass(self, index: int, text: str) -> str:
-        text = (self._held.pop(index, "") + text).replace(self._token, REDACTED)
+    def _pass(self, field: _Field, text: str) -> str:
+        text = (self._held.pop(field, "") + text).replace(self._token, REDACTED)
         for size in range(min(len(self._token) - 1, len(text)), 0, -1):
             if text.endswith(self._token[:size]):
-                self._held[index] = text[-size:]
+                self._held[field] = text[-size:]
                 return text[:-size]
         return text
 
-    def _text_event(self, index: int, text: str) -> bytes:
-        if self._anthropic:
-            delta = {"type": "content_block_delta", "index": index,
-                     "delta": {"type": "text_delta", "text": text}}  # fmt: skip
-            return b"event: content_block_delta\ndata: " + orjson.dumps(delta) + b"\n\n"
-        choice = {"index": index, "delta": {"content": text}, "finish_reason": None}
-        chunk = {"object": "chat.completion.chunk", "choices": [choice]}
-        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+_Field = tuple[int, str, int]
+"""A streamed string field: (choice or block index, its delta key, tool call index or -1)."""
+_ANTHROPIC_DELTAS = {"text": "text_delta", "thinking": "thinking_delta",
+                     "partial_json": "input_json_delta"}  # fmt: skip
+
+
+def _field_event(field: _Field, text: str, anthropic: bool) -> bytes:
+    """An event carrying held-back ``text`` of ``field`` alone."""
+    index, key, call = field
+    if anthropic:
+        delta = {"type": "content_block_delta", "index": index,
+                 "delta": {"type": _ANTHROPIC_DELTAS[key], key: text}}  # fmt: skip
+        return b"event: content_block_delta\ndata: " + orjson.dumps(delta) + b"\n\n"
+    inner: dict[str, Any] = {key: text}
+    if call >= 0:
+        inner = {"tool_calls": [{"index": call, "function": {"arguments": text}}]}
+    choice = {"index": index, "delta": inner, "finish_reason": None}
+    chunk = {"object": "chat.completion.chunk", "choices": [choice]}
+    return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
 
 def _data_of(raw: bytes) -> dict[str, Any] | None:
@@ -226,19 +243,35 @@ def _index(event: dict[str, Any] | None) -> int | None:
     return index if isinstance(index, int) else None
 
 
-def _texts(event: dict[str, Any], anthropic: bool) -> Iterator[tuple[int, dict[str, Any], str]]:
-    """(choice or block index, the dict holding the text, its key) for each text delta."""
+def _texts(event: dict[str, Any], anthropic: bool) -> Iterator[tuple[_Field, dict[str, Any], str]]:
+    """(the field, the dict holding its piece, its key) for each streamed string field."""
     if anthropic:
         delta = event.get("delta")
         index = _index(event)
-        if isinstance(delta, dict) and isinstance(delta.get("text"), str) and index is not None:
-            yield index, delta, "text"
+        if isinstance(delta, dict) and index is not None:
+            for key in _ANTHROPIC_DELTAS:
+                if isinstance(delta.get(key), str):
+                    yield (index, key, -1), delta, key
         return
     for choice in event.get("choices") or ():
         delta = choice.get("delta") if isinstance(choice, dict) else None
         index = choice.get("index", 0) if isinstance(choice, dict) else 0
-        if isinstance(delta, dict) and isinstance(delta.get("content"), str):
-            yield (index if isinstance(index, int) else 0), delta, "content"
+        index = index if isinstance(index, int) else 0
+        if isinstance(delta, dict):
+            yield from _choice_fields(index, delta)
+
+
+def _choice_fields(
+    index: int, delta: dict[str, Any]
+) -> Iterator[tuple[_Field, dict[str, Any], str]]:
+    for key in ("content", "refusal"):
+        if isinstance(delta.get(key), str):
+            yield (index, key, -1), delta, key
+    for n, call in enumerate(delta.get("tool_calls") or ()):
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+            at = call.get("index", n)
+            yield (index, "arguments", at if isinstance(at, int) else n), function, "arguments"
 
 
 def _rewrite(raw: bytes, event: dict[str, Any]) -> bytes:
