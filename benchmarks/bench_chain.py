@@ -13,11 +13,21 @@ at the default budget on the real spec; resolve + compile p50 < 1 ms (6 messages
 (50 messages).
 
     python benchmarks/bench_chain.py [--repeats 50] [--spec DIR] [--messages 6 50]
+
+``--scaling`` measures instead how the cost grows with the input (issue 23): CPU time of
+resolve + compile per message (a chat where every other message is a user instruction), per
+part (one user message of N text parts) and per MB of block-quoted text, from 1,000 to 64,000
+messages and parts and over ``--megabytes``, each the fastest of ``--scale-repeats`` runs,
+printed as a ratio to the smallest size measured in the same run. Linear means flat: the
+target is every ratio within 2x.
+
+    python benchmarks/bench_chain.py --scaling [--sizes 1000 ... 64000] [--megabytes 1 2 4]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -107,6 +117,95 @@ def conversation(n: int) -> Conversation:
     return from_openai(messages[:n])
 
 
+def long_chat(n: int) -> Conversation:
+    """``n`` messages after a system message: user instructions and assistant replies by
+    turns, so that half the conversation asks to be related to the rest."""
+    messages: list[dict[str, object]] = [{"role": "system", "content": "Be brief."}]
+    for k in range(n - 1):
+        if k % 2:
+            messages.append({"role": "assistant", "content": f"Reply {k}."})
+        else:
+            messages.append({"role": "user", "content": f"{_USER[k // 2 % len(_USER)]} ({k})"})
+    return from_openai(messages, limits=None)
+
+
+def many_parts(n: int) -> Conversation:
+    """One user message of ``n`` text parts (quotes and fences among them), after a system one."""
+    parts = [{"type": "text", "text": f"{_USER[k % len(_USER)]} ({k})"} for k in range(n)]
+    return from_openai(
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": parts}],
+        limits=None,
+    )
+
+
+def quoted_text(megabytes: int) -> Conversation:
+    """One user message: a request, then ``megabytes`` MB of ``> x`` block-quote lines."""
+    lines = "> x\n" * (megabytes * 2**20 // 4)
+    return from_openai([{"role": "user", "content": f"Summarise this:\n{lines}"}], limits=None)
+
+
+SCALES: dict[str, Callable[[int], Conversation]] = {
+    "message": long_chat,
+    "part": many_parts,
+    "MB of quoted text": quoted_text,
+}
+"""What the scaling run grows, by the unit its cost is divided by."""
+
+
+def cpu_seconds(func: Callable[[], object], repeats: int) -> float:
+    """The fastest of ``repeats`` runs, in CPU seconds of this process: the minimum is what
+    the work costs, the rest is a shared machine's noise (a collection first, so that one
+    run's garbage is not charged to the next)."""
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.process_time()
+        func()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def per_unit(spec: Spec, index: SpecIndex, unit: str, size: int, repeats: int) -> float:
+    """CPU seconds of resolve + compile per ``unit`` for a conversation of ``size`` of them."""
+    conv = SCALES[unit](size)
+    return cpu_seconds(lambda: compile_prompt(spec, conv, index=index), repeats) / size
+
+
+def scaling(
+    spec: Spec, index: SpecIndex, unit: str, sizes: list[int], repeats: int
+) -> list[tuple[int, float, float]]:
+    """``(size, CPU seconds per unit, ratio to the first size)`` for each size."""
+    compile_prompt(spec, SCALES[unit](sizes[0]), index=index)  # warm: imports, caches
+    rows: list[tuple[int, float, float]] = []
+    for size in sizes:
+        cost = per_unit(spec, index, unit, size, repeats)
+        rows.append((size, cost, cost / rows[0][1] if rows else 1.0))
+    return rows
+
+
+def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
+    index = SpecIndex.build(spec)
+    ok = True
+    for unit, sizes in (
+        ("message", args.sizes),
+        ("part", args.sizes),
+        ("MB of quoted text", args.megabytes),
+    ):
+        print(f"resolve + compile, CPU per {unit} (fastest of {args.scale_repeats}):")
+        rows = scaling(spec, index, unit, sizes, args.scale_repeats)
+        for size, cost, ratio in rows:
+            figure = f"{cost * 1e6:10.1f} us" if cost < 0.01 else f"{cost:10.3f} s "
+            print(
+                f"  {size:>8,} {unit + 's' if unit != 'MB of quoted text' else 'MB':<18}"
+                f"{figure} per {unit}   {ratio:5.2f}x the {sizes[0]:,} baseline"
+            )
+        worst = max(ratio for _, _, ratio in rows)
+        met = worst <= 2.0
+        ok = ok and met
+        print(f"  target flat within 2x: {'met' if met else 'MISSED'} (worst {worst:.2f}x)")
+    return ok
+
+
 def _p50_ms(func: Callable[[], object], repeats: int) -> float:
     # CPU time of this process: on a shared machine wall time mostly measures the queue.
     times = []
@@ -170,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--messages", type=int, nargs="+", default=[6, 50])
     parser.add_argument("--spec", type=Path, default=None)
+    parser.add_argument("--scaling", action="store_true", help="measure growth instead")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000, 16000, 32000, 64000]
+    )
+    parser.add_argument("--megabytes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--scale-repeats", type=int, default=3)
     args = parser.parse_args(argv)
     real = args.spec is None and (REAL_SPEC / "model_spec.md").is_file()
     spec_dir = args.spec or (REAL_SPEC if real else example_spec_path())
@@ -179,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
         f"load average {load} (CPU times grow on a busy machine)"
     )
+    if args.scaling:
+        print(f"spec: {spec_dir} ({len(list(spec.walk()))} sections)")
+        return 0 if _report_scaling(spec, args) else 1
     ok = True
     for n in args.messages:
         sections = len(list(spec.walk()))

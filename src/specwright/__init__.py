@@ -24,6 +24,7 @@ from specwright._chain._spotlight import SpotlightMode
 from specwright._errors import (
     ConfigurationError,
     ConversationError,
+    ConversationTooLarge,
     GraderFailure,
     SpecError,
     SpecwrightError,
@@ -164,6 +165,7 @@ __all__ = [
     "ContentForm",
     "Conversation",
     "ConversationError",
+    "ConversationTooLarge",
     "CrossReference",
     "EvalPrompt",
     "Example",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from specwright._chain._adapters_openai import from_openai, to_openai
 from specwright._chain._adapters_spec import from_spec_text
 from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation
-from specwright._errors import ConfigurationError, ConversationError
+from specwright._chain._limits import DEFAULT_LIMITS, ConversationLimits, check_limits
+from specwright._errors import ConfigurationError, ConversationError, ConversationTooLarge
 from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._registry import Registry
 from specwright._validation import first_error
@@ -58,11 +60,12 @@ CONVERSATION_FORMATS: Registry[ConversationFormat] = Registry(
 
 
 def _json_format(
-    reader: Callable[[object], Conversation], writer: Callable[[Conversation], Any]
+    reader: Callable[..., Conversation], writer: Callable[[Conversation], Any]
 ) -> ConversationFormat:
     def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
         try:
-            return _read_json(text, reader)
+            # No limits here: read_conversation applies the caller's to every format.
+            return _read_json(text, partial(reader, limits=None))
         except ConversationError as exc:
             raise ConversationError(
                 exc.message, index=exc.index, field=exc.field, file=file
@@ -81,20 +84,27 @@ CONVERSATION_FORMATS.add("spec", ConversationFormat(read=_read_spec))
 
 
 def read_conversation(
-    path: Path, fmt: str = "openai"
+    path: Path, fmt: str = "openai", limits: ConversationLimits | None = DEFAULT_LIMITS
 ) -> tuple[Conversation, tuple[Delegation, ...]]:
     """Read a conversation file and the delegations it declares.
 
     JSON files may carry a ``"specwright"`` object beside the messages with ``delegations``
     (a list of :class:`Delegation` objects) and ``marks`` (``{"message": i, "part": p,
     "mark": "quoted" | "retrieved"}``). Bad input raises :class:`ConversationError` naming
-    the file, message index and field.
+    the file, message index and field; a conversation beyond ``limits`` (``None``: no
+    limits), :class:`ConversationTooLarge` naming the file and the limit.
     """
     reader = CONVERSATION_FORMATS.get(fmt).read
     conversation, delegations = reader(_read_text(path), str(path))
     if not len(conversation):
         # Nothing to check or compile: most likely the wrong file or --format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
+    try:
+        check_limits(conversation, limits)
+    except ConversationTooLarge as exc:
+        raise ConversationTooLarge(
+            exc.message, field=exc.field, file=str(path), limit=exc.limit
+        ) from None
     return conversation, delegations
 
 
