@@ -22,6 +22,7 @@ printed as a ratio to the smallest size measured in the same run. Linear means f
 target is every ratio within 2x.
 
     python benchmarks/bench_chain.py --scaling [--sizes 1000 ... 64000] [--megabytes 1 2 4]
+        [--units message part MB] [--scale-repeats 3] [--mb-repeats 1]
 """
 
 from __future__ import annotations
@@ -186,18 +187,20 @@ def scaling(
 def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
     index = SpecIndex.build(spec)
     ok = True
-    for unit, sizes in (
-        ("message", args.sizes),
-        ("part", args.sizes),
-        ("MB of quoted text", args.megabytes),
-    ):
-        print(f"resolve + compile, CPU per {unit} (fastest of {args.scale_repeats}):")
-        rows = scaling(spec, index, unit, sizes, args.scale_repeats)
+    series = {"message": args.sizes, "part": args.sizes, "MB of quoted text": args.megabytes}
+    for unit, sizes in series.items():
+        if unit.split()[0] not in args.units:
+            continue
+        repeats = args.scale_repeats if unit != "MB of quoted text" else args.mb_repeats
+        print(f"resolve + compile, CPU per {unit} (fastest of {repeats}):", flush=True)
+        rows = scaling(spec, index, unit, sizes, repeats)
         for size, cost, ratio in rows:
             figure = f"{cost * 1e6:10.1f} us" if cost < 0.01 else f"{cost:10.3f} s "
+            label = unit + "s" if unit != "MB of quoted text" else "MB"
             print(
-                f"  {size:>8,} {unit + 's' if unit != 'MB of quoted text' else 'MB':<18}"
-                f"{figure} per {unit}   {ratio:5.2f}x the {sizes[0]:,} baseline"
+                f"  {size:>8,} {label:<10}{figure} per {unit}   "
+                f"{ratio:5.2f}x the {sizes[0]:,} baseline",
+                flush=True,
             )
         worst = max(ratio for _, _, ratio in rows)
         met = worst <= 2.0
@@ -263,6 +266,16 @@ def _report(results: dict[str, float], n_messages: int, old: dict[str, float] | 
     return met
 
 
+def _cpu_model() -> str:
+    """The processor's name (Linux reads it from /proc; elsewhere what ``platform`` knows)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return platform.processor()
+    names = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    return next(names, platform.processor())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -275,17 +288,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--megabytes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--scale-repeats", type=int, default=3)
+    parser.add_argument("--mb-repeats", type=int, default=1, help="repeats per MB size")
+    parser.add_argument(
+        "--units", nargs="+", choices=["message", "part", "MB"], default=["message", "part", "MB"]
+    )
     args = parser.parse_args(argv)
     real = args.spec is None and (REAL_SPEC / "model_spec.md").is_file()
     spec_dir = args.spec or (REAL_SPEC if real else example_spec_path())
     spec = read_spec(spec_dir)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
-        f"load average {load} (CPU times grow on a busy machine)"
+        f"machine: {platform.machine()} {_cpu_model()}, {os.cpu_count()} cores, "
+        f"load average {load} (CPU times grow on a busy machine), Python "
+        f"{platform.python_version()}",
+        flush=True,
     )
     if args.scaling:
-        print(f"spec: {spec_dir} ({len(list(spec.walk()))} sections)")
+        print(f"spec: {spec_dir} ({len(list(spec.walk()))} sections)", flush=True)
         return 0 if _report_scaling(spec, args) else 1
     ok = True
     for n in args.messages:

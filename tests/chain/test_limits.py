@@ -102,6 +102,10 @@ def test_read_conversation_names_the_file(tmp_path: Path) -> None:
         read_conversation(chat, "openai", SMALL)
     assert caught.value.file == str(chat) and caught.value.limit == "max_messages"
     assert len(read_conversation(chat, "openai", None)[0]) == 4
+    # Counted before any message is read: these are malformed, and too many comes first.
+    chat.write_text(json.dumps([{"role": "nobody"}] * 4), encoding="utf-8")
+    with pytest.raises(ConversationTooLarge):
+        read_conversation(chat, "openai", SMALL)
 
 
 @pytest.mark.parametrize("command", ["check", "compile"])

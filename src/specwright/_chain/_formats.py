@@ -35,6 +35,10 @@ __all__ = [
 
 Read = Callable[[str, str], tuple[Conversation, tuple[Delegation, ...]]]
 """``(text, file name) → (conversation, delegations)``; bad input raises ConversationError."""
+BoundedRead = Callable[
+    [str, str, ConversationLimits | None], tuple[Conversation, tuple[Delegation, ...]]
+]
+"""A :data:`Read` that also applies limits, refusing too many messages before building any."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class ConversationFormat:
     """Reads a file's text."""
     write: Callable[[Conversation], Any] | None = None
     """Writes a conversation as JSON-able data; ``None`` when the format is read-only."""
+    bounded: BoundedRead | None = None
+    """Reads within limits (the built-in JSON formats); ``None``: ``read``, then the limits
+    are checked on what it built."""
 
 
 def _check_format(entry: object) -> ConversationFormat:
@@ -62,16 +69,24 @@ CONVERSATION_FORMATS: Registry[ConversationFormat] = Registry(
 def _json_format(
     reader: Callable[..., Conversation], writer: Callable[[Conversation], Any]
 ) -> ConversationFormat:
-    def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+    def bounded(
+        text: str, file: str, limits: ConversationLimits | None
+    ) -> tuple[Conversation, tuple[Delegation, ...]]:
         try:
-            # No limits here: read_conversation applies the caller's to every format.
-            return _read_json(text, partial(reader, limits=None))
+            return _read_json(text, partial(reader, limits=limits))
+        except ConversationTooLarge as exc:
+            raise ConversationTooLarge(
+                exc.message, field=exc.field, file=file, limit=exc.limit
+            ) from None
         except ConversationError as exc:
             raise ConversationError(
                 exc.message, index=exc.index, field=exc.field, file=file
             ) from None
 
-    return ConversationFormat(read=read, write=writer)
+    def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+        return bounded(text, file, DEFAULT_LIMITS)
+
+    return ConversationFormat(read=read, write=writer, bounded=bounded)
 
 
 def _read_spec(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
@@ -94,17 +109,20 @@ def read_conversation(
     the file, message index and field; a conversation beyond ``limits`` (``None``: no
     limits), :class:`ConversationTooLarge` naming the file and the limit.
     """
-    reader = CONVERSATION_FORMATS.get(fmt).read
-    conversation, delegations = reader(_read_text(path), str(path))
+    entry = CONVERSATION_FORMATS.get(fmt)
+    if entry.bounded is not None:
+        conversation, delegations = entry.bounded(_read_text(path), str(path), limits)
+    else:
+        conversation, delegations = entry.read(_read_text(path), str(path))
+        try:
+            check_limits(conversation, limits)
+        except ConversationTooLarge as exc:
+            raise ConversationTooLarge(
+                exc.message, field=exc.field, file=str(path), limit=exc.limit
+            ) from None
     if not len(conversation):
         # Nothing to check or compile: most likely the wrong file or --format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
-    try:
-        check_limits(conversation, limits)
-    except ConversationTooLarge as exc:
-        raise ConversationTooLarge(
-            exc.message, field=exc.field, file=str(path), limit=exc.limit
-        ) from None
     return conversation, delegations
 
 
