@@ -35,7 +35,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from specwright import (
@@ -174,14 +174,14 @@ def per_unit(spec: Spec, index: SpecIndex, unit: str, size: int, repeats: int) -
 
 def scaling(
     spec: Spec, index: SpecIndex, unit: str, sizes: list[int], repeats: int
-) -> list[tuple[int, float, float]]:
-    """``(size, CPU seconds per unit, ratio to the first size)`` for each size."""
+) -> Iterator[tuple[int, float, float]]:
+    """``(size, CPU seconds per unit, ratio to the first size)`` for each size, as measured."""
     compile_prompt(spec, SCALES[unit](sizes[0]), index=index)  # warm: imports, caches
-    rows: list[tuple[int, float, float]] = []
+    first = 0.0
     for size in sizes:
         cost = per_unit(spec, index, unit, size, repeats)
-        rows.append((size, cost, cost / rows[0][1] if rows else 1.0))
-    return rows
+        first = first or cost
+        yield size, cost, cost / first
 
 
 def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
@@ -193,8 +193,9 @@ def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
             continue
         repeats = args.scale_repeats if unit != "MB of quoted text" else args.mb_repeats
         print(f"resolve + compile, CPU per {unit} (fastest of {repeats}):", flush=True)
-        rows = scaling(spec, index, unit, sizes, repeats)
-        for size, cost, ratio in rows:
+        rows = []
+        for size, cost, ratio in scaling(spec, index, unit, sizes, repeats):
+            rows.append((size, cost, ratio))
             figure = f"{cost * 1e6:10.1f} us" if cost < 0.01 else f"{cost:10.3f} s "
             label = unit + "s" if unit != "MB of quoted text" else "MB"
             print(

@@ -17,6 +17,13 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert code in (0, 1)  # timing on a shared test machine is not the test's business
     assert "resolve + compile" in out and "preamble / whole spec tokens" in out
     assert len(module.conversation(50).turns) == 50
+    scaled = ["--scaling", "--sizes", "20", "40", "--units", "message", "part"]
+    assert module.main([*scaled, "--scale-repeats", "1", "--spec", str(example_spec_path())]) in (
+        0,
+        1,
+    )
+    out = capsys.readouterr().out
+    assert "40 messages" in out and "40 parts" in out and "x the 20 baseline" in out
 
 
 @pytest.mark.parametrize("unit", ["message", "part"])
