@@ -22,7 +22,7 @@ printed as a ratio to the smallest size measured in the same run. Linear means f
 target is every ratio within 2x.
 
     python benchmarks/bench_chain.py --scaling [--sizes 1000 ... 64000] [--megabytes 1 2 4]
-        [--units message part MB] [--scale-repeats 3] [--mb-repeats 1]
+        [--units message part MB] [--scale-repeats 3] [--mb-repeats 1] [--no-collector]
 """
 
 from __future__ import annotations
@@ -153,33 +153,43 @@ SCALES: dict[str, Callable[[int], Conversation]] = {
 """What the scaling run grows, by the unit its cost is divided by."""
 
 
-def cpu_seconds(func: Callable[[], object], repeats: int) -> float:
+def cpu_seconds(func: Callable[[], object], repeats: int, collector: bool = True) -> float:
     """The fastest of ``repeats`` runs, in CPU seconds of this process: the minimum is what
     the work costs, the rest is a shared machine's noise (a collection first, so that one
-    run's garbage is not charged to the next)."""
+    run's garbage is not charged to the next). ``collector=False`` pauses CPython's cyclic
+    garbage collector during each run: what the code itself costs, without the full
+    collections that start once the conversation outweighs the rest of the heap."""
     best = float("inf")
     for _ in range(repeats):
         gc.collect()
+        if not collector:
+            gc.disable()
         start = time.process_time()
-        func()
+        try:
+            func()
+        finally:
+            gc.enable()
         best = min(best, time.process_time() - start)
     return best
 
 
-def per_unit(spec: Spec, index: SpecIndex, unit: str, size: int, repeats: int) -> float:
+def per_unit(
+    spec: Spec, index: SpecIndex, unit: str, size: int, repeats: int, *, collector: bool = True
+) -> float:
     """CPU seconds of resolve + compile per ``unit`` for a conversation of ``size`` of them."""
     conv = SCALES[unit](size)
-    return cpu_seconds(lambda: compile_prompt(spec, conv, index=index), repeats) / size
+    run = lambda: compile_prompt(spec, conv, index=index)  # noqa: E731
+    return cpu_seconds(run, repeats, collector) / size
 
 
 def scaling(
-    spec: Spec, index: SpecIndex, unit: str, sizes: list[int], repeats: int
+    spec: Spec, index: SpecIndex, unit: str, sizes: list[int], repeats: int, *, collector: bool
 ) -> Iterator[tuple[int, float, float]]:
     """``(size, CPU seconds per unit, ratio to the first size)`` for each size, as measured."""
     compile_prompt(spec, SCALES[unit](sizes[0]), index=index)  # warm: imports, caches
     first = 0.0
     for size in sizes:
-        cost = per_unit(spec, index, unit, size, repeats)
+        cost = per_unit(spec, index, unit, size, repeats, collector=collector)
         first = first or cost
         yield size, cost, cost / first
 
@@ -192,9 +202,12 @@ def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
         if unit.split()[0] not in args.units:
             continue
         repeats = args.scale_repeats if unit != "MB of quoted text" else args.mb_repeats
-        print(f"resolve + compile, CPU per {unit} (fastest of {repeats}):", flush=True)
+        paused = "" if args.collector else ", cyclic garbage collector paused"
+        print(f"resolve + compile, CPU per {unit} (fastest of {repeats}{paused}):", flush=True)
         rows = []
-        for size, cost, ratio in scaling(spec, index, unit, sizes, repeats):
+        for size, cost, ratio in scaling(
+            spec, index, unit, sizes, repeats, collector=args.collector
+        ):
             rows.append((size, cost, ratio))
             figure = f"{cost * 1e6:10.1f} us" if cost < 0.01 else f"{cost:10.3f} s "
             label = unit + "s" if unit != "MB of quoted text" else "MB"
@@ -290,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megabytes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--scale-repeats", type=int, default=3)
     parser.add_argument("--mb-repeats", type=int, default=1, help="repeats per MB size")
+    parser.add_argument(
+        "--no-collector",
+        dest="collector",
+        action="store_false",
+        help="pause the cyclic garbage collector while timing (the code's own cost)",
+    )
     parser.add_argument(
         "--units", nargs="+", choices=["message", "part", "MB"], default=["message", "part", "MB"]
     )
