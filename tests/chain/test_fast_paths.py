@@ -1,7 +1,8 @@
 """The fast paths give exactly what the plain ones give: sections decided in bulk the same
-resolution as sections decided one by one, turns left intact the same compiled turns as turns
-rebuilt, BM25 from precomputed weights the scores of the formula — on the real spec and on
-random conversations with random answers."""
+resolution as sections decided one by one, an instruction's one answer about everything (kept
+as one entry) the resolution of the same answer pair by pair, turns left intact the same
+compiled turns as turns rebuilt, BM25 from precomputed weights the scores of the formula — on
+the real spec and on random conversations with random answers."""
 
 from __future__ import annotations
 
