@@ -13,18 +13,29 @@ at the default budget on the real spec; resolve + compile p50 < 1 ms (6 messages
 (50 messages).
 
     python benchmarks/bench_chain.py [--repeats 50] [--spec DIR] [--messages 6 50]
+
+``--scaling`` measures instead how the cost grows with the input (issue 23): CPU time of
+resolve + compile per message (a chat where every other message is a user instruction), per
+part (one user message of N text parts) and per MB of block-quoted text, from 1,000 to 64,000
+messages and parts and over ``--megabytes``, each the fastest of ``--scale-repeats`` runs,
+printed as a ratio to the smallest size measured in the same run. Linear means flat: the
+target is every ratio within 2x.
+
+    python benchmarks/bench_chain.py --scaling [--sizes 1000 ... 64000] [--megabytes 1 2 4]
+        [--units message part MB] [--scale-repeats 3] [--mb-repeats 1] [--no-collector]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from specwright import (
@@ -107,6 +118,111 @@ def conversation(n: int) -> Conversation:
     return from_openai(messages[:n])
 
 
+def long_chat(n: int) -> Conversation:
+    """``n`` messages after a system message: user instructions and assistant replies by
+    turns, so that half the conversation asks to be related to the rest."""
+    messages: list[dict[str, object]] = [{"role": "system", "content": "Be brief."}]
+    for k in range(n - 1):
+        if k % 2:
+            messages.append({"role": "assistant", "content": f"Reply {k}."})
+        else:
+            messages.append({"role": "user", "content": f"{_USER[k // 2 % len(_USER)]} ({k})"})
+    return from_openai(messages, limits=None)
+
+
+def many_parts(n: int) -> Conversation:
+    """One user message of ``n`` text parts (quotes and fences among them), after a system one."""
+    parts = [{"type": "text", "text": f"{_USER[k % len(_USER)]} ({k})"} for k in range(n)]
+    return from_openai(
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": parts}],
+        limits=None,
+    )
+
+
+def quoted_text(megabytes: int) -> Conversation:
+    """One user message: a request, then ``megabytes`` MB of ``> x`` block-quote lines."""
+    lines = "> x\n" * (megabytes * 2**20 // 4)
+    return from_openai([{"role": "user", "content": f"Summarise this:\n{lines}"}], limits=None)
+
+
+SCALES: dict[str, Callable[[int], Conversation]] = {
+    "message": long_chat,
+    "part": many_parts,
+    "MB of quoted text": quoted_text,
+}
+"""What the scaling run grows, by the unit its cost is divided by."""
+
+
+def cpu_seconds(func: Callable[[], object], repeats: int, collector: bool = True) -> float:
+    """The fastest of ``repeats`` runs, in CPU seconds of this process: the minimum is what
+    the work costs, the rest is a shared machine's noise (a collection first, so that one
+    run's garbage is not charged to the next). ``collector=False`` pauses CPython's cyclic
+    garbage collector during each run: what the code itself costs, without the full
+    collections that start once the conversation outweighs the rest of the heap."""
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        if not collector:
+            gc.disable()
+        start = time.process_time()
+        try:
+            func()
+        finally:
+            gc.enable()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def per_unit(
+    spec: Spec, index: SpecIndex, unit: str, size: int, repeats: int, *, collector: bool = True
+) -> float:
+    """CPU seconds of resolve + compile per ``unit`` for a conversation of ``size`` of them."""
+    conv = SCALES[unit](size)
+    run = lambda: compile_prompt(spec, conv, index=index)  # noqa: E731
+    return cpu_seconds(run, repeats, collector) / size
+
+
+def scaling(
+    spec: Spec, index: SpecIndex, unit: str, sizes: list[int], repeats: int, *, collector: bool
+) -> Iterator[tuple[int, float, float]]:
+    """``(size, CPU seconds per unit, ratio to the first size)`` for each size, as measured."""
+    compile_prompt(spec, SCALES[unit](sizes[0]), index=index)  # warm: imports, caches
+    first = 0.0
+    for size in sizes:
+        cost = per_unit(spec, index, unit, size, repeats, collector=collector)
+        first = first or cost
+        yield size, cost, cost / first
+
+
+def _report_scaling(spec: Spec, args: argparse.Namespace) -> bool:
+    index = SpecIndex.build(spec)
+    ok = True
+    series = {"message": args.sizes, "part": args.sizes, "MB of quoted text": args.megabytes}
+    for unit, sizes in series.items():
+        if unit.split()[0] not in args.units:
+            continue
+        repeats = args.scale_repeats if unit != "MB of quoted text" else args.mb_repeats
+        paused = "" if args.collector else ", cyclic garbage collector paused"
+        print(f"resolve + compile, CPU per {unit} (fastest of {repeats}{paused}):", flush=True)
+        rows = []
+        for size, cost, ratio in scaling(
+            spec, index, unit, sizes, repeats, collector=args.collector
+        ):
+            rows.append((size, cost, ratio))
+            figure = f"{cost * 1e6:10.1f} us" if cost < 0.01 else f"{cost:10.3f} s "
+            label = unit + "s" if unit != "MB of quoted text" else "MB"
+            print(
+                f"  {size:>8,} {label:<10}{figure} per {unit}   "
+                f"{ratio:5.2f}x the {sizes[0]:,} baseline",
+                flush=True,
+            )
+        worst = max(ratio for _, _, ratio in rows)
+        met = worst <= 2.0
+        ok = ok and met
+        print(f"  target flat within 2x: {'met' if met else 'MISSED'} (worst {worst:.2f}x)")
+    return ok
+
+
 def _p50_ms(func: Callable[[], object], repeats: int) -> float:
     # CPU time of this process: on a shared machine wall time mostly measures the queue.
     times = []
@@ -164,21 +280,52 @@ def _report(results: dict[str, float], n_messages: int, old: dict[str, float] | 
     return met
 
 
+def _cpu_model() -> str:
+    """The processor's name (Linux reads it from /proc; elsewhere what ``platform`` knows)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return platform.processor()
+    names = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    return next(names, platform.processor())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--messages", type=int, nargs="+", default=[6, 50])
     parser.add_argument("--spec", type=Path, default=None)
+    parser.add_argument("--scaling", action="store_true", help="measure growth instead")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000, 16000, 32000, 64000]
+    )
+    parser.add_argument("--megabytes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--scale-repeats", type=int, default=3)
+    parser.add_argument("--mb-repeats", type=int, default=1, help="repeats per MB size")
+    parser.add_argument(
+        "--no-collector",
+        dest="collector",
+        action="store_false",
+        help="pause the cyclic garbage collector while timing (the code's own cost)",
+    )
+    parser.add_argument(
+        "--units", nargs="+", choices=["message", "part", "MB"], default=["message", "part", "MB"]
+    )
     args = parser.parse_args(argv)
     real = args.spec is None and (REAL_SPEC / "model_spec.md").is_file()
     spec_dir = args.spec or (REAL_SPEC if real else example_spec_path())
     spec = read_spec(spec_dir)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
-        f"load average {load} (CPU times grow on a busy machine)"
+        f"machine: {platform.machine()} {_cpu_model()}, {os.cpu_count()} cores, "
+        f"load average {load} (CPU times grow on a busy machine), Python "
+        f"{platform.python_version()}",
+        flush=True,
     )
+    if args.scaling:
+        print(f"spec: {spec_dir} ({len(list(spec.walk()))} sections)", flush=True)
+        return 0 if _report_scaling(spec, args) else 1
     ok = True
     for n in args.messages:
         sections = len(list(spec.walk()))

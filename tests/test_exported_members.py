@@ -24,7 +24,8 @@ TOP_LEVEL = {
     "AUTHORITY_LEVELS", "Attachment", "Authority", "AuthorityOrNone", "Block", "Budget",
     "Calibration", "Change", "ChangeKind", "Commentary", "CompiledPrompt", "CompiledSection",
     "ConfigurationError", "ConfusionMatrix", "ContentForm", "Conversation", "ConversationError",
-    "CrossReference", "EvalPrompt", "Example", "Feedback", "Finding", "Flip", "FlipDirection",
+    "ConversationTooLarge", "CrossReference", "EvalPrompt", "Example", "Feedback", "Finding",
+    "Flip", "FlipDirection",
     "Grade", "GraderFailure", "GraderSettings", "IsolatedBlock", "JudgeAgreement", "JudgeValidity",
     "JudgeVerdict", "Label", "LabelledAnswer", "LabelledCase", "LayerInfo", "LintRule", "Media",
     "Message", "PairAgreement", "Part", "PartVerdict",
@@ -46,8 +47,9 @@ TOP_LEVEL = {
 
 CHAIN = {
     "Annotations", "AnyRef", "ApproxTokenCounter", "Bm25Index", "Candidate", "CandidateStatus",
-    "Capability", "Delegation", "DeterministicInterpreter", "DroppedField", "Grant",
-    "Interpreter", "LLMInterpreter", "MessageRef", "Override", "PartMark", "PartMeta", "Ref",
+    "Capability", "ConversationLimits", "Delegation", "DeterministicInterpreter", "DroppedField",
+    "Grant", "Interpreter", "LLMInterpreter", "MessageRef", "Override", "PartMark", "PartMeta",
+    "Ref",
     "RelationNote", "SectionCandidate", "SectionCost", "SectionRef", "Span", "SpanCandidate",
     "SpanClass", "SpanKind", "SpecIndex", "TiktokenCounter", "TokenCounter", "ToolRef",
     "create_interpreter", "create_token_counter", "interpreter", "parse_ref",

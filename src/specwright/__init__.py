@@ -24,6 +24,7 @@ from specwright._chain._spotlight import SpotlightMode
 from specwright._errors import (
     ConfigurationError,
     ConversationError,
+    ConversationTooLarge,
     GraderFailure,
     SpecError,
     SpecwrightError,
@@ -165,6 +166,7 @@ __all__ = [
     "ContentForm",
     "Conversation",
     "ConversationError",
+    "ConversationTooLarge",
     "CrossReference",
     "EvalPrompt",
     "Example",

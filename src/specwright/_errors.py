@@ -5,6 +5,7 @@ The hierarchy separates a user's mistake in their input from a failure while run
     SpecwrightError
     ├── SpecError            a spec file is malformed (carries file:line:column and a hint)
     ├── ConversationError    a conversation document is malformed (names message index and field)
+    │   └── ConversationTooLarge  it holds more than a limit allows (names the limit's setting)
     ├── ConfigurationError   settings, models, options or stored data are missing or contradictory
     │   └── UnknownSectionError   no section with that id (also a ``KeyError``, for lookups)
     └── GraderFailure        the grader failed after its retries (a run-time failure, not input)
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigurationError",
     "ConversationError",
+    "ConversationTooLarge",
     "GraderFailure",
     "SpecError",
     "SpecwrightError",
@@ -100,6 +102,26 @@ def _rebuild_conversation_error(
     message: str, index: int | None, field: str, file: str
 ) -> ConversationError:
     return ConversationError(message, index=index, field=field, file=file)
+
+
+class ConversationTooLarge(ConversationError):
+    """A conversation holds more messages, parts or text than a limit allows.
+
+    ``limit`` names the limit (``max_messages``, ``max_parts`` or ``max_text_chars``; the
+    setting is ``SPECWRIGHT_`` and its name in capitals). A gateway answers 413, where a
+    malformed conversation is a 422.
+    """
+
+    def __init__(self, message: str, *, field: str = "", file: str = "", limit: str = "") -> None:
+        self.limit = limit
+        super().__init__(message, field=field, file=file)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_too_large, (self.message, self.field, self.file, self.limit))
+
+
+def _rebuild_too_large(message: str, field: str, file: str, limit: str) -> ConversationTooLarge:
+    return ConversationTooLarge(message, field=field, file=file, limit=limit)
 
 
 class ConfigurationError(SpecwrightError):

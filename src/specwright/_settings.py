@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     """Whether human output may use colour (also off when stdout is not a terminal)."""
     gateway_config: str | None = None
     """The gateway's configuration as JSON: ``specwright serve`` sets it for its workers."""
+    max_messages: int = Field(default=50_000, gt=0)
+    """Most messages one conversation may hold (``check``, ``compile``, the gateway)."""
+    max_parts: int = Field(default=100_000, gt=0)
+    """Most content parts and tool calls one conversation may hold, over all its messages."""
+    max_text_chars: int = Field(default=2**25, gt=0)
+    """Most characters of text one conversation may hold, over all its messages (32 MiB)."""
 
 
 def load_settings() -> Settings:

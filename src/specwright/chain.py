@@ -47,6 +47,7 @@ from specwright._chain._interpreter import (
     create_interpreter,
     interpreter,
 )
+from specwright._chain._limits import ConversationLimits
 from specwright._chain._llm_interpreter import LLMInterpreter
 from specwright._chain._refs import AnyRef, MessageRef, Ref, SectionRef, ToolRef, parse_ref
 from specwright._chain._relevance import Bm25Index
@@ -68,6 +69,7 @@ __all__ = [
     "Candidate",
     "CandidateStatus",
     "Capability",
+    "ConversationLimits",
     "Delegation",
     "DeterministicInterpreter",
     "DroppedField",

@@ -1,7 +1,8 @@
 """The fast paths give exactly what the plain ones give: sections decided in bulk the same
-resolution as sections decided one by one, turns left intact the same compiled turns as turns
-rebuilt, BM25 from precomputed weights the scores of the formula — on the real spec and on
-random conversations with random answers."""
+resolution as sections decided one by one, an instruction's one answer about everything (kept
+as one entry) the resolution of the same answer pair by pair, turns left intact the same
+compiled turns as turns rebuilt, BM25 from precomputed weights the scores of the formula — on
+the real spec and on random conversations with random answers."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from specwright._chain._candidates import Candidate
 from specwright._chain._compiled import IsolatedBlock
 from specwright._chain._compiler import compile_prompt
 from specwright._chain._conversation import Conversation
+from specwright._chain._interpreter import DeterministicInterpreter
 from specwright._chain._preamble import isolation_text
 from specwright._chain._regions import _found_regions, data_regions
 from specwright._chain._relevance import Bm25Index, tokenize
@@ -72,18 +74,67 @@ class DiceInterpreter:
     def relate(
         self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
     ) -> list[str]:
-        if self._draw(("uniform", "pairwise"), "mode", subject.id) == "uniform":
-            answer = self._draw(OVERRIDES, "relate", subject.id)
-            return [answer] * len(others)
+        uniform = self.relate_all(subject, conversation)
+        if uniform is not None:
+            return [uniform] * len(others)
         return [self._draw(OVERRIDES, "relate", subject.id, o.id) for o in others]
+
+    def relate_all(self, subject: Candidate, conversation: Conversation) -> str | None:
+        if self._draw(("uniform", "pairwise"), "mode", subject.id) == "uniform":
+            return self._draw(OVERRIDES, "relate", subject.id)
+        return None
 
     def delegates(
         self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
     ) -> list[str]:
+        uniform = self.delegates_all(grantor, conversation)
+        if uniform is not None:
+            return [uniform] * len(targets)
         return [self._draw(GRANTS, "grant", grantor.id, t.id) for t in targets]
+
+    def delegates_all(self, grantor: Candidate, conversation: Conversation) -> str | None:
+        if self._draw(("uniform", "pairwise"), "grant mode", grantor.id) == "uniform":
+            return self._draw(GRANTS, "grant", grantor.id)
+        return None
 
     def capability(self, candidates: Sequence[Candidate], conversation: Conversation) -> list[str]:
         return [self._draw(CAPABILITIES, "capability", c.id) for c in candidates]
+
+
+class PairByPair:
+    """The same interpreter, asked pair by pair: without ``relate_all`` and
+    ``delegates_all``, the plain path the uniform answers' shortcut is held to."""
+
+    def __init__(self, inner: DiceInterpreter | DeterministicInterpreter) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def classify(self, spans: Sequence[Candidate], conversation: Conversation) -> list[str]:
+        return list(self.inner.classify(spans, conversation))
+
+    def relate(
+        self, subject: Candidate, others: Sequence[Candidate], conversation: Conversation
+    ) -> list[str]:
+        return list(self.inner.relate(subject, others, conversation))
+
+    def delegates(
+        self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
+    ) -> list[str]:
+        return list(self.inner.delegates(grantor, targets, conversation))
+
+    def capability(self, candidates: Sequence[Candidate], conversation: Conversation) -> list[str]:
+        return list(self.inner.capability(candidates, conversation))
+
+
+def _uniform_and_pairwise(
+    spec: Spec, conversation: Conversation, index: SpecIndex, seed: int | None
+) -> tuple[Resolution, Resolution]:
+    def interp() -> DiceInterpreter | DeterministicInterpreter:
+        return DeterministicInterpreter() if seed is None else DiceInterpreter(seed)
+
+    fast = resolve(spec, conversation, interpreter=interp(), index=index)  # type: ignore[arg-type]
+    plain = resolve(spec, conversation, interpreter=PairByPair(interp()), index=index)  # type: ignore[arg-type]
+    return fast, plain
 
 
 def _both_paths(
@@ -148,6 +199,25 @@ def test_bulk_sections_decide_as_one_by_one(conversation: Conversation, seed: in
     _assert_same(*_both_paths(SMALL, conversation, SMALL_INDEX, seed))
 
 
+# Without root and system sections, a developer-level vague subject's first binding answer is
+# about a higher (system) message, not a section.
+NO_ROOT = Spec(
+    title="Developer and below",
+    sections=tuple(s for s in SMALL.sections if s.authority not in ("root", "system")),
+)
+NO_ROOT_INDEX = SpecIndex.build(NO_ROOT)
+_LONGER = st.lists(_MESSAGE, min_size=1, max_size=14).map(Conversation.from_messages)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conversation=_LONGER, seed=_SEED, root=st.booleans())
+def test_uniform_answers_decide_as_answers_pair_by_pair(
+    conversation: Conversation, seed: int | None, root: bool
+) -> None:
+    spec, index = (SMALL, SMALL_INDEX) if root else (NO_ROOT, NO_ROOT_INDEX)
+    _assert_same(*_uniform_and_pairwise(spec, conversation, index, seed))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conversation=_CONVERSATION)
 def test_intact_turns_compile_as_rebuilt_ones(conversation: Conversation) -> None:
@@ -181,6 +251,7 @@ def test_fast_paths_on_the_benchmark_conversations(messages: int) -> None:
     conversation = bench.conversation(messages)
     bulk, each = _both_paths(spec, conversation, index, None)
     _assert_same(bulk, each)
+    _assert_same(*_uniform_and_pairwise(spec, conversation, index, None))
     _assert_compiles_alike(spec, conversation, index)
     # The benchmark's case: the deterministic interpreter leaves most sections undetermined.
     undetermined = [c for c in bulk.section_candidates() if c.status == "undetermined"]

@@ -31,6 +31,12 @@ from specwright._chain._conversation import (
     PartMeta,
     Turn,
 )
+from specwright._chain._limits import (
+    DEFAULT_LIMITS,
+    ConversationLimits,
+    check_limits,
+    check_message_count,
+)
 from specwright._errors import ConversationError
 from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
 
@@ -63,8 +69,12 @@ _reads = registrar(_BLOCK_READERS)
 # --------------------------------------------------------------------------- reading
 
 
-def from_anthropic(document: object) -> Conversation:
-    """Read an Anthropic Messages request body (or a bare list of messages)."""
+def from_anthropic(
+    document: object, *, limits: ConversationLimits | None = DEFAULT_LIMITS
+) -> Conversation:
+    """Read an Anthropic Messages request body (or a bare list of messages).
+
+    A conversation beyond ``limits`` (``None``: no limits) is :class:`ConversationTooLarge`."""
     turns: list[_Fields] = []
     extra: dict[str, JsonValue] = {}
     if isinstance(document, dict):
@@ -73,7 +83,9 @@ def from_anthropic(document: object) -> Conversation:
             turns.append(_read_system(document["system"]))
         document = document.get("messages")
     names: dict[str, str] = {}
-    for index, item in enumerate(expect_list(document, None, "messages")):
+    raw = expect_list(document, None, "messages")
+    check_message_count(len(raw), limits)  # before building any of them
+    for index, item in enumerate(raw):
         obj = expect_dict(item, index, "")
         role = expect_str(obj, "role", index)
         if role not in ("user", "assistant"):
@@ -84,7 +96,7 @@ def from_anthropic(document: object) -> Conversation:
         turns.extend(new)
         names.update({c["id"]: c["name"] for t in new for c in t.get("tool_calls", ())})
     data = {"turns": turns, "source_format": "anthropic", "extra": extra}
-    return validated_conversation(data, turn_is_message=False)
+    return check_limits(validated_conversation(data, turn_is_message=False), limits)
 
 
 def _text_turn(role: Role, text: str) -> _Fields:

@@ -24,6 +24,12 @@ from specwright._chain._adapters_common import (
     validated_conversation,
 )
 from specwright._chain._conversation import ContentForm, Conversation, Media, PartMeta, Turn
+from specwright._chain._limits import (
+    DEFAULT_LIMITS,
+    ConversationLimits,
+    check_limits,
+    check_message_count,
+)
 from specwright._errors import ConversationError
 from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
 
@@ -49,13 +55,18 @@ _reads = registrar(_PART_READERS)
 # --------------------------------------------------------------------------- reading
 
 
-def from_openai(document: object) -> Conversation:
-    """Read OpenAI Chat Completions messages (a list, or a body with ``messages``)."""
+def from_openai(
+    document: object, *, limits: ConversationLimits | None = DEFAULT_LIMITS
+) -> Conversation:
+    """Read OpenAI Chat Completions messages (a list, or a body with ``messages``).
+
+    A conversation beyond ``limits`` (``None``: no limits) is :class:`ConversationTooLarge`."""
     extra: dict[str, JsonValue] = {}
     if isinstance(document, dict):
         extra = rest(document, _DOCUMENT_KEYS)
         document = document.get("messages")
     raw = expect_list(document, None, "messages")
+    check_message_count(len(raw), limits)  # before building any of them
     turns: list[_Fields] = []
     call_names: dict[str, str] = {}
     for index, item in enumerate(raw):
@@ -64,7 +75,7 @@ def from_openai(document: object) -> Conversation:
             call_names[call["id"]] = call["name"]
         turns.append(turn)
     data = {"turns": turns, "source_format": "openai", "extra": extra}
-    return validated_conversation(data, turn_is_message=True)
+    return check_limits(validated_conversation(data, turn_is_message=True), limits)
 
 
 def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, str]) -> _Fields:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from specwright._chain._format_evidence import (
     looks_like_json,
     looks_like_spec_dialect,
 )
-from specwright._errors import ConfigurationError, ConversationError
+from specwright._chain._limits import DEFAULT_LIMITS, ConversationLimits, check_limits
+from specwright._errors import ConfigurationError, ConversationError, ConversationTooLarge
 from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._registry import Registry
 from specwright._validation import first_error
@@ -39,6 +41,10 @@ __all__ = [
 
 Read = Callable[[str, str], tuple[Conversation, tuple[Delegation, ...]]]
 """``(text, file name) → (conversation, delegations)``; bad input raises ConversationError."""
+BoundedRead = Callable[
+    [str, str, ConversationLimits | None], tuple[Conversation, tuple[Delegation, ...]]
+]
+"""A :data:`Read` that also applies limits, refusing too many messages before building any."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class ConversationFormat:
     """Reads a file's text."""
     write: Callable[[Conversation], Any] | None = None
     """Writes a conversation as JSON-able data; ``None`` when the format is read-only."""
+    bounded: BoundedRead | None = None
+    """Reads within limits (the built-in JSON formats); ``None``: ``read``, then the limits
+    are checked on what it built."""
 
 
 def _check_format(entry: object) -> ConversationFormat:
@@ -64,12 +73,17 @@ CONVERSATION_FORMATS: Registry[ConversationFormat] = Registry(
 
 
 def _json_format(
-    reader: Callable[[object], Conversation], writer: Callable[[Conversation], Any]
+    reader: Callable[..., Conversation], writer: Callable[[Conversation], Any]
 ) -> ConversationFormat:
-    def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
-        return _read_document(_load(text, file), reader, file)
+    def bounded(
+        text: str, file: str, limits: ConversationLimits | None
+    ) -> tuple[Conversation, tuple[Delegation, ...]]:
+        return _read_document(_load(text, file), partial(reader, limits=limits), file)
 
-    return ConversationFormat(read=read, write=writer)
+    def read(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
+        return bounded(text, file, DEFAULT_LIMITS)
+
+    return ConversationFormat(read=read, write=writer, bounded=bounded)
 
 
 def _read_spec(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ...]]:
@@ -79,14 +93,14 @@ def _read_spec(text: str, file: str) -> tuple[Conversation, tuple[Delegation, ..
 CONVERSATION_FORMATS.add("openai", _json_format(from_openai, to_openai))
 CONVERSATION_FORMATS.add("anthropic", _json_format(from_anthropic, to_anthropic))
 CONVERSATION_FORMATS.add("spec", ConversationFormat(read=_read_spec))
-_JSON_READERS: dict[str, Callable[[object], Conversation]] = {
+_JSON_READERS: dict[str, Callable[..., Conversation]] = {
     "openai": from_openai,
     "anthropic": from_anthropic,
 }
 
 
 def read_conversation(
-    path: Path, fmt: str | None = None
+    path: Path, fmt: str | None = None, limits: ConversationLimits | None = DEFAULT_LIMITS
 ) -> tuple[Conversation, tuple[Delegation, ...]]:
     """Read a conversation file and the delegations it declares.
 
@@ -97,13 +111,19 @@ def read_conversation(
     JSON files may carry a ``"specwright"`` object beside the messages with ``delegations``
     (a list of :class:`Delegation` objects) and ``marks`` (``{"message": i, "part": p,
     "mark": "quoted" | "retrieved"}``). Bad input raises :class:`ConversationError` naming
-    the file, message index and field.
+    the file, message index and field; a conversation beyond ``limits`` (``None``: no
+    limits), :class:`ConversationTooLarge` naming the file and the limit.
     """
-    text = _read_text(path)
+    text, file = _read_text(path), str(path)
     if fmt is None:
-        fmt, conversation, delegations = _read_recognised(text, str(path))
+        fmt, conversation, delegations = _read_recognised(text, file, limits)
     else:
-        conversation, delegations = CONVERSATION_FORMATS.get(fmt).read(text, str(path))
+        entry = CONVERSATION_FORMATS.get(fmt)
+        if entry.bounded is not None:
+            conversation, delegations = entry.bounded(text, file, limits)
+        else:
+            conversation, delegations = entry.read(text, file)
+            _check_limits(conversation, limits, file)
     if not len(conversation):
         # Nothing to check or compile: most likely the wrong file or --format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
@@ -126,15 +146,29 @@ def _read_text(path: Path) -> str:
 _NAME_IT = "name the format with --format"
 
 
-def _read_recognised(text: str, file: str) -> tuple[str, Conversation, tuple[Delegation, ...]]:
+def _check_limits(conversation: Conversation, limits: ConversationLimits | None, file: str) -> None:
+    try:
+        check_limits(conversation, limits)
+    except ConversationTooLarge as exc:
+        raise ConversationTooLarge(
+            exc.message, field=exc.field, file=file, limit=exc.limit
+        ) from None
+
+
+def _read_recognised(
+    text: str, file: str, limits: ConversationLimits | None
+) -> tuple[str, Conversation, tuple[Delegation, ...]]:
     """The format the text is written in, and the conversation read in it."""
     if looks_like_json(text):
         document = _load(text, file)
         fmt = _json_format_of(document, file)
-        conversation, delegations = _read_document(document, _JSON_READERS[fmt], file)
+        reader = partial(_JSON_READERS[fmt], limits=limits)
+        conversation, delegations = _read_document(document, reader, file)
         return fmt, conversation, delegations
     if looks_like_spec_dialect(text):
-        return "spec", *_read_spec(text, file)
+        conversation, delegations = _read_spec(text, file)
+        _check_limits(conversation, limits, file)
+        return "spec", conversation, delegations
     raise ConversationError(
         "neither JSON nor the spec dialect's message blocks (<user>…</user>); " + _NAME_IT,
         file=file,
@@ -181,6 +215,10 @@ def _read_document(
         if isinstance(document, dict) and "specwright" in document:
             extension = document.pop("specwright")
         return _apply_extension(reader(document), extension)
+    except ConversationTooLarge as exc:
+        raise ConversationTooLarge(
+            exc.message, field=exc.field, file=file, limit=exc.limit
+        ) from None
     except ConversationError as exc:
         raise ConversationError(exc.message, index=exc.index, field=exc.field, file=file) from None
 

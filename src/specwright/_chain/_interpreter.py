@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate, ref_names
 from specwright._chain._conversation import Conversation
-from specwright._chain._refs import Ref, RefField
+from specwright._chain._refs import AnyRef, Ref, RefField
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._registry import Registry
@@ -50,6 +50,12 @@ class Interpreter(Protocol):
 
     Each method returns exactly one answer per item, in order. Answers outside the
     vocabulary, or batches of the wrong length, are treated as ``"undetermined"``.
+
+    Two optional methods keep a long conversation linear: ``relate_all(subject,
+    conversation)`` and ``delegates_all(grantor, conversation)`` return the one answer the
+    interpreter would give about *every* candidate (or target), or ``None`` to be asked item
+    by item. Every instruction is asked about every higher and earlier one, so without them
+    the questions grow with the square of the conversation.
     """
 
     name: str
@@ -231,11 +237,25 @@ class DeterministicInterpreter:
             return ["undetermined"] * len(others)
         return [_relation(notes, other) for other in others]
 
+    def relate_all(self, subject: Candidate, conversation: Conversation) -> Override | None:
+        """``"undetermined"`` when no note names ``subject``, the answer of a note about
+        ``*`` when that is the first of its notes, else ``None`` (asked pair by pair)."""
+        notes = [n for n in self.annotations.relations if ref_names(n.subject, subject)]
+        if not notes:
+            return "undetermined"
+        if isinstance(notes[0].other, AnyRef):
+            return notes[0].answer
+        return None
+
     def delegates(
         self, grantor: Candidate, targets: Sequence[Candidate], conversation: Conversation
     ) -> list[Grant]:
         """Always ``"undetermined"``: explicit delegations are passed to :func:`resolve`."""
         return ["undetermined"] * len(targets)
+
+    def delegates_all(self, grantor: Candidate, conversation: Conversation) -> Grant:
+        """Always ``"undetermined"``, whatever the targets."""
+        return "undetermined"
 
     def capability(
         self, candidates: Sequence[Candidate], conversation: Conversation

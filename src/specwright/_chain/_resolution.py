@@ -42,7 +42,13 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._delegation import Delegation, apply_delegations
 from specwright._chain._fields import DroppedField, dropped_fields
 from specwright._chain._interpreter import DeterministicInterpreter, Interpreter
-from specwright._chain._resolution_rules import AUTHORITY_WEIGHT, decide
+from specwright._chain._resolution_rules import (
+    AUTHORITY_WEIGHT,
+    Relations,
+    decide,
+    instructions,
+    message_others,
+)
 from specwright._chain._spec_index import SpecIndex
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
@@ -166,9 +172,9 @@ def resolve(
         messages = apply_delegations(messages, tuple(delegations), _tool_names(conversation), specs)
     messages = _classify(interp, messages, conversation)
     messages, found = _interpreted_delegations(interp, messages, conversation)
-    relations = _ask_relations(interp, specs, messages, conversation)
+    relations, vague = _ask_relations(interp, specs, messages, conversation)
     capability = _ask_capability(interp, messages, conversation)
-    decided = decide(specs, messages, relations, capability, index.standing)
+    decided = decide(specs, messages, relations, capability, index.standing, vague=vague)
     failures, calls = _call_summary(interp)
     return Resolution(
         interpreter_calls=calls,
@@ -216,11 +222,6 @@ def _message_candidates(spans: Sequence[Span]) -> list[SpanCandidate]:
     )
 
 
-def _instructions(messages: list[SpanCandidate]) -> list[SpanCandidate]:
-    """Message candidates with authority that may be instructions."""
-    return [c for c in messages if c.authority != "none" and c.classification != "information"]
-
-
 def _classify(
     interp: Interpreter, messages: list[SpanCandidate], conversation: Conversation
 ) -> list[SpanCandidate]:
@@ -242,8 +243,17 @@ def _interpreted_delegations(
     found: list[Delegation] = []
     if not targets:
         return messages, found
-    for grantor in _instructions(messages):
-        answers = _checked(interp.delegates(grantor, targets, conversation), len(targets), GRANTS)
+    uniform = getattr(interp, "delegates_all", None)  # optional: see Interpreter
+    for grantor in instructions(messages):
+        answer = None if uniform is None else _checked_one(uniform(grantor, conversation), GRANTS)
+        if answer in ("no", "undetermined"):
+            continue  # grants nothing: spares asking about every target
+        if answer is None:
+            answers = _checked(
+                interp.delegates(grantor, targets, conversation), len(targets), GRANTS
+            )
+        else:
+            answers = [answer] * len(targets)
         found += [
             Delegation.model_validate(
                 {"grantor": grantor.id, "source": t.id, "note": f"found by {interp.name}"}
@@ -256,44 +266,47 @@ def _interpreted_delegations(
     return messages, found
 
 
-Relations = dict[str, list[tuple[str, Override]]]
-"""Subject id → (other id, answer) for every answer other than ``"none"``."""
-
-
 def _ask_relations(
     interp: Interpreter,
     specs: Sequence[SectionCandidate],
     messages: list[SpanCandidate],
     conversation: Conversation,
-) -> Relations:
+) -> tuple[Relations, list[str]]:
+    """Subject id → (other id, answer) for every answer other than ``"none"``, and the
+    subjects that answered "undetermined" about everything (listed apart: see ``decide``).
+
+    An interpreter that gives one subject the same answer about every candidate says so
+    through ``relate_all`` (optional): the question is then asked once, not once per
+    candidate, which keeps a long conversation linear instead of quadratic."""
     relations: Relations = {}
-    instructions = _instructions(messages)
-    for subject in instructions:
-        others: list[Candidate] = [*specs, *_message_others(subject, instructions)]
-        answers = _checked(interp.relate(subject, others, conversation), len(others), OVERRIDES)
+    vague: list[str] = []
+    asked = instructions(messages)
+    uniform = getattr(interp, "relate_all", None)
+    for subject in asked:
+        answer = (
+            None if uniform is None else _checked_one(uniform(subject, conversation), OVERRIDES)
+        )
+        if answer == "undetermined":
+            vague.append(subject.id)
+            continue
+        if answer == "none":
+            relations[subject.id] = []
+            continue
+        others: list[Candidate] = [*specs, *message_others(subject, asked)]
+        if answer is None:
+            answers = _checked(interp.relate(subject, others, conversation), len(others), OVERRIDES)
+        else:
+            answers = [answer] * len(others)
         relations[subject.id] = [
             (o.id, a) for o, a in zip(others, answers, strict=True) if a != "none"
         ]
-    return relations
-
-
-def _message_others(
-    subject: SpanCandidate, instructions: list[SpanCandidate]
-) -> list[SpanCandidate]:
-    """Higher message instructions, and same-level ones in earlier messages."""
-    rank = AUTHORITY_WEIGHT[subject.authority]
-    return [
-        c
-        for c in instructions
-        if AUTHORITY_WEIGHT[c.authority] < rank
-        or (c.authority == subject.authority and c.message_index < subject.message_index)
-    ]
+    return relations, vague
 
 
 def _ask_capability(
     interp: Interpreter, messages: list[SpanCandidate], conversation: Conversation
 ) -> dict[str, Capability]:
-    asked = _instructions(messages)
+    asked = instructions(messages)
     if not asked:
         return {}
     answers = _checked(interp.capability(asked, conversation), len(asked), CAPABILITIES)
@@ -301,6 +314,14 @@ def _ask_capability(
 
 
 _A = TypeVar("_A", SpanClass, Override, Grant, Capability)
+
+
+def _checked_one(answer: object, vocabulary: tuple[_A, ...]) -> _A | None:
+    """A uniform answer: ``None`` (ask item by item), else one of the vocabulary, anything
+    else undetermined."""
+    if answer is None:
+        return None
+    return next((a for a in vocabulary if a == answer), "undetermined")
 
 
 def _checked(answers: Sequence[_A], expected: int, vocabulary: tuple[_A, ...]) -> list[_A]:

@@ -8,9 +8,11 @@ which the answers came.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple, TypeAlias, get_args
 
 from specwright._chain._answers import Capability, Override
@@ -30,6 +32,8 @@ __all__ = [
     "Outcome",
     "Verdict",
     "decide",
+    "instructions",
+    "message_others",
     "standing_verdict",
 ]
 
@@ -120,19 +124,53 @@ def strongest(outcomes: Iterable[Outcome]) -> Outcome | None:
     return best
 
 
+def instructions(messages: Sequence[SpanCandidate]) -> list[SpanCandidate]:
+    """Message candidates with authority that may be instructions: the subjects of the
+    relation questions, in conversation order."""
+    return [c for c in messages if c.authority != "none" and c.classification != "information"]
+
+
+def message_others(subject: SpanCandidate, asked: Sequence[SpanCandidate]) -> list[SpanCandidate]:
+    """What ``subject`` is asked about among the instructions ``asked`` (after the spec's
+    sections): higher ones, and same-level ones in earlier messages."""
+    rank = AUTHORITY_WEIGHT[subject.authority]
+    return [
+        c
+        for c in asked
+        if AUTHORITY_WEIGHT[c.authority] < rank
+        or (c.authority == subject.authority and c.message_index < subject.message_index)
+    ]
+
+
+Answers: TypeAlias = list[tuple[str, Override]]
+
+_NO_ANSWERS: Answers = []
+
+
 @dataclass
 class _Board:
-    """What the rules consult: candidates by id, answers both ways, verdicts so far."""
+    """What the rules consult: candidates by id, answers both ways, verdicts so far.
 
+    ``vague`` subjects answered "undetermined" about every candidate they were asked about
+    (the spec's sections, then :func:`message_others`), and are not listed in ``relations``:
+    listing them costs the square of the conversation. Only the first of those answers that
+    means anything for a candidate can decide its verdict (the rules keep the first outcome
+    among equals, and an undetermined answer argues nothing stronger), so the board hands the
+    rules that one answer in its place (:meth:`answers_of`, :meth:`answers_about`)."""
+
+    specs: Sequence[SectionCandidate]
+    instructions: list[SpanCandidate]
     by_id: dict[str, Candidate]
     relations: Relations
     capability: dict[str, Capability]
     standing: Mapping[str, SectionCandidate] = field(default_factory=dict)
-    about: dict[str, list[tuple[str, Override]]] = field(default_factory=dict)
+    vague: frozenset[str] = frozenset()
+    about: dict[str, Answers] = field(default_factory=dict)
     decided: dict[str, Decided] = field(default_factory=dict)
+    _higher: dict[AuthorityOrNone, Answers] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        about: dict[str, list[tuple[str, Override]]] = defaultdict(list)
+        about: dict[str, Answers] = defaultdict(list)
         for subject, answers in self.relations.items():
             for other, answer in answers:
                 about[other].append((subject, answer))
@@ -142,6 +180,77 @@ class _Board:
         found = self.decided.get(candidate_id)
         return None if found is None else found.status
 
+    def answers_of(self, m: SpanCandidate) -> Answers:
+        """``m``'s answers about higher (and earlier same-level) candidates, in order."""
+        if m.id not in self.vague:
+            return self.relations.get(m.id, _NO_ANSWERS)
+        if m.authority not in self._higher:  # the levels above are decided by now
+            self._higher[m.authority] = self._first_binding(m.authority)
+        return self._higher[m.authority]
+
+    def _first_binding(self, level: AuthorityOrNone) -> Answers:
+        """The first candidate a vague subject at ``level`` is asked about whose
+        "undetermined" says something: a section that level cannot override, else a higher
+        instruction still standing (earlier same-level ones say nothing to the subject)."""
+        for s in self.specs:
+            if level not in OVERRIDE_RULES[_level(s)]:
+                return [(s.id, "undetermined")]
+        rank = AUTHORITY_WEIGHT[level]
+        for c in self.instructions:
+            if AUTHORITY_WEIGHT[c.authority] < rank and self.status(c.id) not in _LAPSED:
+                return [(c.id, "undetermined")]
+        return _NO_ANSWERS
+
+    def answers_about(self, c: Candidate) -> Answers:
+        """The answers about ``c``, by subject in conversation order, with the first vague
+        subject that can bear on it in its place."""
+        listed = self.about.get(c.id, _NO_ANSWERS)
+        vague = self._first_vague(c)
+        if vague is None:
+            return listed
+        position = self._position[vague]
+        at = next(
+            (n for n, (s, _) in enumerate(listed) if self._position[s] > position), len(listed)
+        )
+        return [*listed[:at], (vague, "undetermined"), *listed[at:]]
+
+    def _first_vague(self, c: Candidate) -> str | None:
+        if isinstance(c, SectionCandidate):
+            return self._vague_over.get(_level(c))
+        ids, after = self._vague_at.get(c.authority, ((), ()))
+        n = bisect_right(after, c.message_index)  # only later same-level ones supersede
+        return ids[n] if n < len(ids) else None
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {c.id: n for n, c in enumerate(self.instructions)}
+
+    @cached_property
+    def _vague_at(self) -> dict[AuthorityOrNone, tuple[list[str], list[int]]]:
+        """Per level, the vague subjects' ids and message indices, in conversation order."""
+        at: dict[AuthorityOrNone, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
+        for c in self.instructions:
+            if c.id in self.vague:
+                at[c.authority][0].append(c.id)
+                at[c.authority][1].append(c.message_index)
+        return dict(at)
+
+    @cached_property
+    def _vague_over(self) -> dict[Authority, str]:
+        """Per spec level, the first vague subject of a level allowed to override it."""
+        first: dict[Authority, str] = {}
+        for level, allowed in OVERRIDE_RULES.items():
+            found = (
+                c.id for c in self.instructions if c.id in self.vague and c.authority in allowed
+            )
+            vague = next(found, None)
+            if vague is not None:
+                first[level] = vague
+        return first
+
+
+_LAPSED: frozenset[CandidateStatus | None] = frozenset({"misaligned", "superseded", "no_authority"})
+
 
 def decide(
     specs: Sequence[SectionCandidate],
@@ -150,16 +259,27 @@ def decide(
     capability: dict[str, Capability],
     standing: Mapping[str, SectionCandidate] | None = None,
     *,
+    vague: Iterable[str] = (),
     bulk: bool = True,
 ) -> list[Candidate]:
     """Give every candidate its status, related candidate and reason.
 
     ``standing`` holds each section's :func:`standing_verdict`, precomputed per spec.
+    ``vague`` names the subjects that answered "undetermined" about everything they were
+    asked (left out of ``relations``: see :class:`_Board`).
     ``bulk`` (default) decides the sections of a level once per distinct set of answers
     about them (:func:`_decide_sections`); ``False`` decides each section on its own, the
     reference the tests hold the bulk path to."""
     everything: list[Candidate] = [*specs, *messages]
-    board = _Board({c.id: c for c in everything}, relations, capability, standing or {})
+    board = _Board(
+        specs,
+        instructions(messages),
+        {c.id: c for c in everything},
+        relations,
+        capability,
+        standing or {},
+        frozenset(vague),
+    )
     sections_at: dict[AuthorityOrNone, list[SectionCandidate]] = defaultdict(list)
     for s in specs:
         sections_at[s.authority].append(s)
@@ -227,7 +347,7 @@ _STANDS = Outcome("applicable", "no applicable higher or later same-level instru
 def _against_higher(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
     """What ``m``'s answers about higher (and earlier same-level) candidates mean for it."""
     pending = False
-    for other_id, answer in board.relations.get(m.id, []):
+    for other_id, answer in board.answers_of(m):
         if pending and answer == "undetermined":
             continue  # it can only argue "undetermined", and the first such outcome stands
         outcome = _outcome_against(m, board.by_id[other_id], answer, board)
@@ -279,7 +399,7 @@ def _conflict(answer: Override, what: str, related: str) -> Outcome | None:
 
 def _against_later(m: SpanCandidate, board: _Board) -> Iterable[Outcome]:
     """What later same-level instructions' answers about ``m`` mean for it."""
-    for subject_id, answer in board.about.get(m.id, []):
+    for subject_id, answer in board.answers_about(m):
         subject = board.by_id[subject_id]
         if (
             not isinstance(subject, SpanCandidate)
@@ -326,7 +446,7 @@ _STANDING_DEFAULT: dict[AuthorityOrNone, Outcome] = {
 
 
 def _decide_section(s: SectionCandidate, board: _Board) -> Decided:
-    if s.authority == "root" or s.id not in board.about:
+    if s.authority == "root" or not board.answers_about(s):
         return _standing_verdict(s, board)
     standing = _standing(s)
     outcomes = [o for o in _overrides_of(s, board) if o is not None]
@@ -350,8 +470,8 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
     """
     shared: dict[tuple[tuple[str, Override], ...], Verdict | None] = {}
     for s in sections:
-        about = board.about.get(s.id)
-        key = tuple(about) if about is not None and s.authority != "root" else None
+        about = board.answers_about(s) if s.authority != "root" else None
+        key = tuple(about) if about else None
         if key is not None and key not in shared:
             standing = _standing(s)
             found = [o for o in _overrides_of(s, board) if o is not None]
@@ -364,7 +484,7 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
 
 def _overrides_of(s: SectionCandidate, board: _Board) -> Iterable[Outcome | None]:
     pending = False
-    for subject_id, answer in board.about.get(s.id, []):
+    for subject_id, answer in board.answers_about(s):
         if pending and answer == "undetermined":
             continue  # it can only argue "undetermined", and the first such outcome stands
         subject = board.by_id[subject_id]

@@ -19,6 +19,7 @@ from specwright._chain._interpreter import (
     interpreter_from_options,
     interpreter_options,
 )
+from specwright._chain._limits import ConversationLimits
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._tokens import TokenCounter
@@ -130,7 +131,12 @@ def load_inputs(
 ) -> tuple[Spec, Conversation, tuple[Delegation, ...]]:
     """Read the spec and the conversation (errors become exit code 2 in ``main``)."""
     spec = load_spec_option(spec_path, settings)
-    conversation, delegations = read_conversation(conversation_path, fmt)
+    limits = ConversationLimits(
+        max_messages=settings.max_messages,
+        max_parts=settings.max_parts,
+        max_text_chars=settings.max_text_chars,
+    )
+    conversation, delegations = read_conversation(conversation_path, fmt, limits)
     return spec, conversation, delegations
 
 
