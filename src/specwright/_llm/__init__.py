@@ -17,6 +17,7 @@ Stable interface (other packages and branches build on it):
   retried (never a refusal; a timeout only when asked) and the server's own error text.
 - :func:`resolve_endpoint`, :class:`Endpoint` — ``openai-api/<name>/<model>`` and
   ``openai/<model>``.
+- :class:`UnparsedReply`, :func:`keep_unparsed` — replies that could not be read, kept.
 - :class:`ChatClient` (protocol), :class:`ChatRequest`, :class:`ChatReply`,
   :class:`OpenAIChatClient` (the official SDK), :class:`ScriptedModel` (tests).
 
@@ -35,6 +36,7 @@ from specwright._llm._adapt import (
 )
 from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
 from specwright._llm._endpoint import Endpoint, check_reachable, connect_error, resolve_endpoint
+from specwright._llm._kept import UnparsedReply, keep_unparsed, unparsed_path
 from specwright._llm._profiles import (
     DEFAULT_PROFILE,
     PROFILES,
@@ -63,13 +65,16 @@ __all__ = [
     "RetryPolicy",
     "ScriptedModel",
     "StructuredForm",
+    "UnparsedReply",
     "adapt_messages",
     "check_reachable",
     "classify_status",
     "connect_error",
     "error_message",
+    "keep_unparsed",
     "learn_from_refusal",
     "profile_named",
     "resolve_endpoint",
     "structured_fields",
+    "unparsed_path",
 ]
