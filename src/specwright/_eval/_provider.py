@@ -44,6 +44,7 @@ from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAIEr
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError, SpecwrightError
+from specwright._eval._gguf import PROVIDER as IN_PROCESS
 from specwright._eval._messages import original_role
 
 __all__ = [
@@ -261,7 +262,11 @@ def inspect_model(
     Inspect retries without limit by default, so a server that refuses connections would hang
     the command; every model specwright builds gets a bounded number of retries and a timeout
     of its own (eval-level settings would leak into the grader role, and calibration has none).
+    A model run in process (``gguf/...``) takes one request at a time: more would only queue
+    inside the attempt's timeout.
     """
+    if name.startswith(f"{IN_PROCESS}/"):
+        max_connections = 1
     config = GenerateConfig(
         max_connections=max_connections,
         max_retries=max_retries,
