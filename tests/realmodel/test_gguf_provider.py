@@ -60,7 +60,7 @@ def test_developer_message_and_concurrent_requests_share_one_model(bundled_gguf:
     model = get_model(BUNDLED, memoize=False)
 
     async def three() -> list[str]:
-        asks = [model.generate([developer, ChatMessageUser(content=f"Count to {n}.")], SHORT)
+        asks = [model.generate([developer, ChatMessageUser(content=f"Count to {n}.")], config=SHORT)
                 for n in (2, 3, 4)]  # fmt: skip
         return [o.completion for o in await asyncio.gather(*asks)]
 

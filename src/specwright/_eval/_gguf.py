@@ -15,6 +15,7 @@ spinning on a 2-core machine decoding fell from 30-70 tokens/s to 2. A JSON Sche
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import threading
@@ -65,7 +66,7 @@ _BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 N_CTX = 8192
 """Default context window (tokens): a judge prompt of the real Model Spec is ~2,800 tokens."""
 
-MAX_TOKENS = 512
+MAX_TOKENS = 256
 """Default reply bound when the caller sets none: a small model may otherwise run to n_ctx."""
 
 _SEED = 0
@@ -130,6 +131,15 @@ class LoadedModel:
 
 _loaded: dict[tuple[Path, int], LoadedModel] = {}
 _loading = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    # Freed before the interpreter tears down the modules that llama.cpp's finaliser calls.
+    with _loading:
+        for model in _loaded.values():
+            model.llama.close()
+        _loaded.clear()
 
 
 def load_model(path: Path, n_ctx: int = N_CTX) -> LoadedModel:

@@ -51,6 +51,7 @@ __all__ = [
     "PROVIDER",
     "ModelReplyError",
     "RolePreservingOpenAIAPI",
+    "connections_for",
     "inspect_model",
     "request_failure",
     "resolve_model_name",
@@ -249,6 +250,12 @@ def resolve_model_name(name: str) -> str:
     return f"{PROVIDER}/{rest}" if api == "openai-api" and rest else name
 
 
+def connections_for(name: str, wanted: int) -> int:
+    """Concurrent requests to allow ``name``: one for a model run in process (``gguf/...``),
+    which answers one at a time (more would only queue inside each attempt's timeout)."""
+    return 1 if name.startswith(f"{IN_PROCESS}/") else wanted
+
+
 def inspect_model(
     name: str,
     *,
@@ -262,13 +269,9 @@ def inspect_model(
     Inspect retries without limit by default, so a server that refuses connections would hang
     the command; every model specwright builds gets a bounded number of retries and a timeout
     of its own (eval-level settings would leak into the grader role, and calibration has none).
-    A model run in process (``gguf/...``) takes one request at a time: more would only queue
-    inside the attempt's timeout.
     """
-    if name.startswith(f"{IN_PROCESS}/"):
-        max_connections = 1
     config = GenerateConfig(
-        max_connections=max_connections,
+        max_connections=connections_for(name, max_connections),
         max_retries=max_retries,
         timeout=timeout,
         attempt_timeout=timeout,  # explicit: a slow local model may need the whole budget
