@@ -21,6 +21,20 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "_report": ("specwright._eval", "specwright._cli"),
     "_chain": ("specwright._eval", "specwright._cli"),
     "_results": ("specwright._eval", "specwright._cli", "specwright._report"),
+    # The door for model calls sits below every stage that calls a model.
+    "_llm": tuple(
+        f"specwright.{stage}"
+        for stage in (
+            "_chain",
+            "_cli",
+            "_eval",
+            "_generate",
+            "_report",
+            "_results",
+            "_revise",
+            "_serve",
+        )
+    ),
 }
 
 

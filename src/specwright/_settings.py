@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     """Where eval logs go when ``INSPECT_LOG_DIR`` is not set (default ``./logs``)."""
     min_kappa: float = Field(default=0.4, ge=-1.0, le=1.0)
     """Cohen's kappa below which a run's judge is flagged as weak (eval, report, history)."""
+    model_profile: str | None = None
+    """Default ``--profile``: what the model servers accept (openai, llama-cpp, vllm, ollama,
+    generic); unset, the openai profile, narrowed by what refusals teach during a run."""
     color: bool = Field(default=True)
     """Whether human output may use colour (also off when stdout is not a terminal)."""
 

@@ -65,6 +65,24 @@ def test_each_kind_of_bad_reply_is_counted_for_its_section(
     assert data["sections"]["style"]["bad"] == {} and data["sections"]["style"]["written"] == 6
     written = [r for _, r in read_records(out)]
     assert written and not any(r.section == "concise_options" for r in written)
+    # A reply with text that could not be read is kept beside the output, whole.
+    kept_file = tmp_path / "d.yaml.unparsed.jsonl"
+    lines = kept_file.read_text().splitlines() if kept_file.exists() else []
+    kept = [json.loads(line) for line in lines]
+    assert len(kept) == (0 if fault == "empty" else 2), kept
+    assert all(k["reason"].startswith(reason) and "concise_options" in k["request"] for k in kept)
+
+
+def test_replies_are_asked_for_with_their_schema_and_bounded(
+    serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = serve(generator_reply)
+    assert run(tmp_path / "d.yaml", "--max-tokens", "700") == 0
+    capsys.readouterr()
+    for body in server.requests:
+        assert body["max_tokens"] == 700
+        schema = body["response_format"]["json_schema"]["schema"]
+        assert schema["required"] == ["scenarios"] and "$defs" in schema
 
 
 def test_one_malformed_item_costs_only_itself(

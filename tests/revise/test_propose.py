@@ -17,7 +17,7 @@ from tests._paths import require_real_spec
 from tests.company.conftest import respond
 from tests.eval._server import ScriptedServer, local_server, scripted_server
 from tests.revise._example_runs import example_run, example_sample, write_runs
-from tests.revise._scripted_reviser import reviser
+from tests.revise._scripted_reviser import FAULTS, reviser
 
 
 @pytest.fixture
@@ -143,6 +143,12 @@ def test_a_malformed_answer_is_asked_again(
     retry = drafter.requests[1]["messages"][-1]["content"]
     assert "YOUR PREVIOUS ANSWER WAS REJECTED" in retry
     assert lint_spec(read_spec(tmp_path / "p.md")) == []
+    # The answer was asked for with its schema, bounded; the rejected one is kept, whole.
+    first = drafter.requests[0]
+    assert first["response_format"]["type"] == "json_schema" and first["max_tokens"] == 1500
+    assert "examples" in first["response_format"]["json_schema"]["schema"]["properties"]
+    [kept] = (tmp_path / "p.md.unparsed.jsonl").read_text().splitlines()
+    assert json.loads(kept)["text"] == FAULTS[fault]
 
 
 def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
@@ -156,6 +162,11 @@ def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
     [line] = err.strip().splitlines()
     assert "no usable revision of local_currency in 2 attempt(s)" in line
     assert "no_such_section" in line
+    kept = tmp_path / "p.md.unparsed.jsonl"
+    assert f"2 unusable answer(s) are kept in {kept}" in line
+    assert [json.loads(r)["text"] for r in kept.read_text().splitlines()] == [
+        FAULTS["not_json"], FAULTS["broken_reference"]
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -181,7 +192,7 @@ def test_bad_input_is_one_line_exit_2(
 
 @pytest.mark.parametrize(
     ("fault", "needle"),
-    [("http_400", "BadRequestError"), ("garbage_200", "malformed reply")],
+    [("http_400", "HTTP 400"), ("garbage_200", "malformed reply")],
 )
 def test_a_failed_request_is_one_line_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], *,
@@ -193,6 +204,7 @@ def test_a_failed_request_is_one_line_exit_1(
     assert code == 1 and not target.exists() and out == ""
     [line] = err.strip().splitlines()
     assert "the request to openai-api/draft/reviser failed" in line and needle in line
+    assert "re-run" not in line and ("not retried" in line) == (fault == "http_400")
 
 
 def test_an_unreachable_model_is_one_line_exit_2(

@@ -52,13 +52,15 @@ def test_ctrl_c_while_drafting_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_hanging_model_times_out_in_one_line_exit_1(tmp_path: Path) -> None:
-    # Answered in 3 s, which a 0.5 s timeout (and its retries) never waits for.
+    # Answered in 3 s, which a 0.5 s timeout never waits for.
     with scripted_server(reviser(), latency=3) as server:
         proc = _start(server, tmp_path, "--timeout", "0.5")
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     [line] = err.strip().splitlines()
     assert line.startswith("specwright: error: propose: the request to openai-api/draft/m failed")
-    assert "Timeout" in line and out == ""
+    # One attempt: a timed-out request may still be running upstream, so it is not repeated.
+    assert "timeout" in line and "after 1 attempt(s)" in line and "--timeout" in line
+    assert out == ""
     assert not (tmp_path / "proposal").exists()
-    assert len(server.requests) == 3  # the first attempt and the SDK's two retries
+    assert len(server.requests) == 1  # not the SDK's two retries on top of a running request

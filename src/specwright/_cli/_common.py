@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast, get_args
 
 import click
 from pydantic import BaseModel
@@ -22,6 +22,9 @@ from specwright._cli import ERROR_PREFIX
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
+
+if TYPE_CHECKING:
+    from specwright._llm import ModelProfile
 
 __all__ = [
     "ERROR_PREFIX",
@@ -123,6 +126,36 @@ def results_db_option(dest: str = "results_db") -> Callable[[_F], _F]:
             default="sqlite:///specwright-results.sqlite",
         ),
     )
+
+
+_PROFILES = ("openai", "llama-cpp", "vllm", "ollama", "generic")
+"""specwright._llm.PROFILES' names, spelled out so that --help loads nothing (a test checks)."""
+
+
+def profile_option() -> Callable[[_F], _F]:
+    """``--profile NAME``: what the model's server accepts (roles, shapes, structured output)."""
+    return click.option(
+        "--profile",
+        "profile",
+        type=click.Choice(_PROFILES),
+        help=env_help(
+            "What the model server accepts (developer role, content parts, structured output) "
+            "and how hard to push it (connections, timeout); unset, the openai profile, "
+            "narrowed by the server's first refusal.",
+            "SPECWRIGHT_MODEL_PROFILE",
+            default="openai",
+        ),
+    )
+
+
+def model_profile(options: dict[str, Any], settings: Settings | None) -> ModelProfile:
+    """The :class:`specwright._llm.ModelProfile` that ``--profile`` or the setting names."""
+    from specwright._llm import profile_named
+
+    if options.get("profile"):
+        return profile_named(options["profile"])
+    name = settings.model_profile if settings is not None else None
+    return profile_named(name, setting="SPECWRIGHT_MODEL_PROFILE")
 
 
 def log_dir_option(dest: str, text: str) -> Callable[[_F], _F]:

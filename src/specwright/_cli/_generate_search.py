@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json
+from specwright._cli._common import echo_json, model_profile
 from specwright._cli.generate import (
     exit_code,
     freeze_heap,
@@ -40,8 +40,8 @@ def run_search(
     if not target_name:
         raise ConfigurationError("--adaptive needs --target MODEL (the model to find failures of)")
     grader_name = options["grader"] or settings.grader or target_name
-    prepared = prepare(spec, options, kinds)
-    limit = options["max_concurrency"]
+    prepared = prepare(spec, options, kinds, settings)
+    limit = options["max_concurrency"] or model_profile(options, settings).max_connections
     target = inspect_model(target_name, max_connections=limit)
     grader = inspect_model(grader_name, max_connections=limit, role="grader")
     judges = Judges(target, grader, GraderSettings(samples=options["grader_samples"]), limit)

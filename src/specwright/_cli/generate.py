@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json, load_spec_option
+from specwright._cli._common import echo_json, load_spec_option, model_profile, profile_option
 from specwright._cli._eval_common import sections_option, spec_option, split_sections
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
@@ -87,24 +87,29 @@ def split_kinds(values: tuple[str, ...]) -> tuple[GeneratedKind, ...]:
 @click.option(
     "--max-concurrency",
     type=click.IntRange(min=1),
-    default=16,
-    show_default=True,
-    help="Generator requests in flight.",
+    help="Generator requests in flight (default: the profile's; 16 for openai, 1 for llama-cpp).",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
-    default=120.0,
-    show_default=True,
-    help="Seconds per generator request attempt.",
+    help="Seconds per generator request (default: the profile's; 120 for openai).",
 )
 @click.option(
     "--max-retries",
     type=click.IntRange(min=0),
     default=2,
     show_default=True,
-    help="Retries per generator request.",
+    help="Retries per generator request after a failure that costs nothing upstream (not a "
+    "timeout, not a refusal).",
 )
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Upper bound on one generator reply.",
+)
+@profile_option()
 @click.option("--adaptive", is_flag=True, help="Search near failures of --target (see --rounds).")
 @click.option("--target", help="Model under test for --adaptive (an Inspect model name).")
 @click.option("--grader", help="Grader for --adaptive (default: the target).")
@@ -146,7 +151,7 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
         return run_search(spec, options, kinds, settings)
     if options["target"] or options["grader"]:
         raise ConfigurationError("--target and --grader go with --adaptive")
-    prepared = prepare(spec, options, kinds)
+    prepared = prepare(spec, options, kinds, settings)
     freeze_heap()
 
     async def main() -> GenerationResult:
@@ -157,6 +162,7 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
 
     result = asyncio.run(main())
     write_all(output, result.records)
+    _report_failures(result, output)
     _print(result, options["as_json"], output)
     return exit_code(result)
 
@@ -218,13 +224,18 @@ class Prepared:
         )
 
 
-def prepare(spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...]) -> Prepared:
+def prepare(
+    spec: Spec,
+    options: dict[str, Any],
+    kinds: tuple[GeneratedKind, ...],
+    settings: Settings | None = None,
+) -> Prepared:
     """Check the generator and the output file; plan the requests."""
     from specwright._generate._client import GeneratorClient, check_reachable, resolve_endpoint
     from specwright._generate._files import existing_records
     from specwright._generate._generation import plan_requests, rejected_by_section
 
-    endpoint = resolve_endpoint(options["generator"])
+    endpoint = resolve_endpoint(options["generator"], option="--generator")
     existing = existing_records(options["output"])
     requests = plan_requests(
         spec,
@@ -236,10 +247,11 @@ def prepare(spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...
     )
     if not requests:
         raise ConfigurationError("nothing to generate: no section supports the chosen --kinds")
-    check_reachable(endpoint)
-    return Prepared(
-        spec, GeneratorClient(endpoint, generator_settings(options)), requests, existing
+    check_reachable(endpoint, option="--generator")
+    client = GeneratorClient(
+        endpoint, generator_settings(options), profile=model_profile(options, settings)
     )
+    return Prepared(spec, client, requests, existing)
 
 
 def write_all(output: Path, new: Sequence[ScenarioRecord]) -> None:
@@ -259,7 +271,20 @@ def generator_settings(options: dict[str, Any]) -> GeneratorSettings:
         max_concurrency=options["max_concurrency"],
         timeout=options["timeout"],
         max_retries=options["max_retries"],
+        max_tokens=options["max_tokens"],
     )
+
+
+def _report_failures(result: GenerationResult, output: Path) -> None:
+    """Why requests failed (one line each, distinct), and where unreadable replies are kept."""
+    from specwright._llm import keep_unparsed, unparsed_path
+
+    for line in result.failures[:3]:
+        click.echo(f"generator: {line}", err=True)
+    if result.unparsed:
+        kept = unparsed_path(output)
+        keep_unparsed(kept, result.unparsed)
+        click.echo(f"{len(result.unparsed)} reply(ies) could not be read: kept in {kept}", err=True)
 
 
 def _print(result: GenerationResult, as_json: bool, output: Path) -> None:

@@ -9,12 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from specwright._cli._common import echo_json, results_db_option, spec_option_for, writing
+from specwright._cli._common import (
+    echo_json,
+    model_profile,
+    profile_option,
+    results_db_option,
+    spec_option_for,
+    writing,
+)
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from specwright._generate._client import Endpoint
+    from specwright._llm import ModelProfile, UnparsedReply
     from specwright._model import Spec
     from specwright._results import RunResult
     from specwright._revise._evidence import Evidence
@@ -42,8 +52,12 @@ __all__ = ["propose"]
               help="Drafting temperature.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the first request (request i uses seed + i).")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds per request attempt.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=0.1),
+              help="Seconds per request (default: the profile's; 120 for openai, 600 for "
+              "llama-cpp). A timed-out request is not repeated.")  # fmt: skip
+@click.option("--max-tokens", type=click.IntRange(min=100), default=1500, show_default=True,
+              help="Upper bound on one answer (a small model may not stop).")  # fmt: skip
+@profile_option()
 @click.option(
     "--json",
     "as_json",
@@ -92,13 +106,15 @@ def propose(settings: Settings, /, **options: Any) -> int:
         click.echo("warning: no run given was judged against this spec (its hash differs)",
                    err=True)  # fmt: skip
     check_reachable(endpoint, option="--model")
+    profile = model_profile(options, settings)
     try:
-        proposal = asyncio.run(
-            _draft(spec, spec_path, section_id, evidence, endpoint=endpoint, options=options)
-        )
+        proposal = asyncio.run(_draft(spec, spec_path, section_id, evidence, endpoint=endpoint,
+                                      options=options, profile=profile))  # fmt: skip
     except ProposalFailure as exc:
-        click.echo(f"specwright: error: {exc}", err=True)
+        kept = _keep_rejected(exc.rejected, output, section_id)
+        click.echo(f"specwright: error: {exc}{kept}", err=True)
         return 1
+    _keep_rejected(proposal.rejected, output, section_id)
     _write(proposal, output)
     _summary(proposal, spec_path, output, options["sources"])
     if options["as_json"]:
@@ -166,17 +182,28 @@ def _check_output(spec: Spec, section_id: str, output: Path | None) -> None:
         )
 
 
+def _keep_rejected(rejected: Sequence[UnparsedReply], output: Path | None, section: str) -> str:
+    """Keep unusable answers beside the output (``-o``) or in ``SECTION.unparsed.jsonl``."""
+    from specwright._llm import keep_unparsed, unparsed_path
+
+    if not rejected:
+        return ""
+    path = unparsed_path(output if output is not None else Path(section))
+    keep_unparsed(path, rejected)
+    return f"; the {len(rejected)} unusable answer(s) are kept in {path}"
+
+
 async def _draft(
     spec: Spec, spec_path: Path, section_id: str, evidence: tuple[Evidence, ...], *,
-    endpoint: Endpoint, options: dict[str, Any],
+    endpoint: Endpoint, options: dict[str, Any], profile: ModelProfile,
 ) -> Proposal:  # fmt: skip
     from specwright._generate._client import GeneratorClient, GeneratorSettings
     from specwright._revise._propose import propose_revision
 
     client = GeneratorClient(endpoint, GeneratorSettings(
         temperature=options["temperature"], seed=options["seed"], timeout=options["timeout"],
-        max_concurrency=1, max_tokens=4000,
-    ))  # fmt: skip
+        max_concurrency=1, max_tokens=options["max_tokens"], max_retries=2,
+    ), profile=profile)  # fmt: skip
     try:
         return await propose_revision(
             spec,

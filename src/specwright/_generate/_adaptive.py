@@ -21,7 +21,7 @@ from specwright._eval._prompt import grader_prompt, grader_system_prompt
 from specwright._eval._scenarios import ScenarioRecord, record_scenario
 from specwright._frozen import FrozenModel
 from specwright._generate._client import GeneratorClient
-from specwright._generate._generation import GenerationResult, collect_replies
+from specwright._generate._generation import GenerationResult, collect_replies, request_schema
 from specwright._generate._kinds import Request
 from specwright._generate._prompts import SYSTEM_PROMPT, variant_prompt
 from specwright._model import Spec
@@ -146,7 +146,10 @@ async def search(
             break
         requests = _variant_requests(spec, parents, number + 1, per_parent, client.settings.seed)
         replies = await asyncio.gather(
-            *(client.complete(SYSTEM_PROMPT, r.prompt, r.seed) for r in requests)
+            *(
+                client.complete(SYSTEM_PROMPT, r.prompt, r.seed, request_schema(r), "scenarios")
+                for r in requests
+            )
         )
         batch = collect_replies(
             spec,

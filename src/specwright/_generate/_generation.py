@@ -21,13 +21,14 @@ from specwright._eval._scenarios import GeneratedKind, Provenance, ScenarioRecor
 from specwright._generate._client import GeneratorClient, GeneratorSettings, Reply
 from specwright._generate._dedupe import Deduper, diversity_of, record_text, signature
 from specwright._generate._kinds import ITEM_MODELS, Request, build_records
-from specwright._generate._parse import BadReason, envelope, parse_item
+from specwright._generate._parse import BadReason, envelope, parse_item, reply_schema
 from specwright._generate._prompts import (
     PROMPT_VERSION,
     SYSTEM_PROMPT,
     generation_prompt,
     partner_section,
 )
+from specwright._llm import UnparsedReply
 from specwright._model import Spec
 
 __all__ = [
@@ -84,6 +85,10 @@ class GenerationResult(BaseModel):
     """Generator tokens spent."""
     seconds: float
     """Wall time of the requests."""
+    unparsed: list[UnparsedReply] = Field(default_factory=list)
+    """Replies (whole) that could not be read, or held items that could not: kept to be read."""
+    failures: list[str] = Field(default_factory=list)
+    """The distinct one-line reasons requests failed (a timeout names its flag)."""
 
 
 def plan_requests(
@@ -138,14 +143,18 @@ class Parsed:
     bad: list[BadReason] = field(default_factory=list)
     items: list[list[ScenarioRecord]] = field(default_factory=list)
     signatures: list[MinHash] = field(default_factory=list)
+    unparsed: UnparsedReply | None = None
+    failure: str | None = None
 
 
 def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenance) -> Parsed:
     """The records each item of ``reply`` becomes (before dedupe), and its bad items."""
-    parsed = Parsed(request=request, tokens=reply.tokens)
+    parsed = Parsed(request=request, tokens=reply.tokens, failure=reply.error)
     items = envelope(reply)
     if isinstance(items, str):
         parsed.bad.append(items)
+        if reply.text.strip() and items != "request_failed":
+            parsed.unparsed = _unparsed(request, reply, items)
         return parsed
     for raw in items:
         item = parse_item(ITEM_MODELS[request.kind], raw)
@@ -155,7 +164,20 @@ def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenan
             parsed.signatures.append(signature(record_text(built[0])))
         else:
             parsed.bad.append("wrong_fields")
+    if parsed.bad:
+        why = f"wrong_fields: {len(parsed.bad)} of {len(items)} item(s)"
+        parsed.unparsed = _unparsed(request, reply, why)
     return parsed
+
+
+def _unparsed(request: Request, reply: Reply, reason: str) -> UnparsedReply:
+    what = f"section {request.section_id}, kind {request.kind}, seed {request.seed}"
+    return UnparsedReply(request=what, reason=reason, text=reply.text, structured=reply.structured)
+
+
+def request_schema(request: Request) -> dict[str, object]:
+    """The JSON Schema the reply to ``request`` is asked to fit."""
+    return reply_schema(ITEM_MODELS[request.kind])
 
 
 def provenance_for(request: Request, generator: str, settings: GeneratorSettings) -> Provenance:
@@ -187,7 +209,9 @@ async def generate(
     name, settings = client.endpoint.name, client.settings
 
     async def one(request: Request) -> Parsed:
-        reply = await client.complete(SYSTEM_PROMPT, request.prompt, request.seed)
+        reply = await client.complete(
+            SYSTEM_PROMPT, request.prompt, request.seed, request_schema(request), "scenarios"
+        )
         if on_reply is not None:
             on_reply(request)
         return parse_reply(spec, request, reply, provenance_for(request, name, settings))
@@ -258,6 +282,8 @@ def collect(
         requests=len(parsed),
         tokens=sum(p.tokens for p in parsed),
         seconds=round(seconds, 3),
+        unparsed=[p.unparsed for p in parsed if p.unparsed is not None],
+        failures=list(dict.fromkeys(p.failure for p in parsed if p.failure is not None)),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
@@ -26,6 +26,7 @@ __all__ = [
     "ParaphraseItem",
     "TwinItem",
     "envelope",
+    "reply_schema",
 ]
 
 BadReason: TypeAlias = Literal["empty", "refusal", "not_json", "wrong_fields", "request_failed"]
@@ -119,6 +120,25 @@ class ParaphraseItem(Item):
     messages: list[GenMessage]
 
     _check = field_validator("messages")(_conversation)
+
+
+def reply_schema(model: type[Item]) -> dict[str, Any]:
+    """The JSON Schema of a whole reply: ``{"scenarios": [<model>, ...]}``.
+
+    Asked for in the generator's profile form, so a server that supports structured output
+    writes the envelope the parser reads; the item's ``$defs`` move to the root, where their
+    ``$ref`` paths point.
+    """
+    item = model.model_json_schema()
+    defs = item.pop("$defs", None)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"scenarios": {"type": "array", "items": item}},
+        "required": ["scenarios"],
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
 
 
 def envelope(reply: Reply) -> list[object] | BadReason:

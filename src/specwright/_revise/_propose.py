@@ -20,6 +20,7 @@ from specwright._errors import SpecwrightError
 from specwright._frozen import FrozenModel
 from specwright._generate._client import GeneratorClient
 from specwright._layers._scaffold import relative_base
+from specwright._llm import UnparsedReply
 from specwright._model import Authority, Section, Spec
 from specwright._revise._answer import ProposalAnswer, read_answer
 from specwright._revise._evidence import Evidence
@@ -53,7 +54,14 @@ SYSTEM_PROMPT = (
 
 
 class ProposalFailure(SpecwrightError):
-    """The drafting model gave no usable revision within its attempts (a run-time failure)."""
+    """The drafting model gave no usable revision within its attempts (a run-time failure).
+
+    ``rejected`` holds the answers that could not be used, whole, for the user to read.
+    """
+
+    def __init__(self, message: str, rejected: Sequence[UnparsedReply] = ()) -> None:
+        super().__init__(message)
+        self.rejected = tuple(rejected)
 
 
 class CitedExample(FrozenModel):
@@ -92,6 +100,8 @@ class Proposal(FrozenModel):
     """The ``model_spec.md`` to write."""
     spec: Spec | None = Field(default=None, exclude=True)
     """The patched spec (for its eval prompt files); ``None`` for an overlay."""
+    rejected: tuple[UnparsedReply, ...] = Field(default=(), exclude=True)
+    """Answers of earlier attempts that could not be used, whole (kept beside the output)."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +230,10 @@ def revise_from_answer(
     return _problem(target, proposal, answer) or proposal
 
 
+ANSWER_SCHEMA = ProposalAnswer.model_json_schema()
+"""The JSON Schema the drafting model's answer is asked to fit (in its profile's form)."""
+
+
 async def propose_revision(
     spec: Spec,
     spec_path: Path,
@@ -233,21 +247,34 @@ async def propose_revision(
     """Draft, check and return a revision of ``section_id``; :class:`ProposalFailure` if none."""
     prompt = build_prompt(spec, spec.section(section_id), evidence)
     retry, problem = "", ""
+    rejected: list[UnparsedReply] = []
     for attempt in range(1, attempts + 1):
         seed = client.settings.seed + attempt - 1
-        reply = await client.complete(SYSTEM_PROMPT, prompt + retry, seed)
+        reply = await client.complete(
+            SYSTEM_PROMPT, prompt + retry, seed, ANSWER_SCHEMA, "revision"
+        )
         if reply.error is not None:
             raise ProposalFailure(f"propose: the request to {client.endpoint.name} failed: "
-                                  f"{reply.error}")  # fmt: skip
+                                  f"{reply.error}", rejected)  # fmt: skip
         answer = read_answer(reply)
         result = answer if isinstance(answer, str) else revise_from_answer(
             spec, spec_path, section_id, answer, evidence, output=output)  # fmt: skip
         if isinstance(result, Proposal):
-            return result.model_copy(update={"model": client.endpoint.name, "attempts": attempt})
+            return result.model_copy(
+                update={
+                    "model": client.endpoint.name,
+                    "attempts": attempt,
+                    "rejected": tuple(rejected),
+                }
+            )
         problem = result
+        rejected.append(UnparsedReply(request=f"section {section_id}, attempt {attempt}",
+                                      reason=problem, text=reply.text,
+                                      structured=reply.structured))  # fmt: skip
         retry = (f"\n\nYOUR PREVIOUS ANSWER WAS REJECTED: {problem}. "
                  "Answer again with the JSON object only.")  # fmt: skip
     raise ProposalFailure(
         f"propose: {client.endpoint.name} gave no usable revision of {section_id} in "
-        f"{attempts} attempt(s); the last: {problem}"
+        f"{attempts} attempt(s); the last: {problem}",
+        rejected,
     )

@@ -1,0 +1,80 @@
+"""The one door for model calls: profiles, request adaptation, structured output, retries.
+
+Stable interface (other packages and branches build on it):
+
+- :class:`ModelProfile`, :data:`PROFILES`, :func:`profile_named` — what a server accepts
+  (developer role, content-part lists, ``content: null``, the structured-output form) and how
+  hard to push it (connections, timeout). Built-in: ``openai`` (the default), ``llama-cpp``,
+  ``vllm``, ``ollama``, ``generic``.
+- :func:`adapt_messages` — pure: Chat Completions message dicts reshaped for a profile, and the
+  :class:`Adaptation` records of what changed (for the eval log, reports, decision records).
+- :func:`learn_from_refusal` — the narrower profile a refusal calls for (a :class:`Lesson`),
+  or ``None``.
+- :func:`structured_fields` — the request fields that ask for a JSON Schema in the profile's
+  form (OpenAI ``json_schema``, llama-cpp ``json_object`` + ``schema``, vLLM ``guided_json``,
+  Ollama ``format``, or nothing: ``prompted``).
+- :class:`RetryPolicy`, :func:`classify_status`, :func:`error_message` — which failures are
+  retried (never a refusal; a timeout only when asked) and the server's own error text.
+- :func:`resolve_endpoint`, :class:`Endpoint` — ``openai-api/<name>/<model>`` and
+  ``openai/<model>``.
+- :class:`UnparsedReply`, :func:`keep_unparsed` — replies that could not be read, kept.
+- :class:`ChatClient` (protocol), :class:`ChatRequest`, :class:`ChatReply`,
+  :class:`OpenAIChatClient` (the official SDK), :class:`ScriptedModel` (tests).
+
+Importing this package loads neither the OpenAI SDK nor httpx: clients load them on first use.
+"""
+
+from __future__ import annotations
+
+from specwright._llm._adapt import (
+    DEVELOPER_HEADER,
+    Adaptation,
+    AdaptationKind,
+    Lesson,
+    adapt_messages,
+    learn_from_refusal,
+)
+from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
+from specwright._llm._endpoint import Endpoint, check_reachable, connect_error, resolve_endpoint
+from specwright._llm._kept import UnparsedReply, keep_unparsed, unparsed_path
+from specwright._llm._profiles import (
+    DEFAULT_PROFILE,
+    PROFILES,
+    ModelProfile,
+    StructuredForm,
+    profile_named,
+)
+from specwright._llm._retry import FailureKind, RetryPolicy, classify_status, error_message
+from specwright._llm._scripted import ScriptedModel
+from specwright._llm._structured import structured_fields
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "DEVELOPER_HEADER",
+    "PROFILES",
+    "Adaptation",
+    "AdaptationKind",
+    "ChatClient",
+    "ChatReply",
+    "ChatRequest",
+    "Endpoint",
+    "FailureKind",
+    "Lesson",
+    "ModelProfile",
+    "OpenAIChatClient",
+    "RetryPolicy",
+    "ScriptedModel",
+    "StructuredForm",
+    "UnparsedReply",
+    "adapt_messages",
+    "check_reachable",
+    "classify_status",
+    "connect_error",
+    "error_message",
+    "keep_unparsed",
+    "learn_from_refusal",
+    "profile_named",
+    "resolve_endpoint",
+    "structured_fields",
+    "unparsed_path",
+]

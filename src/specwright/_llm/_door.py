@@ -1,0 +1,305 @@
+"""The one door for model calls made outside Inspect: a request, a reply and a client protocol.
+
+:class:`ChatClient` is what the generator, ``propose`` and the chain's interpreter call;
+:class:`OpenAIChatClient` is its implementation over the official OpenAI SDK, and
+:class:`specwright._llm.ScriptedModel` a scripted one for tests. A request goes out adapted to
+the client's :class:`ModelProfile` and asks for its schema in the profile's form; a refusal
+that names something the profile can change narrows the profile (for the rest of the run) and
+the request is sent once more, adapted; other failures follow the :class:`RetryPolicy`. Every
+failure ends as a :class:`ChatReply` with ``error`` (one line) and ``failure`` (its kind): the
+caller decides whether it fails the run or one item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from specwright._frozen import FrozenModel
+from specwright._llm._adapt import Adaptation, Lesson, adapt_messages, learn_from_refusal
+from specwright._llm._endpoint import Endpoint
+from specwright._llm._profiles import DEFAULT_PROFILE, ModelProfile, StructuredForm
+from specwright._llm._retry import FailureKind, RetryPolicy, classify_status, error_message
+from specwright._llm._structured import SDK_FIELDS, structured_fields
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = ["ChatClient", "ChatReply", "ChatRequest", "OpenAIChatClient"]
+
+
+class ChatRequest(FrozenModel):
+    """One Chat Completions request, before its profile shapes it."""
+
+    messages: tuple[dict[str, Any], ...]
+    """OpenAI Chat Completions message dicts."""
+    max_tokens: int
+    """Upper bound on the reply (always bounded: a local model may never stop)."""
+    temperature: float | None = None
+    """Sampling temperature (``None``: the server's default)."""
+    seed: int | None = None
+    """Sampling seed."""
+    output_schema: dict[str, Any] | None = None
+    """The JSON Schema the reply must fit, asked for in the profile's form."""
+    schema_name: str = "answer"
+    """The schema's name (OpenAI's ``json_schema.name``)."""
+
+
+class ChatReply(FrozenModel):
+    """What came of one request: its text, or why there is none."""
+
+    text: str = ""
+    """The reply's text (kept as it came, parsed or not)."""
+    refused: bool = False
+    """The server flagged a refusal (``refusal`` field or ``content_filter``)."""
+    error: str | None = None
+    """Why the request failed (one line), after the attempts the policy allows."""
+    failure: FailureKind | None = None
+    """The kind of that failure."""
+    tokens: int = 0
+    """Prompt plus completion tokens, as the server reports them."""
+    attempts: int = 0
+    """Requests sent."""
+    adaptations: tuple[Adaptation, ...] = ()
+    """What was changed in the request for its server."""
+    structured: StructuredForm = "prompted"
+    """How the schema was asked for (``prompted``: not on the wire)."""
+
+
+class ChatClient(Protocol):
+    """What every model-calling stage asks of a model."""
+
+    name: str
+    """The model's name as the user gave it (for messages)."""
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """Send ``request``; failures come back as a reply with ``error``."""
+
+    def complete_sync(self, request: ChatRequest) -> ChatReply:
+        """:meth:`complete` for synchronous callers (the chain's interpreter)."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
+
+
+class _Failure(FrozenModel):
+    kind: FailureKind
+    line: str
+    message: str = ""
+
+
+class OpenAIChatClient:
+    """:class:`ChatClient` over the official OpenAI SDK, against any compatible endpoint.
+
+    ``profile`` is narrowed in place by refusals (see :attr:`lessons`), so it is the run's
+    memory of what the server accepts. ``flags`` names the command-line options that fix a
+    timeout or a refusal, for the error lines.
+    """
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        profile: ModelProfile = DEFAULT_PROFILE,
+        policy: RetryPolicy | None = None,
+        max_connections: int | None = None,
+        timeout: float | None = None,
+        flags: Mapping[str, str] | None = None,
+        http_client: Any = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.name = endpoint.name
+        self.profile = profile
+        self.policy = policy or RetryPolicy()
+        self.max_connections = max_connections or profile.max_connections
+        self.timeout = timeout or profile.timeout
+        self.flags = {"timeout": "--timeout", "profile": "--profile", **(flags or {})}
+        self.lessons: list[Lesson] = []
+        self._http_client = http_client  # a sync httpx.Client for tests; else the SDK's own
+        self._async: openai.AsyncOpenAI | None = None
+        self._sync: openai.OpenAI | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    # ------------------------------------------------------------------ requests
+
+    def body(self, request: ChatRequest) -> tuple[dict[str, Any], list[Adaptation]]:
+        """The request body as the current profile shapes it, and the adaptations made."""
+        messages, adaptations = adapt_messages(request.messages, self.profile)
+        body: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "messages": messages,
+            "max_tokens": request.max_tokens,
+        }
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.seed is not None:
+            body["seed"] = request.seed
+        body.update(structured_fields(self.profile, request.output_schema, request.schema_name))
+        return body, adaptations
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """Send ``request`` (bounded concurrency); see the class for what happens on failure."""
+        client, slots = self._ensure_async()
+        attempt = 0
+        async with slots:
+            while True:
+                attempt += 1
+                body, adaptations = self.body(request)
+                try:
+                    response = await client.chat.completions.create(**_sdk_arguments(body))
+                except Exception as exc:  # classified by _failure, or re-raised
+                    failure = self._failure(exc)
+                    step = self._next_step(failure, body, attempt)
+                    if step == "stop":
+                        return self._failed(failure, attempt, adaptations, request)
+                    if step == "retry":
+                        await asyncio.sleep(self.policy.delay(attempt))
+                    continue
+                return self._reply(response, attempt, adaptations, request)
+
+    def complete_sync(self, request: ChatRequest) -> ChatReply:
+        """:meth:`complete`, blocking, for synchronous callers."""
+        client = self._ensure_sync()
+        attempt = 0
+        while True:
+            attempt += 1
+            body, adaptations = self.body(request)
+            try:
+                response = client.chat.completions.create(**_sdk_arguments(body))
+            except Exception as exc:  # classified by _failure, or re-raised
+                failure = self._failure(exc)
+                step = self._next_step(failure, body, attempt)
+                if step == "stop":
+                    return self._failed(failure, attempt, adaptations, request)
+                if step == "retry":
+                    time.sleep(self.policy.delay(attempt))
+                continue
+            return self._reply(response, attempt, adaptations, request)
+
+    def _next_step(self, failure: _Failure, body: dict[str, Any], attempt: int) -> str:
+        """``adapt`` (narrowed: send once more), ``retry`` or ``stop``."""
+        if failure.kind in ("refused", "server"):
+            lesson = learn_from_refusal(self.profile, body, failure.message)
+            if lesson is not None:
+                self.profile = lesson.profile
+                self.lessons.append(lesson)
+                return "adapt"
+        return "retry" if self.policy.retries(failure.kind, attempt) else "stop"
+
+    # ------------------------------------------------------------------ replies and failures
+
+    def _where(self) -> str:
+        return f"model {self.endpoint.name} at {self.endpoint.base_url or 'the default URL'}"
+
+    def _failure(self, exc: Exception) -> _Failure:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return _Failure(kind="timeout", line="no reply in time (timeout)")
+        if isinstance(exc, openai.APIStatusError):
+            message = error_message(exc.response.content if exc.response is not None else b"")
+            kind = classify_status(exc.status_code, message)
+            return _Failure(kind=kind, line=f"HTTP {exc.status_code}: {message}", message=message)
+        if isinstance(exc, openai.APIConnectionError):
+            return _Failure(kind="connection", line=f"cannot connect ({_root(exc)})")
+        if isinstance(exc, (openai.OpenAIError, ValueError, TypeError, KeyError)):
+            return _Failure(kind="malformed", line="malformed reply: not a chat completion")
+        raise exc
+
+    def _failed(
+        self, failure: _Failure, attempts: int, adaptations: list[Adaptation], request: ChatRequest
+    ) -> ChatReply:
+        return ChatReply(
+            error=f"{self._where()}: {failure.line}{self._advice(failure, attempts)}",
+            failure=failure.kind, attempts=attempts, adaptations=tuple(adaptations),
+            structured=self._form(request),
+        )  # fmt: skip
+
+    def _advice(self, failure: _Failure, attempts: int) -> str:
+        tries = f" after {attempts} attempt(s)"
+        if failure.kind == "timeout":
+            return (f"{tries}; a timeout is not retried (the server may still be working): "
+                    f"raise {self.flags['timeout']} or lower the load on the server")  # fmt: skip
+        if failure.kind == "refused":
+            return (f"; a refusal is not retried: if the server does not accept this request's "
+                    f"roles or shapes, declare its profile with {self.flags['profile']} "
+                    f"(now {self.profile.name})")  # fmt: skip
+        return tries
+
+    def _form(self, request: ChatRequest) -> StructuredForm:
+        return self.profile.structured if request.output_schema is not None else "prompted"
+
+    def _reply(
+        self, response: Any, attempts: int, adaptations: list[Adaptation], request: ChatRequest
+    ) -> ChatReply:
+        form = self._form(request)
+        try:
+            choice = response.choices[0]
+            message = choice.message
+            usage = getattr(response, "usage", None)
+            refused = bool(getattr(message, "refusal", None))
+            return ChatReply(
+                text=message.content or "", tokens=int(getattr(usage, "total_tokens", 0) or 0),
+                refused=refused or choice.finish_reason == "content_filter", attempts=attempts,
+                adaptations=tuple(adaptations), structured=form,
+            )  # fmt: skip
+        except (AttributeError, TypeError, IndexError, ValueError):
+            # The SDK builds replies without validating them: a wrong shape surfaces here.
+            return ChatReply(
+                error=f"{self._where()}: malformed reply: not a chat completion",
+                failure="malformed", attempts=attempts, adaptations=tuple(adaptations),
+                structured=form,
+            )  # fmt: skip
+
+    # ------------------------------------------------------------------ clients
+
+    def _ensure_async(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
+        # Built on first use, inside the running loop: the semaphore and the SDK's connection
+        # pool belong to the loop that awaits them.
+        if self._async is None or self._slots is None:
+            import openai
+
+            self._async = openai.AsyncOpenAI(
+                base_url=self.endpoint.base_url, api_key=self.endpoint.api_key,
+                max_retries=0, timeout=self.timeout,  # our policy retries, not the SDK
+            )  # fmt: skip
+            self._slots = asyncio.Semaphore(self.max_connections)
+        return self._async, self._slots
+
+    def _ensure_sync(self) -> openai.OpenAI:
+        if self._sync is None:
+            import openai
+
+            self._sync = openai.OpenAI(
+                base_url=self.endpoint.base_url, api_key=self.endpoint.api_key,
+                max_retries=0, timeout=self.timeout, http_client=self._http_client,
+            )  # fmt: skip
+        return self._sync
+
+    async def aclose(self) -> None:
+        """Close the connection pools."""
+        if self._async is not None:
+            await self._async.close()
+            self._async = None
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+
+def _sdk_arguments(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as SDK arguments: fields the SDK does not name travel in ``extra_body``."""
+    known = {"model", "messages", "max_tokens", "temperature", "seed", *SDK_FIELDS}
+    arguments = {k: v for k, v in body.items() if k in known}
+    extra = {k: v for k, v in body.items() if k not in known}
+    if extra:
+        arguments["extra_body"] = extra
+    return arguments
+
+
+def _root(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = " ".join((str(exc) or type(exc).__name__).split())
+    return text[:120]
