@@ -12,6 +12,7 @@ from specwright._chain._interpreter import create_interpreter
 from specwright._chain._llm_interpreter import LLMInterpreter, parse_answers
 from specwright._chain._llm_prompts import system_prompt
 from specwright._chain._resolution import resolve
+from specwright._llm import PROFILES, ScriptedModel
 
 from .conftest import conv
 from .scripted_server import Script, scripted_server
@@ -42,7 +43,12 @@ def test_sends_the_exact_prompt_and_parses_the_answer() -> None:
     assert request["model"] == "judge-model"
     assert request["temperature"] == 0.0
     assert request["seed"] == 7
-    assert request["response_format"] == {"type": "json_object"}
+    # The answer's schema, each answer an enum of the question's vocabulary, in OpenAI's form.
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert request["response_format"]["type"] == "json_schema"
+    answer = schema["properties"]["answers"]["items"]["properties"]["answer"]
+    assert answer == {"enum": ["explicit", "implicit", "none", "undetermined"]}
+    assert request["max_tokens"] == 64 + 40 * 2
     system, user = request["messages"]
     assert system == {"role": "system", "content": system_prompt("relate")}
     assert system["content"].startswith("You help apply an AI behaviour specification")
@@ -126,9 +132,9 @@ def test_bounded_retries_then_undetermined() -> None:
         interp = _interp(url, retries=2)
         assert interp.capability([SPAN], conv()) == ["undetermined"]
     assert len(script.requests) == 3  # one try plus two retries, none by the client itself
-    assert (
-        interp.calls[-1].error is not None and "gave up after 3 attempts" in interp.calls[-1].error
-    )
+    error = interp.calls[-1].error or ""
+    assert error.startswith("gave up after ") and "HTTP 500" in error
+    assert "after 3 attempt(s)" in error
 
 
 def test_retry_recovers() -> None:
@@ -181,3 +187,14 @@ def test_long_sections_are_cut_and_marked() -> None:
     sent = json.loads(script.requests[0]["messages"][1]["content"])
     assert sent["items"][0]["text"] == "x" * 10 and sent["items"][0]["truncated"] is True
     assert "truncated" not in sent["subject"]
+
+
+def test_a_scripted_model_answers_through_the_same_door() -> None:
+    # No HTTP: the door's scripted model sees the request as a server would.
+    model = ScriptedModel(['{"answers": [{"index": 0, "answer": "instruction"}]}'],
+                          profile=PROFILES["llama-cpp"])  # fmt: skip
+    interp = LLMInterpreter("m", client=model)
+    assert interp.classify([SPAN], conv()) == ["instruction"]
+    [body] = model.bodies
+    assert body["response_format"]["type"] == "json_object"  # llama-cpp's form
+    assert body["response_format"]["schema"]["required"] == ["answers"]

@@ -1,14 +1,15 @@
-"""An interpreter that asks a language model, through any OpenAI-compatible API.
+"""An interpreter that asks a language model, through the one door (:mod:`specwright._llm`).
 
-Answers are strict JSON validated with pydantic. A malformed, partial or refused answer makes
-the affected items ``"undetermined"``; so does a transport failure that outlasts the bounded
-retries (the client's own retries are off so that the count is ours). Every call is kept in
+Answers are strict JSON validated with pydantic, asked for with their JSON Schema (each answer
+an enum of the question's vocabulary) in the model's profile form. A malformed, partial or
+refused answer makes the affected items ``"undetermined"``; so does a failure that outlasts
+the door's retry policy (retries of failures that cost nothing upstream; never a refusal, and
+not a timeout, which may still be running on the server). Every call is kept in
 :attr:`LLMInterpreter.calls` for inspection.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,11 +23,20 @@ from specwright._chain._interpreter import InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
+from specwright._llm import (
+    DEFAULT_PROFILE,
+    ChatClient,
+    ChatRequest,
+    Endpoint,
+    ModelProfile,
+    OpenAIChatClient,
+    RetryPolicy,
+)
 
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["InterpreterCall", "LLMInterpreter"]
+__all__ = ["InterpreterCall", "LLMInterpreter", "answers_schema"]
 
 
 class _Answer(FrozenModel):
@@ -66,10 +76,12 @@ class LLMInterpreter:
     """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
 
     Registered as ``llm``. ``client`` injects a ready ``openai.OpenAI`` client (tests pass one
-    over an in-process transport); without it one is built from ``base_url``, ``api_key`` and
-    ``timeout`` with the SDK's retries off. ``temperature`` and ``seed`` are sent explicitly;
-    ``retries`` bounds our own retries of transport errors; ``section_chars`` cuts each spec
-    section's text in prompts (``None``: whole sections), marking cut items as truncated.
+    over an in-process transport) or any :class:`specwright._llm.ChatClient` (a
+    :class:`specwright._llm.ScriptedModel`); without it one is built from ``base_url``,
+    ``api_key`` and ``timeout`` with the SDK's retries off. ``temperature`` and ``seed`` are
+    sent explicitly; ``retries`` bounds the door's retries; ``profile`` says what the server
+    accepts; ``section_chars`` cuts each spec section's text in prompts (``None``: whole
+    sections), marking cut items as truncated.
     """
 
     name = "llm"
@@ -89,7 +101,7 @@ class LLMInterpreter:
         self,
         model: str,
         *,
-        client: openai.OpenAI | None = None,
+        client: openai.OpenAI | ChatClient | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
         temperature: float = 0.0,
@@ -99,6 +111,7 @@ class LLMInterpreter:
         timeout: float = 60.0,
         json_mode: bool = True,
         section_chars: int | None = 1200,
+        profile: ModelProfile = DEFAULT_PROFILE,
     ) -> None:
         if client is not None and (base_url is not None or api_key is not None):
             raise ConfigurationError(
@@ -115,8 +128,10 @@ class LLMInterpreter:
         self.json_mode = json_mode
         # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
         self.section_chars = section_chars
+        self.profile = profile
         self.calls: list[InterpreterCall] = []
-        self._client: openai.OpenAI | None = client
+        self._client = client
+        self._door: ChatClient | None = None
 
     @classmethod
     def from_options(cls, values: Mapping[str, str]) -> LLMInterpreter:
@@ -164,7 +179,7 @@ class LLMInterpreter:
             {"role": "system", "content": system_prompt(question)},
             {"role": "user", "content": user_prompt(items, anchor, self.section_chars)},
         ]
-        raw, error = self._complete(messages)
+        raw, error = self._complete(messages, question, len(items))
         answers, parse_error = parse_answers(raw, len(items), QUESTIONS[question][1])
         partial = error is None and any(a != "undetermined" for a in answers)
         self.calls.append(
@@ -174,64 +189,69 @@ class LLMInterpreter:
         )
         return answers
 
-    def _complete(self, messages: list[dict[str, str]]) -> tuple[str | None, str | None]:
-        import openai
+    def _complete(
+        self, messages: list[dict[str, str]], question: str, items: int
+    ) -> tuple[str | None, str | None]:
+        request = ChatRequest(
+            messages=tuple(messages), temperature=self.temperature, seed=self.seed,
+            max_tokens=64 + 40 * items,  # bounded: an answer per item is a short JSON object
+            output_schema=answers_schema(QUESTIONS[question][1]) if self.json_mode else None,
+            schema_name="answers",
+        )  # fmt: skip
+        reply = self._get_door().complete_sync(request)
+        if reply.failure == "auth":
+            raise ConfigurationError(f"LLM interpreter: authentication failed ({reply.error})")
+        if reply.error is not None:
+            gave_up = "gave up after " if reply.attempts > 1 else ""
+            return None, f"{gave_up}{reply.error}"
+        if reply.refused:
+            return None, f"refused: {reply.refusal or 'content filter'}"
+        return reply.text, None
 
-        client = self._get_client()
-        extra: dict[str, Any] = (
-            {"response_format": {"type": "json_object"}} if self.json_mode else {}
-        )
-        if self.seed is not None:
-            extra["seed"] = self.seed
-        last = "no attempt"
-        for attempt in range(self.retries + 1):
-            try:
-                reply = client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    temperature=self.temperature,
-                    **extra,
-                )
-            except (
-                openai.APIConnectionError,
-                openai.RateLimitError,
-                openai.InternalServerError,
-            ) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                if attempt < self.retries:
-                    time.sleep(self.backoff * 2**attempt)
-                continue
-            except openai.AuthenticationError as exc:
-                raise ConfigurationError(f"LLM interpreter: authentication failed ({exc})") from exc
-            except openai.APIStatusError as exc:
-                return None, f"{type(exc).__name__}: {exc.status_code}"
-            message = reply.choices[0].message if reply.choices else None
-            if message is None:
-                return None, "no choices in the reply"
-            if getattr(message, "refusal", None):
-                return None, f"refused: {message.refusal}"
-            return message.content, None
-        return None, f"gave up after {self.retries + 1} attempts: {last}"
+    def _get_door(self) -> ChatClient:
+        if self._door is None:
+            if self._client is not None and hasattr(self._client, "complete_sync"):
+                self._door = self._client  # type: ignore[assignment]
+                return self._door  # type: ignore[return-value]
+            endpoint = Endpoint(name=self.model, model=self.model, base_url=self.base_url,
+                                api_key=self.api_key)  # fmt: skip
+            self._door = OpenAIChatClient(
+                endpoint, profile=self.profile, timeout=self.timeout,
+                policy=RetryPolicy(attempts=self.retries + 1, backoff=self.backoff),
+                sync_client=self._client or self._sdk_client(),
+                flags={"profile": "the interpreter's profile="},
+            )  # fmt: skip
+        return self._door
 
-    def _get_client(self) -> openai.OpenAI:
-        if self._client is None:
-            try:
-                import openai
-            except ImportError:  # pragma: no cover - openai is in the eval extra
-                raise ConfigurationError(
-                    "the LLM interpreter needs the openai package: pip install 'specwright[eval]'"
-                ) from None
-            try:
-                # api_key None lets the SDK read OPENAI_API_KEY itself, as Inspect does.
-                self._client = openai.OpenAI(
-                    base_url=self.base_url,
-                    api_key=self.api_key,
-                    max_retries=0,
-                    timeout=self.timeout,
-                )
-            except openai.OpenAIError as exc:
-                raise ConfigurationError(f"LLM interpreter: {exc}") from exc
-        return self._client
+    def _sdk_client(self) -> openai.OpenAI:
+        try:
+            import openai
+        except ImportError:  # pragma: no cover - openai is in the eval extra
+            raise ConfigurationError(
+                "the LLM interpreter needs the openai package: pip install 'specwright[eval]'"
+            ) from None
+        try:
+            # api_key None lets the SDK read OPENAI_API_KEY itself, as Inspect does.
+            return openai.OpenAI(
+                base_url=self.base_url, api_key=self.api_key, max_retries=0, timeout=self.timeout
+            )
+        except openai.OpenAIError as exc:
+            raise ConfigurationError(f"LLM interpreter: {exc}") from exc
+
+
+def answers_schema(vocabulary: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON Schema of a reply: one ``{"index", "answer"}`` per item, answers from
+    ``vocabulary``."""
+    answer = {
+        "type": "object",
+        "properties": {"index": {"type": "integer"}, "answer": {"enum": list(vocabulary)}},
+        "required": ["index", "answer"],
+    }
+    return {
+        "type": "object",
+        "properties": {"answers": {"type": "array", "items": answer}},
+        "required": ["answers"],
+    }
 
 
 def parse_answers(

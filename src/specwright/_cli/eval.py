@@ -16,7 +16,9 @@ from specwright._cli._common import (
     echo_json,
     env_help,
     err_console,
+    model_profile,
     out_console,
+    profile_option,
     results_db_option,
 )
 from specwright._cli._eval_common import (
@@ -114,7 +116,8 @@ def resolve_models(
 )
 @grader_samples_option
 @click.option("--enforce", is_flag=True, help="Send the chain-of-command compiler's output.")
-@max_connections_option(20, "Concurrent requests per model.")
+@max_connections_option(20, "Concurrent requests per model (a one-slot local server: 1).")
+@profile_option()
 @click.option(
     "--timeout",
     type=click.IntRange(min=1),
@@ -304,6 +307,14 @@ def _print_partial(ended: RunOutcome) -> None:
         click.echo(f"  {count} failed: {_error_line(reason)}", err=True)
     if ended.log.status == "error" and ended.log.error is not None:
         click.echo(f"  run error: {_error_line(ended.log.error.message)}", err=True)
+    reasons = " ".join(ended.failures)
+    if "timeout" in reasons:
+        click.echo("hint: requests timed out; a local server answers one at a time and queues "
+                   "the rest: lower --max-connections or raise --timeout", err=True)  # fmt: skip
+    if "a refusal is not retried" in reasons:
+        click.echo("the refused samples would be refused again as they are: fix the setting "
+                   "named above first", err=True)  # fmt: skip
+        return
     click.echo("re-run the same command to resume (finished samples are kept)", err=True)
 
 
@@ -426,6 +437,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         max_connections=options["max_connections"],
         max_retries=options["max_retries"],
         timeout=options["timeout"],
+        profile=model_profile(options, settings).name,
         workers=options["workers"],
         fast=options["fast"],
     )

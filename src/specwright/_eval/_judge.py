@@ -20,7 +20,9 @@ from inspect_ai.model import (
     GenerateConfig,
     Model,
     ModelOutput,
+    ResponseSchema,
 )
+from inspect_ai.util import json_schema
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specwright._eval._provider import request_failure
@@ -56,6 +58,9 @@ class GraderSettings(FrozenModel):
     """Seed of the first grader sample; sample *i* uses ``seed + i``."""
     max_tokens: int = 600
     """Upper bound on a grade's length."""
+    structured: bool = True
+    """Ask for the verdict's JSON Schema in the grader's profile form (the parser stays the
+    fallback for servers that ignore it)."""
 
 
 class Verdict(FrozenModel):
@@ -81,7 +86,15 @@ _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
 def parse_grade(text: str, *, refused: bool = False) -> Grade:
-    """Parse one grader answer; anything short of a valid verdict becomes an unscored grade."""
+    """Parse one grader answer; anything short of a valid verdict becomes an unscored grade,
+    which keeps the answer as it came (``raw``) so a user can read why."""
+    grade = _parse_grade(text, refused=refused)
+    if grade.error is not None and text.strip():
+        return grade.model_copy(update={"raw": text})
+    return grade
+
+
+def _parse_grade(text: str, *, refused: bool) -> Grade:
     if refused:
         return Grade(score=None, compliant=None, error="refused: the grader declined to answer")
     match = _JSON_OBJECT.search(text)
@@ -159,11 +172,16 @@ async def run_grader(model: Model, system: str, prompt: str, settings: GraderSet
     return aggregate(grades, tokens)
 
 
+VERDICT_SCHEMA = ResponseSchema(name="verdict", json_schema=json_schema(GraderVerdict))
+"""The verdict's JSON Schema, asked for in the grader's profile form."""
+
+
 def _sample_config(settings: GraderSettings, index: int) -> GenerateConfig:
     return GenerateConfig(
         temperature=settings.temperature,
         seed=settings.seed + index,
         max_tokens=settings.max_tokens,
+        response_schema=VERDICT_SCHEMA if settings.structured else None,
     )
 
 

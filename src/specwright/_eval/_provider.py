@@ -12,6 +12,15 @@ message names the model, its URL, the HTTP status and a short excerpt of the bod
 that is not a completion (garbage, an empty body, the wrong shape, an answer holding a lone
 surrogate) is *malformed*: retried like a transient error, then it fails its own sample only.
 A refused connection while the server is down fails at once instead of retrying for minutes.
+
+What the server accepts is its :class:`specwright._llm.ModelProfile` (``profile=`` model
+argument, the eval's ``--profile``; default ``openai``): messages are adapted to it
+(:func:`specwright._llm.adapt_messages`, every change collected for the sample's metadata by
+:func:`collect_adaptations`), a schema asked in ``GenerateConfig.response_schema`` goes out in
+its form, and the first refusal that names a role, a shape or the structured-output form
+narrows it for the rest of the run and the request is sent once more, adapted. Any other
+refusal (4xx but 408/429, a validation error) and a timeout are not retried: the line says so
+and names the setting that fixes it.
 """
 
 from __future__ import annotations
@@ -46,13 +55,28 @@ from tenacity import RetryError
 from specwright._errors import ConfigurationError, SpecwrightError
 from specwright._eval._gguf import PROVIDER as IN_PROCESS
 from specwright._eval._messages import original_role
+from specwright._llm import (
+    Adaptation,
+    Lesson,
+    ModelProfile,
+    adapt_messages,
+    advice,
+    already_learned,
+    classify_status,
+    error_message,
+    learn_from_refusal,
+    profile_named,
+    structured_fields,
+)
 
 __all__ = [
     "PROVIDER",
     "ModelReplyError",
     "RolePreservingOpenAIAPI",
+    "collect_adaptations",
     "connections_for",
     "inspect_model",
+    "record_adaptations",
     "request_failure",
     "resolve_model_name",
 ]
@@ -90,6 +114,45 @@ class _Reply:
 
 # Set by the HTTP client's response hook, which runs in the task that awaits the request.
 _last_reply: ContextVar[_Reply | None] = ContextVar("specwright_last_reply", default=None)
+# The body of the last request sent (the request hook), read when a refusal is to be learned.
+_last_request: ContextVar[dict[str, Any] | None] = ContextVar("specwright_last_request",
+                                                             default=None)  # fmt: skip
+# Where adaptations made in this context are collected (a list shared with the collector).
+_adaptations: ContextVar[list[Adaptation] | None] = ContextVar("specwright_adaptations",
+                                                               default=None)  # fmt: skip
+
+
+def collect_adaptations() -> list[Adaptation]:
+    """Collect the adaptations the provider makes from now on in this context (and its tasks).
+
+    The returned list fills as requests go out; the solver and the scorer call this first and
+    record the list in the sample's metadata.
+    """
+    found: list[Adaptation] = []
+    _adaptations.set(found)
+    return found
+
+
+def record_adaptations(metadata: dict[str, Any], adapted: list[Adaptation]) -> None:
+    """Add ``adapted`` to a sample's metadata (``adaptations``, the log contract's field)."""
+    if not adapted:
+        return
+    known = list(metadata.get("adaptations") or [])
+    for change in adapted:
+        entry = change.model_dump(mode="json")
+        if entry not in known:
+            known.append(entry)
+    metadata["adaptations"] = known
+
+
+def _note(changes: list[Adaptation], model: str) -> None:
+    found = _adaptations.get()
+    if found is None:
+        return
+    for change in changes:
+        named = change.model_copy(update={"model": model})
+        if named not in found:  # a retried request repeats its adaptations
+            found.append(named)
 
 
 def _excerpt(body: bytes | str) -> str:
@@ -116,9 +179,12 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
     ) -> None:
         # Inspect retries on its own; SDK retries underneath would multiply them.
         model_args.setdefault("max_retries", 0)
+        self.profile: ModelProfile = profile_named(model_args.pop("profile", None))
+        self.lessons: list[Lesson] = []
         super().__init__(
             model_name=model_name, base_url=base_url, api_key=api_key, config=config, **model_args
         )
+        self.http_client.event_hooks["request"].append(_remember_request)
         self.http_client.event_hooks["response"].append(_remember_reply)
 
     async def generate(
@@ -128,30 +194,80 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> Any:
-        """Generate as ``openai-api`` does; every failure becomes a :class:`ModelReplyError`."""
-        _last_reply.set(None)
-        try:
-            result = await super().generate(input, tools, tool_choice, config)
-        except ModelReplyError:
-            raise
-        except (APIStatusError, APITimeoutError) as exc:
-            raise self._failure(exc, super().should_retry(exc)) from exc
-        except APIConnectionError as exc:
-            # A refused connection is a server that is down: retrying for minutes is waiting.
-            down = not await _reachable(self.base_url, timeout=2.0)
-            raise self._failure(exc, False if down else super().should_retry(exc)) from exc
-        except (OpenAIError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # The reply parsed as a completion only in part (or not at all): malformed.
-            raise self._malformed(_what_is_wrong(exc)) from exc
-        output = result[0] if isinstance(result, tuple) else result
-        if isinstance(result, tuple) and isinstance(output, APIStatusError):
-            # An error the provider hands back (a 400 it does not retry): say it in one line.
-            return (self._failure(output, super().should_retry(output)), result[1])
+        """Generate as ``openai-api`` does, adapted to the profile; a failure is a
+        :class:`ModelReplyError`. A refusal the profile can learn from is sent once more."""
+        while True:
+            _last_reply.set(None)
+            try:
+                result = await super().generate(input, tools, tool_choice, self._shaped(config))
+            except ModelReplyError:
+                raise
+            except APIStatusError as exc:
+                if self._learned(exc):
+                    continue
+                raise self._failure(exc, self._retry(exc)) from exc
+            except APITimeoutError as exc:
+                # Not retried: the server may still be generating the first answer, at full cost.
+                raise self._failure(exc, False) from exc
+            except APIConnectionError as exc:
+                # A refused connection is a server that is down: retrying for minutes is waiting.
+                down = not await _reachable(self.base_url, timeout=2.0)
+                raise self._failure(exc, False if down else super().should_retry(exc)) from exc
+            except (OpenAIError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                # The reply parsed as a completion only in part (or not at all): malformed.
+                raise self._malformed(_what_is_wrong(exc)) from exc
+            output = result[0] if isinstance(result, tuple) else result
+            if isinstance(result, tuple) and isinstance(output, APIStatusError):
+                if self._learned(output):
+                    continue
+                # An error the provider hands back (a 400 it does not retry): one line.
+                return (self._failure(output, self._retry(output)), result[1])
+            return self._checked(result, output)
+
+    def _checked(self, result: Any, output: Any) -> Any:
         if isinstance(output, ModelOutput) and _has_lone_surrogate(output.completion):
             raise self._malformed(
                 "the answer holds a lone surrogate (invalid Unicode)", output.completion
             )
         return result
+
+    def _shaped(self, config: GenerateConfig) -> GenerateConfig:
+        """``config`` with its response schema in the profile's form (Inspect's is OpenAI's)."""
+        schema = config.response_schema
+        if schema is None or self.profile.structured == "json_schema":
+            return config
+        body = schema.json_schema.model_dump(exclude_none=True, by_alias=True)
+        fields = structured_fields(self.profile, body, schema.name)
+        form = self.profile.structured
+        _note([Adaptation(kind="structured_output", index=-1, profile=self.profile.name,
+                          detail=f"schema {schema.name} asked in the {form} form")],
+              self._shown())  # fmt: skip
+        extra = {**(config.extra_body or {}), **fields}
+        return config.model_copy(update={"response_schema": None, "extra_body": extra or None})
+
+    def _learned(self, exc: APIStatusError) -> bool:
+        """Whether the refusal ``exc`` taught the profile something (then send again)."""
+        message = error_message(exc.response.content if exc.response is not None else b"")
+        if classify_status(exc.status_code, message) not in ("refused", "server"):
+            return False
+        body = _last_request.get() or {}
+        lesson = learn_from_refusal(self.profile, body, message)
+        if lesson is None:
+            # Sent before a concurrent request taught the lesson: send it again, adapted.
+            return already_learned(self.profile, body, message)
+        self.profile = lesson.profile
+        self.lessons.append(lesson)
+        return True
+
+    def _retry(self, exc: APIStatusError) -> Any:
+        """Inspect's retry decision, except that a refusal is never retried."""
+        message = error_message(exc.response.content if exc.response is not None else b"")
+        if classify_status(exc.status_code, message) in ("refused", "auth"):
+            return False
+        return super().should_retry(exc)
+
+    def _shown(self) -> str:
+        return _as_typed(f"{PROVIDER}/{self.model_name}")
 
     def should_retry(self, ex: BaseException) -> Any:
         """Retry what ``openai-api`` retries, and malformed replies (a bounded number of times)."""
@@ -170,21 +286,32 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
     def _failure(self, exc: OpenAIError, retry: Any) -> ModelReplyError:
         if isinstance(exc, APIStatusError):
             body = exc.response.content if exc.response is not None else b""
+            message = error_message(body)
+            kind = classify_status(exc.status_code, message)
+            tail = self._advice("refused") if kind == "refused" else ""
             return ModelReplyError(
-                f"{self._where()}: HTTP {exc.status_code}: {_excerpt(body)}", retry
+                f"{self._where()}: HTTP {exc.status_code}: {_excerpt(message)}{tail}", retry
             )
         if isinstance(exc, APITimeoutError):
-            return ModelReplyError(f"{self._where()}: no reply in time (timeout)", retry)
+            tail = self._advice("timeout")
+            return ModelReplyError(f"{self._where()}: no reply in time (timeout){tail}", retry)
         why = _root_cause(exc)
         return ModelReplyError(f"{self._where()}: cannot connect ({why})", retry)
 
+    def _advice(self, kind: Any) -> str:
+        return advice(kind, 1, timeout_flag="--timeout", profile_flag="--profile",
+                      profile=self.profile.name)  # fmt: skip
+
     async def messages_to_openai(self, input: list[ChatMessage]) -> list[Any]:
-        """Convert as ``openai-api`` does, then restore the developer role where marked."""
+        """Convert as ``openai-api`` does, restore the developer role where marked, then adapt
+        the messages to the profile (each change noted for the sample's metadata)."""
         converted: list[Any] = await super().messages_to_openai(input)
         for source, param in zip(input, converted, strict=True):
             if param.get("role") == "system" and original_role(source) == "developer":
                 param["role"] = "developer"
-        return converted
+        adapted, changes = adapt_messages(converted, self.profile)
+        _note(changes, self._shown())
+        return adapted
 
     def _malformed(self, what: str, shown: str | None = None) -> ModelReplyError:
         """A malformed reply, quoting ``shown`` (else the reply's body)."""
@@ -196,6 +323,15 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
             f"{self._where()}: {status}: malformed reply ({what}){body}",
             RetryDecision.transient(),
         )
+
+
+async def _remember_request(request: Any) -> None:
+    """HTTP client hook: keep the JSON body of the request, for learning from its refusal."""
+    try:
+        body = json.loads(request.content or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    _last_request.set(body if isinstance(body, dict) else None)
 
 
 async def _remember_reply(response: Any) -> None:
@@ -263,12 +399,14 @@ def inspect_model(
     max_retries: int = 3,
     timeout: int = 300,
     role: str | None = None,
+    profile: str | None = None,
 ) -> Model:
     """A fresh Inspect model with explicit limits; a bad name or setup is a configuration error.
 
     Inspect retries without limit by default, so a server that refuses connections would hang
     the command; every model specwright builds gets a bounded number of retries and a timeout
     of its own (eval-level settings would leak into the grader role, and calibration has none).
+    ``profile`` names what the server accepts (:data:`specwright._llm.PROFILES`).
     """
     config = GenerateConfig(
         max_connections=connections_for(name, max_connections),
@@ -277,8 +415,13 @@ def inspect_model(
         attempt_timeout=timeout,  # explicit: a slow local model may need the whole budget
     )
     shown = _as_typed(name)
+    resolved = resolve_model_name(name)
+    # Only our provider knows profiles; others (mockllm, Inspect's own) take no such argument.
+    extra: dict[str, Any] = (
+        {"profile": profile} if profile and resolved.startswith(f"{PROVIDER}/") else {}
+    )
     try:
-        model = get_model(resolve_model_name(name), config=config, role=role, memoize=False)
+        model = get_model(resolved, config=config, role=role, memoize=False, **extra)
     except ValueError as exc:  # an unknown provider prefix
         raise ConfigurationError(f"model {shown!r}: {exc}") from None
     except Exception as exc:

@@ -106,6 +106,9 @@ class EvalOptions(FrozenModel):
     """Retries per request (Inspect's; the SDK's own are off)."""
     timeout: int = Field(default=300, ge=1)
     """Seconds per request, retries included."""
+    profile: str | None = None
+    """What the model servers accept (:data:`specwright._llm.PROFILES`); ``None``: openai,
+    narrowed by the first refusal."""
     log_buffer: int = Field(default=10, ge=1)
     """Samples buffered before they are written to the log (lower = less redone on resume)."""
     fast: bool = False
@@ -214,6 +217,7 @@ def make_model(name: str, options: EvalOptions, role: str | None = None) -> Mode
         max_retries=options.max_retries,
         timeout=options.timeout,
         role=role,
+        profile=options.profile,
     )
 
 

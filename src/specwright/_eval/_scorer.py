@@ -42,6 +42,7 @@ from specwright._eval._prompt import (
     transcript_tokens,
     whole_spec_prompt_tokens,
 )
+from specwright._eval._provider import collect_adaptations, record_adaptations
 from specwright._eval._scenarios import Scenario
 from specwright._model import Spec
 from specwright._results import (
@@ -198,9 +199,13 @@ def spec_judge(
         )
         prompt = prompts.prompt(scenario.section_id, scenario.anchors, transcript)
         graders = [get_model(role=role, required=True) for role in roles]
-        verdicts = await asyncio.gather(
-            *(run_grader(grader, system, prompt, settings) for grader in graders)
-        )
+        adapted = collect_adaptations()
+        try:
+            verdicts = await asyncio.gather(
+                *(run_grader(grader, system, prompt, settings) for grader in graders)
+            )
+        finally:
+            record_adaptations(state.metadata, adapted)
         prompt_tokens = prompts.tokens(scenario.section_id, prompt)
         whole = spec_tokens + transcript_tokens(transcript)
         judged = (

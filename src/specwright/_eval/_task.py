@@ -15,7 +15,7 @@ from specwright._errors import ConfigurationError
 from specwright._eval._judge import GraderSettings
 from specwright._eval._messages import scenario_messages, spec_index
 from specwright._eval._prompt import Budget
-from specwright._eval._provider import request_failure
+from specwright._eval._provider import collect_adaptations, record_adaptations, request_failure
 from specwright._eval._scenarios import Scenario, build_scenarios
 from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
@@ -58,6 +58,7 @@ def answer() -> Solver:
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        adapted = collect_adaptations()
         try:
             return await generate(state)
         except Exception as exc:
@@ -65,6 +66,8 @@ def answer() -> Solver:
             if failure is None:
                 raise
             raise failure from exc  # the chain stays in Inspect's log, the line is ours
+        finally:
+            record_adaptations(state.metadata, adapted)
 
     return solve
 

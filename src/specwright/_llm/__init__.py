@@ -6,6 +6,7 @@ Stable interface (other packages and branches build on it):
   (developer role, content-part lists, ``content: null``, the structured-output form) and how
   hard to push it (connections, timeout). Built-in: ``openai`` (the default), ``llama-cpp``,
   ``vllm``, ``ollama``, ``generic``.
+- :func:`adapt_body` — pure: a whole request body adapted (the gateway's upstream body).
 - :func:`adapt_messages` — pure: Chat Completions message dicts reshaped for a profile, and the
   :class:`Adaptation` records of what changed (for the eval log, reports, decision records).
 - :func:`learn_from_refusal` — the narrower profile a refusal calls for (a :class:`Lesson`),
@@ -31,7 +32,9 @@ from specwright._llm._adapt import (
     Adaptation,
     AdaptationKind,
     Lesson,
+    adapt_body,
     adapt_messages,
+    already_learned,
     learn_from_refusal,
 )
 from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
@@ -44,7 +47,13 @@ from specwright._llm._profiles import (
     StructuredForm,
     profile_named,
 )
-from specwright._llm._retry import FailureKind, RetryPolicy, classify_status, error_message
+from specwright._llm._retry import (
+    FailureKind,
+    RetryPolicy,
+    advice,
+    classify_status,
+    error_message,
+)
 from specwright._llm._scripted import ScriptedModel
 from specwright._llm._structured import structured_fields
 
@@ -66,7 +75,10 @@ __all__ = [
     "ScriptedModel",
     "StructuredForm",
     "UnparsedReply",
+    "adapt_body",
     "adapt_messages",
+    "advice",
+    "already_learned",
     "check_reachable",
     "classify_status",
     "connect_error",

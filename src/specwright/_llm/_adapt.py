@@ -21,14 +21,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 from specwright._frozen import FrozenModel
-from specwright._llm._profiles import ModelProfile
+from specwright._llm._profiles import PROFILES, ModelProfile
+from specwright._llm._structured import structured_fields
 
 __all__ = [
     "DEVELOPER_HEADER",
     "Adaptation",
     "AdaptationKind",
     "Lesson",
+    "adapt_body",
     "adapt_messages",
+    "already_learned",
     "learn_from_refusal",
 ]
 
@@ -58,6 +61,8 @@ class Adaptation(FrozenModel):
     """One line saying what was done."""
     profile: str
     """The profile that asked for it."""
+    model: str = ""
+    """The model whose request it was (filled in by the eval's provider)."""
 
 
 class Lesson(FrozenModel):
@@ -90,6 +95,31 @@ def adapt_messages(
         adapted, folded = _fold_developer(adapted, profile)
         changes += folded
     return adapted, changes
+
+
+def adapt_body(
+    body: Mapping[str, Any], profile: ModelProfile
+) -> tuple[dict[str, Any], list[Adaptation]]:
+    """A whole Chat Completions request body reshaped for ``profile`` (pure; for the gateway).
+
+    The messages as :func:`adapt_messages` adapts them, and a ``response_format`` of type
+    ``json_schema`` re-asked in the profile's structured-output form (dropped under
+    ``prompted``).
+    """
+    raw = body.get("messages")
+    messages = [m for m in raw if isinstance(m, Mapping)] if isinstance(raw, list) else []
+    adapted, changes = adapt_messages(messages, profile)
+    new = {**body, "messages": adapted} if changes else dict(body)
+    wanted = body.get("response_format")
+    if (isinstance(wanted, Mapping) and wanted.get("type") == "json_schema"
+            and profile.structured != "json_schema"):  # fmt: skip
+        given = wanted.get("json_schema")
+        spec: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+        del new["response_format"]
+        new.update(structured_fields(profile, spec.get("schema") or {}, spec.get("name", "answer")))
+        detail = f"response_format json_schema asked in the {profile.structured} form"
+        changes.append(_note("structured_output", -1, detail, profile))
+    return new, changes
 
 
 def _null(message: Mapping[str, Any]) -> bool:
@@ -153,7 +183,7 @@ def learn_from_refusal(
     roles = {m.get("role") for m in messages}
     if profile.developer_role and "developer" in roles and "developer" in text:
         return _lesson(profile, "developer_role", False, "the developer role")
-    if profile.structured != "prompted" and _structured_named(body, text):
+    if _sent_form(body) == profile.structured != "prompted" and _structured_named(body, text):
         form = "json_object_schema" if _offers_json_object(profile, text) else "prompted"
         return _lesson(profile, "structured", form, f"structured output ({profile.structured})")
     has_null = any(m.get("role") == "assistant" and _null(m) for m in messages)
@@ -163,6 +193,16 @@ def learn_from_refusal(
     if profile.content_parts and has_parts and _names_parts(text):
         return _lesson(profile, "content_parts", False, "content given as a list of parts")
     return None
+
+
+def already_learned(profile: ModelProfile, body: Mapping[str, Any], refusal: str) -> bool:
+    """Whether ``body`` was refused for something ``profile`` has already learned to avoid.
+
+    With requests in flight at once, several are refused for the same reason before the
+    first refusal is learned; each is then sent once more, adapted, rather than failed.
+    """
+    lesson = learn_from_refusal(PROFILES["openai"], body, refusal)
+    return lesson is not None and lesson.field in profile.learned
 
 
 def _lesson(profile: ModelProfile, field: str, value: object, what: str) -> Lesson:
@@ -180,6 +220,17 @@ def _structured_named(body: Mapping[str, Any], text: str) -> bool:
     return bool(used) and any(
         word in text for word in (*used, "json_schema", "json_object", "schema", "grammar")
     )
+
+
+def _sent_form(body: Mapping[str, Any]) -> str:
+    """The structured-output form ``body`` asked in (``prompted``: none)."""
+    extra = {**body, **(body.get("extra_body") or {})}
+    response_format = extra.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        return "json_schema"
+    if response_format.get("type") == "json_object" and "schema" in response_format:
+        return "json_object_schema"
+    return next((f for f in ("guided_json", "format") if f in extra), "prompted")
 
 
 def _offers_json_object(profile: ModelProfile, text: str) -> bool:

@@ -18,10 +18,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from specwright._frozen import FrozenModel
-from specwright._llm._adapt import Adaptation, Lesson, adapt_messages, learn_from_refusal
+from specwright._llm._adapt import (
+    Adaptation,
+    Lesson,
+    adapt_messages,
+    already_learned,
+    learn_from_refusal,
+)
 from specwright._llm._endpoint import Endpoint
 from specwright._llm._profiles import DEFAULT_PROFILE, ModelProfile, StructuredForm
-from specwright._llm._retry import FailureKind, RetryPolicy, classify_status, error_message
+from specwright._llm._retry import (
+    FailureKind,
+    RetryPolicy,
+    advice,
+    classify_status,
+    error_message,
+)
 from specwright._llm._structured import SDK_FIELDS, structured_fields
 
 if TYPE_CHECKING:
@@ -54,6 +66,8 @@ class ChatReply(FrozenModel):
     """The reply's text (kept as it came, parsed or not)."""
     refused: bool = False
     """The server flagged a refusal (``refusal`` field or ``content_filter``)."""
+    refusal: str = ""
+    """The server's refusal text, when it gave one."""
     error: str | None = None
     """Why the request failed (one line), after the attempts the policy allows."""
     failure: FailureKind | None = None
@@ -95,7 +109,8 @@ class OpenAIChatClient:
 
     ``profile`` is narrowed in place by refusals (see :attr:`lessons`), so it is the run's
     memory of what the server accepts. ``flags`` names the command-line options that fix a
-    timeout or a refusal, for the error lines.
+    timeout or a refusal, for the error lines. ``sync_client`` is a ready ``openai.OpenAI``
+    for :meth:`complete_sync` (the chain's interpreter accepts one from its caller).
     """
 
     def __init__(
@@ -107,7 +122,7 @@ class OpenAIChatClient:
         max_connections: int | None = None,
         timeout: float | None = None,
         flags: Mapping[str, str] | None = None,
-        http_client: Any = None,
+        sync_client: openai.OpenAI | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.name = endpoint.name
@@ -117,9 +132,8 @@ class OpenAIChatClient:
         self.timeout = timeout or profile.timeout
         self.flags = {"timeout": "--timeout", "profile": "--profile", **(flags or {})}
         self.lessons: list[Lesson] = []
-        self._http_client = http_client  # a sync httpx.Client for tests; else the SDK's own
         self._async: openai.AsyncOpenAI | None = None
-        self._sync: openai.OpenAI | None = None
+        self._sync: openai.OpenAI | None = sync_client
         self._slots: asyncio.Semaphore | None = None
 
     # ------------------------------------------------------------------ requests
@@ -186,6 +200,8 @@ class OpenAIChatClient:
                 self.profile = lesson.profile
                 self.lessons.append(lesson)
                 return "adapt"
+            if already_learned(self.profile, body, failure.message):
+                return "adapt"  # sent before a concurrent request taught the lesson
         return "retry" if self.policy.retries(failure.kind, attempt) else "stop"
 
     # ------------------------------------------------------------------ replies and failures
@@ -218,15 +234,8 @@ class OpenAIChatClient:
         )  # fmt: skip
 
     def _advice(self, failure: _Failure, attempts: int) -> str:
-        tries = f" after {attempts} attempt(s)"
-        if failure.kind == "timeout":
-            return (f"{tries}; a timeout is not retried (the server may still be working): "
-                    f"raise {self.flags['timeout']} or lower the load on the server")  # fmt: skip
-        if failure.kind == "refused":
-            return (f"; a refusal is not retried: if the server does not accept this request's "
-                    f"roles or shapes, declare its profile with {self.flags['profile']} "
-                    f"(now {self.profile.name})")  # fmt: skip
-        return tries
+        return advice(failure.kind, attempts, timeout_flag=self.flags["timeout"],
+                      profile_flag=self.flags["profile"], profile=self.profile.name)  # fmt: skip
 
     def _form(self, request: ChatRequest) -> StructuredForm:
         return self.profile.structured if request.output_schema is not None else "prompted"
@@ -239,10 +248,11 @@ class OpenAIChatClient:
             choice = response.choices[0]
             message = choice.message
             usage = getattr(response, "usage", None)
-            refused = bool(getattr(message, "refusal", None))
+            refusal = str(getattr(message, "refusal", None) or "")
             return ChatReply(
                 text=message.content or "", tokens=int(getattr(usage, "total_tokens", 0) or 0),
-                refused=refused or choice.finish_reason == "content_filter", attempts=attempts,
+                refused=bool(refusal) or choice.finish_reason == "content_filter",
+                refusal=refusal, attempts=attempts,
                 adaptations=tuple(adaptations), structured=form,
             )  # fmt: skip
         except (AttributeError, TypeError, IndexError, ValueError):
@@ -274,7 +284,7 @@ class OpenAIChatClient:
 
             self._sync = openai.OpenAI(
                 base_url=self.endpoint.base_url, api_key=self.endpoint.api_key,
-                max_retries=0, timeout=self.timeout, http_client=self._http_client,
+                max_retries=0, timeout=self.timeout,
             )  # fmt: skip
         return self._sync
 

@@ -28,8 +28,8 @@ class Endpoint(FrozenModel):
     """The model name sent to the server."""
     base_url: str | None
     """The server's base URL (``None``: the SDK's default)."""
-    api_key: str
-    """The API key."""
+    api_key: str | None
+    """The API key (``None``: the SDK reads ``OPENAI_API_KEY``)."""
 
 
 def resolve_endpoint(

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from specwright._frozen import FrozenModel
 
-__all__ = ["FailureKind", "RetryPolicy", "classify_status", "error_message"]
+__all__ = ["FailureKind", "RetryPolicy", "advice", "classify_status", "error_message"]
 
 FailureKind: TypeAlias = Literal[
     "refused", "auth", "busy", "server", "connection", "timeout", "malformed"
@@ -72,6 +72,20 @@ def classify_status(status: int, message: str) -> FailureKind:
         return "refused"
     lowered = message.lower()
     return "refused" if any(p in lowered for p in _VALIDATION) else "server"
+
+
+def advice(kind: FailureKind, attempts: int, *, timeout_flag: str, profile_flag: str,
+           profile: str) -> str:  # fmt: skip
+    """What to add to a failure's line: attempts made and the setting that fixes it."""
+    tries = f" after {attempts} attempt(s)"
+    if kind == "timeout":
+        return (f"{tries}; a timeout is not retried (the server may still be working): "
+                f"raise {timeout_flag} or lower the load on the server")  # fmt: skip
+    if kind == "refused":
+        return (f"; a refusal is not retried: if the server does not accept this request's "
+                f"roles or shapes, declare its profile with {profile_flag} "
+                f"(now {profile})")  # fmt: skip
+    return tries
 
 
 def error_message(body: bytes | str, limit: int = 300) -> str:

@@ -21,6 +21,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
+from specwright._llm import Adaptation
 from specwright._model import Authority
 from specwright._results._models import Calibration, Grade, JudgeVerdict, ScenarioKind
 from specwright._validation import first_error
@@ -96,6 +97,9 @@ class SampleMetadata(LogRecord):
     """That part's title."""
     layer: str = ""
     """For a composed (company) spec: the layer the governing section comes from."""
+    adaptations: tuple[Adaptation, ...] = ()
+    """What was changed in this sample's requests (the target's and the judges') so that their
+    servers accepted them: a developer message folded into the system message, and so on."""
 
 
 class ScoreMetadata(LogRecord):

@@ -105,6 +105,8 @@ class Grade(FrozenModel):
     """Section ids the grader cited."""
     error: str | None = None
     """Why the grade is unscored (unparseable, refused, out of range …)."""
+    raw: str | None = None
+    """The grader's reply as it came, kept when it could not be read (so a user sees why)."""
 
 
 class JudgeVerdict(FrozenModel):

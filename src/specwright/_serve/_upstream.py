@@ -5,6 +5,14 @@ attempts with a short backoff); once a byte has gone to the client nothing is re
 is not retried here: it goes back to the client with the upstream's ``Retry-After``, since the
 client's own SDK backs off by it. Other 4xx answers pass through as the upstream wrote them.
 
+What the upstream accepts is its :class:`specwright._llm.ModelProfile` (declared, or learned
+from its first refusal, per worker): a Chat Completions body is adapted to it
+(:func:`specwright._llm.adapt_body`; the changes are kept in :attr:`Wait.adaptations` for the
+decision record), and a refusal that names a role, a shape or the structured-output form is
+learned and the request sent once more, adapted. A 5xx that is a refusal (a validation error,
+as llama-cpp-python answers a developer message) is not retried: it is answered 400 with the
+upstream's own message, in the caller's API's error shape.
+
 Why aiohttp and not httpx: measured on the benchmark's machine (2 cores, a loopback upstream
 answering at once), an ``httpx.AsyncClient`` call cost about 1.0 ms of CPU with one client
 and 3–7 ms with 100 concurrent ones (its pool scans every connection on each request and
@@ -18,11 +26,21 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import orjson
 
+from specwright._llm import (
+    DEFAULT_PROFILE,
+    Adaptation,
+    ModelProfile,
+    adapt_body,
+    already_learned,
+    classify_status,
+    error_message,
+    learn_from_refusal,
+)
 from specwright._serve._problems import Problem
 
 __all__ = ["UPSTREAM_ERRORS", "StreamOpened", "Upstream", "UpstreamReply", "Wait"]
@@ -41,6 +59,8 @@ class Wait:
 
     seconds: float = 0.0
     attempts: int = 0
+    adaptations: list[Adaptation] = field(default_factory=list)
+    """What was changed in the request for the upstream (for the decision record)."""
 
 
 @dataclass
@@ -93,8 +113,12 @@ class Upstream:
         *,
         timeout: float,
         retries: int,
+        profile: ModelProfile | None = None,
     ) -> None:
         """Needs a running event loop (the gateway builds it in its lifespan startup)."""
+        self.profile = profile or DEFAULT_PROFILE
+        # Bodies are parsed and adapted only once there is something to adapt to.
+        self._adapting = profile is not None
         headers = {"content-type": "application/json", "accept-encoding": "identity"}
         # OpenAI-style APIs take the key as a bearer token; Anthropic's as ``x-api-key``.
         self.bearer = {"authorization": f"Bearer {key}"} if key else {}
@@ -125,7 +149,12 @@ class Upstream:
         self, payload: bytes, wait: Wait, path: str, headers: Mapping[str, str]
     ) -> UpstreamReply:
         """``POST path`` without streaming; ``headers`` add to the pool's (auth, version)."""
-        return await self._attempts(lambda: self._once("POST", path, payload, headers), wait)
+        sent = self._adapted(payload, path, wait)
+        reply = await self._attempts(lambda: self._once("POST", path, sent, headers), wait)
+        if self._learned(reply, sent):
+            sent = self._adapted(payload, path, wait)
+            reply = await self._attempts(lambda: self._once("POST", path, sent, headers), wait)
+        return _refused(reply)
 
     async def _once(
         self, method: str, path: str, payload: bytes | None, headers: Mapping[str, str]
@@ -157,8 +186,8 @@ class Upstream:
                 continue
             finally:
                 wait.seconds += time.perf_counter() - started
-            if reply.status >= 500:
-                failure = f"upstream answered {reply.status}"
+            if reply.status >= 500 and not _is_refusal(reply):
+                failure = f"upstream answered {reply.status}: {error_message(reply.content, 200)}"
                 continue
             return reply
         raise _bad_gateway(failure, self._retries + 1)
@@ -170,6 +199,16 @@ class Upstream:
 
         Returns the opened stream, or the upstream's non-5xx error answer.
         """
+        sent = self._adapted(payload, path, wait)
+        opened = await self._open_attempts(sent, wait, path, headers)
+        if isinstance(opened, UpstreamReply) and self._learned(opened, sent):
+            sent = self._adapted(payload, path, wait)
+            opened = await self._open_attempts(sent, wait, path, headers)
+        return _refused(opened) if isinstance(opened, UpstreamReply) else opened
+
+    async def _open_attempts(
+        self, payload: bytes, wait: Wait, path: str, headers: Mapping[str, str]
+    ) -> StreamOpened | UpstreamReply:
         failure = "no attempt"
         for attempt in range(self._retries + 1):
             if attempt:
@@ -191,11 +230,12 @@ class Upstream:
         try:
             if response.status != 200:
                 content = await response.read()
-                if response.status >= 500:
-                    raise _Garbage(f"upstream answered {response.status}")
-                return UpstreamReply(
+                reply = UpstreamReply(
                     response.status, content, _passed(response.headers), _json_object(content)
                 )
+                if response.status >= 500 and not _is_refusal(reply):
+                    raise _Garbage(f"upstream answered {response.status}")
+                return reply
             rest = response.content.iter_any()
             first = b""
             async for chunk in rest:  # breaking out leaves ``rest`` open for the caller
@@ -208,6 +248,47 @@ class Upstream:
             response.close()
             raise
         return StreamOpened(response, first, rest, _passed(response.headers))
+
+    # --- request adaptation (specwright._llm) -------------------------------------------
+
+    def _adapted(self, payload: bytes, path: str, wait: Wait) -> bytes:
+        """``payload`` adapted to the profile (Chat Completions only); the changes noted."""
+        if not self._adapting or not path.endswith("/chat/completions"):
+            return payload
+        body = _json_object(payload)
+        if body is None:
+            return payload
+        adapted, changes = adapt_body(body, self.profile)
+        if not changes:
+            return payload
+        wait.adaptations.extend(c for c in changes if c not in wait.adaptations)
+        return orjson.dumps(adapted)
+
+    def _learned(self, reply: UpstreamReply, sent: bytes) -> bool:
+        """Whether the refusal ``reply`` taught the profile something (then send once more)."""
+        if not _is_refusal(reply):
+            return False
+        body, message = _json_object(sent) or {}, error_message(reply.content)
+        lesson = learn_from_refusal(self.profile, body, message)
+        if lesson is None:
+            return already_learned(self.profile, body, message)
+        self.profile, self._adapting = lesson.profile, True
+        return True
+
+
+def _is_refusal(reply: UpstreamReply) -> bool:
+    """A 4xx (not 408/429, not auth) or a 5xx whose body is a validation error."""
+    if reply.status < 400:
+        return False
+    return classify_status(reply.status, error_message(reply.content)) == "refused"
+
+
+def _refused(reply: UpstreamReply) -> UpstreamReply:
+    """A 5xx refusal as a 400 with the upstream's own message; anything else as it came."""
+    if reply.status >= 500:
+        message = f"upstream refused the request: {error_message(reply.content)}"
+        raise Problem(400, message, code="upstream_refused")
+    return reply
 
 
 class _Garbage(Exception):
