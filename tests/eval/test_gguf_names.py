@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -67,3 +68,34 @@ def test_messages_become_text_a_chat_template_takes() -> None:
 def test_inspect_resolves_the_provider_and_a_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="no GGUF file at"):
         get_model(f"{_gguf.PROVIDER}/{tmp_path}/absent.gguf", memoize=False)
+
+
+def test_constrained_strings_and_arrays_get_a_bound_and_keep_their_own() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "rationale": {"type": "string"},
+            "label": {"type": "string", "enum": ["GOOD", "BAD"]},
+            "title": {"type": "string", "maxLength": 80},
+            "cited": {"type": "array", "items": {"type": "string"}},
+            "examples": {"type": "array", "maxItems": 6, "items": {"$ref": "#/$defs/E"}},
+        },
+        "$defs": {"E": {"type": "object", "properties": {"user": {"type": "string"}}}},
+    }
+    out = _gguf.bounded(schema)
+    props = out["properties"]
+    assert props["rationale"]["maxLength"] == _gguf.STRING_CAP
+    assert "maxLength" not in props["label"] and props["title"]["maxLength"] == 80
+    assert props["cited"]["maxItems"] == _gguf.ARRAY_CAP
+    assert props["cited"]["items"]["maxLength"] == _gguf.STRING_CAP
+    assert props["examples"]["maxItems"] == 6
+    assert out["$defs"]["E"]["properties"]["user"]["maxLength"] == _gguf.STRING_CAP
+    assert "maxLength" not in schema["properties"]["rationale"]  # the caller's is untouched
+
+
+def test_a_constrained_reply_with_a_raw_newline_in_a_string_becomes_strict_json() -> None:
+    raw = '{ "score": 1, "rationale": "cut here\n"}'
+    with pytest.raises(ValueError):
+        json.loads(raw)
+    assert json.loads(_gguf.strict_json(raw)) == {"score": 1, "rationale": "cut here\n"}
+    assert _gguf.strict_json("not json {") == "not json {"

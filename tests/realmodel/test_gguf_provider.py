@@ -15,9 +15,13 @@ from inspect_ai.model import (
 )
 from inspect_ai.util import json_schema
 
+from specwright import load_example_spec
+from specwright._chat import message_text
+from specwright._eval._calibrate import labelled_cases
 from specwright._eval._gguf import PROVIDER, load_model
-from specwright._eval._judge import GraderVerdict, parse_grade
+from specwright._eval._judge import GraderSettings, GraderVerdict, parse_grade, run_grader
 from specwright._eval._messages import ROLE_KEY
+from specwright._eval._prompt import grader_prompt, grader_system_prompt
 
 BUNDLED = f"{PROVIDER}/smollm2"
 SHORT = GenerateConfig(max_tokens=12)
@@ -66,3 +70,21 @@ def test_developer_message_and_concurrent_requests_share_one_model(bundled_gguf:
 
     assert len(asyncio.run(three())) == 3
     assert load_model(bundled_gguf) is load_model(bundled_gguf)  # loaded once per process
+
+
+def test_a_verdict_that_looped_inside_its_rationale_now_closes(bundled_gguf: Path) -> None:
+    # Seen in a real run: constrained to the verdict's schema, the model repeated one phrase
+    # inside "rationale" until max_tokens cut the object open ("no JSON object in answer").
+    spec = load_example_spec()
+    case = next(
+        c for c in labelled_cases(spec) if c.example.id == "confirm_before_booking/example-2"
+    )
+    transcript = [(m.role, message_text(m)) for m in case.example.messages]
+    transcript.append(("assistant", "No, no, no. I'll find you. You can't find a hotel near "
+                       "the Turin Porta Nuova station."))  # fmt: skip
+    prompt = grader_prompt(spec, case.section.id, list(case.example.answers), transcript)
+    settings = GraderSettings(samples=1)
+    verdict = asyncio.run(
+        run_grader(get_model(BUNDLED, memoize=False), grader_system_prompt(), prompt, settings)
+    )
+    assert verdict.unscored_reason is None, verdict.grades[0].raw

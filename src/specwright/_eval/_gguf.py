@@ -10,13 +10,15 @@ llama.cpp is not re-entrant, so one request runs at a time per model (a lock, wa
 blocking the event loop). One thread per model and OpenMP's passive wait policy: with OpenMP
 spinning on a 2-core machine decoding fell from 30-70 tokens/s to 2. A JSON Schema passed as
 ``GenerateConfig.response_schema`` becomes a grammar (llama-cpp-python's ``json_object`` with a
-``schema``), so a structured reply always parses, even from a 135M model.
+``schema``), with every free string and array bounded so that the object closes within the
+reply's token budget: a structured reply then parses, even from a 135M model.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
+import json
 import os
 import threading
 import time
@@ -49,10 +51,12 @@ __all__ = [
     "PROVIDER",
     "GGUFModelAPI",
     "LoadedModel",
+    "bounded",
     "bundled_model_path",
     "chat_messages",
     "gguf_path",
     "load_model",
+    "strict_json",
 ]
 
 PROVIDER = "gguf"
@@ -68,6 +72,12 @@ N_CTX = 8192
 
 MAX_TOKENS = 256
 """Default reply bound when the caller sets none: a small model may otherwise run to n_ctx."""
+
+STRING_CAP = 800
+"""Longest string a constrained reply may hold, in characters, where its schema sets none."""
+
+ARRAY_CAP = 16
+"""Most items a constrained reply's array may hold, where its schema sets none."""
 
 _SEED = 0
 _TEMPERATURE = 0.0  # unset temperature: greedy, so one prompt gives one answer
@@ -187,6 +197,38 @@ def chat_messages(messages: list[ChatMessage]) -> list[dict[str, str]]:
     return converted
 
 
+def bounded(schema: Any) -> Any:
+    """``schema`` with a length bound on every free string and array that has none.
+
+    Under a grammar a small model can loop inside a string ("I'm not a refundable
+    reservation, I'm not a ...") until ``max_tokens`` cuts the object open: a bound closes it.
+    """
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: bounded(value) for key, value in schema.items()}
+    kind = out.get("type")
+    if kind == "string" and not {"enum", "const", "pattern", "format"} & out.keys():
+        out.setdefault("maxLength", STRING_CAP)
+    elif kind == "array":
+        out.setdefault("maxItems", ARRAY_CAP)
+    return out
+
+
+def strict_json(text: str) -> str:
+    """A grammar-constrained reply as strict JSON (unchanged when it is not JSON at all).
+
+    llama.cpp's JSON grammar lets raw control characters (a newline) into strings, which strict
+    parsers refuse; the reply is re-encoded, its content the same.
+    """
+    try:
+        value = json.loads(text, strict=False)
+    except ValueError:
+        return text
+    return json.dumps(value, ensure_ascii=False)
+
+
 @modelapi(name=PROVIDER)
 class GGUFModelAPI(ModelAPI):
     """A GGUF model run in process by llama-cpp-python (``-M n_ctx=...`` sets its window)."""
@@ -236,7 +278,8 @@ class GGUFModelAPI(ModelAPI):
             reply = await anyio.to_thread.run_sync(
                 lambda: model.llama.create_chat_completion(**request)
             )
-        return self._output(reply, time.perf_counter() - started)
+        constrained = "response_format" in request
+        return self._output(reply, time.perf_counter() - started, constrained)
 
     def _request(self, input: list[ChatMessage], config: GenerateConfig) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -251,12 +294,13 @@ class GGUFModelAPI(ModelAPI):
             request["stop"] = list(config.stop_seqs)
         if config.response_schema is not None:
             schema = config.response_schema.json_schema.model_dump(exclude_none=True)
-            request["response_format"] = {"type": "json_object", "schema": schema}
+            request["response_format"] = {"type": "json_object", "schema": bounded(schema)}
         return request
 
-    def _output(self, reply: Any, seconds: float) -> ModelOutput:
+    def _output(self, reply: Any, seconds: float, constrained: bool) -> ModelOutput:
         choice = reply["choices"][0]
         text = choice["message"].get("content") or ""
+        text = strict_json(text) if constrained else text
         stop: StopReason = "max_tokens" if choice.get("finish_reason") == "length" else "stop"
         output = ModelOutput.from_content(model=self.model_name, content=text, stop_reason=stop)
         usage = reply.get("usage") or {}
