@@ -193,7 +193,7 @@ def test_a_scripted_model_answers_through_the_same_door() -> None:
     # No HTTP: the door's scripted model sees the request as a server would.
     model = ScriptedModel(['{"answers": [{"index": 0, "answer": "instruction"}]}'],
                           profile=PROFILES["llama-cpp"])  # fmt: skip
-    interp = LLMInterpreter("m", client=model)
+    interp = LLMInterpreter.through(model)
     assert interp.classify([SPAN], conv()) == ["instruction"]
     [body] = model.bodies
     assert body["response_format"]["type"] == "json_object"  # llama-cpp's form

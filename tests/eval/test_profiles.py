@@ -103,3 +103,37 @@ def test_an_unreadable_grade_keeps_the_graders_reply(
     score = ScoreMetadata.model_validate(next(iter(sample.scores.values())).metadata)
     assert score.compliant is None
     assert {g.raw for g in score.grades} == {"The answer seems fine to me, I think."}
+
+
+def _cli_eval(tmp_path: Path, *extra: str) -> int:
+    from specwright import example_spec_path
+    from specwright._cli import main
+
+    return main(["eval", "--spec", str(example_spec_path()), "--model", "openai-api/local/m",
+                 "--grader", "openai-api/local/judge", "--log-dir", str(tmp_path / "logs"),
+                 "--display", "none", "--limit", "2", "--grader-samples", "1", "--no-index",
+                 *extra])  # fmt: skip
+
+
+def test_the_eval_summary_shows_the_adaptations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with env_server(monkeypatch, llama_cpp):
+        code = _cli_eval(tmp_path)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "adapted for the server: 2 sample(s) (structured output 2)" in out
+
+
+def test_a_refused_run_does_not_advise_resuming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(body: dict[str, Any]) -> RawReply:
+        return RawReply(json.dumps({"error": {"message": "unknown field 'seed'"}}), 400)
+
+    with env_server(monkeypatch, refuse) as server:
+        code = _cli_eval(tmp_path, "--profile", "llama-cpp")
+    _, err = capsys.readouterr()
+    assert code == 1 and len(server.requests) == 2  # one request per sample, none retried
+    assert "unknown field 'seed'" in err and "--profile (now llama-cpp)" in err
+    assert "re-run the same command to resume" not in err

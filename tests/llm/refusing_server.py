@@ -12,8 +12,9 @@ shape), after the servers measured in ``/work/shared/notes/real-model.md`` and t
 - ``openai``: accepts every shape.
 
 Replies are served from ``Server.replies`` in order (a ``str`` is the content; an ``int`` an
-HTTP error status with ``scripted refusal <status>`` as OpenAI's error message; a ``float`` a
-delay in seconds before the next reply, to provoke a timeout). Every request body is kept.
+HTTP error status with ``scripted refusal <status>`` as OpenAI's error message, or a
+``(status, message)`` pair; a ``float`` a delay in seconds before the next reply, to provoke
+a timeout). Every request body is kept.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Server:
     """What the server refuses and replies; the requests it received."""
 
     quirks: str = "openai"
-    replies: list[str | int | float] = field(default_factory=list)
+    replies: list[str | int | float | tuple[int, str]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
 
@@ -118,6 +119,8 @@ def _answer(server: Server, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     if refused is not None:
         return refused
     reply = server.replies.pop(0) if server.replies else "ok"
+    if isinstance(reply, tuple):
+        return reply[0], {"error": {"message": reply[1], "type": "error"}}
     if isinstance(reply, int):
         return reply, {"error": {"message": f"scripted refusal {reply}", "type": "error"}}
     if isinstance(reply, float):

@@ -24,13 +24,12 @@ from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._llm import (
-    DEFAULT_PROFILE,
     ChatClient,
     ChatRequest,
     Endpoint,
-    ModelProfile,
     OpenAIChatClient,
     RetryPolicy,
+    profile_named,
 )
 
 if TYPE_CHECKING:
@@ -76,12 +75,13 @@ class LLMInterpreter:
     """Asks a model through the official ``openai`` SDK (any compatible ``base_url``).
 
     Registered as ``llm``. ``client`` injects a ready ``openai.OpenAI`` client (tests pass one
-    over an in-process transport) or any :class:`specwright._llm.ChatClient` (a
-    :class:`specwright._llm.ScriptedModel`); without it one is built from ``base_url``,
-    ``api_key`` and ``timeout`` with the SDK's retries off. ``temperature`` and ``seed`` are
-    sent explicitly; ``retries`` bounds the door's retries; ``profile`` says what the server
-    accepts; ``section_chars`` cuts each spec section's text in prompts (``None``: whole
-    sections), marking cut items as truncated.
+    over an in-process transport); without it one is built from ``base_url``, ``api_key`` and
+    ``timeout`` with the SDK's retries off; :meth:`through` takes any
+    :class:`specwright._llm.ChatClient` instead (a :class:`specwright._llm.ScriptedModel`).
+    ``temperature`` and ``seed`` are sent explicitly; ``retries`` bounds the door's retries;
+    ``profile`` names what the server accepts (``openai``, ``llama-cpp`` …); ``section_chars``
+    cuts each spec section's text in prompts (``None``: whole sections), marking cut items as
+    truncated.
     """
 
     name = "llm"
@@ -101,7 +101,7 @@ class LLMInterpreter:
         self,
         model: str,
         *,
-        client: openai.OpenAI | ChatClient | None = None,
+        client: openai.OpenAI | None = None,
         base_url: str | None = None,
         api_key: str | None = None,
         temperature: float = 0.0,
@@ -111,7 +111,7 @@ class LLMInterpreter:
         timeout: float = 60.0,
         json_mode: bool = True,
         section_chars: int | None = 1200,
-        profile: ModelProfile = DEFAULT_PROFILE,
+        profile: str | None = None,
     ) -> None:
         if client is not None and (base_url is not None or api_key is not None):
             raise ConfigurationError(
@@ -128,10 +128,18 @@ class LLMInterpreter:
         self.json_mode = json_mode
         # Every relate() call lists the spec's sections: cutting each keeps prompts bounded.
         self.section_chars = section_chars
-        self.profile = profile
+        self.profile = profile_named(profile, setting="LLMInterpreter profile=")
         self.calls: list[InterpreterCall] = []
         self._client = client
         self._door: ChatClient | None = None
+
+    @classmethod
+    def through(cls, door: ChatClient, **options: Any) -> LLMInterpreter:
+        """An interpreter that asks ``door`` (no SDK client of its own); ``options`` as for
+        the constructor (``door.name`` is the model)."""
+        interpreter = cls(door.name, **options)
+        interpreter._door = door
+        return interpreter
 
     @classmethod
     def from_options(cls, values: Mapping[str, str]) -> LLMInterpreter:
@@ -210,9 +218,6 @@ class LLMInterpreter:
 
     def _get_door(self) -> ChatClient:
         if self._door is None:
-            if self._client is not None and hasattr(self._client, "complete_sync"):
-                self._door = self._client  # type: ignore[assignment]
-                return self._door  # type: ignore[return-value]
             endpoint = Endpoint(name=self.model, model=self.model, base_url=self.base_url,
                                 api_key=self.api_key)  # fmt: skip
             self._door = OpenAIChatClient(

@@ -501,6 +501,19 @@ def _fmt(rate: Rate) -> str:
     return f"{rate.rate:6.1%}  [{rate.ci_low:.1%}, {rate.ci_high:.1%}]  n={rate.n}"
 
 
+def adaptations_line(result: RunResult) -> str:
+    """How many samples' requests were adapted for their servers, and how (``""``: none)."""
+    adapted = [s for s in result.samples if s.adaptations]
+    if not adapted:
+        return ""
+    kinds: dict[str, int] = {}
+    for sample in adapted:
+        for kind in dict.fromkeys(a.kind for a in sample.adaptations):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    how = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(kinds.items()))
+    return f"adapted for the server: {len(adapted)} sample(s) ({how}); see docs/models.md"
+
+
 def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
     console = out_console()
     graded_by = ", ".join(result.graders) or result.grader
@@ -521,6 +534,8 @@ def _print_human(result: RunResult, ended: RunOutcome | None) -> None:
             for key, rate in rates.items():
                 console.print(f"  {key:<40} {_fmt(rate)}")
     console.print(f"scored {result.n_scored}, unscored {result.n_unscored}")
+    if line := adaptations_line(result):
+        console.print(line)
     if result.judge_agreement is not None:
         console.print(f"judges agree: {agreement_line(result.judge_agreement)}")
     ratio = (

@@ -217,6 +217,7 @@ def sample_result(
         grades=judged.grades,
         grader_tokens=judged.grader_tokens,
         judges=judged.judges,
+        adaptations=meta.adaptations,
     )
 
 

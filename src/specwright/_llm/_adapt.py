@@ -107,8 +107,10 @@ def adapt_body(
     ``prompted``).
     """
     raw = body.get("messages")
-    messages = [m for m in raw if isinstance(m, Mapping)] if isinstance(raw, list) else []
-    adapted, changes = adapt_messages(messages, profile)
+    readable = isinstance(raw, list) and all(isinstance(m, Mapping) for m in raw)
+    # A body that is not a list of message objects is passed on as it came: the server
+    # answers it, and nothing here guesses what it meant.
+    adapted, changes = adapt_messages(raw if readable else [], profile)  # type: ignore[arg-type]
     new = {**body, "messages": adapted} if changes else dict(body)
     wanted = body.get("response_format")
     if (isinstance(wanted, Mapping) and wanted.get("type") == "json_schema"
@@ -146,7 +148,8 @@ def _fold_developer(
         return messages, []
     system = next((i for i, m in enumerate(messages) if m.get("role") == "system"), None)
     folded = [f"{DEVELOPER_HEADER}\n\n{_as_text(messages[i].get('content'))}" for i in developer]
-    kept = [m for i, m in enumerate(messages) if i not in developer]
+    folded_away = set(developer)  # a set: a list would make long conversations quadratic
+    kept = [m for i, m in enumerate(messages) if i not in folded_away]
     if system is not None and system < developer[0]:
         target = kept[system] = dict(kept[system])
         target["content"] = "\n\n".join([_as_text(target.get("content")), *folded])
@@ -179,7 +182,8 @@ def learn_from_refusal(
     refusal for any other reason is never answered with a changed request.
     """
     text = refusal.lower()
-    messages = [m for m in body.get("messages", []) if isinstance(m, Mapping)]
+    raw = body.get("messages")
+    messages = [m for m in raw if isinstance(m, Mapping)] if isinstance(raw, list) else []
     roles = {m.get("role") for m in messages}
     if profile.developer_role and "developer" in roles and "developer" in text:
         return _lesson(profile, "developer_role", False, "the developer role")
@@ -214,9 +218,9 @@ _STRUCTURED_FIELDS = ("response_format", "guided_json", "format")
 
 
 def _structured_named(body: Mapping[str, Any], text: str) -> bool:
-    used = [f for f in _STRUCTURED_FIELDS if f in body] + [
-        f for f in _STRUCTURED_FIELDS if f in (body.get("extra_body") or {})
-    ]
+    given = body.get("extra_body")
+    extra = given if isinstance(given, Mapping) else {}
+    used = [f for f in _STRUCTURED_FIELDS if f in body or f in extra]
     return bool(used) and any(
         word in text for word in (*used, "json_schema", "json_object", "schema", "grammar")
     )
@@ -224,8 +228,11 @@ def _structured_named(body: Mapping[str, Any], text: str) -> bool:
 
 def _sent_form(body: Mapping[str, Any]) -> str:
     """The structured-output form ``body`` asked in (``prompted``: none)."""
-    extra = {**body, **(body.get("extra_body") or {})}
-    response_format = extra.get("response_format") or {}
+    given = body.get("extra_body")
+    extra = {**body, **given} if isinstance(given, Mapping) else dict(body)
+    response_format = extra.get("response_format")
+    if not isinstance(response_format, Mapping):
+        response_format = {}
     if response_format.get("type") == "json_schema":
         return "json_schema"
     if response_format.get("type") == "json_object" and "schema" in response_format:

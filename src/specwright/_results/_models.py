@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from specwright._frozen import FrozenModel
+from specwright._llm import Adaptation
 from specwright._model import Authority
 
 __all__ = [
@@ -214,6 +215,8 @@ class SampleResult(FrozenModel):
     judges: tuple[JudgeVerdict, ...] = ()
     """Each judge's own verdict, in a run graded by several judges (``compliant`` is then
     their majority, a tie counting as non-compliant); empty with one judge."""
+    adaptations: tuple[Adaptation, ...] = ()
+    """What was changed in the sample's requests so that their servers accepted them."""
 
     @model_serializer(mode="wrap")
     def _drop_unset_carry(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

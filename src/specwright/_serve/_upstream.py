@@ -286,9 +286,13 @@ def _is_refusal(reply: UpstreamReply) -> bool:
 def _refused(reply: UpstreamReply) -> UpstreamReply:
     """A 5xx refusal as a 400 with the upstream's own message; anything else as it came."""
     if reply.status >= 500:
-        message = f"upstream refused the request: {error_message(reply.content)}"
-        raise Problem(400, message, code="upstream_refused")
+        raise _refusal(reply)
     return reply
+
+
+def _refusal(reply: UpstreamReply) -> Problem:
+    message = f"upstream refused the request: {error_message(reply.content)}"
+    return Problem(400, message, code="upstream_refused")
 
 
 class _Garbage(Exception):
