@@ -172,6 +172,13 @@ def resolve_models(
     is_flag=True,
     help="Less logging detail for speed: no live sample events or raw model API calls.",
 )
+@click.option(
+    "--report",
+    "report_path",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the run's report to FILE (.html, .md or .json), as `specwright report` does.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
 def eval_command(settings: Settings, /, **options: Any) -> int:
@@ -192,6 +199,7 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     from specwright._eval._run import EvalInterrupted
     from specwright._eval._workers import run_any
 
+    _check_report_path(options["report_path"])  # before any model call
     plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     warnings: list[str] = []
     run_options = _options(settings, options, warnings)
@@ -251,6 +259,8 @@ def _conclude(
         echo_json(summary_json(result, ended))
     else:
         _print_human(result, ended)
+    if options["report_path"] is not None:
+        _write_report(result, options, settings)
     if note := role_provider_note(result.model, *_judges(result)):  # once, under the names
         click.echo(note, err=True)
     for judge, validity in judges_validity(result, settings.min_kappa).items():
@@ -263,6 +273,28 @@ def _conclude(
     if store is not None:
         _index(result, store)
     return _gates(result, options["fail_under"])
+
+
+def _check_report_path(path: Path | None) -> None:
+    from specwright._report._formats import FORMAT_BY_SUFFIX
+
+    if path is not None and path.suffix.lower() not in FORMAT_BY_SUFFIX:
+        raise ConfigurationError(
+            f"--report {path}: cannot tell the format from {path.suffix or 'no suffix'!r}; "
+            f"use {', '.join(FORMAT_BY_SUFFIX)}"
+        )
+
+
+def _write_report(result: RunResult, options: dict[str, Any], settings: Settings) -> None:
+    """The run's report, as ``specwright report RUN --spec SPEC -o PATH`` would write it."""
+    from specwright._cli._report_common import infer_format, write_output
+    from specwright._reader import read_spec
+    from specwright._report._render import render_report
+
+    path: Path = options["report_path"]
+    spec = read_spec(options["spec_path"] or settings.spec or "")  # checked before the run
+    fmt = infer_format(None, path)
+    write_output(render_report([result], fmt, spec=spec, min_kappa=settings.min_kappa), path)
 
 
 def _judges(result: RunResult) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""Inspect entry point: registers ``specwright/compliance`` and the ``openai-roles`` provider.
+"""Inspect entry point: registers ``specwright/compliance`` and the ``openai-roles`` and
+``gguf`` providers.
 
 ``pyproject.toml`` declares this module under ``[project.entry-points.inspect_ai]``, so that
 ``inspect eval specwright/compliance -T spec=path/to/spec --model ...
@@ -17,7 +18,10 @@ from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import model_roles
 
 from specwright._errors import ConfigurationError
-from specwright._eval import _provider  # noqa: F401 - registers the openai-roles provider
+from specwright._eval import (
+    _gguf,  # noqa: F401 - registers the gguf provider (in process)
+    _provider,  # noqa: F401 - registers the openai-roles provider
+)
 from specwright._eval._judge import GraderSettings
 from specwright._eval._scenarios import build_scenarios, load_scenarios, stratified_order
 from specwright._eval._scorer import GRADER_ROLE, grader_role

@@ -53,6 +53,7 @@ from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAIEr
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError, SpecwrightError
+from specwright._eval._gguf import PROVIDER as IN_PROCESS
 from specwright._eval._messages import original_role
 from specwright._llm import (
     Adaptation,
@@ -73,6 +74,7 @@ __all__ = [
     "ModelReplyError",
     "RolePreservingOpenAIAPI",
     "collect_adaptations",
+    "connections_for",
     "inspect_model",
     "record_adaptations",
     "request_failure",
@@ -384,6 +386,12 @@ def resolve_model_name(name: str) -> str:
     return f"{PROVIDER}/{rest}" if api == "openai-api" and rest else name
 
 
+def connections_for(name: str, wanted: int) -> int:
+    """Concurrent requests to allow ``name``: one for a model run in process (``gguf/...``),
+    which answers one at a time (more would only queue inside each attempt's timeout)."""
+    return 1 if name.startswith(f"{IN_PROCESS}/") else wanted
+
+
 def inspect_model(
     name: str,
     *,
@@ -401,7 +409,7 @@ def inspect_model(
     ``profile`` names what the server accepts (:data:`specwright._llm.PROFILES`).
     """
     config = GenerateConfig(
-        max_connections=max_connections,
+        max_connections=connections_for(name, max_connections),
         max_retries=max_retries,
         timeout=timeout,
         attempt_timeout=timeout,  # explicit: a slow local model may need the whole budget

@@ -36,7 +36,7 @@ from pydantic import Field
 
 from specwright._errors import SpecwrightError
 from specwright._eval._logs import planned_samples, role_model
-from specwright._eval._provider import inspect_model
+from specwright._eval._provider import connections_for, inspect_model
 from specwright._eval._scorer import grader_role
 from specwright._frozen import FrozenModel
 
@@ -393,7 +393,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
         "log_dir": str(options.log_dir),
         "display": options.display,
         "log_buffer": options.log_buffer,
-        "max_connections": options.max_connections,
+        "max_connections": connections_for(options.model, options.max_connections),
         "max_retries": options.max_retries,
         "timeout": options.timeout,
         "fail_on_error": False,  # a sample that fails is counted and reported, not fatal
