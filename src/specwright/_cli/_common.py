@@ -34,6 +34,7 @@ __all__ = [
     "load_spec_option",
     "log_dir_option",
     "out_console",
+    "plural",
     "resolve_log_dir",
     "results_db_option",
     "spec_argument",
@@ -169,6 +170,11 @@ def _plain(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_plain(v) for v in data]
     return data
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 block``, ``2 blocks``: a count and its noun, agreeing (``many`` when not ``+s``)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def out_console() -> Console:
