@@ -42,6 +42,7 @@ __all__ = [
     "spec_input",
     "spec_option",
     "spec_option_for",
+    "warn_deprecated",
     "writing",
 ]
 
@@ -175,6 +176,11 @@ def _plain(data: Any) -> Any:
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """``1 block``, ``2 blocks``: a count and its noun, agreeing (``many`` when not ``+s``)."""
     return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def warn_deprecated(old: str, new: str) -> None:
+    """One stderr line for a deprecated spelling that still works: what to type instead."""
+    click.echo(f"warning: {old} is deprecated here: use {new}", err=True)
 
 
 def out_console() -> Console:

@@ -50,7 +50,7 @@ def _fail_on_kinds(
 
 
 @click.command()
-@chain_options
+@chain_options(legacy_format=True)
 @click.option("--verbose", "-v", is_flag=True, help="List undetermined sections one by one.")
 @click.option(
     "--fail-on",

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from specwright._cli._common import load_spec_option, out_console, writing
+from specwright._cli._common import load_spec_option, out_console, plural, writing
 from specwright._errors import ConfigurationError
 from specwright._spec_diff._model import SELECTORS
 
@@ -67,7 +67,9 @@ def diff(
         _emit(text, output)
     failing = result.matching(fail_on)
     if failing:
-        click.echo(f"{len(failing)} changes match --fail-on {' '.join(fail_on)}", err=True)
+        verb = "matches" if len(failing) == 1 else "match"
+        kinds = " ".join(fail_on)
+        click.echo(f"{plural(len(failing), 'change')} {verb} --fail-on {kinds}", err=True)
         return 1
     return 0
 
