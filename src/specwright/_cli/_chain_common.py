@@ -98,7 +98,9 @@ def _declared_options() -> dict[str, tuple[str, str, InterpreterOption]]:
 
 
 # `--format` named the input here and the output elsewhere; check keeps it, hidden, as an alias.
-_LEGACY_FORMAT = click.option("--format", "legacy_fmt", metavar="NAME", hidden=True)
+_LEGACY_FORMAT = click.option(
+    "--format", "legacy_fmt", metavar="NAME", hidden=True, help="Deprecated: --input-format."
+)
 
 
 def chain_options(*, legacy_format: bool) -> Callable[[_F], _F]:

@@ -43,7 +43,13 @@ def _output_format(ctx: click.Context, param: click.Parameter, value: str | None
     callback=_output_format,
     help="Message format of the output.  [default: openai]",
 )
-@click.option("--target", "legacy_target", type=click.Choice(_OUTPUT_FORMATS), hidden=True)
+@click.option(
+    "--target",
+    "legacy_target",
+    type=click.Choice(_OUTPUT_FORMATS),
+    hidden=True,
+    help="Deprecated: --format.",
+)
 @click.option(
     "--mode",
     type=click.Choice(get_args(SpotlightMode)),
