@@ -55,7 +55,90 @@ def test_the_spec_is_spec_option_everywhere(name: str) -> None:
     # The only other way to pass it: the optional positional alias of the four spec commands.
     arguments = [p for p in params if isinstance(p, click.Argument) and "spec" in (p.name or "")]
     assert all(not a.required and a.metavar == "[SPEC]" for a in arguments), name
-    assert bool(arguments) == (name in {"show", "lint", "stats", "export", "site"}), name
+    assert bool(arguments) == (name in _SPEC_COMMANDS), name
+
+
+_SPEC_COMMANDS = {"show", "lint", "stats", "export", "site", "pack"}
+"""The commands about one spec: they also take it as their argument (``[SPEC]``)."""
+
+# Every command reads a spec with --spec, except these, which read none.
+_NO_SPEC = {
+    "history": "reads the results store",
+    "init": "writes a new spec on --base",
+    "scenarios": "reviews a scenario file",
+}
+# Every command that prints something takes --json, except these, which write files or serve.
+_NO_JSON = {"init": "writes a spec", "site": "writes a website", "serve": "runs a server"}
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_every_command_that_reads_a_spec_takes_spec(name: str) -> None:
+    takes = any("--spec" in p.opts for p in _params(name))
+    assert takes is (name not in _NO_SPEC), name
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_every_command_with_output_takes_json(name: str) -> None:
+    flags = [o for o in _options(name) if "--json" in o.opts]
+    assert bool(flags) is (name not in _NO_JSON), name
+    assert all(o.is_flag and o.opts == ["--json"] for o in flags), name
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_format_is_always_an_output_and_inputs_say_so(name: str) -> None:
+    # --format chooses what a command writes; what it reads is --input-format. Old spellings
+    # survive only as hidden aliases.
+    for option in _options(name):
+        text = (option.help or "").lower()
+        reads = text.startswith(("conversation format", "input format", "format of the input"))
+        if "--format" in option.opts and not option.hidden:
+            assert not reads, (name, option.help)
+        if reads:
+            assert option.opts == ["--input-format"], (name, option.opts)
+    inputs = {n for n in _COMMANDS if any("--input-format" in o.opts for o in _options(n))}
+    assert inputs == {"check", "compile"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "old"),
+    [
+        (["diff", "{spec}", "{spec}", "--json"], ["--spec", "{spec}", "{spec}", "--json"]),
+        (["compose", "{spec}", "{layer}", "--json"], ["--spec", "{spec}", "{layer}"]),
+        (["pack", "{spec}", "--json"], ["--spec", "{spec}", "--json"]),
+        (["export", "{spec}", "--json"], ["{spec}", "--format", "json"]),
+    ],
+)
+def test_specs_and_json_read_the_same_every_way(
+    argv: list[str],
+    old: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    spec = str(example_spec_path())
+    layer = tmp_path / "layer" / "model_spec.md"
+    layer.parent.mkdir()
+    layer.write_text("---\ntitle: Layer\n---\n\n# Our tone {#our_tone}\n\nBe brief.\n")
+    outputs = []
+    for args in (argv, [argv[0], *old]):
+        assert main([a.format(spec=spec, layer=layer.parent) for a in args]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] and outputs[0] == outputs[1]
+
+
+def test_diff_and_compose_need_their_specs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPECWRIGHT_SPEC", raising=False)
+    spec = str(example_spec_path())
+    for argv, needle in (
+        (["diff", spec], "diff needs two specs: OLD NEW, or --spec OLD and NEW"),
+        (["diff", spec, spec, "--spec", spec], "two old specs given"),
+        (["compose", spec], "compose needs BASE and an OVERLAY"),
+        (["export", spec, "--json", "--format", "markdown"], "--json contradicts --format"),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and needle in err, err
 
 
 @pytest.mark.parametrize("name", sorted(_COMMANDS))
