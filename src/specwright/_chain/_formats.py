@@ -101,6 +101,8 @@ def read_conversation(
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: no such file") from None  # as a spec says it
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
