@@ -8,7 +8,9 @@ results store ``--results-db URL`` (``--db`` an alias), defaults from the enviro
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
+import typing
 from pathlib import Path
 
 import click
@@ -240,3 +242,40 @@ def test_db_stays_an_alias_of_results_db(
         assert main(["history", "--no-index", "--json", option, url]) == 0
         assert (tmp_path / name).is_file()
     capsys.readouterr()
+
+
+def _typed_options(command: click.Command) -> set[str] | None:
+    """The keys of the ``**options: Unpack[TypedDict]`` a command's callback takes, if any."""
+    callback = inspect.unwrap(command.callback) if command.callback else None
+    if callback is None:
+        return None
+    hints = typing.get_type_hints(callback, include_extras=True)
+    kwargs = [p for p in inspect.signature(callback).parameters.values() if p.kind is p.VAR_KEYWORD]
+    if not kwargs or typing.get_origin(hints.get(kwargs[0].name)) is not typing.Unpack:
+        return None
+    (options,) = typing.get_args(hints[kwargs[0].name])
+    return set(options.__required_keys__ | options.__optional_keys__)
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_typed_options_match_the_command_line(name: str) -> None:
+    # A command typed with TypedDict + Unpack receives exactly the options its type declares.
+    command = _command(name)
+    for cmd in [command, *getattr(command, "commands", {}).values()]:
+        declared = _typed_options(cmd)
+        if declared is None:
+            continue
+        named = {p.name for p in cmd.params if p.name} - set(
+            inspect.signature(inspect.unwrap(cmd.callback)).parameters  # type: ignore[arg-type]
+        )
+        assert declared == named, (cmd.name, declared ^ named)
+
+
+def test_the_typed_commands() -> None:
+    typed = {
+        sub.name
+        for name in _COMMANDS
+        for sub in [_command(name), *getattr(_command(name), "commands", {}).values()]
+        if _typed_options(sub) is not None
+    }
+    assert {"export-data", "review", "decisions"} <= typed
