@@ -121,3 +121,15 @@ def test_check_builds_the_chain_but_no_later_stage(tmp_path: Path) -> None:
     assert sorted(m for m in _ours(modules) if m.startswith(later)) == []
     assert not {"pydantic_settings", "asyncio", *HEAVY} & modules
     assert len(built) <= 24, built
+
+
+def test_the_cli_benchmark_measures_each_command(tmp_path: Path) -> None:
+    # Smoke test of benchmarks/bench_cli.py: its commands are the targets' and one runs.
+    from tests._benchmarks import load_benchmark
+
+    bench = load_benchmark("bench_cli")
+    argvs = bench.commands(tmp_path / "chat.json")
+    assert next(iter(argvs)) == "python -c pass"
+    assert set(argvs) - {"python -c pass"} == set(bench.TARGET_MS)
+    wall, cpu = bench.measure(argvs["--version"], 1, tmp_path / "pycache")
+    assert wall > 0 and cpu >= 0
