@@ -11,124 +11,225 @@ module's name starts with ``_`` and is private.
 
 from __future__ import annotations
 
+import importlib as _importlib
 import typing as _typing
 
-from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
-from specwright._chain._adapters_openai import from_openai, to_openai
-from specwright._chain._compiled import CompiledPrompt, CompiledSection, IsolatedBlock
-from specwright._chain._compiler import compile_prompt
-from specwright._chain._conversation import ContentForm, Conversation, Media, ToolCall, Turn
-from specwright._chain._formats import read_conversation
-from specwright._chain._resolution import PartVerdict, Resolution, resolve
-from specwright._chain._spotlight import SpotlightMode
-from specwright._errors import (
-    ConfigurationError,
-    ConversationError,
-    ConversationTooLarge,
-    GraderFailure,
-    SpecError,
-    SpecwrightError,
-    UnknownSectionError,
-)
-from specwright._layers._base import compose_spec
-from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
-from specwright._model import (
-    AUTHORITY_LEVELS,
-    Attachment,
-    Authority,
-    AuthorityOrNone,
-    Block,
-    Commentary,
-    CrossReference,
-    EvalPrompt,
-    Example,
-    Label,
-    LabelledAnswer,
-    LayerInfo,
-    Message,
-    Part,
-    Prose,
-    Provenance,
-    ReplacedSection,
-    Role,
-    Section,
-    SourceLocation,
-    SourceSlip,
-    Spec,
-    StrayEmphasis,
-    TextPart,
-    UntrustedPart,
-    authority_rank,
-)
-from specwright._public import claim as _claim
-from specwright._reader import (
-    example_spec_path,
-    load_example_spec,
-    parse_messages,
-    parse_spec,
-    read_spec,
-)
-from specwright._report._formats import ReportFormat
-from specwright._results import (
-    Calibration,
-    ConfusionMatrix,
-    Grade,
-    JudgeAgreement,
-    JudgeValidity,
-    JudgeVerdict,
-    PairAgreement,
-    Rate,
-    RunResult,
-    RunStatus,
-    SampleResult,
-    ScenarioKind,
-    TranscriptMessage,
-    ValidityStatus,
-    judge_validity,
-)
-from specwright._revise._feedback import Feedback
-from specwright._settings import Settings, load_settings
-from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, SpecSide, WordSpan, diff_specs
-from specwright._stats import SpecStats, spec_stats
-from specwright._writer import save_spec, write_eval_file, write_spec
-
-if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers and IDEs
+if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for checkers and IDEs
+    from specwright._chain._adapters_anthropic import from_anthropic, to_anthropic
+    from specwright._chain._adapters_openai import from_openai, to_openai
+    from specwright._chain._compiled import CompiledPrompt, CompiledSection, IsolatedBlock
+    from specwright._chain._compiler import compile_prompt
+    from specwright._chain._conversation import ContentForm, Conversation, Media, ToolCall, Turn
+    from specwright._chain._formats import read_conversation
+    from specwright._chain._resolution import PartVerdict, Resolution, resolve
+    from specwright._chain._spotlight import SpotlightMode
+    from specwright._errors import (
+        ConfigurationError,
+        ConversationError,
+        ConversationTooLarge,
+        GraderFailure,
+        SpecError,
+        SpecwrightError,
+        UnknownSectionError,
+    )
     from specwright._eval._calibrate import LabelledCase, calibrate
     from specwright._eval._judge import GraderSettings
     from specwright._eval._logs import find_logs, load_run
     from specwright._eval._prompt import Budget
     from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._eval._task import compliance_task
+    from specwright._layers._base import compose_spec
+    from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
+    from specwright._model import (
+        AUTHORITY_LEVELS,
+        Attachment,
+        Authority,
+        AuthorityOrNone,
+        Block,
+        Commentary,
+        CrossReference,
+        EvalPrompt,
+        Example,
+        Label,
+        LabelledAnswer,
+        LayerInfo,
+        Message,
+        Part,
+        Prose,
+        Provenance,
+        ReplacedSection,
+        Role,
+        Section,
+        SourceLocation,
+        SourceSlip,
+        Spec,
+        StrayEmphasis,
+        TextPart,
+        UntrustedPart,
+        authority_rank,
+    )
+    from specwright._reader import (
+        example_spec_path,
+        load_example_spec,
+        parse_messages,
+        parse_spec,
+        read_spec,
+    )
     from specwright._report._diff import Change, Flip, FlipDirection, RateChange, RunDiff, diff_runs
+    from specwright._report._formats import ReportFormat
     from specwright._report._render import render_report
+    from specwright._results import (
+        Calibration,
+        ConfusionMatrix,
+        Grade,
+        JudgeAgreement,
+        JudgeValidity,
+        JudgeVerdict,
+        PairAgreement,
+        Rate,
+        RunResult,
+        RunStatus,
+        SampleResult,
+        ScenarioKind,
+        TranscriptMessage,
+        ValidityStatus,
+        judge_validity,
+    )
     from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
+    from specwright._revise._feedback import Feedback
+    from specwright._settings import Settings, load_settings
+    from specwright._spec_diff import (
+        ChangeKind,
+        SpecChange,
+        SpecDiff,
+        SpecSide,
+        WordSpan,
+        diff_specs,
+    )
+    from specwright._stats import SpecStats, spec_stats
+    from specwright._writer import save_spec, write_eval_file, write_spec
 
 __version__ = "0.1.0"
 
-# Report and eval names load on first use: the results store needs SQLAlchemy (the `report`
-# extra) and evals need Inspect AI (the `eval` extra); `import specwright` must pull in neither.
+# Every public name loads on first use (PEP 562). `import specwright` is what `specwright._cli`
+# pays before any command runs, so it must build no pydantic model a command may not need (the
+# models of the chain, the results and the adapters cost ~400 ms together); and the report and
+# eval names need SQLAlchemy (the `report` extra) and Inspect AI (the `eval` extra).
 _LAZY: dict[str, str] = {
+    "AUTHORITY_LEVELS": "specwright._model",
+    "Attachment": "specwright._model",
+    "Authority": "specwright._model",
+    "AuthorityOrNone": "specwright._model",
+    "Block": "specwright._model",
     "Budget": "specwright._eval._prompt",
+    "Calibration": "specwright._results",
     "Change": "specwright._report._diff",
+    "ChangeKind": "specwright._spec_diff",
+    "Commentary": "specwright._model",
+    "CompiledPrompt": "specwright._chain._compiled",
+    "CompiledSection": "specwright._chain._compiled",
+    "ConfigurationError": "specwright._errors",
+    "ConfusionMatrix": "specwright._results",
+    "ContentForm": "specwright._chain._conversation",
+    "Conversation": "specwright._chain._conversation",
+    "ConversationError": "specwright._errors",
+    "ConversationTooLarge": "specwright._errors",
+    "CrossReference": "specwright._model",
+    "EvalPrompt": "specwright._model",
+    "Example": "specwright._model",
+    "Feedback": "specwright._revise._feedback",
+    "Finding": "specwright._lint",
     "Flip": "specwright._report._diff",
     "FlipDirection": "specwright._report._diff",
+    "Grade": "specwright._results",
+    "GraderFailure": "specwright._errors",
     "GraderSettings": "specwright._eval._judge",
+    "IsolatedBlock": "specwright._chain._compiled",
+    "JudgeAgreement": "specwright._results",
+    "JudgeValidity": "specwright._results",
+    "JudgeVerdict": "specwright._results",
+    "Label": "specwright._model",
+    "LabelledAnswer": "specwright._model",
     "LabelledCase": "specwright._eval._calibrate",
+    "LayerInfo": "specwright._model",
+    "LintRule": "specwright._lint",
+    "Media": "specwright._chain._conversation",
+    "Message": "specwright._model",
+    "PairAgreement": "specwright._results",
+    "Part": "specwright._model",
+    "PartVerdict": "specwright._chain._resolution",
+    "Prose": "specwright._model",
+    "Provenance": "specwright._model",
+    "Rate": "specwright._results",
     "RateChange": "specwright._report._diff",
+    "ReplacedSection": "specwright._model",
+    "ReportFormat": "specwright._report._formats",
+    "Resolution": "specwright._chain._resolution",
     "ResultsStore": "specwright._results._store",
+    "Role": "specwright._model",
     "RunDiff": "specwright._report._diff",
+    "RunResult": "specwright._results",
+    "RunStatus": "specwright._results",
+    "SampleResult": "specwright._results",
     "Scenario": "specwright._eval._scenarios",
+    "ScenarioKind": "specwright._results",
+    "Section": "specwright._model",
     "SectionPoint": "specwright._results._store",
+    "Settings": "specwright._settings",
+    "Severity": "specwright._lint",
+    "SourceLocation": "specwright._model",
+    "SourceSlip": "specwright._model",
+    "Spec": "specwright._model",
+    "SpecChange": "specwright._spec_diff",
+    "SpecDiff": "specwright._spec_diff",
+    "SpecError": "specwright._errors",
+    "SpecSide": "specwright._spec_diff",
+    "SpecStats": "specwright._stats",
+    "SpecwrightError": "specwright._errors",
+    "SpotlightMode": "specwright._chain._spotlight",
     "StoredRun": "specwright._results._store",
+    "StrayEmphasis": "specwright._model",
+    "TextPart": "specwright._model",
+    "ToolCall": "specwright._chain._conversation",
+    "TranscriptMessage": "specwright._results",
+    "Turn": "specwright._chain._conversation",
+    "UnknownSectionError": "specwright._errors",
+    "UntrustedPart": "specwright._model",
+    "ValidityStatus": "specwright._results",
+    "WordSpan": "specwright._spec_diff",
+    "authority_rank": "specwright._model",
     "build_scenarios": "specwright._eval._scenarios",
     "calibrate": "specwright._eval._calibrate",
+    "compile_prompt": "specwright._chain._compiler",
     "compliance_task": "specwright._eval._task",
+    "compose_spec": "specwright._layers._base",
     "diff_runs": "specwright._report._diff",
+    "diff_specs": "specwright._spec_diff",
+    "example_spec_path": "specwright._reader",
     "find_logs": "specwright._eval._logs",
+    "from_anthropic": "specwright._chain._adapters_anthropic",
+    "from_openai": "specwright._chain._adapters_openai",
     "index_run": "specwright._results._store",
+    "judge_validity": "specwright._results",
+    "lint_rule": "specwright._lint",
+    "lint_rules": "specwright._lint",
+    "lint_spec": "specwright._lint",
+    "load_example_spec": "specwright._reader",
     "load_run": "specwright._eval._logs",
     "load_scenarios": "specwright._eval._scenarios",
+    "load_settings": "specwright._settings",
+    "parse_messages": "specwright._reader",
+    "parse_spec": "specwright._reader",
+    "read_conversation": "specwright._chain._formats",
+    "read_spec": "specwright._reader",
     "render_report": "specwright._report._render",
+    "resolve": "specwright._chain._resolution",
+    "save_spec": "specwright._writer",
+    "spec_stats": "specwright._stats",
+    "to_anthropic": "specwright._chain._adapters_anthropic",
+    "to_openai": "specwright._chain._adapters_openai",
+    "write_eval_file": "specwright._writer",
+    "write_spec": "specwright._writer",
 }
 
 
@@ -136,11 +237,11 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'specwright' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value
-    _claim(globals(), [name], __name__)
+    from specwright._public import claim  # pydantic: loaded with the first name, not before
+
+    claim(globals(), [name], __name__)
     return value
 
 
@@ -265,7 +366,3 @@ __all__ = [
     "write_eval_file",
     "write_spec",
 ]
-
-_claim(
-    globals(), [name for name in __all__ if name not in _LAZY and name != "__version__"], __name__
-)

@@ -45,8 +45,8 @@ class SpecError(SpecwrightError):
         message: str,
         *,
         file: str = "<string>",
-        line: int = 1,
-        column: int = 1,
+        line: int | None = 1,
+        column: int | None = 1,
         hint: str = "",
     ) -> None:
         self.message = message
@@ -57,7 +57,9 @@ class SpecError(SpecwrightError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        # A position only where there is one: a file that cannot be read has no line.
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        where += f":{self.column}" if self.line is not None and self.column is not None else ""
         tail = f" (hint: {self.hint})" if self.hint else ""
         return f"{where}: {self.message}{tail}"
 
@@ -66,7 +68,9 @@ class SpecError(SpecwrightError):
         return (_rebuild_spec_error, (self.message, self.file, self.line, self.column, self.hint))
 
 
-def _rebuild_spec_error(message: str, file: str, line: int, column: int, hint: str) -> SpecError:
+def _rebuild_spec_error(
+    message: str, file: str, line: int | None, column: int | None, hint: str
+) -> SpecError:
     return SpecError(message, file=file, line=line, column=column, hint=hint)
 
 

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ConfigDict, Field, ValidationError
 
 from specwright._errors import ConfigurationError
+from specwright._frozen import FrozenModel
 
 __all__ = ["Settings", "environment_secret", "load_settings"]
 
 
-class Settings(BaseSettings):
-    """Every knob specwright reads from the environment (prefix ``SPECWRIGHT_``)."""
+class Settings(FrozenModel):
+    """Every knob specwright reads from the environment (prefix ``SPECWRIGHT_``).
 
-    model_config = SettingsConfigDict(
-        env_prefix="SPECWRIGHT_", frozen=True, extra="ignore", use_attribute_docstrings=True
-    )
+    ``Settings()`` reads the environment; keyword arguments win over it. Names match without
+    regard to case (``SPECWRIGHT_SPEC`` or ``specwright_spec``) and each value is validated as
+    the field's type from its string, as pydantic-settings would. pydantic-settings itself is
+    not used: importing it cost every command more than reading, parsing and linting the
+    example spec together (it loads asyncio, dotenv and its CLI and cloud sources).
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     spec: Path | None = None
     """Default spec (file or directory) when a command's ``--spec`` is omitted."""
@@ -49,6 +55,22 @@ class Settings(BaseSettings):
     """Most content parts and tool calls one conversation may hold, over all its messages."""
     max_text_chars: int = Field(default=2**25, gt=0)
     """Most characters of text one conversation may hold, over all its messages (32 MiB)."""
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_environment(), **values})
+
+
+def _environment() -> dict[str, str]:
+    """The ``SPECWRIGHT_*`` variables that name a setting, by field name."""
+    found: dict[str, str] = {}
+    for key, value in os.environ.items():
+        name = key.lower().removeprefix(_PREFIX)
+        if len(name) < len(key) and name in Settings.model_fields:
+            found[name] = value
+    return found
+
+
+_PREFIX = "specwright_"
 
 
 def load_settings() -> Settings:

@@ -287,3 +287,15 @@ def test_malformed_setting_names_the_variable(
     monkeypatch.setenv("SPECWRIGHT_COLOR", "maybe")
     argv = ["stats", str(example_spec_path())]
     assert_input_error(capsys, argv, "SPECWRIGHT_COLOR: Input should be a valid boolean")
+
+
+def test_a_missing_file_reads_the_same_whatever_it_should_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One wording per error kind, and file:line:col only where there is a position.
+    spec, chat = str(tmp_path / "no-such-spec"), str(tmp_path / "no-such-chat.json")
+    assert_input_error(capsys, ["lint", spec], f"specwright: error: {spec}: no such file")
+    real_spec = str(example_spec_path())
+    assert_input_error(
+        capsys, ["check", chat, "--spec", real_spec], f"specwright: error: {chat}: no such file"
+    )

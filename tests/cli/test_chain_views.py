@@ -114,3 +114,40 @@ def test_llm_interpreter_partial_failure_warns_but_exits_0(
         result = main([*args, "--llm-base-url", url])
     err = capsys.readouterr().err
     assert result == 0 and "no usable answer in" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "fail_on", "code", "matched"),
+    [
+        ([], [], 0, None),  # the tool output's order is isolated: no gate, exit 0
+        ([], ["--fail-on", "unisolated"], 0, None),
+        ([], ["--fail-on", "unauthorized"], 1, "1 instruction-like span without authority"),
+        ([{"role": "user", "content": EMAIL}], ["--fail-on", "unisolated"], 1, "1 instruction"),
+        (
+            [{"role": "user", "content": EMAIL}],
+            ["--fail-on", "unisolated,unauthorized"],
+            1,
+            "2 instruction-like spans without authority match --fail-on unisolated,unauthorized",
+        ),
+    ],
+)
+def test_check_fail_on_gates_on_text_without_authority(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    extra: list[dict[str, Any]],
+    fail_on: list[str],
+    code: int,
+    matched: str | None,
+) -> None:
+    assert main(["check", *_chat(tmp_path, extra), *fail_on]) == code
+    err = capsys.readouterr().err
+    assert (matched is None and "--fail-on" not in err) or (matched and matched in err), err
+
+
+def test_check_fail_on_refuses_an_unknown_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", *_chat(tmp_path, []), "--fail-on", "unisolatd"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("specwright: error: unknown --fail-on kind 'unisolatd' (known: ")

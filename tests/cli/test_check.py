@@ -152,7 +152,7 @@ def test_anthropic_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
                 str(path),
                 "--spec",
                 str(write_spec(tmp_path)),
-                "--format",
+                "--input-format",
                 "anthropic",
                 "--json",
             ]
@@ -170,7 +170,15 @@ def test_spec_dialect_format(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         "</untrusted>\n</developer>\n<user>\nIs it spam?\n</user>\n"
     )
     code = main(
-        ["check", str(path), "--spec", str(write_spec(tmp_path)), "--format", "spec", "--json"]
+        [
+            "check",
+            str(path),
+            "--spec",
+            str(write_spec(tmp_path)),
+            "--input-format",
+            "spec",
+            "--json",
+        ]
     )
     assert code == 0
     parts = json.loads(capsys.readouterr().out)["parts"]
@@ -184,7 +192,10 @@ def test_spec_dialect_format(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_spec_dialect_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "chat.md"
     path.write_text("<user>\nunclosed\n")
-    assert main(["check", str(path), "--spec", str(write_spec(tmp_path)), "--format", "spec"]) == 2
+    assert (
+        main(["check", str(path), "--spec", str(write_spec(tmp_path)), "--input-format", "spec"])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "chat.md" in err and err.count("\n") == 1
 

@@ -41,7 +41,7 @@ def test_anthropic_target_and_encode_mode(
 ) -> None:
     chat = [CHAT[1], CHAT[2], CHAT[3]]
     args = ["compile", str(write_conversation(tmp_path, chat)), "--spec", str(write_spec(tmp_path))]
-    assert main([*args, "--target", "anthropic", "--mode", "encode", "--json"]) == 0
+    assert main([*args, "--format", "anthropic", "--mode", "encode", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     body = out["messages"]
     assert "base64" in body["system"]
@@ -99,3 +99,42 @@ def test_assistant_turns_isolated_unless_kept(
     kept = json.loads(capsys.readouterr().out)
     assert kept["isolated"] == []
     assert kept["messages"][2]["content"] == chat[1]["content"]
+
+
+def test_format_is_the_output_and_old_spellings_still_work_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat = [CHAT[1], CHAT[2], CHAT[3]]
+    args = ["compile", str(write_conversation(tmp_path, chat)), "--spec", str(write_spec(tmp_path))]
+    outputs = []
+    for flags in (["--format", "anthropic"], ["--target", "anthropic"]):
+        assert main([*args, *flags, "--input-format", "openai", "--json"]) == 0
+        out, err = capsys.readouterr()
+        outputs.append(out)
+        deprecated = "warning: --target is deprecated here: use --format" in err
+        assert deprecated is (flags[0] == "--target"), err
+    # The boundary token is random per request: compare the shape, Anthropic's both times.
+    bodies = [json.loads(out)["messages"] for out in outputs]
+    assert all("system" in body for body in bodies)
+    assert [len(body["messages"]) for body in bodies] == [len(chat)] * 2
+
+
+def test_an_input_format_given_as_format_says_where_it_went(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compile", str(write_conversation(tmp_path, CHAT)), "--spec", str(write_spec(tmp_path))]
+    assert main([*args, "--format", "spec"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the conversation's format is --input-format" in err
+
+
+def test_check_keeps_format_as_a_deprecated_input_alias(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["check", str(write_conversation(tmp_path, CHAT)), "--spec", str(write_spec(tmp_path))]
+    assert main([*args, "--input-format", "openai", "--json"]) == 0
+    new = capsys.readouterr()
+    assert main([*args, "--format", "openai", "--json"]) == 0
+    old = capsys.readouterr()
+    assert old.out == new.out and "--format" not in new.err
+    assert "warning: --format NAME (the conversation's format) is deprecated" in old.err

@@ -8,7 +8,9 @@ results store ``--results-db URL`` (``--db`` an alias), defaults from the enviro
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
+import typing
 from pathlib import Path
 
 import click
@@ -55,7 +57,90 @@ def test_the_spec_is_spec_option_everywhere(name: str) -> None:
     # The only other way to pass it: the optional positional alias of the four spec commands.
     arguments = [p for p in params if isinstance(p, click.Argument) and "spec" in (p.name or "")]
     assert all(not a.required and a.metavar == "[SPEC]" for a in arguments), name
-    assert bool(arguments) == (name in {"show", "lint", "stats", "export", "site"}), name
+    assert bool(arguments) == (name in _SPEC_COMMANDS), name
+
+
+_SPEC_COMMANDS = {"show", "lint", "stats", "export", "site", "pack"}
+"""The commands about one spec: they also take it as their argument (``[SPEC]``)."""
+
+# Every command reads a spec with --spec, except these, which read none.
+_NO_SPEC = {
+    "history": "reads the results store",
+    "init": "writes a new spec on --base",
+    "scenarios": "reviews a scenario file",
+}
+# Every command that prints something takes --json, except these, which write files or serve.
+_NO_JSON = {"init": "writes a spec", "site": "writes a website", "serve": "runs a server"}
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_every_command_that_reads_a_spec_takes_spec(name: str) -> None:
+    takes = any("--spec" in p.opts for p in _params(name))
+    assert takes is (name not in _NO_SPEC), name
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_every_command_with_output_takes_json(name: str) -> None:
+    flags = [o for o in _options(name) if "--json" in o.opts]
+    assert bool(flags) is (name not in _NO_JSON), name
+    assert all(o.is_flag and o.opts == ["--json"] for o in flags), name
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_format_is_always_an_output_and_inputs_say_so(name: str) -> None:
+    # --format chooses what a command writes; what it reads is --input-format. Old spellings
+    # survive only as hidden aliases.
+    for option in _options(name):
+        text = (option.help or "").lower()
+        reads = text.startswith(("conversation format", "input format", "format of the input"))
+        if "--format" in option.opts and not option.hidden:
+            assert not reads, (name, option.help)
+        if reads:
+            assert option.opts == ["--input-format"], (name, option.opts)
+    inputs = {n for n in _COMMANDS if any("--input-format" in o.opts for o in _options(n))}
+    assert inputs == {"check", "compile"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "old"),
+    [
+        (["diff", "{spec}", "{spec}", "--json"], ["--spec", "{spec}", "{spec}", "--json"]),
+        (["compose", "{spec}", "{layer}", "--json"], ["--spec", "{spec}", "{layer}"]),
+        (["pack", "{spec}", "--json"], ["--spec", "{spec}", "--json"]),
+        (["export", "{spec}", "--json"], ["{spec}", "--format", "json"]),
+    ],
+)
+def test_specs_and_json_read_the_same_every_way(
+    argv: list[str],
+    old: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    spec = str(example_spec_path())
+    layer = tmp_path / "layer" / "model_spec.md"
+    layer.parent.mkdir()
+    layer.write_text("---\ntitle: Layer\n---\n\n# Our tone {#our_tone}\n\nBe brief.\n")
+    outputs = []
+    for args in (argv, [argv[0], *old]):
+        assert main([a.format(spec=spec, layer=layer.parent) for a in args]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] and outputs[0] == outputs[1]
+
+
+def test_diff_and_compose_need_their_specs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPECWRIGHT_SPEC", raising=False)
+    spec = str(example_spec_path())
+    for argv, needle in (
+        (["diff", spec], "diff needs two specs: OLD NEW, or --spec OLD and NEW"),
+        (["diff", spec, spec, "--spec", spec], "two old specs given"),
+        (["compose", spec], "compose needs BASE and an OVERLAY"),
+        (["export", spec, "--json", "--format", "markdown"], "--json contradicts --format"),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and needle in err, err
 
 
 @pytest.mark.parametrize("name", sorted(_COMMANDS))
@@ -157,3 +242,40 @@ def test_db_stays_an_alias_of_results_db(
         assert main(["history", "--no-index", "--json", option, url]) == 0
         assert (tmp_path / name).is_file()
     capsys.readouterr()
+
+
+def _typed_options(command: click.Command) -> set[str] | None:
+    """The keys of the ``**options: Unpack[TypedDict]`` a command's callback takes, if any."""
+    callback = inspect.unwrap(command.callback) if command.callback else None
+    if callback is None:
+        return None
+    hints = typing.get_type_hints(callback, include_extras=True)
+    kwargs = [p for p in inspect.signature(callback).parameters.values() if p.kind is p.VAR_KEYWORD]
+    if not kwargs or typing.get_origin(hints.get(kwargs[0].name)) is not typing.Unpack:
+        return None
+    (options,) = typing.get_args(hints[kwargs[0].name])
+    return set(options.__required_keys__ | options.__optional_keys__)
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_typed_options_match_the_command_line(name: str) -> None:
+    # A command typed with TypedDict + Unpack receives exactly the options its type declares.
+    command = _command(name)
+    for cmd in [command, *getattr(command, "commands", {}).values()]:
+        declared = _typed_options(cmd)
+        if declared is None:
+            continue
+        named = {p.name for p in cmd.params if p.name} - set(
+            inspect.signature(inspect.unwrap(cmd.callback)).parameters  # type: ignore[arg-type]
+        )
+        assert declared == named, (cmd.name, declared ^ named)
+
+
+def test_the_typed_commands() -> None:
+    typed = {
+        sub.name
+        for name in _COMMANDS
+        for sub in [_command(name), *getattr(_command(name), "commands", {}).values()]
+        if _typed_options(sub) is not None
+    }
+    assert {"export-data", "review", "decisions"} <= typed

@@ -106,7 +106,7 @@ def test_eval_input_error_is_one_line_without_warnings(
 
 def test_eval_missing_spec_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     argv = ["eval", "--spec", str(tmp_path / "nope.md"), "--model", "mockllm/model"]
-    assert_input_error(capsys, argv, "nope.md:1:1: no such file")
+    assert_input_error(capsys, argv, "nope.md: no such file")
 
 
 @pytest.mark.parametrize(

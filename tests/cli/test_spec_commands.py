@@ -105,7 +105,7 @@ def test_lint_findings_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, "lint", str(spec))
     assert code == 1
     assert "model_spec.md:3:" in out and "broken-reference" in out
-    assert "1 findings" in err
+    assert "1 finding (1 error, 0 warnings, 0 infos)" in err
 
 
 def test_malformed_spec_exit_2_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

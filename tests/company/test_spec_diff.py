@@ -68,7 +68,7 @@ def test_the_real_spec_diff_command_gates_on_authority(
     assert main(["diff", str(real_spec), str(edited), "--fail-on", "authority"]) == 1
     assert main(["diff", str(real_spec), str(edited), "--fail-on", "good-to-bad"]) == 1
     out, err = capsys.readouterr()
-    assert "1 changes match --fail-on good-to-bad" in err
+    assert "1 change matches --fail-on good-to-bad" in err
     assert "authority-raised" in out and "be_creative" in out
 
 

@@ -125,7 +125,7 @@ def read_conversation(
             conversation, delegations = entry.read(text, file)
             _check_limits(conversation, limits, file)
     if not len(conversation):
-        # Nothing to check or compile: most likely the wrong file or --format.
+        # Nothing to check or compile: most likely the wrong file or --input-format.
         raise ConversationError(f"no messages (read as {fmt})", file=str(path))
     return conversation, delegations
 
@@ -133,6 +133,8 @@ def read_conversation(
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: no such file") from None  # as a spec says it
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
@@ -143,7 +145,7 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-_NAME_IT = "name the format with --format"
+_NAME_IT = "name the format with --input-format"
 
 
 def _check_limits(conversation: Conversation, limits: ConversationLimits | None, file: str) -> None:

@@ -14,8 +14,8 @@ import sys
 
 import click
 
+from specwright import __version__
 from specwright._errors import SpecwrightError
-from specwright._settings import load_settings
 
 __all__ = ["main"]
 
@@ -116,10 +116,14 @@ class _LazyGroup(click.Group):
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(package_name="specwright")
+@click.version_option(__version__, package_name="specwright")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """specwright: make AI behaviour specs executable (write, enforce, evaluate, revise)."""
+    # Imported here, not above: the settings are a pydantic model, and pydantic costs more
+    # than `--version` and `--help` may take in all (both are eager: neither gets here).
+    from specwright._settings import load_settings
+
     ctx.obj = load_settings()
 
 

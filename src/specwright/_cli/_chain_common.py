@@ -23,7 +23,7 @@ from specwright._chain._limits import ConversationLimits
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._tokens import TokenCounter
-from specwright._cli._common import err_console, load_spec_option, spec_option
+from specwright._cli._common import err_console, load_spec_option, spec_option, warn_deprecated
 from specwright._model import Spec
 from specwright._settings import Settings
 
@@ -41,7 +41,7 @@ class ChainArgs:
     spec_path: Path | None
     """``--spec``; ``None`` falls back to the settings."""
     fmt: str | None
-    """``--format`` of the conversation; ``None`` tells it from the content."""
+    """``--input-format`` of the conversation; ``None`` tells it from the content."""
     interpreter_name: str
     """``--interpreter``."""
     interpreter_values: dict[str, dict[str, str]]
@@ -68,7 +68,7 @@ _COMMON = [
     click.argument("conversation_path", metavar="CONVERSATION", type=click.Path(path_type=Path)),
     spec_option,
     click.option(
-        "--format",
+        "--input-format",
         "fmt",
         metavar="NAME",
         default=None,
@@ -98,16 +98,35 @@ def _declared_options() -> dict[str, tuple[str, str, InterpreterOption]]:
     return declared
 
 
-def chain_options(fn: _F) -> _F:
-    """Add the options both commands share; ``fn`` receives them as ``chain: ChainArgs``.
+# `--format` named the input here and the output elsewhere; check keeps it, hidden, as an alias.
+_LEGACY_FORMAT = click.option(
+    "--format", "legacy_fmt", metavar="NAME", hidden=True, help="Deprecated: --input-format."
+)
+
+
+def chain_options(*, legacy_format: bool) -> Callable[[_F], _F]:
+    """Add the options both commands share; the command receives them as ``chain: ChainArgs``.
 
     The interpreters declare their own options (see :class:`InterpreterOption`), so this
-    module knows no interpreter by name.
+    module knows no interpreter by name. ``legacy_format``: accept the deprecated
+    ``--format`` for ``--input-format`` (in ``compile``, ``--format`` is the output).
     """
+
+    def decorate(fn: _F) -> _F:
+        return _chain_options(fn, legacy_format)
+
+    return decorate
+
+
+def _chain_options(fn: _F, legacy_format: bool) -> _F:
     declared = _declared_options()
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
+        legacy = kwargs.pop("legacy_fmt", None)
+        if legacy is not None:
+            warn_deprecated("--format NAME (the conversation's format)", "--input-format NAME")
+            kwargs["fmt"] = legacy
         values: dict[str, dict[str, str]] = {}
         for dest, (name, param, _) in declared.items():
             value = kwargs.pop(dest)
@@ -121,7 +140,8 @@ def chain_options(fn: _F) -> _F:
         click.option(option.flag, dest, metavar=option.metavar, help=option.help)
         for dest, (_, _, option) in declared.items()
     ]
-    for decorator in reversed([*_COMMON, *generated, _AS_JSON]):
+    legacy = [_LEGACY_FORMAT] if legacy_format else []
+    for decorator in reversed([*_COMMON, *legacy, *generated, _AS_JSON]):
         command = decorator(command)
     return cast(_F, command)
 

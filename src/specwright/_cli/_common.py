@@ -30,13 +30,17 @@ __all__ = [
     "ERROR_PREFIX",
     "SPEC_FORMATS",
     "SpecFormat",
+    "chosen_spec_format",
     "echo_json",
     "emit_spec",
     "env_help",
     "err_console",
+    "format_or_json",
+    "json_flag",
     "load_spec_option",
     "log_dir_option",
     "out_console",
+    "plural",
     "resolve_log_dir",
     "results_db_option",
     "spec_argument",
@@ -44,6 +48,8 @@ __all__ = [
     "spec_input",
     "spec_option",
     "spec_option_for",
+    "spec_path_or_setting",
+    "warn_deprecated",
     "writing",
 ]
 
@@ -174,15 +180,21 @@ def load_spec_option(path: Path | None, settings: Settings | None = None) -> Spe
     """Read the spec at ``path`` (else ``SPECWRIGHT_SPEC``); bad input raises SpecError."""
     from specwright._reader import read_spec  # the reader is the heaviest core module
 
+    path = spec_path_or_setting(path, settings)
+    if path is None:
+        raise ConfigurationError("no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC")
+    return read_spec(path)
+
+
+def spec_path_or_setting(path: Path | None, settings: Settings | None = None) -> Path | None:
+    """``path``, else the ``SPECWRIGHT_SPEC`` setting; ``None`` when neither is given."""
     if settings is None:
         # Commands without settings still honour SPECWRIGHT_SPEC: they ride on ctx.obj.
         ctx = click.get_current_context(silent=True)
         settings = ctx.find_object(Settings) if ctx is not None else None
     if path is None and settings is not None:
         path = settings.spec
-    if path is None:
-        raise ConfigurationError("no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC")
-    return read_spec(path)
+    return path
 
 
 def echo_json(data: Any) -> None:
@@ -202,6 +214,16 @@ def _plain(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_plain(v) for v in data]
     return data
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 block``, ``2 blocks``: a count and its noun, agreeing (``many`` when not ``+s``)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def warn_deprecated(old: str, new: str) -> None:
+    """One stderr line for a deprecated spelling that still works: what to type instead."""
+    click.echo(f"warning: {old} is deprecated here: use {new}", err=True)
 
 
 def out_console() -> Console:
@@ -244,11 +266,34 @@ def resolve_log_dir(option: Path | None, settings: Settings) -> Path:
     return option or settings.log_dir or Path("logs")
 
 
+json_flag = click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+"""``--json`` where ``--format`` chooses the output: the same flag as every other command's."""
+
+
+def format_or_json(fmt: str | None, as_json: bool) -> str | None:
+    """``--format``, or ``json`` for ``--json``; the two may not disagree."""
+    if as_json and fmt not in (None, "json"):
+        raise ConfigurationError(f"--json contradicts --format {fmt}")
+    return "json" if as_json else fmt
+
+
 def spec_format_option(help: str, *, required: bool = False) -> Callable[[_F], _F]:
-    """``--format json|markdown`` for the commands that write a spec, passed as ``fmt``."""
-    return click.option(
-        "--format", "fmt", type=click.Choice(SPEC_FORMATS), required=required, help=help
-    )
+    """``--format json|markdown`` (and ``--json``) for the commands that write a spec, passed
+    as ``fmt`` and ``as_json``; ``required``: one of them must be given (checked by
+    :func:`chosen_spec_format`)."""
+    note = " Required, unless --json." if required else ""
+    option = click.option("--format", "fmt", type=click.Choice(SPEC_FORMATS), help=help + note)
+
+    def decorate(func: _F) -> _F:
+        return option(json_flag(func))
+
+    return decorate
+
+
+def chosen_spec_format(fmt: SpecFormat | None, as_json: bool) -> SpecFormat | None:
+    """The spec format ``--format``/``--json`` chose (``None``: neither was given)."""
+    chosen = format_or_json(fmt, as_json)
+    return None if chosen is None else cast(SpecFormat, chosen)
 
 
 def emit_spec(

@@ -13,7 +13,8 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._resolution import PartVerdict, Resolution
 from specwright._chain._signals import instruction_phrase
 from specwright._cli._chain_common import ChainArgs, chain_options, interpreter_status
-from specwright._cli._common import echo_json, out_console
+from specwright._cli._common import echo_json, out_console, plural
+from specwright._errors import ConfigurationError
 from specwright._model import Attachment
 from specwright._settings import Settings
 
@@ -29,30 +30,62 @@ _STATUS_STYLE = {
 }
 _EXCERPT = 200
 
+FAIL_ON_KINDS = {
+    "unisolated": "instruction-like text without authority that nothing isolates",
+    "unauthorized": "instruction-like text without authority, isolated or not",
+}
+"""What ``check --fail-on`` can gate on, and what each kind means."""
+
+
+def _fail_on_kinds(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for value in values for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in FAIL_ON_KINDS]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown --fail-on kind {unknown[0]!r} (known: {', '.join(FAIL_ON_KINDS)})"
+        )
+    return kinds
+
 
 @click.command()
-@chain_options
+@chain_options(legacy_format=True)
 @click.option("--verbose", "-v", is_flag=True, help="List undetermined sections one by one.")
+@click.option(
+    "--fail-on",
+    multiple=True,
+    metavar="KIND",
+    callback=_fail_on_kinds,
+    help="Exit 1 when the conversation holds this: unisolated (instruction-like text without "
+    "authority that nothing isolates, e.g. a pasted email) or unauthorized (instruction-like "
+    "text without authority, isolated or not); repeatable or comma-separated.",
+)
 @click.pass_obj
-def check(settings: Settings, *, chain: ChainArgs, as_json: bool, verbose: bool) -> int:
+def check(
+    settings: Settings, *, chain: ChainArgs, as_json: bool, verbose: bool, fail_on: tuple[str, ...]
+) -> int:
     """Show the authority and status of every part of CONVERSATION under SPEC.
 
     Opens with a verdict on instruction-like text without authority (isolated or not).
-    Exit 1 when an instruction in the conversation is misaligned with a higher one, or
-    when the interpreter could not answer at all.
+    Exit 1 when an instruction in the conversation is misaligned with a higher one, when
+    the interpreter could not answer at all, or when a --fail-on kind is found: as a gate,
+    `--fail-on unisolated` refuses a conversation that carries unisolated orders.
 
     \b
     Examples:
       specwright check chat.json --spec path/to/spec-dir
-      specwright check chat.json --spec spec.md --format anthropic --json
+      specwright check chat.json --spec spec.md --fail-on unisolated,unauthorized
+      specwright check chat.json --spec spec.md --input-format anthropic --json
     """
     _, conversation, resolution = chain.resolve(settings)
+    findings = _findings(resolution, conversation)
     if as_json:
         echo_json(trace_json(resolution))
     else:
-        _print(resolution, conversation, verbose)
+        _print(resolution, conversation, findings, verbose)
     misaligned = any(c.status == "misaligned" for c in resolution.message_candidates())
-    return max(1 if misaligned else 0, interpreter_status(resolution))
+    return max(1 if misaligned else 0, interpreter_status(resolution), _gate(findings, fail_on))
 
 
 def trace_json(resolution: Resolution) -> dict[str, object]:
@@ -103,13 +136,27 @@ def _where(span: SpanCandidate, conversation: Conversation) -> str:
     return f"{span.role} #{span.message_index} {lines}"
 
 
+def _gate(findings: list[_Finding], fail_on: tuple[str, ...]) -> int:
+    """1 (with a line on stderr) when a finding is of a kind ``--fail-on`` names."""
+    # Only known kinds get here (the option's callback): unauthorized takes every finding.
+    gated = [f for f in findings if "unauthorized" in fail_on or not f.isolated]
+    if not fail_on or not gated:
+        return 0
+    click.echo(
+        f"{plural(len(gated), 'instruction-like span')} without authority match --fail-on "
+        f"{','.join(fail_on)}",
+        err=True,
+    )
+    return 1
+
+
 def _verdict(findings: list[_Finding]) -> str:
     if not findings:
         return "Verdict: no instruction-like text without authority found."
     isolated = sum(f.isolated for f in findings)
     exposed = [f for f in findings if not f.isolated]
     head = (
-        f"Verdict: {len(findings)} instruction-like span{'s' if len(findings) > 1 else ''} "
+        f"Verdict: {plural(len(findings), 'instruction-like span')} "
         f"without authority: {isolated} isolated, {len(exposed)} NOT isolated"
     )
     details = "; ".join(f"{f.where}, {f.span.pasted}" for f in exposed)
@@ -118,9 +165,11 @@ def _verdict(findings: list[_Finding]) -> str:
     )
 
 
-def _print(resolution: Resolution, conversation: Conversation, verbose: bool) -> None:
+def _print(
+    resolution: Resolution, conversation: Conversation, findings: list[_Finding], verbose: bool
+) -> None:
     console = out_console()
-    console.print(_verdict(_findings(resolution, conversation)))
+    console.print(_verdict(findings))
     misaligned = [c for c in resolution.message_candidates() if c.status == "misaligned"]
     if misaligned:
         ids = ", ".join(c.id for c in misaligned)

@@ -13,20 +13,42 @@ from specwright._chain._compiler import compile_prompt
 from specwright._chain._spotlight import SpotlightMode, check_mode
 from specwright._chain._tokens import create_token_counter
 from specwright._cli._chain_common import ChainArgs, chain_options, interpreter_status
-from specwright._cli._common import echo_json, err_console, out_console
+from specwright._cli._common import echo_json, err_console, out_console, plural, warn_deprecated
 from specwright._settings import Settings
 
 __all__ = ["compile_command"]
 
 
+_OUTPUT_FORMATS = ("openai", "anthropic")
+
+
+def _output_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None or value in _OUTPUT_FORMATS:
+        return value
+    # Until this release --format named the conversation's format here: say where it went.
+    raise click.BadParameter(
+        f"{value!r} is not an output format ({', '.join(_OUTPUT_FORMATS)}); the "
+        "conversation's format is --input-format",
+        ctx,
+        param,
+    )
+
+
 @click.command("compile")
-@chain_options
+@chain_options(legacy_format=False)
+@click.option(
+    "--format",
+    "target",
+    metavar="[openai|anthropic]",
+    callback=_output_format,
+    help="Message format of the output.  [default: openai]",
+)
 @click.option(
     "--target",
-    type=click.Choice(["openai", "anthropic"]),
-    default="openai",
-    show_default=True,
-    help="Message format of the output.",
+    "legacy_target",
+    type=click.Choice(_OUTPUT_FORMATS),
+    hidden=True,
+    help="Deprecated: --format.",
 )
 @click.option(
     "--mode",
@@ -63,7 +85,8 @@ def compile_command(
     *,
     chain: ChainArgs,
     as_json: bool,
-    target: str,
+    target: str | None,
+    legacy_target: str | None,
     mode: str,
     budget: int,
     counter_name: str,
@@ -78,9 +101,12 @@ def compile_command(
     \b
     Examples:
       specwright compile chat.json --spec path/to/spec-dir
-      specwright compile chat.json --spec spec.md --target anthropic --json
+      specwright compile chat.json --spec spec.md --format anthropic --json
       specwright compile chat.json --spec spec.md --mode encode
     """
+    if legacy_target is not None:
+        warn_deprecated("--target", "--format (the output's format)")
+    target = target or legacy_target or "openai"
     index, conversation, resolution = chain.resolve(settings, create_token_counter(counter_name))
     compiled = compile_prompt(
         index.spec,
@@ -153,8 +179,8 @@ def _print_tokens(compiled: CompiledPrompt) -> None:
     err_console().print(
         f"preamble: {about}{compiled.preamble_tokens} tokens ({kind}, {compiled.counter}; "
         f"budget {compiled.budget}), whole spec: {about}{compiled.whole_spec_tokens} tokens; "
-        f"{len(compiled.sections)} sections included, {len(compiled.omitted)} omitted, "
-        f"{len(compiled.isolated)} blocks isolated"
+        f"{plural(len(compiled.sections), 'section')} included, {len(compiled.omitted)} omitted, "
+        f"{plural(len(compiled.isolated), 'block')} isolated"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import click
 from rich.markup import escape
@@ -24,7 +24,7 @@ from specwright._settings import Settings
 if TYPE_CHECKING:
     from specwright._serve._records import DecisionRecord, PartDecision
 
-__all__ = ["decisions"]
+__all__ = ["DecisionsOptions", "decisions"]
 
 _RELATIVE = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -46,6 +46,18 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+class DecisionsOptions(TypedDict):
+    """The options of ``specwright decisions`` (the listing), as click passes them."""
+
+    since: str | None
+    model: str | None
+    section: str | None
+    status: str | None
+    limit: int | None
+    as_json: bool
+    db_url: str | None
+
+
 _db_option = results_db_option("db_url")
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
@@ -59,7 +71,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON 
 @_json_option
 @_db_option
 @click.pass_context
-def decisions(ctx: click.Context, /, **options: Any) -> int:
+def decisions(ctx: click.Context, /, **options: Unpack[DecisionsOptions]) -> int:
     """List the gateway's decision records, newest first (all matching unless --limit).
 
     \b

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, get_args
+from typing import TypedDict, Unpack, get_args
 
 import click
 
@@ -21,7 +21,25 @@ from specwright._training import TRAINING_FORMATS, ExportOptions, ExportResult
 from specwright._training._formats import PREFERENCE_FORMATS
 from specwright._training._split import SplitBy
 
-__all__ = ["export_data"]
+__all__ = ["ExportDataOptions", "export_data"]
+
+
+class ExportDataOptions(TypedDict):
+    """The options of ``specwright export-data``, as click passes them."""
+
+    spec_path: Path | None
+    fmt: str
+    include_ok: bool
+    runs: tuple[Path, ...]
+    no_spec_pairs: bool
+    split_by: SplitBy
+    test_share: float
+    seed: int
+    min_kappa: float | None
+    for_model: str | None
+    results_db: str | None
+    output: Path
+    as_json: bool
 
 
 @click.command("export-data")
@@ -83,7 +101,7 @@ __all__ = ["export_data"]
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @click.pass_obj
-def export_data(settings: Settings, /, **options: Any) -> int:
+def export_data(settings: Settings, /, **options: Unpack[ExportDataOptions]) -> int:
     """Export the spec's labelled answers as training data, every record traced to its section.
 
     \b

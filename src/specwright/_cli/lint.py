@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
+from specwright._cli._common import echo_json, load_spec_option, out_console, plural, spec_input
 from specwright._lint import Finding, lint_rules, lint_spec, split_base_findings
 
 __all__ = ["lint"]
@@ -88,8 +88,8 @@ def _print_human(findings: list[Finding]) -> None:
 
 def _counts(findings: list[Finding]) -> str:
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
-    return f"{len(findings)} findings ({summary})"
+    summary = ", ".join(plural(n, s) for s, n in counts.items())
+    return f"{plural(len(findings), 'finding')} ({summary})"
 
 
 def _rule_lines() -> str:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from specwright._cli._common import echo_json, load_spec_option, spec_option, writing
+from specwright._cli._common import echo_json, load_spec_option, spec_input, writing
 from specwright._settings import Settings
 
 __all__ = ["pack"]
 
 
 @click.command()
-@spec_option
+@spec_input
 @click.option(
     "--budget",
     type=click.IntRange(min=1),
@@ -37,9 +37,12 @@ def pack(
     Sections are chosen by authority (root first) while the budget lasts; every line names
     its section (§id).
 
+    SPEC may also be given as the argument (an alias of --spec).
+
     \b
     Examples:
       specwright pack --spec SPEC --budget 2000 -o AGENTS.md
+      specwright pack path/to/spec-dir --budget 4000
       specwright pack --spec SPEC --budget 8000 --json
     """
     from specwright._training import pack_spec

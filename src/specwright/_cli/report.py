@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import (
+    format_or_json,
+    json_flag,
     load_spec_option,
     log_dir_option,
     resolve_log_dir,
@@ -105,6 +107,7 @@ def _regressed(diff: RunDiff) -> bool:
     help="Write here (format from the suffix: .html, .md, .json) instead of stdout.",
 )
 @format_option(REPORT_FORMATS)
+@json_flag
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path),
@@ -124,6 +127,7 @@ def report(
     runs: tuple[Path, ...],
     output: Path | None,
     fmt: str | None,
+    as_json: bool,
     baseline: Path | None,
     spec_path: Path | None,
     log_dir_opt: Path | None,
@@ -136,11 +140,12 @@ def report(
 
     \b
       specwright report logs/ -o report.html
-      specwright report run.json --format json > copy.json
+      specwright report run.json --json > copy.json
       specwright report --baseline old.eval new.eval -o diff.html
     """
     if fail_on_regression and baseline is None:
         raise ConfigurationError("--fail-on-regression needs --baseline")
+    fmt = format_or_json(fmt, as_json)
     _check_output(output, fmt)
     reader = log_reader()
     loaded = _adjudicated(_runs(runs, resolve_log_dir(log_dir_opt, settings), reader), settings)

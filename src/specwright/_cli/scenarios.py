@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict, Unpack
 
 import click
 
@@ -11,7 +11,20 @@ from specwright._cli._common import echo_json
 from specwright._cli._eval_common import split_sections
 from specwright._errors import ConfigurationError
 
-__all__ = ["scenarios"]
+__all__ = ["ReviewOptions", "scenarios"]
+
+
+class ReviewOptions(TypedDict):
+    """The options of ``specwright scenarios review``, as click passes them."""
+
+    approve: tuple[str, ...]
+    reject: tuple[str, ...]
+    reason: str | None
+    edit: str | None
+    message_index: int | None
+    text: str | None
+    status: Literal["draft", "approved", "rejected", "all"]
+    as_json: bool
 
 
 @click.group("scenarios")
@@ -48,7 +61,7 @@ def scenarios() -> None:
     help="Which records to list.",
 )
 @click.option("--json", "as_json", is_flag=True, help="List the records as JSON.")
-def review(file: Path, **options: Any) -> int:
+def review(file: Path, **options: Unpack[ReviewOptions]) -> int:
     """List a scenario file's drafts, or approve, reject or edit records by id.
 
     \b
@@ -85,7 +98,7 @@ def review(file: Path, **options: Any) -> int:
 
 
 def _changed(
-    records: list[Any], approve: tuple[str, ...], reject: tuple[str, ...], options: dict[str, Any]
+    records: list[Any], approve: tuple[str, ...], reject: tuple[str, ...], options: ReviewOptions
 ) -> list[Any]:
     from specwright._generate._review import edit_message, set_status
 
@@ -93,8 +106,11 @@ def _changed(
         records = set_status(records, approve, "approved")
     if reject:
         records = set_status(records, reject, "rejected", options["reason"])
-    if options["edit"]:
-        records = edit_message(records, options["edit"], options["message_index"], options["text"])
+    edit, index, text = options["edit"], options["message_index"], options["text"]
+    if edit:
+        # review() refused --edit without --message and --text; the types now say so too.
+        assert index is not None and text is not None
+        records = edit_message(records, edit, index, text)
     return records
 
 

@@ -137,6 +137,7 @@ def _read_text(path: Path) -> str:
         raise SpecError(
             "no such file",
             file=str(path),
+            line=None,
             hint=f"pass a {SPEC_FILE} file or a directory holding one",
         ) from None
     except UnicodeDecodeError as error:
@@ -150,13 +151,14 @@ def _read_text(path: Path) -> str:
         ) from None
     except OSError as error:
         raise SpecError(
-            f"cannot read: {error.strerror}",
+            f"cannot read ({error.strerror})",
             file=str(path),
+            line=None,
             hint="check that the path is a readable file",
         ) from None
     except ValueError as error:  # e.g. a NUL byte in the path
         raise SpecError(
-            f"cannot read: {error}", file=repr(str(path)), hint="check the path"
+            f"cannot read ({error})", file=repr(str(path)), line=None, hint="check the path"
         ) from None
 
 
