@@ -29,7 +29,7 @@ from specwright._errors import (
     SpecwrightError,
     UnknownSectionError,
 )
-from specwright._layers._base import compose_spec
+from specwright._layers._read import compose_spec, parse_spec, read_spec
 from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
 from specwright._model import (
     AUTHORITY_LEVELS,
@@ -59,13 +59,7 @@ from specwright._model import (
     authority_rank,
 )
 from specwright._public import claim as _claim
-from specwright._reader import (
-    example_spec_path,
-    load_example_spec,
-    parse_messages,
-    parse_spec,
-    read_spec,
-)
+from specwright._reader import example_spec_path, load_example_spec, parse_messages
 from specwright._report._formats import ReportFormat
 from specwright._results import (
     Calibration,
@@ -84,7 +78,7 @@ from specwright._results import (
     ValidityStatus,
     judge_validity,
 )
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 from specwright._settings import Settings, load_settings
 from specwright._spec_diff import ChangeKind, SpecChange, SpecDiff, SpecSide, WordSpan, diff_specs
 from specwright._stats import SpecStats, spec_stats
@@ -95,11 +89,11 @@ if _typing.TYPE_CHECKING:  # the lazily loaded names below, typed for checkers a
     from specwright._eval._judge import GraderSettings
     from specwright._eval._logs import find_logs, load_run
     from specwright._eval._prompt import Budget
-    from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._eval._task import compliance_task
     from specwright._report._diff import Change, Flip, FlipDirection, RateChange, RunDiff, diff_runs
     from specwright._report._render import render_report
     from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
+    from specwright._scenarios import Scenario, build_scenarios, load_scenarios
 
 __version__ = "0.1.0"
 
@@ -115,17 +109,17 @@ _LAZY: dict[str, str] = {
     "RateChange": "specwright._report._diff",
     "ResultsStore": "specwright._results._store",
     "RunDiff": "specwright._report._diff",
-    "Scenario": "specwright._eval._scenarios",
+    "Scenario": "specwright._scenarios",
     "SectionPoint": "specwright._results._store",
     "StoredRun": "specwright._results._store",
-    "build_scenarios": "specwright._eval._scenarios",
+    "build_scenarios": "specwright._scenarios",
     "calibrate": "specwright._eval._calibrate",
     "compliance_task": "specwright._eval._task",
     "diff_runs": "specwright._report._diff",
     "find_logs": "specwright._eval._logs",
     "index_run": "specwright._results._store",
     "load_run": "specwright._eval._logs",
-    "load_scenarios": "specwright._eval._scenarios",
+    "load_scenarios": "specwright._scenarios",
     "render_report": "specwright._report._render",
 }
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     """Cohen's kappa below which a run's judge is flagged as weak (eval, report, history)."""
     color: bool = Field(default=True)
     """Whether human output may use colour (also off when stdout is not a terminal)."""
+    cache_dir: Path | None = None
+    """Where bases fetched from URLs (``extends: https://…``) are cached, under ``bases/``
+    (default: the platform's user cache directory)."""
 
 
 def load_settings() -> Settings:

@@ -42,7 +42,7 @@ def compose(
       specwright compose openai-model-spec/2025-12-18 acme-spec -o acme.json
       specwright compose base-spec team-a team-b -o composed-spec/
     """
-    from specwright._layers._base import compose_spec
+    from specwright._layers._read import compose_spec
 
     spec = compose_spec(base, *overlays)
     fmt = fmt or ("markdown" if output is not None and output.suffix != ".json" else "json")

@@ -349,7 +349,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     from specwright._eval._calibrate import calibration_path
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
 
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:

@@ -32,10 +32,9 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
       specwright init acme-spec --base openai-model-spec/2025-12-18 --name Acme
       specwright init acme-spec --base https://example.com/spec.md --sha256 HEX
     """
-    from specwright._layers._base import read_base
-    from specwright._layers._header import LayerHeader
+    from specwright._layers._read import read_base, read_spec
     from specwright._layers._scaffold import relative_base, scaffold_overlay
-    from specwright._reader import read_spec
+    from specwright._reader._layer_header import LayerHeader
 
     target = directory / "model_spec.md"
     if target.exists() and not force:

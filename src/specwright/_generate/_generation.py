@@ -17,7 +17,6 @@ from typing import get_args
 from datasketch import MinHash
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwright._eval._scenarios import GeneratedKind, Provenance, ScenarioRecord, select_sections
 from specwright._generate._client import GeneratorClient, GeneratorSettings, Reply
 from specwright._generate._dedupe import Deduper, diversity_of, record_text, signature
 from specwright._generate._kinds import ITEM_MODELS, Request, build_records
@@ -29,6 +28,7 @@ from specwright._generate._prompts import (
     partner_section,
 )
 from specwright._model import Spec
+from specwright._scenarios import DraftProvenance, GeneratedKind, ScenarioRecord, select_sections
 
 __all__ = [
     "ALL_KINDS",
@@ -140,7 +140,7 @@ class Parsed:
     signatures: list[MinHash] = field(default_factory=list)
 
 
-def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenance) -> Parsed:
+def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: DraftProvenance) -> Parsed:
     """The records each item of ``reply`` becomes (before dedupe), and its bad items."""
     parsed = Parsed(request=request, tokens=reply.tokens)
     items = envelope(reply)
@@ -158,9 +158,11 @@ def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenan
     return parsed
 
 
-def provenance_for(request: Request, generator: str, settings: GeneratorSettings) -> Provenance:
+def provenance_for(
+    request: Request, generator: str, settings: GeneratorSettings
+) -> DraftProvenance:
     """What a record of ``request`` records about its origin."""
-    return Provenance(
+    return DraftProvenance(
         generator=generator,
         seed=request.seed,
         temperature=settings.temperature,

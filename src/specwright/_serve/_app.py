@@ -403,7 +403,7 @@ class _HotRoutes:
 
 def app_from_environment() -> Starlette:
     """The app factory uvicorn workers call (the configuration rides in the environment)."""
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
 
     config = GatewayConfig.from_env()
     return create_app(config, read_spec(config.spec_path))
