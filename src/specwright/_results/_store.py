@@ -56,7 +56,6 @@ __all__ = [
 _TABLES = ("runs", "section_results", "training_exports", "training_scenarios", "feedback")
 
 
-
 class StoredRun(FrozenModel):
     """A run as the store keeps it (no samples)."""
 
