@@ -59,8 +59,8 @@ from specwright._eval._prompt import (  # noqa: E402
     whole_spec_prompt_tokens,
 )
 from specwright._eval._provider import resolve_model_name  # noqa: E402
-from specwright._eval._scenarios import build_scenarios  # noqa: E402
 from specwright._eval._task import compliance_task  # noqa: E402
+from specwright._scenarios import build_scenarios  # noqa: E402
 
 REAL_SPEC = ROOT.parent / "shared/data/openai-model-spec/2025-12-18"
 TARGET_SHARE = 0.85

@@ -36,9 +36,8 @@ if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for
     from specwright._eval._judge import GraderSettings
     from specwright._eval._logs import find_logs, load_run
     from specwright._eval._prompt import Budget
-    from specwright._eval._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._eval._task import compliance_task
-    from specwright._layers._base import compose_spec
+    from specwright._layers._read import compose_spec, parse_spec, read_spec
     from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
     from specwright._model import (
         AUTHORITY_LEVELS,
@@ -68,13 +67,7 @@ if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for
         UntrustedPart,
         authority_rank,
     )
-    from specwright._reader import (
-        example_spec_path,
-        load_example_spec,
-        parse_messages,
-        parse_spec,
-        read_spec,
-    )
+    from specwright._reader import example_spec_path, load_example_spec, parse_messages
     from specwright._report._diff import Change, Flip, FlipDirection, RateChange, RunDiff, diff_runs
     from specwright._report._formats import ReportFormat
     from specwright._report._render import render_report
@@ -95,8 +88,9 @@ if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for
         ValidityStatus,
         judge_validity,
     )
+    from specwright._results._feedback import Feedback
     from specwright._results._store import ResultsStore, SectionPoint, StoredRun, index_run
-    from specwright._revise._feedback import Feedback
+    from specwright._scenarios import Scenario, build_scenarios, load_scenarios
     from specwright._settings import Settings, load_settings
     from specwright._spec_diff import (
         ChangeKind,
@@ -137,7 +131,7 @@ _LAZY: dict[str, str] = {
     "CrossReference": "specwright._model",
     "EvalPrompt": "specwright._model",
     "Example": "specwright._model",
-    "Feedback": "specwright._revise._feedback",
+    "Feedback": "specwright._results._feedback",
     "Finding": "specwright._lint",
     "Flip": "specwright._report._diff",
     "FlipDirection": "specwright._report._diff",
@@ -171,7 +165,7 @@ _LAZY: dict[str, str] = {
     "RunResult": "specwright._results",
     "RunStatus": "specwright._results",
     "SampleResult": "specwright._results",
-    "Scenario": "specwright._eval._scenarios",
+    "Scenario": "specwright._scenarios",
     "ScenarioKind": "specwright._results",
     "Section": "specwright._model",
     "SectionPoint": "specwright._results._store",
@@ -198,11 +192,11 @@ _LAZY: dict[str, str] = {
     "ValidityStatus": "specwright._results",
     "WordSpan": "specwright._spec_diff",
     "authority_rank": "specwright._model",
-    "build_scenarios": "specwright._eval._scenarios",
+    "build_scenarios": "specwright._scenarios",
     "calibrate": "specwright._eval._calibrate",
     "compile_prompt": "specwright._chain._compiler",
     "compliance_task": "specwright._eval._task",
-    "compose_spec": "specwright._layers._base",
+    "compose_spec": "specwright._layers._read",
     "diff_runs": "specwright._report._diff",
     "diff_specs": "specwright._spec_diff",
     "example_spec_path": "specwright._reader",
@@ -216,12 +210,12 @@ _LAZY: dict[str, str] = {
     "lint_spec": "specwright._lint",
     "load_example_spec": "specwright._reader",
     "load_run": "specwright._eval._logs",
-    "load_scenarios": "specwright._eval._scenarios",
+    "load_scenarios": "specwright._scenarios",
     "load_settings": "specwright._settings",
     "parse_messages": "specwright._reader",
-    "parse_spec": "specwright._reader",
+    "parse_spec": "specwright._layers._read",
     "read_conversation": "specwright._chain._formats",
-    "read_spec": "specwright._reader",
+    "read_spec": "specwright._layers._read",
     "render_report": "specwright._report._render",
     "resolve": "specwright._chain._resolution",
     "save_spec": "specwright._writer",

@@ -432,6 +432,29 @@ class Spec(FrozenModel):
                 parents.setdefault(child.id, section.id)
         return parents
 
+    @cached_property
+    def _parts(self) -> dict[str, Section]:
+        tops: tuple[Section, ...] = self.sections
+        parts: dict[str, Section] = {}
+        while len(tops) == 1 and tops[0].children:
+            parts[tops[0].id] = tops[0]
+            tops = tops[0].children
+        for top in tops:
+            parts.update({section.id: top for section in top.walk()})
+        return parts
+
+    def part_of(self, section_id: str) -> Section | None:
+        """The top-level part holding ``section_id`` (one of the H1 sections), or ``None``.
+
+        A spec wrapped in one heading (``# My spec`` over everything) has that heading's
+        children as its parts; the wrapper's own content is a part of its own.
+        """
+        return self._parts.get(section_id)
+
+    def parts(self) -> dict[str, Section]:
+        """Section id → the top-level part holding it, in spec order (see :meth:`part_of`)."""
+        return dict(self._parts)
+
     def section(self, section_id: str) -> Section:
         """Return the section with this id; raise :class:`UnknownSectionError` (a ``KeyError``)."""
         try:

@@ -56,6 +56,10 @@ class Settings(FrozenModel):
     max_text_chars: int = Field(default=2**25, gt=0)
     """Most characters of text one conversation may hold, over all its messages (32 MiB)."""
 
+    cache_dir: Path | None = None
+    """Where bases fetched from URLs (``extends: https://…``) are cached, under ``bases/``
+    (default: the platform's user cache directory)."""
+
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_environment(), **values})
 

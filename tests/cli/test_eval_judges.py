@@ -187,7 +187,7 @@ def test_disagreements_rank_the_section_the_judges_split_on_first(
 def test_a_human_verdict_overrides_the_majority_and_keeps_the_judges(judged: Judged) -> None:
     from datetime import UTC, datetime
 
-    from specwright._revise._feedback import Feedback
+    from specwright._results._feedback import Feedback
 
     run = load_run(judged.log)
     feedback = Feedback(

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from specwright import read_spec
-from specwright._eval._scenarios import build_scenarios
 from specwright._report._render import render_report
 from specwright._results import Rate, RunResult, SampleMetadata, SampleResult
+from specwright._scenarios import build_scenarios
 from tests.company.conftest import SpecWriter
 
 _OVERLAY = """\

@@ -13,7 +13,7 @@ from specwright._eval._prompt import (
     transcript_tokens,
     whole_spec_prompt_tokens,
 )
-from specwright._eval._scenarios import build_scenarios
+from specwright._scenarios import build_scenarios
 from tests._factories import small_spec
 from tests._paths import require_real_spec
 
@@ -73,7 +73,7 @@ def test_cached_grader_prompts_equal_the_plain_ones() -> None:
         grader_prompt,
         grader_system_prompt,
     )
-    from specwright._eval._scenarios import build_scenarios
+    from specwright._scenarios import build_scenarios
 
     spec = load_example_spec()
     prompts = GraderPrompts(spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from specwright import Spec
-from specwright._eval._scenarios import build_scenarios
+from specwright._scenarios import build_scenarios
 from tests._factories import small_spec
 from tests.eval.test_task_mock import _run
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from specwright import ConfigurationError, Spec, SpecError
-from specwright._eval._scenarios import (
+from specwright._scenarios import (
     build_scenarios,
     load_scenarios,
     render_scenario_schema,

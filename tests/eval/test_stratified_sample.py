@@ -10,8 +10,8 @@ import pytest
 from specwright import read_spec
 from specwright._eval._inspect_entry import caller_binds_grader, compliance
 from specwright._eval._run import EvalOptions, task_args
-from specwright._eval._scenarios import build_scenarios, stratified_order
 from specwright._reader import example_spec_path
+from specwright._scenarios import build_scenarios, stratified_order
 from tests._paths import require_real_spec
 
 

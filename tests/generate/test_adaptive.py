@@ -10,7 +10,7 @@ import pytest
 
 import specwright
 from specwright._cli import main
-from specwright._eval._scenarios import read_records
+from specwright._scenarios import read_records
 from tests.eval._server import (
     ScriptedServer,
     env_server,

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 
 import specwright
 from specwright._cli import main
-from specwright._eval._scenarios import read_records
+from specwright._scenarios import read_records
 from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import generator_reply
 

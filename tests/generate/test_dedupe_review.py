@@ -10,8 +10,8 @@ import pytest
 
 import specwright
 from specwright._cli import main
-from specwright._eval._scenarios import ScenarioRecord, load_scenarios, read_records
 from specwright._generate._dedupe import Deduper, diversity
+from specwright._scenarios import ScenarioRecord, load_scenarios, read_records
 from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import words
 

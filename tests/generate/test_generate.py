@@ -13,8 +13,8 @@ import yaml
 
 import specwright
 from specwright._cli import main
-from specwright._eval._scenarios import ScenarioRecord, load_scenarios, read_records
 from specwright._generate._prompts import PROMPT_VERSION
+from specwright._scenarios import ScenarioRecord, load_scenarios, read_records
 from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import field, generator_reply
 

@@ -13,7 +13,7 @@ import yaml
 
 import specwright
 from specwright._cli import main
-from specwright._eval._scenarios import read_records
+from specwright._scenarios import read_records
 from tests._paths import require_real_spec
 from tests.eval._server import env_server, grade_json, is_grader_request
 from tests.generate._scripted import generator_reply

@@ -15,7 +15,7 @@ import pytest
 
 import specwright
 from specwright._errors import SpecwrightError
-from specwright._eval._scenarios import read_records
+from specwright._scenarios import read_records
 from tests.eval._server import scripted_server
 from tests.generate._scripted import generator_reply
 

@@ -100,7 +100,7 @@ def test_conversation_errors_name_the_message_and_field(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(_HOSTILE))
 def test_jsonl_scenario_line_raises_spec_error(tmp_path: Path, name: str) -> None:
-    from specwright._eval._scenarios import load_scenarios
+    from specwright._scenarios import load_scenarios
 
     path = tmp_path / "extra.jsonl"
     path.write_text("\n" + _HOSTILE[name], encoding="utf-8")
@@ -112,7 +112,7 @@ def test_jsonl_scenario_line_raises_spec_error(tmp_path: Path, name: str) -> Non
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".yaml"])
 def test_scenario_file_not_utf8_is_a_spec_error_at_its_line(tmp_path: Path, suffix: str) -> None:
-    from specwright._eval._scenarios import load_scenarios
+    from specwright._scenarios import load_scenarios
 
     path = tmp_path / f"extra{suffix}"
     path.write_bytes(b"\n\n" + b'{"id": "a\xff"}\n')
@@ -123,7 +123,7 @@ def test_scenario_file_not_utf8_is_a_spec_error_at_its_line(tmp_path: Path, suff
 
 
 def test_deeply_nested_yaml_scenarios_are_a_spec_error(tmp_path: Path) -> None:
-    from specwright._eval._scenarios import load_scenarios
+    from specwright._scenarios import load_scenarios
 
     path = tmp_path / "extra.yaml"
     path.write_text("- " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specwright._report._escape import Html, el, json_for_script, text
+from specwright._html._escape import Html, el, json_for_script, text
 
 
 @given(st.text())

@@ -9,9 +9,8 @@ import pytest
 import report_factory as factory
 
 from specwright import ConfigurationError, Section, render_report
-from specwright._report._assets import CSS, SCRIPT, content_security_policy
+from specwright._html._assets import CSS, SCRIPT, content_security_policy
 from specwright._report._load import load_runs
-from specwright._report._view import spec_parts
 from specwright._results import RunResult
 
 Golden = Callable[[str, str], None]
@@ -181,8 +180,8 @@ def test_a_spec_wrapped_in_one_heading_has_its_children_as_parts() -> None:
     wrapped = inner.model_copy(
         update={"sections": (Section(id="all", title="My spec", depth=1, children=inner.sections),)}
     )
-    assert spec_parts(wrapped)["follow_chain"].id == "chain_of_command"
-    assert spec_parts(wrapped)["all"].id == "all"
+    assert wrapped.part_of("follow_chain").id == "chain_of_command"
+    assert wrapped.part_of("all").id == "all"
     page = _html(factory.run_a(), spec=wrapped)
     assert page.count('<details class="part"') == 3
 

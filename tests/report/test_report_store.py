@@ -265,3 +265,31 @@ def test_processes_opening_a_fresh_postgresql_store_at_once_all_succeed(
     with ResultsStore(fresh_pg_url) as store:
         assert store.migrations() == [name for name, _ in MIGRATIONS]
         assert [r.run_id for r in store.runs()] == ["run-a-0001", "run-b-0002"]
+
+
+def test_every_store_opens_one_sqlite_file_the_same_way(tmp_path: Path) -> None:
+    # One engine recipe for every store in the file: the results store and the gateway's
+    # decision store both see WAL, the same busy timeout and write-locking transactions.
+    pytest.importorskip("starlette")
+    from specwright._serve._decision_store import DecisionStore
+
+    db = f"sqlite:///{tmp_path / 'one.db'}"
+    results, decisions = ResultsStore(db), DecisionStore(db)
+    try:
+        seen = []
+        for engine in (results._engine, decisions._engine):
+            with engine.connect() as conn:
+                pragmas = tuple(
+                    conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                    for name in ("journal_mode", "busy_timeout", "synchronous")
+                )
+                # BEGIN IMMEDIATE holds the write lock: another connection cannot write now.
+                other = sqlite3.connect(tmp_path / "one.db", timeout=0)
+                with pytest.raises(sqlite3.OperationalError):
+                    other.execute("CREATE TABLE probe (x)")
+                other.close()
+            seen.append(pragmas)
+        assert seen[0] == seen[1] == ("wal", 60000, 1)
+    finally:
+        results.close()
+        decisions.close()

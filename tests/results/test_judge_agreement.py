@@ -155,14 +155,14 @@ def test_samples_of_another_panel_stay_out() -> None:
 
 
 def test_panel_metadata_headline() -> None:
-    from specwright._eval._judge import Verdict
     from specwright._eval._scorer import panel_metadata
+    from specwright._results import Verdict
 
     def verdict(compliant: bool | None, score: float | None, why: str) -> Verdict:
         grade = Grade(score=None if score is None else int(score), compliant=compliant)
         reason = None if compliant is not None else "refused"
         return Verdict(compliant=compliant, score=score, rationale=why, grades=(grade,) * 3,
-                       tokens=30, unscored_reason=reason)  # fmt: skip
+                       grader_tokens=30, unscored_reason=reason)  # fmt: skip
 
     meta = panel_metadata(
         [("a", verdict(T, 6, "fine")), ("b", verdict(F, 2, "bad")), ("c", verdict(F, 3, "meh"))],

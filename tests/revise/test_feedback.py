@@ -11,9 +11,9 @@ import pytest
 
 from specwright._errors import ConfigurationError
 from specwright._results import RunResult
+from specwright._results._feedback import Feedback, make_feedback, parse_sample_ref
 from specwright._results._store import ResultsStore
 from specwright._revise._adjudicate import adjudicate
-from specwright._revise._feedback import Feedback, make_feedback, parse_sample_ref
 from tests.report import report_factory as factory
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from specwright import example_spec_path, lint_spec, read_spec
-from specwright._reader import parse_spec
+from specwright._layers._read import parse_spec
 from specwright._results import TranscriptMessage
 from specwright._revise._answer import ProposalAnswer
 from specwright._revise._evidence import Evidence

@@ -51,9 +51,9 @@ def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSi
     if options["sections"]:
         raise ConfigurationError("--changed-since picks the sections itself: drop --sections")
     from specwright._cli._report_common import log_reader
-    from specwright._eval._scenarios import select_sections
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
     from specwright._report._load import load_runs
+    from specwright._scenarios import select_sections
     from specwright._spec_diff._affected import affected_sections
 
     spec_path = options["spec_path"] or settings.spec

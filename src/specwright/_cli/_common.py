@@ -178,7 +178,7 @@ def log_dir_option(dest: str, text: str) -> Callable[[_F], _F]:
 
 def load_spec_option(path: Path | None, settings: Settings | None = None) -> Spec:
     """Read the spec at ``path`` (else ``SPECWRIGHT_SPEC``); bad input raises SpecError."""
-    from specwright._reader import read_spec  # the reader is the heaviest core module
+    from specwright._layers._read import read_spec
 
     path = spec_path_or_setting(path, settings)
     if path is None:

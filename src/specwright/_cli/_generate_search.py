@@ -21,9 +21,9 @@ from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
 if TYPE_CHECKING:
-    from specwright._eval._scenarios import GeneratedKind
     from specwright._generate._adaptive import AdaptiveResult, RoundReport
     from specwright._model import Spec
+    from specwright._scenarios import GeneratedKind
 
 __all__ = ["run_search"]
 

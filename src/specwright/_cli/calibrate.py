@@ -137,7 +137,7 @@ def _calibrate_all(
 
 def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, tuple[str, ...], Path]:
     """The spec, the graders and a writable log directory; a usage error when missing."""
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
 
     spec_path: Path | None = options["spec_path"] or settings.spec
     graders = check_graders(options["graders"]) or ((settings.grader,) if settings.grader else ())

@@ -50,7 +50,7 @@ def compose(
       specwright compose base-spec team-a team-b -o composed-spec/
       specwright compose --spec base-spec team-a --format json
     """
-    from specwright._layers._base import compose_spec
+    from specwright._layers._read import compose_spec
 
     base, overlays = _base_and_overlays(layers, spec_path)
     spec = compose_spec(base, *overlays)

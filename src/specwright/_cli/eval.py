@@ -288,7 +288,7 @@ def _check_report_path(path: Path | None) -> None:
 def _write_report(result: RunResult, options: dict[str, Any], settings: Settings) -> None:
     """The run's report, as ``specwright report RUN --spec SPEC -o PATH`` would write it."""
     from specwright._cli._report_common import infer_format, write_output
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
     from specwright._report._render import render_report
 
     path: Path = options["report_path"]
@@ -392,7 +392,7 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     from specwright._eval._calibrate import calibration_for
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
 
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:

@@ -72,8 +72,8 @@ def add(
           --section be_honest
     """
     from specwright._cli._report_common import log_reader
+    from specwright._results._feedback import make_feedback, parse_sample_ref
     from specwright._results._store import ResultsStore
-    from specwright._revise._feedback import make_feedback, parse_sample_ref
     from specwright._revise._runs import resolve_run
 
     db_url = results_db or settings.results_db

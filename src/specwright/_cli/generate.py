@@ -16,11 +16,11 @@ from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
 if TYPE_CHECKING:
-    from specwright._eval._scenarios import GeneratedKind, ScenarioRecord
     from specwright._generate._client import GeneratorClient, GeneratorSettings
     from specwright._generate._generation import GenerationResult
     from specwright._generate._kinds import Request
     from specwright._model import Spec
+    from specwright._scenarios import GeneratedKind, ScenarioRecord
 
 __all__ = [
     "exit_code",

@@ -53,10 +53,9 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
         {sha}
     or a clone of https://github.com/openai/model_spec: --base model_spec
     """
-    from specwright._layers._base import read_base
-    from specwright._layers._header import LayerHeader
+    from specwright._layers._read import read_base, read_spec
     from specwright._layers._scaffold import relative_base, scaffold_overlay
-    from specwright._reader import read_spec
+    from specwright._reader._layer_header import LayerHeader
 
     target = directory / "model_spec.md"
     if target.exists() and not force:

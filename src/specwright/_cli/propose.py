@@ -84,7 +84,7 @@ def propose(settings: Settings, /, **options: Any) -> int:
           --baseline logs/run.eval --model openai-api/local/m
     """
     from specwright._generate._client import check_reachable, resolve_endpoint
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
     from specwright._revise._propose import ProposalFailure
 
     spec_path: Path | None = options["spec_path"] or settings.spec

@@ -21,7 +21,7 @@ from specwright._report._formats import FORMAT_BY_SUFFIX, REPORT_FORMATS
 from specwright._report._load import LogReader, latest_run_file, load_runs
 from specwright._report._render import render_report
 from specwright._results import Rate, RunResult
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 from specwright._settings import Settings
 
 __all__ = ["report"]

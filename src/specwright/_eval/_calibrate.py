@@ -20,11 +20,10 @@ from inspect_ai.model import Model
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError, GraderFailure
-from specwright._eval._judge import GraderSettings, Verdict, run_grader
+from specwright._eval._judge import GraderSettings, run_grader
 from specwright._eval._messages import message_text
 from specwright._eval._prompt import Budget, grader_prompt, grader_system_prompt
 from specwright._eval._provider import ModelReplyError, inspect_model
-from specwright._eval._scenarios import select_sections
 from specwright._frozen import FrozenModel
 from specwright._model import Example, Label, LabelledAnswer, Section, Spec
 from specwright._results import (
@@ -32,6 +31,7 @@ from specwright._results import (
     JudgeAgreement,
     JudgeVerdict,
     SampleResult,
+    Verdict,
     accuracy,
     cohens_kappa,
     confusion,
@@ -39,6 +39,7 @@ from specwright._results import (
     judge_agreements,
     merge,
 )
+from specwright._scenarios import select_sections
 
 __all__ = [
     "GraderFailure",

@@ -23,12 +23,12 @@ from specwright._eval import (
     _provider,  # noqa: F401 - registers the openai-roles provider
 )
 from specwright._eval._judge import GraderSettings
-from specwright._eval._scenarios import build_scenarios, load_scenarios, stratified_order
 from specwright._eval._scorer import GRADER_ROLE, grader_role
 from specwright._eval._shard import Shard
 from specwright._eval._task import compliance_task
-from specwright._reader import read_spec
+from specwright._layers._read import read_spec
 from specwright._results import Calibration
+from specwright._scenarios import build_scenarios, load_scenarios, stratified_order
 
 __all__ = ["MissingGrader", "caller_binds_grader", "compliance"]
 

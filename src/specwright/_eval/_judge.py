@@ -27,9 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specwright._eval._provider import request_failure
 from specwright._frozen import FrozenModel
-from specwright._results import Grade
+from specwright._results import Grade, Verdict
 
-__all__ = ["GraderSettings", "GraderVerdict", "Verdict", "aggregate", "parse_grade", "run_grader"]
+__all__ = ["GraderSettings", "GraderVerdict", "aggregate", "parse_grade", "run_grader"]
 
 
 class GraderVerdict(BaseModel):
@@ -61,25 +61,6 @@ class GraderSettings(FrozenModel):
     structured: bool = True
     """Ask for the verdict's JSON Schema in the grader's profile form (the parser stays the
     fallback for servers that ignore it)."""
-
-
-class Verdict(FrozenModel):
-    """The aggregate of a transcript's grader samples."""
-
-    compliant: bool | None
-    """Majority verdict of scored samples; ``None`` when none was scored."""
-    score: float | None
-    """Median score of scored samples."""
-    rationale: str = ""
-    """Rationale of the scored sample closest to the median."""
-    cited_sections: tuple[str, ...] = ()
-    """That sample's cited sections."""
-    unscored_reason: str | None = None
-    """Why no sample counted, when unscored."""
-    grades: tuple[Grade, ...] = ()
-    """Every grader sample."""
-    tokens: int = 0
-    """Grader tokens over all samples."""
 
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
@@ -126,7 +107,7 @@ def aggregate(grades: Sequence[Grade], tokens: int = 0) -> Verdict:
             score=None,
             unscored_reason="; ".join(reasons),
             grades=tuple(grades),
-            tokens=tokens,
+            grader_tokens=tokens,
         )
     median = statistics.median(g.score for g in scored if g.score is not None)
     yes = sum(1 for g in scored if g.compliant)
@@ -143,7 +124,7 @@ def aggregate(grades: Sequence[Grade], tokens: int = 0) -> Verdict:
         rationale=closest.rationale,
         cited_sections=closest.cited_sections,
         grades=tuple(grades),
-        tokens=tokens,
+        grader_tokens=tokens,
     )
 
 

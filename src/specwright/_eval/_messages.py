@@ -29,8 +29,8 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolCall
 
 from specwright._chat import message_text, pair_tool_calls
-from specwright._eval._scenarios import Scenario
 from specwright._model import Message, Spec
+from specwright._scenarios import Scenario
 
 if TYPE_CHECKING:
     from specwright._chain._spec_index import SpecIndex

@@ -32,7 +32,7 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 
-from specwright._eval._judge import GraderSettings, Verdict, run_grader
+from specwright._eval._judge import GraderSettings, run_grader
 from specwright._eval._messages import original_role, scenario_messages, shown_text
 from specwright._eval._prompt import (
     Budget,
@@ -43,15 +43,16 @@ from specwright._eval._prompt import (
     whole_spec_prompt_tokens,
 )
 from specwright._eval._provider import collect_adaptations, record_adaptations
-from specwright._eval._scenarios import Scenario
 from specwright._model import Spec
 from specwright._results import (
     JudgeVerdict,
     SampleMetadata,
     ScoreMetadata,
+    Verdict,
     majority_verdict,
     read_record,
 )
+from specwright._scenarios import Scenario
 
 __all__ = [
     "GRADER_ROLE",
@@ -106,15 +107,7 @@ def written_transcript(scenario: Scenario, spec: Spec, state: TaskState) -> list
 def score_metadata(verdict: Verdict, whole_spec_tokens: int, prompt_tokens: int) -> ScoreMetadata:
     """The judge's score metadata, as the log contract types it."""
     return ScoreMetadata(
-        compliant=verdict.compliant,
-        score=verdict.score,
-        rationale=verdict.rationale,
-        cited_sections=verdict.cited_sections,
-        grades=verdict.grades,
-        unscored_reason=verdict.unscored_reason,
-        grader_tokens=verdict.tokens,
-        grader_prompt_tokens=prompt_tokens,
-        whole_spec_tokens=whole_spec_tokens,
+        **dict(verdict), grader_prompt_tokens=prompt_tokens, whole_spec_tokens=whole_spec_tokens
     )
 
 
@@ -127,14 +120,7 @@ def panel_metadata(
     its score the median of theirs, its rationale the first agreeing judge's; the grades and
     tokens are every judge's together (what the grading cost).
     """
-    judges = tuple(
-        JudgeVerdict(
-            grader=grader, compliant=v.compliant, score=v.score, rationale=v.rationale,
-            cited_sections=v.cited_sections, grades=v.grades,
-            unscored_reason=v.unscored_reason, grader_tokens=v.tokens,
-        )
-        for grader, v in verdicts
-    )  # fmt: skip
+    judges = tuple(JudgeVerdict(grader=grader, **dict(v)) for grader, v in verdicts)
     compliant = majority_verdict(j.compliant for j in judges)
     lead = next((j for j in judges if j.compliant == compliant), judges[0])
     scores = [j.score for j in judges if j.score is not None]

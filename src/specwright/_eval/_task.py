@@ -16,10 +16,10 @@ from specwright._eval._judge import GraderSettings
 from specwright._eval._messages import scenario_messages, spec_index
 from specwright._eval._prompt import Budget
 from specwright._eval._provider import collect_adaptations, record_adaptations, request_failure
-from specwright._eval._scenarios import Scenario, build_scenarios
 from specwright._eval._scorer import JudgeContext, spec_judge
 from specwright._model import Spec
 from specwright._results import RUN_METADATA_KEY, Calibration, RunMetadata
+from specwright._scenarios import Scenario, build_scenarios
 
 __all__ = ["TASK_NAME", "answer", "compliance_task", "run_metadata"]
 

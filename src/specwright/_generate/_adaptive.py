@@ -15,21 +15,22 @@ from collections.abc import Callable, Sequence
 from inspect_ai.model import Model
 from pydantic import Field
 
-from specwright._eval._judge import GraderSettings, Verdict, run_grader
+from specwright._eval._judge import GraderSettings, run_grader
 from specwright._eval._messages import original_role, scenario_messages, shown_text
 from specwright._eval._prompt import grader_prompt, grader_system_prompt
-from specwright._eval._scenarios import ScenarioRecord, record_scenario
 from specwright._frozen import FrozenModel
 from specwright._generate._client import GeneratorClient
 from specwright._generate._generation import GenerationResult, collect_replies, request_schema
 from specwright._generate._kinds import Request
 from specwright._generate._prompts import SYSTEM_PROMPT, variant_prompt
 from specwright._model import Spec
+from specwright._results import Verdict
+from specwright._scenarios import ScenarioRecord, record_scenario
 
-__all__ = ["AdaptiveResult", "Finding", "Judges", "RoundReport", "evaluate", "search"]
+__all__ = ["AdaptiveResult", "Judges", "RoundReport", "SearchFinding", "evaluate", "search"]
 
 
-class Finding(FrozenModel):
+class SearchFinding(FrozenModel):
     """The target's answer to one scenario and the judge's verdict on it."""
 
     record_id: str
@@ -87,7 +88,7 @@ class Judges:
         self.gate = asyncio.Semaphore(limit)
 
 
-async def evaluate(spec: Spec, record: ScenarioRecord, judges: Judges) -> Finding:
+async def evaluate(spec: Spec, record: ScenarioRecord, judges: Judges) -> SearchFinding:
     """The target's answer to ``record`` and its verdict; a failed call is an ``error``."""
     scenario = record_scenario(spec, record, "<adaptive>:1")
     messages = scenario_messages(scenario, spec)
@@ -101,20 +102,20 @@ async def evaluate(spec: Spec, record: ScenarioRecord, judges: Judges) -> Findin
                 judges.grader, grader_system_prompt(), prompt, judges.settings
             )
         except Exception as exc:  # one scenario's failure is that scenario's, not the search's
-            return Finding(record_id=record.id, error=f"{type(exc).__name__}: {exc}"[:300])
+            return SearchFinding(record_id=record.id, error=f"{type(exc).__name__}: {exc}"[:300])
     return _finding(record.id, output.completion, verdict, output.usage)
 
 
-def _finding(record_id: str, answer: str, verdict: Verdict, usage: object) -> Finding:
+def _finding(record_id: str, answer: str, verdict: Verdict, usage: object) -> SearchFinding:
     scored = {g.compliant for g in verdict.grades if g.compliant is not None}
-    return Finding(
+    return SearchFinding(
         record_id=record_id,
         answer=answer,
         compliant=verdict.compliant,
         disagreement=len(scored) > 1,
         rationale=verdict.rationale,
         target_tokens=int(getattr(usage, "total_tokens", 0) or 0),
-        grader_tokens=verdict.tokens,
+        grader_tokens=verdict.grader_tokens,
     )
 
 
@@ -163,13 +164,13 @@ async def search(
     return AdaptiveResult(rounds=reports, records=kept, generation=generations)
 
 
-def _worth(finding: Finding) -> bool:
+def _worth(finding: SearchFinding) -> bool:
     return finding.compliant is False or finding.disagreement
 
 
 def _variant_requests(
     spec: Spec,
-    parents: Sequence[tuple[ScenarioRecord, Finding]],
+    parents: Sequence[tuple[ScenarioRecord, SearchFinding]],
     number: int,
     n: int,
     seed: int,
@@ -196,7 +197,9 @@ def _variant_requests(
     return requests
 
 
-def _round_report(number: int, batch: GenerationResult, findings: Sequence[Finding]) -> RoundReport:
+def _round_report(
+    number: int, batch: GenerationResult, findings: Sequence[SearchFinding]
+) -> RoundReport:
     return RoundReport(
         round=number,
         scenarios=len(findings),
@@ -212,7 +215,9 @@ def _round_report(number: int, batch: GenerationResult, findings: Sequence[Findi
     )
 
 
-def _tagged(records: Sequence[ScenarioRecord], findings: Sequence[Finding]) -> list[ScenarioRecord]:
+def _tagged(
+    records: Sequence[ScenarioRecord], findings: Sequence[SearchFinding]
+) -> list[ScenarioRecord]:
     # The reviewer sees why a draft is interesting: the target failed it, or the judge wavered.
     tagged = []
     for record, finding in zip(records, findings, strict=True):

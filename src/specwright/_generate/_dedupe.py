@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from datasketch import MinHash, MinHashLSH
 
-from specwright._eval._scenarios import ScenarioRecord
+from specwright._scenarios import ScenarioRecord
 
 __all__ = ["Deduper", "diversity", "diversity_of", "record_text", "signature"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from specwright._errors import ConfigurationError
-from specwright._eval._scenarios import ScenarioRecord, read_records
+from specwright._scenarios import ScenarioRecord, read_records
 
 __all__ = [
     "append_new",

@@ -17,7 +17,6 @@ from typing import get_args
 from datasketch import MinHash
 from pydantic import BaseModel, ConfigDict, Field
 
-from specwright._eval._scenarios import GeneratedKind, Provenance, ScenarioRecord, select_sections
 from specwright._generate._client import GeneratorClient, GeneratorSettings, Reply
 from specwright._generate._dedupe import Deduper, diversity_of, record_text, signature
 from specwright._generate._kinds import ITEM_MODELS, Request, build_records
@@ -30,6 +29,7 @@ from specwright._generate._prompts import (
 )
 from specwright._llm import UnparsedReply
 from specwright._model import Spec
+from specwright._scenarios import DraftProvenance, GeneratedKind, ScenarioRecord, select_sections
 
 __all__ = [
     "ALL_KINDS",
@@ -147,7 +147,7 @@ class Parsed:
     failure: str | None = None
 
 
-def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: Provenance) -> Parsed:
+def parse_reply(spec: Spec, request: Request, reply: Reply, provenance: DraftProvenance) -> Parsed:
     """The records each item of ``reply`` becomes (before dedupe), and its bad items."""
     parsed = Parsed(request=request, tokens=reply.tokens, failure=reply.error)
     items = envelope(reply)
@@ -180,9 +180,11 @@ def request_schema(request: Request) -> dict[str, object]:
     return reply_schema(ITEM_MODELS[request.kind])
 
 
-def provenance_for(request: Request, generator: str, settings: GeneratorSettings) -> Provenance:
+def provenance_for(
+    request: Request, generator: str, settings: GeneratorSettings
+) -> DraftProvenance:
     """What a record of ``request`` records about its origin."""
-    return Provenance(
+    return DraftProvenance(
         generator=generator,
         seed=request.seed,
         temperature=settings.temperature,

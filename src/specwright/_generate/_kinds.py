@@ -17,16 +17,6 @@ from specwright._chain._authority import split_conversation
 from specwright._chain._conversation import Conversation
 from specwright._chain._interpreter import Annotations, DeterministicInterpreter, RelationNote
 from specwright._chain._resolution import resolve
-from specwright._eval._scenarios import (
-    Expectation,
-    GeneratedKind,
-    Generation,
-    Provenance,
-    RecordAttachment,
-    RecordMessage,
-    ScenarioRecord,
-    record_messages,
-)
 from specwright._frozen import FrozenModel
 from specwright._generate._parse import (
     ConflictItem,
@@ -39,6 +29,16 @@ from specwright._generate._parse import (
     TwinItem,
 )
 from specwright._model import Prose, Section, Spec
+from specwright._scenarios import (
+    DraftProvenance,
+    Expectation,
+    GeneratedKind,
+    Generation,
+    RecordAttachment,
+    RecordMessage,
+    ScenarioRecord,
+    record_messages,
+)
 
 __all__ = ["ITEM_MODELS", "PLACEMENTS", "Request", "build_records", "conflict_records"]
 
@@ -70,7 +70,7 @@ class Request(FrozenModel):
 
 
 def build_records(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     """The records one valid item becomes; ``None`` when it contradicts the spec's structure."""
     builder = _BUILDERS[request.kind]
@@ -106,7 +106,7 @@ def _messages(items: list[GenMessage]) -> list[RecordMessage]:
 
 
 def _plain(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, DirectItem)
     expected = Expectation(outcome="comply", basis=item.expected, derived_by="generator")
@@ -115,7 +115,7 @@ def _plain(
 
 
 def _twins(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, TwinItem)
     careful = _record(
@@ -137,7 +137,7 @@ def _twins(
 
 
 def _paraphrase(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, ParaphraseItem)
     known = {e.id for e in spec.section(request.section_id).examples}
@@ -150,7 +150,7 @@ def _paraphrase(
 
 
 def _interaction(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, InteractionItem)
     pair = [request.section_id, *([request.partner] if request.partner else [])]
@@ -206,14 +206,14 @@ def _normal(text: str) -> str:
 
 
 def _conflicts(
-    spec: Spec, request: Request, item: Item, provenance: Provenance
+    spec: Spec, request: Request, item: Item, provenance: DraftProvenance
 ) -> list[ScenarioRecord] | None:
     assert isinstance(item, ConflictItem)
     return conflict_records(spec, request, item, provenance)
 
 
 def conflict_records(
-    spec: Spec, request: Request, item: ConflictItem, provenance: Provenance
+    spec: Spec, request: Request, item: ConflictItem, provenance: DraftProvenance
 ) -> list[ScenarioRecord]:
     """One record per placement, each with the outcome the chain of command derives."""
     records = []
@@ -316,7 +316,7 @@ _OUTCOMES: dict[str, str] = {
 
 _BUILDERS: dict[
     GeneratedKind,
-    Callable[[Spec, Request, Item, Provenance], list[ScenarioRecord] | None],
+    Callable[[Spec, Request, Item, DraftProvenance], list[ScenarioRecord] | None],
 ] = {
     "direct": _plain,
     "multi_turn": _plain,

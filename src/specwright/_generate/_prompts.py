@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from specwright._eval._messages import message_text
-from specwright._eval._scenarios import GeneratedKind
 from specwright._model import Example, Section, Spec
+from specwright._scenarios import GeneratedKind
 
 __all__ = [
     "PROMPT_VERSION",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from specwright._errors import ConfigurationError
-from specwright._eval._scenarios import RecordStatus, ScenarioRecord
+from specwright._scenarios import RecordStatus, ScenarioRecord
 
 __all__ = ["edit_message", "set_status", "summary_line"]
 

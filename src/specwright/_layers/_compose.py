@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from specwright._errors import SpecError
-from specwright._layers._header import LayerHeader
 from specwright._layers._rules import check_layer
 from specwright._model import (
     Authority,
@@ -24,6 +23,7 @@ from specwright._model import (
     Section,
     Spec,
 )
+from specwright._reader._layer_header import LayerHeader
 
 __all__ = ["compose_layer"]
 

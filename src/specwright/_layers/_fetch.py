@@ -28,9 +28,11 @@ _TIMEOUT_S = 30.0
 
 def base_cache_dir() -> Path:
     """Where fetched bases are kept: ``$SPECWRIGHT_CACHE_DIR/bases``, else the user cache."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured) / "bases"
+    from specwright._settings import load_settings  # read only when a URL base is fetched
+
+    configured = load_settings().cache_dir
+    if configured is not None:
+        return configured / "bases"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("specwright")) / "bases"

@@ -10,8 +10,8 @@ at all) stay as the base wrote them. Errors name the layer's line and the base's
 from __future__ import annotations
 
 from specwright._errors import SpecError
-from specwright._layers._header import LayerHeader, NamedId
 from specwright._model import Section, SourceLocation, Spec, authority_rank
+from specwright._reader._layer_header import LayerHeader, NamedId
 
 __all__ = ["check_layer"]
 

@@ -6,7 +6,8 @@ dialect: comparisons and labels), ``_message_body`` (one message's text, ``<untr
 ``<settings>`` and attachments), ``_cursor`` (the parser's position and tag grammar),
 ``_settings`` (``<settings>`` values), ``_front_matter`` (``---`` title, version and
 description; the default title), ``_document`` (the section tree and its blocks),
-``_spec`` (files → :class:`~specwright.Spec`), ``_export`` (spec JSON exports) and
+``_spec`` (files → one layer's :class:`~specwright.Spec`; composing it on its base is
+:mod:`specwright._layers`' job), ``_export`` (spec JSON exports) and
 ``_example`` (the shipped spec).
 Malformed input raises :class:`~specwright.SpecError`; nothing else escapes.
 """
@@ -14,12 +15,12 @@ Malformed input raises :class:`~specwright.SpecError`; nothing else escapes.
 from __future__ import annotations
 
 from specwright._reader._example import example_spec_path, load_example_spec
-from specwright._reader._spec import parse_messages, parse_spec, read_spec
+from specwright._reader._spec import parse_layer, parse_messages, read_layer
 
 __all__ = [
     "example_spec_path",
     "load_example_spec",
+    "parse_layer",
     "parse_messages",
-    "parse_spec",
-    "read_spec",
+    "read_layer",
 ]

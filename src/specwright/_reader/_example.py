@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from specwright._model import Spec
-from specwright._reader._spec import read_spec
+from specwright._reader._spec import read_layer
 
 __all__ = ["example_spec_path", "load_example_spec"]
 
@@ -23,4 +23,5 @@ def load_example_spec() -> Spec:
 
     Its front matter titles it ``Wayfarer travel assistant``, version ``1.0``.
     """
-    return read_spec(example_spec_path())
+    spec, _ = read_layer(example_spec_path())  # the shipped spec extends no base
+    return spec

@@ -15,8 +15,8 @@ from typing import Literal, get_args
 import yaml
 
 from specwright._errors import SpecError
-from specwright._layers._header import LAYER_KEYS, LayerHeader, layer_header
 from specwright._model import Section
+from specwright._reader._layer_header import LAYER_KEYS, LayerHeader, layer_header
 
 __all__ = ["FrontMatter", "document_title", "render_front_matter", "split_front_matter"]
 

@@ -31,7 +31,7 @@ from specwright._reader._cursor import STRUCT_RE, Cursor, Header, indent
 from specwright._reader._lines import decode
 from specwright._reader._message_body import parse_body
 
-__all__ = ["Conversation", "parse_conversation"]
+__all__ = ["MessageBlocks", "parse_conversation"]
 
 # Possessive quantifiers (`*+`, `++`) keep these linear: with plain ones, two adjacent `\s*`
 # or a lazy group before `\s*$` backtrack quadratically on a line padded with spaces.
@@ -48,7 +48,7 @@ _LABEL_RE = re.compile(
 
 
 @dataclass(slots=True)
-class Conversation:
+class MessageBlocks:
     """What a fence holds: the messages, labelled answers and whether it had a comparison."""
 
     messages: list[Message] = field(default_factory=list)
@@ -69,10 +69,10 @@ class _State:
     """A ``[...]`` stands between the last message and the next."""
 
 
-def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversation:
+def parse_conversation(lines: list[str], first_line: int, file: str) -> MessageBlocks:
     """Parse a conversation block; ``first_line`` is the 1-based line number of ``lines[0]``."""
     cursor = Cursor(lines, first_line, file)
-    result = Conversation()
+    result = MessageBlocks()
     state = _State()
     while cursor.index < len(lines):
         cursor.unemphasise()  # `*<comparison>` between messages: read the bare tag
@@ -97,7 +97,7 @@ def parse_conversation(lines: list[str], first_line: int, file: str) -> Conversa
     return result
 
 
-def _comparison_tag(cursor: Cursor, line: str, state: _State, result: Conversation) -> None:
+def _comparison_tag(cursor: Cursor, line: str, state: _State, result: MessageBlocks) -> None:
     if line.strip() == "</comparison>":
         if state.comparison_at is None:
             raise cursor.error(
@@ -113,7 +113,7 @@ def _comparison_tag(cursor: Cursor, line: str, state: _State, result: Conversati
     result.has_comparison = True
 
 
-def _normalise_after(result: Conversation) -> None:
+def _normalise_after(result: MessageBlocks) -> None:
     # A comparison after every message is the common case: leave `after` unset for it.
     total = len(result.messages)
     for i, answer in enumerate(result.answers):
@@ -161,7 +161,7 @@ def _unexpected(cursor: Cursor, line: str) -> SpecError:
 
 
 def _message(
-    cursor: Cursor, header: Header, result: Conversation, gap: bool, after: int | None
+    cursor: Cursor, header: Header, result: MessageBlocks, gap: bool, after: int | None
 ) -> None:
     cursor.index += 1
     parts, settings = parse_body(cursor, header)

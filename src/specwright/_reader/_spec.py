@@ -10,15 +10,15 @@ from typing import NamedTuple
 
 from specwright._errors import SpecError
 from specwright._jsonio import byte_position
-from specwright._layers._header import LayerHeader
 from specwright._model import EvalPrompt, Message, Section, SourceSlip, Spec, StrayEmphasis
 from specwright._reader._document import scan_document, scan_examples
 from specwright._reader._export import read_spec_export
 from specwright._reader._front_matter import FrontMatter, document_title, split_front_matter
+from specwright._reader._layer_header import LayerHeader
 from specwright._reader._lines import split_lines
 from specwright._reader._messages import parse_conversation
 
-__all__ = ["parse_messages", "parse_spec", "read_layer", "read_spec"]
+__all__ = ["parse_layer", "parse_messages", "read_layer"]
 
 SPEC_FILE = "model_spec.md"
 EVAL_DIR = "examples"
@@ -42,23 +42,27 @@ def parse_messages(text: str, *, file: str = "<string>", line: int = 1) -> tuple
     return tuple(conversation.messages)
 
 
-def parse_spec(
+def parse_layer(
     text: str,
     *,
     file: str = "<string>",
     eval_files: Mapping[str, str] | None = None,
     version: str | None = None,
-) -> Spec:
+) -> tuple[Spec, LayerHeader | None]:
     """Parse spec markdown (and eval prompt files, tag → text) into a :class:`Spec`; no I/O.
 
     Front matter sets the title, version and description; ``version`` wins over it. Without
     a front matter title, the title is the document's single level-1 heading, else empty.
+    Returns the spec's own content and its layering front matter, uncomposed: composition on
+    an ``extends:`` base happens above the reader (:func:`specwright._layers._read.parse_spec`).
     """
     evals = [(tag, _eval_name(file, tag), body) for tag, body in (eval_files or {}).items()]
-    return _composed(*_assemble(text, file, evals, _Defaults(version=version), source=None))
+    return _assemble(text, file, evals, _Defaults(version=version), source=None)
 
 
-def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Spec:
+def read_layer(
+    path: str | os.PathLike[str], *, version: str | None = None
+) -> tuple[Spec, LayerHeader | None]:
     """Read a spec: a ``model_spec.md`` file, or a directory holding one and ``examples/*.md``.
 
     A ``.json`` file is read as a spec JSON export (what ``specwright export --format json``
@@ -66,18 +70,11 @@ def read_spec(path: str | os.PathLike[str], *, version: str | None = None) -> Sp
     ``version`` wins over it. Otherwise the version is the directory's name when it looks like
     a version or a date (``2025-12-18``, ``v1.2``), and the title is the document's single
     level-1 heading, else empty: never a folder's name. Unreadable, empty, binary or
-    malformed input raises :class:`SpecError`. A spec whose front matter ``extends:`` a base
-    is composed on that base (see ``docs/company.md``).
-    """
-    return _composed(*read_layer(path, version=version))
+    malformed input raises :class:`SpecError`.
 
-
-def read_layer(
-    path: str | os.PathLike[str], *, version: str | None = None
-) -> tuple[Spec, LayerHeader | None]:
-    """Read a spec as :func:`read_spec` does, without composing it on its ``extends:`` base.
-
-    Returns the spec's own content and its layering front matter (``None`` for a plain spec).
+    Returns the spec's own content and its layering front matter (``None`` for a plain spec),
+    uncomposed: a spec that ``extends:`` a base is composed above the reader, by
+    `specwright._layers._read.read_spec` (see ``docs/company.md``).
     """
     given = Path(path)
     spec_file = given / SPEC_FILE if given.is_dir() else given
@@ -203,14 +200,6 @@ def _assemble(
         slips=tuple(slips),
     )
     return spec, front.layer if front is not None else None
-
-
-def _composed(spec: Spec, layer: LayerHeader | None) -> Spec:
-    if layer is None or layer.extends is None:
-        return spec
-    from specwright._layers._base import compose_on_declared_base  # layered specs only
-
-    return compose_on_declared_base(spec, layer)
 
 
 def _labels(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from specwright._report._escape import Html, el
+from specwright._html._escape import Html, el
 from specwright._report._view import RateRow, fmt_rate
 from specwright._results import Rate
 

@@ -11,8 +11,8 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from specwright._html._escape import Html, el
 from specwright._model import Spec
-from specwright._report._escape import Html, el
 from specwright._report._prose import ProseLinks, render_prose
 from specwright._report._view import PartRow, SectionRow, fmt_rate
 from specwright._results import Grade, SampleResult

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 from specwright._registry import Registry
 
 if TYPE_CHECKING:
-    from specwright._report._history import History
     from specwright._report._input import ReportInput
 
 __all__ = [
@@ -54,8 +53,11 @@ FORMAT_BY_SUFFIX: dict[str, ReportFormat] = {
 ReportRenderer: TypeAlias = "Callable[[ReportInput], str]"
 """Renders runs (and the diff against a baseline, when there is one) as text."""
 
-HistoryRenderer: TypeAlias = "Callable[[History], str]"
-"""Renders the history of indexed runs as text."""
+HistoryRenderer: TypeAlias = Callable[[Any], str]
+"""Renders the history of indexed runs (a :class:`specwright._report._history.History`) as text.
+
+Typed loosely on purpose: naming ``History`` here would make this module and the history
+module import each other, and the registry only checks that an entry is callable."""
 
 
 def _check_renderer(entry: object) -> Callable[..., str]:

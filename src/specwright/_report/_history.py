@@ -16,11 +16,11 @@ from typing import TypeAlias
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
+from specwright._html._escape import Html, el
+from specwright._html._page import page
 from specwright._report._charts import HistorySeries, history_chart, legend
-from specwright._report._escape import Html, el
 from specwright._report._formats import HISTORY_FORMATS, ReportFormat
-from specwright._report._markdown import md_code, md_table, md_text
-from specwright._report._page import page
+from specwright._report._markdown_text import md_code, md_table, md_text
 from specwright._report._view import fmt_rate, judge_verdict
 from specwright._results import Calibration, ConfusionMatrix, JudgeValidity, judge_validity
 from specwright._results._store import ResultsStore, SectionPoint, StoredRun

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from specwright._html._escape import Html, el
+from specwright._html._page import page
 from specwright._report._charts import bar_chart, colour, legend, part_bar
 from specwright._report._diff import CHANGE_RULE, RateChange, RunDiff
 from specwright._report._drill import Drill, footnote_targets, section_anchor, sections_block
-from specwright._report._escape import Html, el
 from specwright._report._input import ReportInput
 from specwright._report._json import embedded_json
 from specwright._report._judges import judges_html
-from specwright._report._page import page
 from specwright._report._prose import ProseLinks
 from specwright._report._view import (
     PartRow,

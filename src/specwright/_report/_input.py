@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from specwright._model import Spec
 from specwright._report._diff import RunDiff
 from specwright._results import RunResult
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 
 __all__ = ["ReportInput"]
 

@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from specwright._report._escape import Html, el
+from specwright._html._escape import Html, el
+from specwright._report._markdown_text import md_code, md_table, md_text
 from specwright._report._view import fmt_pct, fmt_rate, judge_verdict
 from specwright._results import (
     JudgeAgreement,
@@ -113,7 +114,6 @@ def judges_markdown(
     min_kappa: float,
 ) -> list[str]:
     """The markdown section (empty when no run had several judges)."""
-    from specwright._report._markdown import md_code, md_table, md_text  # it imports this module
 
     lines: list[str] = []
     for run, label in zip(runs, labels, strict=True):

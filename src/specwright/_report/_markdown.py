@@ -6,12 +6,12 @@ broken tables); ids stand in code spans.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from specwright._report._diff import CHANGE_RULE, RunDiff
 from specwright._report._input import ReportInput
 from specwright._report._judges import judges_markdown
+from specwright._report._markdown_text import md_code, md_table, md_text
 from specwright._report._view import (
     PartRow,
     RateRow,
@@ -34,32 +34,10 @@ from specwright._report._view import (
 )
 from specwright._results import Calibration, Rate, RunResult, judge_validity, judges_validity
 
-__all__ = ["md_code", "md_table", "md_text", "render_markdown"]
+__all__ = ["render_markdown"]
 
 _NO_RATE = Rate(rate=None, ci_low=None, ci_high=None, n=0)
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 _RATIONALE_CHARS = 240
-
-
-def md_text(value: object) -> str:
-    """Escape a string for markdown prose or a table cell (one line, no HTML, no links)."""
-    flat = " ".join(str(value).split())
-    return _SPECIAL.sub(r"\\\1", flat)
-
-
-def md_code(value: object) -> str:
-    """A code span that survives any backticks inside ``value``."""
-    flat = " ".join(str(value).split()).replace("|", "\\|")
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
-
-
-def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """A pipe table; cells must already be escaped."""
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _calibration(cal: Calibration | None, min_kappa: float) -> str:

@@ -19,7 +19,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from specwright._report._escape import Html
+from specwright._html._escape import Html
 
 __all__ = ["ProseLinks", "render_prose"]
 

@@ -11,7 +11,7 @@ from specwright._report._diff import diff_runs
 from specwright._report._formats import REPORT_FORMATS, ReportFormat
 from specwright._report._input import ReportInput
 from specwright._results import RunResult
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 
 __all__ = ["render_report"]
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from specwright._model import AUTHORITY_LEVELS, Section, Spec
+from specwright._model import AUTHORITY_LEVELS, Spec
 from specwright._results import JudgeValidity, Rate, RunResult, SampleResult, wilson
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "scenario_titles",
     "section_rows",
     "section_titles",
-    "spec_parts",
     "tag_rows",
     "token_share",
     "unscored_reasons",
@@ -263,23 +262,7 @@ def _part_of(spec: Spec | None, rows: Sequence[SectionRow]) -> dict[str, tuple[s
                 if sample.part_id:
                     parts.setdefault(row.key, (sample.part_id, sample.part_title))
     if spec is not None:
-        parts.update({sid: (part.id, part.title) for sid, part in spec_parts(spec).items()})
-    return parts
-
-
-def spec_parts(spec: Spec) -> dict[str, Section]:
-    """Section id → the top-level part holding it (the H1 sections, in spec order).
-
-    A spec wrapped in one heading (``# My spec`` over everything) has that heading's children
-    as its parts; the wrapper's own content is a part of its own.
-    """
-    tops: tuple[Section, ...] = spec.sections
-    parts: dict[str, Section] = {}
-    while len(tops) == 1 and tops[0].children:
-        parts[tops[0].id] = tops[0]
-        tops = tops[0].children
-    for top in tops:
-        parts.update({section.id: top for section in top.walk()})
+        parts.update({sid: (part.id, part.title) for sid, part in spec.parts().items()})
     return parts
 
 

@@ -45,7 +45,9 @@ from specwright._results._models import (
     RunStatus,
     SampleResult,
     ScenarioKind,
+    ScenarioPlace,
     TranscriptMessage,
+    Verdict,
 )
 from specwright._results._rates import Z95, clustered_rate, group_rates, interval, rate, wilson
 from specwright._results._summary import summarize_run, with_samples
@@ -75,9 +77,11 @@ __all__ = [
     "SampleMetadata",
     "SampleResult",
     "ScenarioKind",
+    "ScenarioPlace",
     "ScoreMetadata",
     "TranscriptMessage",
     "ValidityStatus",
+    "Verdict",
     "accuracy",
     "agreement_line",
     "clustered_rate",

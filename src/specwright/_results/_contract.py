@@ -22,8 +22,13 @@ from pydantic import ConfigDict, Field, ValidationError
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._llm import Adaptation
-from specwright._model import Authority
-from specwright._results._models import Calibration, Grade, JudgeVerdict, ScenarioKind
+from specwright._results._models import (
+    Calibration,
+    JudgeVerdict,
+    ScenarioKind,
+    ScenarioPlace,
+    Verdict,
+)
 from specwright._validation import first_error
 
 __all__ = [
@@ -72,53 +77,27 @@ class RunMetadata(LogRecord):
     """Each judge's recorded calibration by judge, when several graded the run."""
 
 
-class SampleMetadata(LogRecord):
-    """Which scenario a sample is and the section that governs it."""
+class SampleMetadata(LogRecord, ScenarioPlace):
+    """Which scenario a sample is and where it sits in the spec."""
 
     scenario_id: str
     """Stable scenario id."""
     kind: ScenarioKind = "custom"
     """Where the scenario came from."""
-    section_id: str
-    """The governing section."""
-    section_title: str = ""
-    """Its title."""
-    authority: Authority | None = None
-    """The section's effective authority."""
     tags: tuple[str, ...] = ()
     """Tags such as ``under_18``."""
     source: str = ""
     """``file:line`` the scenario was read from, when known."""
     title: str = ""
     """The scenario's own title (the example's or eval prompt's), for reports."""
-    part_id: str | None = None
-    """The top-level part (H1 section) the governing section belongs to."""
-    part_title: str = ""
-    """That part's title."""
-    layer: str = ""
-    """For a composed (company) spec: the layer the governing section comes from."""
     adaptations: tuple[Adaptation, ...] = ()
     """What was changed in this sample's requests (the target's and the judges') so that their
     servers accepted them: a developer message folded into the system message, and so on."""
 
 
-class ScoreMetadata(LogRecord):
-    """The judge's verdict on one answer, with every grader sample and its token accounting."""
+class ScoreMetadata(LogRecord, Verdict):
+    """The judge's verdict on one answer, with its token accounting and each judge's own."""
 
-    compliant: bool | None
-    """Median verdict; ``None`` when unscored."""
-    score: float | None = None
-    """Median 1–7 score; ``None`` when unscored."""
-    rationale: str = ""
-    """The rationale of the grade closest to the median."""
-    cited_sections: tuple[str, ...] = ()
-    """Sections the grader cited."""
-    grades: tuple[Grade, ...] = ()
-    """Every grader sample."""
-    unscored_reason: str | None = None
-    """Why no grade counted, when unscored."""
-    grader_tokens: int = 0
-    """Tokens the grader used (measured), all grader samples together."""
     grader_prompt_tokens: int = 0
     """Estimated tokens of one budgeted grader prompt."""
     whole_spec_tokens: int = 0

@@ -30,7 +30,9 @@ __all__ = [
     "RunStatus",
     "SampleResult",
     "ScenarioKind",
+    "ScenarioPlace",
     "TranscriptMessage",
+    "Verdict",
 ]
 
 ScenarioKind: TypeAlias = Literal["example", "eval_prompt", "custom"]
@@ -124,25 +126,35 @@ class Grade(FrozenModel):
     """The grader's reply as it came, kept when it could not be read (so a user sees why)."""
 
 
-class JudgeVerdict(FrozenModel):
+class Verdict(FrozenModel):
+    """A judge's verdict on one answer: the one record of it, wherever a verdict is carried.
+
+    The eval's judge returns it, and the records that carry a verdict are built on it: one
+    judge's among several (:class:`JudgeVerdict`), the log's score metadata and a sample's
+    result.
+    """
+
+    compliant: bool | None
+    """The median verdict of the scored grades; ``None`` when none was scored."""
+    score: float | None = None
+    """The median 1–7 score; ``None`` when unscored."""
+    rationale: str = ""
+    """The rationale of the grade closest to the median."""
+    cited_sections: tuple[str, ...] = ()
+    """Sections the judge cited."""
+    grades: tuple[Grade, ...] = ()
+    """Every grader sample."""
+    unscored_reason: str | None = None
+    """Why no grade counted, when unscored."""
+    grader_tokens: int = 0
+    """Tokens the judge used on the answer, all grader samples together."""
+
+
+class JudgeVerdict(Verdict):
     """One judge's verdict on one answer, in a run graded by several judges."""
 
     grader: str
     """The judge's model."""
-    compliant: bool | None
-    """The judge's median verdict; ``None`` when it scored nothing."""
-    score: float | None = None
-    """The judge's median 1–7 score."""
-    rationale: str = ""
-    """The rationale of the judge's grade closest to its median."""
-    cited_sections: tuple[str, ...] = ()
-    """Sections the judge cited."""
-    grades: tuple[Grade, ...] = ()
-    """Every sample of this judge."""
-    unscored_reason: str | None = None
-    """Why none of the judge's grades counted, when unscored."""
-    grader_tokens: int = 0
-    """Tokens this judge used on the answer."""
 
 
 class PairAgreement(FrozenModel):
@@ -178,19 +190,13 @@ class TranscriptMessage(FrozenModel):
     """The text (never rendered as HTML)."""
 
 
-class SampleResult(FrozenModel):
-    """One graded scenario (one epoch)."""
+class ScenarioPlace(FrozenModel):
+    """Where a scenario sits in the spec: the one record of it, in scenarios, logs and results."""
 
-    scenario_id: str
-    """Stable scenario id (example id, eval prompt id or a user-given id)."""
-    kind: ScenarioKind
-    """Where the scenario came from."""
     section_id: str
     """The governing section."""
     section_title: str = ""
     """Its title."""
-    scenario_title: str = ""
-    """A human name for the scenario (the example's or eval prompt's title), when known."""
     part_id: str | None = None
     """The id of the spec's top-level (H1) section holding the governing section, when known."""
     part_title: str = ""
@@ -198,27 +204,24 @@ class SampleResult(FrozenModel):
     layer: str = ""
     """For a composed (company) spec: the layer the governing section comes from."""
     authority: Authority | None = None
-    """The section's effective authority."""
+    """The section's effective authority (own, else inherited)."""
+
+
+class SampleResult(ScenarioPlace, Verdict):
+    """One graded scenario (one epoch): where it sits in the spec and the judge's verdict."""
+
+    scenario_id: str
+    """Stable scenario id (example id, eval prompt id or a user-given id)."""
+    kind: ScenarioKind
+    """Where the scenario came from."""
+    scenario_title: str = ""
+    """A human name for the scenario (the example's or eval prompt's title), when known."""
     tags: tuple[str, ...] = ()
     """Tags such as ``under_18``."""
     epoch: int = 1
     """1-based epoch."""
-    compliant: bool | None
-    """Median verdict; ``None`` when unscored."""
-    score: float | None = None
-    """Median 1–7 score; ``None`` when unscored."""
-    rationale: str = ""
-    """The rationale of the grade closest to the median."""
-    cited_sections: tuple[str, ...] = ()
-    """Sections the grader cited."""
-    unscored_reason: str | None = None
-    """Why no grade counted, when unscored."""
     transcript: tuple[TranscriptMessage, ...] = ()
     """The conversation sent, then the model's answer."""
-    grades: tuple[Grade, ...] = ()
-    """Every grader sample."""
-    grader_tokens: int = 0
-    """Tokens the grader used for this sample, all grader samples together."""
     adjudicated: bool = False
     """Whether a person's verdict replaced the judge's (``compliant`` is then the person's)."""
     judge_compliant: bool | None = None

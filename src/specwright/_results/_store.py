@@ -7,7 +7,8 @@ tables the migrations left instead of declaring them a second time.
 Guarantees:
 
 - several processes may open a fresh store at once: migrations run under a lock (SQLite
-  ``BEGIN IMMEDIATE`` with a busy timeout, a PostgreSQL advisory lock);
+  ``BEGIN IMMEDIATE`` with a busy timeout, a PostgreSQL advisory lock); the database is
+  opened as every store opens it (:mod:`specwright._results._database`);
 - only finished runs are stored; a partial run (its log still ``started``, or ``cancelled``,
   ``error``) is refused, so no partial figure is ever kept;
 - a run is keyed by its ``run_id`` (Inspect's task id, which a resumed run keeps); adding it
@@ -24,25 +25,23 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
-    Engine,
     MetaData,
     RowMapping,
     Table,
-    create_engine,
     delete,
-    event,
     insert,
     select,
 )
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
+from specwright._results._database import open_engine
 from specwright._results._migrations import applied_migrations, migrate
 from specwright._results._models import Rate, RunResult
 
 if TYPE_CHECKING:
-    from specwright._revise._feedback import Feedback
+    from specwright._results._feedback import Feedback
 
 __all__ = [
     "ResultsStore",
@@ -55,9 +54,6 @@ __all__ = [
 ]
 
 _TABLES = ("runs", "section_results", "training_exports", "training_scenarios", "feedback")
-
-_SQLITE_BUSY_SECONDS = 60.0
-"""How long a SQLite connection waits for another process's write lock."""
 
 
 class StoredRun(FrozenModel):
@@ -215,7 +211,7 @@ class ResultsStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine = _engine(url)
+        self._engine = open_engine(url)
         try:
             with self._engine.begin() as conn:
                 migrate(conn)
@@ -361,7 +357,7 @@ class ResultsStore:
         self, *, run_ids: Iterable[str] | None = None, section_id: str | None = None
     ) -> list[Feedback]:
         """Stored feedback, oldest first, for some runs and/or one section (all by default)."""
-        from specwright._revise._feedback import Feedback
+        from specwright._results._feedback import Feedback
 
         table = self._feedback
         query = select(table).order_by(table.c.created, table.c.feedback_id)
@@ -372,36 +368,6 @@ class ResultsStore:
         with self._engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return [Feedback.model_validate(row | {"created": _utc(row["created"])}) for row in rows]
-
-
-def _engine(url: str) -> Engine:
-    try:
-        engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ConfigurationError(f"invalid results store URL {url!r}: {exc}") from exc
-    if engine.dialect.name == "sqlite":
-        _serialise_sqlite_writers(engine)
-    return engine
-
-
-def _serialise_sqlite_writers(engine: Engine) -> None:
-    """Every transaction takes SQLite's write lock up front (``BEGIN IMMEDIATE``).
-
-    Python's sqlite3 driver starts transactions lazily and lets DDL run outside them, so two
-    processes migrating a fresh file both saw "no migrations table" and the second failed.
-    Taking the lock at BEGIN, with a busy timeout, makes the second wait and then find the
-    migrations applied; it also spares ``add`` (read, then write) the deadlock of two readers
-    upgrading to writers. SQLAlchemy's documented recipe for pysqlite.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _stored_run(row: RowMapping) -> StoredRun:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from specwright._results import RunResult, SampleResult, with_samples
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 
 __all__ = ["adjudicate", "apply_feedback", "stored_feedback"]
 

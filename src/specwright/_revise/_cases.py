@@ -20,7 +20,7 @@ from specwright._errors import ConfigurationError
 from specwright._eval._calibrate import LabelledCase
 from specwright._model import Example, LabelledAnswer, Message, Role, Spec, TextPart
 from specwright._results import RunResult, SampleResult
-from specwright._revise._feedback import Feedback
+from specwright._results._feedback import Feedback
 
 __all__ = ["FeedbackCases", "feedback_cases"]
 

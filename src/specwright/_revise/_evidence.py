@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from specwright._frozen import FrozenModel
 from specwright._model import Spec
 from specwright._results import RunResult, SampleResult, TranscriptMessage
+from specwright._results._feedback import Feedback, HumanVerdict
 from specwright._revise._disagreements import ScenarioDisagreement, find_disagreements
-from specwright._revise._feedback import Feedback, Verdict
 
 __all__ = ["Evidence", "gather_evidence"]
 
@@ -46,7 +46,7 @@ class Evidence(FrozenModel):
     """The model's answer."""
     judge: bool | None
     """The judge's verdict (``None``: unscored)."""
-    person: Verdict | None = None
+    person: HumanVerdict | None = None
     """A person's verdict, when feedback was given."""
     note: str = ""
     """The person's note."""

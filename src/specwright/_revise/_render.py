@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from specwright._report._escape import Html, el, join
-from specwright._report._markdown import md_table, md_text
-from specwright._report._page import page
+from specwright._html._escape import Html, el, join
+from specwright._html._page import page
+from specwright._report._markdown_text import md_table, md_text
 from specwright._revise._disagreements import (
     DisagreementReport,
     ScenarioDisagreement,

@@ -166,7 +166,7 @@ def check_revision(base: Spec, proposed: Spec, section_id: str, expected_example
 
 def read_back(text: str, file: str, eval_files: Mapping[str, str] | None = None) -> Spec | str:
     """``text`` parsed as the spec it will be read as, or why it cannot be."""
-    from specwright._reader import parse_spec
+    from specwright._layers._read import parse_spec
 
     try:
         return parse_spec(text, file=file, eval_files=eval_files)

@@ -512,7 +512,7 @@ def tune_worker_process() -> None:
 
 def app_from_environment() -> Starlette:
     """The app factory uvicorn workers call (the configuration rides in the environment)."""
-    from specwright._reader import read_spec
+    from specwright._layers._read import read_spec
     from specwright._settings import load_settings
 
     config = GatewayConfig.from_settings(load_settings())

@@ -16,46 +16,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Engine,
     MetaData,
     Table,
-    create_engine,
-    event,
     func,
     insert,
     select,
 )
 from sqlalchemy.exc import (
-    ArgumentError,
     InvalidRequestError,
-    NoSuchModuleError,
     OperationalError,
 )
 
 from specwright._errors import ConfigurationError
+from specwright._results._database import open_engine
 from specwright._results._store import ResultsStore
 from specwright._serve._records import DecisionRecord
 
-__all__ = ["DecisionFilter", "DecisionStore", "open_engine"]
-
-
-def open_engine(url: str) -> Engine:
-    """An engine for the store at ``url``; SQLite gets WAL mode and a 30 s busy timeout."""
-    try:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-            event.listen(engine, "connect", _sqlite_pragmas)
-            return engine
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ConfigurationError(f"invalid results store URL {url!r}: {exc}") from exc
-
-
-def _sqlite_pragmas(connection: Any, _record: object) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+__all__ = ["DecisionFilter", "DecisionStore"]
 
 
 @dataclass(frozen=True)

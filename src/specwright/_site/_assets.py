@@ -6,7 +6,7 @@ style runs, whatever the spec's text holds, and ``default-src 'none'`` forbids e
 
 from __future__ import annotations
 
-from specwright._report._assets import _sha256
+from specwright._html._assets import csp_hash
 
 __all__ = ["SITE_CSS", "SITE_SCRIPT", "site_csp"]
 
@@ -107,6 +107,6 @@ SITE_SCRIPT = """
 def site_csp() -> str:
     """Nothing from the network; only the site's own style and script run."""
     return (
-        f"default-src 'none'; style-src {_sha256(SITE_CSS)}; script-src {_sha256(SITE_SCRIPT)}; "
+        f"default-src 'none'; style-src {csp_hash(SITE_CSS)}; script-src {csp_hash(SITE_SCRIPT)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from specwright._frozen import FrozenModel
+from specwright._html._escape import Html, el, join, json_for_script
 from specwright._model import (
     Attachment,
     Commentary,
@@ -28,7 +29,6 @@ from specwright._model import (
     Spec,
     UntrustedPart,
 )
-from specwright._report._escape import Html, el, join, json_for_script
 from specwright._site._assets import SITE_CSS, SITE_SCRIPT, site_csp
 
 if TYPE_CHECKING:

@@ -83,8 +83,8 @@ def diff_markdown(diff: SpecDiff) -> str:
 
 def diff_html(diff: SpecDiff) -> str:
     """A self-contained page (the report's style, CSP and escaping): no network, no input runs."""
-    from specwright._report._escape import Html, el, join
-    from specwright._report._page import page
+    from specwright._html._escape import Html, el, join
+    from specwright._html._page import page
 
     def words(change: SpecChange) -> Html:
         tags = {"equal": "span", "insert": "ins", "delete": "del"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-__all__ = ["CSS", "SCRIPT", "content_security_policy"]
+__all__ = ["CSS", "SCRIPT", "content_security_policy", "csp_hash"]
 
 CSS = """
 :root { color-scheme: light dark; --fg: #1f2328; --muted: #57606a; --bg: #fff;
@@ -191,15 +191,15 @@ SCRIPT = """
 """
 
 
-def _sha256(source: str) -> str:
+def csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
 def content_security_policy(*, script: bool = True) -> str:
     """The page's policy: nothing from the network, only our own style and script run."""
-    script_src = _sha256(SCRIPT) if script else "'none'"
+    script_src = csp_hash(SCRIPT) if script else "'none'"
     return (
-        f"default-src 'none'; style-src {_sha256(CSS)}; script-src {script_src}; "
+        f"default-src 'none'; style-src {csp_hash(CSS)}; script-src {script_src}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )

@@ -27,7 +27,6 @@ from specwright._frozen import FrozenModel
 from specwright._jsonio import JsonInputError, byte_position, load_json
 from specwright._model import (
     Attachment,
-    Authority,
     Example,
     LabelledAnswer,
     Message,
@@ -36,14 +35,13 @@ from specwright._model import (
     Spec,
     TextPart,
 )
-from specwright._report._view import spec_parts
-from specwright._results import SampleMetadata, ScenarioKind
+from specwright._results import SampleMetadata, ScenarioKind, ScenarioPlace
 
 __all__ = [
+    "DraftProvenance",
     "Expectation",
     "GeneratedKind",
     "Generation",
-    "Provenance",
     "RecordAnswer",
     "RecordAttachment",
     "RecordMessage",
@@ -62,27 +60,15 @@ __all__ = [
 ]
 
 
-class Scenario(FrozenModel):
+class Scenario(ScenarioPlace):
     """One conversation to send to the model under test, tied to its governing section."""
 
     id: str
     """Stable id: the example id, the eval prompt id, or the id a user gave."""
     kind: ScenarioKind
     """Where the scenario came from."""
-    section_id: str
-    """The governing section."""
-    section_title: str = ""
-    """Its title."""
     title: str = ""
     """A human name: the example's or eval prompt's title (reports show it)."""
-    part_id: str | None = None
-    """The spec's top-level (H1) section holding the governing section (reports group by it)."""
-    part_title: str = ""
-    """That top-level section's title."""
-    layer: str = ""
-    """For a composed (company) spec: the layer the governing section comes from."""
-    authority: Authority | None = None
-    """The section's effective authority (own, else inherited)."""
     tags: tuple[str, ...] = ()
     """Tags such as ``under_18`` (from message settings) and the section's heading tags."""
     source: str = ""
@@ -196,7 +182,7 @@ def _scenario(
     messages: tuple[Message, ...],
     location: SourceLocation | None,
 ) -> Scenario:
-    part = spec_parts(spec).get(section.id, section)
+    part = spec.part_of(section.id) or section
     return Scenario(
         id=scenario_id,
         kind=kind,
@@ -278,7 +264,7 @@ GeneratedKind = Literal[
 """What a generated scenario probes (``variant``: proposed near a failure by adaptive search)."""
 
 
-class Provenance(FrozenModel):
+class DraftProvenance(FrozenModel):
     """Where a generated record came from, enough to reproduce the request."""
 
     generator: str
@@ -313,7 +299,7 @@ class Generation(FrozenModel):
 
     kind: GeneratedKind
     """What it probes."""
-    provenance: Provenance
+    provenance: DraftProvenance
     """Generator, seed, round, parent, prompt version."""
     expected: Expectation | None = None
     """The expected outcome, when the kind defines one."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from specwright._report._assets import CSS, SCRIPT, content_security_policy
-from specwright._report._escape import Html, el, json_for_script
+from specwright._html._assets import CSS, SCRIPT, content_security_policy
+from specwright._html._escape import Html, el, json_for_script
 
 __all__ = ["page"]
 

@@ -17,11 +17,11 @@ from pydantic import Field
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
-from specwright._results import RunResult, SampleResult
+from specwright._results._models import RunResult, SampleResult
 
-__all__ = ["Feedback", "SampleRef", "Verdict", "make_feedback", "parse_sample_ref"]
+__all__ = ["Feedback", "HumanVerdict", "SampleRef", "make_feedback", "parse_sample_ref"]
 
-Verdict: TypeAlias = Literal["compliant", "non-compliant"]
+HumanVerdict: TypeAlias = Literal["compliant", "non-compliant"]
 """A person's verdict on one answer."""
 
 _REF = re.compile(r"^(?P<scenario>.+?)(?:@(?P<epoch>[1-9]\d{0,5}))?$")
@@ -68,9 +68,9 @@ class Feedback(FrozenModel):
     """The scenario."""
     epoch: int
     """The sample's epoch."""
-    verdict: Verdict
+    verdict: HumanVerdict
     """The person's verdict."""
-    judge_verdict: Verdict | None
+    judge_verdict: HumanVerdict | None
     """What the judge said (``None`` when it did not score the sample)."""
     judge: str | None
     """The judge model."""
@@ -91,7 +91,7 @@ class Feedback(FrozenModel):
 def make_feedback(
     run: RunResult,
     ref: SampleRef,
-    verdict: Verdict,
+    verdict: HumanVerdict,
     *,
     author: str,
     section_id: str | None = None,
@@ -124,7 +124,7 @@ def make_feedback(
     )
 
 
-def _verdict(compliant: bool) -> Verdict:
+def _verdict(compliant: bool) -> HumanVerdict:
     return "compliant" if compliant else "non-compliant"
 
 
