@@ -82,6 +82,21 @@ def test_message_count_is_refused_before_the_messages_are_read() -> None:
         from_openai([{"role": "nobody"}] * 4, limits=SMALL)
     with pytest.raises(ConversationTooLarge):
         from_anthropic([{"role": "nobody"}] * 4, limits=SMALL)
+    # Parts listed in the raw messages are counted before any is read, too.
+    flood = [{"role": "nobody", "content": [{"type": "nothing"}] * 5}]
+    with pytest.raises(ConversationTooLarge) as caught:
+        from_openai(flood, limits=SMALL)
+    assert caught.value.limit == "max_parts"
+    with pytest.raises(ConversationTooLarge):
+        from_anthropic(flood, limits=SMALL)
+    with pytest.raises(ConversationError):  # within the limits: read, and refused as malformed
+        from_openai(flood, limits=None)
+    # An Anthropic tool result without content holds no part: not counted before reading.
+    calls = [{"type": "tool_use", "id": f"t{n}", "name": "f", "input": {}} for n in range(3)]
+    results = [{"type": "tool_result", "tool_use_id": f"t{n}"} for n in range(3)]
+    body = [{"role": "assistant", "content": calls}, {"role": "user", "content": results}]
+    four_parts = ConversationLimits(max_messages=10, max_parts=4)
+    assert len(from_anthropic(body, limits=four_parts)) == 4  # three calls, three empty results
 
 
 def test_defaults_come_from_the_settings_and_real_conversations_stay_far_below() -> None:

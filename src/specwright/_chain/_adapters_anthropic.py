@@ -36,6 +36,7 @@ from specwright._chain._limits import (
     ConversationLimits,
     check_limits,
     check_message_count,
+    listed_parts,
 )
 from specwright._errors import ConversationError
 from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
@@ -84,7 +85,8 @@ def from_anthropic(
         document = document.get("messages")
     names: dict[str, str] = {}
     raw = expect_list(document, None, "messages")
-    check_message_count(len(raw), limits)  # before building any of them
+    parts = listed_parts(raw, "content", unless="tool_result")
+    check_message_count(len(raw), limits, parts)  # before building any message
     for index, item in enumerate(raw):
         obj = expect_dict(item, index, "")
         role = expect_str(obj, "role", index)

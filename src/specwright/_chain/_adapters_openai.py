@@ -29,6 +29,7 @@ from specwright._chain._limits import (
     ConversationLimits,
     check_limits,
     check_message_count,
+    listed_parts,
 )
 from specwright._errors import ConversationError
 from specwright._model import Attachment, Part, Role, TextPart, UntrustedPart
@@ -66,7 +67,8 @@ def from_openai(
         extra = rest(document, _DOCUMENT_KEYS)
         document = document.get("messages")
     raw = expect_list(document, None, "messages")
-    check_message_count(len(raw), limits)  # before building any of them
+    # Before building any of them:
+    check_message_count(len(raw), limits, listed_parts(raw, "content", "tool_calls"))
     turns: list[_Fields] = []
     call_names: dict[str, str] = {}
     for index, item in enumerate(raw):

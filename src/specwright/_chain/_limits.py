@@ -10,14 +10,20 @@ limit, before any of the chain's work is spent on it.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from specwright._chain._conversation import Conversation, Turn
 from specwright._errors import ConversationTooLarge
 from specwright._frozen import FrozenModel
 from specwright._model import Attachment
 
-__all__ = ["DEFAULT_LIMITS", "ConversationLimits", "check_limits", "check_message_count"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ConversationLimits",
+    "check_limits",
+    "check_message_count",
+    "listed_parts",
+]
 
 
 class ConversationLimits(FrozenModel):
@@ -36,10 +42,33 @@ DEFAULT_LIMITS = ConversationLimits()
 """The defaults: what the adapters apply when they are given no limits."""
 
 
-def check_message_count(count: int, limits: ConversationLimits | None) -> None:
-    """Refuse ``count`` messages over the limit (adapters call it before building any)."""
-    if limits is not None and count > limits.max_messages:
+def check_message_count(count: int, limits: ConversationLimits | None, parts: int = 0) -> None:
+    """Refuse ``count`` messages, or at least ``parts`` parts, over the limits: the adapters
+    call it on the raw document, before building any message."""
+    if limits is None:
+        return
+    if count > limits.max_messages:
         _refuse("messages", "max_messages", f"{count:,} messages", limits.max_messages)
+    if parts > limits.max_parts:
+        what = f"at least {parts:,} content parts and tool calls"
+        _refuse("content", "max_parts", what, limits.max_parts)
+
+
+def listed_parts(messages: list[JsonValue], *keys: str, unless: str = "") -> int:
+    """How many items the raw messages list under ``keys`` (``content``, ``tool_calls``),
+    blocks of type ``unless`` left out (an Anthropic ``tool_result`` may hold no part): a
+    lower bound of their parts, counted in one cheap pass so that a flood of parts is
+    refused before it is built."""
+    total = 0
+    for message in messages:
+        if isinstance(message, dict):
+            for key in keys:
+                items = message.get(key)
+                if isinstance(items, list):
+                    total += len(items)
+                    if unless:
+                        total -= sum(isinstance(i, dict) and i.get("type") == unless for i in items)
+    return total
 
 
 def check_limits(conversation: Conversation, limits: ConversationLimits | None) -> Conversation:
