@@ -31,6 +31,7 @@ from specwright._errors import (
 )
 from specwright._layers._base import compose_spec
 from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
+from specwright._llm import Adaptation
 from specwright._model import (
     AUTHORITY_LEVELS,
     Attachment,
@@ -148,6 +149,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AUTHORITY_LEVELS",
+    "Adaptation",
     "Attachment",
     "Authority",
     "AuthorityOrNone",
