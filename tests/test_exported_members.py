@@ -21,7 +21,8 @@ import specwright
 import specwright.chain
 
 TOP_LEVEL = {
-    "AUTHORITY_LEVELS", "Attachment", "Authority", "AuthorityOrNone", "Block", "Budget",
+    "AUTHORITY_LEVELS", "Adaptation", "Attachment", "Authority", "AuthorityOrNone", "Block",
+    "Budget",
     "Calibration", "Change", "ChangeKind", "Commentary", "CompiledPrompt", "CompiledSection",
     "ConfigurationError", "ConfusionMatrix", "ContentForm", "Conversation", "ConversationError",
     "ConversationTooLarge", "CrossReference", "EvalPrompt", "Example", "Feedback", "Finding",

@@ -39,6 +39,7 @@ if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for
     from specwright._eval._task import compliance_task
     from specwright._layers._read import compose_spec, parse_spec, read_spec
     from specwright._lint import Finding, LintRule, Severity, lint_rule, lint_rules, lint_spec
+    from specwright._llm import Adaptation
     from specwright._model import (
         AUTHORITY_LEVELS,
         Attachment,
@@ -110,6 +111,7 @@ __version__ = "0.1.0"
 # models of the chain, the results and the adapters cost ~400 ms together); and the report and
 # eval names need SQLAlchemy (the `report` extra) and Inspect AI (the `eval` extra).
 _LAZY: dict[str, str] = {
+    "Adaptation": "specwright._llm",
     "AUTHORITY_LEVELS": "specwright._model",
     "Attachment": "specwright._model",
     "Authority": "specwright._model",
@@ -245,6 +247,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AUTHORITY_LEVELS",
+    "Adaptation",
     "Attachment",
     "Authority",
     "AuthorityOrNone",

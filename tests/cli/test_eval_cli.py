@@ -340,8 +340,11 @@ def test_eval_provider_error_ends_with_its_gist_on_one_line(
         code = main(_eval_args(spec_file, tmp_path / "logs", "--limit", "1"))
     lines = capsys.readouterr().err.splitlines()
     assert code == 1
-    assert lines[-1] == "re-run the same command to resume (finished samples are kept)"
+    # A 400 is a refusal: the same request would be refused again, so no advice to resume.
+    assert "re-run the same command to resume (finished samples are kept)" not in lines
+    assert lines[-1].startswith("the refused samples would be refused again")
     [failed] = [line for line in lines if line.startswith("  1 failed: ")]
+    assert "a refusal is not retried" in failed and "--profile" in failed
     assert failed.startswith(f"  1 failed: model openai-api/local/target at {rejecting}: HTTP 400")
     assert "model not found" in failed and "Request:" not in failed and len(failed) < 400
     assert "partial: 0 of 1 samples" in lines
