@@ -177,6 +177,34 @@ def test_stalled_headers_are_closed(strict_gateway: str) -> None:
     assert time.monotonic() - started < 4
 
 
+def test_pipelined_headers_that_trickle_after_an_answer_are_closed(strict_gateway: str) -> None:
+    """The attack helper's find: a second request's headers that began before the first
+    answer was sent lost their timeout when it was sent (the answer disarmed the timer), so a
+    header line every 0.3 s kept the connection open for good."""
+    import socket
+
+    with socket.create_connection(_raw(strict_gateway)) as sock:
+        sock.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1/chat/completions HTTP/1.1\r\n"
+        )
+        sock.settimeout(0.3)
+        received, started = b"", time.monotonic()
+        while time.monotonic() - started < 4:
+            try:
+                data = sock.recv(4096)
+            except TimeoutError:
+                data = b"..."  # nothing yet: still open
+            if not data:
+                break  # closed by the gateway
+            received += data
+            try:
+                sock.sendall(b"x-trickle: 1\r\n")
+            except OSError:
+                break
+        assert received.startswith(b"HTTP/1.1 200")  # the first request was answered
+        assert time.monotonic() - started < 2.5  # the second one's headers were cut off
+
+
 def test_a_stalled_body_is_a_408_and_recorded(strict_gateway: str, store_url: str) -> None:
     import socket
 

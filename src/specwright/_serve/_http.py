@@ -4,7 +4,10 @@ uvicorn closes a keep-alive connection that stays idle after an answer, but not 
 opens and never finishes its headers, nor one that starts a next request and stalls: 200 such
 connections stayed open for as long as a probe waited (75 s). Here every request's headers
 must arrive within ``header_timeout`` seconds of the connection or of the request's first
-byte; otherwise the connection is closed. The body has its own timeout in the app (a 408).
+byte; otherwise the connection is closed. An answer sent meanwhile does not stop the clock of a
+pipelined request whose headers have begun (it used to: such headers could trickle forever);
+between requests, idle, uvicorn's keep-alive timeout applies. The body has its own timeout in
+the app (a 408).
 """
 
 from __future__ import annotations
@@ -39,10 +42,6 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._disarm()  # idle between requests: uvicorn's keep-alive timeout applies
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
