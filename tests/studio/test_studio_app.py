@@ -40,7 +40,14 @@ def _stored(env: Env) -> list[object]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/runs/{RUN}", f"/runs/{RUN}?filter=unscored", "/drafts", f"/runs/{RUN}/sample"],
+    [
+        "/",
+        f"/runs/{RUN}",
+        f"/runs/{RUN}?filter=unscored",
+        "/drafts",
+        f"/runs/{RUN}/sample",
+        "/spec",
+    ],
 )
 def test_every_page_answers_with_the_strict_policy(env: Env, path: str) -> None:
     params = SAMPLE if path.endswith("sample") else None
@@ -222,3 +229,21 @@ def test_a_bad_verdict_is_400(env: Env) -> None:
     form = _verdict(_sample_page(env, client), "unclear")
     assert client.post(f"/runs/{RUN}/verdict", data=form).status_code == 400
     assert _stored(env) == []
+
+
+def test_the_outline_shows_each_sections_latest_compliance_and_trend(env: Env) -> None:
+    env.studio.index.store.add(factory.run_b())  # newer than run A
+    html = env.client().get("/spec").text
+    row = html[html.index('data-section="be_honest"') :]
+    row = row[: row.index("</tr>")]
+    # Run A: 1 of 10 compliant; run B: 10 of 10.
+    assert "100% [72%–100%]" in row and "openai/model-b, n=10" in row
+    assert "10% [2%–40%] → 100% [72%–100%]" in row
+    assert ">user<" in row
+    part = html[html.index('data-section="seek_truth"') :]
+    assert "not measured" in part[: part.index("</tr>")]
+
+
+def test_the_outline_without_a_spec_says_how_to_get_one(env: Env) -> None:
+    env.studio.spec = None
+    assert "--spec" in env.client().get("/spec").text

@@ -56,6 +56,7 @@ def _pages(env: Env) -> Iterator[tuple[str, str]]:
     assert client.post("/runs/run-a-0001/verdict", data=form).status_code == 303
     yield "sample with feedback", client.get("/runs/run-a-0001/sample", params=sample).text
     yield "drafts", client.get("/drafts").text
+    yield "spec", client.get("/spec").text
     yield "404", client.get("/runs/" + PAYLOAD.replace("/", "")).text
 
 
@@ -76,4 +77,5 @@ def test_the_payloads_were_on_the_pages(hostile: Env) -> None:
     pages = dict(_pages(hostile))
     assert "&lt;script&gt;window.__pwned" in pages["sample"]
     assert "&lt;script&gt;window.__pwned" in pages["drafts"]
+    assert "openai/&lt;script&gt;window.__pwned" in pages["spec"]
     assert "&lt;script&gt;window.__pwned" in pages["sample with feedback"]

@@ -219,6 +219,15 @@ async def verdict_view(request: Request) -> Response:
 
 
 @_guarded
+async def outline_view(request: Request) -> Response:
+    studio = _studio(request)
+    body = _pages.outline_body(studio.spec, studio.index.section_trends())
+    title = studio.spec.title if studio.spec and studio.spec.title else "Spec"
+    subtitle = "Each section's compliance in the stored runs"
+    return _html(request, _pages.studio_page(title, subtitle, body, current="spec"))
+
+
+@_guarded
 async def drafts_view(request: Request) -> Response:
     studio = _studio(request)
     files = [(i, str(path), read_drafts(path)) for i, path in enumerate(studio.scenario_files)]
@@ -274,6 +283,7 @@ def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Sta
         Route("/runs/{run_id}", run_view),
         Route("/runs/{run_id}/sample", sample_view),
         Route("/runs/{run_id}/verdict", verdict_view, methods=["POST"]),
+        Route("/spec", outline_view),
         Route("/drafts", drafts_view),
         Route("/drafts/{index}", review_view, methods=["POST"]),
     ]

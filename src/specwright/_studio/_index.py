@@ -32,7 +32,7 @@ from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._results._feedback import Feedback
 from specwright._results._models import RunHeader, RunResult, SampleResult
-from specwright._results._store import ResultsStore, result_hash
+from specwright._results._store import ResultsStore, SectionPoint, result_hash, section_point
 
 __all__ = ["FILTERS", "Page", "SampleFilter", "SampleRow", "StaleVersion", "StudioIndex"]
 
@@ -96,7 +96,11 @@ class StudioIndex:
         self._engine = self.store._engine
         meta = MetaData()
         with self._engine.connect() as conn:
-            meta.reflect(conn, only=["studio_runs", "studio_samples", "feedback"])
+            meta.reflect(
+                conn, only=["studio_runs", "studio_samples", "feedback", "runs", "section_results"]
+            )
+        self._stored_runs: Table = meta.tables["runs"]
+        self._section_results: Table = meta.tables["section_results"]
         self._runs: Table = meta.tables["studio_runs"]
         self._samples: Table = meta.tables["studio_samples"]
         self._feedback: Table = meta.tables["feedback"]
@@ -212,6 +216,20 @@ class StudioIndex:
             feedback.c.epoch == epoch,
         )
         return conn.scalar(query) or 0
+
+    def section_trends(self) -> dict[str, list[SectionPoint]]:
+        """Every section's compliance in the stored (finished) runs, oldest first: one query."""
+        runs, sections = self._stored_runs, self._section_results
+        query = (
+            select(sections, runs.c.model, runs.c.spec_version, runs.c.spec_hash, runs.c.created)
+            .join(runs, runs.c.run_id == sections.c.run_id)
+            .order_by(runs.c.created, runs.c.run_id)
+        )
+        trends: dict[str, list[SectionPoint]] = {}
+        with self._engine.connect() as conn:
+            for row in conn.execute(query):
+                trends.setdefault(row.section_id, []).append(section_point(row._mapping))
+        return trends
 
     def feedback(self, run_id: str, scenario_id: str, epoch: int) -> list[Feedback]:
         """People's verdicts on one sample, oldest first."""

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 from specwright._html._assets import CSS, csp_hash
 from specwright._html._escape import Html, app_path, el
-from specwright._model import Section
+from specwright._model import Section, Spec
 from specwright._results._feedback import Feedback
-from specwright._results._models import RunHeader, SampleResult
+from specwright._results._models import Rate, RunHeader, SampleResult
+from specwright._results._store import SectionPoint
 from specwright._scenarios import ScenarioRecord
 from specwright._studio._csrf import FIELD
 from specwright._studio._drafts import record_version
@@ -23,6 +24,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "drafts_body",
     "message_page",
+    "outline_body",
     "run_body",
     "runs_body",
     "sample_body",
@@ -48,7 +50,12 @@ CONTENT_SECURITY_POLICY = (
 )
 """Every studio response's policy: our one stylesheet, no script, forms only to ourselves."""
 
-_NAV = (("runs", "Runs", app_path("")), ("drafts", "Drafts", app_path("drafts")))
+_NAV = (
+    ("runs", "Runs", app_path("")),
+    ("spec", "Spec", app_path("spec")),
+    ("drafts", "Drafts", app_path("drafts")),
+)
+_TREND = 5  # the latest runs shown in a section's trend
 
 
 def studio_page(title: str, subtitle: str, body: Html, *, current: str = "") -> str:
@@ -409,3 +416,50 @@ def _draft_file(index: int, name: str, records: list[ScenarioRecord], token: str
         if rows
         else "",
     )
+
+
+def outline_body(spec: Spec | None, trends: dict[str, list[SectionPoint]]) -> Html:
+    """The spec as an outline: each section's authority, examples, latest compliance, trend."""
+    if spec is None:
+        return el("p", {"class": "note"}, "Start the studio with --spec to see the outline.")
+    rows = [_outline_row(spec, section, trends.get(section.id, [])) for section in spec.walk()]
+    heads = ("section", "authority", "examples", "latest compliance", "trend (oldest → newest)")
+    return el("section", {}, _table(heads, rows))
+
+
+def _outline_row(spec: Spec, section: Section, points: list[SectionPoint]) -> Html:
+    own = section.authority
+    authority = spec.effective_authority(section.id)
+    badge = el("span", {"class": "badge"}, authority or "none") if authority else ""
+    latest = points[-1] if points else None
+    trend = " → ".join(_percent(p.rate) for p in points[-_TREND:])
+    return el(
+        "tr",
+        {"id": f"s-{section.id}" if section.id[:1].isalpha() else None, "data-section": section.id},
+        el(
+            "td",
+            {"class": f"depth-{section.depth}"},
+            "· " * (section.depth - 1),
+            section.title,
+            " ",
+            el("span", {"class": "sid"}, section.id),
+        ),
+        el("td", {}, badge, "" if own else " (inherited)" if authority else ""),
+        el("td", {"class": "num"}, len(section.examples) or ""),
+        el(
+            "td",
+            {},
+            _percent(latest.rate) if latest else "not measured",
+            el("div", {"class": "note"}, f"{latest.model}, n={latest.rate.n}") if latest else "",
+        ),
+        el("td", {"class": "mono"}, trend),
+    )
+
+
+def _percent(rate: Rate) -> str:
+    if rate.rate is None:
+        return "–"
+    interval = ""
+    if rate.ci_low is not None and rate.ci_high is not None:
+        interval = f" [{rate.ci_low:.0%}–{rate.ci_high:.0%}]"
+    return f"{rate.rate:.0%}{interval}"
