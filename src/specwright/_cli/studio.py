@@ -36,6 +36,14 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
     help="A scenario file whose drafts may be reviewed (repeatable).",
 )
 @click.option(
+    "--proposal",
+    "proposals",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="PATH",
+    help="A proposed revision of --spec (a layer propose wrote, or an edited copy; repeatable).",
+)
+@click.option(
     "--reviewer",
     help=env_help("Your name on verdicts and reviews.", "SPECWRIGHT_REVIEWER", default="login"),
 )
@@ -81,6 +89,8 @@ def studio(settings: Settings, /, **options: Any) -> int:
         )
     spec_path = options["spec_path"] or settings.spec
     spec = load_spec_option(spec_path, settings) if spec_path else None
+    if options["proposals"] and spec is None:
+        raise ConfigurationError("--proposal needs --spec SPEC: the spec it revises")
     index = StudioIndex(options["results_db"] or settings.results_db)
     log_dir = resolve_log_dir(options["log_dir"], settings)
     opened = index_logs(index, log_dir)
@@ -89,6 +99,7 @@ def studio(settings: Settings, /, **options: Any) -> int:
         index=index,
         spec=spec,
         scenario_files=list(options["scenario_files"]),
+        proposals=list(options["proposals"]),
         reviewer=options["reviewer"] or settings.reviewer,
         reviewer_header=reviewer_header,
         open_run=stored_runs_opener(index),

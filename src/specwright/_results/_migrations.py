@@ -267,6 +267,29 @@ def m010_create_studio_index(conn: Connection) -> None:
     )
 
 
+@migration
+def m011_create_revision_decisions(conn: Connection) -> None:
+    """People's decisions on proposed spec revisions (``specwright studio``): who, when, why.
+
+    A revision is named by the content hash of the spec it proposes; ``base_hash`` is the
+    spec it was compared with.
+    """
+    table = Table(
+        "revision_decisions",
+        MetaData(),
+        Column("decision_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("author", String(255), nullable=False),
+        Column("proposal", Text, nullable=False),
+        Column("base_hash", String(64), nullable=False),
+        Column("proposed_hash", String(64), nullable=False),
+        Column("decision", String(20), nullable=False),
+        Column("reason", Text, nullable=False),
+    )
+    table.create(conn)
+    Index("ix_revision_decisions_proposed", table.c.proposed_hash).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

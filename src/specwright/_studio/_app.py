@@ -21,13 +21,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from specwright._errors import ConfigurationError
+from specwright._errors import ConfigurationError, SpecwrightError
 from specwright._html._escape import app_path
 from specwright._model import Spec
 from specwright._results._feedback import HumanVerdict, sample_feedback
+from specwright._spec_diff._model import SpecDiff
 from specwright._studio import _csrf, _pages
 from specwright._studio._drafts import read_drafts, review_drafts
 from specwright._studio._index import FILTERS, SampleFilter, StaleVersion, StudioIndex
+from specwright._studio._revisions import make_decision, revision_diff
 
 __all__ = ["Studio", "create_app"]
 
@@ -53,6 +55,8 @@ class Studio:
     """Index a stored run that is not indexed yet (reads its log once); whether it could."""
     unopened: Callable[[], list[str]] = field(default=lambda: [])
     """Stored runs not indexed yet."""
+    proposals: list[Path] = field(default_factory=list)
+    """Proposed revisions of the spec (layers ``propose`` wrote, or hand-edited copies)."""
 
 
 class _Refused(Exception):  # an answer, raised in a view and sent by _guarded
@@ -263,6 +267,79 @@ async def review_view(request: Request) -> Response:
     return RedirectResponse(app_path("drafts", saved=1), 303)
 
 
+def _proposal(request: Request) -> tuple[Studio, int, SpecDiff]:
+    studio = _studio(request)
+    number = _int(request.path_params["index"], "revision")
+    if studio.spec is None or not 0 <= number < len(studio.proposals):
+        raise _Refused(404, "No such revision", "no proposed revision with that number")
+    try:
+        return studio, number, revision_diff(studio.spec, studio.proposals[number])
+    except SpecwrightError as exc:
+        raise _Refused(422, "Unreadable proposal", str(exc)) from None
+
+
+@_guarded
+async def revisions_view(request: Request) -> Response:
+    studio = _studio(request)
+    listed = []
+    for number, path in enumerate(studio.proposals if studio.spec is not None else []):
+        listed.append((number, str(path), _state(studio, path)))
+    body = _pages.revisions_body(listed)
+    title, subtitle = "Revisions", "Proposed changes of the spec"
+    return _html(request, _pages.studio_page(title, subtitle, body, current="revisions"))
+
+
+def _state(studio: Studio, path: Path) -> str:
+    assert studio.spec is not None
+    try:
+        decisions = studio.index.revision_decisions(
+            revision_diff(studio.spec, path).new.content_hash
+        )
+    except SpecwrightError as exc:
+        return f"unreadable: {exc}"
+    return decisions[-1].decision if decisions else "undecided"
+
+
+@_guarded
+async def revision_view(request: Request) -> Response:
+    studio, number, diff = _proposal(request)
+    decisions = studio.index.revision_decisions(diff.new.content_hash)
+    flash = "Your decision was saved." if request.query_params.get("saved") else ""
+    body = _pages.revision_body(number, diff, decisions, _token(request), flash)
+    title = f"Revision {studio.proposals[number]}"
+    return _html(
+        request, _pages.studio_page(title, f"against {diff.old.title}", body, current="revisions")
+    )
+
+
+@_guarded
+async def decide_view(request: Request) -> Response:
+    form = await _form(request)
+    studio, number, diff = _proposal(request)
+    author = reviewer(request)
+    try:
+        item = make_decision(
+            diff,
+            studio.proposals[number],
+            _one(form, "decision"),
+            author=author,
+            reason=_one(form, "reason"),
+        )
+        studio.index.add_revision_decision(
+            item, seen_version=_int(_one(form, "version"), "version")
+        )
+    except StaleVersion:
+        raise _Refused(
+            409,
+            "Changed since you opened it",
+            "someone decided on this revision "
+            "after you opened it; nothing was saved. Open it again.",
+        ) from None
+    except ConfigurationError as exc:
+        raise _Refused(400, "Not saved", str(exc)) from None
+    return RedirectResponse(app_path("revisions", str(number), saved=1), 303)
+
+
 async def _headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
@@ -286,6 +363,9 @@ def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Sta
         Route("/spec", outline_view),
         Route("/drafts", drafts_view),
         Route("/drafts/{index}", review_view, methods=["POST"]),
+        Route("/revisions", revisions_view),
+        Route("/revisions/{index}", revision_view),
+        Route("/revisions/{index}", decide_view, methods=["POST"]),
     ]
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
     app = Starlette(

@@ -34,7 +34,15 @@ from specwright._results._feedback import Feedback
 from specwright._results._models import RunHeader, RunResult, SampleResult
 from specwright._results._store import ResultsStore, SectionPoint, result_hash, section_point
 
-__all__ = ["FILTERS", "Page", "SampleFilter", "SampleRow", "StaleVersion", "StudioIndex"]
+__all__ = [
+    "FILTERS",
+    "Page",
+    "RevisionDecision",
+    "SampleFilter",
+    "SampleRow",
+    "StaleVersion",
+    "StudioIndex",
+]
 
 SampleFilter: TypeAlias = Literal[
     "all", "failed", "unscored", "non-compliant", "disagree", "feedback"
@@ -97,8 +105,11 @@ class StudioIndex:
         meta = MetaData()
         with self._engine.connect() as conn:
             meta.reflect(
-                conn, only=["studio_runs", "studio_samples", "feedback", "runs", "section_results"]
-            )
+                conn,
+                only=["studio_runs", "studio_samples", "feedback", "runs", "section_results",
+                      "revision_decisions"],
+            )  # fmt: skip
+        self._decisions: Table = meta.tables["revision_decisions"]
         self._stored_runs: Table = meta.tables["runs"]
         self._section_results: Table = meta.tables["section_results"]
         self._runs: Table = meta.tables["studio_runs"]
@@ -254,6 +265,56 @@ class StudioIndex:
             if found[1] != seen_version:
                 raise StaleVersion(f"{item.scenario_id}@{item.epoch} is at version {found[1]}")
             conn.execute(insert(self._feedback).values(**item.model_dump()))
+
+    def revision_decisions(self, proposed_hash: str) -> list[RevisionDecision]:
+        """People's decisions on the revision proposing ``proposed_hash``, oldest first."""
+        table = self._decisions
+        query = (
+            select(table)
+            .where(table.c.proposed_hash == proposed_hash)
+            .order_by(table.c.created, table.c.decision_id)
+        )
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return [RevisionDecision.model_validate(r | {"created": _utc(r["created"])}) for r in rows]
+
+    def add_revision_decision(self, item: RevisionDecision, *, seen_version: int) -> None:
+        """Store ``item`` if the revision still has ``seen_version`` decisions; else
+        :class:`StaleVersion`. PostgreSQL takes a lock on the revision's hash first."""
+        table = self._decisions
+        with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                key = int(item.proposed_hash[:15], 16)
+                conn.execute(select(func.pg_advisory_xact_lock(key)))
+            count = select(func.count()).where(table.c.proposed_hash == item.proposed_hash)
+            if (conn.scalar(count) or 0) != seen_version:
+                raise StaleVersion(f"the revision {item.proposal} has a newer decision")
+            conn.execute(insert(table).values(**item.model_dump()))
+
+
+class RevisionDecision(FrozenModel):
+    """A person's decision on a proposed revision of the spec."""
+
+    decision_id: str
+    """A hash of the decision's content."""
+    created: datetime
+    """When it was made."""
+    author: str
+    """Who made it."""
+    proposal: str
+    """Where the proposed spec lies (a layer directory or file)."""
+    base_hash: str
+    """The content hash of the spec it was compared with."""
+    proposed_hash: str
+    """The content hash of the proposed spec."""
+    decision: Literal["approved", "rejected"]
+    """The decision."""
+    reason: str = ""
+    """Why, in the person's words (a rejection needs one)."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _run_row(run: RunResult, digest: str) -> dict[str, object]:
