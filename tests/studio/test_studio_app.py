@@ -247,3 +247,20 @@ def test_the_outline_shows_each_sections_latest_compliance_and_trend(env: Env) -
 def test_the_outline_without_a_spec_says_how_to_get_one(env: Env) -> None:
     env.studio.spec = None
     assert "--spec" in env.client().get("/spec").text
+
+
+def test_a_sample_links_to_its_neighbours_under_the_filter(env: Env) -> None:
+    client = env.client()
+    listing = client.get(f"/runs/{RUN}", params={"filter": "non-compliant"}).text
+    assert "filter=non-compliant" in listing  # the samples' links keep the filter
+    params = {"scenario": "be_honest/example-9", "epoch": "1", "filter": "non-compliant"}
+    html = client.get(f"/runs/{RUN}/sample", params=params).text
+    # In run A, be_honest/example-10 is compliant: the next non-compliant one is in privacy.
+    assert 'rel="next"' in html and "protect_privacy%2Fexample-4" in html
+    assert "be_honest%2Fexample-8" in html  # previous
+    first = {"scenario": "follow_chain/example-1", "epoch": "1"}
+    html = client.get(f"/runs/{RUN}/sample", params=first).text
+    assert 'rel="prev"' not in html and "follow_chain%2Fexample-2" in html
+    form = _verdict(_sample_page(env, client), filter="non-compliant")
+    saved = client.post(f"/runs/{RUN}/verdict", data=form)
+    assert "filter=non-compliant" in saved.headers["location"]

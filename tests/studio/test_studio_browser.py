@@ -64,14 +64,23 @@ def test_a_person_reviews_a_sample_with_clicks(browser: Any, served: tuple[Env, 
     page.locator("#mark-compliant").click()
     assert "Your verdict was saved." in page.locator(".flash").inner_text()
     assert "the judge missed the caveat" in page.locator("ul.feedback").inner_text()
+    # By keyboard: the next sample of the same filter, then a verdict, with Enter and Space.
+    page.locator("#next-sample").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**example-2**")
+    assert "filter=non-compliant" in page.url
+    page.locator("#mark-noncompliant").focus()
+    page.keyboard.press("Space")
+    page.wait_for_url("**saved=1**")
     assert page.evaluate("window.__pwned") is None  # no payload ran on any page
     assert errors == []
     assert all(url.startswith(base) for url in requests), requests
     with ResultsStore(env.url) as store:
-        (item,) = store.feedback()
+        item, by_keys = store.feedback()
     assert (item.verdict, item.author, item.note) == (
         "compliant", "alice", "the judge missed the caveat"
     )  # fmt: skip
+    assert (by_keys.scenario_id, by_keys.verdict) == ("be_honest/example-2", "non-compliant")
     page.close()
 
 

@@ -152,16 +152,21 @@ def _header(request: Request) -> tuple[Studio, str]:
 @_guarded
 async def run_view(request: Request) -> Response:
     studio, run_id = _header(request)
-    where = request.query_params.get("filter", "all")
-    if where not in get_args(SampleFilter):
-        raise _Refused(400, "Unknown filter", f"filter must be one of {', '.join(FILTERS)}")
+    where = _filter(request)
     after = _int(request.query_params.get("after", "-1"), "after")
     header = studio.index.header(run_id)
     assert header is not None
-    page = studio.index.page(run_id, where, after=after)  # type: ignore[arg-type]
-    body = _pages.run_body(header, where, page, after)  # type: ignore[arg-type]
+    page = studio.index.page(run_id, where, after=after)
+    body = _pages.run_body(header, where, page, after)
     subtitle = f"{header.model} · {header.spec_title} {header.spec_version or ''}"
     return _html(request, _pages.studio_page(f"Run {run_id}", subtitle, body, current="runs"))
+
+
+def _filter(request: Request) -> SampleFilter:
+    where = request.query_params.get("filter", "all")
+    if where not in get_args(SampleFilter):
+        raise _Refused(400, "Unknown filter", f"filter must be one of {', '.join(FILTERS)}")
+    return where  # type: ignore[return-value]
 
 
 def _int(text: str, name: str) -> int:
@@ -176,6 +181,7 @@ async def sample_view(request: Request) -> Response:
     studio, run_id = _header(request)
     scenario = request.query_params.get("scenario", "")
     epoch = _int(request.query_params.get("epoch", "1"), "epoch")
+    where = _filter(request)
     found = studio.index.sample(run_id, scenario, epoch)
     if found is None:
         raise _Refused(404, "No such sample", f"no sample {scenario!r} (epoch {epoch}) in {run_id}")
@@ -190,6 +196,8 @@ async def sample_view(request: Request) -> Response:
         section=studio.spec.get(sample.section_id) if studio.spec else None,
         token=_token(request),
         flash="Your verdict was saved." if request.query_params.get("saved") else "",
+        around=studio.index.neighbours(run_id, scenario, epoch, where),
+        where=where,
     )
     title = f"{scenario}" if epoch == 1 else f"{scenario}@{epoch}"
     return _html(request, _pages.studio_page(title, f"Run {run_id}", body, current="runs"))
@@ -218,7 +226,11 @@ async def verdict_view(request: Request) -> Response:
             "someone gave this sample a verdict "
             "after you opened it; nothing was saved. Open it again to see theirs.",
         ) from None
-    saved = app_path("runs", run_id, "sample", scenario=scenario, epoch=epoch, saved=1)
+    where = _one(form, "filter")
+    shown = where if where in get_args(SampleFilter) and where != "all" else None
+    saved = app_path(
+        "runs", run_id, "sample", scenario=scenario, epoch=epoch, filter=shown, saved=1
+    )
     return RedirectResponse(saved, 303)
 
 

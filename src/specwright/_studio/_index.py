@@ -154,9 +154,9 @@ class StudioIndex:
         """The ``size`` samples after position ``after`` that ``where`` keeps."""
         samples = self._samples
         counted = self._feedback_count()
-        query = self._filtered(select(samples, counted.label("n_feedback")), run_id, where).where(
-            samples.c.position > after
-        )
+        listed = [c for c in samples.c if c.name != "sample"]  # the JSON is for the sample page
+        query = self._filtered(select(*listed, counted.label("n_feedback")), run_id, where)
+        query = query.where(samples.c.position > after)
         query = query.order_by(samples.c.position).limit(size + 1)
         total_query = self._filtered(select(func.count()).select_from(samples), run_id, where)
         with self._engine.connect() as conn:
@@ -165,6 +165,33 @@ class StudioIndex:
         more = len(rows) > size
         rows = rows[:size]
         return Page(rows=tuple(rows), total=total, next_after=rows[-1].position if more else None)
+
+    def neighbours(
+        self, run_id: str, scenario_id: str, epoch: int, where: SampleFilter
+    ) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+        """The samples before and after this one that ``where`` keeps (``None`` at the ends)."""
+        samples = self._samples
+        key = (samples.c.scenario_id, samples.c.epoch)
+        position = select(samples.c.position).where(
+            samples.c.run_id == run_id,
+            samples.c.scenario_id == scenario_id,
+            samples.c.epoch == epoch,
+        )
+        with self._engine.connect() as conn:
+            here = conn.scalar(position)
+            if here is None:
+                return None, None
+            base = self._filtered(select(*key), run_id, where)
+            before = conn.execute(
+                base.where(samples.c.position < here).order_by(samples.c.position.desc()).limit(1)
+            ).first()
+            after = conn.execute(
+                base.where(samples.c.position > here).order_by(samples.c.position).limit(1)
+            ).first()
+        return (
+            (before[0], before[1]) if before else None,
+            (after[0], after[1]) if after else None,
+        )
 
     def _feedback_count(self) -> Any:
         samples, feedback = self._samples, self._feedback

@@ -21,6 +21,9 @@ from specwright._studio._csrf import FIELD
 from specwright._studio._drafts import record_version
 from specwright._studio._index import FILTERS, Page, RevisionDecision, SampleFilter, SampleRow
 
+Neighbours = tuple[tuple[str, int] | None, tuple[str, int] | None]
+"""The samples before and after one under a filter: ``(scenario id, epoch)`` or ``None``."""
+
 __all__ = [
     "CONTENT_SECURITY_POLICY",
     "drafts_body",
@@ -154,7 +157,7 @@ def run_body(header: RunHeader, where: SampleFilter, page: Page, after: int) -> 
             for key, label in FILTERS.items()
         ),
     )
-    rows = [_sample_row(header.run_id, row) for row in page.rows]
+    rows = [_sample_row(header.run_id, row, where) for row in page.rows]
     next_link = (
         el(
             "a",
@@ -178,8 +181,9 @@ def run_body(header: RunHeader, where: SampleFilter, page: Page, after: int) -> 
     )
 
 
-def _sample_row(run_id: str, row: SampleRow) -> Html:
-    href = app_path("runs", run_id, "sample", scenario=row.scenario_id, epoch=row.epoch)
+def _sample_row(run_id: str, row: SampleRow, where: SampleFilter) -> Html:
+    href = app_path("runs", run_id, "sample", scenario=row.scenario_id, epoch=row.epoch,
+                    filter=None if where == "all" else where)  # fmt: skip
     name = row.scenario_id if row.epoch == 1 else f"{row.scenario_id}@{row.epoch}"
     return el(
         "tr",
@@ -207,6 +211,8 @@ def sample_body(
     section: Section | None,
     token: str,
     flash: str = "",
+    around: Neighbours = (None, None),
+    where: SampleFilter = "all",
 ) -> Html:
     """One sample: the conversation, the answer, every judge, the section, people's verdicts."""
     *sent, answer = sample.transcript or (None,)
@@ -214,6 +220,7 @@ def sample_body(
         "section",
         {},
         el("p", {"class": "flash"}, flash) if flash else "",
+        _steps(header.run_id, around, where),
         el("h2", {}, "Conversation as the model received it"),
         [_message(m.role, m.content) for m in sent if m is not None],
         el("h2", {}, "Answer"),
@@ -224,8 +231,28 @@ def sample_body(
         _section(sample, section),
         el("h2", {}, "People's verdicts"),
         _feedback_list(feedback),
-        _verdict_form(header.run_id, sample, version, token),
+        _verdict_form(header.run_id, sample, version, token, where),
     )
+
+
+def _steps(run_id: str, around: Neighbours, where: SampleFilter) -> Html:
+    """Links to the previous and next sample under the filter the reviewer came with."""
+    links = []
+    for (label, key, rel), target in zip(
+        (("← Previous", "k", "prev"), ("Next →", "j", "next")), around, strict=True
+    ):
+        if target is not None:
+            href = app_path("runs", run_id, "sample", scenario=target[0], epoch=target[1],
+                            filter=None if where == "all" else where)  # fmt: skip
+            links.append(
+                el("a", {"href": href, "rel": rel, "accesskey": key, "id": f"{rel}-sample"}, label)
+            )
+    back = el(
+        "a",
+        {"href": app_path("runs", run_id, filter=None if where == "all" else where)},
+        "All in the list",
+    )
+    return el("p", {"class": "pager"}, back, " ", [(link, " ") for link in links])
 
 
 def _message(role: str, content: str) -> Html:
@@ -295,7 +322,9 @@ def _feedback_list(feedback: list[Feedback]) -> Html:
     return el("ul", {"class": "feedback"}, items)
 
 
-def _verdict_form(run_id: str, sample: SampleResult, version: int, token: str) -> Html:
+def _verdict_form(
+    run_id: str, sample: SampleResult, version: int, token: str, where: SampleFilter
+) -> Html:
     return el(
         "form",
         {"class": "verdict", "method": "post", "action": app_path("runs", run_id, "verdict")},
@@ -303,6 +332,7 @@ def _verdict_form(run_id: str, sample: SampleResult, version: int, token: str) -
         _hidden("scenario", sample.scenario_id),
         _hidden("epoch", sample.epoch),
         _hidden("version", version),
+        _hidden("filter", where),
         el("label", {"for": "note"}, "Note (why)"),
         el("textarea", {"id": "note", "name": "note", "rows": 3, "maxlength": 4000}, ""),
         el(
