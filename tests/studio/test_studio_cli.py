@@ -98,3 +98,18 @@ def _get(client: httpx.Client, path: str) -> str:
             time.sleep(0.05)
     assert response.status_code == 200, response.text
     return response.text
+
+
+def test_an_unreadable_log_is_skipped_with_a_line(tmp_path: Path) -> None:
+    from specwright._eval._task import TASK_NAME
+    from specwright._studio._index import StudioIndex
+    from specwright._studio._runs import index_logs
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / f"2025-01-01T00-00-00+00-00_{TASK_NAME}_abc.eval").write_bytes(b"not a zip")
+    index = StudioIndex(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    opened, unreadable = index_logs(index, logs)
+    index.close()
+    assert opened == 0
+    assert len(unreadable) == 1 and TASK_NAME in unreadable[0]

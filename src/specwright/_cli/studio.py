@@ -93,7 +93,9 @@ def studio(settings: Settings, /, **options: Any) -> int:
         raise ConfigurationError("--proposal needs --spec SPEC: the spec it revises")
     index = StudioIndex(options["results_db"] or settings.results_db)
     log_dir = resolve_log_dir(options["log_dir"], settings)
-    opened = index_logs(index, log_dir)
+    opened, unreadable = index_logs(index, log_dir)
+    for line in unreadable:
+        click.echo(f"specwright: warning: skipped {line}", err=True)
     click.echo(f"{opened} log(s) opened from {log_dir}", err=True)
     state = Studio(
         index=index,

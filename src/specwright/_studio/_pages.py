@@ -384,51 +384,26 @@ def drafts_body(
     )
 
 
+def _draft_row(record: ScenarioRecord, key: str) -> Html:
+    boxes = (
+        el("td", {}, el("input", {"type": "checkbox", "name": choice, "value": record.id,
+                                  "id": f"{choice}-{key}", "aria-label": f"{choice} {record.id}"}))
+        for choice in ("approve", "reject")
+    )  # fmt: skip
+    return el(
+        "tr",
+        {"data-sample": record.id},
+        boxes,
+        el("td", {}, el("span", {"class": "sid"}, record.id),
+           _hidden(f"v:{record.id}", record_version(record))),
+        el("td", {}, record.section),
+        el("td", {}, [_message(m.role, m.content) for m in record.messages]),
+    )  # fmt: skip
+
+
 def _draft_file(index: int, name: str, records: list[ScenarioRecord], token: str) -> Html:
     drafts = [r for r in records if r.status == "draft"]
-    rows = [
-        el(
-            "tr",
-            {"data-sample": r.id},
-            el(
-                "td",
-                {},
-                el(
-                    "input",
-                    {
-                        "type": "checkbox",
-                        "name": "approve",
-                        "value": r.id,
-                        "id": f"approve-{n}-{index}",
-                        "aria-label": f"approve {r.id}",
-                    },
-                ),
-            ),
-            el(
-                "td",
-                {},
-                el(
-                    "input",
-                    {
-                        "type": "checkbox",
-                        "name": "reject",
-                        "value": r.id,
-                        "id": f"reject-{n}-{index}",
-                        "aria-label": f"reject {r.id}",
-                    },
-                ),
-            ),
-            el(
-                "td",
-                {},
-                el("span", {"class": "sid"}, r.id),
-                _hidden(f"v:{r.id}", record_version(r)),
-            ),
-            el("td", {}, r.section),
-            el("td", {}, [_message(m.role, m.content) for m in r.messages]),
-        )
-        for n, r in enumerate(drafts)
-    ]
+    rows = [_draft_row(r, f"{n}-{index}") for n, r in enumerate(drafts)]
     counts = {
         s: sum(1 for r in records if r.status == s) for s in ("draft", "approved", "rejected")
     }

@@ -15,17 +15,25 @@ from specwright._studio._index import StudioIndex
 __all__ = ["index_logs", "stored_runs_opener", "unopened_runs"]
 
 
-def index_logs(index: StudioIndex, directory: Path) -> int:
-    """Index every specwright log under ``directory`` (finished runs also into history)."""
+def index_logs(index: StudioIndex, directory: Path) -> tuple[int, list[str]]:
+    """Index every specwright log under ``directory`` (finished runs also into history).
+
+    Returns how many were opened and one line for each log that could not be read: one bad
+    log does not keep the others from the studio.
+    """
     from specwright._eval._logs import find_logs, load_run
 
-    opened = 0
+    opened, unreadable = 0, []
     for path in find_logs(directory):
-        run = load_run(path)
+        try:
+            run = load_run(path)
+        except ConfigurationError as exc:
+            unreadable.append(str(exc))
+            continue
         index.store.add(run)  # the results store keeps finished runs only
         index.index_run(run)
         opened += 1
-    return opened
+    return opened, unreadable
 
 
 def unopened_runs(index: StudioIndex) -> list[str]:
