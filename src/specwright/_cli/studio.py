@@ -45,6 +45,7 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 )
 @click.option(
     "--reviewer",
+    metavar="NAME",
     help=env_help("Your name on verdicts and reviews.", "SPECWRIGHT_REVIEWER", default="login"),
 )
 @click.option(
