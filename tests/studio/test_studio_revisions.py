@@ -81,3 +81,17 @@ def test_a_cross_site_decision_is_refused(revising: Env) -> None:
 
 def test_an_unknown_revision_is_404(revising: Env) -> None:
     assert revising.client().get("/revisions/3").status_code == 404
+
+
+def test_a_run_of_an_approved_revision_names_its_decision(revising: Env) -> None:
+    client = revising.client()
+    assert (
+        _decide(client, client.get("/revisions/0").text, "approved", "ship it").status_code == 303
+    )  # type: ignore[attr-defined]
+    measured = factory.run_b().model_copy(update={"spec_hash": _proposed_hash(revising)})
+    revising.studio.index.index_run(measured)
+    runs = client.get("/").text
+    row = runs[runs.index("run-b-0002") :]
+    assert "approved by alice on" in row[: row.index("</tr>")] and "ship it" in row
+    other = runs[runs.index("run-a-0001") :]
+    assert "approved by" not in other[: other.index("</tr>")]

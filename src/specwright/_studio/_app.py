@@ -136,7 +136,9 @@ def reviewer(request: Request) -> str:
 @_guarded
 async def runs_view(request: Request) -> Response:
     studio = _studio(request)
-    body = _pages.runs_body(studio.index.headers(), studio.unopened())
+    headers = studio.index.headers()
+    decisions = studio.index.decisions_for([header.spec_hash for header, _ in headers])
+    body = _pages.runs_body(headers, studio.unopened(), decisions)
     return _html(
         request, _pages.studio_page("Runs", "Every run the studio can open", body, current="runs")
     )

@@ -305,6 +305,15 @@ class StudioIndex:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return [RevisionDecision.model_validate(r | {"created": _utc(r["created"])}) for r in rows]
 
+    def decisions_for(self, spec_hashes: list[str]) -> dict[str, RevisionDecision]:
+        """The latest decision that proposed each of these specs, by spec content hash."""
+        table = self._decisions
+        query = select(table).where(table.c.proposed_hash.in_(sorted(set(spec_hashes))))
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query.order_by(table.c.created))]
+        found = [RevisionDecision.model_validate(r | {"created": _utc(r["created"])}) for r in rows]
+        return {d.proposed_hash: d for d in found}  # the latest wins
+
     def add_revision_decision(self, item: RevisionDecision, *, seen_version: int) -> None:
         """Store ``item`` if the revision still has ``seen_version`` decisions; else
         :class:`StaleVersion`. PostgreSQL takes a lock on the revision's hash first."""

@@ -96,8 +96,14 @@ def message_page(
     return studio_page(title, "", el("p", {"class": kind}, message, " ", back or ""))
 
 
-def runs_body(runs: Iterable[tuple[RunHeader, int]], unopened: Iterable[str]) -> Html:
-    """The runs the studio knows, newest first, each linking to its samples."""
+def runs_body(
+    runs: Iterable[tuple[RunHeader, int]],
+    unopened: Iterable[str],
+    decisions: dict[str, RevisionDecision] | None = None,
+) -> Html:
+    """The runs the studio knows, newest first, each linking to its samples, and the decision
+    that produced the spec each measured (when a studio decision proposed it)."""
+    decisions = decisions or {}
     rows = [
         el(
             "tr",
@@ -107,6 +113,7 @@ def runs_body(runs: Iterable[tuple[RunHeader, int]], unopened: Iterable[str]) ->
             el("td", {}, header.spec_title, " ", header.spec_version or ""),
             el("td", {}, header.created.strftime("%Y-%m-%d %H:%M")),
             el("td", {"class": "num"}, count),
+            el("td", {}, _decided(decisions.get(header.spec_hash))),
         )
         for header, count in runs
     ]
@@ -117,12 +124,20 @@ def runs_body(runs: Iterable[tuple[RunHeader, int]], unopened: Iterable[str]) ->
         "section",
         {},
         el("h2", {}, "Runs"),
-        _table(("run", "model", "spec", "created", "samples"), rows)
+        _table(("run", "model", "spec", "created", "samples", "spec revision"), rows)
         if rows
         else el("p", {"class": "note"}, "No run opened yet."),
         el("h2", {}, "In the results store, not opened yet") if waiting else "",
         el("ul", {}, waiting) if waiting else "",
     )
+
+
+def _decided(decision: RevisionDecision | None) -> Html | str:
+    if decision is None:
+        return ""
+    when = decision.created.strftime("%Y-%m-%d")
+    return el("span", {"class": "note"}, f"{decision.decision} by {decision.author} on {when}: ",
+              decision.reason)  # fmt: skip
 
 
 def _table(heads: Iterable[str], rows: list[Html]) -> Html:
