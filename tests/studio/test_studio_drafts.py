@@ -82,3 +82,39 @@ def test_an_unknown_file_number_is_404(env: Env) -> None:
     html = client.get("/drafts").text
     response = client.post("/drafts/7", data={"csrftoken": token_of(html), "approve": "x"})
     assert response.status_code == 404
+
+
+def _edit_form(html: str, text: str) -> dict[str, str]:
+    found = re.search(r'name="version" value="([^"]+)"', html)
+    assert found
+    return {"csrftoken": token_of(html), "id": "draft-2", "message": "0", "text": text,
+            "version": found.group(1)}  # fmt: skip
+
+
+def test_an_edit_matches_the_cli_byte_for_byte(env: Env) -> None:
+    drafts = env.studio.scenario_files[0]
+    by_cli = env.tmp / "by-cli.yaml"
+    shutil.copy(drafts, by_cli)
+    client = env.client()
+    assert "/drafts/0/edit?id=draft-2" in client.get("/drafts").text
+    html = client.get("/drafts/0/edit", params={"id": "draft-2"}).text
+    assert "Draft question 2." in html
+    response = client.post("/drafts/0/edit", data=_edit_form(html, "A sharper question?"))
+    assert response.status_code == 303
+    args = ["--edit", "draft-2", "--message", "0", "--text", "A sharper question?"]
+    assert main(["scenarios", "review", str(by_cli), *args]) == 0
+    assert drafts.read_bytes() == by_cli.read_bytes()
+    (edited,) = [r for _, r in read_records(drafts) if r.id == "draft-2"]
+    assert "edited" in edited.tags and edited.messages[0].content == "A sharper question?"
+
+
+def test_an_edit_of_a_changed_draft_is_409_and_an_empty_one_400(env: Env) -> None:
+    drafts = env.studio.scenario_files[0]
+    client = env.client()
+    html = client.get("/drafts/0/edit", params={"id": "draft-2"}).text
+    assert client.post("/drafts/0/edit", data=_edit_form(html, "  ")).status_code == 400
+    assert client.post("/drafts/0/edit", data=_edit_form(html, "First")).status_code == 303
+    before = drafts.read_bytes()
+    assert client.post("/drafts/0/edit", data=_edit_form(html, "Second")).status_code == 409
+    assert drafts.read_bytes() == before
+    assert client.get("/drafts/0/edit", params={"id": "nope"}).status_code == 404

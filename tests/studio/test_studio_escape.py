@@ -57,6 +57,7 @@ def _pages(env: Env) -> Iterator[tuple[str, str]]:
     yield "sample with feedback", client.get("/runs/run-a-0001/sample", params=sample).text
     yield "drafts", client.get("/drafts").text
     yield "spec", client.get("/spec").text
+    yield "draft edit", client.get("/drafts/0/edit", params={"id": "draft-1"}).text
     yield "404", client.get("/runs/" + PAYLOAD.replace("/", "")).text
 
 
@@ -78,4 +79,5 @@ def test_the_payloads_were_on_the_pages(hostile: Env) -> None:
     assert "&lt;script&gt;window.__pwned" in pages["sample"]
     assert "&lt;script&gt;window.__pwned" in pages["drafts"]
     assert "openai/&lt;script&gt;window.__pwned" in pages["spec"]
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned" in pages["draft edit"]
     assert "&lt;script&gt;window.__pwned" in pages["sample with feedback"]

@@ -27,7 +27,7 @@ from specwright._model import Spec
 from specwright._results._feedback import HumanVerdict, sample_feedback
 from specwright._spec_diff._model import SpecDiff
 from specwright._studio import _csrf, _pages
-from specwright._studio._drafts import read_drafts, review_drafts
+from specwright._studio._drafts import edit_draft, read_drafts, review_drafts
 from specwright._studio._index import FILTERS, SampleFilter, StaleVersion, StudioIndex
 from specwright._studio._revisions import make_decision, revision_diff
 
@@ -260,15 +260,12 @@ async def drafts_view(request: Request) -> Response:
 @_guarded
 async def review_view(request: Request) -> Response:
     form = await _form(request)
-    studio = _studio(request)
+    _, path = _scenario_file(request)
     reviewer(request)
-    number = _int(request.path_params["index"], "file")
-    if not 0 <= number < len(studio.scenario_files):
-        raise _Refused(404, "No such file", "no scenario file with that number")
     seen = {key[2:]: values[0] for key, values in form.items() if key.startswith("v:")}
     try:
         review_drafts(
-            studio.scenario_files[number],
+            path,
             form.get("approve", []),
             form.get("reject", []),
             _one(form, "reason"),
@@ -279,6 +276,41 @@ async def review_view(request: Request) -> Response:
     except ConfigurationError as exc:
         raise _Refused(400, "Not saved", str(exc)) from None
     return RedirectResponse(app_path("drafts", saved=1), 303)
+
+
+def _scenario_file(request: Request) -> tuple[Studio, Path]:
+    studio = _studio(request)
+    number = _int(request.path_params["index"], "file")
+    if not 0 <= number < len(studio.scenario_files):
+        raise _Refused(404, "No such file", "no scenario file with that number")
+    return studio, studio.scenario_files[number]
+
+
+@_guarded
+async def draft_edit_view(request: Request) -> Response:
+    _, path = _scenario_file(request)
+    record_id = request.query_params.get("id", "")
+    found = [r for r in read_drafts(path) if r.id == record_id]
+    if not found:
+        raise _Refused(404, "No such draft", f"no scenario {record_id!r} in {path}")
+    body = _pages.draft_edit_body(int(request.path_params["index"]), found[0], _token(request))
+    return _html(request, _pages.studio_page("Edit a draft", str(path), body, current="drafts"))
+
+
+@_guarded
+async def draft_save_view(request: Request) -> Response:
+    form = await _form(request)
+    _, path = _scenario_file(request)
+    reviewer(request)
+    record_id, number = _one(form, "id"), _int(_one(form, "message"), "message")
+    try:
+        edit_draft(path, record_id, number, _one(form, "text"), _one(form, "version"))
+    except StaleVersion as exc:
+        raise _Refused(409, "Changed since you opened it", f"{exc}; nothing was saved") from None
+    except ConfigurationError as exc:
+        raise _Refused(400, "Not saved", str(exc)) from None
+    index = request.path_params["index"]
+    return RedirectResponse(app_path("drafts", index, "edit", id=record_id), 303)
 
 
 def _proposal(request: Request) -> tuple[Studio, int, SpecDiff]:
@@ -377,6 +409,8 @@ def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Sta
         Route("/spec", outline_view),
         Route("/drafts", drafts_view),
         Route("/drafts/{index}", review_view, methods=["POST"]),
+        Route("/drafts/{index}/edit", draft_edit_view),
+        Route("/drafts/{index}/edit", draft_save_view, methods=["POST"]),
         Route("/revisions", revisions_view),
         Route("/revisions/{index}", revision_view),
         Route("/revisions/{index}", decide_view, methods=["POST"]),

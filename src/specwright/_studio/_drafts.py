@@ -14,11 +14,11 @@ from pathlib import Path
 
 from specwright._errors import ConfigurationError
 from specwright._generate._files import existing_records, update_records
-from specwright._generate._review import set_status
+from specwright._generate._review import edit_message, set_status
 from specwright._scenarios import ScenarioRecord
 from specwright._studio._index import StaleVersion
 
-__all__ = ["read_drafts", "record_version", "review_drafts"]
+__all__ = ["edit_draft", "read_drafts", "record_version", "review_drafts"]
 
 
 def record_version(record: ScenarioRecord) -> str:
@@ -57,3 +57,16 @@ def review_drafts(
         return records
 
     return update_records(path, change)
+
+
+def edit_draft(path: Path, record_id: str, index: int, text: str, seen: str) -> None:
+    """Replace message ``index`` of ``record_id`` (as ``scenarios review --edit`` does), if the
+    record is still as the reviewer ``seen`` it."""
+
+    def change(records: list[ScenarioRecord]) -> list[ScenarioRecord]:
+        current = {r.id: record_version(r) for r in records}
+        if record_id in current and current[record_id] != seen:
+            raise StaleVersion(f"{record_id} changed since you opened it")
+        return edit_message(records, record_id, index, text)
+
+    update_records(path, change)

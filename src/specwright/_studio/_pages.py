@@ -26,6 +26,7 @@ Neighbours = tuple[tuple[str, int] | None, tuple[str, int] | None]
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "draft_edit_body",
     "drafts_body",
     "message_page",
     "outline_body",
@@ -399,7 +400,7 @@ def drafts_body(
     )
 
 
-def _draft_row(record: ScenarioRecord, key: str) -> Html:
+def _draft_row(record: ScenarioRecord, key: str, file_index: int) -> Html:
     boxes = (
         el("td", {}, el("input", {"type": "checkbox", "name": choice, "value": record.id,
                                   "id": f"{choice}-{key}", "aria-label": f"{choice} {record.id}"}))
@@ -410,7 +411,8 @@ def _draft_row(record: ScenarioRecord, key: str) -> Html:
         {"data-sample": record.id},
         boxes,
         el("td", {}, el("span", {"class": "sid"}, record.id),
-           _hidden(f"v:{record.id}", record_version(record))),
+           _hidden(f"v:{record.id}", record_version(record)), " ",
+           el("a", {"href": app_path("drafts", str(file_index), "edit", id=record.id)}, "edit")),
         el("td", {}, record.section),
         el("td", {}, [_message(m.role, m.content) for m in record.messages]),
     )  # fmt: skip
@@ -418,7 +420,7 @@ def _draft_row(record: ScenarioRecord, key: str) -> Html:
 
 def _draft_file(index: int, name: str, records: list[ScenarioRecord], token: str) -> Html:
     drafts = [r for r in records if r.status == "draft"]
-    rows = [_draft_row(r, f"{n}-{index}") for n, r in enumerate(drafts)]
+    rows = [_draft_row(r, f"{n}-{index}", index) for n, r in enumerate(drafts)]
     counts = {
         s: sum(1 for r in records if r.status == s) for s in ("draft", "approved", "rejected")
     }
@@ -554,3 +556,23 @@ def _decision_form(number: int, version: int, token: str) -> Html:
            el("button", {"type": "submit", "name": "decision", "value": "rejected",
                          "id": "reject-revision"}, "Reject")),
     )  # fmt: skip
+
+
+def draft_edit_body(file_index: int, record: ScenarioRecord, token: str) -> Html:
+    """One draft's messages, each editable in its own form (the record is tagged ``edited``)."""
+    version = record_version(record)
+    forms = [
+        el(
+            "form",
+            {"class": "verdict", "method": "post",
+             "action": app_path("drafts", str(file_index), "edit")},
+            _hidden(FIELD, token), _hidden("id", record.id), _hidden("message", n),
+            _hidden("version", version),
+            el("label", {"for": f"text-{n}"}, f"Message {n} ({message.role})"),
+            el("textarea", {"id": f"text-{n}", "name": "text", "rows": 4}, message.content),
+            el("p", {}, el("button", {"type": "submit", "id": f"save-{n}"}, "Save this message")),
+        )
+        for n, message in enumerate(record.messages)
+    ]  # fmt: skip
+    return el("section", {}, el("p", {}, el("span", {"class": "sid"}, record.id), " ",
+                                 record.section), forms)  # fmt: skip
