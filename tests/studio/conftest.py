@@ -30,7 +30,7 @@ class Env:
     url: str
     tmp: Path
 
-    def client(self, reviewer_header: str | None = None) -> TestClient:
+    def client(self) -> TestClient:
         return TestClient(create_app(self.studio), base_url=BASE, follow_redirects=False)
 
 
