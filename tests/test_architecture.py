@@ -32,6 +32,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("_eval", "_report", "_serve"),  # evaluate; report; the gateway
     ("_generate",),  # generation (its adaptive search runs the eval's judge)
     ("_revise",),  # revise: disagreements, proposals
+    ("_studio",),  # the studio: people review, decide and revise in a local web app
     ("_cli", "_schema"),  # the composition root
     ("__init__", "__main__", "chain"),  # the public API
 )

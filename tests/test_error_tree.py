@@ -39,12 +39,13 @@ ALLOWED = {
     ("_chain/_conversation.py", "ValueError"),
     # Internal signals, caught in the same module and turned into typed errors or answers:
     # JsonInputError (jsonio), a quoted setting (reader), an OpenAI-style 4xx body (gateway
-    # app), a 502 after bounded retries (gateway upstream).
+    # app), a 502 after bounded retries (gateway upstream), a studio page's 4xx answer.
     ("_jsonio.py", "_Constant"),
     ("_jsonio.py", "_TooManyDigits"),
     ("_reader/_settings.py", "SettingError"),
     ("_serve/_app.py", "Problem"),
     ("_serve/_work.py", "Problem"),
+    ("_studio/_app.py", "_Refused"),
     ("_serve/_upstream.py", "_Garbage"),
     # The gateway's SIGTERM/SIGINT handler: a clean exit 0 after the records are flushed.
     ("_cli/serve.py", "SystemExit"),

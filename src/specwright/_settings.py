@@ -59,6 +59,11 @@ class Settings(FrozenModel):
     cache_dir: Path | None = None
     """Where bases fetched from URLs (``extends: https://…``) are cached, under ``bases/``
     (default: the platform's user cache directory)."""
+    reviewer: str | None = None
+    """Who reviews in ``specwright studio`` (default: the login name)."""
+    reviewer_header: str | None = None
+    """A request header a trusted reverse proxy sets to the signed-in user's name
+    (``specwright studio`` then takes every reviewer's identity from it)."""
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_environment(), **values})

@@ -45,6 +45,7 @@ _COMMANDS: dict[str, str] = {
     "decisions": "specwright._cli.decisions:decisions",
     "generate": "specwright._cli.generate:generate_command",
     "scenarios": "specwright._cli.scenarios:scenarios",
+    "studio": "specwright._cli.studio:studio",
 }
 
 # One-line summaries for `specwright --help`, so listing commands imports none of them.
@@ -72,6 +73,7 @@ _SUMMARIES: dict[str, str] = {
     "decisions": "List the gateway's decision records, or show one and the text that governed it.",
     "generate": "Generate draft eval scenarios for a spec's sections with a generator model.",
     "scenarios": "Review scenario files: list drafts, approve, reject with a reason, edit.",
+    "studio": "Review answers, give verdicts and review drafts in a local web app.",
 }
 
 ERROR_PREFIX = "specwright: error: "

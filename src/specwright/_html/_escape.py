@@ -3,8 +3,8 @@
 Text from transcripts and specs is untrusted: it reaches the page only through :func:`el`
 and :func:`text`, which escape it, never through string formatting. Attribute names are
 checked against an allow-list so that no event handler (``on…``) or ``style`` attribute can
-be produced, and link targets are limited to in-page fragments, so no ``javascript:`` URL
-can appear either.
+be produced, and link targets are limited to in-page fragments or same-origin paths built by
+:func:`app_path` (each segment percent-encoded), so no ``javascript:`` URL can appear either.
 """
 
 from __future__ import annotations
@@ -12,14 +12,32 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, urlencode
 
-__all__ = ["Html", "el", "join", "json_for_script", "text"]
+__all__ = ["AppPath", "Html", "app_path", "el", "join", "json_for_script", "text"]
 
 
 class Html(str):
     """A string that is already safe markup (built by :func:`el`, never from raw input)."""
 
     __slots__ = ()
+
+
+class AppPath(str):
+    """A same-origin path (``/runs/x?page=2``) built by :func:`app_path`, never from raw input."""
+
+    __slots__ = ()
+
+
+def app_path(*segments: str, **query: object) -> AppPath:
+    """``/seg/seg?key=value``: every segment and value percent-encoded (``None`` values dropped).
+
+    The result always starts with one ``/`` followed by an encoded segment, so it can be
+    neither a scheme (``javascript:``) nor a network path (``//host``).
+    """
+    path = "/" + "/".join(quote(s, safe="") for s in segments)
+    pairs = [(k, str(v)) for k, v in query.items() if v is not None]
+    return AppPath(path + ("?" + urlencode(pairs) if pairs else ""))
 
 
 # Only these attributes may be produced: no event handlers, no inline style (the CSP would
@@ -74,6 +92,22 @@ _ALLOWED_ATTRS = frozenset(
         "opacity",
         "focusable",
         "hidden",
+        # forms (the studio): their targets are checked like links, below
+        "action",
+        "method",
+        "value",
+        "for",
+        "placeholder",
+        "rows",
+        "maxlength",
+        "required",
+        "autocomplete",
+        "accesskey",
+        "checked",
+        "disabled",
+        "aria-current",
+        "data-sample",
+        "data-filter",
     }
 )
 _FRAGMENT = re.compile(r"#[A-Za-z][A-Za-z0-9_-]*\Z")
@@ -110,9 +144,15 @@ def _attr(name: str, value: object) -> str:
     if value is True:
         return f" {name}"
     rendered = str(value)
-    if name == "href" and not _FRAGMENT.match(rendered) and rendered != "data:,":
+    if name in ("href", "action") and not _allowed_target(name, value):
         raise ValueError(f"only in-page links are allowed in reports, got {rendered!r}")
     return f' {name}="{html.escape(rendered, quote=True)}"'
+
+
+def _allowed_target(name: str, value: object) -> bool:
+    if isinstance(value, AppPath):
+        return True
+    return name == "href" and (bool(_FRAGMENT.match(str(value))) or value == "data:,")
 
 
 def _children(children: Iterable[object]) -> str:

@@ -17,9 +17,16 @@ from pydantic import Field
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
-from specwright._results._models import RunResult, SampleResult
+from specwright._results._models import RunHeader, RunResult, SampleResult
 
-__all__ = ["Feedback", "HumanVerdict", "SampleRef", "make_feedback", "parse_sample_ref"]
+__all__ = [
+    "Feedback",
+    "HumanVerdict",
+    "SampleRef",
+    "make_feedback",
+    "parse_sample_ref",
+    "sample_feedback",
+]
 
 HumanVerdict: TypeAlias = Literal["compliant", "non-compliant"]
 """A person's verdict on one answer."""
@@ -104,8 +111,22 @@ def make_feedback(
     sections = {s.section_id for s in run.samples} | set(known_sections)
     if section not in sections:
         raise ConfigurationError(f"--section: no section {section!r} in run {run.run_id}")
+    return sample_feedback(run, sample, verdict, author=author, section_id=section, note=note)
+
+
+def sample_feedback(
+    run: RunHeader,
+    sample: SampleResult,
+    verdict: HumanVerdict,
+    *,
+    author: str,
+    section_id: str | None = None,
+    note: str = "",
+) -> Feedback:
+    """Feedback on ``sample`` of ``run``, already known to hold it (the studio's index does)."""
     created = datetime.now(UTC)
     judge = None if sample.compliant is None else _verdict(sample.compliant)
+    ref = SampleRef(scenario_id=sample.scenario_id, epoch=sample.epoch)
     key = f"{run.run_id}\x00{ref}\x00{verdict}\x00{author}\x00{created.isoformat()}"
     return Feedback(
         feedback_id=hashlib.sha256(key.encode()).hexdigest()[:24],
@@ -114,9 +135,9 @@ def make_feedback(
         run_id=run.run_id,
         model=run.model,
         spec_hash=run.spec_hash,
-        section_id=section,
-        scenario_id=ref.scenario_id,
-        epoch=ref.epoch,
+        section_id=section_id or sample.section_id,
+        scenario_id=sample.scenario_id,
+        epoch=sample.epoch,
         verdict=verdict,
         judge_verdict=judge,
         judge=run.grader,

@@ -226,6 +226,70 @@ def m009_create_decisions(conn: Connection) -> None:
     Index("ix_decisions_created", table.c.created).create(conn)
 
 
+@migration
+def m010_create_studio_index(conn: Connection) -> None:
+    """The studio's index of runs' samples (``specwright studio``), so that a run of any size
+    pages and filters with SQL instead of its log being read per request.
+
+    A run's log is read once into ``studio_samples``: the filter columns, and the sample's
+    result as JSON (``sample``) for its page. ``position`` is the run's sample order, paged
+    by key (``position > ?``).
+    """
+    meta = MetaData()
+    Table(
+        "studio_runs",
+        meta,
+        Column("run_id", String(255), primary_key=True),
+        Column("header", Text, nullable=False),
+        Column("result_hash", String(64), nullable=False),
+        Column("n_samples", Integer, nullable=False),
+        Column("indexed_at", DateTime(timezone=True), nullable=False),
+    ).create(conn)
+    samples = Table(
+        "studio_samples",
+        meta,
+        Column("run_id", String(255), primary_key=True),
+        Column("scenario_id", String(255), primary_key=True),
+        Column("epoch", Integer, primary_key=True),
+        Column("position", Integer, nullable=False),
+        Column("section_id", String(255), nullable=False),
+        Column("title", Text, nullable=False),
+        Column("compliant", Boolean),
+        Column("disagree", Boolean, nullable=False),
+        Column("sample", Text, nullable=False),
+    )
+    samples.create(conn)
+    Index("ix_studio_samples_position", samples.c.run_id, samples.c.position).create(conn)
+    feedback = Table("feedback", MetaData(), Column("run_id", String(255)),
+                     Column("scenario_id", String(255)), Column("epoch", Integer))  # fmt: skip
+    Index("ix_feedback_sample", feedback.c.run_id, feedback.c.scenario_id, feedback.c.epoch).create(
+        conn
+    )
+
+
+@migration
+def m011_create_revision_decisions(conn: Connection) -> None:
+    """People's decisions on proposed spec revisions (``specwright studio``): who, when, why.
+
+    A revision is named by the content hash of the spec it proposes; ``base_hash`` is the
+    spec it was compared with.
+    """
+    table = Table(
+        "revision_decisions",
+        MetaData(),
+        Column("decision_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("author", String(255), nullable=False),
+        Column("proposal", Text, nullable=False),
+        Column("base_hash", String(64), nullable=False),
+        Column("proposed_hash", String(64), nullable=False),
+        Column("decision", String(20), nullable=False),
+        Column("reason", Text, nullable=False),
+    )
+    table.create(conn)
+    Index("ix_revision_decisions_proposed", table.c.proposed_hash).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

@@ -51,6 +51,7 @@ __all__ = [
     "TrainingExport",
     "index_run",
     "result_hash",
+    "section_point",
 ]
 
 _TABLES = ("runs", "section_results", "training_exports", "training_scenarios", "feedback")
@@ -310,7 +311,7 @@ class ResultsStore:
             .order_by(runs.c.created, runs.c.run_id)
         )
         with self._engine.connect() as conn:
-            return [_point(row._mapping) for row in conn.execute(query)]
+            return [section_point(row._mapping) for row in conn.execute(query)]
 
     def record_training_export(self, export: TrainingExport) -> None:
         """Record which scenarios an export put in each split, and for which model."""
@@ -383,7 +384,8 @@ def _stored_run(row: RowMapping) -> StoredRun:
     )  # fmt: skip
 
 
-def _point(row: RowMapping) -> SectionPoint:
+def section_point(row: RowMapping) -> SectionPoint:
+    """A row of ``section_results`` joined with its run, as a :class:`SectionPoint`."""
     return SectionPoint(
         run_id=row["run_id"], model=row["model"], spec_version=row["spec_version"],
         spec_hash=row["spec_hash"], created=_utc(row["created"]), section_id=row["section_id"],

@@ -1,0 +1,103 @@
+"""The studio in real headless Chromium over a real uvicorn on 127.0.0.1: a person reviews a
+sample with clicks and the verdict is in the feedback store; hostile text stays inert."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specwright._results._store import ResultsStore
+from specwright._studio._app import create_app
+from tests.report import browser_support
+from tests.report import report_factory as factory
+from tests.report.browser_support import CHROMIUM
+from tests.studio.conftest import Env, studio_env
+
+uvicorn = pytest.importorskip("uvicorn")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian chromium not found at /usr/bin/chromium"
+    ),
+]
+browser = browser_support.browser
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Env, str]]:
+    run = factory.hostile_run().model_copy(update={"run_id": "run-a-0001"})
+    env = studio_env(tmp_path, run, " ".join(factory.PAYLOADS))
+    config = uvicorn.Config(create_app(env.studio), host="127.0.0.1", port=0, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield env, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    env.studio.index.close()
+
+
+def test_a_person_reviews_a_sample_with_clicks(browser: Any, served: tuple[Env, str]) -> None:
+    env, base = served
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(base + "/")
+    page.get_by_role("link", name="run-a-0001").click()
+    page.locator("a[data-filter='non-compliant']").click()
+    assert page.locator("#total").inner_text().startswith("11 samples")
+    page.locator("tr[data-sample='be_honest/example-1'] a").click()
+    page.locator("#note").fill("the judge missed the caveat")
+    page.locator("#mark-compliant").click()
+    assert "Your verdict was saved." in page.locator(".flash").inner_text()
+    assert "the judge missed the caveat" in page.locator("ul.feedback").inner_text()
+    # By keyboard: the next sample of the same filter, then a verdict, with Enter and Space.
+    page.locator("#next-sample").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**example-2**")
+    assert "filter=non-compliant" in page.url
+    page.locator("#mark-noncompliant").focus()
+    page.keyboard.press("Space")
+    page.wait_for_url("**saved=1**")
+    assert page.evaluate("window.__pwned") is None  # no payload ran on any page
+    assert errors == []
+    assert all(url.startswith(base) for url in requests), requests
+    with ResultsStore(env.url) as store:
+        item, by_keys = store.feedback()
+    assert (item.verdict, item.author, item.note) == (
+        "compliant", "alice", "the judge missed the caveat"
+    )  # fmt: skip
+    assert (by_keys.scenario_id, by_keys.verdict) == ("be_honest/example-2", "non-compliant")
+    page.close()
+
+
+def test_a_second_reviewer_is_told_the_sample_changed(
+    browser: Any, served: tuple[Env, str]
+) -> None:
+    env, base = served
+    sample = f"{base}/runs/run-a-0001/sample?scenario=be_honest%2Fexample-2&epoch=1"
+    alice, bob = browser.new_context(), browser.new_context()
+    first, second = alice.new_page(), bob.new_page()
+    first.goto(sample)
+    second.goto(sample)
+    first.locator("#mark-noncompliant").click()
+    assert first.locator(".flash").count() == 1
+    second.locator("#mark-compliant").click()
+    assert "Changed since you opened it" in second.locator("h1").inner_text()
+    with ResultsStore(env.url) as store:
+        assert [f.verdict for f in store.feedback()] == ["non-compliant"]
+    alice.close()
+    bob.close()
