@@ -21,9 +21,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "specwright"
 # import only units on lower floors; units on one floor never import each other. A new unit
 # must be placed here before it can land.
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("_errors",),
-    ("_frozen", "_jsonio", "_public", "_registry", "_settings", "_validation"),
-    ("_html", "_llm", "_model"),  # safe HTML; the one door for model calls; the spec model
+    ("_errors", "_version"),
+    ("_frozen", "_jsonio", "_public", "_registry", "_validation"),
+    ("_html", "_llm", "_model", "_settings"),  # safe HTML; model calls; the spec; settings
     ("_chat", "_reader"),  # write: the dialect read
     ("_layers", "_lint", "_stats", "_writer"),  # write: composed, checked, written
     ("_chain", "_spec_diff"),  # enforce: the chain of command; write: spec diffs

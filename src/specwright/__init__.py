@@ -104,7 +104,7 @@ if _typing.TYPE_CHECKING:  # every name below loads on first use; typed here for
     from specwright._stats import SpecStats, spec_stats
     from specwright._writer import save_spec, write_eval_file, write_spec
 
-__version__ = "0.1.0"
+from specwright._version import __version__
 
 # Every public name loads on first use (PEP 562). `import specwright` is what `specwright._cli`
 # pays before any command runs, so it must build no pydantic model a command may not need (the

@@ -23,17 +23,12 @@ from specwright._chain._interpreter import InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
-from specwright._llm import (
-    ChatClient,
-    ChatRequest,
-    Endpoint,
-    OpenAIChatClient,
-    RetryPolicy,
-    profile_named,
-)
+from specwright._llm import Endpoint, RetryPolicy, profile_named
 
 if TYPE_CHECKING:
     import openai
+
+    from specwright._llm import ChatClient
 
 __all__ = ["InterpreterCall", "LLMInterpreter", "answers_schema"]
 
@@ -200,6 +195,8 @@ class LLMInterpreter:
     def _complete(
         self, messages: list[dict[str, str]], question: str, items: int
     ) -> tuple[str | None, str | None]:
+        from specwright._llm import ChatRequest  # the door's module loads asyncio
+
         request = ChatRequest(
             messages=tuple(messages), temperature=self.temperature, seed=self.seed,
             max_tokens=64 + 40 * items,  # bounded: an answer per item is a short JSON object
@@ -220,6 +217,8 @@ class LLMInterpreter:
         if self._door is None:
             endpoint = Endpoint(name=self.model, model=self.model, base_url=self.base_url,
                                 api_key=self.api_key)  # fmt: skip
+            from specwright._llm import OpenAIChatClient  # the SDK client: asyncio, ssl, httpx
+
             self._door = OpenAIChatClient(
                 endpoint, profile=self.profile, timeout=self.timeout,
                 policy=RetryPolicy(attempts=self.retries + 1, backoff=self.backoff),

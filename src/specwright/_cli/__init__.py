@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from specwright import __version__
+from specwright._version import __version__
 from specwright._errors import SpecwrightError
 
 __all__ = ["main"]

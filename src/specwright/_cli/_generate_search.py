@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from specwright._cli._common import echo_json, model_profile
-from specwright._cli.generate import (
+from specwright._cli._generate_common import (
     exit_code,
     freeze_heap,
     prepare,

@@ -27,35 +27,74 @@ Importing this package loads neither the OpenAI SDK nor httpx: clients load them
 
 from __future__ import annotations
 
-from specwright._llm._adapt import (
-    DEVELOPER_HEADER,
-    Adaptation,
-    AdaptationKind,
-    Lesson,
-    adapt_body,
-    adapt_messages,
-    already_learned,
-    learn_from_refusal,
-)
-from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
-from specwright._llm._endpoint import Endpoint, check_reachable, connect_error, resolve_endpoint
-from specwright._llm._kept import UnparsedReply, keep_unparsed, unparsed_path
-from specwright._llm._profiles import (
-    DEFAULT_PROFILE,
-    PROFILES,
-    ModelProfile,
-    StructuredForm,
-    profile_named,
-)
-from specwright._llm._retry import (
-    FailureKind,
-    RetryPolicy,
-    advice,
-    classify_status,
-    error_message,
-)
-from specwright._llm._scripted import ScriptedModel
-from specwright._llm._structured import structured_fields
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:  # every name loads on first use; typed here for checkers
+    from specwright._llm._adapt import (
+        DEVELOPER_HEADER,
+        Adaptation,
+        AdaptationKind,
+        Lesson,
+        adapt_body,
+        adapt_messages,
+        already_learned,
+        learn_from_refusal,
+    )
+    from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
+    from specwright._llm._endpoint import Endpoint, check_reachable, connect_error, resolve_endpoint
+    from specwright._llm._kept import UnparsedReply, keep_unparsed, unparsed_path
+    from specwright._llm._profiles import (
+        DEFAULT_PROFILE,
+        PROFILES,
+        ModelProfile,
+        StructuredForm,
+        profile_named,
+    )
+    from specwright._llm._retry import (
+        FailureKind,
+        RetryPolicy,
+        advice,
+        classify_status,
+        error_message,
+    )
+    from specwright._llm._scripted import ScriptedModel
+    from specwright._llm._structured import structured_fields
+
+_LAZY: dict[str, str] = {
+    "Adaptation": "specwright._llm._adapt",
+    "AdaptationKind": "specwright._llm._adapt",
+    "ChatClient": "specwright._llm._door",
+    "ChatReply": "specwright._llm._door",
+    "ChatRequest": "specwright._llm._door",
+    "DEFAULT_PROFILE": "specwright._llm._profiles",
+    "DEVELOPER_HEADER": "specwright._llm._adapt",
+    "Endpoint": "specwright._llm._endpoint",
+    "FailureKind": "specwright._llm._retry",
+    "Lesson": "specwright._llm._adapt",
+    "ModelProfile": "specwright._llm._profiles",
+    "OpenAIChatClient": "specwright._llm._door",
+    "PROFILES": "specwright._llm._profiles",
+    "RetryPolicy": "specwright._llm._retry",
+    "ScriptedModel": "specwright._llm._scripted",
+    "StructuredForm": "specwright._llm._profiles",
+    "UnparsedReply": "specwright._llm._kept",
+    "adapt_body": "specwright._llm._adapt",
+    "adapt_messages": "specwright._llm._adapt",
+    "advice": "specwright._llm._retry",
+    "already_learned": "specwright._llm._adapt",
+    "check_reachable": "specwright._llm._endpoint",
+    "classify_status": "specwright._llm._retry",
+    "connect_error": "specwright._llm._endpoint",
+    "error_message": "specwright._llm._retry",
+    "keep_unparsed": "specwright._llm._kept",
+    "learn_from_refusal": "specwright._llm._adapt",
+    "profile_named": "specwright._llm._profiles",
+    "resolve_endpoint": "specwright._llm._endpoint",
+    "structured_fields": "specwright._llm._structured",
+    "unparsed_path": "specwright._llm._kept",
+}
+
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -90,3 +129,14 @@ __all__ = [
     "structured_fields",
     "unparsed_path",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Lazy (PEP 562): the chain's interpreter imports this package on every `check`, and the
+    # client module brings asyncio and ssl with it; a submodule loads only when a name asks.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
