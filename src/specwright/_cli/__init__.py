@@ -14,8 +14,8 @@ import sys
 
 import click
 
-from specwright._version import __version__
 from specwright._errors import SpecwrightError
+from specwright._version import __version__
 
 __all__ = ["main"]
 
