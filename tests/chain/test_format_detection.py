@@ -107,7 +107,7 @@ def test_both_formats_at_once_is_an_error_naming_format(
     with pytest.raises(ConversationError) as raised:
         read_conversation(_write(tmp_path, document))
     message = str(raised.value)
-    assert "--format" in message and "\n" not in message
+    assert "--input-format" in message and "\n" not in message
     assert all(name in message for name in names), message
 
 
@@ -115,7 +115,7 @@ def test_both_formats_at_once_is_an_error_naming_format(
     "text", ['{"model": "gpt", "input": "hi"}', '"hi"', "42", "just some words\n", ""]
 )
 def test_no_known_format_is_an_error_naming_format(tmp_path: Path, text: str) -> None:
-    with pytest.raises(ConversationError, match="--format") as raised:
+    with pytest.raises(ConversationError, match="--input-format") as raised:
         read_conversation(_write(tmp_path, text))
     assert raised.value.file == str(tmp_path / "chat.json")
 

@@ -237,4 +237,4 @@ def test_an_input_of_no_known_format_exits_2_naming_format(
     path = write_conversation(tmp_path, {"model": "gpt", "input": "hi"})
     assert main(["check", str(path), "--spec", str(write_spec(tmp_path))]) == 2
     err = capsys.readouterr().err
-    assert "chat.json" in err and "--format" in err and err.count("\n") == 1
+    assert "chat.json" in err and "--input-format" in err and err.count("\n") == 1

@@ -110,7 +110,7 @@ def test_linting_a_layer_lists_its_own_findings_and_counts_the_bases(
     assert main(["lint", str(target)]) == 0
     captured = capsys.readouterr()
     assert "zz99" not in captured.out
-    assert "Wayfarer travel assistant: 1 findings" in captured.err
+    assert "Wayfarer travel assistant: 1 finding" in captured.err
     assert "--include-base" in captured.err
     assert main(["lint", str(target), "--include-base"]) == 1
     assert "zz99" in capsys.readouterr().out

@@ -39,7 +39,7 @@ def test_unparseable_invalid_and_refused_grades_are_unscored_with_a_reason() -> 
 def test_median_and_majority() -> None:
     grades = [parse_grade(grade(s, c, str(s))) for s, c in [(2, False), (6, True), (7, True)]]
     v = aggregate(grades, tokens=9)
-    assert (v.compliant, v.score, v.rationale, v.tokens) == (True, 6.0, "6", 9)
+    assert (v.compliant, v.score, v.rationale, v.grader_tokens) == (True, 6.0, "6", 9)
 
 
 def test_one_scored_sample_is_enough_and_ties_go_to_the_median_score() -> None:
@@ -65,5 +65,5 @@ def test_run_grader_sets_temperature_and_seed_per_sample() -> None:
     model = get_model("mockllm/model", custom_outputs=scripted)
     settings = GraderSettings(samples=3, temperature=0.2, seed=7)
     verdict = asyncio.run(run_grader(model, "sys", "prompt", settings))
-    assert verdict.compliant is True and verdict.tokens == 90 and len(verdict.grades) == 3
+    assert verdict.compliant is True and verdict.grader_tokens == 90 and len(verdict.grades) == 3
     assert sorted(c.seed for c in seen) == [7, 8, 9] and {c.temperature for c in seen} == {0.2}

@@ -80,6 +80,8 @@ class RunMetadata(LogRecord):
 class SampleMetadata(LogRecord, ScenarioPlace):
     """Which scenario a sample is and where it sits in the spec."""
 
+    model_config = LogRecord.model_config  # a record's base would refuse a newer writer's keys
+
     scenario_id: str
     """Stable scenario id."""
     kind: ScenarioKind = "custom"
@@ -97,6 +99,8 @@ class SampleMetadata(LogRecord, ScenarioPlace):
 
 class ScoreMetadata(LogRecord, Verdict):
     """The judge's verdict on one answer, with its token accounting and each judge's own."""
+
+    model_config = LogRecord.model_config  # a record's base would refuse a newer writer's keys
 
     grader_prompt_tokens: int = 0
     """Estimated tokens of one budgeted grader prompt."""
