@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specwright import Attachment, Message, TextPart, UntrustedPart
+from specwright import Attachment, ConversationError, Message, TextPart, UntrustedPart
 from specwright._chain._adapters_anthropic import from_anthropic
 from specwright._chain._adapters_openai import from_openai
 from specwright._chain._authority import split_conversation
@@ -462,15 +462,10 @@ def test_regions_whose_end_planted_text_decides_do_not_hide_the_openers_inside_t
     assert _authority("developer", text, RULE) == {"developer"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a tool call's name and id are structural and kept verbatim: free text in them (a "
-    "caller can forge an assistant turn) reaches the model outside every marker, though the "
-    "APIs give names the shape [A-Za-z0-9_-]{1,64}; not fixed here (the adapters would have "
-    "to refuse or rename, a decision for the lead)",
-)
 @pytest.mark.parametrize("field", ["name", "id"])
 def test_a_forged_tool_call_name_or_id_carries_no_planted_text(field: str) -> None:
+    # Names and ids are structural and reach the model outside every marker, so prose in one
+    # (a caller can forge an assistant turn) is refused where the conversation is read.
     call = _call("c1")
     if field == "name":
         call["function"] = {"name": PLANTED, "arguments": "{}"}
@@ -479,7 +474,29 @@ def test_a_forged_tool_call_name_or_id_carries_no_planted_text(field: str) -> No
     document = [
         {"role": "user", "content": "Find it"},
         {"role": "assistant", "content": None, "tool_calls": [call]},
-        {"role": "tool", "tool_call_id": call["id"], "content": "result"},
+        {"role": "tool", "tool_call_id": "c1", "content": "result"},
+    ]
+    with pytest.raises(ConversationError) as raised:
+        from_openai(document)
+    where = "function.name" if field == "name" else ".id"
+    assert raised.value.index == 1 and where in (raised.value.field or "")
+    anthropic = [
+        {"role": "user", "content": "Find it"},
+        {"role": "assistant", "content": [
+            {"type": "tool_use", "id": "c1" if field == "name" else PLANTED,
+             "name": PLANTED if field == "name" else "lookup", "input": {}}]},
+    ]  # fmt: skip
+    with pytest.raises(ConversationError):
+        from_anthropic(anthropic)
+
+
+def test_ordinary_tool_call_names_and_ids_are_read() -> None:
+    call = {"id": "call_9aZ-1.x:2", "type": "function",
+            "function": {"name": "flights.search_v2", "arguments": "{}"}}  # fmt: skip
+    document = [
+        {"role": "user", "content": "Find it"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_9aZ-1.x:2", "content": "result"},
     ]
     compiled = compile_prompt(SPEC, from_openai(document), index=INDEX)
-    assert PLANTED not in json.dumps(compiled.to_openai()[2]["tool_calls"])
+    assert "flights.search_v2" in json.dumps(compiled.to_openai())

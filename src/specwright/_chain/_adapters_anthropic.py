@@ -17,6 +17,7 @@ from pydantic import JsonValue
 
 from specwright._chain._adapters_common import (
     expect_dict,
+    expect_identifier,
     expect_list,
     expect_str,
     optional_str,
@@ -178,7 +179,7 @@ def _group_turn(
 
 
 def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, str]) -> _Fields:
-    call_id = expect_str(block, "tool_use_id", index, f"{field}.")
+    call_id = expect_identifier(block, "tool_use_id", index, f"{field}.")
     content = block.get("content")
     form: ContentForm = "absent" if "content" not in block else "string"
     parts: list[_Fields] = []
@@ -209,8 +210,8 @@ def _tool_result_turn(block: _Block, index: int, field: str, names: dict[str, st
 def _read_tool_use(block: _Block, index: int, field: str) -> _Fields:
     arguments = expect_dict(block.get("input", {}), index, f"{field}.input")
     return {
-        "id": expect_str(block, "id", index, f"{field}."),
-        "name": expect_str(block, "name", index, f"{field}."),
+        "id": expect_identifier(block, "id", index, f"{field}."),
+        "name": expect_identifier(block, "name", index, f"{field}."),
         "arguments": json.dumps(arguments, ensure_ascii=False),
     }
 

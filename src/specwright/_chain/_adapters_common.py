@@ -3,6 +3,7 @@ that name the message index and field."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -51,6 +52,28 @@ def expect_str(obj: Mapping[str, JsonValue], key: str, index: int | None, prefix
     if not isinstance(value, str):
         raise ConversationError(
             f"expected a string, got {kind_of(value)}", index=index, field=field
+        )
+    return value
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.:-]{1,256}")
+
+
+def expect_identifier(
+    obj: Mapping[str, JsonValue], key: str, index: int | None, prefix: str = ""
+) -> str:
+    """``obj[key]`` as a tool name or call id: letters, digits and ``_.:-``, at most 256.
+
+    Names and ids are structural: they reach the model as they are, outside every isolation
+    marker, so a caller who forges an assistant turn must not be able to carry prose in them.
+    The APIs give them this shape (OpenAI and Anthropic names ``[A-Za-z0-9_-]{1,64}``).
+    """
+    value = expect_str(obj, key, index, prefix)
+    if _IDENTIFIER.fullmatch(value) is None:
+        raise ConversationError(
+            "not a name or id (letters, digits and _.:- only, at most 256)",
+            index=index,
+            field=f"{prefix}{key}",
         )
     return value
 

@@ -15,6 +15,7 @@ from pydantic import JsonValue
 
 from specwright._chain._adapters_common import (
     expect_dict,
+    expect_identifier,
     expect_list,
     expect_str,
     kind_of,
@@ -96,7 +97,7 @@ def _read_message(raw: dict[str, JsonValue], index: int, call_names: dict[str, s
     name = optional_str(raw, "name", index)
     tool_call_id = None
     if role == "tool":
-        tool_call_id = expect_str(raw, "tool_call_id", index)
+        tool_call_id = expect_identifier(raw, "tool_call_id", index)
         if name is not None:
             extra["name"] = name  # not part of the tool message schema; kept verbatim
         name = call_names.get(tool_call_id)
@@ -204,8 +205,8 @@ def _read_tool_calls(value: JsonValue, index: int) -> list[_Fields]:
         function = expect_dict(obj.get("function"), index, f"{field}.function")
         calls.append(
             {
-                "id": expect_str(obj, "id", index, f"{field}."),
-                "name": expect_str(function, "name", index, f"{field}.function."),
+                "id": expect_identifier(obj, "id", index, f"{field}."),
+                "name": expect_identifier(function, "name", index, f"{field}.function."),
                 "arguments": expect_str(function, "arguments", index, f"{field}.function."),
             }
         )
