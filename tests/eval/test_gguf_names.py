@@ -19,6 +19,7 @@ from inspect_ai.tool import ToolCall
 from specwright._errors import ConfigurationError
 from specwright._eval import _gguf
 from specwright._eval._messages import ROLE_KEY
+from specwright._llm import DEVELOPER_HEADER
 
 
 def test_a_path_name_is_the_file(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_messages_become_text_a_chat_template_takes() -> None:
     ]
     converted = _gguf.chat_messages(messages)
     assert [m["role"] for m in converted] == ["system", "system", "user", "assistant", "tool"]
-    assert converted[1]["content"].endswith("Be brief.") and "Developer" in converted[1]["content"]
+    assert converted[1]["content"] == f"{DEVELOPER_HEADER}\n\nBe brief."
     assert "browser" in converted[3]["content"]  # the call is written out, never a null content
     assert all(isinstance(m["content"], str) for m in converted)
 

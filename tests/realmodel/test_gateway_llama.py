@@ -19,12 +19,6 @@ from tests.realmodel._llama import LlamaServer
 from tests.serve.process import serving, stop
 
 SHORT = 8  # tokens per answer: the mechanics, not the prose
-# The gateway adapting upstream requests to the server's profile is the `door` branch's work.
-NEEDS_ADAPTATION = pytest.mark.xfail(
-    strict=True,
-    reason="needs the door branch: the gateway adapting requests to llama.cpp's profile "
-    '(developer folded into system, content null -> "")',
-)
 TOOL_CALL = {"id": "call_1", "type": "function",
              "function": {"name": "lookup", "arguments": '{"city": "Porto"}'}}  # fmt: skip
 
@@ -73,7 +67,12 @@ def test_plain_and_streamed_requests_are_answered(gateway: tuple[openai.OpenAI, 
     assert all(r.status == 200 and r.error is None for r in records)
 
 
-@NEEDS_ADAPTATION
+@pytest.mark.xfail(
+    strict=True,
+    reason="llama-cpp-python 0.3.36's server still refuses the assistant tool-call message after "
+    "the door's adaptation (400 from the gateway: 7 validation errors on messages[2]); the "
+    "llama-cpp profile does not adapt that message yet",
+)
 def test_a_tool_call_with_null_content_reaches_the_model(
     gateway: tuple[openai.OpenAI, str],
 ) -> None:
@@ -86,7 +85,6 @@ def test_a_tool_call_with_null_content_reaches_the_model(
     _ask(client, messages)  # a 502 here raises openai.APIStatusError
 
 
-@NEEDS_ADAPTATION
 def test_a_developer_message_reaches_the_model(gateway: tuple[openai.OpenAI, str]) -> None:
     client, store = gateway
     messages = [

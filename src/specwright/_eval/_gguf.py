@@ -42,6 +42,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from specwright._errors import ConfigurationError
 from specwright._eval._messages import original_role, shown_text
+from specwright._llm import DEVELOPER_HEADER
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -192,7 +193,7 @@ def chat_messages(messages: list[ChatMessage]) -> list[dict[str, str]]:
     for message in messages:
         role, text = message.role, shown_text(message) or ""
         if original_role(message) == "developer":
-            text = f"# Developer instructions\n{text}"
+            text = f"{DEVELOPER_HEADER}\n\n{text}"
         converted.append({"role": role, "content": text})
     return converted
 
