@@ -167,3 +167,28 @@ def test_importing_the_door_loads_no_sdk() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_refusal_naming_the_field_late_in_a_long_message_is_learned() -> None:
+    # llama-cpp-python 0.3.36 answers an assistant tool call with `content: null` with seven
+    # pydantic errors; the one about `content` comes ~400 characters in. Learning reads the
+    # whole message (a 300-character excerpt, as error lines show, hid it).
+    from specwright._llm import error_message
+
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    body = {"messages": [{"role": "user", "content": "hi"},
+                         {"role": "assistant", "content": None, "tool_calls": [call]}]}  # fmt: skip
+    errors = [
+        "{'type': 'literal_error', 'loc': ('body', 'messages', 1, "
+        f"'ChatCompletionRequest{role}Message', 'role'), 'msg': \"Input should be "
+        f"'{role.lower()}'\", 'input': 'assistant'}}"
+        for role in ("System", "User")
+    ] + [
+        "{'type': 'string_type', 'loc': ('body', 'messages', 1, "
+        "'ChatCompletionRequestAssistantMessage', 'content'), 'msg': 'Input should be a valid "
+        "string', 'input': None}"
+    ]
+    reply = json.dumps({"error": {"message": "3 validation errors:\n  " + "\n  ".join(errors)}})
+    assert learn_from_refusal(PROFILES["openai"], body, error_message(reply)) is None
+    lesson = learn_from_refusal(PROFILES["openai"], body, error_message(reply, None))
+    assert lesson is not None and lesson.field == "null_content"

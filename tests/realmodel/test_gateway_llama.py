@@ -67,12 +67,6 @@ def test_plain_and_streamed_requests_are_answered(gateway: tuple[openai.OpenAI, 
     assert all(r.status == 200 and r.error is None for r in records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="llama-cpp-python 0.3.36's server still refuses the assistant tool-call message after "
-    "the door's adaptation (400 from the gateway: 7 validation errors on messages[2]); the "
-    "llama-cpp profile does not adapt that message yet",
-)
 def test_a_tool_call_with_null_content_reaches_the_model(
     gateway: tuple[openai.OpenAI, str],
 ) -> None:

@@ -247,7 +247,7 @@ class RolePreservingOpenAIAPI(OpenAICompatibleAPI):
 
     def _learned(self, exc: APIStatusError) -> bool:
         """Whether the refusal ``exc`` taught the profile something (then send again)."""
-        message = error_message(exc.response.content if exc.response is not None else b"")
+        message = error_message(exc.response.content if exc.response is not None else b"", None)
         if classify_status(exc.status_code, message) not in ("refused", "server"):
             return False
         body = _last_request.get() or {}

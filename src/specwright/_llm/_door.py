@@ -215,9 +215,10 @@ class OpenAIChatClient:
         if isinstance(exc, openai.APITimeoutError):
             return _Failure(kind="timeout", line="no reply in time (timeout)")
         if isinstance(exc, openai.APIStatusError):
-            message = error_message(exc.response.content if exc.response is not None else b"")
+            message = error_message(exc.response.content if exc.response is not None else b"", None)
             kind = classify_status(exc.status_code, message)
-            return _Failure(kind=kind, line=f"HTTP {exc.status_code}: {message}", message=message)
+            line = f"HTTP {exc.status_code}: {error_message(message)}"
+            return _Failure(kind=kind, line=line, message=message)
         if isinstance(exc, openai.APIConnectionError):
             return _Failure(kind="connection", line=f"cannot connect ({_root(exc)})")
         if isinstance(exc, (openai.OpenAIError, ValueError, TypeError, KeyError)):

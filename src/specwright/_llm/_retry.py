@@ -88,8 +88,10 @@ def advice(kind: FailureKind, attempts: int, *, timeout_flag: str, profile_flag:
     return tries
 
 
-def error_message(body: bytes | str, limit: int = 300) -> str:
-    """The server's own error text from an error reply's body, on one line.
+def error_message(body: bytes | str, limit: int | None = 300) -> str:
+    """The server's own error text from an error reply's body, on one line (``limit``
+    characters at most; ``None``: all of it, as learning from a refusal needs: llama-cpp-python
+    names the refused field several hundred characters in).
 
     Reads OpenAI's ``{"error": {"message": …}}``, FastAPI's ``{"detail": …}`` (llama-cpp-python,
     vLLM) and Ollama's ``{"error": "…"}``; anything else is quoted as it came.
@@ -101,7 +103,7 @@ def error_message(body: bytes | str, limit: int = 300) -> str:
         data = None
     found = _message_of(data) if data is not None else None
     line = " ".join((found if found is not None else text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    return line if limit is None or len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _message_of(data: object) -> str | None:

@@ -285,7 +285,7 @@ class Upstream:
         """Whether the refusal ``reply`` taught the profile something (then send once more)."""
         if not _is_refusal(reply):
             return False
-        body, message = _json_object(sent) or {}, error_message(reply.content)
+        body, message = _json_object(sent) or {}, error_message(reply.content, None)
         lesson = learn_from_refusal(self.profile, body, message)
         if lesson is None:
             return already_learned(self.profile, body, message)
@@ -297,7 +297,7 @@ def _is_refusal(reply: UpstreamReply) -> bool:
     """A 4xx (not 408/429, not auth) or a 5xx whose body is a validation error."""
     if reply.status < 400:
         return False
-    return classify_status(reply.status, error_message(reply.content)) == "refused"
+    return classify_status(reply.status, error_message(reply.content, None)) == "refused"
 
 
 def _refused(reply: UpstreamReply) -> UpstreamReply:
