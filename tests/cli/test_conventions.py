@@ -70,7 +70,12 @@ _NO_SPEC = {
     "scenarios": "reviews a scenario file",
 }
 # Every command that prints something takes --json, except these, which write files or serve.
-_NO_JSON = {"init": "writes a spec", "site": "writes a website", "serve": "runs a server"}
+_NO_JSON = {
+    "init": "writes a spec",
+    "site": "writes a website",
+    "serve": "runs a server",
+    "studio": "runs a server",
+}
 
 
 @pytest.mark.parametrize("name", sorted(_COMMANDS))

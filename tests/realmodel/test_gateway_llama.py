@@ -7,6 +7,7 @@ each with a complete decision record.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,8 +52,20 @@ def _ask(client: openai.OpenAI, messages: list[dict[str, Any]]) -> str:
     return reply.choices[0].message.content or ""
 
 
+def _records(store: str, at_least: int) -> list[Any]:
+    """The store's records, newest first, once ``at_least`` are there: the gateway writes them
+    in batches, a moment after the answer."""
+    deadline = time.monotonic() + 15
+    while True:
+        records = DecisionStore(store).find(DecisionFilter())
+        if len(records) >= at_least or time.monotonic() > deadline:
+            return records
+        time.sleep(0.1)
+
+
 def test_plain_and_streamed_requests_are_answered(gateway: tuple[openai.OpenAI, str]) -> None:
     client, store = gateway
+    before = len(_records(store, 0))
     assert _ask(client, [{"role": "user", "content": "Say hello."}]).strip()
     stream = client.chat.completions.create(
         model="smollm2",
@@ -62,8 +75,8 @@ def test_plain_and_streamed_requests_are_answered(gateway: tuple[openai.OpenAI, 
     )
     pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
     assert len([p for p in pieces if p]) >= 2  # chunk by chunk, not one block
-    records = DecisionStore(store).find(DecisionFilter())
-    assert {r.stream for r in records} >= {True, False}
+    records = _records(store, before + 2)[:2]
+    assert {r.stream for r in records} == {True, False}
     assert all(r.status == 200 and r.error is None for r in records)
 
 
@@ -81,10 +94,11 @@ def test_a_tool_call_with_null_content_reaches_the_model(
 
 def test_a_developer_message_reaches_the_model(gateway: tuple[openai.OpenAI, str]) -> None:
     client, store = gateway
+    before = len(_records(store, 0))
     messages = [
         {"role": "developer", "content": "You book trips for Acme Travel."},
         {"role": "user", "content": "Book the 9am flight to Porto."},
     ]
     _ask(client, messages)
-    newest = DecisionStore(store).find(DecisionFilter(limit=1))[0]
+    newest = _records(store, before + 1)[0]
     assert newest.status == 200 and newest.error is None
