@@ -69,3 +69,27 @@ def test_a_failing_upstream_names_its_own_message(llama: tuple[Server, openai.Op
     with pytest.raises(openai.APIStatusError) as raised:
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert raised.value.status_code == 502 and "loading model" in raised.value.message
+
+
+def test_a_declared_profile_adapts_at_once_and_the_record_says_how(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `serve --profile llama-cpp`: no refusal to learn from; the decision record keeps the
+    # adaptation, and a request that needed none records none.
+    from specwright._serve._decision_store import DecisionFilter, DecisionStore
+
+    monkeypatch.setenv("SPECWRIGHT_UPSTREAM_API_KEY", UPSTREAM_KEY)
+    config = gateway_config("", store_url, profile="llama-cpp")
+    with refusing_server(Server(quirks="llama-cpp")) as server:
+        config = config.model_copy(update={"upstream": server.url})
+        with running_gateway(config) as url:
+            client = openai.OpenAI(base_url=url, api_key=CLIENT_KEY, max_retries=0)
+            messages = [{"role": "developer", "content": "Answer briefly."},
+                        {"role": "user", "content": "Hello"}]  # fmt: skip
+            client.chat.completions.create(model="m", messages=messages)  # type: ignore[arg-type]
+            client.chat.completions.create(model="m", messages=messages[1:])  # type: ignore[arg-type]
+        assert len(server.requests) == 2  # adapted before the first send
+    records = DecisionStore(store_url).find(DecisionFilter(limit=2))
+    kinds = sorted(tuple(a.kind for a in r.adaptations) for r in records)
+    assert kinds[0] == () and len(kinds[1]) >= 1
+    assert all(r.status == 200 for r in records)

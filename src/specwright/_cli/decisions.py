@@ -203,6 +203,10 @@ def _print_record(
             what = repr(_excerpt(s.text)) if s.text is not None else f"sha256:{s.text_sha256[:12]}"
             console.print(f"  #{s.message_index} part {s.part_index}[{s.start}:{s.end}] "
                           f"{s.kind} {escape(what)}")  # fmt: skip
+    if record.adaptations:
+        console.print("\n[bold]Adapted for the upstream[/] (its model profile)")
+        for a in record.adaptations:
+            console.print(f"  #{a.index} {a.kind}: {escape(a.detail)} [{escape(a.profile)}]")
     _print_sections(record, governing)
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from specwright._cli._common import (
     env_help,
     load_spec_option,
+    profile_option,
     results_db_option,
     spec_option_for,
 )
@@ -119,6 +120,7 @@ def _hash_key_entry(name: str) -> int:
     type=click.IntRange(0, 10),
     help="Upstream retries, only before the first byte is sent.",
 )
+@profile_option()
 @click.option(
     "--retry-timeouts",
     is_flag=True,
@@ -176,6 +178,7 @@ def _config(settings: Settings, options: dict[str, Any]) -> GatewayConfig:
     url = options.pop("db_url") or settings.results_db
     DecisionStore(url).close()  # migrate once here, before any worker opens the store
     fields = {k: v for k, v in options.items() if k not in ("host", "port", "workers")}
+    fields["profile"] = options["profile"] or settings.model_profile
     try:
         return GatewayConfig.model_validate(
             {

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from specwright._errors import ConversationError
+from specwright._llm._profiles import profile_named
 from specwright._model import Spec
 from specwright._serve._apis import CHAT_COMPLETIONS, MESSAGES, Api
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
@@ -70,6 +71,7 @@ class Gateway:
             timeout=config.timeout,
             retries=config.retries,
             retry_timeouts=config.retry_timeouts,
+            profile=profile_named(config.profile) if config.profile else None,
         )
         store = DecisionStore(config.store_url, migrate_schema=False)
         self.writer = DecisionWriter(
@@ -221,6 +223,7 @@ async def _handle(exchange: _Exchange, request: Request) -> Response:
         reply = await upstream.complete(payload, wait, exchange.api.path, headers)
     finally:
         pending.upstream_ms = wait.seconds * 1000.0
+        pending.adaptations = tuple(wait.adaptations)
     return _completed(exchange, reply)
 
 

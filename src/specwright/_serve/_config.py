@@ -93,6 +93,9 @@ class GatewayConfig(FrozenModel):
     retry_timeouts: bool = False
     """Also retry an upstream call that timed out (off by default: the model may still be
     generating the first answer, at full cost)."""
+    profile: str | None = None
+    """The upstream's model profile (:data:`specwright._llm.PROFILES`): what its server
+    accepts; unset, the ``openai`` profile, narrowed by the upstream's first refusal."""
     budget: int = Field(default=2000, ge=0)
     """Token budget for non-root sections in the preamble (enforce mode)."""
 

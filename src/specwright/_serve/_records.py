@@ -20,6 +20,7 @@ from specwright._chain._conversation import Conversation
 from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._frozen import FrozenModel
+from specwright._llm._adapt import Adaptation
 from specwright._model import AuthorityOrNone, Spec
 
 __all__ = [
@@ -165,6 +166,9 @@ class DecisionRecord(FrozenModel):
     """Sections placed in context, and sections whose default was overridden or undecided."""
     isolated: tuple[IsolatedSpan, ...] = ()
     """Spans isolated between boundary markers."""
+    adaptations: tuple[Adaptation, ...] = ()
+    """What was changed in the request so that the upstream accepted it (its model profile:
+    a developer message folded into the system message, and so on); empty when nothing was."""
 
     def placed_sections(self) -> tuple[str, ...]:
         """Ids of the sections placed in context."""
@@ -199,6 +203,8 @@ class PendingDecision:
     """The request's isolation boundary token (enforce mode): kept out of the answer."""
     overhead_ms: float | None = None
     """A stream's overhead, fixed when its first byte goes out (``None``: from the latency)."""
+    adaptations: tuple[Adaptation, ...] = ()
+    """What the upstream call changed in the request for the upstream's profile."""
 
 
 def sha256_text(text: str) -> str:
@@ -334,8 +340,19 @@ def build_row(
         "prompt_tokens": pending.prompt_tokens,
         "completion_tokens": pending.completion_tokens,
         "sections": "," + ",".join(trace.placed) + "," if trace.placed else "",
-        "trace": trace.json.decode("utf-8"),
+        "trace": _with_adaptations(trace.json, pending.adaptations).decode("utf-8"),
     }
+
+
+def _with_adaptations(trace: bytes, adaptations: tuple[Adaptation, ...]) -> bytes:
+    """The trace JSON with the request's adaptations (rare: only a narrowed profile adapts)."""
+    if not adaptations:
+        return trace
+    import orjson
+
+    data = orjson.loads(trace)
+    data["adaptations"] = [a.model_dump(mode="json") for a in adaptations]
+    return orjson.dumps(data)
 
 
 def _overhead_ms(pending: PendingDecision) -> float:
