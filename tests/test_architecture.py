@@ -172,3 +172,15 @@ def test_the_check_sees_lazy_and_string_imports(tmp_path: Path) -> None:
     )
     names = [name for _, name in _named_modules(ast.parse(source))]
     assert "specwright._eval._logs" in names and "specwright._cli" in names
+
+
+def test_no_class_name_is_defined_twice() -> None:
+    # One record per concept, and no two concepts under one name (a `Verdict` in three
+    # packages read as one thing and was three).
+    seen: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                seen.setdefault(node.name, []).append(str(path.relative_to(SRC)))
+    assert {name: where for name, where in seen.items() if len(where) > 1} == {}

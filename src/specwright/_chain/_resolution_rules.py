@@ -30,7 +30,7 @@ __all__ = [
     "OUTCOME_PRECEDENCE",
     "OVERRIDE_RULES",
     "Outcome",
-    "Verdict",
+    "RuleVerdict",
     "decide",
     "instructions",
     "message_others",
@@ -98,7 +98,7 @@ class Outcome(NamedTuple):
     """The candidate the evidence is about."""
 
 
-class Verdict(NamedTuple):
+class RuleVerdict(NamedTuple):
     """The fields a decision sets on a candidate: values of the candidate's own types, so
     ``model_copy`` needs no validation. The rules pass these around, not copies: a candidate
     is copied once, with its final verdict (a lapsed delegation included)."""
@@ -108,7 +108,7 @@ class Verdict(NamedTuple):
     related: str | None
 
 
-Decided: TypeAlias = Verdict | SectionCandidate
+Decided: TypeAlias = RuleVerdict | SectionCandidate
 """A candidate's decision: its verdict, or the section's precomputed standing verdict."""
 
 
@@ -304,7 +304,7 @@ def decide(
 def _copied(c: Candidate, decided: Decided) -> Candidate:
     """The decided candidate: one copy with its verdict (a model_copy costs less than
     validating the candidate again), or the section's precomputed standing verdict."""
-    if isinstance(decided, Verdict):
+    if isinstance(decided, RuleVerdict):
         status, reason, related = decided
         return c.model_copy(update={"status": status, "reason": reason, "related": related})
     return decided
@@ -314,20 +314,20 @@ def _at(candidates: Sequence[SpanCandidate], level: Authority) -> list[SpanCandi
     return [c for c in candidates if c.authority == level]
 
 
-def _verdict(c: Candidate, outcome: Outcome) -> Verdict:
+def _verdict(c: Candidate, outcome: Outcome) -> RuleVerdict:
     reason = outcome.reason
     if isinstance(c, SpanCandidate):
         if c.delegated_by and outcome.status != "no_authority":
             reason = f"{reason} (authority delegated by {c.delegated_by})"
         elif c.reason:
             reason = f"{reason}; {c.reason}"
-    return Verdict(outcome.status, reason, outcome.related)
+    return RuleVerdict(outcome.status, reason, outcome.related)
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _decide_message(m: SpanCandidate, board: _Board) -> Verdict:
+def _decide_message(m: SpanCandidate, board: _Board) -> RuleVerdict:
     if m.classification == "information":
         return _verdict(m, _INFORMATION)
     outcomes = [*_against_higher(m, board), *_against_later(m, board)]
@@ -468,7 +468,7 @@ def _decide_sections(sections: Sequence[SectionCandidate], board: _Board) -> Non
     and one outcome is worked out per level instead of one per section. A shared standing
     outcome is the section's precomputed standing verdict, not a copy of it.
     """
-    shared: dict[tuple[tuple[str, Override], ...], Verdict | None] = {}
+    shared: dict[tuple[tuple[str, Override], ...], RuleVerdict | None] = {}
     for s in sections:
         about = board.answers_about(s) if s.authority != "root" else None
         key = tuple(about) if about else None
@@ -515,7 +515,7 @@ def _level(c: Candidate) -> Authority:
 # --------------------------------------------------------------------------- no authority
 
 
-def _no_authority(m: SpanCandidate) -> Verdict:
+def _no_authority(m: SpanCandidate) -> RuleVerdict:
     what = _NO_AUTHORITY[m.kind]
     return _verdict(m, Outcome("no_authority", f"{what}: data, not instructions, unless delegated"))
 
@@ -527,5 +527,5 @@ def _lapse(m: SpanCandidate, decided: Decided, board: _Board) -> Decided:
     grantor = board.status(m.delegated_by)
     if grantor in ("misaligned", "superseded"):
         reason = f"delegation lapsed: its grantor {m.delegated_by} is {grantor}"
-        return Verdict("no_authority", reason, m.delegated_by)
+        return RuleVerdict("no_authority", reason, m.delegated_by)
     return decided

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from specwright._scenarios import GeneratedKind, ScenarioRecord
 
 __all__ = [
-    "Prepared",
+    "PreparedGeneration",
     "exit_code",
     "freeze_heap",
     "prepare",
@@ -59,7 +59,7 @@ def exit_code(result: GenerationResult) -> int:
     return 1 if failed or not usable else 0
 
 
-class Prepared:
+class PreparedGeneration:
     """Everything checked and built before the first request."""
 
     def __init__(
@@ -100,7 +100,7 @@ def prepare(
     options: dict[str, Any],
     kinds: tuple[GeneratedKind, ...],
     settings: Settings | None = None,
-) -> Prepared:
+) -> PreparedGeneration:
     """Check the generator and the output file; plan the requests."""
     from specwright._generate._client import GeneratorClient, check_reachable, resolve_endpoint
     from specwright._generate._files import existing_records
@@ -122,7 +122,7 @@ def prepare(
     client = GeneratorClient(
         endpoint, generator_settings(options), profile=model_profile(options, settings)
     )
-    return Prepared(spec, client, requests, existing)
+    return PreparedGeneration(spec, client, requests, existing)
 
 
 def write_all(output: Path, new: Sequence[ScenarioRecord]) -> None:

@@ -41,7 +41,7 @@ from specwright._serve._apis import APIS, Api
 from specwright._serve._problems import Problem
 from specwright._serve._records import BuiltTrace, GatewayMode, build_trace, built_trace
 
-__all__ = ["ChainContext", "CpuPool", "Enforced", "Prepared", "dumps", "enforce"]
+__all__ = ["ChainContext", "CpuPool", "Enforced", "PreparedRequest", "dumps", "enforce"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ def enforce(api: Api, document: dict[str, Any], context: ChainContext) -> Enforc
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
+class PreparedRequest:
     """What the pool hands back for one request."""
 
     payload: bytes | None
@@ -106,17 +106,17 @@ def _start_worker(spec: Spec, budget: int, store_text: bool) -> None:
     _CONTEXT.append(ChainContext.build(spec, budget, store_text))
 
 
-def _prepare_in_worker(api_name: str, body: bytes, mode: GatewayMode) -> Prepared:
+def _prepare_in_worker(api_name: str, body: bytes, mode: GatewayMode) -> PreparedRequest:
     (context,) = _CONTEXT
     api = APIS[api_name]
     document = orjson.loads(body)
     if mode == "observe":
         resolution = resolve(context.spec, api.read(document), index=context.index)
         trace = build_trace(api.name, resolution, None, context.store_text)
-        return Prepared(None, built_trace(trace), None)
+        return PreparedRequest(None, built_trace(trace), None)
     enforced = enforce(api, document, context)
     trace = build_trace(api.name, enforced.resolution, enforced.compiled, context.store_text)
-    return Prepared(enforced.payload, built_trace(trace), enforced.compiled.boundary_token)
+    return PreparedRequest(enforced.payload, built_trace(trace), enforced.compiled.boundary_token)
 
 
 class CpuPool:
@@ -130,7 +130,7 @@ class CpuPool:
         self._executor: ProcessPoolExecutor | None = None
         self._starting = asyncio.Lock()
 
-    async def prepare(self, api: Api, body: bytes, mode: GatewayMode) -> Prepared:
+    async def prepare(self, api: Api, body: bytes, mode: GatewayMode) -> PreparedRequest:
         """The chain's work for ``body`` in a worker process (``Problem`` 503 when full)."""
         if self._busy >= self._queue:
             raise Problem(

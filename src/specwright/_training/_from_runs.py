@@ -22,7 +22,7 @@ __all__ = ["run_pairs", "scenario_prompts"]
 
 
 @dataclass(frozen=True)
-class _Answer:
+class _JudgedAnswer:
     run: RunResult
     sample: SampleResult
     text: str
@@ -72,8 +72,8 @@ def _untrusted_judge(run: RunResult, min_kappa: float) -> str:
     return f"judge not trusted ({validity.message}): only adjudicated samples count"
 
 
-def _by_scenario(runs: Iterable[tuple[RunResult, bool]]) -> dict[str, list[_Answer]]:
-    grouped: dict[str, list[_Answer]] = defaultdict(list)
+def _by_scenario(runs: Iterable[tuple[RunResult, bool]]) -> dict[str, list[_JudgedAnswer]]:
+    grouped: dict[str, list[_JudgedAnswer]] = defaultdict(list)
     for run, judge_counts in runs:
         for sample in run.samples:
             last = sample.transcript[-1] if sample.transcript else None
@@ -81,12 +81,12 @@ def _by_scenario(runs: Iterable[tuple[RunResult, bool]]) -> dict[str, list[_Answ
                 continue
             if not (judge_counts or sample.adjudicated):
                 continue
-            grouped[sample.scenario_id].append(_Answer(run, sample, last.content))
+            grouped[sample.scenario_id].append(_JudgedAnswer(run, sample, last.content))
     return grouped
 
 
 def _pairs(
-    spec: Spec, spec_hash: str, prompt: tuple[Message, ...], answers: list[_Answer]
+    spec: Spec, spec_hash: str, prompt: tuple[Message, ...], answers: list[_JudgedAnswer]
 ) -> list[PreferencePair]:
     chosen = _distinct(a for a in answers if a.sample.compliant)
     rejected = _distinct(a for a in answers if a.sample.compliant is False)
@@ -106,8 +106,8 @@ def _pairs(
     return pairs
 
 
-def _distinct(answers: Iterable[_Answer]) -> list[_Answer]:
-    seen: dict[str, _Answer] = {}
+def _distinct(answers: Iterable[_JudgedAnswer]) -> list[_JudgedAnswer]:
+    seen: dict[str, _JudgedAnswer] = {}
     for answer in answers:
         seen.setdefault(answer.text, answer)
     return list(seen.values())
@@ -117,7 +117,9 @@ def _assistant(text: str) -> Message:
     return Message(role="assistant", parts=(TextPart(text=text),))
 
 
-def _metadata(spec: Spec, spec_hash: str, good: _Answer, bad: _Answer) -> RecordMetadata:
+def _metadata(
+    spec: Spec, spec_hash: str, good: _JudgedAnswer, bad: _JudgedAnswer
+) -> RecordMetadata:
     judges = dict.fromkeys(a.run.grader or "unknown" for a in (good, bad))
     kappas = [a.run.calibration.kappa for a in (good, bad) if a.run.calibration is not None]
     sample = good.sample
