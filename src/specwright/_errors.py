@@ -79,33 +79,56 @@ class ConversationError(SpecwrightError):
 
     ``index`` is the zero-based message index (``None`` for document-level problems),
     ``field`` the JSON path inside that message, e.g. ``content[2].image_url``, and ``file``
-    the file the conversation came from (empty when it was not read from a file).
+    the file the conversation came from (empty when it was not read from a file). ``line``
+    and ``column`` (1-based) are set where the text has a position (a JSON syntax error):
+    the line then starts ``file:line:column:``.
     """
 
     def __init__(
-        self, message: str, *, index: int | None = None, field: str = "", file: str = ""
+        self,
+        message: str,
+        *,
+        index: int | None = None,
+        field: str = "",
+        file: str = "",
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.message = message
         self.index = index
         self.field = field
         self.file = file
+        self.line = line
+        self.column = column
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = "conversation" if self.index is None else f"messages[{self.index}]"
         if self.field:
             where += f".{self.field}"
-        head = f"{self.file}: " if self.file else ""
-        return f"{head}{where}: {self.message}"
+        head, tail = (f"{self.file}: " if self.file else ""), ""
+        if self.line is not None:  # a position in the text: file:line:col, else said after
+            column = self.column or 1
+            if self.file:
+                head = f"{self.file}:{self.line}:{column}: "
+            else:
+                tail = f" (line {self.line}, column {column})"
+        return f"{head}{where}: {self.message}{tail}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_conversation_error, (self.message, self.index, self.field, self.file))
+        state = (self.message, self.index, self.field, self.file, self.line, self.column)
+        return (_rebuild_conversation_error, state)
 
 
-def _rebuild_conversation_error(
-    message: str, index: int | None, field: str, file: str
+def _rebuild_conversation_error(  # noqa: PLR0917 (pickle passes the state positionally)
+    message: str,
+    index: int | None,
+    field: str,
+    file: str,
+    line: int | None = None,
+    column: int | None = None,
 ) -> ConversationError:
-    return ConversationError(message, index=index, field=field, file=file)
+    return ConversationError(message, index=index, field=field, file=file, line=line, column=column)
 
 
 class ConversationTooLarge(ConversationError):

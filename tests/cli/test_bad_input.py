@@ -42,17 +42,17 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
         ),
         pytest.param(
             b"[" * 100_000 + b"]" * 100_000,
-            ("conversation: nested deeper than 200 levels (line 1, column 201)",),
+            ("chat.json:1:201: conversation: nested deeper than 200 levels",),
             id="deep-nesting",
         ),
         pytest.param(
             b'{"messages": [{"role": "user", "content": "hi", "n": ' + b"9" * 5000 + b"}]}",
-            ("conversation: integer of 5000 digits (at most 4300) (line 1, column 54)",),
+            ("chat.json:1:54: conversation: integer of 5000 digits (at most 4300)",),
             id="long-integer",
         ),
         pytest.param(
             b'[{"role": "user", "content": "a \\ud800 b"}]',
-            ("chat.json: messages[0].content: lone surrogate", "(line 1, column 33)"),
+            ("chat.json:1:33: messages[0].content: lone surrogate",),
             id="lone-surrogate",
         ),
         pytest.param(
@@ -74,7 +74,7 @@ def _conversation(tmp_path: Path, raw: bytes | object) -> str:
         ([{"role": "wizard", "content": "hi"}], ("messages[0].role: unknown role 'wizard'",)),
         (
             b'{"messages": [{"role": "user"',
-            ("chat.json: conversation: not JSON (Expecting ',' delimiter) (line 1, column 30)",),
+            ("chat.json:1:30: conversation: not JSON (Expecting ',' delimiter)",),
         ),
         ([], ("chat.json: conversation: no messages (read as openai)",)),
         (

@@ -95,7 +95,7 @@ def test_conversation_errors_name_the_message_and_field(tmp_path: Path) -> None:
     with pytest.raises(ConversationError) as raised:
         read_conversation(path)
     assert (raised.value.index, raised.value.field) == (1, "content")
-    assert str(raised.value).startswith(f"{path}: messages[1].content: lone surrogate")
+    assert str(raised.value).startswith(f"{path}:1:79: messages[1].content: lone surrogate")
 
 
 @pytest.mark.parametrize("name", sorted(_HOSTILE))

@@ -202,10 +202,7 @@ def _load(text: str, file: str) -> JsonValue:
     except JsonInputError as exc:
         index, field = exc.message_index()
         raise ConversationError(
-            f"{exc.problem} (line {exc.line}, column {exc.column})",
-            index=index,
-            field=field,
-            file=file,
+            exc.problem, index=index, field=field, file=file, line=exc.line, column=exc.column
         ) from None
 
 
@@ -222,7 +219,14 @@ def _read_document(
             exc.message, field=exc.field, file=file, limit=exc.limit
         ) from None
     except ConversationError as exc:
-        raise ConversationError(exc.message, index=exc.index, field=exc.field, file=file) from None
+        raise ConversationError(
+            exc.message,
+            index=exc.index,
+            field=exc.field,
+            file=file,
+            line=exc.line,
+            column=exc.column,
+        ) from None
 
 
 def _apply_extension(
