@@ -64,6 +64,12 @@ def test_the_first_refusals_teach_the_run_and_every_adaptation_is_logged(
     for sample in log.samples or []:
         score = ScoreMetadata.model_validate(next(iter(sample.scores.values())).metadata)
         assert score.compliant is True  # every constrained verdict parsed
+    # ... and the report shows each sample's adaptations beside its transcript.
+    from specwright import load_run, render_report
+
+    page = render_report([load_run(log.location)], "html", spec=spec)
+    assert page.count('class="adaptations"') == len(log.samples or [])
+    assert "developer_folded" in page and "structured_output" in page
 
 
 def test_a_declared_profile_is_never_refused(

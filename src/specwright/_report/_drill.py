@@ -176,6 +176,19 @@ def _judge(sample: SampleResult, drill: Drill) -> Html:
     )
 
 
+def _adaptations(sample: SampleResult) -> Html | None:
+    """What was changed in the sample's requests so that their servers accepted them."""
+    if not sample.adaptations:
+        return None
+    items = [
+        el("li", {}, el("code", {}, a.kind), f" ({a.model or 'request'}, message {a.index}): ",
+           a.detail, el("span", {"class": "muted"}, f" · profile {a.profile}"))
+        for a in sample.adaptations
+    ]  # fmt: skip
+    return el("div", {"class": "adaptations"},
+              el("strong", {}, "Adapted for the server"), el("ul", {}, items))  # fmt: skip
+
+
 def _adjudicated(sample: SampleResult) -> Html | None:
     """A mark on samples whose verdict a person gave (``specwright feedback``)."""
     if not sample.adjudicated:
@@ -235,6 +248,7 @@ def _sample(sample: SampleResult, drill: Drill, anchor: str, run_ref: str | None
         {"class": "sample", "id": anchor, "data-verdict": _verdict_key(sample.compliant)},
         summary,
         _transcript(sample),
+        _adaptations(sample),
         _judge(sample, drill),
         _feedback_commands(sample, run_ref),
     )
