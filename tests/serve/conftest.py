@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,9 @@ from starlette.applications import Starlette
 from specwright import example_spec_path, read_spec
 from specwright._serve._app import create_app
 from specwright._serve._config import ClientKey, GatewayConfig, hash_key
-from specwright._serve._decision_store import DecisionStore
+from specwright._serve._decision_store import DecisionFilter, DecisionStore
 from specwright._serve._http import uvicorn_options
+from specwright._serve._records import DecisionRecord
 from tests.serve.scripted_upstream import Upstream, scripted_upstream
 
 CLIENT_KEY = "sk-client-alpha-0123456789"
@@ -93,3 +95,14 @@ def gateway(upstream: Upstream, store_url: str, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SPECWRIGHT_UPSTREAM_API_KEY", UPSTREAM_KEY)
     with running_gateway(gateway_config(upstream.url, store_url)) as url:
         yield url
+
+
+def only_record(store_url: str) -> DecisionRecord:
+    """The store's one decision record, once the gateway's batched writer has written it."""
+    store = DecisionStore(store_url)
+    deadline = time.monotonic() + 10
+    while not store.count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (record,) = store.find(DecisionFilter())
+    store.close()
+    return record

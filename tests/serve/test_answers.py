@@ -17,7 +17,6 @@ import pytest
 
 from specwright import example_spec_path, read_spec
 from specwright._serve._app import create_app
-from specwright._serve._decision_store import DecisionFilter, DecisionStore
 from specwright._serve._records import (
     DecisionRecord,
     DecisionTrace,
@@ -31,7 +30,13 @@ from specwright._serve._records import (
     SpanTrace,
 )
 from specwright._serve._streaming import BoundaryFilter
-from tests.serve.conftest import CLIENT_KEY, UPSTREAM_KEY, gateway_config, running_gateway
+from tests.serve.conftest import (
+    CLIENT_KEY,
+    UPSTREAM_KEY,
+    gateway_config,
+    only_record,
+    running_gateway,
+)
 from tests.serve.scripted_upstream import Upstream
 from tests.serve.test_gateway_sdk import CONVERSATION
 
@@ -40,16 +45,6 @@ AUTH = {"authorization": f"Bearer {CLIENT_KEY}"}
 
 def _client(url: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=url, api_key=CLIENT_KEY, max_retries=0, timeout=20)
-
-
-def _record(store_url: str) -> DecisionRecord:
-    store = DecisionStore(store_url)
-    deadline = time.monotonic() + 10
-    while not store.count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (record,) = store.find(DecisionFilter())
-    store.close()
-    return record
 
 
 def test_a_close_delimited_stream_cut_short_ends_in_an_error(
@@ -65,7 +60,7 @@ def test_a_close_delimited_stream_cut_short_ends_in_an_error(
         for chunk in stream:
             received.append(chunk)
     assert received
-    record = _record(store_url)
+    record = only_record(store_url)
     assert record.error is not None and "final event" in record.error
 
 
@@ -78,7 +73,7 @@ def test_a_complete_close_delimited_stream_is_not_an_error(
         )
     )
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "echo: 7 messages"
-    assert _record(store_url).error is None
+    assert only_record(store_url).error is None
 
 
 @pytest.mark.parametrize(
@@ -145,7 +140,7 @@ def test_stream_overhead_ends_at_the_first_byte(
         upstream.gate.set()
         rest = b"".join(chunks)
     assert b"[DONE]" in rest
-    record = _record(store_url)
+    record = only_record(store_url)
     assert record.latency_ms > 600
     assert record.overhead_ms < 300, record
 

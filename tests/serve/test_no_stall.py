@@ -20,6 +20,7 @@ from tests.serve.conftest import (
     OBSERVER_KEY,
     UPSTREAM_KEY,
     gateway_config,
+    only_record,
     running_gateway,
 )
 from tests.serve.scripted_upstream import Upstream
@@ -113,18 +114,8 @@ def test_a_large_request_is_enforced_and_recorded_like_a_small_one(
     sent = upstream.requests[-1].body
     assert sent is not None and sent["messages"][0]["role"] == "system"  # the preamble
     assert len(sent["messages"]) == 201
-    record = _one_record(store_url)
+    record = only_record(store_url)
     assert len(record.parts) == 200 and record.status == 200
-
-
-def _one_record(store_url: str) -> object:
-    store = DecisionStore(store_url)
-    deadline = time.monotonic() + 10
-    while not store.count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (record,) = store.find(DecisionFilter())
-    store.close()
-    return record
 
 
 def _anthropic(messages: list[dict[str, object]]) -> dict[str, object]:
@@ -217,7 +208,7 @@ def test_a_stalled_body_is_a_408_and_recorded(strict_gateway: str, store_url: st
         sock.settimeout(5)
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
-    assert _one_record(store_url).status == 408  # type: ignore[attr-defined]
+    assert only_record(store_url).status == 408
 
 
 def test_a_client_leaving_mid_body_is_a_499_without_a_traceback(
