@@ -23,7 +23,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "specwright"
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("_errors", "_version"),
     ("_frozen", "_jsonio", "_public", "_registry", "_validation"),
-    ("_html", "_llm", "_model", "_settings"),  # safe HTML; model calls; the spec; settings
+    ("_settings",),  # the one reader of the environment
+    ("_html", "_llm", "_model"),  # safe HTML; model calls; the spec
     ("_chat", "_reader"),  # write: the dialect read
     ("_layers", "_lint", "_stats", "_writer"),  # write: composed, checked, written
     ("_chain", "_spec_diff"),  # enforce: the chain of command; write: spec diffs

@@ -1,7 +1,11 @@
-"""Typed settings read from ``SPECWRIGHT_*`` environment variables.
+"""Typed settings read from ``SPECWRIGHT_*`` environment variables: the one reader of the
+environment (``tests/test_settings_only.py`` checks that no other module reads it).
 
 Settings are read once, when the CLI (or an embedding program) calls :func:`load_settings`,
-never at import time, and then passed down explicitly.
+never at import time, and then passed down explicitly. Two kinds of variable are named only at
+run time and read when needed: a model provider's URL and key
+(:meth:`Settings.provider_variable`) and the secret a gateway option names
+(:func:`environment_secret`).
 """
 
 from __future__ import annotations
@@ -68,6 +72,18 @@ class Settings(FrozenModel):
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_environment(), **values})
 
+    @staticmethod
+    def provider_variable(name: str) -> str | None:
+        """A model provider's variable, read now: Inspect's convention names a server's URL and
+        key ``<NAME>_BASE_URL`` and ``<NAME>_API_KEY`` after the ``openai-api/<name>/…`` model
+        name (and ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``), so the names are only known once
+        a model is named. ``None`` when unset or empty. Keys are read when needed, never
+        stored in a settings object that could be printed or serialised."""
+        if not name.endswith(_PROVIDER_SUFFIXES):
+            raise ConfigurationError(f"{name}: not a model provider's variable "
+                                     f"(<NAME>_BASE_URL or <NAME>_API_KEY)")  # fmt: skip
+        return os.environ.get(name) or None
+
 
 def _environment() -> dict[str, str]:
     """The ``SPECWRIGHT_*`` variables that name a setting, by field name."""
@@ -80,6 +96,7 @@ def _environment() -> dict[str, str]:
 
 
 _PREFIX = "specwright_"
+_PROVIDER_SUFFIXES = ("_BASE_URL", "_API_KEY")
 
 
 def load_settings() -> Settings:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from specwright import ConfigurationError
 from specwright._llm import (
     PROFILES,
     ChatReply,
@@ -14,8 +15,12 @@ from specwright._llm import (
     Endpoint,
     OpenAIChatClient,
     RetryPolicy,
+    ScriptedFailure,
     ScriptedModel,
+    open_client,
+    resolve_endpoint,
 )
+from specwright._settings import Settings
 from tests.llm.refusing_server import Server, refusing_server
 
 SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
@@ -108,5 +113,76 @@ def test_scripted_model_goes_through_the_same_door() -> None:
     assert model.bodies[0]["response_format"] == {"type": "json_object", "schema": SCHEMA}
     assert model.complete_sync(_request()).refused
     assert "no reply left" in (model.complete_sync(_request()).error or "")
-    echo = ScriptedModel(lambda request: str(len(request.messages)))
+    echo = ScriptedModel(lambda body: str(len(body["messages"])))
     assert echo.complete_sync(_request()).text == "3"
+
+
+def test_scripted_failures_follow_the_retry_policy() -> None:
+    busy = ScriptedFailure.http(503)
+    model = ScriptedModel([busy, busy, "third"], policy=RetryPolicy(attempts=3))
+    reply = model.complete_sync(_request())
+    assert (reply.text, reply.attempts, len(model.bodies), len(model.requests)) == (
+        "third",
+        3,
+        3,
+        1,
+    )
+    model = ScriptedModel([busy, busy, "third"], policy=RetryPolicy(attempts=2))
+    reply = model.complete_sync(_request())
+    assert reply.failure == "server" and "after 2 attempt(s)" in (reply.error or "")
+    refused = ScriptedModel([ScriptedFailure.http(400, "no such model"), "never"])
+    reply = refused.complete_sync(_request())
+    assert (
+        reply.failure == "refused" and reply.attempts == 1 and "not retried" in (reply.error or "")
+    )
+    late = ScriptedModel([ScriptedFailure.timeout(), "late"], flags={"timeout": "--gen-timeout"})
+    reply = asyncio.run(late.complete(_request()))
+    assert (
+        reply.failure == "timeout"
+        and reply.attempts == 1
+        and "--gen-timeout" in (reply.error or "")
+    )
+
+
+def test_a_scripted_refusal_teaches_the_profile_as_a_server_s_would() -> None:
+    role = "Input should be 'system' [type=literal_error, input_value='developer']"
+    model = ScriptedModel([ScriptedFailure.http(500, role), "fine", "again"])
+    reply = model.complete_sync(_request())
+    assert (reply.text, reply.attempts) == ("fine", 2)
+    assert [lesson.field for lesson in model.lessons] == ["developer_role"]
+    assert [m["role"] for m in model.bodies[1]["messages"]] == ["system", "user"]
+    assert model.complete_sync(_request()).attempts == 1  # remembered for the run
+
+
+def test_an_installed_scripted_model_is_reached_by_its_name() -> None:
+    model = ScriptedModel(["hello"], name="scripted/gen")
+    endpoint = resolve_endpoint("scripted/gen", option="--generator")
+    assert (endpoint.model, endpoint.base_url, endpoint.api_key) == ("gen", None, None)
+    with pytest.raises(ConfigurationError, match="--generator 'scripted/gen': no scripted"):
+        open_client(endpoint, option="--generator")
+    with model.installed():
+        client = open_client(endpoint, profile=PROFILES["ollama"], policy=RetryPolicy(attempts=5))
+        assert client is model and model.profile.name == "ollama"
+        assert (model.policy.attempts, model.policy.backoff) == (5, 0.0)  # never waits
+        assert client.complete_sync(_request()).text == "hello"
+    assert model.bodies[0]["model"] == "gen"
+    with pytest.raises(ConfigurationError, match="no scripted model"):
+        open_client(endpoint)
+    with pytest.raises(ConfigurationError, match="starts with"):
+        ScriptedModel([], name="gen").installed().__enter__()
+
+
+def test_provider_variables_come_through_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEN_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("GEN_API_KEY", "k")
+    endpoint = resolve_endpoint("openai-api/gen/m")
+    assert (endpoint.base_url, endpoint.api_key, endpoint.model) == (
+        "http://127.0.0.1:9/v1",
+        "k",
+        "m",
+    )
+    monkeypatch.setenv("GEN_API_KEY", "")
+    with pytest.raises(ConfigurationError, match="set GEN_API_KEY"):
+        resolve_endpoint("openai-api/gen/m", option="--generator")
+    with pytest.raises(ConfigurationError, match="HOME"):
+        Settings.provider_variable("HOME")

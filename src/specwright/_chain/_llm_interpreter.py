@@ -217,12 +217,13 @@ class LLMInterpreter:
         if self._door is None:
             endpoint = Endpoint(name=self.model, model=self.model, base_url=self.base_url,
                                 api_key=self.api_key)  # fmt: skip
-            from specwright._llm import OpenAIChatClient  # the SDK client: asyncio, ssl, httpx
+            from specwright._llm import open_client  # the SDK client: asyncio, ssl, httpx
 
-            self._door = OpenAIChatClient(
+            scripted = self.model.startswith("scripted/") and self.base_url is None
+            self._door = open_client(
                 endpoint, profile=self.profile, timeout=self.timeout,
                 policy=RetryPolicy(attempts=self.retries + 1, backoff=self.backoff),
-                sync_client=self._client or self._sdk_client(),
+                sync_client=None if scripted else self._client or self._sdk_client(),
                 flags={"profile": "the interpreter's profile="},
             )  # fmt: skip
         return self._door

@@ -21,9 +21,9 @@ from specwright._llm import (
     ChatRequest,
     Endpoint,
     ModelProfile,
-    OpenAIChatClient,
     RetryPolicy,
     check_reachable,
+    open_client,
     resolve_endpoint,
 )
 
@@ -60,7 +60,8 @@ class GeneratorSettings(FrozenModel):
 class GeneratorClient:
     """Bounded-concurrency calls to one generator, through a :class:`specwright._llm.ChatClient`.
 
-    ``door`` replaces the SDK client (a :class:`specwright._llm.ScriptedModel` in tests).
+    ``door`` replaces the client :func:`specwright._llm.open_client` would build for
+    ``endpoint`` (a :class:`specwright._llm.ScriptedModel`, say).
     """
 
     def __init__(
@@ -74,7 +75,7 @@ class GeneratorClient:
     ) -> None:
         self.endpoint = endpoint
         self.settings = settings
-        self.door: ChatClient = door or OpenAIChatClient(
+        self.door: ChatClient = door or open_client(
             endpoint, profile=profile, policy=RetryPolicy(attempts=settings.max_retries + 1),
             max_connections=settings.max_concurrency, timeout=settings.timeout, flags=flags,
         )  # fmt: skip

@@ -20,7 +20,13 @@ Stable interface (other packages and branches build on it):
   ``openai/<model>``.
 - :class:`UnparsedReply`, :func:`keep_unparsed` — replies that could not be read, kept.
 - :class:`ChatClient` (protocol), :class:`ChatRequest`, :class:`ChatReply`,
-  :class:`OpenAIChatClient` (the official SDK), :class:`ScriptedModel` (tests).
+  :class:`OpenAIChatClient` (the official SDK), :func:`open_client` (the one factory: every
+  stage builds its client there), :class:`Door` (the attempt loop both clients share) and
+  :class:`Failure` (one classified failed attempt).
+- :class:`ScriptedModel` (tests and examples, as pydantic-ai's ``TestModel``): answers from a
+  script of texts, replies and :class:`ScriptedFailure` (an HTTP status, a timeout …) through
+  the same loop; reachable as ``scripted/<name>`` by any command while
+  :meth:`ScriptedModel.installed`.
 
 Importing this package loads neither the OpenAI SDK nor httpx: clients load them on first use.
 """
@@ -41,9 +47,17 @@ if _typing.TYPE_CHECKING:  # every name loads on first use; typed here for check
         already_learned,
         learn_from_refusal,
     )
-    from specwright._llm._door import ChatClient, ChatReply, ChatRequest, OpenAIChatClient
+    from specwright._llm._door import (
+        ChatClient,
+        ChatReply,
+        ChatRequest,
+        Door,
+        Failure,
+        OpenAIChatClient,
+    )
     from specwright._llm._endpoint import Endpoint, check_reachable, connect_error, resolve_endpoint
     from specwright._llm._kept import UnparsedReply, keep_unparsed, unparsed_path
+    from specwright._llm._open import open_client
     from specwright._llm._profiles import (
         DEFAULT_PROFILE,
         PROFILES,
@@ -58,7 +72,7 @@ if _typing.TYPE_CHECKING:  # every name loads on first use; typed here for check
         classify_status,
         error_message,
     )
-    from specwright._llm._scripted import ScriptedModel
+    from specwright._llm._scripted import ScriptedFailure, ScriptedModel
     from specwright._llm._structured import structured_fields
 
 _LAZY: dict[str, str] = {
@@ -69,13 +83,16 @@ _LAZY: dict[str, str] = {
     "ChatRequest": "specwright._llm._door",
     "DEFAULT_PROFILE": "specwright._llm._profiles",
     "DEVELOPER_HEADER": "specwright._llm._adapt",
+    "Door": "specwright._llm._door",
     "Endpoint": "specwright._llm._endpoint",
+    "Failure": "specwright._llm._door",
     "FailureKind": "specwright._llm._retry",
     "Lesson": "specwright._llm._adapt",
     "ModelProfile": "specwright._llm._profiles",
     "OpenAIChatClient": "specwright._llm._door",
     "PROFILES": "specwright._llm._profiles",
     "RetryPolicy": "specwright._llm._retry",
+    "ScriptedFailure": "specwright._llm._scripted",
     "ScriptedModel": "specwright._llm._scripted",
     "StructuredForm": "specwright._llm._profiles",
     "UnparsedReply": "specwright._llm._kept",
@@ -89,6 +106,7 @@ _LAZY: dict[str, str] = {
     "error_message": "specwright._llm._retry",
     "keep_unparsed": "specwright._llm._kept",
     "learn_from_refusal": "specwright._llm._adapt",
+    "open_client": "specwright._llm._open",
     "profile_named": "specwright._llm._profiles",
     "resolve_endpoint": "specwright._llm._endpoint",
     "structured_fields": "specwright._llm._structured",
@@ -105,12 +123,15 @@ __all__ = [
     "ChatClient",
     "ChatReply",
     "ChatRequest",
+    "Door",
     "Endpoint",
+    "Failure",
     "FailureKind",
     "Lesson",
     "ModelProfile",
     "OpenAIChatClient",
     "RetryPolicy",
+    "ScriptedFailure",
     "ScriptedModel",
     "StructuredForm",
     "UnparsedReply",
@@ -124,6 +145,7 @@ __all__ = [
     "error_message",
     "keep_unparsed",
     "learn_from_refusal",
+    "open_client",
     "profile_named",
     "resolve_endpoint",
     "structured_fields",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,7 +40,14 @@ from specwright._llm._structured import SDK_FIELDS, structured_fields
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["ChatClient", "ChatReply", "ChatRequest", "OpenAIChatClient"]
+__all__ = [
+    "ChatClient",
+    "ChatReply",
+    "ChatRequest",
+    "Door",
+    "Failure",
+    "OpenAIChatClient",
+]
 
 
 class ChatRequest(FrozenModel):
@@ -98,13 +106,134 @@ class ChatClient(Protocol):
         """Release connections."""
 
 
-class _Failure(FrozenModel):
+class Failure(FrozenModel):
+    """One failed attempt, classified (what :class:`RetryPolicy` and refusal learning read)."""
+
     kind: FailureKind
+    """Why the attempt failed."""
     line: str
+    """What happened, on one line (``HTTP 500: …``, ``no reply in time (timeout)``)."""
     message: str = ""
+    """The server's own error text, whole (a refusal is learned from it)."""
 
 
-class OpenAIChatClient:
+class Door(ABC):
+    """The loop every :class:`ChatClient` of this package shares; subclasses only send.
+
+    A request goes out shaped by :attr:`profile`; a refusal that names something the profile
+    can change narrows the profile (kept in :attr:`lessons`) and the request is sent once more;
+    other failures follow :attr:`policy`. :meth:`_send` and :meth:`_send_sync` make one attempt
+    and return a final :class:`ChatReply` or a :class:`Failure`.
+    """
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        profile: ModelProfile = DEFAULT_PROFILE,
+        policy: RetryPolicy | None = None,
+        flags: Mapping[str, str] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.name = endpoint.name
+        self.profile = profile
+        self.policy = policy or RetryPolicy()
+        self.flags = {"timeout": "--timeout", "profile": "--profile", **(flags or {})}
+        self.lessons: list[Lesson] = []
+
+    def body(self, request: ChatRequest) -> tuple[dict[str, Any], list[Adaptation]]:
+        """The request body as the current profile shapes it, and the adaptations made."""
+        messages, adaptations = adapt_messages(request.messages, self.profile)
+        body: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "messages": messages,
+            "max_tokens": request.max_tokens,
+        }
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.seed is not None:
+            body["seed"] = request.seed
+        body.update(structured_fields(self.profile, request.output_schema, request.schema_name))
+        return body, adaptations
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """Send ``request``; see the class for what happens on failure."""
+        attempt = 0
+        while True:
+            attempt += 1
+            body, adaptations = self.body(request)
+            sent = await self._send(body)
+            step = self._step(sent, body, attempt)
+            if step == "retry":
+                await asyncio.sleep(self.policy.delay(attempt))
+            elif step != "adapt":
+                return self._finished(sent, attempt, adaptations, request)
+
+    def complete_sync(self, request: ChatRequest) -> ChatReply:
+        """:meth:`complete`, blocking, for synchronous callers."""
+        attempt = 0
+        while True:
+            attempt += 1
+            body, adaptations = self.body(request)
+            sent = self._send_sync(body)
+            step = self._step(sent, body, attempt)
+            if step == "retry":
+                time.sleep(self.policy.delay(attempt))
+            elif step != "adapt":
+                return self._finished(sent, attempt, adaptations, request)
+
+    @abstractmethod
+    async def _send(self, body: dict[str, Any]) -> ChatReply | Failure:
+        """One attempt with ``body`` (a final reply, or a failure to classify)."""
+
+    @abstractmethod
+    def _send_sync(self, body: dict[str, Any]) -> ChatReply | Failure:
+        """:meth:`_send`, blocking."""
+
+    def _step(self, sent: ChatReply | Failure, body: dict[str, Any], attempt: int) -> str:
+        """``adapt`` (narrowed: send once more), ``retry`` or ``stop``."""
+        if isinstance(sent, ChatReply):
+            return "stop"
+        if sent.kind in ("refused", "server"):
+            lesson = learn_from_refusal(self.profile, body, sent.message)
+            if lesson is not None:
+                self.profile = lesson.profile
+                self.lessons.append(lesson)
+                return "adapt"
+            if already_learned(self.profile, body, sent.message):
+                return "adapt"  # sent before a concurrent request taught the lesson
+        return "retry" if self.policy.retries(sent.kind, attempt) else "stop"
+
+    def _finished(
+        self,
+        sent: ChatReply | Failure,
+        attempts: int,
+        adaptations: list[Adaptation],
+        request: ChatRequest,
+    ) -> ChatReply:
+        update = {"attempts": attempts, "adaptations": tuple(adaptations),
+                  "structured": self._form(request)}  # fmt: skip
+        if isinstance(sent, ChatReply):
+            return sent.model_copy(update=update)
+        line = f"{self._where()}: {sent.line}{self._advice(sent, attempts)}"
+        return ChatReply(error=line, failure=sent.kind, **update)
+
+    def _where(self) -> str:
+        return f"model {self.endpoint.name} at {self.endpoint.base_url or 'the default URL'}"
+
+    def _advice(self, failure: Failure, attempts: int) -> str:
+        return advice(failure.kind, attempts, timeout_flag=self.flags["timeout"],
+                      profile_flag=self.flags["profile"], profile=self.profile.name)  # fmt: skip
+
+    def _form(self, request: ChatRequest) -> StructuredForm:
+        return self.profile.structured if request.output_schema is not None else "prompted"
+
+    def _malformed(self) -> ChatReply:
+        return ChatReply(error=f"{self._where()}: malformed reply: not a chat completion",
+                         failure="malformed")  # fmt: skip
+
+
+class OpenAIChatClient(Door):
     """:class:`ChatClient` over the official OpenAI SDK, against any compatible endpoint.
 
     ``profile`` is narrowed in place by refusals (see :attr:`lessons`), so it is the run's
@@ -124,127 +253,51 @@ class OpenAIChatClient:
         flags: Mapping[str, str] | None = None,
         sync_client: openai.OpenAI | None = None,
     ) -> None:
-        self.endpoint = endpoint
-        self.name = endpoint.name
-        self.profile = profile
-        self.policy = policy or RetryPolicy()
+        super().__init__(endpoint, profile=profile, policy=policy, flags=flags)
         self.max_connections = max_connections or profile.max_connections
         self.timeout = timeout or profile.timeout
-        self.flags = {"timeout": "--timeout", "profile": "--profile", **(flags or {})}
-        self.lessons: list[Lesson] = []
         self._async: openai.AsyncOpenAI | None = None
         self._sync: openai.OpenAI | None = sync_client
         self._slots: asyncio.Semaphore | None = None
 
-    # ------------------------------------------------------------------ requests
-
-    def body(self, request: ChatRequest) -> tuple[dict[str, Any], list[Adaptation]]:
-        """The request body as the current profile shapes it, and the adaptations made."""
-        messages, adaptations = adapt_messages(request.messages, self.profile)
-        body: dict[str, Any] = {
-            "model": self.endpoint.model,
-            "messages": messages,
-            "max_tokens": request.max_tokens,
-        }
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.seed is not None:
-            body["seed"] = request.seed
-        body.update(structured_fields(self.profile, request.output_schema, request.schema_name))
-        return body, adaptations
-
     async def complete(self, request: ChatRequest) -> ChatReply:
-        """Send ``request`` (bounded concurrency); see the class for what happens on failure."""
-        client, slots = self._ensure_async()
-        attempt = 0
+        """Send ``request`` (at most ``max_connections`` in flight); see :class:`Door`."""
+        _, slots = self._ensure_async()
         async with slots:
-            while True:
-                attempt += 1
-                body, adaptations = self.body(request)
-                try:
-                    response = await client.chat.completions.create(**_sdk_arguments(body))
-                except Exception as exc:  # classified by _failure, or re-raised
-                    failure = self._failure(exc)
-                    step = self._next_step(failure, body, attempt)
-                    if step == "stop":
-                        return self._failed(failure, attempt, adaptations, request)
-                    if step == "retry":
-                        await asyncio.sleep(self.policy.delay(attempt))
-                    continue
-                return self._reply(response, attempt, adaptations, request)
+            return await super().complete(request)
 
-    def complete_sync(self, request: ChatRequest) -> ChatReply:
-        """:meth:`complete`, blocking, for synchronous callers."""
-        client = self._ensure_sync()
-        attempt = 0
-        while True:
-            attempt += 1
-            body, adaptations = self.body(request)
-            try:
-                response = client.chat.completions.create(**_sdk_arguments(body))
-            except Exception as exc:  # classified by _failure, or re-raised
-                failure = self._failure(exc)
-                step = self._next_step(failure, body, attempt)
-                if step == "stop":
-                    return self._failed(failure, attempt, adaptations, request)
-                if step == "retry":
-                    time.sleep(self.policy.delay(attempt))
-                continue
-            return self._reply(response, attempt, adaptations, request)
+    async def _send(self, body: dict[str, Any]) -> ChatReply | Failure:
+        client, _ = self._ensure_async()
+        try:
+            response = await client.chat.completions.create(**_sdk_arguments(body))
+        except Exception as exc:  # classified by _failure, or re-raised
+            return self._failure(exc)
+        return self._reply(response)
 
-    def _next_step(self, failure: _Failure, body: dict[str, Any], attempt: int) -> str:
-        """``adapt`` (narrowed: send once more), ``retry`` or ``stop``."""
-        if failure.kind in ("refused", "server"):
-            lesson = learn_from_refusal(self.profile, body, failure.message)
-            if lesson is not None:
-                self.profile = lesson.profile
-                self.lessons.append(lesson)
-                return "adapt"
-            if already_learned(self.profile, body, failure.message):
-                return "adapt"  # sent before a concurrent request taught the lesson
-        return "retry" if self.policy.retries(failure.kind, attempt) else "stop"
+    def _send_sync(self, body: dict[str, Any]) -> ChatReply | Failure:
+        try:
+            response = self._ensure_sync().chat.completions.create(**_sdk_arguments(body))
+        except Exception as exc:  # classified by _failure, or re-raised
+            return self._failure(exc)
+        return self._reply(response)
 
-    # ------------------------------------------------------------------ replies and failures
-
-    def _where(self) -> str:
-        return f"model {self.endpoint.name} at {self.endpoint.base_url or 'the default URL'}"
-
-    def _failure(self, exc: Exception) -> _Failure:
+    def _failure(self, exc: Exception) -> Failure:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
-            return _Failure(kind="timeout", line="no reply in time (timeout)")
+            return Failure(kind="timeout", line="no reply in time (timeout)")
         if isinstance(exc, openai.APIStatusError):
             message = error_message(exc.response.content if exc.response is not None else b"", None)
             kind = classify_status(exc.status_code, message)
             line = f"HTTP {exc.status_code}: {error_message(message)}"
-            return _Failure(kind=kind, line=line, message=message)
+            return Failure(kind=kind, line=line, message=message)
         if isinstance(exc, openai.APIConnectionError):
-            return _Failure(kind="connection", line=f"cannot connect ({_root(exc)})")
+            return Failure(kind="connection", line=f"cannot connect ({_root(exc)})")
         if isinstance(exc, (openai.OpenAIError, ValueError, TypeError, KeyError)):
-            return _Failure(kind="malformed", line="malformed reply: not a chat completion")
+            return Failure(kind="malformed", line="malformed reply: not a chat completion")
         raise exc
 
-    def _failed(
-        self, failure: _Failure, attempts: int, adaptations: list[Adaptation], request: ChatRequest
-    ) -> ChatReply:
-        return ChatReply(
-            error=f"{self._where()}: {failure.line}{self._advice(failure, attempts)}",
-            failure=failure.kind, attempts=attempts, adaptations=tuple(adaptations),
-            structured=self._form(request),
-        )  # fmt: skip
-
-    def _advice(self, failure: _Failure, attempts: int) -> str:
-        return advice(failure.kind, attempts, timeout_flag=self.flags["timeout"],
-                      profile_flag=self.flags["profile"], profile=self.profile.name)  # fmt: skip
-
-    def _form(self, request: ChatRequest) -> StructuredForm:
-        return self.profile.structured if request.output_schema is not None else "prompted"
-
-    def _reply(
-        self, response: Any, attempts: int, adaptations: list[Adaptation], request: ChatRequest
-    ) -> ChatReply:
-        form = self._form(request)
+    def _reply(self, response: Any) -> ChatReply:
         try:
             choice = response.choices[0]
             message = choice.message
@@ -253,16 +306,11 @@ class OpenAIChatClient:
             return ChatReply(
                 text=message.content or "", tokens=int(getattr(usage, "total_tokens", 0) or 0),
                 refused=bool(refusal) or choice.finish_reason == "content_filter",
-                refusal=refusal, attempts=attempts,
-                adaptations=tuple(adaptations), structured=form,
+                refusal=refusal,
             )  # fmt: skip
         except (AttributeError, TypeError, IndexError, ValueError):
             # The SDK builds replies without validating them: a wrong shape surfaces here.
-            return ChatReply(
-                error=f"{self._where()}: malformed reply: not a chat completion",
-                failure="malformed", attempts=attempts, adaptations=tuple(adaptations),
-                structured=form,
-            )  # fmt: skip
+            return self._malformed()
 
     # ------------------------------------------------------------------ clients
 

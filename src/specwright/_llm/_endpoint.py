@@ -3,14 +3,16 @@
 ``openai-api/<name>/<model>`` reads ``<NAME>_BASE_URL`` and ``<NAME>_API_KEY`` (the variables
 Inspect's ``openai-api`` provider reads, so one model name works for ``eval``, ``generate``,
 ``propose`` and the chain's interpreter); ``openai/<model>`` reads ``OPENAI_API_KEY`` and, when
-set, ``OPENAI_BASE_URL``.
+set, ``OPENAI_BASE_URL``. The variables are read through
+:meth:`specwright._settings.Settings.provider_variable`, the one reader of the environment.
+``scripted/<name>`` is a :class:`specwright._llm.ScriptedModel` installed in this process
+(no server: :func:`specwright._llm.open_client` hands out the model itself).
 """
 
 from __future__ import annotations
 
-import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from specwright._errors import ConfigurationError
@@ -35,12 +37,16 @@ class Endpoint(FrozenModel):
 def resolve_endpoint(
     name: str, env: Mapping[str, str] | None = None, *, option: str = "--model"
 ) -> Endpoint:
-    """The endpoint of ``openai-api/<service>/<model>`` or ``openai/<model>``.
+    """The endpoint of ``openai-api/<service>/<model>``, ``openai/<model>`` or
+    ``scripted/<name>``.
 
-    ``option`` is the command-line option that named it, for the error messages.
+    ``env`` replaces the environment (tests, embedding programs); ``option`` is the
+    command-line option that named the model, for the error messages.
     """
-    env = os.environ if env is None else env
+    lookup = _lookup(env)
     api, _, rest = name.partition("/")
+    if api == "scripted" and rest:  # reached through open_client, if one is installed
+        return Endpoint(name=name, model=rest.rsplit("/", 1)[-1], base_url=None, api_key=None)
     if api == "openai-api":
         service, _, model = rest.partition("/")
         if not service or not model:
@@ -49,20 +55,28 @@ def resolve_endpoint(
         return Endpoint(
             name=name,
             model=model,
-            base_url=_required(env, f"{prefix}_BASE_URL", f"{option} {name!r}"),
-            api_key=_required(env, f"{prefix}_API_KEY", f"{option} {name!r}"),
+            base_url=_required(lookup, f"{prefix}_BASE_URL", f"{option} {name!r}"),
+            api_key=_required(lookup, f"{prefix}_API_KEY", f"{option} {name!r}"),
         )
     if api == "openai" and rest:
-        key = _required(env, "OPENAI_API_KEY", f"{option} {name!r}")
-        return Endpoint(name=name, model=rest, base_url=env.get("OPENAI_BASE_URL"), api_key=key)
+        key = _required(lookup, "OPENAI_API_KEY", f"{option} {name!r}")
+        return Endpoint(name=name, model=rest, base_url=lookup("OPENAI_BASE_URL"), api_key=key)
     raise ConfigurationError(
         f"{option} {name!r}: use openai-api/<name>/<model> (with <NAME>_BASE_URL and "
         "<NAME>_API_KEY) or openai/<model>"
     )
 
 
-def _required(env: Mapping[str, str], variable: str, what: str) -> str:
-    value = env.get(variable)
+def _lookup(env: Mapping[str, str] | None) -> Callable[[str], str | None]:
+    if env is not None:
+        return env.get
+    from specwright._settings import Settings
+
+    return Settings.provider_variable
+
+
+def _required(lookup: Callable[[str], str | None], variable: str, what: str) -> str:
+    value = lookup(variable)
     if not value:
         raise ConfigurationError(f"{what}: set {variable}")
     return value
