@@ -2,7 +2,9 @@
 
 It reads the section id and the evidence ids from the prompt and writes a clarified text and
 one example per pair of evidence items, citing them. ``faults`` lists, in order, what each
-request should get instead (a malformed answer of that kind); later requests get a good one.
+request should get instead (a malformed answer of that kind, or a failed request); later
+requests get a good one. :func:`reviser` scripts a :class:`specwright._llm.ScriptedModel`;
+:func:`good_reply` answers a scripted HTTP server's requests (where the wire is the point).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.eval._server import RawReply, last_user_text
+from specwright._llm import ScriptedFailure
+from tests.eval._server import last_user_text
 
 FAULTS: dict[str, str] = {
     "not_json": "Here is my revision: the section should be clearer about prices.",
@@ -38,10 +41,11 @@ FAULTS: dict[str, str] = {
 }
 
 
-RAW: dict[str, RawReply] = {
-    "http_400": RawReply(json.dumps({"error": {"message": "bad model", "type": "invalid"}}), 400),
-    "garbage_200": RawReply(json.dumps({"object": "chat.completion", "choices": "none"})),
+FAILED: dict[str, ScriptedFailure] = {
+    "http_400": ScriptedFailure.http(400, json.dumps({"error": {"message": "bad model"}})),
+    "garbage_200": ScriptedFailure.malformed(),
 }
+"""Requests that fail instead of answering."""
 
 
 def good_answer(prompt: str) -> dict[str, Any]:
@@ -68,17 +72,22 @@ def good_answer(prompt: str) -> dict[str, Any]:
     return {"text": text, "examples": examples[:4], "rationale": "settles the disputed cases"}
 
 
-def reviser(faults: list[str] | None = None) -> Callable[[dict[str, Any]], str | RawReply]:
-    """A responder for the scripted server: faults first (in order), then good answers.
+def good_reply(body: dict[str, Any]) -> str:
+    """A good answer to a request body, fenced as models often fence it."""
+    return "```json\n" + json.dumps(good_answer(last_user_text(body))) + "\n```"
 
-    ``faults`` is consumed as requests arrive, so a test may fill it after the server starts.
+
+def reviser(faults: list[str] | None = None) -> Callable[[dict[str, Any]], str | ScriptedFailure]:
+    """A script for a scripted model: faults first (in order), then good answers.
+
+    ``faults`` is consumed as requests arrive, so a test may fill it after the model is built.
     """
     pending = faults if faults is not None else []
 
-    def respond(body: dict[str, Any]) -> str | RawReply:
+    def respond(body: dict[str, Any]) -> str | ScriptedFailure:
         if pending:
             fault = pending.pop(0)
-            return RAW[fault] if fault in RAW else FAULTS[fault]
-        return "```json\n" + json.dumps(good_answer(last_user_text(body))) + "\n```"
+            return FAILED[fault] if fault in FAILED else FAULTS[fault]
+        return good_reply(body)
 
     return respond

@@ -1,10 +1,11 @@
-"""``specwright propose`` with a scripted drafting model on 127.0.0.1, on the hand-made runs
-of ``_example_runs`` (and on the real Model Spec when it is present)."""
+"""``specwright propose`` with a scripted drafting model (``scripted/reviser``, no HTTP: the
+command's logic is the point), on the hand-made runs of ``_example_runs`` (and on the real
+Model Spec when it is present). An unreachable server is tested on a real closed port."""
 
 from __future__ import annotations
 
 import json
-import time
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import pytest
 
 from specwright import example_spec_path, lint_spec, read_spec
 from specwright._cli import main
+from specwright._llm import ScriptedModel
 from specwright._spec_diff._affected import affected_sections
 from tests._paths import require_real_spec
 from tests.company.conftest import respond
-from tests.eval._server import ScriptedServer, local_server, scripted_server
+from tests.eval._server import local_server
 from tests.revise._example_runs import example_run, example_sample, write_runs
 from tests.revise._scripted_reviser import FAULTS, reviser
 
@@ -34,13 +36,14 @@ def faults() -> list[str]:
 @pytest.fixture
 def drafter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: list[str]
-) -> Iterator[ScriptedServer]:
-    """The scripted drafting model as ``openai-api/draft/reviser``; a fresh results store."""
+) -> Iterator[ScriptedModel]:
+    """The scripted drafting model, installed as ``scripted/reviser``; a fresh results store."""
     monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", f"sqlite:///{tmp_path / 'store.sqlite'}")
-    with scripted_server(reviser(faults)) as server:
-        monkeypatch.setenv("DRAFT_BASE_URL", server.base_url)
-        monkeypatch.setenv("DRAFT_API_KEY", "k")
-        yield server
+    with ScriptedModel(reviser(faults), name=DRAFTER).installed() as model:
+        yield model
+
+
+DRAFTER = "scripted/reviser"
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -53,11 +56,11 @@ def _propose(capsys: pytest.CaptureFixture[str], section: str, runs: list[Path],
              ) -> tuple[int, str, str]:  # fmt: skip
     sources = [a for p in runs for a in ("--from", str(p))]
     return cli(capsys, "propose", section, "--spec", str(example_spec_path()), *sources,
-               "--model", "openai-api/draft/reviser", *extra)  # fmt: skip
+               "--model", DRAFTER, *extra)  # fmt: skip
 
 
 def test_overlay_is_lint_clean_cites_its_samples_and_diffs(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedModel
 ) -> None:
     out_dir = tmp_path / "proposal"
     code, out, err = _propose(capsys, "local_currency", runs, "-o", str(out_dir), "--json")
@@ -95,7 +98,7 @@ def test_overlay_is_lint_clean_cites_its_samples_and_diffs(
 
 
 def test_root_section_gets_a_patched_copy(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedModel
 ) -> None:
     code, _, err = _propose(capsys, "protect_documents", runs, "-o", str(tmp_path / "p.md"))
     assert code == 2 and "give -o a directory" in err and len(err.strip().splitlines()) == 1
@@ -113,11 +116,11 @@ def test_root_section_gets_a_patched_copy(
 
 
 def test_feedback_is_evidence_even_without_disagreement(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedServer
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], drafter: ScriptedModel
 ) -> None:
     code, _, err = _propose(capsys, "concise_options", runs)
     assert code == 2 and "nothing to draft a revision from" in err
-    assert drafter.count(lambda _: True) == 0
+    assert drafter.bodies == []
     code, _, err = cli(capsys, "feedback", "add", str(runs[0]), "concise_options/example-1",
                        "--verdict", "non-compliant", "--note", "four options is not short",
                        "--author", "ann")  # fmt: skip
@@ -125,7 +128,7 @@ def test_feedback_is_evidence_even_without_disagreement(
     code, out, err = _propose(capsys, "concise_options", runs)
     assert code == 0, err
     assert "run `ra` sample `concise_options/example-1` (feedback by ann" in out
-    [request] = drafter.requests
+    [request] = drafter.bodies
     prompt = request["messages"][-1]["content"]
     assert "Note: four options is not short" in prompt and "person: non-compliant" in prompt
 
@@ -134,17 +137,17 @@ def test_feedback_is_evidence_even_without_disagreement(
                                    "broken_reference"])  # fmt: skip
 def test_a_malformed_answer_is_asked_again(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], *,
-    drafter: ScriptedServer, faults: list[str], fault: str,
+    drafter: ScriptedModel, faults: list[str], fault: str,
 ) -> None:  # fmt: skip
     faults.append(fault)
     code, _, err = _propose(capsys, "local_currency", runs, "-o", str(tmp_path / "p.md"))
     assert code == 0, err
-    assert "in 2 attempt(s)" in err and len(drafter.requests) == 2
-    retry = drafter.requests[1]["messages"][-1]["content"]
+    assert "in 2 attempt(s)" in err and len(drafter.bodies) == 2
+    retry = drafter.bodies[1]["messages"][-1]["content"]
     assert "YOUR PREVIOUS ANSWER WAS REJECTED" in retry
     assert lint_spec(read_spec(tmp_path / "p.md")) == []
     # The answer was asked for with its schema, bounded; the rejected one is kept, whole.
-    first = drafter.requests[0]
+    first = drafter.bodies[0]
     assert first["response_format"]["type"] == "json_schema" and first["max_tokens"] == 1500
     assert "examples" in first["response_format"]["json_schema"]["schema"]["properties"]
     [kept] = (tmp_path / "p.md.unparsed.jsonl").read_text().splitlines()
@@ -153,7 +156,7 @@ def test_a_malformed_answer_is_asked_again(
 
 def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path],
-    drafter: ScriptedServer, faults: list[str],
+    drafter: ScriptedModel, faults: list[str],
 ) -> None:  # fmt: skip
     faults.extend(["not_json", "broken_reference"])
     target = tmp_path / "p.md"
@@ -180,14 +183,14 @@ def test_malformed_answers_exhaust_the_attempts_one_line_exit_1(
     ],
 )
 def test_bad_input_is_one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], runs: list[Path], drafter: ScriptedServer,
+    capsys: pytest.CaptureFixture[str], runs: list[Path], drafter: ScriptedModel,
     argv: list[str], needle: str,
 ) -> None:  # fmt: skip
     section, *extra = argv
     code, out, err = _propose(capsys, section, runs, *extra)
     assert code == 2 and needle in err, err
     assert len(err.strip().splitlines()) == 1 and out == ""
-    assert drafter.requests == []
+    assert drafter.bodies == []
 
 
 @pytest.mark.parametrize(
@@ -196,31 +199,37 @@ def test_bad_input_is_one_line_exit_2(
 )
 def test_a_failed_request_is_one_line_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: list[Path], *,
-    drafter: ScriptedServer, faults: list[str], fault: str, needle: str,
+    drafter: ScriptedModel, faults: list[str], fault: str, needle: str,
 ) -> None:  # fmt: skip
     faults.append(fault)
     target = tmp_path / "p.md"
     code, out, err = _propose(capsys, "local_currency", runs, "-o", str(target))
     assert code == 1 and not target.exists() and out == ""
     [line] = err.strip().splitlines()
-    assert "the request to openai-api/draft/reviser failed" in line and needle in line
+    assert f"the request to {DRAFTER} failed" in line and needle in line
     assert "re-run" not in line and ("not retried" in line) == (fault == "http_400")
 
 
 def test_an_unreachable_model_is_one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], runs: list[Path], drafter: ScriptedServer,
+    capsys: pytest.CaptureFixture[str],
+    runs: list[Path],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    drafter.stop()
-    time.sleep(0.3)
-    code, _, err = _propose(capsys, "local_currency", runs)
+) -> None:
+    with socket.socket() as closed:  # a port of 127.0.0.1 that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("DRAFT_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("DRAFT_API_KEY", "k")
+    sources = [a for p in runs for a in ("--from", str(p))]
+    code, _, err = cli(capsys, "propose", "local_currency", "--spec", str(example_spec_path()),
+                       *sources, "--model", "openai-api/draft/reviser")  # fmt: skip
     assert code == 2 and "--model 'openai-api/draft/reviser': cannot connect" in err
     assert len(err.strip().splitlines()) == 1
 
 
 def test_the_loop_eval_feedback_propose_diff_rerun(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    drafter: ScriptedServer,
+    drafter: ScriptedModel,
 ) -> None:  # fmt: skip
     """A re-run of the affected scenarios shows the proposal's effect: its new example runs."""
     monkeypatch.chdir(tmp_path)
@@ -235,7 +244,7 @@ def test_the_loop_eval_feedback_propose_diff_rerun(
                            "--verdict", "non-compliant", "--note", "left in dollars")  # fmt: skip
         assert code == 0, err
         code, _, err = cli(capsys, "propose", "local_currency", "--spec", str(base), "--from", log,
-                           "--model", "openai-api/draft/reviser", "-o", "proposal")  # fmt: skip
+                           "--model", DRAFTER, "-o", "proposal")  # fmt: skip
         assert code == 0, err
         proposal = read_spec(tmp_path / "proposal")
         affected = set(affected_sections(read_spec(base), proposal))
@@ -257,7 +266,7 @@ def test_the_loop_eval_feedback_propose_diff_rerun(
     ("section", "kind"), [("ask_clarifying_questions", "overlay"), ("letter_and_spirit", "patched")]
 )
 def test_on_the_real_model_spec(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, drafter: ScriptedServer,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, drafter: ScriptedModel,
     section: str, kind: str,
 ) -> None:  # fmt: skip
     """On the real spec (its own findings aside), the revision lints clean and diffs narrowly."""
@@ -275,7 +284,7 @@ def test_on_the_real_model_spec(
         paths[-1].write_text(run.model_dump_json(), encoding="utf-8")
     out_dir = tmp_path / "proposal"
     sources = [a for p in paths for a in ("--from", str(p))]
-    model = ["--model", "openai-api/draft/reviser"]
+    model = ["--model", DRAFTER]
     code, out, err = cli(capsys, "propose", section, "--spec", str(real), *sources, *model,
                          "-o", str(out_dir), "--json")  # fmt: skip
     assert code == 0, err

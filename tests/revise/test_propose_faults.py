@@ -16,7 +16,7 @@ from pathlib import Path
 from specwright import example_spec_path
 from tests.eval._server import ScriptedServer, scripted_server
 from tests.revise._example_runs import write_runs
-from tests.revise._scripted_reviser import reviser
+from tests.revise._scripted_reviser import good_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def _start(server: ScriptedServer, tmp_path: Path, *extra: str) -> subprocess.Po
 
 def test_ctrl_c_while_drafting_writes_nothing(tmp_path: Path) -> None:
     # Long enough for the signal to land first, short enough not to hold the server's teardown.
-    with scripted_server(reviser(), latency=8) as server:
+    with scripted_server(good_reply, latency=8) as server:
         proc = _start(server, tmp_path)
         deadline = time.monotonic() + 60
         while not server.requests and time.monotonic() < deadline:
@@ -53,7 +53,7 @@ def test_ctrl_c_while_drafting_writes_nothing(tmp_path: Path) -> None:
 
 def test_a_hanging_model_times_out_in_one_line_exit_1(tmp_path: Path) -> None:
     # Answered in 3 s, which a 0.5 s timeout never waits for.
-    with scripted_server(reviser(), latency=3) as server:
+    with scripted_server(good_reply, latency=3) as server:
         proc = _start(server, tmp_path, "--timeout", "0.5")
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err

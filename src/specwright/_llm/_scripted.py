@@ -78,7 +78,8 @@ class ScriptedFailure(FrozenModel):
 
     @classmethod
     def malformed(cls) -> ScriptedFailure:
-        """A 200 reply that is not a chat completion."""
+        """A 200 reply that is not a chat completion: ends the call with an error, as the SDK
+        client ends it on a completion of the wrong shape."""
         return cls(kind="malformed")
 
     def as_failure(self) -> Failure:
@@ -174,7 +175,7 @@ class ScriptedModel(Door):
             self.bodies.append(body)
             reply = self._next(body)
         if isinstance(reply, ScriptedFailure):
-            return reply.as_failure()
+            return self._malformed() if reply.kind == "malformed" else reply.as_failure()
         return ChatReply(text=reply) if isinstance(reply, str) else reply
 
     def _next(self, body: dict[str, Any]) -> ScriptedReply:
