@@ -1,4 +1,4 @@
-"""Fixtures for generation tests: a scripted generator on 127.0.0.1 and its environment."""
+"""Fixtures for generation tests: a scripted generator installed as ``scripted/gen``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.eval._server import ScriptedServer, env_server
+from specwright._llm import ScriptedModel
 from tests.generate._scripted import generator_reply
+
+GEN = "scripted/gen"
+"""The scripted generator's model name (``--generator``)."""
 
 
 @pytest.fixture
-def generator(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
-    """A scripted generator reachable as ``openai-api/gen/scripted``."""
-    with env_server(monkeypatch, generator_reply, providers=("GEN",)) as server:
-        yield server
+def generator() -> Iterator[ScriptedModel]:
+    """A scripted generator (no HTTP) reachable as ``scripted/gen`` by every command."""
+    with ScriptedModel(generator_reply, name=GEN).installed() as model:
+        yield model

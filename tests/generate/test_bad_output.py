@@ -1,4 +1,9 @@
-"""Bad generator output is counted per section by reason, never written, never a crash."""
+"""Bad generator output is counted per section by reason, never written, never a crash.
+
+What the generator says (bad replies, failed requests) comes from a scripted model
+(``scripted/gen``, no HTTP); what only a server can do wrong (a 200 that is not a completion,
+a hang, no server, too many connections) from a scripted server on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,41 @@ from starlette.responses import JSONResponse
 
 import specwright
 from specwright._cli import main
+from specwright._llm import ScriptedFailure, ScriptedModel
 from specwright._scenarios import read_records
 from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import generator_reply
+from tests.generate.conftest import GEN
 
-GEN = "openai-api/gen/scripted"
+SERVED = "openai-api/gen/scripted"
 SECTIONS = "style"  # style, concise_options, local_currency
 
 
-def run(out: Path, *extra: str) -> int:
+def run(out: Path, *extra: str, generator: str = GEN) -> int:
     spec = str(specwright.example_spec_path())
-    args = ["generate", "--spec", spec, "--generator", GEN, "-o", str(out), "--json", *extra]
-    return main([*args, "--sections", SECTIONS, "--kinds", "direct,multi_turn"])
+    args = ["generate", "--spec", spec, "--generator", generator, "-o", str(out), "--json"]
+    return main([*args, *extra, "--sections", SECTIONS, "--kinds", "direct,multi_turn"])
+
+
+def served(out: Path, *extra: str) -> int:
+    """:func:`run` against the scripted server (``openai-api/gen/scripted``)."""
+    return run(out, *extra, generator=SERVED)
+
+
+@pytest.fixture
+def script() -> Any:
+    """Install a scripted generator for the test (``script(function)`` returns the model)."""
+
+    def install(function: Any) -> ScriptedModel:
+        model = ScriptedModel(function, name=GEN)
+        installed.append(model.installed())
+        installed[-1].__enter__()
+        return model
+
+    installed: list[Any] = []
+    yield install
+    for manager in installed:
+        manager.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -54,9 +82,9 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Any:
     ],
 )
 def test_each_kind_of_bad_reply_is_counted_for_its_section(
-    serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], fault: str, reason: str
+    script: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], fault: str, reason: str
 ) -> None:
-    serve(lambda body: generator_reply(body, {"concise_options": fault}))
+    script(lambda body: generator_reply(body, {"concise_options": fault}))
     out = tmp_path / "d.yaml"
     assert run(out) == 0
     data = json.loads(capsys.readouterr().out)
@@ -74,19 +102,20 @@ def test_each_kind_of_bad_reply_is_counted_for_its_section(
 
 
 def test_replies_are_asked_for_with_their_schema_and_bounded(
-    serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    script: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server = serve(generator_reply)
+    model = script(generator_reply)
     assert run(tmp_path / "d.yaml", "--max-tokens", "700") == 0
     capsys.readouterr()
-    for body in server.requests:
+    assert len(model.bodies) == 6
+    for body in model.bodies:
         assert body["max_tokens"] == 700
         schema = body["response_format"]["json_schema"]["schema"]
         assert schema["required"] == ["scenarios"] and "$defs" in schema
 
 
 def test_one_malformed_item_costs_only_itself(
-    serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    script: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def partly_wrong(body: dict[str, Any]) -> str:
         data = json.loads(generator_reply(body))
@@ -94,7 +123,7 @@ def test_one_malformed_item_costs_only_itself(
         data["scenarios"][1]["messages"][-1]["role"] = "assistant"  # ends on the wrong turn
         return json.dumps(data)
 
-    serve(partly_wrong)
+    script(partly_wrong)
     out = tmp_path / "d.jsonl"
     assert run(out) == 0
     data = json.loads(capsys.readouterr().out)
@@ -102,45 +131,25 @@ def test_one_malformed_item_costs_only_itself(
         assert report["bad"] == {"wrong_fields": 4} and report["written"] == 2
 
 
-class _Failing(ScriptedServer):
-    """Answers 500 (OpenAI-style error JSON) to requests for one section."""
-
-    async def completions(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        if "SECTION ID: concise_options" in body["messages"][-1]["content"]:
-            with self._lock:
-                self.requests.append(body)
-            error = {"message": "overloaded", "type": "server_error"}
-            return JSONResponse({"error": error}, status_code=500)
-        return await super().completions(_replay(request, body))
-
-
-def _replay(request: Request, body: dict[str, Any]) -> Request:
-    payload = json.dumps(body).encode()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": payload, "more_body": False}
-
-    return Request(request.scope, receive)
-
-
 def test_server_errors_are_counted_and_retried_a_bounded_number_of_times(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    script: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import tests.eval._server as server_module
+    overloaded = ScriptedFailure.http(500, '{"error": {"message": "overloaded"}}')
 
-    monkeypatch.setattr(server_module, "ScriptedServer", _Failing)
-    with scripted_server(generator_reply) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
-        out = tmp_path / "d.yaml"
-        assert run(out, "--max-retries", "1") == 1  # failed requests: exit 1, the rest written
+    def failing(body: dict[str, Any]) -> str | ScriptedFailure:
+        if "SECTION ID: concise_options" in body["messages"][-1]["content"]:
+            return overloaded
+        return generator_reply(body)
+
+    model = script(failing)
+    out = tmp_path / "d.yaml"
+    assert run(out, "--max-retries", "1") == 1  # failed requests: exit 1, the rest written
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert data["sections"]["concise_options"]["bad"] == {"request_failed": 2}
     assert data["sections"]["local_currency"]["written"] == 6
-    assert "Traceback" not in captured.err
-    assert len(server.requests) == 2 * 2 + 2 * 2  # the failing two were retried once each
+    assert "Traceback" not in captured.err and "overloaded" in captured.err
+    assert len(model.bodies) == 2 * 2 + 2 * 2  # the failing two were retried once each
     assert {r.section for _, r in read_records(out)} == {"style", "local_currency"}
 
 
@@ -173,7 +182,7 @@ def test_a_200_reply_that_is_not_a_completion_is_counted(
     with scripted_server(generator_reply) as server:
         monkeypatch.setenv("GEN_BASE_URL", server.base_url)
         monkeypatch.setenv("GEN_API_KEY", "k")
-        assert run(tmp_path / "d.yaml") == 1
+        assert served(tmp_path / "d.yaml") == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert all(r["bad"] == {"request_failed": 2} for r in data["sections"].values())
@@ -184,7 +193,7 @@ def test_a_hanging_generator_times_out_per_request(
     serve: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serve(generator_reply, latency=2.0)
-    assert run(tmp_path / "d.yaml", "--timeout", "0.3", "--max-retries", "0") == 1
+    assert served(tmp_path / "d.yaml", "--timeout", "0.3", "--max-retries", "0") == 1
     data = json.loads(capsys.readouterr().out)
     assert all(r["bad"] == {"request_failed": 2} for r in data["sections"].values())
 
@@ -197,11 +206,11 @@ def test_no_server_is_one_line_and_exit_2(
         port = sock.getsockname()[1]
     monkeypatch.setenv("GEN_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("GEN_API_KEY", "k")
-    assert run(tmp_path / "d.yaml") == 2
+    assert served(tmp_path / "d.yaml") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot connect" in err
     monkeypatch.delenv("GEN_API_KEY")
-    assert run(tmp_path / "d.yaml") == 2
+    assert served(tmp_path / "d.yaml") == 2
     assert "set GEN_API_KEY" in capsys.readouterr().err
     assert not (tmp_path / "d.yaml").exists()
 
@@ -234,5 +243,5 @@ def test_generation_is_concurrent_and_bounded(
     with scripted_server(generator_reply, latency=0.3) as server:
         monkeypatch.setenv("GEN_BASE_URL", server.base_url)
         monkeypatch.setenv("GEN_API_KEY", "k")
-        assert run(tmp_path / "d.yaml", "--max-concurrency", str(limit)) == 0
+        assert served(tmp_path / "d.yaml", "--max-concurrency", str(limit)) == 0
     assert len(server.requests) == 6 and _Counting.peak == limit

@@ -11,11 +11,11 @@ import pytest
 import specwright
 from specwright._cli import main
 from specwright._generate._dedupe import Deduper, diversity
+from specwright._llm import ScriptedModel
 from specwright._scenarios import ScenarioRecord, load_scenarios, read_records
-from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import words
+from tests.generate.conftest import GEN
 
-GEN = "openai-api/gen/scripted"
 BASE = "Please summarise the attached contract for {who} and flag every clause about {what}."
 
 
@@ -60,15 +60,13 @@ def _repeating(body: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def repeating(monkeypatch: pytest.MonkeyPatch) -> Any:
-    with scripted_server(_repeating) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
-        yield server
+def repeating() -> Any:
+    with ScriptedModel(_repeating, name=GEN).installed() as model:
+        yield model
 
 
 def test_generation_drops_duplicates_within_and_across_runs(
-    repeating: ScriptedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repeating: ScriptedModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "d.yaml"
     assert run(out, "--json") == 0
@@ -84,7 +82,7 @@ def test_generation_drops_duplicates_within_and_across_runs(
 
 
 def test_review_cycle_from_drafts_to_eval(
-    repeating: ScriptedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repeating: ScriptedModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "d.jsonl"
     assert run(out) == 0
@@ -118,7 +116,7 @@ def test_review_cycle_from_drafts_to_eval(
     capsys.readouterr()
     assert run(out, "--seed", "5", "--json") == 0
     assert json.loads(capsys.readouterr().out)["written"] == 0
-    assert reason in repeating.requests[-1]["messages"][-1]["content"]
+    assert reason in repeating.bodies[-1]["messages"][-1]["content"]
     assert main(["scenarios", "review", str(out), "--status", "rejected"]) == 0
     assert reason in capsys.readouterr().out
 
@@ -150,7 +148,7 @@ def test_review_usage_errors_are_one_line(
 
 
 def test_a_review_during_generation_is_not_overwritten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import threading
 
@@ -162,15 +160,20 @@ def test_a_review_during_generation_is_not_overwritten(
         "  messages: [{role: user, content: Compare three laptops for me.}]\n",
         encoding="utf-8",
     )
-    with scripted_server(generator_reply, latency=1.5) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
+    asked, reviewed = threading.Event(), threading.Event()
+
+    def after_the_review(body: dict[str, Any]) -> str:
+        asked.set()  # generation has read the file and waits on its model
+        assert reviewed.wait(30), "the review never happened"
+        return generator_reply(body)
+
+    with ScriptedModel(after_the_review, name=GEN).installed():
         codes: list[int] = []
         worker = threading.Thread(target=lambda: codes.append(run(out)))
         worker.start()
-        while not server.requests:  # generation has read the file and is waiting on the server
-            threading.Event().wait(0.05)
+        assert asked.wait(60), "the generator was never asked"
         assert main(["scenarios", "review", str(out), "--approve", "mine"]) == 0
+        reviewed.set()
         worker.join(timeout=60)
     assert codes == [0]
     found = {r.id: r for r in records(out)}

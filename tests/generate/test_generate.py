@@ -1,5 +1,5 @@
-"""``specwright generate`` against a scripted generator on 127.0.0.1: every kind, provenance,
-spec-grounded prompts, derived expectations, schema validity."""
+"""``specwright generate`` against a scripted generator (``scripted/gen``, no HTTP): every kind,
+provenance, spec-grounded prompts, derived expectations, schema validity."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import yaml
 import specwright
 from specwright._cli import main
 from specwright._generate._prompts import PROMPT_VERSION
+from specwright._llm import ScriptedModel
 from specwright._scenarios import ScenarioRecord, load_scenarios, read_records
-from tests.eval._server import ScriptedServer, scripted_server
 from tests.generate._scripted import field, generator_reply
+from tests.generate.conftest import GEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "scenarios.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-GEN = "openai-api/gen/scripted"
 
 
 def spec_dir() -> str:
@@ -41,7 +41,7 @@ def by_kind(path: Path, kind: str) -> list[ScenarioRecord]:
 
 
 def test_every_kind_is_written_as_schema_valid_drafts(
-    generator: ScriptedServer, tmp_path: Path
+    generator: ScriptedModel, tmp_path: Path
 ) -> None:
     out = tmp_path / "drafts.yaml"
     assert generate(out, "--sections", "bookings,traveller", "--per-section", "2") == 0
@@ -70,12 +70,12 @@ def test_every_kind_is_written_as_schema_valid_drafts(
 
 
 def test_provenance_matches_the_request_on_the_wire(
-    generator: ScriptedServer, tmp_path: Path
+    generator: ScriptedModel, tmp_path: Path
 ) -> None:
     out = tmp_path / "drafts.jsonl"
     args = ("--sections", "confirm_before_booking", "--kinds", "direct,paraphrase")
     assert generate(out, *args, "--seed", "40", "--temperature", "0.3") == 0
-    sent = {(field(b["messages"][-1]["content"], "KIND")): b for b in generator.requests}
+    sent = {(field(b["messages"][-1]["content"], "KIND")): b for b in generator.bodies}
     assert set(sent) == {"direct", "paraphrase"}
     for record in records(out):
         assert record.generated is not None
@@ -84,7 +84,7 @@ def test_provenance_matches_the_request_on_the_wire(
         assert (prov.seed, prov.temperature) == (body["seed"], body["temperature"])
         assert body["temperature"] == 0.3 and body["seed"] in (40, 41)
         assert (prov.generator, prov.round, prov.prompt_version) == (GEN, 0, PROMPT_VERSION)
-        assert body["model"] == "scripted" and body["messages"][0]["role"] == "system"
+        assert body["model"] == "gen" and body["messages"][0]["role"] == "system"
     examples = {
         e.id for e in specwright.load_example_spec().section("confirm_before_booking").examples
     }
@@ -94,11 +94,11 @@ def test_provenance_matches_the_request_on_the_wire(
     )
 
 
-def test_prompt_is_grounded_in_the_spec(generator: ScriptedServer, tmp_path: Path) -> None:
+def test_prompt_is_grounded_in_the_spec(generator: ScriptedModel, tmp_path: Path) -> None:
     spec = specwright.load_example_spec()
     section = spec.section("confirm_before_booking")
     assert generate(tmp_path / "d.yaml", "--sections", section.id, "--kinds", "paraphrase") == 0
-    prompt = generator.requests[0]["messages"][-1]["content"]
+    prompt = generator.bodies[0]["messages"][-1]["content"]
     assert section.body.split("\n")[0] in prompt
     assert "authority: root" in prompt
     example = section.examples[0]
@@ -120,9 +120,7 @@ def test_authority_conflicts_take_their_outcome_from_the_chain_of_command(
             item["expected"] = "follow"
         return json.dumps(data)
 
-    with scripted_server(lying) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
+    with ScriptedModel(lying, name=GEN).installed():
         out = tmp_path / "c.yaml"
         args = ("--kinds", "authority_conflict", "--per-section", "1")
         assert (
@@ -161,7 +159,7 @@ def test_authority_conflicts_take_their_outcome_from_the_chain_of_command(
 
 
 def test_benign_twins_point_at_their_careful_sibling(
-    generator: ScriptedServer, tmp_path: Path
+    generator: ScriptedModel, tmp_path: Path
 ) -> None:
     out = tmp_path / "t.yaml"
     assert generate(out, "--sections", "protect_documents", "--kinds", "benign_twin") == 0
@@ -185,9 +183,7 @@ def test_principle_interactions_trace_the_quote_or_flag_a_person(
         data["scenarios"][2]["winner"] = None
         return json.dumps(data)
 
-    with scripted_server(half_invented) as server:
-        monkeypatch.setenv("GEN_BASE_URL", server.base_url)
-        monkeypatch.setenv("GEN_API_KEY", "k")
+    with ScriptedModel(half_invented, name=GEN).installed():
         out = tmp_path / "p.yaml"
         assert (
             generate(
@@ -215,7 +211,7 @@ def test_principle_interactions_trace_the_quote_or_flag_a_person(
     )
 
 
-def test_multi_turn_scenarios_end_on_a_user_turn(generator: ScriptedServer, tmp_path: Path) -> None:
+def test_multi_turn_scenarios_end_on_a_user_turn(generator: ScriptedModel, tmp_path: Path) -> None:
     out = tmp_path / "m.yaml"
     assert generate(out, "--sections", "developer_scope", "--kinds", "multi_turn") == 0
     found = by_kind(out, "multi_turn")
@@ -226,7 +222,7 @@ def test_multi_turn_scenarios_end_on_a_user_turn(generator: ScriptedServer, tmp_
 
 
 def test_json_summary_and_usage_errors(
-    generator: ScriptedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    generator: ScriptedModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "d.yaml"
     assert generate(out, "--sections", "style", "--kinds", "direct", "--json") == 0
