@@ -5,7 +5,8 @@ Settings are read once, when the CLI (or an embedding program) calls :func:`load
 never at import time, and then passed down explicitly. Two kinds of variable are named only at
 run time and read when needed: a model provider's URL and key
 (:meth:`Settings.provider_variable`) and the secret a gateway option names
-(:func:`environment_secret`).
+(:func:`environment_secret`). And one writer, for a library that reads only the process
+environment (:func:`tune_library_default`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import ConfigDict, Field, ValidationError
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 
-__all__ = ["Settings", "environment_secret", "load_settings"]
+__all__ = ["Settings", "environment_secret", "load_settings", "tune_library_default"]
 
 
 class Settings(FrozenModel):
@@ -117,3 +118,15 @@ def environment_secret(name: str) -> str | None:
     gateway's ``--upstream-key-env``); ``None`` when unset or empty. Read when needed, never
     stored in a settings object that could be printed or serialised."""
     return os.environ.get(name) or None
+
+
+def tune_library_default(name: str, value: str) -> str:
+    """Set the environment variable ``name`` to ``value`` for a library that reads only the
+    process environment, unless the user set it; return the value in force.
+
+    Called at the one place that loads such a library, before it loads: llama.cpp's OpenMP
+    threads read ``OMP_WAIT_POLICY`` when its shared library is loaded (and never again), and
+    there is no other way to tell them. A process-wide change, so made only where the model is
+    loaded (``specwright._eval._gguf``), never at import time.
+    """
+    return os.environ.setdefault(name, value)
