@@ -12,6 +12,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "specwright"
 
 _NAMES = frozenset({"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"})
@@ -83,3 +85,13 @@ def test_the_check_sees_every_form(tmp_path: Path) -> None:
         "m.py:4: reads the environment (use specwright._settings)",
         "m.py:5: writes the environment (use specwright._settings)",
     ]
+
+
+def test_a_library_default_never_overrides_the_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    from specwright._settings import tune_library_default
+
+    monkeypatch.setenv("SPECWRIGHT_TEST_WAIT_POLICY", "")  # recorded: undone after the test
+    monkeypatch.delenv("SPECWRIGHT_TEST_WAIT_POLICY")
+    assert tune_library_default("SPECWRIGHT_TEST_WAIT_POLICY", "PASSIVE") == "PASSIVE"
+    monkeypatch.setenv("SPECWRIGHT_TEST_WAIT_POLICY", "ACTIVE")
+    assert tune_library_default("SPECWRIGHT_TEST_WAIT_POLICY", "PASSIVE") == "ACTIVE"

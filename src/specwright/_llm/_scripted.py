@@ -171,16 +171,19 @@ class ScriptedModel(Door):
         return self._send_sync(body)
 
     def _send_sync(self, body: dict[str, Any]) -> ChatReply | Failure:
-        with self._lock:
-            self.bodies.append(body)
-            reply = self._next(body)
+        reply = self._answer(body)
         if isinstance(reply, ScriptedFailure):
             return self._malformed() if reply.kind == "malformed" else reply.as_failure()
         return ChatReply(text=reply) if isinstance(reply, str) else reply
 
-    def _next(self, body: dict[str, Any]) -> ScriptedReply:
-        if self._function is not None:
-            return self._function(body)
+    def _answer(self, body: dict[str, Any]) -> ScriptedReply:
+        with self._lock:
+            self.bodies.append(body)
+            if self._function is None:
+                return self._next()
+        return self._function(body)  # outside the lock: it may wait on an event a test sets
+
+    def _next(self) -> ScriptedReply:
         if not self._replies:
             used = len(self.bodies) - 1
             return ChatReply(error=f"{self.name}: the script has no reply left ({used} used)",
