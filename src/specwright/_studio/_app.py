@@ -200,6 +200,7 @@ async def sample_view(request: Request) -> Response:
         flash="Your verdict was saved." if request.query_params.get("saved") else "",
         around=studio.index.neighbours(run_id, scenario, epoch, where),
         where=where,
+        same_spec=studio.spec is None or studio.spec.content_hash() == header.spec_hash,
     )
     title = f"{scenario}" if epoch == 1 else f"{scenario}@{epoch}"
     return _html(request, _pages.studio_page(title, f"Run {run_id}", body, current="runs"))
