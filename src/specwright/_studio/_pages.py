@@ -20,7 +20,7 @@ from specwright._spec_diff._model import SpecChange, SpecDiff
 from specwright._studio._csrf import FIELD
 from specwright._studio._drafts import record_version
 from specwright._studio._index import FILTERS, Page, RevisionDecision, SampleFilter, SampleRow
-from specwright._studio._received import ReceivedMessage, Span, preamble_section, received
+from specwright._studio._received import ReceivedMessage, ReceivedSpan, preamble_section, received
 
 Neighbours = tuple[tuple[str, int] | None, tuple[str, int] | None]
 """The samples before and after one under a filter: ``(scenario id, epoch)`` or ``None``."""
@@ -311,7 +311,7 @@ def _received(number: int, message: ReceivedMessage, adapted: list[str]) -> Html
     )
 
 
-def _span(span: Span) -> Html:
+def _span(span: ReceivedSpan) -> Html:
     if span.block is None:
         return el("pre", {}, span.text)
     if span.authority == "none":

@@ -19,7 +19,7 @@ from specwright._chain._spotlight import Boundary
 from specwright._frozen import FrozenModel
 from specwright._results._models import TranscriptMessage
 
-__all__ = ["ReceivedMessage", "Span", "preamble_section", "received"]
+__all__ = ["ReceivedMessage", "ReceivedSpan", "preamble_section", "received"]
 
 _TOKEN = "0000"  # a stand-in, replaced by a capture group: the marker shape stays _spotlight's
 _RULE = re.compile(
@@ -33,7 +33,7 @@ _DELEGATED = re.compile(
 _HEADING = re.compile(r"^## .* \{#([^}\s]+)\} \(\w+\)$", re.MULTILINE)
 
 
-class Span(FrozenModel):
+class ReceivedSpan(FrozenModel):
     """A piece of a message: text sent intact, or an isolated block."""
 
     text: str
@@ -51,7 +51,7 @@ class ReceivedMessage(FrozenModel):
 
     role: str
     """system, developer, user, assistant or tool."""
-    spans: tuple[Span, ...]
+    spans: tuple[ReceivedSpan, ...]
     """Its text, split where blocks are isolated."""
     raw: str
     """The exact text sent, markers included."""
@@ -59,7 +59,7 @@ class ReceivedMessage(FrozenModel):
     """Whether the compiler added it (the chain-of-command preamble)."""
 
     @property
-    def isolated(self) -> tuple[Span, ...]:
+    def isolated(self) -> tuple[ReceivedSpan, ...]:
         """Its isolated blocks."""
         return tuple(s for s in self.spans if s.block is not None)
 
@@ -76,12 +76,12 @@ def received(
     first = sent[0] if enforce and sent and sent[0].role == "system" else None
     found = _RULE.search(first.content) if first is not None else None
     if found is None:
-        return [ReceivedMessage(role=m.role, spans=(Span(text=m.content),), raw=m.content)
+        return [ReceivedMessage(role=m.role, spans=(ReceivedSpan(text=m.content),), raw=m.content)
                 for m in sent], False  # fmt: skip
     rules = sent[0].content.split(SECTIONS_HEADING, 1)[0]
     delegated = {int(n): (level, by) for n, level, by in _DELEGATED.findall(rules)}
     marker = _markers(found.group(1))
-    messages = [ReceivedMessage(role="system", spans=(Span(text=sent[0].content),),
+    messages = [ReceivedMessage(role="system", spans=(ReceivedSpan(text=sent[0].content),),
                                 raw=sent[0].content, preamble=True)]  # fmt: skip
     for message in sent[1:]:
         spans = tuple(_split(message.content, marker, delegated))
@@ -98,18 +98,22 @@ def _markers(token: str) -> re.Pattern[str]:
     return re.compile(begin.format(n=r"(\d+)") + r"\n?(.*?)\n?" + end.format(n=r"\1"), re.DOTALL)
 
 
-def _split(text: str, marker: re.Pattern[str], delegated: dict[int, tuple[str, str]]) -> list[Span]:
-    spans: list[Span] = []
+def _split(
+    text: str, marker: re.Pattern[str], delegated: dict[int, tuple[str, str]]
+) -> list[ReceivedSpan]:
+    spans: list[ReceivedSpan] = []
     done = 0
     for match in marker.finditer(text):
         if match.start() > done:
-            spans.append(Span(text=text[done : match.start()]))
+            spans.append(ReceivedSpan(text=text[done : match.start()]))
         block = int(match.group(1))
         level, by = delegated.get(block, ("none", None))
-        spans.append(Span(text=match.group(2), block=block, authority=level, delegated_by=by))
+        spans.append(
+            ReceivedSpan(text=match.group(2), block=block, authority=level, delegated_by=by)
+        )
         done = match.end()
     if done < len(text) or not spans:
-        spans.append(Span(text=text[done:]))
+        spans.append(ReceivedSpan(text=text[done:]))
     return spans
 
 
