@@ -46,8 +46,9 @@ def version_of(html: str) -> int:
     return int(found.group(1))
 
 
-def studio_env(tmp_path: Path, run: RunResult, text: str = "") -> Env:
-    url = f"sqlite:///{tmp_path / 'results.sqlite'}"
+def studio_env(tmp_path: Path, run: RunResult, text: str = "", *, url: str = "") -> Env:
+    """A studio over ``run`` in the store at ``url`` (a new SQLite file by default)."""
+    url = url or f"sqlite:///{tmp_path / 'results.sqlite'}"
     index = StudioIndex(url)
     index.store.add(run)
     index.index_run(run)
