@@ -6,9 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,29 +17,10 @@ from specwright._studio._app import create_app
 from specwright._studio._guard import host_name
 from specwright._studio._index import Page, SampleFilter
 from tests.report import report_factory as factory
-from tests.studio.conftest import BASE, Env, studio_env
+from tests.studio.conftest import BASE, Env, served, studio_env
 
 uvicorn = pytest.importorskip("uvicorn")
 RUN = "run-a-0001"
-
-
-@contextmanager
-def _served(env: Env, host: str = "127.0.0.1") -> Iterator[str]:
-    config = uvicorn.Config(create_app(env.studio), host=host, port=0, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    try:
-        yield f"http://{shown}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +72,7 @@ def test_the_hosts_served_and_refused(env: Env, host: str, status: int) -> None:
         assert "<h1>Unknown host</h1>" in response.text
 
 
-def test_a_browser_on_ipv6_loopback_is_served(env: Env) -> None:
+def test_a_browser_on_ipv6_loopback_isserved(env: Env) -> None:
     probe = socket.socket(socket.AF_INET6)
     try:
         probe.bind(("::1", 0))
@@ -101,7 +80,7 @@ def test_a_browser_on_ipv6_loopback_is_served(env: Env) -> None:
         pytest.skip("no IPv6 loopback here")
     finally:
         probe.close()
-    with _served(env, "::1") as base:
+    with served(env, "::1") as base:
         response = httpx.get(base + "/", timeout=10)  # Host: [::1]:PORT
     assert response.status_code == 200 and RUN in response.text
 
@@ -124,7 +103,7 @@ def test_a_slow_store_query_does_not_stall_other_requests(tmp_path: Path) -> Non
     env = studio_env(tmp_path, factory.run_a())
     held = _Held(env.studio.index.page)
     env.studio.index.page = held  # type: ignore[method-assign]
-    with _served(env) as base, ThreadPoolExecutor(2) as pool:
+    with served(env) as base, ThreadPoolExecutor(2) as pool:
         slow = pool.submit(httpx.get, f"{base}/runs/{RUN}", timeout=30)
         assert held.entered.wait(timeout=10), "the run page never queried the store"
         try:
