@@ -89,3 +89,30 @@ def test_a_second_reviewer_is_told_the_sample_changed(
         assert [f.verdict for f in store.feedback()] == ["non-compliant"]
     alice.close()
     bob.close()
+
+
+def test_isolated_blocks_are_visible_boxes(browser: Any, tmp_path: Path) -> None:
+    from tests.studio.test_studio_received import SAMPLE, _compiled, _run, _transcript
+
+    compiled = _compiled(delegate=True)
+    env = studio_env(tmp_path, _run(_transcript(compiled)))
+    with conftest.served(env) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/runs/run-a-0001/sample?scenario={SAMPLE['scenario']}&epoch=1")
+        boxes = page.locator(".isolated")
+        assert boxes.count() == len(compiled.isolated) == 2
+        for n in range(boxes.count()):
+            box = boxes.nth(n)
+            assert box.is_visible()
+            style = box.evaluate("e => getComputedStyle(e).borderTopStyle")
+            delegated = "delegated" in (box.get_attribute("class") or "")
+            assert style == ("solid" if delegated else "dashed")  # the page's own stylesheet
+        labels = page.locator(".iso-label").all_inner_texts()
+        assert "no authority" in labels[0] and "developer authority" in labels[1]
+        # The preamble is folded until asked for; the token is in it.
+        preamble = page.locator("details.preamble pre")
+        assert not preamble.is_visible()
+        page.locator("details.preamble summary").click()
+        assert preamble.is_visible() and compiled.boundary_token in preamble.inner_text()
+        page.close()
+    env.studio.index.close()
