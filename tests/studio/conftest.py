@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +49,9 @@ def version_of(html: str) -> int:
     return int(found.group(1))
 
 
-def studio_env(tmp_path: Path, run: RunResult, text: str = "") -> Env:
-    url = f"sqlite:///{tmp_path / 'results.sqlite'}"
+def studio_env(tmp_path: Path, run: RunResult, text: str = "", *, url: str = "") -> Env:
+    """A studio over ``run`` in the store at ``url`` (a new SQLite file by default)."""
+    url = url or f"sqlite:///{tmp_path / 'results.sqlite'}"
     index = StudioIndex(url)
     index.store.add(run)
     index.index_run(run)
@@ -77,3 +81,25 @@ def env(tmp_path: Path) -> Iterator[Env]:
     made = studio_env(tmp_path, factory.run_a())
     yield made
     made.studio.index.close()
+
+
+@contextmanager
+def served(env: Env, host: str = "127.0.0.1") -> Iterator[str]:
+    """``env``'s studio served by a real uvicorn on ``host`` (a free port); its base URL."""
+    import uvicorn
+
+    config = uvicorn.Config(create_app(env.studio), host=host, port=0, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        yield f"http://{shown}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

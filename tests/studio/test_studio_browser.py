@@ -3,8 +3,6 @@ sample with clicks and the verdict is in the feedback store; hostile text stays 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +10,10 @@ from typing import Any
 import pytest
 
 from specwright._results._store import ResultsStore
-from specwright._studio._app import create_app
 from tests.report import browser_support
 from tests.report import report_factory as factory
 from tests.report.browser_support import CHROMIUM
+from tests.studio import conftest
 from tests.studio.conftest import Env, studio_env
 
 uvicorn = pytest.importorskip("uvicorn")
@@ -32,18 +30,8 @@ browser = browser_support.browser
 def served(tmp_path: Path) -> Iterator[tuple[Env, str]]:
     run = factory.hostile_run().model_copy(update={"run_id": "run-a-0001"})
     env = studio_env(tmp_path, run, " ".join(factory.PAYLOADS))
-    config = uvicorn.Config(create_app(env.studio), host="127.0.0.1", port=0, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield env, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with conftest.served(env) as base:
+        yield env, base
     env.studio.index.close()
 
 
@@ -101,3 +89,30 @@ def test_a_second_reviewer_is_told_the_sample_changed(
         assert [f.verdict for f in store.feedback()] == ["non-compliant"]
     alice.close()
     bob.close()
+
+
+def test_isolated_blocks_are_visible_boxes(browser: Any, tmp_path: Path) -> None:
+    from tests.studio.test_studio_received import SAMPLE, _compiled, _run, _transcript
+
+    compiled = _compiled(delegate=True)
+    env = studio_env(tmp_path, _run(_transcript(compiled)))
+    with conftest.served(env) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/runs/run-a-0001/sample?scenario={SAMPLE['scenario']}&epoch=1")
+        boxes = page.locator(".isolated")
+        assert boxes.count() == len(compiled.isolated) == 2
+        for n in range(boxes.count()):
+            box = boxes.nth(n)
+            assert box.is_visible()
+            style = box.evaluate("e => getComputedStyle(e).borderTopStyle")
+            delegated = "delegated" in (box.get_attribute("class") or "")
+            assert style == ("solid" if delegated else "dashed")  # the page's own stylesheet
+        labels = page.locator(".iso-label").all_inner_texts()
+        assert "no authority" in labels[0] and "developer authority" in labels[1]
+        # The preamble is folded until asked for; the token is in it.
+        preamble = page.locator("details.preamble pre")
+        assert not preamble.is_visible()
+        page.locator("details.preamble summary").click()
+        assert preamble.is_visible() and compiled.boundary_token in preamble.inner_text()
+        page.close()
+    env.studio.index.close()

@@ -16,7 +16,8 @@ PAYLOAD = " ".join(factory.PAYLOADS)
 _TAGS = {
     "html", "head", "meta", "title", "link", "style", "body", "header", "nav", "main", "h1",
     "h2", "p", "a", "section", "div", "table", "thead", "tbody", "tr", "th", "td", "span",
-    "ul", "li", "pre", "strong", "form", "input", "label", "textarea", "button",
+    "ul", "li", "pre", "strong", "form", "input", "label", "textarea", "button", "h3",
+    "details", "summary", "code",
 }  # fmt: skip
 
 

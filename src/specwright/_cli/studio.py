@@ -80,9 +80,13 @@ def studio(settings: Settings, /, **options: Any) -> int:
       specwright studio --scenarios drafts.yaml --reviewer alice
     """
     from specwright._studio._app import Studio, create_app
+    from specwright._studio._guard import host_name
     from specwright._studio._index import StudioIndex
     from specwright._studio._runs import index_logs, stored_runs_opener, unopened_runs
 
+    for name in options["allow_hosts"]:
+        if host_name(name) is None:
+            raise ConfigurationError(f"--allow-host {name!r}: not a host name (NAME or [IPV6])")
     reviewer_header = options["reviewer_header"] or settings.reviewer_header
     if options["host"] not in _LOOPBACK and not reviewer_header:
         raise ConfigurationError(
@@ -108,7 +112,7 @@ def studio(settings: Settings, /, **options: Any) -> int:
         open_run=stored_runs_opener(index),
         unopened=lambda: unopened_runs(index),
     )
-    hosts = ["127.0.0.1", "localhost", "[::1]", options["host"], *options["allow_hosts"]]
+    hosts = [options["host"], *options["allow_hosts"]]  # loopback names are always served
     return _serve(create_app(state, allowed_hosts=hosts), options["host"], options["port"])
 
 

@@ -15,8 +15,8 @@ from typing import get_args
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -28,6 +28,7 @@ from specwright._results._feedback import HumanVerdict, sample_feedback
 from specwright._spec_diff._model import SpecDiff
 from specwright._studio import _csrf, _pages
 from specwright._studio._drafts import edit_draft, read_drafts, review_drafts
+from specwright._studio._guard import Guard
 from specwright._studio._index import FILTERS, SampleFilter, StaleVersion, StudioIndex
 from specwright._studio._revisions import make_decision, revision_diff
 
@@ -35,6 +36,9 @@ __all__ = ["Studio", "create_app"]
 
 _MAX_FORM_BYTES = 256 * 1024
 View = Callable[[Request], Awaitable[Response]]
+Form = dict[str, list[str]]
+Page = Callable[[Request], Response]
+Action = Callable[[Request, Form], Response]
 
 
 @dataclass
@@ -79,17 +83,41 @@ def _html(request: Request, body: str, status: int = 200) -> HTMLResponse:
     return response
 
 
-def _guarded(view: View) -> View:
+def _guarded(view: Page) -> View:
+    """``view`` answered from a worker thread: the store's calls (SQLite, PostgreSQL, a log
+    read once) block, and must not stall the event loop serving every other request."""
+
     async def guarded(request: Request) -> Response:
-        try:
-            return await view(request)
-        except _Refused as refused:
-            return _html(
-                request, _pages.message_page(refused.title, refused.message), refused.status
-            )
+        return await _answer(request, view, request)
 
     guarded.__name__ = view.__name__
     return guarded
+
+
+def _posted(view: Action) -> View:
+    """A POST ``view``, given its form once the form passed the cross-site checks; like
+    :func:`_guarded`, answered from a worker thread."""
+
+    async def posted(request: Request) -> Response:
+        try:
+            form = await _form(request)
+        except _Refused as refused:
+            return _refusal(request, refused)
+        return await _answer(request, view, request, form)
+
+    posted.__name__ = view.__name__
+    return posted
+
+
+async def _answer(request: Request, view: Callable[..., Response], *args: object) -> Response:
+    try:
+        return await run_in_threadpool(view, *args)
+    except _Refused as refused:
+        return _refusal(request, refused)
+
+
+def _refusal(request: Request, refused: _Refused) -> Response:
+    return _html(request, _pages.message_page(refused.title, refused.message), refused.status)
 
 
 def _token(request: Request) -> str:
@@ -103,7 +131,7 @@ def _token(request: Request) -> str:
     return token
 
 
-async def _form(request: Request) -> dict[str, list[str]]:
+async def _form(request: Request) -> Form:
     """The POSTed form, after the cross-site checks (a refusal is a 403)."""
     body = await request.body()
     if len(body) > _MAX_FORM_BYTES:
@@ -134,7 +162,7 @@ def reviewer(request: Request) -> str:
 
 
 @_guarded
-async def runs_view(request: Request) -> Response:
+def runs_view(request: Request) -> Response:
     studio = _studio(request)
     headers = studio.index.headers()
     decisions = studio.index.decisions_for([header.spec_hash for header, _ in headers])
@@ -152,7 +180,7 @@ def _header(request: Request) -> tuple[Studio, str]:
 
 
 @_guarded
-async def run_view(request: Request) -> Response:
+def run_view(request: Request) -> Response:
     studio, run_id = _header(request)
     where = _filter(request)
     after = _int(request.query_params.get("after", "-1"), "after")
@@ -179,7 +207,7 @@ def _int(text: str, name: str) -> int:
 
 
 @_guarded
-async def sample_view(request: Request) -> Response:
+def sample_view(request: Request) -> Response:
     studio, run_id = _header(request)
     scenario = request.query_params.get("scenario", "")
     epoch = _int(request.query_params.get("epoch", "1"), "epoch")
@@ -200,14 +228,14 @@ async def sample_view(request: Request) -> Response:
         flash="Your verdict was saved." if request.query_params.get("saved") else "",
         around=studio.index.neighbours(run_id, scenario, epoch, where),
         where=where,
+        same_spec=studio.spec is None or studio.spec.content_hash() == header.spec_hash,
     )
     title = f"{scenario}" if epoch == 1 else f"{scenario}@{epoch}"
     return _html(request, _pages.studio_page(title, f"Run {run_id}", body, current="runs"))
 
 
-@_guarded
-async def verdict_view(request: Request) -> Response:
-    form = await _form(request)
+@_posted
+def verdict_view(request: Request, form: Form) -> Response:
     studio, run_id = _header(request)
     author = reviewer(request)
     scenario, epoch = _one(form, "scenario"), _int(_one(form, "epoch"), "epoch")
@@ -237,7 +265,7 @@ async def verdict_view(request: Request) -> Response:
 
 
 @_guarded
-async def outline_view(request: Request) -> Response:
+def outline_view(request: Request) -> Response:
     studio = _studio(request)
     body = _pages.outline_body(studio.spec, studio.index.section_trends())
     title = studio.spec.title if studio.spec and studio.spec.title else "Spec"
@@ -246,7 +274,7 @@ async def outline_view(request: Request) -> Response:
 
 
 @_guarded
-async def drafts_view(request: Request) -> Response:
+def drafts_view(request: Request) -> Response:
     studio = _studio(request)
     files = [(i, str(path), read_drafts(path)) for i, path in enumerate(studio.scenario_files)]
     flash = "Your review was saved." if request.query_params.get("saved") else ""
@@ -257,9 +285,8 @@ async def drafts_view(request: Request) -> Response:
     )
 
 
-@_guarded
-async def review_view(request: Request) -> Response:
-    form = await _form(request)
+@_posted
+def review_view(request: Request, form: Form) -> Response:
     _, path = _scenario_file(request)
     reviewer(request)
     seen = {key[2:]: values[0] for key, values in form.items() if key.startswith("v:")}
@@ -287,7 +314,7 @@ def _scenario_file(request: Request) -> tuple[Studio, Path]:
 
 
 @_guarded
-async def draft_edit_view(request: Request) -> Response:
+def draft_edit_view(request: Request) -> Response:
     _, path = _scenario_file(request)
     record_id = request.query_params.get("id", "")
     found = [r for r in read_drafts(path) if r.id == record_id]
@@ -297,9 +324,8 @@ async def draft_edit_view(request: Request) -> Response:
     return _html(request, _pages.studio_page("Edit a draft", str(path), body, current="drafts"))
 
 
-@_guarded
-async def draft_save_view(request: Request) -> Response:
-    form = await _form(request)
+@_posted
+def draft_save_view(request: Request, form: Form) -> Response:
     _, path = _scenario_file(request)
     reviewer(request)
     record_id, number = _one(form, "id"), _int(_one(form, "message"), "message")
@@ -325,7 +351,7 @@ def _proposal(request: Request) -> tuple[Studio, int, SpecDiff]:
 
 
 @_guarded
-async def revisions_view(request: Request) -> Response:
+def revisions_view(request: Request) -> Response:
     studio = _studio(request)
     listed = []
     for number, path in enumerate(studio.proposals if studio.spec is not None else []):
@@ -347,7 +373,7 @@ def _state(studio: Studio, path: Path) -> str:
 
 
 @_guarded
-async def revision_view(request: Request) -> Response:
+def revision_view(request: Request) -> Response:
     studio, number, diff = _proposal(request)
     decisions = studio.index.revision_decisions(diff.new.content_hash)
     flash = "Your decision was saved." if request.query_params.get("saved") else ""
@@ -358,9 +384,8 @@ async def revision_view(request: Request) -> Response:
     )
 
 
-@_guarded
-async def decide_view(request: Request) -> Response:
-    form = await _form(request)
+@_posted
+def decide_view(request: Request, form: Form) -> Response:
     studio, number, diff = _proposal(request)
     author = reviewer(request)
     try:
@@ -386,21 +411,9 @@ async def decide_view(request: Request) -> Response:
     return RedirectResponse(app_path("revisions", str(number), saved=1), 303)
 
 
-async def _headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    response.headers["content-security-policy"] = _pages.CONTENT_SECURITY_POLICY
-    response.headers["x-content-type-options"] = "nosniff"
-    response.headers["referrer-policy"] = "same-origin"
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
 def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The studio's ASGI app over ``studio``; requests for other hosts are refused (400)."""
-    from starlette.middleware.base import BaseHTTPMiddleware
-
+    """The studio's ASGI app over ``studio``: requests for hosts other than loopback
+    (127.0.0.1, localhost, [::1]) and ``allowed_hosts`` are refused (400)."""
     routes = [
         Route("/", runs_view),
         Route("/runs/{run_id}", run_view),
@@ -415,13 +428,6 @@ def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Sta
         Route("/revisions/{index}", revision_view),
         Route("/revisions/{index}", decide_view, methods=["POST"]),
     ]
-    hosts = allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
-    app = Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
-            Middleware(BaseHTTPMiddleware, dispatch=_headers),
-        ],
-    )
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, hosts=allowed_hosts or [])])
     app.state.studio = studio
     return app

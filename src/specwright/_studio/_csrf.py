@@ -10,8 +10,8 @@ Two checks, as datasette does with asgi-csrf, and both must pass on every POST:
   request was sent to, and ``Sec-Fetch-Site``, when the browser sends it, must say
   ``same-origin``.
 
-The ``Host`` itself is checked against the allowed hosts for every request (against DNS
-rebinding) by Starlette's ``TrustedHostMiddleware``.
+The ``Host`` itself is checked against the served hosts for every request (against DNS
+rebinding) by :class:`specwright._studio._guard.Guard`.
 """
 
 from __future__ import annotations

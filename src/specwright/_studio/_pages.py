@@ -20,6 +20,7 @@ from specwright._spec_diff._model import SpecChange, SpecDiff
 from specwright._studio._csrf import FIELD
 from specwright._studio._drafts import record_version
 from specwright._studio._index import FILTERS, Page, RevisionDecision, SampleFilter, SampleRow
+from specwright._studio._received import ReceivedMessage, ReceivedSpan, preamble_section, received
 
 Neighbours = tuple[tuple[str, int] | None, tuple[str, int] | None]
 """The samples before and after one under a filter: ``(scenario id, epoch)`` or ``None``."""
@@ -49,6 +50,11 @@ textarea, input[type=text] { font: inherit; width: 100%; max-width: 42em; }
 .pager { margin: 10px 0; }
 .flash { border-left: 4px solid var(--ok); background: var(--panel); padding: 6px 10px; }
 .conflict { border-left: 4px solid var(--bad); background: var(--panel); padding: 6px 10px; }
+.isolated { border: 2px dashed var(--warn-line); background: var(--warn-bg); border-radius: 6px;
+  margin: 4px 0; padding: 2px 8px; }
+.isolated.delegated { border-style: solid; }
+.iso-label { font-size: 12px; font-weight: 600; }
+.adapted { border-left: 4px solid var(--warn-line); padding-left: 6px; font-size: 12.5px; }
 """
 _STYLE = CSS + _STUDIO_CSS
 CONTENT_SECURITY_POLICY = (
@@ -229,26 +235,107 @@ def sample_body(
     flash: str = "",
     around: Neighbours = (None, None),
     where: SampleFilter = "all",
+    same_spec: bool = True,
 ) -> Html:
-    """One sample: the conversation, the answer, every judge, the section, people's verdicts."""
+    """One sample: the conversation as received (isolated spans marked), the answer, every
+    judge, the governing section's text, people's verdicts and the form to give one."""
     *sent, answer = sample.transcript or (None,)
+    messages, compiled = received([m for m in sent if m is not None], enforce=header.enforce)
+    preamble = messages[0].raw if compiled else None
     return el(
         "section",
         {},
         el("p", {"class": "flash"}, flash) if flash else "",
         _steps(header.run_id, around, where),
         el("h2", {}, "Conversation as the model received it"),
-        [_message(m.role, m.content) for m in sent if m is not None],
+        _conversation(header, sample, messages, compiled),
         el("h2", {}, "Answer"),
         _message(answer.role, answer.content) if answer is not None else el("p", {}, "No answer."),
         el("h2", {}, "Judges"),
         _judges(sample),
         el("h2", {}, "Governing section"),
-        _section(sample, section),
+        _section(sample, section, preamble, same_spec=same_spec),
         el("h2", {}, "People's verdicts"),
         _feedback_list(feedback),
         _verdict_form(header.run_id, sample, version, token, where),
     )
+
+
+def _conversation(
+    header: RunHeader, sample: SampleResult, messages: list[ReceivedMessage], compiled: bool
+) -> Html:
+    """The messages sent, each isolated block boxed with its authority, and what was adapted
+    for the server (on the message it changed, when the model under test's request)."""
+    blocks = sum(len(m.isolated) for m in messages)
+    if compiled:
+        note = (f"Compiled by the chain of command (eval --enforce): {blocks} isolated "
+                "block(s), between this request's boundary markers; isolated text carries no "
+                "authority unless the preamble delegated some.")  # fmt: skip
+    elif header.enforce:
+        note = "The run was enforced, but its first message holds no boundary rule: as logged."
+    else:
+        note = "Sent as written (the run did not use eval --enforce): nothing was isolated."
+    adapted: dict[int, list[str]] = {}
+    for a in sample.adaptations:
+        if a.model in ("", header.model):
+            adapted.setdefault(a.index, []).append(f"{a.kind}: {a.detail}")
+    return el(
+        "div",
+        {"class": "conversation compiled" if compiled else "conversation"},
+        el("p", {"class": "note", "id": "isolation-note"}, note),
+        [_received(n, m, adapted.get(n, [])) for n, m in enumerate(messages)],
+        _adaptations(sample),
+    )
+
+
+def _received(number: int, message: ReceivedMessage, adapted: list[str]) -> Html:
+    notes = [el("div", {"class": "adapted"}, "Adapted for the server: ", a) for a in adapted]
+    if message.preamble:
+        return el("details", {"class": "msg preamble", "id": f"message-{number}"},
+                  el("summary", {}, el("span", {"class": "role"}, "system"),
+                     " the preamble the compiler added (chain of command, isolation rules, "
+                     "the applicable sections)"),
+                  notes, el("pre", {}, message.raw))  # fmt: skip
+    exact = (
+        el("details", {}, el("summary", {}, "Exact text sent, markers included"),
+           el("pre", {}, message.raw))
+        if message.isolated else ""
+    )  # fmt: skip
+    return el(
+        "div",
+        {"class": "msg", "id": f"message-{number}"},
+        el("div", {"class": "role"}, message.role),
+        notes,
+        [_span(span) for span in message.spans],
+        exact,
+    )
+
+
+def _span(span: ReceivedSpan) -> Html:
+    if span.block is None:
+        return el("pre", {}, span.text)
+    if span.authority == "none":
+        label = f"Isolated block {span.block} · no authority (data, not instructions)"
+    else:
+        label = (f"Isolated block {span.block} · {span.authority} authority, "
+                 f"delegated by {span.delegated_by}")  # fmt: skip
+    kind = "isolated" if span.authority == "none" else "isolated delegated"
+    return el(
+        "div",
+        {"class": f"{kind} authority-{span.authority}", "id": f"block-{span.block}"},
+        el("div", {"class": "iso-label"}, label),
+        el("pre", {}, span.text),
+    )
+
+
+def _adaptations(sample: SampleResult) -> Html | str:
+    if not sample.adaptations:
+        return ""
+    items = [el("li", {}, el("code", {}, a.kind), f" ({a.model or 'request'}, message {a.index}): ",
+                a.detail, el("span", {"class": "note"}, f" · profile {a.profile}"))
+             for a in sample.adaptations]  # fmt: skip
+    return el("div", {"class": "adaptations"}, el("strong", {}, "Adapted for the servers"),
+              el("ul", {}, items))  # fmt: skip
 
 
 def _steps(run_id: str, around: Neighbours, where: SampleFilter) -> Html:
@@ -307,16 +394,40 @@ def _judge(name: str, compliant: bool | None, score: float | None, rationale: st
     )
 
 
-def _section(sample: SampleResult, section: Section | None) -> Html:
-    title = el("p", {}, el("span", {"class": "sid"}, sample.section_id), " ", sample.section_title)
+def _section(
+    sample: SampleResult, section: Section | None, preamble: str | None, *, same_spec: bool
+) -> Html:
+    """The governing section: its text as the preamble gave it to the model (an enforced
+    run), and its text in ``--spec`` (flagged when that is not the spec the run measured)."""
+    title = el(
+        "p",
+        {},
+        el("span", {"class": "sid"}, sample.section_id),
+        " ",
+        sample.section_title,
+        " ",
+        el("span", {"class": "badge"}, sample.authority) if sample.authority else "",
+        f" · layer {sample.layer}" if sample.layer else "",
+    )
+    sent = preamble_section(preamble, sample.section_id) if preamble is not None else None
+    given = [
+        el("h3", {}, "As the preamble gave it to the model"),
+        el("pre", {"class": "section-sent"}, sent)
+        if sent is not None
+        else el("p", {"class": "note"}, "The preamble left this section out (budget or "
+                "relevance): the model did not see its text."),
+    ] if preamble is not None else []  # fmt: skip
     if section is None:
-        return el(
-            "div",
-            {},
-            title,
-            el("p", {"class": "note"}, "Start the studio with --spec to see its text."),
-        )
-    return el("div", {"class": "prose"}, title, el("pre", {"class": "section-text"}, section.body))
+        spec_text: list[Html | str] = [
+            el("p", {"class": "note"}, "Start the studio with --spec to see its text.")
+        ]
+    else:
+        differs = (el("p", {"class": "conflict", "id": "other-spec"}, "--spec is not the spec "
+                      "this run measured (their content differs): this text may have changed "
+                      "since.") if not same_spec else "")  # fmt: skip
+        spec_text = [el("h3", {}, "In the spec"), differs,
+                     el("pre", {"class": "section-text"}, section.body)]  # fmt: skip
+    return el("div", {"class": "prose"}, title, given, spec_text)
 
 
 def _feedback_list(feedback: list[Feedback]) -> Html:
