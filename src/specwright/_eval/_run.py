@@ -404,6 +404,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, graders)
+    _use_display(options.display)
     with _sigterm_as_ctrl_c() as received:
         try:
             if unfinished is not None:
@@ -425,6 +426,20 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
             logs = []
         signal_name = received[0] if received else "Ctrl-C"
     return _ended(logs, options, model, graders, signal_name, resumed=unfinished is not None)
+
+
+def _use_display(display: Display) -> None:
+    """Make this run print through the display it asks for.
+
+    Inspect builds its display once per process and keeps it: after a run with ``plain``, a
+    run asking for ``none`` would still print ``plain`` progress to stdout (a library caller's,
+    or a test's, captured output). The kept one is dropped when the type differs.
+    """
+    from inspect_ai._display.core import active
+    from inspect_ai.util._display import display_type, display_type_initialized
+
+    if display_type_initialized() and display_type() != display:
+        active._active_display = None
 
 
 def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
