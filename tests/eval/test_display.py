@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
 
 from specwright._eval._run import EvalOptions, run_eval
 from tests.eval.conftest import eval_spec
@@ -36,5 +38,9 @@ def test_a_quiet_run_after_a_plain_one_prints_nothing(
 
     run_eval(options("plain", "plain"))
     assert "compliance" in capsys.readouterr().out  # the plain display names the task
+    # Inspect called directly in between (as a caller may: it prints through the kept plain
+    # display, its own affair) leaves that display kept and the display type set to none.
+    inspect_eval(Task(), model="mockllm/model", display="none", log_dir=str(tmp_path / "bare"))
+    capsys.readouterr()
     run_eval(options("none", "none"))
     assert capsys.readouterr().out == ""

@@ -404,7 +404,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, graders)
-    _use_display(options.display)
+    _drop_kept_display()
     with _sigterm_as_ctrl_c() as received:
         try:
             if unfinished is not None:
@@ -428,18 +428,16 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
     return _ended(logs, options, model, graders, signal_name, resumed=unfinished is not None)
 
 
-def _use_display(display: Display) -> None:
-    """Make this run print through the display it asks for.
+def _drop_kept_display() -> None:
+    """Make the next run print through the display it asks for.
 
-    Inspect builds its display once per process and keeps it: after a run with ``plain``, a
-    run asking for ``none`` would still print ``plain`` progress to stdout (a library caller's,
-    or a test's, captured output). The kept one is dropped when the type differs.
+    Inspect builds its display once per process, for the type asked first, and keeps it: after
+    a ``plain`` run, a run asking for ``none`` still printed ``plain`` progress into stdout (a
+    library caller's, or a test's, ``--json``). Dropped, Inspect builds the one asked for.
     """
     from inspect_ai._display.core import active
-    from inspect_ai.util._display import display_type, display_type_initialized
 
-    if display_type_initialized() and display_type() != display:
-        active._active_display = None
+    active._active_display = None
 
 
 def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
