@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,17 @@ def _isolated_results_store(
     path = tmp_path_factory.mktemp("store") / "results.sqlite"
     monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_inspect_display() -> None:
+    """Start each test without the progress display an earlier test left Inspect holding.
+
+    Inspect keeps the display it built first for the whole process; a test calling Inspect
+    directly with ``display="none"`` would print through an earlier test's ``plain`` one into
+    its captured stdout (which tests then parse), depending on which tests ran before it in
+    the same process (under xdist, on the same worker).
+    """
+    active = sys.modules.get("inspect_ai._display.core.active")
+    if active is not None:
+        active._active_display = None  # type: ignore[attr-defined]

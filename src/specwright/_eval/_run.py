@@ -404,6 +404,7 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
     }
     ready = on_ready or (lambda: None)
     unfinished = find_unfinished(options, model, graders)
+    _drop_kept_display()
     with _sigterm_as_ctrl_c() as received:
         try:
             if unfinished is not None:
@@ -425,6 +426,18 @@ def run_eval(options: EvalOptions, on_ready: Callable[[], None] | None = None) -
             logs = []
         signal_name = received[0] if received else "Ctrl-C"
     return _ended(logs, options, model, graders, signal_name, resumed=unfinished is not None)
+
+
+def _drop_kept_display() -> None:
+    """Make the next run print through the display it asks for.
+
+    Inspect builds its display once per process, for the type asked first, and keeps it: after
+    a ``plain`` run, a run asking for ``none`` still printed ``plain`` progress into stdout (a
+    library caller's, or a test's, ``--json``). Dropped, Inspect builds the one asked for.
+    """
+    from inspect_ai._display.core import active
+
+    active._active_display = None
 
 
 def _retry(log: EvalLog, common: dict[str, Any]) -> list[EvalLog]:
