@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from specwright._cli._common import echo_json, model_profile
+from specwright._cli._exit import ExitCode
 from specwright._cli._generate_common import (
+    GenerateOptions,
     exit_code,
     freeze_heap,
     prepare,
@@ -29,8 +31,8 @@ __all__ = ["run_search"]
 
 
 def run_search(
-    spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...], settings: Settings
-) -> int:
+    spec: Spec, options: GenerateOptions, kinds: tuple[GeneratedKind, ...], settings: Settings
+) -> ExitCode:
     """Generate, evaluate on ``--target``, search ``--rounds`` rounds; write every draft."""
     from specwright._eval._judge import GraderSettings
     from specwright._eval._provider import inspect_model
@@ -41,7 +43,9 @@ def run_search(
         raise ConfigurationError("--adaptive needs --target MODEL (the model to find failures of)")
     grader_name = options["grader"] or settings.grader or target_name
     prepared = prepare(spec, options, kinds, settings)
-    limit = options["max_concurrency"] or model_profile(options, settings).max_connections
+    limit = (
+        options["max_concurrency"] or model_profile(options["profile"], settings).max_connections
+    )
     target = inspect_model(target_name, max_connections=limit)
     grader = inspect_model(grader_name, max_connections=limit, role="grader")
     judges = Judges(target, grader, GraderSettings(samples=options["grader_samples"]), limit)
