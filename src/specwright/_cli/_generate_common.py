@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -41,7 +41,6 @@ __all__ = [
     "print_result",
     "print_sections",
     "report_failures",
-    "summary",
     "write_all",
 ]
 
@@ -197,7 +196,9 @@ def report_failures(result: GenerationResult, output: Path) -> None:
 
 def print_result(result: GenerationResult, as_json: bool, output: Path) -> None:
     if as_json:
-        echo_json(summary(result, output))
+        from specwright._generate._summary import GenerationSummary
+
+        echo_json(GenerationSummary.of(result, output).model_dump(mode="json"))
         return
     print_sections(result)
     click.echo(
@@ -206,18 +207,6 @@ def print_result(result: GenerationResult, as_json: bool, output: Path) -> None:
         f"`specwright scenarios review {output}`",
         err=True,
     )
-
-
-def summary(result: GenerationResult, output: Path) -> dict[str, Any]:
-    """The ``--json`` summary of one generation."""
-    return {
-        "output": str(output),
-        "written": len(result.records),
-        "requests": result.requests,
-        "tokens": result.tokens,
-        "seconds": result.seconds,
-        "sections": {k: v.model_dump(mode="json") for k, v in result.sections.items()},
-    }
 
 
 def print_sections(result: GenerationResult) -> None:

@@ -16,7 +16,6 @@ from specwright._cli._generate_common import (
     freeze_heap,
     prepare,
     print_sections,
-    summary,
     write_all,
 )
 from specwright._errors import ConfigurationError
@@ -87,10 +86,9 @@ def _progress(report: RoundReport) -> None:
 
 def _print(result: AdaptiveResult, as_json: bool, output: Path) -> None:
     if as_json:
-        data = summary(result.generation[0], output)
-        data["written"] = len(result.records)
-        data["rounds"] = [r.model_dump(mode="json") for r in result.rounds]
-        echo_json(data)
+        from specwright._generate._summary import GenerationSummary
+
+        echo_json(GenerationSummary.of(result, output).model_dump(mode="json"))
         return
     print_sections(result.generation[0])
     click.echo("round  scenarios  failures  disagreements  errors  tokens (gen/target/grader)")
