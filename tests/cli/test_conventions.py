@@ -283,4 +283,6 @@ def test_the_typed_commands() -> None:
         for sub in [_command(name), *getattr(_command(name), "commands", {}).values()]
         if _typed_options(sub) is not None
     }
-    assert {"export-data", "review", "decisions"} <= typed
+    assert {
+        "export-data", "review", "decisions", "eval", "calibrate", "generate", "propose", "serve"
+    } <= typed  # fmt: skip

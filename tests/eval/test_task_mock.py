@@ -76,9 +76,9 @@ def test_unscored_grades_are_reported_apart_never_as_failures(spec: Spec, tmp_pa
     assert "protect_teens" in run.by_section and run.by_section["protect_teens"].rate is None
     unscored = [s for s in run.samples if s.compliant is None]
     assert all(s.unscored_reason and "unparseable" in s.unscored_reason for s in unscored)
-    from specwright._cli.eval import summary_json
+    from specwright._eval._summary import RunSummary
 
-    summary = summary_json(run)
+    summary = RunSummary.of(run).model_dump(mode="json")
     assert summary["n_unscored"] == 2 and summary["overall"] == 1.0
     assert summary["unscored_reasons"] == {"unparseable: no JSON object in answer": 2}
 

@@ -1,9 +1,10 @@
 """The ``specwright`` command line: one module per command, registered below.
 
-Machine output goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 findings or
-failures, 2 unreadable input or usage error. Every error is one stderr line starting with
-``specwright: error:``; shared options (``--spec``, ``--results-db``, ``--log-dir``) come
-from ``_cli/_common.py`` so they read the same in every command.
+Machine output goes to stdout, diagnostics to stderr. Exit codes (decided in ``_cli/_exit.py``):
+0 ok, 1 findings or failures, 2 unreadable input or usage error. Every error is one stderr
+line starting with ``specwright: error:``; shared options (``--spec``, ``--results-db``,
+``--log-dir``) come from ``_cli/_common.py`` so they read the same in every command, and each
+command's options are typed (a ``TypedDict`` per command, unpacked into its keyword arguments).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 
 import click
 
+from specwright._cli._exit import ExitCode, command_exit, error_exit
 from specwright._errors import SpecwrightError
 from specwright._version import __version__
 
@@ -79,10 +81,6 @@ _SUMMARIES: dict[str, str] = {
 ERROR_PREFIX = "specwright: error: "
 """How every error line on stderr starts, whichever command failed."""
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -129,34 +127,32 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = load_settings()
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> ExitCode:
     """Run the CLI; return the exit code instead of raising ``SystemExit``."""
     try:
         result = cli.main(args=argv, prog_name="specwright", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         # Bare `specwright` asks what there is: the help, on stdout, and success.
         click.echo(exc.ctx.get_help())
-        return EXIT_OK
+        return ExitCode.OK
     except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
+        return error_exit(exc)
     except (click.ClickException, click.Abort, SpecwrightError, KeyboardInterrupt) as exc:
-        return _report_error(exc)
-    # Commands return their exit code (findings → 1); click returns it in non-standalone mode.
-    return result if isinstance(result, int) else EXIT_OK
+        _report_error(exc)
+        return error_exit(exc)
+    # Commands return their ExitCode; click hands it back in non-standalone mode.
+    return command_exit(result)
 
 
-def _report_error(exc: BaseException) -> int:
-    """One line on stderr for an expected failure; the exit code that goes with it."""
+def _report_error(exc: BaseException) -> None:
+    """One line on stderr for an expected failure."""
     if isinstance(exc, click.ClickException):
         click.echo(_click_error_line(exc), err=True)
-        # click gives usage errors 2 and other ClickExceptions 1; both are input errors here.
-        return EXIT_USAGE if exc.exit_code in (1, 2) else exc.exit_code
-    if isinstance(exc, KeyboardInterrupt | click.Abort):
+    elif isinstance(exc, KeyboardInterrupt | click.Abort):
         # click turns Ctrl-C into Abort: either way the user stopped the command.
         click.echo("Interrupted.", err=True)
-        return 130
-    click.echo(f"{ERROR_PREFIX}{exc}", err=True)
-    return EXIT_USAGE
+    else:
+        click.echo(f"{ERROR_PREFIX}{exc}", err=True)
 
 
 def _click_error_line(exc: click.ClickException) -> str:

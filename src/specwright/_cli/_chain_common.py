@@ -24,6 +24,7 @@ from specwright._chain._resolution import Resolution, resolve
 from specwright._chain._spec_index import SpecIndex
 from specwright._chain._tokens import TokenCounter
 from specwright._cli._common import err_console, load_spec_option, spec_option, warn_deprecated
+from specwright._cli._exit import ExitCode, findings_if
 from specwright._model import Spec
 from specwright._settings import Settings
 
@@ -160,14 +161,14 @@ def load_inputs(
     return spec, conversation, delegations
 
 
-def interpreter_status(resolution: Resolution) -> int:
-    """Warn on stderr about interpreter calls whose answers were lost; 1 when all were."""
+def interpreter_status(resolution: Resolution) -> ExitCode:
+    """Warn on stderr about interpreter calls whose answers were lost; FINDINGS when all were."""
     failed, total = resolution.interpreter_failures, resolution.interpreter_calls
     if not failed:
-        return 0
+        return ExitCode.OK
     err_console().print(
         f"[yellow]warning[/]: the {resolution.interpreter} interpreter gave no usable answer "
         f"in {failed} of {total} calls (unparseable, refused or unreachable); those answers "
         "are undetermined"
     )
-    return 1 if failed == total else 0
+    return findings_if(failed == total)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -41,14 +40,24 @@ class ChangedSince:
             )
 
 
-def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSince | None:
-    """Pick the sections to re-run (into ``options["sections"]``); ``None`` without the flags."""
-    old_path, baseline_path = options.pop("changed_since"), options.pop("baseline")
+def plan_changed_since(
+    settings: Settings,
+    spec_path: Path | None,
+    old_path: Path | None,
+    baseline_path: Path | None,
+    *,
+    sections: tuple[str, ...],
+) -> ChangedSince | None:
+    """Pick the sections to re-run (its ``affected``); ``None`` without the flags.
+
+    ``old_path`` is ``--changed-since``, ``baseline_path`` ``--baseline``; ``sections`` (the
+    ``--sections`` given) must be empty.
+    """
     if old_path is None and baseline_path is None:
         return None
     if old_path is None or baseline_path is None:
         raise ConfigurationError("--changed-since OLD_SPEC and --baseline RUN go together")
-    if options["sections"]:
+    if sections:
         raise ConfigurationError("--changed-since picks the sections itself: drop --sections")
     from specwright._cli._report_common import log_reader
     from specwright._layers._read import read_spec
@@ -56,7 +65,7 @@ def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSi
     from specwright._scenarios import select_sections
     from specwright._spec_diff._affected import affected_sections
 
-    spec_path = options["spec_path"] or settings.spec
+    spec_path = spec_path or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
     spec = read_spec(spec_path)
@@ -64,7 +73,6 @@ def plan_changed_since(settings: Settings, options: dict[str, Any]) -> ChangedSi
     if len(runs) != 1:
         raise ConfigurationError(f"--baseline {baseline_path}: expected one run, found {len(runs)}")
     affected = affected_sections(read_spec(old_path), spec)
-    options["sections"] = (",".join(affected),) if affected else ()
     rerun = frozenset(select_sections(spec, affected)) if affected else frozenset()
     return ChangedSince(spec, runs[0], affected, rerun)
 

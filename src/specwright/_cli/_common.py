@@ -1,7 +1,9 @@
 """Helpers shared by CLI commands: the shared options, loading specs, writing JSON, consoles.
 
 Options that several commands take are built here once (``--spec``, ``--results-db``,
-``--log-dir``) so that their names, metavars and help read the same everywhere.
+``--log-dir``, ``--profile``, ``--json``) so that their names, metavars and help read the same
+everywhere; each comes with the ``TypedDict`` of what click passes for it (:class:`SpecOption`,
+...), from which a command's own options type is composed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, TypeVar, cast, get_args
 
 import click
 from pydantic import BaseModel
@@ -29,7 +31,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ERROR_PREFIX",
     "SPEC_FORMATS",
+    "DraftingOptions",
+    "JsonOption",
+    "LogDirOption",
+    "ProfileName",
+    "ProfileOption",
+    "ResultsDbOption",
     "SpecFormat",
+    "SpecOption",
     "chosen_spec_format",
     "echo_json",
     "emit_spec",
@@ -39,8 +48,10 @@ __all__ = [
     "json_flag",
     "load_spec_option",
     "log_dir_option",
+    "model_profile",
     "out_console",
     "plural",
+    "profile_option",
     "resolve_log_dir",
     "results_db_option",
     "spec_argument",
@@ -61,6 +72,56 @@ SpecFormat: TypeAlias = Literal["json", "markdown"]
 
 SPEC_FORMATS: tuple[SpecFormat, ...] = get_args(SpecFormat)
 """Every :data:`SpecFormat`, in the order ``--format`` lists them."""
+
+ProfileName: TypeAlias = Literal["openai", "llama-cpp", "vllm", "ollama", "generic"]
+"""specwright._llm.PROFILES' names, spelled out so that --help loads nothing (a test checks)."""
+
+
+class SpecOption(TypedDict):
+    """``--spec SPEC`` (:func:`spec_option`)."""
+
+    spec_path: Path | None
+    """The spec given; ``None``: the ``SPECWRIGHT_SPEC`` setting."""
+
+
+class ResultsDbOption(TypedDict):
+    """``--results-db URL`` under its usual name (:func:`results_db_option`)."""
+
+    results_db: str | None
+    """The store given; ``None``: the ``SPECWRIGHT_RESULTS_DB`` setting."""
+
+
+class LogDirOption(TypedDict):
+    """``--log-dir DIR`` under its usual name (:func:`log_dir_option`)."""
+
+    log_dir: Path | None
+    """The directory given; ``None``: see :func:`resolve_log_dir`."""
+
+
+class ProfileOption(TypedDict):
+    """``--profile NAME`` (:func:`profile_option`)."""
+
+    profile: ProfileName | None
+    """The profile given; ``None``: the ``SPECWRIGHT_MODEL_PROFILE`` setting."""
+
+
+class DraftingOptions(ProfileOption):
+    """How a drafting model is asked: ``generate``'s generator and ``propose``'s model."""
+
+    temperature: float
+    """``--temperature``."""
+    seed: int
+    """``--seed`` of the first request."""
+    timeout: float | None
+    """``--timeout`` seconds per request; ``None``: the profile's."""
+    max_tokens: int
+    """``--max-tokens``: the longest reply."""
+
+
+class JsonOption(TypedDict):
+    """``--json``: machine output on stdout."""
+
+    as_json: bool
 
 
 def env_help(text: str, *names: str, default: str | None = None) -> str:
@@ -134,8 +195,7 @@ def results_db_option(dest: str = "results_db") -> Callable[[_F], _F]:
     )
 
 
-_PROFILES = ("openai", "llama-cpp", "vllm", "ollama", "generic")
-"""specwright._llm.PROFILES' names, spelled out so that --help loads nothing (a test checks)."""
+_PROFILES: tuple[ProfileName, ...] = get_args(ProfileName)
 
 
 def profile_option() -> Callable[[_F], _F]:
@@ -154,12 +214,12 @@ def profile_option() -> Callable[[_F], _F]:
     )
 
 
-def model_profile(options: dict[str, Any], settings: Settings | None) -> ModelProfile:
+def model_profile(profile: ProfileName | None, settings: Settings | None) -> ModelProfile:
     """The :class:`specwright._llm.ModelProfile` that ``--profile`` or the setting names."""
     from specwright._llm import profile_named
 
-    if options.get("profile"):
-        return profile_named(options["profile"])
+    if profile:
+        return profile_named(profile)
     name = settings.model_profile if settings is not None else None
     return profile_named(name, setting="SPECWRIGHT_MODEL_PROFILE")
 

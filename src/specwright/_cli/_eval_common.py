@@ -10,10 +10,17 @@ import click
 from click.decorators import FC
 
 from specwright._cli import _common as common
-from specwright._cli._common import resolve_log_dir  # re-exported: eval and calibrate share it
+from specwright._cli._common import (
+    JsonOption,
+    LogDirOption,
+    ResultsDbOption,
+    SpecOption,
+    resolve_log_dir,  # re-exported: eval and calibrate share it
+)
 from specwright._errors import ConfigurationError
 
 __all__ = [
+    "JudgeOptions",
     "check_graders",
     "grader_option",
     "grader_samples_option",
@@ -28,6 +35,21 @@ __all__ = [
 ]
 
 spec_option = common.spec_option  # one --spec for every command
+
+
+class JudgeOptions(SpecOption, LogDirOption, ResultsDbOption, JsonOption):
+    """What ``eval`` and ``calibrate`` both take: the spec, whose sections, which judges, how
+    hard to push them, where logs and results go."""
+
+    graders: tuple[str, ...]
+    """``--grader``, repeatable (checked by :func:`check_graders`)."""
+    sections: tuple[str, ...]
+    """``--sections``, as given (split by :func:`split_sections`)."""
+    grader_samples: int
+    """``--grader-samples``: grades per answer (the median counts)."""
+    max_connections: int
+    """``--max-connections``: requests in flight per model."""
+
 
 sections_option = click.option(
     "--sections", multiple=True, help="Only these section ids (repeatable, or a,b)."

@@ -9,12 +9,19 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from specwright._cli._common import echo_json, model_profile
+from specwright._cli._common import (
+    DraftingOptions,
+    JsonOption,
+    SpecOption,
+    echo_json,
+    model_profile,
+)
 from specwright._cli._eval_common import split_sections
+from specwright._cli._exit import ExitCode, findings_if
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from specwright._scenarios import GeneratedKind, ScenarioRecord
 
 __all__ = [
+    "GenerateOptions",
     "PreparedGeneration",
     "exit_code",
     "freeze_heap",
@@ -33,9 +41,37 @@ __all__ = [
     "print_result",
     "print_sections",
     "report_failures",
-    "summary",
     "write_all",
 ]
+
+
+class GenerateOptions(SpecOption, DraftingOptions, JsonOption):
+    """The options of ``specwright generate`` (and its ``--adaptive`` search)."""
+
+    sections: tuple[str, ...]
+    """``--sections``, as given."""
+    generator: str
+    """``--generator MODEL``."""
+    per_section: int
+    """``--per-section``: scenarios per section and kind."""
+    kinds: tuple[str, ...]
+    """``--kinds``, as given."""
+    output: Path
+    """``-o FILE``: the scenario file."""
+    max_concurrency: int | None
+    """``--max-concurrency``; ``None``: the profile's."""
+    max_retries: int
+    """``--max-retries`` per request."""
+    adaptive: bool
+    """``--adaptive``: search near failures of ``--target``."""
+    target: str | None
+    """``--target MODEL`` (``--adaptive``)."""
+    grader: str | None
+    """``--grader MODEL`` (``--adaptive``)."""
+    rounds: int
+    """``--rounds`` (``--adaptive``)."""
+    grader_samples: int
+    """``--grader-samples`` (``--adaptive``)."""
 
 
 def freeze_heap() -> None:
@@ -48,15 +84,15 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def exit_code(result: GenerationResult) -> int:
-    """1 when requests failed or no reply was usable at all, else 0.
+def exit_code(result: GenerationResult) -> ExitCode:
+    """FINDINGS when requests failed or no reply was usable at all, else OK.
 
     Duplicates of what the file already holds are a normal outcome of re-running.
     """
     reports = result.sections.values()
     failed = sum(r.bad.get("request_failed", 0) for r in reports)
     usable = sum(r.written + r.duplicates for r in reports)
-    return 1 if failed or not usable else 0
+    return findings_if(bool(failed) or not usable)
 
 
 class PreparedGeneration:
@@ -97,7 +133,7 @@ class PreparedGeneration:
 
 def prepare(
     spec: Spec,
-    options: dict[str, Any],
+    options: GenerateOptions,
     kinds: tuple[GeneratedKind, ...],
     settings: Settings | None = None,
 ) -> PreparedGeneration:
@@ -120,7 +156,7 @@ def prepare(
         raise ConfigurationError("nothing to generate: no section supports the chosen --kinds")
     check_reachable(endpoint, option="--generator")
     client = GeneratorClient(
-        endpoint, generator_settings(options), profile=model_profile(options, settings)
+        endpoint, generator_settings(options), profile=model_profile(options["profile"], settings)
     )
     return PreparedGeneration(spec, client, requests, existing)
 
@@ -132,7 +168,7 @@ def write_all(output: Path, new: Sequence[ScenarioRecord]) -> None:
     append_new(output, new)
 
 
-def generator_settings(options: dict[str, Any]) -> GeneratorSettings:
+def generator_settings(options: GenerateOptions) -> GeneratorSettings:
     """The generator settings the options ask for."""
     from specwright._generate._client import GeneratorSettings
 
@@ -160,7 +196,9 @@ def report_failures(result: GenerationResult, output: Path) -> None:
 
 def print_result(result: GenerationResult, as_json: bool, output: Path) -> None:
     if as_json:
-        echo_json(summary(result, output))
+        from specwright._generate._summary import GenerationSummary
+
+        echo_json(GenerationSummary.of(result, output).model_dump(mode="json"))
         return
     print_sections(result)
     click.echo(
@@ -169,18 +207,6 @@ def print_result(result: GenerationResult, as_json: bool, output: Path) -> None:
         f"`specwright scenarios review {output}`",
         err=True,
     )
-
-
-def summary(result: GenerationResult, output: Path) -> dict[str, Any]:
-    """The ``--json`` summary of one generation."""
-    return {
-        "output": str(output),
-        "written": len(result.records),
-        "requests": result.requests,
-        "tokens": result.tokens,
-        "seconds": result.seconds,
-        "sections": {k: v.model_dump(mode="json") for k, v in result.sections.items()},
-    }
 
 
 def print_sections(result: GenerationResult) -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from specwright._cli._common import echo_json, model_profile
+from specwright._cli._exit import ExitCode
 from specwright._cli._generate_common import (
+    GenerateOptions,
     exit_code,
     freeze_heap,
     prepare,
     print_sections,
-    summary,
     write_all,
 )
 from specwright._errors import ConfigurationError
@@ -29,8 +30,8 @@ __all__ = ["run_search"]
 
 
 def run_search(
-    spec: Spec, options: dict[str, Any], kinds: tuple[GeneratedKind, ...], settings: Settings
-) -> int:
+    spec: Spec, options: GenerateOptions, kinds: tuple[GeneratedKind, ...], settings: Settings
+) -> ExitCode:
     """Generate, evaluate on ``--target``, search ``--rounds`` rounds; write every draft."""
     from specwright._eval._judge import GraderSettings
     from specwright._eval._provider import inspect_model
@@ -41,7 +42,9 @@ def run_search(
         raise ConfigurationError("--adaptive needs --target MODEL (the model to find failures of)")
     grader_name = options["grader"] or settings.grader or target_name
     prepared = prepare(spec, options, kinds, settings)
-    limit = options["max_concurrency"] or model_profile(options, settings).max_connections
+    limit = (
+        options["max_concurrency"] or model_profile(options["profile"], settings).max_connections
+    )
     target = inspect_model(target_name, max_connections=limit)
     grader = inspect_model(grader_name, max_connections=limit, role="grader")
     judges = Judges(target, grader, GraderSettings(samples=options["grader_samples"]), limit)
@@ -83,10 +86,9 @@ def _progress(report: RoundReport) -> None:
 
 def _print(result: AdaptiveResult, as_json: bool, output: Path) -> None:
     if as_json:
-        data = summary(result.generation[0], output)
-        data["written"] = len(result.records)
-        data["rounds"] = [r.model_dump(mode="json") for r in result.rounds]
-        echo_json(data)
+        from specwright._generate._summary import GenerationSummary
+
+        echo_json(GenerationSummary.of(result, output).model_dump(mode="json"))
         return
     print_sections(result.generation[0])
     click.echo("round  scenarios  failures  disagreements  errors  tokens (gen/target/grader)")

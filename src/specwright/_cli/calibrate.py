@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import click
 
@@ -15,6 +15,7 @@ from specwright._cli._common import (
     results_db_option,
 )
 from specwright._cli._eval_common import (
+    JudgeOptions,
     check_graders,
     grader_option,
     grader_samples_option,
@@ -27,6 +28,7 @@ from specwright._cli._eval_common import (
     split_sections,
     writable_log_dir,
 )
+from specwright._cli._exit import ExitCode, findings_if, worst
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._results import Calibration, agreement_line
@@ -35,7 +37,16 @@ from specwright._settings import Settings
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._calibrate import JudgesCalibration, LabelledCase
 
-__all__ = ["calibrate", "calibration_json"]
+__all__ = ["CalibrateOptions", "calibrate", "calibration_json"]
+
+
+class CalibrateOptions(JudgeOptions):
+    """The options of ``specwright calibrate``, as click passes them."""
+
+    min_kappa: float | None
+    """``--min-kappa``: exit 1 below it (or when kappa is undefined)."""
+    with_feedback: bool
+    """``--with-feedback``: people's verdicts graded as labelled cases too."""
 
 
 @click.command()
@@ -60,7 +71,7 @@ __all__ = ["calibrate", "calibration_json"]
 @results_db_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON on stdout.")
 @click.pass_obj
-def calibrate(settings: Settings, /, **options: Any) -> int:
+def calibrate(settings: Settings, /, **options: Unpack[CalibrateOptions]) -> ExitCode:
     """Grade the spec's labelled answers: GOOD should be compliant, BAD not, OK apart.
 
     The result is saved beside the eval logs so that `specwright eval` records it. With
@@ -83,7 +94,7 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
         results, judged = _calibrate_all(spec, graders, directory, options, extra)
     except GraderFailure as exc:
         click.echo(f"specwright: error: {exc}", err=True)
-        return 1
+        return ExitCode.FINDINGS
     if options["as_json"]:
         # One judge: the calibration itself, as always; several: one document per judge and
         # their agreement with each other on the same answers.
@@ -100,14 +111,14 @@ def calibrate(settings: Settings, /, **options: Any) -> int:
         click.echo(note, err=True)
     for result in results:  # on stderr in --json mode too: why grades did not count
         _print_unscored(result, len(results) > 1)
-    return max(_gate(r, options["min_kappa"], len(results) > 1) for r in results)
+    return worst(*(_gate(r, options["min_kappa"], len(results) > 1) for r in results))
 
 
 def _calibrate_all(
     spec: Spec,
     graders: tuple[str, ...],
     directory: Path,
-    options: dict[str, Any],
+    options: CalibrateOptions,
     extra_cases: list[LabelledCase],
 ) -> tuple[list[Calibration], JudgesCalibration | None]:
     """Each judge's calibration, saved as soon as made; with several, their agreement."""
@@ -122,20 +133,34 @@ def _calibrate_all(
         click.echo(f"saved {save_calibration(result, directory)}", err=True)
         results.append(result)
 
-    common: dict[str, Any] = {
-        "sections": list(split_sections(options["sections"])) or None,
-        "settings": GraderSettings(samples=options["grader_samples"]),
-        "max_connections": options["max_connections"],
-        "extra_cases": extra_cases,
-    }
+    sections = list(split_sections(options["sections"])) or None
+    grading = GraderSettings(samples=options["grader_samples"])
+    connections = options["max_connections"]
     names = [resolve_model_name(g) for g in graders]
     if len(names) == 1:
-        save(run_calibration(spec, names[0], **common))
+        one = run_calibration(
+            spec,
+            names[0],
+            sections=sections,
+            settings=grading,
+            max_connections=connections,
+            extra_cases=extra_cases,
+        )
+        save(one)
         return results, None
-    return results, calibrate_judges(spec, names, on_done=save, **common)
+    judged = calibrate_judges(
+        spec,
+        names,
+        on_done=save,
+        sections=sections,
+        settings=grading,
+        max_connections=connections,
+        extra_cases=extra_cases,
+    )
+    return results, judged
 
 
-def _inputs(settings: Settings, options: dict[str, Any]) -> tuple[Spec, tuple[str, ...], Path]:
+def _inputs(settings: Settings, options: CalibrateOptions) -> tuple[Spec, tuple[str, ...], Path]:
     """The spec, the graders and a writable log directory; a usage error when missing."""
     from specwright._layers._read import read_spec
 
@@ -179,23 +204,23 @@ def _print_unscored(result: Calibration, name: bool) -> None:
         click.echo(f"  {count}: {reason}", err=True)
 
 
-def _gate(result: Calibration, min_kappa: float | None, name: bool = False) -> int:
+def _gate(result: Calibration, min_kappa: float | None, name: bool = False) -> ExitCode:
     """Exit 1 when nothing was scored, or kappa is below ``--min-kappa`` or cannot be
     computed; say which (and, with several judges, whose)."""
     who = f"grader {result.grader}: " if name else ""
     if result.n_scored == 0:
         click.echo(f"{who}nothing was scored ({_undefined_kappa(result)})", err=True)
-        return 1
+        return ExitCode.FINDINGS
     if min_kappa is None:
-        return 0
+        return ExitCode.OK
     if result.kappa is None:
         message = f"{who}{_undefined_kappa(result)}, so --min-kappa {min_kappa} is not met"
         click.echo(message, err=True)
-        return 1
-    if result.kappa < min_kappa:
+        return ExitCode.FINDINGS
+    below = result.kappa < min_kappa
+    if below:
         click.echo(f"{who}kappa {result.kappa:.3f} is below --min-kappa {min_kappa}", err=True)
-        return 1
-    return 0
+    return findings_if(below)
 
 
 def _kappa_bound(value: float | None) -> float | None:

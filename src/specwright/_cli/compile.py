@@ -14,6 +14,7 @@ from specwright._chain._spotlight import SpotlightMode, check_mode
 from specwright._chain._tokens import create_token_counter
 from specwright._cli._chain_common import ChainArgs, chain_options, interpreter_status
 from specwright._cli._common import echo_json, err_console, out_console, plural, warn_deprecated
+from specwright._cli._exit import ExitCode
 from specwright._settings import Settings
 
 __all__ = ["compile_command"]
@@ -92,7 +93,7 @@ def compile_command(
     counter_name: str,
     keep_assistant: bool,
     full: bool,
-) -> int:
+) -> ExitCode:
     """Compile CONVERSATION under SPEC into the messages a target model receives.
 
     Prints a summary (roles, sizes, isolated blocks, preamble sections and tokens); --full

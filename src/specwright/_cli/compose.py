@@ -14,6 +14,7 @@ from specwright._cli._common import (
     spec_option_for,
     spec_path_or_setting,
 )
+from specwright._cli._exit import ExitCode
 
 __all__ = ["compose"]
 
@@ -36,7 +37,7 @@ def compose(
     output: Path | None,
     fmt: SpecFormat | None,
     as_json: bool,
-) -> int:
+) -> ExitCode:
     """Compose OVERLAY specs, in order, on BASE by the chain of command.
 
     Each overlay may add sections, and override (`overrides:`) or disable (`disables:`) base
@@ -58,7 +59,7 @@ def compose(
     fmt = fmt or ("markdown" if output is not None and output.suffix != ".json" else "json")
     note = f" ({len(spec.layers)} layers)"
     emit_spec(spec, fmt, output, dir_note=note, file_note=note)
-    return 0
+    return ExitCode.OK
 
 
 def _base_and_overlays(

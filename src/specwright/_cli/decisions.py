@@ -17,6 +17,7 @@ from specwright._cli._common import (
     results_db_option,
     spec_option_for,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._settings import Settings
@@ -71,7 +72,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON 
 @_json_option
 @_db_option
 @click.pass_context
-def decisions(ctx: click.Context, /, **options: Unpack[DecisionsOptions]) -> int:
+def decisions(ctx: click.Context, /, **options: Unpack[DecisionsOptions]) -> ExitCode:
     """List the gateway's decision records, newest first (all matching unless --limit).
 
     \b
@@ -81,7 +82,7 @@ def decisions(ctx: click.Context, /, **options: Unpack[DecisionsOptions]) -> int
       specwright decisions show dec_3f2a9c1e --spec path/to/spec
     """
     if ctx.invoked_subcommand is not None:
-        return 0
+        return ExitCode.OK
     from specwright._serve._decision_store import DecisionFilter
 
     status = options["status"]
@@ -96,7 +97,7 @@ def decisions(ctx: click.Context, /, **options: Unpack[DecisionsOptions]) -> int
         click.echo("no decision records match", err=True)
     else:
         _print_list(records)
-    return 0
+    return ExitCode.OK
 
 
 def _store(settings: Settings, db_url: str | None) -> Any:
@@ -127,7 +128,7 @@ def _print_list(records: list[DecisionRecord]) -> None:
 @click.pass_obj
 def show(
     settings: Settings, decision_id: str, spec_path: Path | None, as_json: bool, db_url: str | None
-) -> int:
+) -> ExitCode:
     """Show one decision: what applied, what was superseded or ignored and by what, and the
     spec text that governed it.
 
@@ -147,7 +148,7 @@ def show(
                    "governing_sections": governing})  # fmt: skip
     else:
         _print_record(record, matches, governing)
-    return 0
+    return ExitCode.OK
 
 
 def _spec(path: Path | None, settings: Settings) -> Spec | None:

@@ -15,6 +15,7 @@ from specwright._cli._common import (
     spec_path_or_setting,
     writing,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._spec_diff._model import SELECTORS
 
@@ -42,7 +43,7 @@ def diff(
     fmt: str | None,
     output: Path | None,
     fail_on: tuple[str, ...],
-) -> int:
+) -> ExitCode:
     """Compare spec OLD with spec NEW: sections added, removed, moved or re-parented,
     authority raised or lowered, text changed word by word, examples added, removed or
     relabelled, eval prompts added or removed.
@@ -85,8 +86,8 @@ def diff(
         verb = "matches" if len(failing) == 1 else "match"
         kinds = " ".join(fail_on)
         click.echo(f"{plural(len(failing), 'change')} {verb} --fail-on {kinds}", err=True)
-        return 1
-    return 0
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def _old_and_new(paths: tuple[Path, ...], spec_path: Path | None) -> tuple[Path, Path]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import load_spec_option, spec_option_for
+from specwright._cli._exit import ExitCode
 from specwright._cli._report_common import infer_format, write_output
 from specwright._settings import Settings
 
@@ -33,7 +34,7 @@ __all__ = ["disagreements"]
 )
 @click.pass_obj
 def disagreements(settings: Settings, *, runs: tuple[Path, ...], spec_path: Path | None, top: int,
-                  as_json: bool, output: Path | None) -> int:  # fmt: skip
+                  as_json: bool, output: Path | None) -> ExitCode:  # fmt: skip
     """Rank sections and scenarios of RUN... by disagreement across models, judges and epochs.
 
     A scenario that every model fails is flagged: the spec's text is the likelier problem.
@@ -52,4 +53,4 @@ def disagreements(settings: Settings, *, runs: tuple[Path, ...], spec_path: Path
     spec = load_spec_option(spec_path, settings) if spec_path or settings.spec else None
     report = find_disagreements(load_runs(list(runs), log_reader()), spec)
     write_output(render_disagreements(report, fmt, top=top), output)
-    return 0
+    return ExitCode.OK

@@ -6,13 +6,13 @@ import contextlib
 import os
 import re
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import click
 
 from specwright._cli._common import (
+    ProfileOption,
     echo_json,
     env_help,
     err_console,
@@ -22,6 +22,7 @@ from specwright._cli._common import (
     results_db_option,
 )
 from specwright._cli._eval_common import (
+    JudgeOptions,
     check_graders,
     grader_option,
     grader_samples_option,
@@ -34,6 +35,7 @@ from specwright._cli._eval_common import (
     split_sections,
     writable_log_dir,
 )
+from specwright._cli._exit import ExitCode, findings_if, stage_exit
 from specwright._errors import ConfigurationError
 from specwright._results import Rate, RunResult, agreement_line, judges_validity
 from specwright._settings import Settings
@@ -42,7 +44,47 @@ if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._cli._changed_since import ChangedSince
     from specwright._eval._run import EvalOptions, RunOutcome
 
-__all__ = ["eval_command", "resolve_models"]
+__all__ = ["EvalCommandOptions", "eval_command", "resolve_models"]
+
+
+class EvalCommandOptions(JudgeOptions, ProfileOption):
+    """The options of ``specwright eval``, as click passes them."""
+
+    model: str | None
+    """``--model``; ``None``: the ``SPECWRIGHT_MODEL`` setting."""
+    limit: int | None
+    """``--limit N`` scenarios."""
+    sample_seed: int | None
+    """``--sample-seed``: a stratified sample for ``--limit``."""
+    scenarios: Path | None
+    """``--scenarios FILE``: extra scenarios."""
+    include_drafts: bool
+    """``--include-drafts``."""
+    epochs: int
+    """``--epochs``."""
+    enforce: bool
+    """``--enforce``: send the compiler's output."""
+    timeout: int
+    """``--timeout`` seconds per request."""
+    max_retries: int
+    """``--max-retries`` per request."""
+    fail_under: float | None
+    """``--fail-under RATE``: exit 1 below it."""
+    display: Literal["plain", "rich", "none"]
+    """``--display``: progress on stderr."""
+    no_index: bool
+    """``--no-index``: leave the results store alone."""
+    changed_since: Path | None
+    """``--changed-since OLD_SPEC``."""
+    baseline: Path | None
+    """``--baseline RUN`` (with ``--changed-since``)."""
+    workers: int
+    """``--workers`` processes."""
+    fast: bool
+    """``--fast``: less logging detail."""
+    report_path: Path | None
+    """``--report FILE``."""
+
 
 NO_MODEL = (
     "no model to evaluate: pass --model or set SPECWRIGHT_MODEL, e.g. "
@@ -181,7 +223,7 @@ def resolve_models(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
-def eval_command(settings: Settings, /, **options: Any) -> int:
+def eval_command(settings: Settings, /, **options: Unpack[EvalCommandOptions]) -> ExitCode:
     """Evaluate a model's compliance with a spec; resume an interrupted run by re-running it.
 
     Exit 0 when every sample finished and something was scored (and compliance is not below
@@ -200,9 +242,13 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
     from specwright._eval._workers import run_any
 
     _check_report_path(options["report_path"])  # before any model call
-    plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
+    plan = plan_changed_since(  # --changed-since: picks the sections
+        settings, options["spec_path"], options["changed_since"], options["baseline"],
+        sections=options["sections"],
+    )  # fmt: skip
+    sections = plan.affected if plan is not None else split_sections(options["sections"])
     warnings: list[str] = []
-    run_options = _options(settings, options, warnings)
+    run_options = _options(settings, options, sections, warnings)
     url = options["results_db"] or settings.results_db
     store = None if options["no_index"] else _store_url(url)
     if plan is not None:
@@ -221,7 +267,7 @@ def eval_command(settings: Settings, /, **options: Any) -> int:
             ended = run_any(run_options, on_ready=ready)
     except EvalInterrupted as exc:
         click.echo(str(exc), err=True)
-        return exc.exit_code
+        return stage_exit(exc.exit_code)
     return _finish(
         ended, plan, run_options=run_options, options=options, settings=settings, store=store
     )
@@ -232,10 +278,10 @@ def _finish(
     plan: ChangedSince | None,
     *,
     run_options: EvalOptions,
-    options: dict[str, Any],
+    options: EvalCommandOptions,
     settings: Settings,
     store: str | None,
-) -> int:
+) -> ExitCode:
     """The run's result (with carried-over results under --changed-since), concluded."""
     from specwright._cli._changed_since import finish_changed_since
     from specwright._eval._logs import load_run, run_from_log
@@ -250,17 +296,19 @@ def _finish(
 def _conclude(
     result: RunResult,
     ended: RunOutcome | None,
-    options: dict[str, Any],
+    options: EvalCommandOptions,
     settings: Settings,
     store: str | None,
-) -> int:
+) -> ExitCode:
     """Print the summary, warn about the judge, index a complete run; the exit code."""
     if options["as_json"]:
-        echo_json(summary_json(result, ended))
+        from specwright._eval._summary import RunSummary
+
+        echo_json(RunSummary.of(result, ended).model_dump(mode="json"))
     else:
         _print_human(result, ended)
     if options["report_path"] is not None:
-        _write_report(result, options, settings)
+        _write_report(result, options["report_path"], options["spec_path"], settings)
     if note := role_provider_note(result.model, *_judges(result)):  # once, under the names
         click.echo(note, err=True)
     for judge, validity in judges_validity(result, settings.min_kappa).items():
@@ -269,7 +317,7 @@ def _conclude(
             click.echo(f"warning: {who}{validity.message}", err=True)
     if ended is not None and not ended.complete:
         _print_partial(ended)
-        return 1
+        return ExitCode.FINDINGS
     if store is not None:
         _index(result, store)
     return _gates(result, options["fail_under"])
@@ -285,14 +333,15 @@ def _check_report_path(path: Path | None) -> None:
         )
 
 
-def _write_report(result: RunResult, options: dict[str, Any], settings: Settings) -> None:
+def _write_report(
+    result: RunResult, path: Path, spec_path: Path | None, settings: Settings
+) -> None:
     """The run's report, as ``specwright report RUN --spec SPEC -o PATH`` would write it."""
     from specwright._cli._report_common import infer_format, write_output
     from specwright._layers._read import read_spec
     from specwright._report._render import render_report
 
-    path: Path = options["report_path"]
-    spec = read_spec(options["spec_path"] or settings.spec or "")  # checked before the run
+    spec = read_spec(spec_path or settings.spec or "")  # checked before the run
     fmt = infer_format(None, path)
     write_output(render_report([result], fmt, spec=spec, min_kappa=settings.min_kappa), path)
 
@@ -318,15 +367,15 @@ def _print_partial(ended: RunOutcome) -> None:
     click.echo("re-run the same command to resume (finished samples are kept)", err=True)
 
 
-def _gates(result: RunResult, fail_under: float | None) -> int:
+def _gates(result: RunResult, fail_under: float | None) -> ExitCode:
     if result.n_scored == 0:
         click.echo("nothing was scored: every answer was unscored by the judge", err=True)
-        return 1
+        return ExitCode.FINDINGS
     rate = result.overall.rate
-    if fail_under is not None and rate is not None and rate < fail_under:
+    below = fail_under is not None and rate is not None and rate < fail_under
+    if below:
         click.echo(f"compliance {rate:.1%} is below --fail-under {fail_under:.1%}", err=True)
-        return 1
-    return 0
+    return findings_if(below)
 
 
 def _store_url(url: str) -> str | None:
@@ -388,8 +437,11 @@ def _warn_if_trained_on(result: RunResult, url: str) -> None:
         click.echo(warning, err=True)
 
 
-def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -> EvalOptions:
-    from specwright._eval._calibrate import calibration_for
+def _options(
+    settings: Settings, options: EvalCommandOptions, sections: tuple[str, ...], warnings: list[str]
+) -> EvalOptions:
+    """The run the options ask for; warnings (no grader, no calibration) into ``warnings``."""
+    from specwright._eval._panel import JudgePanel
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
     from specwright._layers._read import read_spec
@@ -404,27 +456,21 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
     log_dir = resolve_log_dir(options["log_dir"], settings)
     spec = read_spec(spec_path)
     writable_log_dir(log_dir)
-    judges = named if len(named) > 1 else (grader,)
-    sections = split_sections(options["sections"])
-    calibrations = [
-        calibration_for(log_dir, resolve_model_name(g), spec.content_hash(), sections)
-        for g in judges
+    panel = JudgePanel.of(
+        named if len(named) > 1 else (grader,), log_dir, spec.content_hash(), sections
+    )
+    warnings += [
+        f"warning: no calibration of grader {judge} on this spec; run "
+        f"`specwright calibrate --spec {spec_path} --grader {judge}` first"
+        for judge in panel.uncalibrated
     ]
-    for judge, saved in zip(judges, calibrations, strict=True):
-        if not saved.is_file():
-            warnings.append(
-                f"warning: no calibration of grader {judge} on this spec; run "
-                f"`specwright calibrate --spec {spec_path} --grader {judge}` first"
-            )
-    saved = calibrations[0]
     return EvalOptions(
         spec=str(spec_path),
         model=resolve_model_name(model),
-        grader=resolve_model_name(grader),
-        graders=tuple(map(resolve_model_name, named)) if len(named) > 1 else (),
-        judge_calibrations=tuple(str(c) for c in calibrations if c.is_file())
-        if len(named) > 1
-        else (),
+        grader=panel.grader,
+        graders=panel.graders,
+        calibration=panel.calibration,
+        judge_calibrations=panel.judge_calibrations,
         log_dir=log_dir,
         limit=options["limit"],
         sample_seed=options["sample_seed"],
@@ -434,67 +480,14 @@ def _options(settings: Settings, options: dict[str, Any], warnings: list[str]) -
         epochs=options["epochs"],
         enforce=options["enforce"],
         grader_samples=options["grader_samples"],
-        calibration=str(saved) if saved.is_file() else None,
         display=options["display"],
         max_connections=options["max_connections"],
         max_retries=options["max_retries"],
         timeout=options["timeout"],
-        profile=model_profile(options, settings).name,
+        profile=model_profile(options["profile"], settings).name,
         workers=options["workers"],
         fast=options["fast"],
     )
-
-
-def _ci(rate: Rate) -> list[float | None]:
-    return [rate.ci_low, rate.ci_high]
-
-
-def summary_json(result: RunResult, ended: RunOutcome | None = None) -> dict[str, Any]:
-    """The ``--json`` summary: rates by key, their intervals in parallel ``*_ci`` keys.
-
-    A partial run (``complete`` false) has no ``overall`` figure: its rates cover only the
-    samples that finished.
-    """
-    groups = {"by_section": result.by_section, "by_authority": result.by_authority}
-    groups["by_tag"] = result.by_tag
-    complete = ended is None or ended.complete
-    data: dict[str, Any] = {
-        "complete": complete,
-        "samples_done": ended.done if ended else result.n_scored + result.n_unscored,
-        "samples_total": ended.total if ended else result.n_scored + result.n_unscored,
-        "failed": ended.failures if ended else {},
-        "overall": result.overall.rate if complete else None,
-        "overall_ci": _ci(result.overall) if complete else [None, None],
-        "n_scored": result.n_scored,
-        "n_unscored": result.n_unscored,
-        "unscored_reasons": dict(
-            Counter(s.unscored_reason or "unknown" for s in result.samples if s.compliant is None)
-        ),
-    }
-    for key, rates in groups.items():
-        data[key] = {k: r.rate for k, r in rates.items()}
-        data[f"{key}_ci"] = {k: _ci(r) for k, r in rates.items()}
-        data[f"{key}_n"] = {k: r.n for k, r in rates.items()}
-    data |= {
-        "grader_tokens": result.grader_tokens,
-        "whole_spec_grader_tokens": result.whole_spec_grader_tokens,
-        "model": result.model,
-        "grader": result.grader,
-        "epochs": result.epochs,
-        "calibration": result.calibration.model_dump(mode="json") if result.calibration else None,
-        "log": result.log_path,
-    }
-    if result.graders:  # several judges: each one's calibration and their agreement
-        data |= result.model_dump(
-            mode="json",
-            include={
-                "graders",
-                "judge_calibrations",
-                "judge_agreement",
-                "judge_agreement_by_section",
-            },
-        )
-    return data
 
 
 def _fmt(rate: Rate) -> str:

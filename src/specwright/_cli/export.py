@@ -15,6 +15,7 @@ from specwright._cli._common import (
     spec_format_option,
     spec_input,
 )
+from specwright._cli._exit import ExitCode
 
 __all__ = ["export"]
 
@@ -32,7 +33,7 @@ __all__ = ["export"]
 )
 def export(
     *, spec_path: Path | None, fmt: SpecFormat | None, as_json: bool, output: Path | None
-) -> int:
+) -> ExitCode:
     """Export SPEC as JSON or markdown.
 
     SPEC may also be given as the argument (an alias of --spec).
@@ -48,4 +49,4 @@ def export(
         raise click.UsageError(f"Missing option '--format'. Choose from: {choices} (or --json).")
     spec = load_spec_option(spec_path)
     emit_spec(spec, chosen, output, dir_note=f" and {len(spec.eval_files)} eval files")
-    return 0
+    return ExitCode.OK

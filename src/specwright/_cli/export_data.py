@@ -14,6 +14,7 @@ from specwright._cli._common import (
     results_db_option,
     spec_option,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._results import RunResult
 from specwright._settings import Settings
@@ -101,7 +102,7 @@ class ExportDataOptions(TypedDict):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @click.pass_obj
-def export_data(settings: Settings, /, **options: Unpack[ExportDataOptions]) -> int:
+def export_data(settings: Settings, /, **options: Unpack[ExportDataOptions]) -> ExitCode:
     """Export the spec's labelled answers as training data, every record traced to its section.
 
     \b
@@ -136,7 +137,7 @@ def export_data(settings: Settings, /, **options: Unpack[ExportDataOptions]) -> 
     if options["as_json"]:
         echo_json(result.manifest)
     _summary(result, written)
-    return 0
+    return ExitCode.OK
 
 
 def _runs(paths: tuple[Path, ...], db_url: str) -> list[RunResult]:

@@ -14,6 +14,7 @@ from specwright._cli._common import (
     results_db_option,
     spec_option_for,
 )
+from specwright._cli._exit import ExitCode
 from specwright._settings import Settings
 
 __all__ = ["feedback"]
@@ -61,7 +62,7 @@ def add(
     author: str | None,
     spec_path: Path | None,
     results_db: str | None,
-) -> int:
+) -> ExitCode:
     """Give your verdict on SAMPLE (SCENARIO_ID or SCENARIO_ID@EPOCH) of RUN (log or run id).
 
     \b
@@ -91,7 +92,7 @@ def add(
     judge = item.judge_verdict or "unscored"
     click.echo(f"feedback {item.feedback_id}: {ref} of {item.run_id} is {verdict} "
                f"(judge: {judge})", err=True)  # fmt: skip
-    return 0
+    return ExitCode.OK
 
 
 @feedback.command("list")
@@ -101,7 +102,7 @@ def add(
 @_DB
 @click.pass_obj
 def list_feedback(settings: Settings, *, run_id: str | None, section_id: str | None,
-                  as_json: bool, results_db: str | None) -> int:  # fmt: skip
+                  as_json: bool, results_db: str | None) -> ExitCode:  # fmt: skip
     """List stored feedback, oldest first.
 
     \b
@@ -117,7 +118,7 @@ def list_feedback(settings: Settings, *, run_id: str | None, section_id: str | N
         items = store.feedback(run_ids=[run_id] if run_id else None, section_id=section_id)
     if as_json:
         echo_json([i.model_dump(mode="json") for i in items])
-        return 0
+        return ExitCode.OK
     table = Table("when", "author", "section", "sample", "verdict", "judge", "note")
     for i in items:
         sample = i.scenario_id if i.epoch == 1 else f"{i.scenario_id}@{i.epoch}"
@@ -125,7 +126,7 @@ def list_feedback(settings: Settings, *, run_id: str | None, section_id: str | N
                       i.judge_verdict or "unscored", i.note)  # fmt: skip
     out_console().print(table)
     click.echo(f"{len(items)} feedback item(s)", err=True)
-    return 0
+    return ExitCode.OK
 
 
 @feedback.command("export")
@@ -137,7 +138,7 @@ def list_feedback(settings: Settings, *, run_id: str | None, section_id: str | N
 )
 @_DB
 @click.pass_obj
-def export_feedback(settings: Settings, output: Path | None, results_db: str | None) -> int:
+def export_feedback(settings: Settings, output: Path | None, results_db: str | None) -> ExitCode:
     """Export every piece of feedback as JSON lines (one item per line).
 
     \b
@@ -155,4 +156,4 @@ def export_feedback(settings: Settings, output: Path | None, results_db: str | N
         with writing(output):
             output.write_text("".join(lines), encoding="utf-8")
     click.echo(f"{len(lines)} feedback item(s)" + (f" → {output}" if output else ""), err=True)
-    return 0
+    return ExitCode.OK

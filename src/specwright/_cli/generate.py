@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import click
 
 from specwright._cli._common import load_spec_option, profile_option
 from specwright._cli._eval_common import sections_option, spec_option, split_sections
+from specwright._cli._exit import ExitCode
 from specwright._cli._generate_common import (
+    GenerateOptions,
     exit_code,
     freeze_heap,
     prepare,
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from specwright._generate._generation import GenerationResult
     from specwright._scenarios import GeneratedKind
 
-__all__ = ["generate_command"]
+__all__ = ["GenerateOptions", "generate_command"]
 
 # The generator's ALL_KINDS, spelled out because importing it loads Inspect (seconds) for
 # every --help; a test keeps the two equal.
@@ -120,7 +122,7 @@ def split_kinds(values: tuple[str, ...]) -> tuple[GeneratedKind, ...]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_obj
-def generate_command(settings: Settings, /, **options: Any) -> int:
+def generate_command(settings: Settings, /, **options: Unpack[GenerateOptions]) -> ExitCode:
     """Generate draft scenarios for a spec's sections with a generator model.
 
     \b
@@ -137,7 +139,7 @@ def generate_command(settings: Settings, /, **options: Any) -> int:
     from specwright._generate._files import check_output_path
 
     spec = load_spec_option(options["spec_path"], settings)
-    output: Path = options["output"]
+    output = options["output"]
     check_output_path(output)
     kinds = split_kinds(options["kinds"])
     if options["adaptive"]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import log_dir_option, resolve_log_dir, results_db_option
+from specwright._cli._exit import ExitCode
 from specwright._cli._report_common import format_option, infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError, SpecwrightError
 from specwright._report._formats import HISTORY_FORMATS
@@ -100,7 +101,7 @@ def history(
     db_url: str | None,
     log_dir_opt: Path | None,
     no_index: bool,
-) -> int:
+) -> ExitCode:
     """Show compliance per section across indexed runs and spec versions.
 
     New and changed logs in the log directory are indexed first (when the eval extra is
@@ -125,4 +126,4 @@ def history(
     write_output(render_history(data, infer_format("json" if as_json else fmt, output)), output)
     if not data.runs:
         click.echo("no runs indexed yet", err=True)
-    return 0
+    return ExitCode.OK

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import writing
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 
 __all__ = ["MODEL_SPEC_COMMIT", "MODEL_SPEC_SHA256", "MODEL_SPEC_URL", "init"]
@@ -32,7 +33,7 @@ MODEL_SPEC_SHA256 = "e7a70bc6ab363213d88f6c20a7b78c6949d3f5feba22ec054c97f333a71
 @click.option("--sha256", metavar="HEX", help="The pinned SHA-256 of a URL base.")
 @click.option("--name", default="Acme", show_default=True, help="The company's name.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model_spec.md in DIR.")
-def init(directory: Path, base: str, sha256: str | None, name: str, force: bool) -> int:
+def init(directory: Path, base: str, sha256: str | None, name: str, force: bool) -> ExitCode:
     """Write a company overlay into DIR: developer, user and guideline sections with GOOD/BAD
     examples and one eval prompt file, extending BASE. `specwright lint DIR` finds nothing in
     it (the base's own findings are only counted); edit it from there.
@@ -77,7 +78,7 @@ def init(directory: Path, base: str, sha256: str | None, name: str, force: bool)
     files = ", ".join(str(directory / name) for name in scaffold.files)
     click.echo(f"wrote {files}", err=True)
     click.echo(f"next: specwright lint {directory} && specwright show {directory}", err=True)
-    return 0
+    return ExitCode.OK
 
 
 def _check_base_exists(base: str) -> None:

@@ -9,6 +9,7 @@ import click
 from rich.markup import escape
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, plural, spec_input
+from specwright._cli._exit import ExitCode, findings_if
 from specwright._lint import Finding, lint_rules, lint_spec, split_base_findings
 
 __all__ = ["lint"]
@@ -39,7 +40,7 @@ def lint(
     ignore: tuple[str, ...],
     strict: bool,
     include_base: bool,
-) -> int:
+) -> ExitCode:
     """Check SPEC for structural problems; exit 1 when there are findings.
 
     SPEC may also be given as the argument (an alias of --spec). For a company layer (a spec
@@ -68,7 +69,7 @@ def lint(
                 f"{base}: {_counts(hidden)}, not listed (--include-base lists them)", err=True
             )
     failing = [f for f in findings if strict or f.severity != "info"]
-    return 1 if failing else 0
+    return findings_if(bool(failing))
 
 
 def _print_human(findings: list[Finding]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import echo_json, load_spec_option, spec_input, writing
+from specwright._cli._exit import ExitCode
 from specwright._settings import Settings
 
 __all__ = ["pack"]
@@ -31,7 +32,7 @@ __all__ = ["pack"]
 @click.pass_obj
 def pack(
     settings: Settings, spec_path: Path | None, budget: int, output: Path | None, as_json: bool
-) -> int:
+) -> ExitCode:
     """Write the spec as a context file: the chain of command, each section's rule, examples.
 
     Sections are chosen by authority (root first) while the budget lasts; every line names
@@ -62,4 +63,4 @@ def pack(
         + (f" → {output}" if output else ""),
         err=True,
     )
-    return 0
+    return ExitCode.OK

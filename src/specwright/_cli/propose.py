@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import click
 
 from specwright._cli._common import (
+    DraftingOptions,
+    JsonOption,
+    ResultsDbOption,
+    SpecOption,
     echo_json,
     model_profile,
     profile_option,
@@ -17,6 +21,7 @@ from specwright._cli._common import (
     spec_option_for,
     writing,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
@@ -30,7 +35,22 @@ if TYPE_CHECKING:
     from specwright._revise._evidence import Evidence
     from specwright._revise._propose import Proposal
 
-__all__ = ["propose"]
+__all__ = ["ProposeOptions", "propose"]
+
+
+class ProposeOptions(SpecOption, ResultsDbOption, DraftingOptions, JsonOption):
+    """The options of ``specwright propose``, as click passes them."""
+
+    sources: tuple[str, ...]
+    """``--from RUN``, repeatable: logs, run JSON, directories or indexed run ids."""
+    model: str
+    """``--model``: the drafting model."""
+    output: Path | None
+    """``-o``: a file or directory; ``None``: stdout."""
+    attempts: int
+    """``--attempts`` before giving up on malformed answers."""
+    max_evidence: int
+    """``--max-evidence``: samples shown to the model at most."""
 
 
 @click.command()
@@ -66,7 +86,7 @@ __all__ = ["propose"]
 )
 @results_db_option()
 @click.pass_obj
-def propose(settings: Settings, /, **options: Any) -> int:
+def propose(settings: Settings, /, section_id: str, **options: Unpack[ProposeOptions]) -> ExitCode:
     """Draft a revision of SECTION from where RUNs disagree and what people said about them.
 
     The revision is an overlay on the spec (front matter `extends:` and `overrides:`) when a
@@ -87,13 +107,12 @@ def propose(settings: Settings, /, **options: Any) -> int:
     from specwright._layers._read import read_spec
     from specwright._revise._propose import ProposalFailure
 
-    spec_path: Path | None = options["spec_path"] or settings.spec
+    spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec SPEC or set SPECWRIGHT_SPEC")
     spec = read_spec(spec_path)
-    section_id: str = options["section_id"]
     _check_section(spec, section_id)
-    output: Path | None = options["output"]
+    output = options["output"]
     if options["as_json"] and output is None:
         raise ConfigurationError("--json prints the proposal record: give -o for the spec")
     _check_not_the_spec(output, spec_path)
@@ -106,20 +125,20 @@ def propose(settings: Settings, /, **options: Any) -> int:
         click.echo("warning: no run given was judged against this spec (its hash differs)",
                    err=True)  # fmt: skip
     check_reachable(endpoint, option="--model")
-    profile = model_profile(options, settings)
+    profile = model_profile(options["profile"], settings)
     try:
         proposal = asyncio.run(_draft(spec, spec_path, section_id, evidence, endpoint=endpoint,
                                       options=options, profile=profile))  # fmt: skip
     except ProposalFailure as exc:
         kept = _keep_rejected(exc.rejected, output, section_id)
         click.echo(f"specwright: error: {exc}{kept}", err=True)
-        return 1
+        return ExitCode.FINDINGS
     _keep_rejected(proposal.rejected, output, section_id)
     _write(proposal, output)
     _summary(proposal, spec_path, output, options["sources"])
     if options["as_json"]:
         echo_json(proposal)
-    return 0
+    return ExitCode.OK
 
 
 def _check_not_the_spec(output: Path | None, spec_path: Path) -> None:
@@ -195,7 +214,7 @@ def _keep_rejected(rejected: Sequence[UnparsedReply], output: Path | None, secti
 
 async def _draft(
     spec: Spec, spec_path: Path, section_id: str, evidence: tuple[Evidence, ...], *,
-    endpoint: Endpoint, options: dict[str, Any], profile: ModelProfile,
+    endpoint: Endpoint, options: ProposeOptions, profile: ModelProfile,
 ) -> Proposal:  # fmt: skip
     from specwright._generate._client import GeneratorClient, GeneratorSettings
     from specwright._revise._propose import propose_revision

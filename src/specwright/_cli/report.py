@@ -14,6 +14,7 @@ from specwright._cli._common import (
     resolve_log_dir,
     spec_option_for,
 )
+from specwright._cli._exit import ExitCode
 from specwright._cli._report_common import format_option, infer_format, log_reader, write_output
 from specwright._errors import ConfigurationError
 from specwright._report._diff import RunDiff, diff_runs
@@ -132,7 +133,7 @@ def report(
     spec_path: Path | None,
     log_dir_opt: Path | None,
     fail_on_regression: bool,
-) -> int:
+) -> ExitCode:
     """Report on RUN... (Inspect logs, directories of them, or run JSON files).
 
     With no RUN, the most recent run in the log directory. Several runs are shown side by
@@ -166,5 +167,5 @@ def report(
     )  # fmt: skip
     write_output(text, output)
     if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):
-        return 1
-    return 0
+        return ExitCode.FINDINGS
+    return ExitCode.OK

@@ -9,6 +9,7 @@ import click
 
 from specwright._cli._common import echo_json
 from specwright._cli._eval_common import split_sections
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 
 __all__ = ["ReviewOptions", "scenarios"]
@@ -61,7 +62,7 @@ def scenarios() -> None:
     help="Which records to list.",
 )
 @click.option("--json", "as_json", is_flag=True, help="List the records as JSON.")
-def review(file: Path, **options: Unpack[ReviewOptions]) -> int:
+def review(file: Path, **options: Unpack[ReviewOptions]) -> ExitCode:
     """List a scenario file's drafts, or approve, reject or edit records by id.
 
     \b
@@ -86,7 +87,7 @@ def review(file: Path, **options: Unpack[ReviewOptions]) -> int:
         raise ConfigurationError("--edit ID needs --message N and --text TEXT")
     if not (approve or reject or editing):
         _list(existing_records(file), options["status"], options["as_json"])
-        return 0
+        return ExitCode.OK
     # Read, change and write under the file's lock: a generation finishing meanwhile appends
     # to what this review wrote instead of overwriting it.
     update_records(file, lambda records: _changed(records, approve, reject, options))
@@ -94,7 +95,7 @@ def review(file: Path, **options: Unpack[ReviewOptions]) -> int:
         f"{file}: {len(approve)} approved, {len(reject)} rejected{', 1 edited' if editing else ''}",
         err=True,
     )
-    return 0
+    return ExitCode.OK
 
 
 def _changed(

@@ -7,18 +7,21 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import click
 from pydantic import ValidationError
 
 from specwright._cli._common import (
+    ProfileOption,
+    SpecOption,
     env_help,
     load_spec_option,
     profile_option,
     results_db_option,
     spec_option_for,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 from specwright._validation import first_error
@@ -26,12 +29,57 @@ from specwright._validation import first_error
 if TYPE_CHECKING:
     from specwright._serve._config import GatewayConfig
 
-__all__ = ["serve"]
+__all__ = ["ServeOptions", "serve"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-def _hash_key_entry(name: str) -> int:
+class ServeOptions(SpecOption, ProfileOption):
+    """The options of ``specwright serve`` (but ``--hash-key``), as click passes them."""
+
+    upstream: str | None
+    """``--upstream URL`` (required unless ``--hash-key``)."""
+    host: str
+    """``--host``: the address to listen on."""
+    port: int
+    """``--port``."""
+    workers: int
+    """``--workers`` processes."""
+    mode: Literal["enforce", "observe"]
+    """``--mode``."""
+    keys_path: Path | None
+    """``--keys FILE``: client keys."""
+    no_auth: bool
+    """``--no-auth`` (loopback hosts only)."""
+    db_url: str | None
+    """``--results-db URL``: where decision records go."""
+    store_text: bool
+    """``--store-text``: keep message text in decision records."""
+    max_body_bytes: int
+    """``--max-body-bytes``."""
+    max_messages: int
+    """``--max-messages``."""
+    max_parts: int
+    """``--max-parts``."""
+    cpu_workers: int
+    """``--cpu-workers`` per worker."""
+    header_timeout: float
+    """``--header-timeout`` seconds."""
+    body_timeout: float
+    """``--body-timeout`` seconds."""
+    timeout: float
+    """``--timeout``: the upstream's, in seconds."""
+    retries: int
+    """``--retries`` upstream."""
+    retry_timeouts: bool
+    """``--retry-timeouts``."""
+    budget: int
+    """``--budget``: tokens for sections."""
+    upstream_key_env: str
+    """``--upstream-key-env``: the variable holding the upstream's key."""
+
+
+def _hash_key_entry(name: str) -> ExitCode:
     """Read a client key on stdin; print the keys-file entry that stores its hash."""
     from specwright._serve._config import hash_key
 
@@ -39,7 +87,7 @@ def _hash_key_entry(name: str) -> int:
     if not key:
         raise ConfigurationError("--hash-key reads a key on stdin; got nothing")
     click.echo(json.dumps({"name": name, "sha256": hash_key(key)}))
-    return 0
+    return ExitCode.OK
 
 
 @click.command("serve")
@@ -140,7 +188,9 @@ def _hash_key_entry(name: str) -> int:
     help="Print a keys entry for a key read on stdin.",
 )
 @click.pass_obj
-def serve(settings: Settings, /, hash_key_name: str | None, **options: Any) -> int:
+def serve(
+    settings: Settings, /, hash_key_name: str | None, **options: Unpack[ServeOptions]
+) -> ExitCode:
     """Serve POST /v1/chat/completions in front of UPSTREAM, enforcing SPEC.
 
     Every request gets one decision record in the results store, and the headers
@@ -161,42 +211,53 @@ def serve(settings: Settings, /, hash_key_name: str | None, **options: Any) -> i
     return _run(config.to_env(), options["host"], options["port"], options["workers"])
 
 
-def _config(settings: Settings, options: dict[str, Any]) -> GatewayConfig:
+def _config(settings: Settings, options: ServeOptions) -> GatewayConfig:
     from specwright._serve._config import GatewayConfig, read_keys
     from specwright._serve._decision_store import DecisionStore
 
-    spec_path: Path | None = options.pop("spec_path") or settings.spec
+    spec_path = options["spec_path"] or settings.spec
     load_spec_option(spec_path, settings)  # a bad spec stops here, with its file:line
     assert spec_path is not None
-    if not options["upstream"]:
+    upstream, keys_path = options["upstream"], options["keys_path"]
+    if not upstream:
         raise ConfigurationError("serve needs --upstream URL (e.g. http://127.0.0.1:8000/v1)")
-    keys_path: Path | None = options.pop("keys_path")
     if options["no_auth"] and options["host"] not in _LOOPBACK:
         raise ConfigurationError("--no-auth is allowed only on a loopback --host")
     if not options["no_auth"] and keys_path is None:
         raise ConfigurationError("serve needs --keys FILE (or --no-auth on a loopback host)")
-    url = options.pop("db_url") or settings.results_db
+    url = options["db_url"] or settings.results_db
     DecisionStore(url).close()  # migrate once here, before any worker opens the store
-    fields = {k: v for k, v in options.items() if k not in ("host", "port", "workers")}
-    fields["profile"] = options["profile"] or settings.model_profile
     try:
-        return GatewayConfig.model_validate(
-            {
-                **fields,
-                "spec_path": str(spec_path.resolve()),
-                "keys": read_keys(keys_path) if keys_path is not None else (),
-                "store_url": url,
-            }
+        return GatewayConfig(
+            spec_path=str(spec_path.resolve()),
+            upstream=upstream,
+            mode=options["mode"],
+            keys=read_keys(keys_path) if keys_path is not None else (),
+            no_auth=options["no_auth"],
+            store_url=url,
+            store_text=options["store_text"],
+            upstream_key_env=options["upstream_key_env"],
+            max_body_bytes=options["max_body_bytes"],
+            max_messages=options["max_messages"],
+            max_parts=options["max_parts"],
+            cpu_workers=options["cpu_workers"],
+            header_timeout=options["header_timeout"],
+            body_timeout=options["body_timeout"],
+            timeout=options["timeout"],
+            retries=options["retries"],
+            retry_timeouts=options["retry_timeouts"],
+            profile=options["profile"] or settings.model_profile,
+            budget=options["budget"],
         )
     except ValidationError as exc:
         raise ConfigurationError(f"serve: {first_error(exc)}") from None
 
 
 def _stopped(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+    raise SystemExit(ExitCode.OK)
 
 
-def _run(config_json: str, host: str, port: int, workers: int) -> int:
+def _run(config_json: str, host: str, port: int, workers: int) -> ExitCode:
     import uvicorn
 
     from specwright._serve._config import CONFIG_ENV
@@ -218,4 +279,4 @@ def _run(config_json: str, host: str, port: int, workers: int) -> int:
         timeout_graceful_shutdown=30,
         **uvicorn_options(),
     )
-    return 0
+    return ExitCode.OK

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._model import Example, Message, Section, Spec
 
@@ -30,7 +31,7 @@ _BADGE_STYLE = {
 @spec_input
 @click.option("--section", "section_id", metavar="ID", help="Show one section in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def show(spec_path: Path | None, section_id: str | None, as_json: bool) -> int:
+def show(spec_path: Path | None, section_id: str | None, as_json: bool) -> ExitCode:
     """Show the outline of SPEC, or one section with its examples and eval prompts.
 
     SPEC may also be given as the argument (an alias of --spec).
@@ -46,7 +47,7 @@ def show(spec_path: Path | None, section_id: str | None, as_json: bool) -> int:
             echo_json([_outline_entry(spec, s) for s in spec.walk()])
         else:
             out_console().print(_outline_tree(spec))
-        return 0
+        return ExitCode.OK
     section = spec.get(section_id)
     if section is None:
         ids = [s.id for s in spec.walk()]
@@ -58,7 +59,7 @@ def show(spec_path: Path | None, section_id: str | None, as_json: bool) -> int:
         echo_json(_section_json(spec, section))
     else:
         _print_section(out_console(), spec, section)
-    return 0
+    return ExitCode.OK
 
 
 def _outline_entry(spec: Spec, section: Section) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from specwright._cli._common import load_spec_option, results_db_option, spec_input, writing
+from specwright._cli._exit import ExitCode
 from specwright._settings import Settings
 
 __all__ = ["site"]
@@ -26,7 +27,7 @@ __all__ = ["site"]
 @click.pass_obj
 def site(
     settings: Settings, spec_path: Path | None, output: Path, results: bool, db_url: str | None
-) -> int:
+) -> ExitCode:
     """Write a static website of SPEC into a directory: table of contents, authority
     badges, resolved cross references and footnotes, examples as conversations with their
     labels, provenance of composed specs, and search. One offline file: no CDN, a strict CSP.
@@ -47,4 +48,4 @@ def site(
     with writing(output):
         page = write_site(spec, output, latest)
     click.echo(f"wrote {page} ({sum(1 for _ in spec.walk())} sections)", err=True)
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from specwright._cli._common import echo_json, load_spec_option, out_console, spec_input
+from specwright._cli._exit import ExitCode
 from specwright._stats import spec_stats
 
 __all__ = ["stats"]
@@ -17,7 +18,7 @@ __all__ = ["stats"]
 @click.command()
 @spec_input
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-def stats(spec_path: Path | None, as_json: bool) -> int:
+def stats(spec_path: Path | None, as_json: bool) -> ExitCode:
     """Count what SPEC holds.
 
     SPEC may also be given as the argument (an alias of --spec).
@@ -31,7 +32,7 @@ def stats(spec_path: Path | None, as_json: bool) -> int:
     result = spec_stats(spec)
     if as_json:
         echo_json(result)
-        return 0
+        return ExitCode.OK
     table = Table(
         title=f"Spec statistics: {escape(spec.source or str(spec_path or spec.title))}",
         show_header=True,
@@ -47,4 +48,4 @@ def stats(spec_path: Path | None, as_json: bool) -> int:
         else:
             table.add_row(key.replace("_", " "), str(value))
     out_console().print(table)
-    return 0
+    return ExitCode.OK
