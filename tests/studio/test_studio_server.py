@@ -121,3 +121,14 @@ def test_a_slow_store_query_does_not_stall_other_requests(tmp_path: Path) -> Non
         assert waited < 5
         assert slow.result().status_code == 200
     env.studio.index.close()
+
+
+def test_a_malformed_allow_host_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from specwright._cli import main
+
+    db = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    assert main(["studio", "--allow-host", "[studio.example", "--results-db", db]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--allow-host" in err[0] and "[studio.example" in err[0]

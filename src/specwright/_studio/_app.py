@@ -61,6 +61,15 @@ class Studio:
     """Stored runs not indexed yet."""
     proposals: list[Path] = field(default_factory=list)
     """Proposed revisions of the spec (layers ``propose`` wrote, or hand-edited copies)."""
+    _hashed: tuple[Spec, str] | None = field(default=None, repr=False)
+
+    def spec_hash(self) -> str | None:
+        """The spec's content hash, computed once per spec (tens of ms for a large one)."""
+        if self.spec is None:
+            return None
+        if self._hashed is None or self._hashed[0] is not self.spec:
+            self._hashed = (self.spec, self.spec.content_hash())
+        return self._hashed[1]
 
 
 class _Refused(Exception):  # an answer, raised in a view and sent by _guarded
@@ -228,7 +237,7 @@ def sample_view(request: Request) -> Response:
         flash="Your verdict was saved." if request.query_params.get("saved") else "",
         around=studio.index.neighbours(run_id, scenario, epoch, where),
         where=where,
-        same_spec=studio.spec is None or studio.spec.content_hash() == header.spec_hash,
+        same_spec=studio.spec_hash() in (None, header.spec_hash),
     )
     title = f"{scenario}" if epoch == 1 else f"{scenario}@{epoch}"
     return _html(request, _pages.studio_page(title, f"Run {run_id}", body, current="runs"))
