@@ -213,7 +213,7 @@ async def verdict_view(request: Request) -> Response:
     scenario, epoch = _one(form, "scenario"), _int(_one(form, "epoch"), "epoch")
     verdict = _one(form, "verdict")
     if verdict not in get_args(HumanVerdict):
-        raise _Refused(400, "Bad request", "verdict must be compliant or non-compliant")
+        raise _Refused(400, "Bad request", "verdict must be compliant, non-compliant or unclear")
     found = studio.index.sample(run_id, scenario, epoch)
     header = studio.index.header(run_id)
     if found is None or header is None:

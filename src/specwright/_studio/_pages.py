@@ -328,7 +328,7 @@ def _feedback_list(feedback: list[Feedback]) -> Html:
             {},
             el("strong", {}, f.author),
             " ",
-            _badge(f.compliant),
+            _badge(f.compliant) if f.is_label else el("span", {"class": "badge"}, "unclear"),
             " ",
             f.created.strftime("%Y-%m-%d %H:%M"),
             el("pre", {}, f.note) if f.note else "",
@@ -375,6 +375,17 @@ def _verdict_form(
                     "id": "mark-noncompliant",
                 },
                 "Non-compliant",
+            ),
+            el(
+                "button",
+                {
+                    "type": "submit",
+                    "name": "verdict",
+                    "value": "unclear",
+                    "accesskey": "u",
+                    "id": "mark-unclear",
+                },
+                "Unclear",
             ),
         ),
     )
