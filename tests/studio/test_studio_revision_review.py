@@ -5,12 +5,14 @@ approval that writes the revision as the spec (the old spec kept) and records it
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
+from specwright._cli import main
 from specwright._layers._read import read_spec
 from specwright._results._feedback import make_feedback, parse_sample_ref
 from specwright._results._migrations import migrate
@@ -175,3 +177,32 @@ def test_a_store_made_before_the_thread_migrates_and_keeps_its_decisions(tmp_pat
         (old,) = log.decisions("p")
         assert (old.author, old.written_hash, log.comments("p")) == ("bob", None, [])
         assert log.decisions_for(["p"])["p"].summary() == "approved by bob on 2026-01-02: ok"
+
+
+def test_history_and_the_report_name_the_decision_behind_a_runs_spec(
+    review: Env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_file = review.studio.spec_path
+    assert spec_file is not None
+    assert _decide(review.client(), "approved", "clearer <b>now</b>").status_code == 303  # type: ignore[attr-defined]
+    measured = read_spec(spec_file).content_hash()  # what `eval --spec` records (its task)
+    run = factory.run_b().model_copy(update={"spec_hash": measured})
+    runs = review.tmp / "runs.json"
+    runs.write_text(f"[{run.model_dump_json()}]", encoding="utf-8")
+    monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", review.url)
+    decision = review.studio.index.decisions_for([measured])[measured]
+    line = f"spec revision {measured[:12]}, approved by alice on {decision.created:%Y-%m-%d}"
+    assert main(["history", "--add", str(runs), "--no-index", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (named,) = data["spec_revisions"]  # run-a (in the store too) measured another spec
+    assert named["run_id"] == "run-b-0002" and named["text"] == f"{line}: clearer <b>now</b>"
+    assert named["decision"]["written_hash"] == measured
+    assert main(["history", "--no-index", "--format", "markdown"]) == 0
+    assert f"- run #2: {line}: clearer" in capsys.readouterr().out
+    page = review.tmp / "h.html"
+    assert main(["history", "--no-index", "-o", str(page)]) == 0
+    assert f"{line}: clearer &lt;b&gt;now&lt;/b&gt;" in page.read_text(encoding="utf-8")
+    report = review.tmp / "report.html"
+    assert main(["report", str(runs), "-o", str(report)]) == 0
+    header = report.read_text(encoding="utf-8").split("</header>")[0]
+    assert f"({line}: clearer &lt;b&gt;now&lt;/b&gt;)" in header

@@ -622,5 +622,14 @@ def render_html(report: ReportInput) -> str:
         sections_block(rows, parts, labels, drill),
     )
     title = "Compliance report: " + " vs ".join(labels)
-    specs = sorted({f"{r.spec_title or 'spec'} {r.spec_version or r.spec_hash[:12]}" for r in runs})
-    return page(title, "Spec: " + "; ".join(specs), body, data_json=embedded_json(report))
+    return page(title, _specs_line(report), body, data_json=embedded_json(report))
+
+
+def _specs_line(report: ReportInput) -> str:
+    """``Spec: Title v1 (spec revision …, approved by ann on …: why)`` for the header."""
+    named: dict[str, None] = {}
+    for r in report.runs:
+        decided = report.spec_revisions.get(r.spec_hash)
+        label = f"{r.spec_title or 'spec'} {r.spec_version or r.spec_hash[:12]}"
+        named[label + (f" ({decided})" if decided else "")] = None
+    return "Spec: " + "; ".join(sorted(named))

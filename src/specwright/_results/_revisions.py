@@ -59,6 +59,10 @@ class RevisionDecision(FrozenModel):
         """The spec a run measuring this revision records: the written one, else the proposed."""
         return self.written_hash or self.proposed_hash
 
+    def describe(self, spec_hash: str) -> str:
+        """``spec revision 1a2b3c4d5e6f, approved by ann on 2026-01-02: clearer``."""
+        return f"spec revision {spec_hash[:12]}, {self.summary()}"
+
     def summary(self) -> str:
         """``approved by ann on 2026-01-02: clearer`` (one line, for history and reports)."""
         when = self.created.strftime("%Y-%m-%d")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from specwright._errors import ConfigurationError, SpecwrightError
@@ -32,7 +33,7 @@ from specwright._model import Spec
 from specwright._reader._spec import SPEC_FILE
 from specwright._results._revisions import StaleVersion
 
-__all__ = ["BACKUP_DIR", "SpecChanged", "spec_file", "write_approved"]
+__all__ = ["BACKUP_DIR", "SpecChanged", "spec_file", "spec_revisions", "write_approved"]
 
 BACKUP_DIR = ".specwright-revisions"
 """The folder beside the spec file where each replaced spec is kept."""
@@ -40,6 +41,21 @@ BACKUP_DIR = ".specwright-revisions"
 
 class SpecChanged(StaleVersion):
     """The spec on disk is no longer the one the revision was compared with."""
+
+
+def spec_revisions(db_url: str, spec_hashes: Iterable[str]) -> dict[str, str]:
+    """Spec hash → ``spec revision HASH, approved by X on DATE: reason``, for each spec a
+    decision in the store produced. A SQLite store that does not exist yet is not created."""
+    from sqlalchemy.engine import make_url
+
+    from specwright._results._store import ResultsStore
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return {}
+    with ResultsStore(db_url) as store:
+        found = store.revisions().decisions_for(spec_hashes)
+    return {digest: decision.describe(digest) for digest, decision in found.items()}
 
 
 def spec_file(spec_path: Path) -> Path:
