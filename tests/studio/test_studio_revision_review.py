@@ -206,3 +206,39 @@ def test_history_and_the_report_name_the_decision_behind_a_runs_spec(
     assert main(["report", str(runs), "-o", str(report)]) == 0
     header = report.read_text(encoding="utf-8").split("</header>")[0]
     assert f"({line}: clearer &lt;b&gt;now&lt;/b&gt;)" in header
+
+
+_CITING_EXAMPLE = (
+    "**Example**: Two citations\n\n"
+    "Motivated by run `run-a-0001` sample `be_honest/example-1` (verdicts disagree (score 0.50: "
+    "judges 0.50)); run `run-z` sample `be_honest/x@2` (every model judged non-compliant).\n"
+    "Also see run `run-a-0001` sample `be_honest/example-2` without a reason, and "
+    "run `broken sample `nope`.\n\n~~~xml\n<user>\nQ?\n</user>\n~~~\n\n"
+)
+HAND_EDITED = BASE.replace(
+    "Tell the truth.\n\n", "Tell the truth; say so when unsure.\n\n" + _CITING_EXAMPLE
+)
+
+
+def test_a_hand_edited_copy_cites_samples_and_is_written_byte_for_byte(env: Env) -> None:
+    spec_file, proposal = env.tmp / "spec.md", env.tmp / "edited.md"
+    spec_file.write_text(BASE, encoding="utf-8")
+    proposal.write_text(HAND_EDITED, encoding="utf-8")
+    env.studio.spec, env.studio.spec_path = read_spec(spec_file), spec_file
+    env.studio.proposals = [proposal]
+    client = env.client()
+    html = client.get("/revisions/0").text
+    cited = re.findall(r'data-sample="([^"]+)"', html)
+    assert cited == [
+        "run-a-0001 be_honest/example-1@1", "run-z be_honest/x@2",
+        "run-a-0001 be_honest/example-2@1",
+    ]  # fmt: skip
+    assert "verdicts disagree (score 0.50: judges 0.50)" in html
+    assert "every model judged non-compliant" in html
+    assert _decide(client, "approved", "fine").status_code == 303  # type: ignore[attr-defined]
+    assert spec_file.read_bytes() == proposal.read_bytes()
+    html = client.get("/revisions/0").text
+    assert 'id="written"' in html and 'id="approve-revision"' not in html
+    again = {"csrftoken": form_of(html, "/revisions/0/comments")["csrftoken"], "version": "1"}
+    response = client.post("/revisions/0", data=again | {"decision": "approved"})
+    assert response.status_code == 409  # it is the spec now: nothing more to decide

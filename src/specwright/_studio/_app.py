@@ -40,6 +40,7 @@ from specwright._studio._revisions import (
     read_revision,
     revision_diff,
     thread_key,
+    written_as_spec,
 )
 
 __all__ = ["Studio", "create_app"]
@@ -362,7 +363,8 @@ def _state(studio: Studio, path: Path) -> str:
 async def revision_view(request: Request) -> Response:
     studio, number, proposed, diff = _proposal(request)
     assert studio.spec is not None
-    key = thread_key(studio.index, studio.spec, studio.proposals[number], diff)
+    written = written_as_spec(studio.index, studio.spec, studio.proposals[number])
+    key = written.proposed_hash if written is not None else diff.new.content_hash
     decisions = studio.index.revision_decisions(key)
     cited = cited_samples(studio.spec, proposed)
     view = RevisionView(
@@ -377,7 +379,7 @@ async def revision_view(request: Request) -> Response:
             )
             for c in cited
         },
-        written=decisions[-1] if key != diff.new.content_hash and decisions else None,
+        written=written,
     )
     flash = _FLASHES.get(request.query_params.get("saved", ""), "")
     body = revision_body(view, _token(request), flash)
@@ -396,7 +398,7 @@ async def decide_view(request: Request) -> Response:
     studio, number, _, diff = _proposal(request)
     assert studio.spec is not None
     author, proposal = reviewer(request), studio.proposals[number]
-    if thread_key(studio.index, studio.spec, proposal, diff) != diff.new.content_hash:
+    if written_as_spec(studio.index, studio.spec, proposal) is not None:
         raise _Refused(409, "Changed since you opened it", "this revision is the spec now")
     try:
         item = make_decision(diff, proposal, _one(form, "decision"), author=author,

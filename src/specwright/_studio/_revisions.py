@@ -35,11 +35,13 @@ __all__ = [
     "read_revision",
     "revision_diff",
     "thread_key",
+    "written_as_spec",
 ]
 
 _MAX_COMMENT = 4000
-# `run `R` sample `S` (why)`, the why running to the next citation or the line's end.
-_CITATION = re.compile(r"run `([^`]+)` sample `([^`]+)`(?: \((.*?)\))?(?=; run `|\.?\s*$)", re.M)
+# `run `R` sample `S` (why)`: the why (optional) runs to the `)` that ends the citation (then
+# `;`, `.` or the line's end), so a why with parentheses of its own stays whole.
+_CITATION = re.compile(r"run `([^`]+)` sample `([^`]+)`(?: \((.*?)\)(?=;|\.|\s*$))?", re.M)
 
 
 class CitedSample(FrozenModel):
@@ -102,17 +104,23 @@ def _citations(section_id: str, example: Example) -> list[CitedSample]:
     return found
 
 
+def written_as_spec(index: StudioIndex, spec: Spec, proposal: Path) -> RevisionDecision | None:
+    """The approval that wrote ``proposal`` as the spec that is current now, if one did."""
+    current = spec.content_hash()
+    written = index.decisions_for([current]).get(current)
+    if written is not None and (written.written_hash, written.proposal) == (current, str(proposal)):
+        return written
+    return None
+
+
 def thread_key(index: StudioIndex, spec: Spec, proposal: Path, diff: SpecDiff) -> str:
     """The proposed-spec hash a revision's decisions and comments are kept under.
 
     The proposal's own, unless an approval wrote it as the spec that is current now: an
     overlay then composes on the revised spec and hashes anew, yet it is the same revision.
     """
-    current = spec.content_hash()
-    written = index.decisions_for([current]).get(current)
-    if written is not None and (written.written_hash, written.proposal) == (current, str(proposal)):
-        return written.proposed_hash
-    return diff.new.content_hash
+    written = written_as_spec(index, spec, proposal)
+    return written.proposed_hash if written is not None else diff.new.content_hash
 
 
 def make_comment(proposed_hash: str, *, author: str, text: str) -> RevisionComment:
