@@ -8,6 +8,8 @@ person is doubt, and the report counts it beside the overrules.
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -97,6 +99,7 @@ def test_feedback_add_unclear_through_the_cli_and_the_report_counts_it(
 ) -> None:
     db = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", db)
+    monkeypatch.setitem(sys.modules, "specwright._eval", None)  # no log reading: runs are JSON
     path = tmp_path / "run-1.json"
     path.write_text(_run().model_dump_json(), encoding="utf-8")
     argv = ["feedback", "add", str(path), "be_honest/example-2", "--verdict", "unclear",
@@ -111,3 +114,38 @@ def test_feedback_add_unclear_through_the_cli_and_the_report_counts_it(
     html = tmp_path / "r.html"
     assert main(["report", str(path), "-o", str(html)]) == 0
     assert "feedback: 1 (0 overrule the judge, 1 unclear)" in html.read_text(encoding="utf-8")
+
+
+def test_export_data_cli_leaves_out_what_a_person_found_unclear(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    monkeypatch.setitem(sys.modules, "specwright._eval", None)
+    spec = small_spec()
+    (tmp_path / "spec.json").write_text(spec.model_dump_json(), encoding="utf-8")
+    run = factory.build_run("r", "m", {}, spec_version="1", spec_hash=spec.content_hash(),
+                            created=datetime(2026, 1, 1, tzinfo=UTC), calibration=None)  # fmt: skip
+    run = run.model_copy(update={"samples": (_answer("safe", True, 1), _answer("harm", False, 2))})
+    (tmp_path / "r.json").write_text(run.model_dump_json(), encoding="utf-8")
+    for sample, verdict in (("no_harm/example-1", "compliant"),
+                            ("no_harm/example-1@2", "non-compliant")):  # fmt: skip
+        assert (
+            main(["feedback", "add", str(tmp_path / "r.json"), sample, "--verdict", verdict]) == 0
+        )
+
+    def export() -> tuple[dict[str, int], str]:
+        argv = ["export-data", "--spec", str(tmp_path / "spec.json"), "--format", "dpo",
+                "--from-runs", str(tmp_path / "r.json"), "--no-spec-pairs", "--split", "none",
+                "-o", str(tmp_path / "pairs.jsonl"), "--json"]  # fmt: skip
+        capsys.readouterr()
+        assert main(argv) == 0
+        out, err = capsys.readouterr()
+        return json.loads(out)["counts"], err
+
+    assert export()[0]["train"] == 1
+    time.sleep(0.01)  # the doubt is newer than the label
+    argv = ["feedback", "add", str(tmp_path / "r.json"), "no_harm/example-1@2", "--verdict",
+            "unclear"]  # fmt: skip
+    assert main(argv) == 0
+    counts, err = export()
+    assert counts["train"] == 0 and "left out 1 sample(s) a person found unclear" in err

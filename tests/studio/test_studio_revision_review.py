@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,10 @@ from sqlalchemy import create_engine
 
 from specwright._cli import main
 from specwright._layers._read import read_spec
+from specwright._results._database import open_engine
 from specwright._results._feedback import make_feedback, parse_sample_ref
 from specwright._results._migrations import migrate
-from specwright._results._revisions import RevisionLog
+from specwright._results._revisions import RevisionLog, StaleVersion
 from specwright._results._store import ResultsStore
 from specwright._revise._answer import ProposalAnswer, ProposedExample
 from specwright._revise._approve import BACKUP_DIR
@@ -190,6 +193,7 @@ def test_history_and_the_report_name_the_decision_behind_a_runs_spec(
     runs = review.tmp / "runs.json"
     runs.write_text(f"[{run.model_dump_json()}]", encoding="utf-8")
     monkeypatch.setenv("SPECWRIGHT_RESULTS_DB", review.url)
+    monkeypatch.setitem(sys.modules, "specwright._eval", None)  # no log reading: runs are JSON
     decision = review.studio.index.decisions_for([measured])[measured]
     line = f"spec revision {measured[:12]}, approved by alice on {decision.created:%Y-%m-%d}"
     assert main(["history", "--add", str(runs), "--no-index", "--json"]) == 0
@@ -242,3 +246,39 @@ def test_a_hand_edited_copy_cites_samples_and_is_written_byte_for_byte(env: Env)
     again = {"csrftoken": form_of(html, "/revisions/0/comments")["csrftoken"], "version": "1"}
     response = client.post("/revisions/0", data=again | {"decision": "approved"})
     assert response.status_code == 409  # it is the spec now: nothing more to decide
+
+
+def test_of_concurrent_approvals_and_comments_exactly_one_lands(review: Env) -> None:
+    from specwright._revise._approve import write_approved
+    from specwright._studio._revisions import make_comment, make_decision, revision_diff
+
+    spec_file, proposal = review.studio.spec_path, review.studio.proposals[0]
+    assert spec_file is not None and review.studio.spec is not None
+    base, diff = review.studio.spec, revision_diff(review.studio.spec, proposal)
+    barrier, outcomes = threading.Barrier(6), []
+
+    def approve(n: int) -> None:
+        log = RevisionLog(open_engine(review.url))  # the store's engine: BEGIN IMMEDIATE
+        item = make_decision(diff, proposal, "approved", author=f"r{n}", reason="")
+        note = make_comment(diff.new.content_hash, author=f"r{n}", text=f"comment {n}")
+        barrier.wait()
+        for write in (
+            lambda: log.add_decision(item, seen_version=0,
+                                     write=lambda: write_approved(spec_file, base, proposal)),
+            lambda: log.add_comment(note, seen_version=0),
+        ):  # fmt: skip
+            try:
+                write()
+                outcomes.append("saved")
+            except StaleVersion:
+                outcomes.append("stale")
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes.count("saved") == 2 and outcomes.count("stale") == 10
+    assert len(review.studio.index.revision_decisions(diff.new.content_hash)) == 1
+    assert len(review.studio.index.revision_comments(diff.new.content_hash)) == 1
+    assert len(list((spec_file.parent / BACKUP_DIR).iterdir())) == 1
