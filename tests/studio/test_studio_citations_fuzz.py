@@ -22,23 +22,14 @@ _WHY = st.one_of(
     st.just("every model judged non-compliant"),
     st.floats(0, 1).map(lambda x: f"verdicts disagree (score {x:.2f}: judges {x:.2f})"),
 )
-_EVIDENCE = st.builds(
-    lambda run, scenario, epoch, why: Evidence(
-        id="",
-        run_id=run,
-        model="m",
-        scenario_id=scenario,
-        epoch=epoch,
-        why=why,
-        conversation=(),
-        answer="",
-        judge=None,
-    ),  # fmt: skip
-    _ID,
-    _ID,
-    st.integers(1, 999),
-    _WHY,
-)
+
+
+def _evidence(run: str, scenario: str, epoch: int, why: str) -> Evidence:
+    return Evidence(id="", run_id=run, model="m", scenario_id=scenario, epoch=epoch, why=why,
+                    conversation=(), answer="", judge=None)  # fmt: skip
+
+
+_EVIDENCE = st.builds(_evidence, _ID, _ID, st.integers(1, 999), _WHY)
 
 
 @settings(max_examples=150, deadline=None)
