@@ -282,3 +282,22 @@ def test_of_concurrent_approvals_and_comments_exactly_one_lands(review: Env) -> 
     assert len(review.studio.index.revision_decisions(diff.new.content_hash)) == 1
     assert len(review.studio.index.revision_comments(diff.new.content_hash)) == 1
     assert len(list((spec_file.parent / BACKUP_DIR).iterdir())) == 1
+
+
+def test_an_approval_the_studio_cannot_write_records_nothing(review: Env) -> None:
+    spec_file = review.studio.spec_path
+    assert spec_file is not None
+    as_json = spec_file.with_suffix(".json")
+    as_json.write_text(read_spec(spec_file).model_dump_json(), encoding="utf-8")
+    review.studio.spec_path = as_json  # a JSON spec: no markdown to replace
+    response = _decide(review.client(), "approved", "ok")
+    assert response.status_code == 400 and "markdown spec only" in response.text  # type: ignore[attr-defined]
+    layered = review.tmp / "company.md"  # a spec that is itself a layer on another
+    layered.write_text(
+        "---\nextends: spec.md\nceiling: developer\n---\n\n# Extra {#extra}\n\nMore.\n"
+    )
+    review.studio.spec, review.studio.spec_path = read_spec(layered), layered
+    response = _decide(review.client(), "approved", "ok")
+    assert response.status_code == 400 and "itself a layer" in response.text  # type: ignore[attr-defined]
+    assert review.studio.index.revision_decisions(_proposed(review)) == []
+    assert spec_file.read_text() == BASE and not (review.tmp / BACKUP_DIR).exists()

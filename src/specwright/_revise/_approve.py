@@ -69,8 +69,13 @@ def write_approved(spec_path: Path, base: Spec, proposal: Path) -> tuple[str, st
     on_disk = read_spec(spec_path)
     if on_disk.content_hash() != base.content_hash():
         raise SpecChanged(f"{spec_path} changed since the revision was compared with it")
-    text = _approved_text(base, proposal)
     target = spec_file(spec_path)
+    if target.suffix.lower() != ".md":
+        raise ConfigurationError(
+            f"{target}: the studio writes an approved revision into a markdown spec only; "
+            f"copy {proposal} over it by hand"
+        )
+    text = _approved_text(base, proposal)
     backup = _keep(target, base.content_hash())
     _replace(target, text)
     try:
