@@ -6,9 +6,11 @@ approval that writes the revision as the spec (the old spec kept) and records it
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -248,17 +250,18 @@ def test_a_hand_edited_copy_cites_samples_and_is_written_byte_for_byte(env: Env)
     assert response.status_code == 409  # it is the spec now: nothing more to decide
 
 
-def test_of_concurrent_approvals_and_comments_exactly_one_lands(review: Env) -> None:
+def _race(url: str, spec_file: Path, proposal: Path) -> tuple[str, list[str]]:
+    """Six reviewers who opened the revision at once each approve it and comment on it."""
     from specwright._revise._approve import write_approved
     from specwright._studio._revisions import make_comment, make_decision, revision_diff
 
-    spec_file, proposal = review.studio.spec_path, review.studio.proposals[0]
-    assert spec_file is not None and review.studio.spec is not None
-    base, diff = review.studio.spec, revision_diff(review.studio.spec, proposal)
+    base = read_spec(spec_file)
+    diff = revision_diff(base, proposal)
     barrier, outcomes = threading.Barrier(6), []
 
     def approve(n: int) -> None:
-        log = RevisionLog(open_engine(review.url))  # the store's engine: BEGIN IMMEDIATE
+        engine = open_engine(url)  # the store's engine: BEGIN IMMEDIATE on SQLite
+        log = RevisionLog(engine)
         item = make_decision(diff, proposal, "approved", author=f"r{n}", reason="")
         note = make_comment(diff.new.content_hash, author=f"r{n}", text=f"comment {n}")
         barrier.wait()
@@ -272,16 +275,50 @@ def test_of_concurrent_approvals_and_comments_exactly_one_lands(review: Env) -> 
                 outcomes.append("saved")
             except StaleVersion:
                 outcomes.append("stale")
+        engine.dispose()
 
     threads = [threading.Thread(target=approve, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return diff.new.content_hash, outcomes
+
+
+def test_of_concurrent_approvals_and_comments_exactly_one_lands(review: Env) -> None:
+    spec_file, proposal = review.studio.spec_path, review.studio.proposals[0]
+    assert spec_file is not None
+    proposed, outcomes = _race(review.url, spec_file, proposal)
     assert outcomes.count("saved") == 2 and outcomes.count("stale") == 10
-    assert len(review.studio.index.revision_decisions(diff.new.content_hash)) == 1
-    assert len(review.studio.index.revision_comments(diff.new.content_hash)) == 1
+    assert len(review.studio.index.revision_decisions(proposed)) == 1
+    assert len(review.studio.index.revision_comments(proposed)) == 1
     assert len(list((spec_file.parent / BACKUP_DIR).iterdir())) == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SPECWRIGHT_TEST_POSTGRES_URL"),
+    reason="no PostgreSQL server: set SPECWRIGHT_TEST_POSTGRES_URL to a scratch database",
+)
+def test_of_concurrent_approvals_one_lands_on_postgresql(tmp_path: Path) -> None:
+    url = os.environ["SPECWRIGHT_TEST_POSTGRES_URL"]
+    ResultsStore(url).close()  # migrated once, before the race
+    spec_file, proposal = tmp_path / "spec.md", tmp_path / "proposal.md"
+    spec_file.write_text(BASE + f"\nA unique line {uuid.uuid4()}.\n", encoding="utf-8")
+    proposal.write_text(
+        "---\nextends: spec.md\nceiling: developer\noverrides: [be_honest]\n---\n\n"
+        "# Be honest {#be_honest authority=user}\n\nTell the truth, plainly.\n",
+        encoding="utf-8",
+    )
+    proposed, outcomes = _race(url, spec_file, proposal)
+    assert outcomes.count("saved") == 2 and outcomes.count("stale") == 10
+    with ResultsStore(url) as store:
+        log = store.revisions()
+        (decision,) = log.decisions(proposed)
+        assert len(log.comments(proposed)) == 1
+        written = read_spec(spec_file).content_hash()
+        assert (
+            decision.written_hash == written and log.decisions_for([written])[written] == decision
+        )
 
 
 def test_an_approval_the_studio_cannot_write_records_nothing(review: Env) -> None:
