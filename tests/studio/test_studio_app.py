@@ -226,7 +226,7 @@ def test_the_proxy_header_names_the_reviewer(env: Env) -> None:
 
 def test_a_bad_verdict_is_400(env: Env) -> None:
     client = env.client()
-    form = _verdict(_sample_page(env, client), "unclear")
+    form = _verdict(_sample_page(env, client), "maybe")
     assert client.post(f"/runs/{RUN}/verdict", data=form).status_code == 400
     assert _stored(env) == []
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from tests.report import report_factory as factory
 from tests.studio.conftest import Env, studio_env
@@ -17,7 +18,7 @@ _TAGS = {
     "html", "head", "meta", "title", "link", "style", "body", "header", "nav", "main", "h1",
     "h2", "p", "a", "section", "div", "table", "thead", "tbody", "tr", "th", "td", "span",
     "ul", "li", "pre", "strong", "form", "input", "label", "textarea", "button", "h3",
-    "details", "summary", "code",
+    "details", "summary", "code", "ins", "del", "h4",
 }  # fmt: skip
 
 
@@ -60,6 +61,27 @@ def _pages(env: Env) -> Iterator[tuple[str, str]]:
     yield "spec", client.get("/spec").text
     yield "draft edit", client.get("/drafts/0/edit", params={"id": "draft-1"}).text
     yield "404", client.get("/runs/" + PAYLOAD.replace("/", "")).text
+    yield from _revision_pages(env, client)
+
+
+def _revision_pages(env: Env, client: TestClient) -> Iterator[tuple[str, str]]:
+    """A proposal citing a sample whose feedback note, comment and reason hold the payloads."""
+    from specwright._layers._read import read_spec
+    from tests.studio.test_studio_revision_review import BASE, _propose, form_of
+
+    spec_file, proposal = env.tmp / "spec.md", env.tmp / "proposal.md"
+    spec_file.write_text(BASE, encoding="utf-8")
+    _propose(spec_file, proposal, PAYLOAD)
+    env.studio.spec, env.studio.spec_path = read_spec(spec_file), spec_file
+    env.studio.proposals = [proposal]
+    html = client.get("/revisions/0").text
+    form = form_of(html, "/revisions/0/comments") | {"text": PAYLOAD}
+    assert client.post("/revisions/0/comments", data=form).status_code == 303
+    html = client.get("/revisions/0").text
+    form = form_of(html, "/revisions/0") | {"decision": "approved", "reason": PAYLOAD}
+    assert client.post("/revisions/0", data=form).status_code == 303
+    yield "revisions", client.get("/revisions").text
+    yield "revision", client.get("/revisions/0").text
 
 
 def test_payloads_stay_text_on_every_page(hostile: Env) -> None:
@@ -82,3 +104,4 @@ def test_the_payloads_were_on_the_pages(hostile: Env) -> None:
     assert "openai/&lt;script&gt;window.__pwned" in pages["spec"]
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned" in pages["draft edit"]
     assert "&lt;script&gt;window.__pwned" in pages["sample with feedback"]
+    assert pages["revision"].count("&lt;script&gt;window.__pwned") >= 3  # note, comment, reason

@@ -145,9 +145,19 @@ def _runs(paths: tuple[Path, ...], db_url: str) -> list[RunResult]:
         return []
     from specwright._cli._report_common import log_reader
     from specwright._report._load import load_runs
-    from specwright._revise._adjudicate import apply_feedback
+    from specwright._revise._adjudicate import (
+        adjudicate,
+        stored_feedback,
+        unclear_samples,
+        without_unclear,
+    )
 
-    return apply_feedback(load_runs(list(paths), log_reader()), db_url)  # people's verdicts win
+    runs = load_runs(list(paths), log_reader())
+    feedback = stored_feedback(db_url, [r.run_id for r in runs])
+    unclear = unclear_samples(feedback)
+    if unclear:  # a person's newest word on these is doubt: no pair is built on them
+        click.echo(f"left out {len(unclear)} sample(s) a person found unclear", err=True)
+    return [adjudicate(run, feedback) for run in without_unclear(runs, unclear)]  # people win
 
 
 def _record(result: ExportResult, output: Path, model: str, db_url: str) -> None:

@@ -39,9 +39,10 @@ def feedback() -> None:
 @click.argument("sample")
 @click.option(
     "--verdict",
-    type=click.Choice(["compliant", "non-compliant"]),
+    type=click.Choice(["compliant", "non-compliant", "unclear"]),
     required=True,
-    help="Your verdict on the model's answer.",
+    help="Your verdict on the model's answer; unclear (you cannot tell, say why in --note) is "
+    "kept and shown but is no label: it never replaces the judge's verdict.",
 )
 @click.option(
     "--section", "section_id", help="The section the feedback is about (default: the sample's own)."

@@ -50,6 +50,13 @@ def _adjudicated(runs: list[RunResult], settings: Settings) -> list[RunResult]:
     return decided
 
 
+def _spec_revisions(runs: list[RunResult], settings: Settings) -> dict[str, str]:
+    """The decision (in the results store) that produced each run's spec, by spec hash."""
+    from specwright._revise._approve import spec_revisions
+
+    return spec_revisions(settings.results_db, [r.spec_hash for r in runs])
+
+
 def _feedback(runs: list[RunResult], settings: Settings) -> list[Feedback]:
     # Counted per section in the HTML page, beside each sample's ready-to-copy command.
     from specwright._revise._adjudicate import stored_feedback
@@ -164,6 +171,7 @@ def report(
     text = render_report(
         loaded, infer_format(fmt, output), spec=spec, baseline=base,
         min_kappa=settings.min_kappa, feedback=feedback,
+        spec_revisions=_spec_revisions([*loaded, *([base] if base else [])], settings),
     )  # fmt: skip
     write_output(text, output)
     if base is not None and fail_on_regression and _regressed(diff_runs(base, loaded[0])):

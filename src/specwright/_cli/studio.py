@@ -107,6 +107,7 @@ def studio(settings: Settings, /, **options: Any) -> int:
         spec=spec,
         scenario_files=list(options["scenario_files"]),
         proposals=list(options["proposals"]),
+        spec_path=Path(spec_path) if spec_path else None,
         reviewer=options["reviewer"] or settings.reviewer,
         reviewer_header=reviewer_header,
         open_run=stored_runs_opener(index),

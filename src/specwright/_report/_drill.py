@@ -37,8 +37,8 @@ class Drill:
     samples is rendered once per page."""
     run_refs: tuple[str, ...] = ()
     """Per run (in column order), how ``specwright feedback add`` names it: its log, else its id."""
-    feedback: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Section id → (feedback items, items that overrule the judge)."""
+    feedback: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Section id → (feedback items, items that overrule the judge, items found unclear)."""
 
     def section_text(self, section_id: str, markdown: str) -> Html:
         """The section's markdown as HTML, rendered once per page."""
@@ -265,12 +265,13 @@ def _run_ref(drill: Drill, run: int) -> str | None:
     return drill.run_refs[run] if run < len(drill.run_refs) else None
 
 
-def _feedback_count(counts: tuple[int, int] | None) -> Html | None:
+def _feedback_count(counts: tuple[int, int, int] | None) -> Html | None:
     if not counts:
         return None
-    items, overrule = counts
+    items, overrule, unclear = counts
+    doubt = f", {unclear} unclear" if unclear else ""
     return el("span", {"class": "feedback-count"},
-              f" · feedback: {items} ({overrule} overrule the judge)")  # fmt: skip
+              f" · feedback: {items} ({overrule} overrule the judge{doubt})")  # fmt: skip
 
 
 def _section(index: int, row: SectionRow, labels: Sequence[str], drill: Drill) -> Html:

@@ -23,6 +23,7 @@ from specwright._report._formats import HISTORY_FORMATS, ReportFormat
 from specwright._report._markdown_text import md_code, md_table, md_text
 from specwright._report._view import fmt_rate, judge_verdict
 from specwright._results import Calibration, ConfusionMatrix, JudgeValidity, judge_validity
+from specwright._results._revisions import RevisionDecision
 from specwright._results._store import ResultsStore, SectionPoint, StoredRun
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "HistoryFormat",
     "RunJudge",
     "SectionHistory",
+    "SpecRevision",
     "load_history",
     "render_history",
     "stored_validity",
@@ -67,6 +69,19 @@ class RunJudge(FrozenModel):
     """One line: what the status means for the run's figures."""
 
 
+class SpecRevision(FrozenModel):
+    """The decision that produced the spec a run measured (``specwright studio``)."""
+
+    run_id: str
+    """The run."""
+    spec_hash: str
+    """The spec it measured."""
+    text: str
+    """``spec revision 1a2b3c4d5e6f, approved by ann on 2026-01-02: clearer``."""
+    decision: RevisionDecision
+    """The decision record."""
+
+
 class History(FrozenModel):
     """Everything ``specwright history`` shows."""
 
@@ -78,6 +93,8 @@ class History(FrozenModel):
     """Per run (same order as ``runs``), its judge's validity."""
     warnings: tuple[str, ...] = ()
     """One line per run whose judge is not trusted."""
+    spec_revisions: tuple[SpecRevision, ...] = ()
+    """Per run whose spec a decision in the store produced, that decision (runs' order)."""
 
 
 def stored_validity(run: StoredRun, threshold: float) -> JudgeValidity:
@@ -136,6 +153,7 @@ def load_history(
         runs=runs,
         judges=judges,
         warnings=_warnings(runs, judges),
+        spec_revisions=_spec_revisions(store, runs),
         sections=tuple(
             SectionHistory(
                 section_id=sid, title=known[sid], points=tuple(store.section_history(sid))
@@ -143,6 +161,16 @@ def load_history(
             for sid in wanted
         ),
     )
+
+
+def _spec_revisions(store: ResultsStore, runs: Sequence[StoredRun]) -> tuple[SpecRevision, ...]:
+    found = store.revisions().decisions_for(r.spec_hash for r in runs)
+    return tuple(
+        SpecRevision(run_id=r.run_id, spec_hash=r.spec_hash,
+                     text=found[r.spec_hash].describe(r.spec_hash), decision=found[r.spec_hash])
+        for r in runs
+        if r.spec_hash in found
+    )  # fmt: skip
 
 
 def _spec_label(run: StoredRun) -> str:
@@ -221,13 +249,19 @@ def _judge_cell(judge: RunJudge) -> str:
     return f"{judge.verdict} · κ {judge.kappa:.2f}{below}"
 
 
+def _revision_note(revision: SpecRevision | None) -> Html | None:
+    return el("div", {"class": "note spec-revision"}, revision.text) if revision else None
+
+
 def _runs_table(history: History) -> Html:
+    revisions = {r.run_id: r for r in history.spec_revisions}
     head = ("run", "date", "model", "grader", "spec", "overall", "judge")
     rows = [
         el("tr", {"data-status": j.status}, el("td", {"class": "num"}, f"#{i + 1}"),
            el("td", {}, f"{r.created:%Y-%m-%d %H:%M}"), el("td", {}, r.model),
            el("td", {}, r.grader or "–"),
-           el("td", {}, f"{r.spec_title} {r.spec_version or r.spec_hash[:12]}"),
+           el("td", {}, f"{r.spec_title} {r.spec_version or r.spec_hash[:12]}",
+              _revision_note(revisions.get(r.run_id))),
            el("td", {}, fmt_rate(r.overall)), el("td", {"class": "judge"}, _judge_cell(j)))
         for i, (r, j) in enumerate(zip(history.runs, history.judges, strict=True))
     ]  # fmt: skip
@@ -279,6 +313,8 @@ def _markdown(history: History) -> str:
     ]  # fmt: skip
     lines += md_table(["run", "date", "model", "grader", "spec", "overall", "judge"], runs)
     number = {run.run_id: i + 1 for i, run in enumerate(history.runs)}
+    lines += [f"- run #{number[r.run_id]}: {md_text(r.text)}" for r in history.spec_revisions]
+    lines += [""] if history.spec_revisions else []
     for section in history.sections:
         lines += [f"## {md_text(section.title)} ({md_code(section.section_id)})", ""]
         rows = [[f"#{number[p.run_id]}", f"{p.created:%Y-%m-%d}", md_text(p.model),

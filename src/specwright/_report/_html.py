@@ -580,14 +580,16 @@ def _run_ref(run: RunResult) -> str:
     return run.log_path if run.log_path and Path(run.log_path).exists() else run.run_id
 
 
-def _feedback_counts(report: ReportInput) -> dict[str, tuple[int, int]]:
-    """Section id → (feedback items on these runs, items overruling the judge)."""
+def _feedback_counts(report: ReportInput) -> dict[str, tuple[int, int, int]]:
+    """Section id → (feedback items on these runs, items overruling the judge, unclear ones)."""
     shown = {run.run_id for run in report.runs}
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, int]] = {}
     for item in report.feedback:
         if item.run_id in shown:
-            items, overrule = counts.get(item.section_id, (0, 0))
-            counts[item.section_id] = (items + 1, overrule + item.overrules_judge)
+            items, overrule, unclear = counts.get(item.section_id, (0, 0, 0))
+            counts[item.section_id] = (
+                items + 1, overrule + item.overrules_judge, unclear + (not item.is_label)
+            )  # fmt: skip
     return counts
 
 
@@ -620,5 +622,14 @@ def render_html(report: ReportInput) -> str:
         sections_block(rows, parts, labels, drill),
     )
     title = "Compliance report: " + " vs ".join(labels)
-    specs = sorted({f"{r.spec_title or 'spec'} {r.spec_version or r.spec_hash[:12]}" for r in runs})
-    return page(title, "Spec: " + "; ".join(specs), body, data_json=embedded_json(report))
+    return page(title, _specs_line(report), body, data_json=embedded_json(report))
+
+
+def _specs_line(report: ReportInput) -> str:
+    """``Spec: Title v1 (spec revision …, approved by ann on …: why)`` for the header."""
+    named: dict[str, None] = {}
+    for r in report.runs:
+        decided = report.spec_revisions.get(r.spec_hash)
+        label = f"{r.spec_title or 'spec'} {r.spec_version or r.spec_hash[:12]}"
+        named[label + (f" ({decided})" if decided else "")] = None
+    return "Spec: " + "; ".join(sorted(named))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from specwright._model import Spec
 from specwright._report._diff import RunDiff
@@ -26,3 +27,5 @@ class ReportInput:
     """The kappa below which a run's judge is flagged as weak (setting ``min_kappa``)."""
     feedback: tuple[Feedback, ...] = ()
     """People's feedback on the runs (``specwright feedback``), counted per section."""
+    spec_revisions: Mapping[str, str] = field(default_factory=dict)
+    """Spec hash → the decision that produced that spec (``spec revision …, approved by …``)."""

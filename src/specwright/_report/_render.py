@@ -3,7 +3,7 @@ in :data:`~specwright._report._formats.REPORT_FORMATS`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
@@ -24,6 +24,7 @@ def render_report(
     baseline: RunResult | None = None,
     min_kappa: float = 0.4,
     feedback: Sequence[Feedback] = (),
+    spec_revisions: Mapping[str, str] | None = None,
 ) -> str:
     """Render one or more runs (side by side) as HTML, markdown, JSON or a plugin's format.
 
@@ -31,7 +32,8 @@ def render_report(
     with :func:`diff_runs` of the two and shows both runs side by side, baseline first.
     A run whose recorded judge calibration is missing, undefined or below ``min_kappa``
     (the ``SPECWRIGHT_MIN_KAPPA`` setting, passed in by the caller) is flagged in the report.
-    ``feedback`` (people's verdicts on these runs) is counted per section in the HTML page.
+    ``feedback`` (people's verdicts on these runs) is counted per section in the HTML page;
+    ``spec_revisions`` (spec hash → the decision that produced it) is named in its header.
     Raises :class:`ConfigurationError` for an empty run list or an unknown format.
     """
     renderer = REPORT_FORMATS.get(format)
@@ -39,7 +41,13 @@ def render_report(
         raise ConfigurationError("no run to report on")
     if baseline is None:
         return renderer(
-            ReportInput(runs=tuple(runs), spec=spec, min_kappa=min_kappa, feedback=tuple(feedback))
+            ReportInput(
+                runs=tuple(runs),
+                spec=spec,
+                min_kappa=min_kappa,
+                feedback=tuple(feedback),
+                spec_revisions=dict(spec_revisions or {}),
+            )
         )
     if len(runs) != 1:
         raise ConfigurationError(
@@ -53,5 +61,6 @@ def render_report(
             diff=diff,
             min_kappa=min_kappa,
             feedback=tuple(feedback),
+            spec_revisions=dict(spec_revisions or {}),
         )
     )

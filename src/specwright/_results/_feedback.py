@@ -22,14 +22,19 @@ from specwright._results._models import RunHeader, RunResult, SampleResult
 __all__ = [
     "Feedback",
     "HumanVerdict",
+    "JudgeVerdict",
     "SampleRef",
     "make_feedback",
     "parse_sample_ref",
     "sample_feedback",
 ]
 
-HumanVerdict: TypeAlias = Literal["compliant", "non-compliant"]
-"""A person's verdict on one answer."""
+HumanVerdict: TypeAlias = Literal["compliant", "non-compliant", "unclear"]
+"""A person's verdict on one answer. ``unclear`` says the person could not tell (often: the
+section does not say); it is kept and shown, but it is not a label: it never replaces the
+judge's verdict and never becomes a calibration case."""
+JudgeVerdict: TypeAlias = Literal["compliant", "non-compliant"]
+"""What a judge said (it is never unclear: an unsure judge leaves the sample unscored)."""
 
 _REF = re.compile(r"^(?P<scenario>.+?)(?:@(?P<epoch>[1-9]\d{0,5}))?$")
 
@@ -77,7 +82,7 @@ class Feedback(FrozenModel):
     """The sample's epoch."""
     verdict: HumanVerdict
     """The person's verdict."""
-    judge_verdict: HumanVerdict | None
+    judge_verdict: JudgeVerdict | None
     """What the judge said (``None`` when it did not score the sample)."""
     judge: str | None
     """The judge model."""
@@ -85,14 +90,19 @@ class Feedback(FrozenModel):
     """Why, in the person's words (e.g. "the section is unclear about X")."""
 
     @property
-    def compliant(self) -> bool:
-        """The verdict as a boolean."""
-        return self.verdict == "compliant"
+    def compliant(self) -> bool | None:
+        """The verdict as a label: ``None`` when the person found it unclear."""
+        return None if self.verdict == "unclear" else self.verdict == "compliant"
+
+    @property
+    def is_label(self) -> bool:
+        """Whether the verdict labels the answer (compliant or non-compliant, not unclear)."""
+        return self.verdict != "unclear"
 
     @property
     def overrules_judge(self) -> bool:
-        """Whether the person disagrees with the judge."""
-        return self.judge_verdict != self.verdict
+        """Whether the person gave a label that disagrees with the judge."""
+        return self.is_label and self.judge_verdict != self.verdict
 
 
 def make_feedback(
@@ -145,7 +155,7 @@ def sample_feedback(
     )
 
 
-def _verdict(compliant: bool) -> HumanVerdict:
+def _verdict(compliant: bool) -> JudgeVerdict:
     return "compliant" if compliant else "non-compliant"
 
 

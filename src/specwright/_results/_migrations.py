@@ -290,6 +290,32 @@ def m011_create_revision_decisions(conn: Connection) -> None:
     Index("ix_revision_decisions_proposed", table.c.proposed_hash).create(conn)
 
 
+@migration
+def m012_revision_decisions_add_written(conn: Connection) -> None:
+    """Where an approved revision was written as the spec, and that spec's content hash (what
+    the runs measuring it record), so a run can name the decision that produced its spec."""
+    _add_column(conn, "revision_decisions", "written_path", Text())
+    _add_column(conn, "revision_decisions", "written_hash", String(64))
+    table = Table("revision_decisions", MetaData(), Column("written_hash", String(64)))
+    Index("ix_revision_decisions_written", table.c.written_hash).create(conn)
+
+
+@migration
+def m013_create_revision_comments(conn: Connection) -> None:
+    """A comment thread per proposed revision (``specwright studio``): who, when, what."""
+    table = Table(
+        "revision_comments",
+        MetaData(),
+        Column("comment_id", String(64), primary_key=True),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("author", String(255), nullable=False),
+        Column("proposed_hash", String(64), nullable=False),
+        Column("text", Text, nullable=False),
+    )
+    table.create(conn)
+    Index("ix_revision_comments_proposed", table.c.proposed_hash).create(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, type_: TypeEngine[Any]) -> None:
     preparer = conn.dialect.identifier_preparer
     ddl = (

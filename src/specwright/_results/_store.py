@@ -42,6 +42,7 @@ from specwright._results._models import Rate, RunResult
 
 if TYPE_CHECKING:
     from specwright._results._feedback import Feedback
+    from specwright._results._revisions import RevisionLog
 
 __all__ = [
     "ResultsStore",
@@ -239,6 +240,12 @@ class ResultsStore:
     def close(self) -> None:
         """Release the database connections."""
         self._engine.dispose()
+
+    def revisions(self) -> RevisionLog:
+        """People's decisions on proposed spec revisions, and their comment threads."""
+        from specwright._results._revisions import RevisionLog
+
+        return RevisionLog(self._engine)
 
     def migrations(self) -> list[str]:
         """Names of the applied migrations, in order."""

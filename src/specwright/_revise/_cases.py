@@ -3,10 +3,12 @@
 A person who says an answer was compliant labels it GOOD; non-compliant, BAD. Each case is the
 sample's conversation with that answer last, graded under the section the feedback names,
 exactly as the spec's own labelled answers are (:mod:`specwright._eval._calibrate`). Only
-the newest feedback on a sample counts. Samples of the spec's own examples, its eval prompt
-files and scenario files (which ``eval`` runs only once approved, unless ``--include-drafts``)
-all qualify; an item is skipped, and counted by reason, when its section is not in the spec
-being calibrated, its run cannot be read, or the sample has no answer to grade.
+the newest labelling feedback on a sample counts: an ``unclear`` verdict is no label (the
+person could not tell), so a sample with only unclear feedback is skipped and counted.
+Samples of the spec's own examples, its eval prompt files and scenario files (which ``eval``
+runs only once approved, unless ``--include-drafts``) all qualify; an item is skipped, and
+counted by reason, when its section is not in the spec being calibrated, its run cannot be
+read, or the sample has no answer to grade.
 """
 
 from __future__ import annotations
@@ -44,9 +46,16 @@ def feedback_cases(
 ) -> FeedbackCases:
     """Labelled cases from ``feedback`` on ``spec``; ``load_run(run_id)`` reads a run."""
     latest: dict[tuple[str, str, int], Feedback] = {}
+    doubted: set[tuple[str, str, int]] = set()
     for item in sorted(feedback, key=lambda f: f.created):
-        latest[(item.run_id, item.scenario_id, item.epoch)] = item
+        key = (item.run_id, item.scenario_id, item.epoch)
+        if item.is_label:
+            latest[key] = item
+        else:
+            doubted.add(key)
     result = FeedbackCases()
+    if unlabelled := len(doubted - set(latest)):
+        result.skipped["verdict unclear (not a label)"] += unlabelled
     runs: dict[str, RunResult | None] = {}
     for item in latest.values():
         section = spec.get(item.section_id)

@@ -23,14 +23,26 @@ from starlette.routing import Route
 
 from specwright._errors import ConfigurationError, SpecwrightError
 from specwright._html._escape import app_path
+from specwright._layers._read import read_spec
 from specwright._model import Spec
 from specwright._results._feedback import HumanVerdict, sample_feedback
+from specwright._results._revisions import Written
+from specwright._revise._approve import SpecChanged, write_approved
 from specwright._spec_diff._model import SpecDiff
 from specwright._studio import _csrf, _pages
 from specwright._studio._drafts import edit_draft, read_drafts, review_drafts
 from specwright._studio._guard import Guard
 from specwright._studio._index import FILTERS, SampleFilter, StaleVersion, StudioIndex
-from specwright._studio._revisions import make_decision, revision_diff
+from specwright._studio._revision_pages import RevisionView, revision_body
+from specwright._studio._revisions import (
+    cited_samples,
+    make_comment,
+    make_decision,
+    read_revision,
+    revision_diff,
+    thread_key,
+    written_as_spec,
+)
 
 __all__ = ["Studio", "create_app"]
 
@@ -61,6 +73,8 @@ class Studio:
     """Stored runs not indexed yet."""
     proposals: list[Path] = field(default_factory=list)
     """Proposed revisions of the spec (layers ``propose`` wrote, or hand-edited copies)."""
+    spec_path: Path | None = None
+    """Where the spec lies: an approved revision is written there (none: only recorded)."""
     _hashed: tuple[Spec, str] | None = field(default=None, repr=False)
 
     def spec_hash(self) -> str | None:
@@ -250,7 +264,7 @@ def verdict_view(request: Request, form: Form) -> Response:
     scenario, epoch = _one(form, "scenario"), _int(_one(form, "epoch"), "epoch")
     verdict = _one(form, "verdict")
     if verdict not in get_args(HumanVerdict):
-        raise _Refused(400, "Bad request", "verdict must be compliant or non-compliant")
+        raise _Refused(400, "Bad request", "verdict must be compliant, non-compliant or unclear")
     found = studio.index.sample(run_id, scenario, epoch)
     header = studio.index.header(run_id)
     if found is None or header is None:
@@ -348,13 +362,13 @@ def draft_save_view(request: Request, form: Form) -> Response:
     return RedirectResponse(app_path("drafts", index, "edit", id=record_id), 303)
 
 
-def _proposal(request: Request) -> tuple[Studio, int, SpecDiff]:
+def _proposal(request: Request) -> tuple[Studio, int, Spec, SpecDiff]:
     studio = _studio(request)
     number = _int(request.path_params["index"], "revision")
     if studio.spec is None or not 0 <= number < len(studio.proposals):
         raise _Refused(404, "No such revision", "no proposed revision with that number")
     try:
-        return studio, number, revision_diff(studio.spec, studio.proposals[number])
+        return studio, number, *read_revision(studio.spec, studio.proposals[number])
     except SpecwrightError as exc:
         raise _Refused(422, "Unreadable proposal", str(exc)) from None
 
@@ -373,41 +387,62 @@ def revisions_view(request: Request) -> Response:
 def _state(studio: Studio, path: Path) -> str:
     assert studio.spec is not None
     try:
-        decisions = studio.index.revision_decisions(
-            revision_diff(studio.spec, path).new.content_hash
-        )
+        key = thread_key(studio.index, studio.spec, path, revision_diff(studio.spec, path))
     except SpecwrightError as exc:
         return f"unreadable: {exc}"
+    decisions = studio.index.revision_decisions(key)
     return decisions[-1].decision if decisions else "undecided"
 
 
 @_guarded
 def revision_view(request: Request) -> Response:
-    studio, number, diff = _proposal(request)
-    decisions = studio.index.revision_decisions(diff.new.content_hash)
-    flash = "Your decision was saved." if request.query_params.get("saved") else ""
-    body = _pages.revision_body(number, diff, decisions, _token(request), flash)
+    studio, number, proposed, diff = _proposal(request)
+    assert studio.spec is not None
+    written = written_as_spec(studio.index, studio.spec, studio.proposals[number])
+    key = written.proposed_hash if written is not None else diff.new.content_hash
+    decisions = studio.index.revision_decisions(key)
+    cited = cited_samples(studio.spec, proposed)
+    view = RevisionView(
+        number=number,
+        diff=diff,
+        decisions=decisions,
+        comments=studio.index.revision_comments(key),
+        cited=cited,
+        feedback={
+            (c.run_id, c.scenario_id, c.epoch): studio.index.feedback(
+                c.run_id, c.scenario_id, c.epoch
+            )
+            for c in cited
+        },
+        written=written,
+    )
+    flash = _FLASHES.get(request.query_params.get("saved", ""), "")
+    body = revision_body(view, _token(request), flash)
     title = f"Revision {studio.proposals[number]}"
     return _html(
         request, _pages.studio_page(title, f"against {diff.old.title}", body, current="revisions")
     )
 
 
+_FLASHES = {"1": "Your decision was saved.", "comment": "Your comment was saved."}
+
+
 @_posted
 def decide_view(request: Request, form: Form) -> Response:
-    studio, number, diff = _proposal(request)
-    author = reviewer(request)
+    studio, number, _, diff = _proposal(request)
+    assert studio.spec is not None
+    author, proposal = reviewer(request), studio.proposals[number]
+    if written_as_spec(studio.index, studio.spec, proposal) is not None:
+        raise _Refused(409, "Changed since you opened it", "this revision is the spec now")
     try:
-        item = make_decision(
-            diff,
-            studio.proposals[number],
-            _one(form, "decision"),
-            author=author,
-            reason=_one(form, "reason"),
-        )
+        item = make_decision(diff, proposal, _one(form, "decision"), author=author,
+                             reason=_one(form, "reason"))  # fmt: skip
+        write = _writer(studio, proposal) if item.decision == "approved" else None
         studio.index.add_revision_decision(
-            item, seen_version=_int(_one(form, "version"), "version")
+            item, seen_version=_int(_one(form, "version"), "version"), write=write
         )
+    except SpecChanged as exc:
+        raise _Refused(409, "Changed since you opened it", f"{exc}; nothing was saved") from None
     except StaleVersion:
         raise _Refused(
             409,
@@ -417,7 +452,37 @@ def decide_view(request: Request, form: Form) -> Response:
         ) from None
     except ConfigurationError as exc:
         raise _Refused(400, "Not saved", str(exc)) from None
+    if write is not None and studio.spec_path is not None:
+        studio.spec = read_spec(studio.spec_path)  # the approved revision is the spec now
     return RedirectResponse(app_path("revisions", str(number), saved=1), 303)
+
+
+def _writer(studio: Studio, proposal: Path) -> Callable[[], Written] | None:
+    """What writes an approved revision as the spec (nothing when the spec has no path)."""
+    spec_path, base = studio.spec_path, studio.spec
+    if spec_path is None or base is None:
+        return None
+    return lambda: write_approved(spec_path, base, proposal)
+
+
+@_posted
+def comment_view(request: Request, form: Form) -> Response:
+    studio, number, _, diff = _proposal(request)
+    assert studio.spec is not None
+    key = thread_key(studio.index, studio.spec, studio.proposals[number], diff)
+    try:
+        item = make_comment(key, author=reviewer(request), text=_one(form, "text"))
+        studio.index.add_revision_comment(item, seen_version=_int(_one(form, "version"), "version"))
+    except StaleVersion:
+        raise _Refused(
+            409,
+            "Changed since you opened it",
+            "someone commented on this revision after you opened it; nothing was saved. "
+            "Open it again to read theirs, then add yours.",
+        ) from None
+    except ConfigurationError as exc:
+        raise _Refused(400, "Not saved", str(exc)) from None
+    return RedirectResponse(app_path("revisions", str(number), saved="comment"), 303)
 
 
 def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Starlette:
@@ -436,6 +501,7 @@ def create_app(studio: Studio, *, allowed_hosts: list[str] | None = None) -> Sta
         Route("/revisions", revisions_view),
         Route("/revisions/{index}", revision_view),
         Route("/revisions/{index}", decide_view, methods=["POST"]),
+        Route("/revisions/{index}/comments", comment_view, methods=["POST"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(Guard, hosts=allowed_hosts or [])])
     app.state.studio = studio

@@ -10,7 +10,7 @@ a form carries the version it was opened at, and a write at any other version is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
@@ -32,11 +32,19 @@ from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
 from specwright._results._feedback import Feedback
 from specwright._results._models import RunHeader, RunResult, SampleResult
+from specwright._results._revisions import (
+    RevisionComment,
+    RevisionDecision,
+    RevisionLog,
+    StaleVersion,
+    Written,
+)
 from specwright._results._store import ResultsStore, SectionPoint, result_hash, section_point
 
 __all__ = [
     "FILTERS",
     "Page",
+    "RevisionComment",
     "RevisionDecision",
     "SampleFilter",
     "SampleRow",
@@ -58,10 +66,6 @@ FILTERS: dict[SampleFilter, str] = {
 """Every filter of a run's samples, with its label."""
 
 _BATCH = 2000
-
-
-class StaleVersion(ConfigurationError):
-    """A change was made against a version of stored data that is no longer current."""
 
 
 class SampleRow(FrozenModel):
@@ -106,10 +110,9 @@ class StudioIndex:
         with self._engine.connect() as conn:
             meta.reflect(
                 conn,
-                only=["studio_runs", "studio_samples", "feedback", "runs", "section_results",
-                      "revision_decisions"],
+                only=["studio_runs", "studio_samples", "feedback", "runs", "section_results"],
             )  # fmt: skip
-        self._decisions: Table = meta.tables["revision_decisions"]
+        self.revisions = RevisionLog(self._engine)  # decisions on revisions, comment threads
         self._stored_runs: Table = meta.tables["runs"]
         self._section_results: Table = meta.tables["section_results"]
         self._runs: Table = meta.tables["studio_runs"]
@@ -295,62 +298,31 @@ class StudioIndex:
 
     def revision_decisions(self, proposed_hash: str) -> list[RevisionDecision]:
         """People's decisions on the revision proposing ``proposed_hash``, oldest first."""
-        table = self._decisions
-        query = (
-            select(table)
-            .where(table.c.proposed_hash == proposed_hash)
-            .order_by(table.c.created, table.c.decision_id)
-        )
-        with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        return [RevisionDecision.model_validate(r | {"created": _utc(r["created"])}) for r in rows]
+        return self.revisions.decisions(proposed_hash)
 
     def decisions_for(self, spec_hashes: list[str]) -> dict[str, RevisionDecision]:
-        """The latest decision that proposed each of these specs, by spec content hash."""
-        table = self._decisions
-        query = select(table).where(table.c.proposed_hash.in_(sorted(set(spec_hashes))))
-        with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query.order_by(table.c.created))]
-        found = [RevisionDecision.model_validate(r | {"created": _utc(r["created"])}) for r in rows]
-        return {d.proposed_hash: d for d in found}  # the latest wins
+        """The decision that produced each of these specs, by the spec hash a run records."""
+        return self.revisions.decisions_for(spec_hashes)
 
-    def add_revision_decision(self, item: RevisionDecision, *, seen_version: int) -> None:
+    def add_revision_decision(
+        self,
+        item: RevisionDecision,
+        *,
+        seen_version: int,
+        write: Callable[[], Written] | None = None,
+    ) -> RevisionDecision:
         """Store ``item`` if the revision still has ``seen_version`` decisions; else
-        :class:`StaleVersion`. PostgreSQL takes a lock on the revision's hash first."""
-        table = self._decisions
-        with self._engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                key = int(item.proposed_hash[:15], 16)
-                conn.execute(select(func.pg_advisory_xact_lock(key)))
-            count = select(func.count()).where(table.c.proposed_hash == item.proposed_hash)
-            if (conn.scalar(count) or 0) != seen_version:
-                raise StaleVersion(f"the revision {item.proposal} has a newer decision")
-            conn.execute(insert(table).values(**item.model_dump()))
+        :class:`StaleVersion` (see :meth:`RevisionLog.add_decision`)."""
+        return self.revisions.add_decision(item, seen_version=seen_version, write=write)
 
+    def revision_comments(self, proposed_hash: str) -> list[RevisionComment]:
+        """The comment thread of the revision proposing ``proposed_hash``, oldest first."""
+        return self.revisions.comments(proposed_hash)
 
-class RevisionDecision(FrozenModel):
-    """A person's decision on a proposed revision of the spec."""
-
-    decision_id: str
-    """A hash of the decision's content."""
-    created: datetime
-    """When it was made."""
-    author: str
-    """Who made it."""
-    proposal: str
-    """Where the proposed spec lies (a layer directory or file)."""
-    base_hash: str
-    """The content hash of the spec it was compared with."""
-    proposed_hash: str
-    """The content hash of the proposed spec."""
-    decision: Literal["approved", "rejected"]
-    """The decision."""
-    reason: str = ""
-    """Why, in the person's words (a rejection needs one)."""
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    def add_revision_comment(self, item: RevisionComment, *, seen_version: int) -> None:
+        """Store ``item`` if the thread still has ``seen_version`` comments; else
+        :class:`StaleVersion`."""
+        self.revisions.add_comment(item, seen_version=seen_version)
 
 
 def _run_row(run: RunResult, digest: str) -> dict[str, object]:

@@ -16,7 +16,6 @@ from specwright._results._feedback import Feedback
 from specwright._results._models import Rate, RunHeader, SampleResult
 from specwright._results._store import SectionPoint
 from specwright._scenarios import ScenarioRecord
-from specwright._spec_diff._model import SpecChange, SpecDiff
 from specwright._studio._csrf import FIELD
 from specwright._studio._drafts import record_version
 from specwright._studio._index import FILTERS, Page, RevisionDecision, SampleFilter, SampleRow
@@ -31,7 +30,6 @@ __all__ = [
     "drafts_body",
     "message_page",
     "outline_body",
-    "revision_body",
     "revisions_body",
     "run_body",
     "runs_body",
@@ -439,7 +437,7 @@ def _feedback_list(feedback: list[Feedback]) -> Html:
             {},
             el("strong", {}, f.author),
             " ",
-            _badge(f.compliant),
+            _badge(f.compliant) if f.is_label else el("span", {"class": "badge"}, "unclear"),
             " ",
             f.created.strftime("%Y-%m-%d %H:%M"),
             el("pre", {}, f.note) if f.note else "",
@@ -486,6 +484,17 @@ def _verdict_form(
                     "id": "mark-noncompliant",
                 },
                 "Non-compliant",
+            ),
+            el(
+                "button",
+                {
+                    "type": "submit",
+                    "name": "verdict",
+                    "value": "unclear",
+                    "accesskey": "u",
+                    "id": "mark-unclear",
+                },
+                "Unclear",
             ),
         ),
     )
@@ -612,61 +621,6 @@ def revisions_body(proposals: list[tuple[int, str, str]]) -> Html:
         for n, path, state in proposals
     ]  # fmt: skip
     return el("section", {}, _table(("proposal", "decision"), rows))
-
-
-def revision_body(
-    number: int,
-    diff: SpecDiff,
-    decisions: list[RevisionDecision],
-    token: str,
-    flash: str = "",
-) -> Html:
-    """A revision's changes, section by section, its decisions and the form to decide."""
-    rows = [_change_row(change) for change in diff.changes]
-    history = [
-        el("li", {}, el("strong", {}, d.author), " ", d.decision, " ",
-           d.created.strftime("%Y-%m-%d %H:%M"), el("pre", {}, d.reason) if d.reason else "")
-        for d in decisions
-    ]  # fmt: skip
-    return el(
-        "section",
-        {},
-        el("p", {"class": "flash"}, flash) if flash else "",
-        el("h2", {}, f"{len(diff.changes)} changes"),
-        _table(("change", "section", "what"), rows) if rows else el("p", {}, "No change."),
-        el("h2", {}, "Decisions"),
-        el("ul", {"class": "decisions"}, history) if history else el("p", {}, "None yet."),
-        _decision_form(number, len(decisions), token),
-    )
-
-
-def _change_row(change: SpecChange) -> Html:
-    tags = {"equal": "span", "insert": "ins", "delete": "del"}
-    words = el("p", {"class": "mono"}, [(el(tags[w.op], {}, w.text), " ") for w in change.words])
-    badge = el("span", {"class": "badge noncompliant" if change.flagged else "badge"}, change.kind)
-    return el(
-        "tr",
-        {"data-section": change.section_id or ""},
-        el("td", {}, badge),
-        el("td", {}, el("span", {"class": "sid"}, change.section_id or "")),
-        el("td", {}, change.summary, words if change.words else ""),
-    )
-
-
-def _decision_form(number: int, version: int, token: str) -> Html:
-    return el(
-        "form",
-        {"class": "verdict", "method": "post", "action": app_path("revisions", str(number))},
-        _hidden(FIELD, token),
-        _hidden("version", version),
-        el("label", {"for": "reason"}, "Comment (a rejection needs one)"),
-        el("textarea", {"id": "reason", "name": "reason", "rows": 3, "maxlength": 4000}, ""),
-        el("p", {},
-           el("button", {"type": "submit", "name": "decision", "value": "approved",
-                         "id": "approve-revision"}, "Approve"),
-           el("button", {"type": "submit", "name": "decision", "value": "rejected",
-                         "id": "reject-revision"}, "Reject")),
-    )  # fmt: skip
 
 
 def draft_edit_body(file_index: int, record: ScenarioRecord, token: str) -> Html:
