@@ -1,13 +1,16 @@
 """The studio end to end in real headless Chromium over a real uvicorn, as a person uses it:
-review a sample, approve two drafts and reject one, approve a revision; then each effect is
-checked outside the browser, where the rest of specwright reads it: the report of the run,
-the scenario file (byte for byte what ``scenarios review`` writes) and the decision record in
-the results store. Plus the keyboard alone, and two reviewers at once."""
+review a sample, approve two drafts and reject one, comment on a revision and approve it; then
+each effect is checked outside the browser, where the rest of specwright reads it: the report of
+the run, the scenario file (byte for byte what ``scenarios review`` writes), the spec file the
+approval wrote, the decision record in the results store and ``history`` naming that decision
+for a run that measured the new spec. Plus the keyboard alone, and two reviewers at once."""
 
 from __future__ import annotations
 
 import html
+import json
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ PROPOSED = SPEC.replace("Tell the truth.", "Tell the truth, and say when you are
 NOTE = "the answer does say it is unsure"
 REASON = "a duplicate of draft-1"
 COMMENT = "clearer; the judges agreed on the new wording"
+THREAD = "does 'unsure' cover a guess? I read it so"
 ADJUDICATED = html.escape("person's verdict (judge: non-compliant)")  # as the report writes it
 
 
@@ -45,7 +49,7 @@ def studio(tmp_path: Path) -> Iterator[tuple[Env, str]]:
     env = studio_env(tmp_path, factory.run_a())
     (tmp_path / "spec.md").write_text(SPEC, encoding="utf-8")
     (tmp_path / "proposal.md").write_text(PROPOSED, encoding="utf-8")
-    env.studio.spec = read_spec(tmp_path / "spec.md")
+    env.studio.spec, env.studio.spec_path = read_spec(tmp_path / "spec.md"), tmp_path / "spec.md"
     env.studio.proposals = [tmp_path / "proposal.md"]
     (tmp_path / "run.json").write_text(factory.run_a().model_dump_json(), encoding="utf-8")
     shutil.copy(env.studio.scenario_files[0], tmp_path / "by-cli.yaml")
@@ -73,9 +77,13 @@ def _report(env: Env, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_a_reviewer_works_through_the_studio(
-    browser: Any, studio: tuple[Env, str], monkeypatch: pytest.MonkeyPatch
+    browser: Any,
+    studio: tuple[Env, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     env, base = studio
+    base_hash = read_spec(env.tmp / "spec.md").content_hash()
     assert ADJUDICATED not in _report(env, monkeypatch)
     context = browser.new_context()
     page, trouble = _quiet_page(context, base)
@@ -95,13 +103,18 @@ def test_a_reviewer_works_through_the_studio(
     page.get_by_label("Reason for the rejected ones").fill(REASON)
     page.get_by_role("button", name="Save review").click()
     assert "0 draft, 2 approved, 1 rejected" in page.locator("form.drafts .note").inner_text()
-    # A revision: its diff, then approved with a comment.
+    # A revision: its diff, a comment in its thread, then approved with a reason.
     page.get_by_role("navigation").get_by_role("link", name="Revisions").click()
     page.get_by_role("link", name=str(env.studio.proposals[0])).click()
     assert page.locator("ins").count() >= 1
-    page.get_by_label("Comment (a rejection needs one)").fill(COMMENT)
-    page.get_by_role("button", name="Approve").click()
-    assert page.locator(".flash").inner_text() == "Your decision was saved."
+    page.get_by_label("Your comment").fill(THREAD)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    assert page.locator(".flash").inner_text() == "Your comment was saved."
+    assert THREAD in page.content()
+    page.get_by_label("Reason (a rejection needs one)").fill(COMMENT)
+    page.get_by_role("button", name="Approve and write the spec").click()
+    assert page.locator(".flash").first.inner_text() == "Your decision was saved."
+    assert "Approved by alice and written" in page.locator("#written").inner_text()
     assert trouble == []
     context.close()
 
@@ -120,7 +133,19 @@ def test_a_reviewer_works_through_the_studio(
     proposed = read_spec(env.studio.proposals[0]).content_hash()
     (decision,) = env.studio.index.revision_decisions(proposed)
     assert (decision.author, decision.decision, decision.reason) == ("alice", "approved", COMMENT)
-    assert decision.base_hash == env.studio.spec.content_hash()  # type: ignore[union-attr]
+    assert decision.base_hash == base_hash
+    # The spec file is the approved revision now, its hash the one the decision recorded.
+    assert (env.tmp / "spec.md").read_text(encoding="utf-8") == PROPOSED
+    written = read_spec(env.tmp / "spec.md").content_hash()
+    assert decision.written_hash == written
+    # `history` names that decision for a run that measured the written spec.
+    measured = factory.run_b().model_copy(update={"spec_hash": written})
+    (env.tmp / "runs.json").write_text(f"[{measured.model_dump_json()}]", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "specwright._eval", None)  # runs are JSON: no log reading
+    assert main(["history", "--add", str(env.tmp / "runs.json"), "--no-index", "--json"]) == 0
+    (named,) = json.loads(capsys.readouterr().out)["spec_revisions"]
+    assert named["run_id"] == measured.run_id
+    assert f"approved by alice on {decision.created:%Y-%m-%d}: {COMMENT}" in named["text"]
 
 
 def _tab_to(page: Any, target: str, limit: int = 40) -> list[str]:
@@ -203,9 +228,9 @@ def test_two_reviewers_at_once_are_told_what_changed(browser: Any, studio: tuple
     # Both open the revision; Bob rejects it first, then Alice's approval is refused.
     first.goto(base + "/revisions/0")
     second.goto(base + "/revisions/0")
-    second.get_by_label("Comment (a rejection needs one)").fill("not yet")
+    second.get_by_label("Reason (a rejection needs one)").fill("not yet")
     second.get_by_role("button", name="Reject").click()
-    first.get_by_role("button", name="Approve").click()
+    first.get_by_role("button", name="Approve and write the spec").click()
     assert first.locator("h1").inner_text() == "Changed since you opened it"
     proposed = read_spec(env.studio.proposals[0]).content_hash()
     decisions = env.studio.index.revision_decisions(proposed)
