@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import click
 
@@ -36,6 +36,7 @@ from specwright._settings import Settings
 
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._calibrate import JudgesCalibration, LabelledCase
+    from specwright._eval._judge import GraderSettings
 
 __all__ = ["CalibrateOptions", "calibrate", "calibration_json"]
 
@@ -114,6 +115,15 @@ def calibrate(settings: Settings, /, **options: Unpack[CalibrateOptions]) -> Exi
     return worst(*(_gate(r, options["min_kappa"], len(results) > 1) for r in results))
 
 
+class _Grading(TypedDict):
+    """How every judge grades: the arguments the one-judge and several-judge runs share."""
+
+    sections: list[str] | None
+    settings: GraderSettings
+    max_connections: int
+    extra_cases: list[LabelledCase]
+
+
 def _calibrate_all(
     spec: Spec,
     graders: tuple[str, ...],
@@ -133,31 +143,17 @@ def _calibrate_all(
         click.echo(f"saved {save_calibration(result, directory)}", err=True)
         results.append(result)
 
-    sections = list(split_sections(options["sections"])) or None
-    grading = GraderSettings(samples=options["grader_samples"])
-    connections = options["max_connections"]
-    names = [resolve_model_name(g) for g in graders]
-    if len(names) == 1:
-        one = run_calibration(
-            spec,
-            names[0],
-            sections=sections,
-            settings=grading,
-            max_connections=connections,
-            extra_cases=extra_cases,
-        )
-        save(one)
-        return results, None
-    judged = calibrate_judges(
-        spec,
-        names,
-        on_done=save,
-        sections=sections,
-        settings=grading,
-        max_connections=connections,
+    common = _Grading(
+        sections=list(split_sections(options["sections"])) or None,
+        settings=GraderSettings(samples=options["grader_samples"]),
+        max_connections=options["max_connections"],
         extra_cases=extra_cases,
     )
-    return results, judged
+    names = [resolve_model_name(g) for g in graders]
+    if len(names) == 1:
+        save(run_calibration(spec, names[0], **common))
+        return results, None
+    return results, calibrate_judges(spec, names, on_done=save, **common)
 
 
 def _inputs(settings: Settings, options: CalibrateOptions) -> tuple[Spec, tuple[str, ...], Path]:
