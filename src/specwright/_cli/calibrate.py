@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._calibrate import JudgesCalibration, LabelledCase
     from specwright._eval._judge import GraderSettings
 
-__all__ = ["CalibrateOptions", "calibrate", "calibration_json"]
+__all__ = ["CalibrateOptions", "calibrate"]
 
 
 class CalibrateOptions(JudgeOptions):
@@ -99,10 +99,8 @@ def calibrate(settings: Settings, /, **options: Unpack[CalibrateOptions]) -> Exi
     if options["as_json"]:
         # One judge: the calibration itself, as always; several: one document per judge and
         # their agreement with each other on the same answers.
-        multi: dict[str, object] = {"judges": [calibration_json(r) for r in results]}
-        if judged is not None:
-            multi |= judged.model_dump(mode="json", include={"agreement", "agreement_by_section"})
-        echo_json(calibration_json(results[0]) if len(results) == 1 else multi)
+        document = results[0] if judged is None else judged
+        echo_json(document.model_dump(mode="json", by_alias=True))
     else:
         for result in results:
             _print_human(result)
@@ -226,11 +224,6 @@ def _kappa_bound(value: float | None) -> float | None:
             "nan is not in the range -1.0<=x<=1.0.", param_hint="'--min-kappa'"
         )
     return value
-
-
-def calibration_json(result: Calibration) -> dict[str, object]:
-    """The ``--json`` document: the calibration with its headline numbers first."""
-    return result.model_dump(mode="json")
 
 
 def _print_human(result: Calibration) -> None:
