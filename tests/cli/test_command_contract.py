@@ -115,8 +115,9 @@ def test_the_untyped_finder_finds_them() -> None:
 
 def _exits(tree: ast.Module) -> list[str]:
     """Exit codes made outside ``_exit``: ``ExitCode(n)``, ``sys.exit``/``ctx.exit``/
-    ``SystemExit`` with anything but an ``ExitCode`` member or ``main()``, ``os._exit``."""
-    found = []
+    ``SystemExit`` with anything but an ``ExitCode`` member or ``main()``, ``os._exit``, a
+    number returned where an ``ExitCode`` is promised (mypy refuses that too)."""
+    found = _numbers_returned(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -131,6 +132,33 @@ def _exits(tree: ast.Module) -> list[str]:
     return found
 
 
+_CODE_WORDS = ("exit", "status", "gate")
+
+
+def _numbers_returned(tree: ast.Module) -> list[str]:
+    """``return 1`` where an exit code is meant: in a function that promises an ``ExitCode``,
+    or in one returning ``int`` named for an exit code, a status or a gate (a count may be a
+    number)."""
+    found = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef) or func.returns is None:
+            continue
+        returns, name = ast.unparse(func.returns), func.name
+        if returns == "ExitCode" or (returns == "int" and any(w in name for w in _CODE_WORDS)):
+            found += [
+                f"{node.lineno}: {ast.unparse(node)}"
+                for node in ast.walk(func)
+                if isinstance(node, ast.Return) and _is_number(node.value)
+            ]
+    return found
+
+
+def _is_number(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _is_number(node.body) or _is_number(node.orelse)
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
 def test_exit_codes_are_made_in_one_place() -> None:
     found = {stem: bad for stem, tree in _sources() if stem != "_exit" and (bad := _exits(tree))}
     assert found == {}
@@ -140,8 +168,13 @@ def test_the_exit_finder_finds_them() -> None:
     source = (
         "sys.exit(3)\nctx.exit(1)\nraise SystemExit(0)\nos._exit(1)\nExitCode(n)\n"
         "sys.exit(main())\nraise SystemExit(ExitCode.OK)\nctx.exit(ExitCode.USAGE)\n"
+        "def gate() -> ExitCode:\n    return 1\n"
+        "def exit_code() -> int:\n    return 1 if failed else 0\n"
+        "def count() -> int:\n    return 0\n"  # a count, not a code
+        "def fine() -> ExitCode:\n    return ExitCode.OK\n"
     )
-    assert [line.split(":")[0] for line in _exits(ast.parse(source))] == ["1", "2", "3", "4", "5"]
+    found = sorted(int(line.split(":")[0]) for line in _exits(ast.parse(source)))
+    assert found == [1, 2, 3, 4, 5, 10, 12]
 
 
 def test_exit_code_mapping() -> None:
@@ -158,8 +191,8 @@ def test_exit_code_mapping() -> None:
     assert command_exit(None) is ExitCode.OK and command_exit(ExitCode.FINDINGS) == 1
     with pytest.raises(ValueError):
         command_exit(7)  # a code nobody declared is a bug, not an exit status
-    with pytest.raises(TypeError):
-        command_exit("0")
+    with pytest.raises(ValueError):
+        command_exit("0")  # type: ignore[arg-type]
 
 
 def test_main_returns_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:

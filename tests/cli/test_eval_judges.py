@@ -243,6 +243,24 @@ def test_calibrate_reports_and_gates_each_judge(
     assert err.count("saved ") == 3 and len(list((tmp_path / "calibrations").iterdir())) == 3
 
 
+def test_calibrate_json_prints_what_it_saved(
+    judged: Judged, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The several-judge document is the stage's record: each judge's entry is the very
+    # calibration saved beside the logs (made once, so even its timestamp agrees).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOCAL_BASE_URL", judged.server.base_url)
+        patch.setenv("LOCAL_API_KEY", "test-key")
+        argv = ["calibrate", "--spec", str(judged.spec), *_grader_args(GRADERS),
+                "--log-dir", str(tmp_path), "--json"]  # fmt: skip
+        assert main(argv) == 0
+    out, err = capsys.readouterr()
+    saved = [line.removeprefix("saved ") for line in err.splitlines() if line.startswith("saved ")]
+    assert len(saved) == len(GRADERS)
+    files = [json.loads(Path(path).read_text(encoding="utf-8")) for path in saved]
+    assert json.loads(out)["judges"] == files
+
+
 def test_calibrate_human_output_shows_each_judge(
     judged: Judged, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

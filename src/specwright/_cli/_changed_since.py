@@ -12,12 +12,24 @@ from pathlib import Path
 
 import click
 
+from specwright._cli._common import SpecOption
 from specwright._errors import ConfigurationError
 from specwright._model import Spec
 from specwright._results import RunResult
 from specwright._settings import Settings
 
-__all__ = ["ChangedSince", "finish_changed_since", "plan_changed_since"]
+__all__ = ["ChangedSince", "ChangedSinceOptions", "finish_changed_since", "plan_changed_since"]
+
+
+class ChangedSinceOptions(SpecOption):
+    """The ``eval`` options a ``--changed-since`` run is planned from."""
+
+    changed_since: Path | None
+    """``--changed-since OLD_SPEC``."""
+    baseline: Path | None
+    """``--baseline RUN``: the earlier run to carry results from."""
+    sections: tuple[str, ...]
+    """``--sections``, which must be empty: the plan picks them."""
 
 
 @dataclass(frozen=True)
@@ -40,24 +52,14 @@ class ChangedSince:
             )
 
 
-def plan_changed_since(
-    settings: Settings,
-    spec_path: Path | None,
-    old_path: Path | None,
-    baseline_path: Path | None,
-    *,
-    sections: tuple[str, ...],
-) -> ChangedSince | None:
-    """Pick the sections to re-run (its ``affected``); ``None`` without the flags.
-
-    ``old_path`` is ``--changed-since``, ``baseline_path`` ``--baseline``; ``sections`` (the
-    ``--sections`` given) must be empty.
-    """
+def plan_changed_since(settings: Settings, options: ChangedSinceOptions) -> ChangedSince | None:
+    """Pick the sections to re-run (its ``affected``); ``None`` without the flags."""
+    old_path, baseline_path = options["changed_since"], options["baseline"]
     if old_path is None and baseline_path is None:
         return None
     if old_path is None or baseline_path is None:
         raise ConfigurationError("--changed-since OLD_SPEC and --baseline RUN go together")
-    if sections:
+    if options["sections"]:
         raise ConfigurationError("--changed-since picks the sections itself: drop --sections")
     from specwright._cli._report_common import log_reader
     from specwright._layers._read import read_spec
@@ -65,7 +67,7 @@ def plan_changed_since(
     from specwright._scenarios import select_sections
     from specwright._spec_diff._affected import affected_sections
 
-    spec_path = spec_path or settings.spec
+    spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
     spec = read_spec(spec_path)

@@ -52,14 +52,10 @@ def stage_exit(code: int) -> ExitCode:
     return ExitCode(code)
 
 
-def command_exit(returned: object) -> ExitCode:
+def command_exit(returned: int | None) -> ExitCode:
     """The code of what a command's callback returned: its :class:`ExitCode`; OK for a group
-    that only shows its help (``None``)."""
-    if returned is None:
-        return ExitCode.OK
-    if isinstance(returned, int) and not isinstance(returned, bool):
-        return ExitCode(returned)
-    raise TypeError(f"a command returned {returned!r}, not an ExitCode")
+    that only shows its help (``None``). Anything else is a bug, and raises ``ValueError``."""
+    return ExitCode.OK if returned is None else ExitCode(returned)
 
 
 def error_exit(exc: BaseException) -> ExitCode:

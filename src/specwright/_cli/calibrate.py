@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import click
 
@@ -36,8 +36,9 @@ from specwright._settings import Settings
 
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._eval._calibrate import JudgesCalibration, LabelledCase
+    from specwright._eval._judge import GraderSettings
 
-__all__ = ["CalibrateOptions", "calibrate", "calibration_json"]
+__all__ = ["CalibrateOptions", "calibrate"]
 
 
 class CalibrateOptions(JudgeOptions):
@@ -98,10 +99,8 @@ def calibrate(settings: Settings, /, **options: Unpack[CalibrateOptions]) -> Exi
     if options["as_json"]:
         # One judge: the calibration itself, as always; several: one document per judge and
         # their agreement with each other on the same answers.
-        multi: dict[str, object] = {"judges": [calibration_json(r) for r in results]}
-        if judged is not None:
-            multi |= judged.model_dump(mode="json", include={"agreement", "agreement_by_section"})
-        echo_json(calibration_json(results[0]) if len(results) == 1 else multi)
+        document = results[0] if judged is None else judged
+        echo_json(document.model_dump(mode="json", by_alias=True))
     else:
         for result in results:
             _print_human(result)
@@ -112,6 +111,15 @@ def calibrate(settings: Settings, /, **options: Unpack[CalibrateOptions]) -> Exi
     for result in results:  # on stderr in --json mode too: why grades did not count
         _print_unscored(result, len(results) > 1)
     return worst(*(_gate(r, options["min_kappa"], len(results) > 1) for r in results))
+
+
+class _Grading(TypedDict):
+    """How every judge grades: the arguments the one-judge and several-judge runs share."""
+
+    sections: list[str] | None
+    settings: GraderSettings
+    max_connections: int
+    extra_cases: list[LabelledCase]
 
 
 def _calibrate_all(
@@ -133,31 +141,17 @@ def _calibrate_all(
         click.echo(f"saved {save_calibration(result, directory)}", err=True)
         results.append(result)
 
-    sections = list(split_sections(options["sections"])) or None
-    grading = GraderSettings(samples=options["grader_samples"])
-    connections = options["max_connections"]
-    names = [resolve_model_name(g) for g in graders]
-    if len(names) == 1:
-        one = run_calibration(
-            spec,
-            names[0],
-            sections=sections,
-            settings=grading,
-            max_connections=connections,
-            extra_cases=extra_cases,
-        )
-        save(one)
-        return results, None
-    judged = calibrate_judges(
-        spec,
-        names,
-        on_done=save,
-        sections=sections,
-        settings=grading,
-        max_connections=connections,
+    common = _Grading(
+        sections=list(split_sections(options["sections"])) or None,
+        settings=GraderSettings(samples=options["grader_samples"]),
+        max_connections=options["max_connections"],
         extra_cases=extra_cases,
     )
-    return results, judged
+    names = [resolve_model_name(g) for g in graders]
+    if len(names) == 1:
+        save(run_calibration(spec, names[0], **common))
+        return results, None
+    return results, calibrate_judges(spec, names, on_done=save, **common)
 
 
 def _inputs(settings: Settings, options: CalibrateOptions) -> tuple[Spec, tuple[str, ...], Path]:
@@ -230,11 +224,6 @@ def _kappa_bound(value: float | None) -> float | None:
             "nan is not in the range -1.0<=x<=1.0.", param_hint="'--min-kappa'"
         )
     return value
-
-
-def calibration_json(result: Calibration) -> dict[str, object]:
-    """The ``--json`` document: the calibration with its headline numbers first."""
-    return result.model_dump(mode="json")
 
 
 def _print_human(result: Calibration) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, Unpack
 
 import click
 
+from specwright._cli._changed_since import ChangedSinceOptions
 from specwright._cli._common import (
     ProfileOption,
     echo_json,
@@ -42,12 +43,13 @@ from specwright._settings import Settings
 
 if TYPE_CHECKING:  # the eval extra (Inspect) loads only when the command runs
     from specwright._cli._changed_since import ChangedSince
+    from specwright._eval._panel import JudgePanel
     from specwright._eval._run import EvalOptions, RunOutcome
 
 __all__ = ["EvalCommandOptions", "eval_command", "resolve_models"]
 
 
-class EvalCommandOptions(JudgeOptions, ProfileOption):
+class EvalCommandOptions(JudgeOptions, ProfileOption, ChangedSinceOptions):
     """The options of ``specwright eval``, as click passes them."""
 
     model: str | None
@@ -74,10 +76,6 @@ class EvalCommandOptions(JudgeOptions, ProfileOption):
     """``--display``: progress on stderr."""
     no_index: bool
     """``--no-index``: leave the results store alone."""
-    changed_since: Path | None
-    """``--changed-since OLD_SPEC``."""
-    baseline: Path | None
-    """``--baseline RUN`` (with ``--changed-since``)."""
     workers: int
     """``--workers`` processes."""
     fast: bool
@@ -242,10 +240,7 @@ def eval_command(settings: Settings, /, **options: Unpack[EvalCommandOptions]) -
     from specwright._eval._workers import run_any
 
     _check_report_path(options["report_path"])  # before any model call
-    plan = plan_changed_since(  # --changed-since: picks the sections
-        settings, options["spec_path"], options["changed_since"], options["baseline"],
-        sections=options["sections"],
-    )  # fmt: skip
+    plan = plan_changed_since(settings, options)  # --changed-since: picks the sections
     sections = plan.affected if plan is not None else split_sections(options["sections"])
     warnings: list[str] = []
     run_options = _options(settings, options, sections, warnings)
@@ -441,29 +436,14 @@ def _options(
     settings: Settings, options: EvalCommandOptions, sections: tuple[str, ...], warnings: list[str]
 ) -> EvalOptions:
     """The run the options ask for; warnings (no grader, no calibration) into ``warnings``."""
-    from specwright._eval._panel import JudgePanel
     from specwright._eval._provider import resolve_model_name
     from specwright._eval._run import EvalOptions
-    from specwright._layers._read import read_spec
 
     spec_path = options["spec_path"] or settings.spec
     if spec_path is None:
         raise ConfigurationError("no spec given: pass --spec PATH or set SPECWRIGHT_SPEC")
-    named = check_graders(options["graders"])
-    model, grader = resolve_models(
-        options["model"], named[0] if named else None, settings, warnings
-    )
+    model, panel = _judged(settings, options, spec_path, sections, warnings)
     log_dir = resolve_log_dir(options["log_dir"], settings)
-    spec = read_spec(spec_path)
-    writable_log_dir(log_dir)
-    panel = JudgePanel.of(
-        named if len(named) > 1 else (grader,), log_dir, spec.content_hash(), sections
-    )
-    warnings += [
-        f"warning: no calibration of grader {judge} on this spec; run "
-        f"`specwright calibrate --spec {spec_path} --grader {judge}` first"
-        for judge in panel.uncalibrated
-    ]
     return EvalOptions(
         spec=str(spec_path),
         model=resolve_model_name(model),
@@ -488,6 +468,35 @@ def _options(
         workers=options["workers"],
         fast=options["fast"],
     )
+
+
+def _judged(
+    settings: Settings,
+    options: EvalCommandOptions,
+    spec_path: Path,
+    sections: tuple[str, ...],
+    warnings: list[str],
+) -> tuple[str, JudgePanel]:
+    """The model under test and the judges of its answers, every input checked first."""
+    from specwright._eval._panel import JudgePanel
+    from specwright._layers._read import read_spec
+
+    named = check_graders(options["graders"])
+    model, grader = resolve_models(
+        options["model"], named[0] if named else None, settings, warnings
+    )
+    log_dir = resolve_log_dir(options["log_dir"], settings)
+    spec = read_spec(spec_path)
+    writable_log_dir(log_dir)
+    panel = JudgePanel.of(
+        named if len(named) > 1 else (grader,), log_dir, spec.content_hash(), sections
+    )
+    warnings += [
+        f"warning: no calibration of grader {judge} on this spec; run "
+        f"`specwright calibrate --spec {spec_path} --grader {judge}` first"
+        for judge in panel.uncalibrated
+    ]
+    return model, panel
 
 
 def _fmt(rate: Rate) -> str:

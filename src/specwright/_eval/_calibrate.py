@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from inspect_ai.model import Model
+from pydantic import Field
 from tenacity import RetryError
 
 from specwright._errors import ConfigurationError, GraderFailure
@@ -140,12 +141,14 @@ async def calibrate_judges_async(
     """
     cases = _cases(spec, sections, extra_cases)
     graded: list[list[Verdict]] = []
+    reports: list[Calibration] = []  # each made once: what was saved is what is returned
     for grader in graders:
         verdicts = await _grade_cases(
             spec, grader, cases, settings=settings, budget=budget, max_connections=max_connections
         )
         graded.append(verdicts)
-        (on_done or (lambda _: None))(_report(spec, grader, cases, verdicts, sections))
+        reports.append(_report(spec, grader, cases, verdicts, sections))
+        (on_done or (lambda _: None))(reports[-1])
     rows = [
         SampleResult(
             scenario_id=f"{case.example.id}#{index}", kind="example",
@@ -158,9 +161,7 @@ async def calibrate_judges_async(
         for index, case in enumerate(cases)
     ]  # fmt: skip
     return JudgesCalibration(
-        calibrations=tuple(
-            _report(spec, g, cases, v, sections) for g, v in zip(graders, graded, strict=True)
-        ),
+        calibrations=tuple(reports),
         agreement=judge_agreement(rows),
         agreement_by_section=judge_agreements(rows),
     )
@@ -247,8 +248,8 @@ def calibrate(
 class JudgesCalibration(FrozenModel):
     """Several judges calibrated on the same labelled answers."""
 
-    calibrations: tuple[Calibration, ...]
-    """Each judge's calibration, in the order given."""
+    calibrations: tuple[Calibration, ...] = Field(serialization_alias="judges")
+    """Each judge's calibration, in the order given (``judges`` in ``calibrate --json``)."""
     agreement: JudgeAgreement | None
     """How far the judges agree with each other on the labelled answers (OK ones included)."""
     agreement_by_section: dict[str, JudgeAgreement]
