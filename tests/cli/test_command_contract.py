@@ -28,7 +28,6 @@ CLI = Path(__file__).resolve().parents[2] / "src" / "specwright" / "_cli"
 # Command modules other helpers own this round; the lead types them when their work lands.
 _OWNED_ELSEWHERE = {
     "check": "specwright._cli.check (the `speed` helper's start-up work)",
-    "studio": "specwright._cli.studio (the studio helpers')",
 }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import click
 
 from specwright._cli._common import (
+    LogDirOption,
+    ResultsDbOption,
+    SpecOption,
     env_help,
     load_spec_option,
     log_dir_option,
@@ -15,12 +18,35 @@ from specwright._cli._common import (
     results_db_option,
     spec_option_for,
 )
+from specwright._cli._exit import ExitCode
 from specwright._errors import ConfigurationError
 from specwright._settings import Settings
 
-__all__ = ["studio"]
+if TYPE_CHECKING:
+    from specwright._studio._app import Studio
+
+__all__ = ["StudioOptions", "studio"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class StudioOptions(SpecOption, LogDirOption, ResultsDbOption):
+    """The options of ``specwright studio``, as click passes them."""
+
+    scenario_files: tuple[Path, ...]
+    """``--scenarios FILE``: scenario files whose drafts may be reviewed."""
+    proposals: tuple[Path, ...]
+    """``--proposal PATH``: proposed revisions of ``--spec``."""
+    reviewer: str | None
+    """``--reviewer NAME``; ``None``: the ``SPECWRIGHT_REVIEWER`` setting."""
+    reviewer_header: str | None
+    """``--reviewer-header NAME``; ``None``: the ``SPECWRIGHT_REVIEWER_HEADER`` setting."""
+    host: str
+    """``--host``: the address to listen on."""
+    port: int
+    """``--port`` (0: a free one)."""
+    allow_hosts: tuple[str, ...]
+    """``--allow-host HOST``: other Host headers to accept."""
 
 
 @click.command("studio")
@@ -68,7 +94,7 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
     help="Another Host header to accept (the name a reverse proxy forwards; repeatable).",
 )
 @click.pass_obj
-def studio(settings: Settings, /, **options: Any) -> int:
+def studio(settings: Settings, /, **options: Unpack[StudioOptions]) -> ExitCode:
     """Review answers, give verdicts and review scenario drafts in your browser.
 
     Runs come from the results store and from the logs under --log-dir; each log is
@@ -79,10 +105,17 @@ def studio(settings: Settings, /, **options: Any) -> int:
       specwright studio --spec spec/ --log-dir logs
       specwright studio --scenarios drafts.yaml --reviewer alice
     """
-    from specwright._studio._app import Studio, create_app
+    from specwright._studio._app import create_app
+
+    reviewer_header = _checked_hosts(options, settings)
+    state = _studio_state(options, settings, reviewer_header)
+    hosts = [options["host"], *options["allow_hosts"]]  # loopback names are always served
+    return _serve(create_app(state, allowed_hosts=hosts), options["host"], options["port"])
+
+
+def _checked_hosts(options: StudioOptions, settings: Settings) -> str | None:
+    """The reviewer header to trust, once ``--allow-host`` and ``--host`` are checked."""
     from specwright._studio._guard import host_name
-    from specwright._studio._index import StudioIndex
-    from specwright._studio._runs import index_logs, stored_runs_opener, unopened_runs
 
     for name in options["allow_hosts"]:
         if host_name(name) is None:
@@ -92,6 +125,17 @@ def studio(settings: Settings, /, **options: Any) -> int:
         raise ConfigurationError(
             "a non-loopback --host needs --reviewer-header (see docs/studio.md)"
         )
+    return reviewer_header
+
+
+def _studio_state(
+    options: StudioOptions, settings: Settings, reviewer_header: str | None
+) -> Studio:
+    """The studio over the store, its logs opened into it, the spec and files to review."""
+    from specwright._studio._app import Studio
+    from specwright._studio._index import StudioIndex
+    from specwright._studio._runs import index_logs, stored_runs_opener, unopened_runs
+
     spec_path = options["spec_path"] or settings.spec
     spec = load_spec_option(spec_path, settings) if spec_path else None
     if options["proposals"] and spec is None:
@@ -102,7 +146,7 @@ def studio(settings: Settings, /, **options: Any) -> int:
     for line in unreadable:
         click.echo(f"specwright: warning: skipped {line}", err=True)
     click.echo(f"{opened} log(s) opened from {log_dir}", err=True)
-    state = Studio(
+    return Studio(
         index=index,
         spec=spec,
         scenario_files=list(options["scenario_files"]),
@@ -113,11 +157,9 @@ def studio(settings: Settings, /, **options: Any) -> int:
         open_run=stored_runs_opener(index),
         unopened=lambda: unopened_runs(index),
     )
-    hosts = [options["host"], *options["allow_hosts"]]  # loopback names are always served
-    return _serve(create_app(state, allowed_hosts=hosts), options["host"], options["port"])
 
 
-def _serve(app: Any, host: str, port: int) -> int:
+def _serve(app: Any, host: str, port: int) -> ExitCode:
     import socket
 
     import uvicorn
@@ -134,4 +176,4 @@ def _serve(app: Any, host: str, port: int) -> int:
     click.echo(f"specwright studio: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C to stop)")
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return ExitCode.OK
