@@ -219,6 +219,7 @@ class LLMInterpreter:
                                 api_key=self.api_key)  # fmt: skip
             from specwright._llm import open_client  # the SDK client: asyncio, ssl, httpx
 
+            # A scripted/<name> model (installed in this process) needs no SDK client.
             scripted = self.model.startswith("scripted/") and self.base_url is None
             self._door = open_client(
                 endpoint, profile=self.profile, timeout=self.timeout,
