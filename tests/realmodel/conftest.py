@@ -21,6 +21,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.realmodel)
+            # Under `pytest -n`, one worker runs them all: one llama server for the session,
+            # and one model at a time on the cores (llama.cpp uses every core it is given).
+            item.add_marker(pytest.mark.xdist_group("realmodel"))
 
 
 @pytest.fixture(scope="session")
