@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``pytest -n`` (``--dist loadgroup``), one worker runs every test that uses the one
     scratch PostgreSQL database (``$SPECWRIGHT_TEST_POSTGRES_URL``; they have ``postgresql``
