@@ -17,14 +17,13 @@ from tests.realmodel._llama import LlamaServer, llama_server, need_local_extra
 _HERE = Path(__file__).parent
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
+            # Not grouped under `pytest -n`: each model runs on one thread (minutes of work in
+            # all), so spread over the workers they balance the suite; a worker that runs a
+            # served test starts its own llama server (seconds).
             item.add_marker(pytest.mark.realmodel)
-            # Under `pytest -n`, one worker runs them all: one llama server for the session,
-            # and one model at a time on the cores (llama.cpp uses every core it is given).
-            item.add_marker(pytest.mark.xdist_group("realmodel"))
 
 
 @pytest.fixture(scope="session")
