@@ -13,7 +13,7 @@
    own. The rate is measured over the server's window (first request to last response), so
    process start-up does not count against anyone. The server shares the machine's cores.
 5. Peak RSS of a ``--rss-samples`` run (mock models, zero latency, ``--fast``) in a process
-   of its own.
+   of its own, beside a ``--rss-baseline`` run (default 200 samples).
 
     python benchmarks/bench_eval.py [--repeats 3] [--samples 200] [--latencies 0.2 1.0]
         [--connections 50] [--requests 1000] [--workers 2] [--rss-samples 100000]
@@ -275,22 +275,23 @@ def shares(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     return out
 
 
-def peak_rss(samples: int, epochs: int, workers: int) -> dict[str, float]:
+def peak_rss(samples: int, epochs: int, workers: int, baseline: int = 200) -> dict[str, float]:
     """Peak RSS of ``specwright eval`` over its whole process tree, for ``samples`` samples.
 
     The real command (``--fast``, ``--workers``, one grader sample) runs against the scripted
     server with zero latency: ``samples // epochs`` spec examples × ``epochs`` epochs. The tree
     (the command and its workers; not the server) is sampled with psutil every 50 ms and the
     largest sum is its peak; the kernel's ``ru_maxrss`` of the children gives the largest single
-    process exactly. A ~200-sample run of the same command is the baseline.
+    process exactly. A run of ``baseline`` samples (~200) of the same command is the baseline
+    (the same run when the two sizes are equal, as in the smoke test).
     """
-    scenarios = max(1, samples // epochs)
+    scenarios, base_scenarios = max(1, samples // epochs), max(1, baseline // epochs)
     big = _rss_run(scenarios, epochs, workers)
-    small = _rss_run(max(1, 200 // epochs), epochs, workers)
+    small = big if base_scenarios == scenarios else _rss_run(base_scenarios, epochs, workers)
     return {
         "samples": scenarios * epochs, "scenarios": scenarios, "epochs": epochs,
         "peak_tree_mib": big["tree"], "largest_process_mib": big["largest"],
-        "baseline_samples": max(1, 200 // epochs) * epochs, "baseline_tree_mib": small["tree"],
+        "baseline_samples": base_scenarios * epochs, "baseline_tree_mib": small["tree"],
         "seconds": big["seconds"], "load": os.getloadavg()[0],
     }  # fmt: skip
 
@@ -396,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rss-samples", type=int, default=100_000)
     parser.add_argument("--rss-epochs", type=int, default=20)
+    parser.add_argument("--rss-baseline", type=int, default=200, help="samples of the baseline")
     parser.add_argument("--rss-quick", action="store_true", help="--rss-samples 5000")
     parser.add_argument("--only-rss", action="store_true", help="only the memory measurement")
     parser.add_argument("--skip-throughput", action="store_true")
@@ -412,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
         results["throughput"] = throughput(args.latency, args.connections, args.requests)
         results["shares"] = shares(args)
     if not args.skip_rss:
-        results["rss"] = peak_rss(args.rss_samples, args.rss_epochs, args.workers)
+        results["rss"] = peak_rss(
+            args.rss_samples, args.rss_epochs, args.workers, args.rss_baseline
+        )
     _report(results, args)
     if args.json:
         print(json.dumps(results, indent=2))

@@ -1,4 +1,4 @@
-"""Suite-wide fixtures."""
+"""Suite-wide fixtures, and which tests must share one process when the suite runs in parallel."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import sys
 from pathlib import Path
 
 import pytest
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n`` (``--dist loadgroup``), one worker runs every test that uses the one
+    scratch PostgreSQL database (``$SPECWRIGHT_TEST_POSTGRES_URL``; they have ``postgresql``
+    in their names), one after another as in a serial run: one of them drops every table."""
+    for item in items:
+        if "postgresql" in item.name:
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
 
 
 @pytest.fixture(autouse=True)

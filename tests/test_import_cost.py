@@ -126,7 +126,12 @@ def test_check_builds_the_chain_but_no_later_stage(tmp_path: Path) -> None:
     later = tuple(s for s in _OTHER_STAGES if s != "specwright._chain")
     assert sorted(m for m in _ours(modules) if m.startswith(later)) == []
     assert not {"pydantic_settings", "asyncio", *HEAVY} & modules
-    assert len(built) <= 24, built
+    # The deterministic interpreter runs: the LLM interpreter's options are declared without
+    # importing it or the model door it asks through.
+    assert sorted(m for m in _ours(modules) if "_llm" in m) == []
+    # The spec model, the conversation and its resolution, the settings (19): one more is a
+    # model built for nothing.
+    assert len(built) <= 19, built
 
 
 def test_the_cli_benchmark_measures_each_command(tmp_path: Path) -> None:
@@ -139,3 +144,14 @@ def test_the_cli_benchmark_measures_each_command(tmp_path: Path) -> None:
     assert set(argvs) - {"python -c pass"} == set(bench.TARGET_MS)
     wall, cpu = bench.measure(argvs["--version"], 1, tmp_path / "pycache")
     assert wall > 0 and cpu >= 0
+
+
+def test_a_report_of_run_json_files_imports_no_inspect(tmp_path: Path) -> None:
+    # The eval package (Inspect: seconds of start-up) loads when an Inspect log is read.
+    from specwright import render_report
+    from tests.report.report_factory import run_a
+
+    run = tmp_path / "run.json"
+    run.write_text(render_report([run_a()], "json"), encoding="utf-8")
+    modules, _ = _start_up(["report", str(run), "--format", "markdown"])
+    assert "inspect_ai" not in modules and "specwright._eval" not in modules

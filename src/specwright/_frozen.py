@@ -47,13 +47,17 @@ def attribute_docstrings(cls: type) -> dict[str, str]:
     filename = getattr(module, "__file__", None)
     if filename is None:
         return {}
-    candidates = _module_docstrings(filename).get(cls.__qualname__, [])
     own = set(inspect.get_annotations(cls))
-    # Two classes of one name in one scope (test helpers in branches): the one whose annotated
-    # attributes are this class's.
-    for annotated, docs in candidates:
-        if annotated == own:
-            return docs
+    # The module's top-level class blocks first (most of a module is functions: half the
+    # parsing a command's start-up spent here); its whole source when the class is not among
+    # them (a class in a function or a branch) or they do not parse alone.
+    for whole in (False, True):
+        candidates = _module_docstrings(filename, whole).get(cls.__qualname__, [])
+        # Two classes of one name in one scope (test helpers in branches): the one whose
+        # annotated attributes are this class's.
+        for annotated, docs in candidates:
+            if annotated == own:
+                return docs
     return candidates[0][1] if candidates else {}
 
 
@@ -61,16 +65,30 @@ _Entry = tuple[set[str], dict[str, str]]
 
 
 @functools.cache
-def _module_docstrings(filename: str) -> dict[str, list[_Entry]]:
-    """Every class in the module, by qualified name: its annotated names and docstrings."""
+def _module_docstrings(filename: str, whole: bool) -> dict[str, list[_Entry]]:
+    """Every class in the module (``whole``) or in its top-level class blocks, by qualified
+    name: its annotated names and docstrings."""
     source = "".join(linecache.getlines(filename))
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(source if whole else _top_level_class_blocks(source))
     except (SyntaxError, ValueError):
         return {}
     found: dict[str, list[_Entry]] = {}
     _visit(tree.body, "", found)
     return found
+
+
+def _top_level_class_blocks(source: str) -> str:
+    """The lines of ``source`` from each ``class`` at column 0 to the next other statement
+    there (a closing bracket at column 0 ends a header, not the block)."""
+    kept: list[str] = []
+    inside = False
+    for line in source.splitlines(keepends=True):
+        if line[:1] not in ("", " ", "\t", "\r", "\n", "#", ")", "]", "}"):
+            inside = line.startswith("class ")
+        if inside:
+            kept.append(line)
+    return "".join(kept)
 
 
 def _visit(body: list[ast.stmt], prefix: str, found: dict[str, list[_Entry]]) -> None:

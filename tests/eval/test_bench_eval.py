@@ -14,7 +14,8 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     module = load_benchmark("bench_eval")
     args = ["--repeats", "1", "--samples", "3", "--grader-samples", "1", "--json"]
     small = ["--latency", "0.05", "--connections", "4", "--requests", "8", "--latencies", "0.05"]
-    assert module.main([*args, *small, "--workers", "2", "--rss-samples", "20"]) == 0
+    rss = ["--rss-samples", "20", "--rss-baseline", "20"]  # one run: its own baseline
+    assert module.main([*args, *small, "--workers", "2", *rss]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
     assert data["overhead"]["ours"] > 0 and data["throughput"]["requests"] == 8
@@ -23,3 +24,4 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     shares = data["shares"]
     assert set(shares) == {"bare", "one", "workers"} and all(v["0.05"] > 0 for v in shares.values())
     assert data["rss"]["peak_tree_mib"] > 0 and data["rss"]["samples"] == 20
+    assert data["rss"]["baseline_samples"] == 20

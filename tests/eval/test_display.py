@@ -23,24 +23,21 @@ def test_a_quiet_run_after_a_plain_one_prints_nothing(
 ) -> None:
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(eval_spec().model_dump_json(), encoding="utf-8")
-
-    def options(display: str, logs: str) -> EvalOptions:
-        return EvalOptions(
-            spec=str(spec_file),
-            model="mockllm/model",
-            grader="mockllm/model",
-            log_dir=tmp_path / logs,
-            display=display,  # type: ignore[arg-type]
-            limit=1,
-            grader_samples=1,
-            max_retries=0,
-        )
-
-    run_eval(options("plain", "plain"))
-    assert "compliance" in capsys.readouterr().out  # the plain display names the task
-    # Inspect called directly in between (as a caller may: it prints through the kept plain
-    # display, its own affair) leaves that display kept and the display type set to none.
-    inspect_eval(Task(), model="mockllm/model", display="none", log_dir=str(tmp_path / "bare"))
+    # An earlier plain run in this process (an empty task: only its display matters), then
+    # Inspect called directly with display="none" (as a caller may): it prints through the
+    # kept plain display, its own affair, and leaves that display kept and the type "none".
+    for display in ("plain", "none"):
+        inspect_eval(Task(), model="mockllm/model", display=display, log_dir=str(tmp_path))
     capsys.readouterr()
-    run_eval(options("none", "none"))
+    options = EvalOptions(
+        spec=str(spec_file),
+        model="mockllm/model",
+        grader="mockllm/model",
+        log_dir=tmp_path / "logs",
+        display="none",
+        limit=1,
+        grader_samples=1,
+        max_retries=0,
+    )
+    run_eval(options)
     assert capsys.readouterr().out == ""

@@ -20,6 +20,9 @@ _HERE = Path(__file__).parent
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
+            # Not grouped under `pytest -n`: each model runs on one thread (minutes of work in
+            # all), so spread over the workers they balance the suite; a worker that runs a
+            # served test starts its own llama server (seconds).
             item.add_marker(pytest.mark.realmodel)
 
 

@@ -25,6 +25,10 @@ from tests.realmodel._llama import LlamaServer
 IN_PROCESS = "gguf/smollm2"
 SERVED = "openai-api/llama/smollm2"
 SECTION = "confirm_before_booking"  # four scenarios: two labelled examples, two eval prompts
+# The evals run its first two: the labelled examples, whose shapes (an assistant tool call with
+# null content and a tool result; three turns) are the ones a server may refuse. Each sample
+# is two calls of seconds to a minute each on 2 cores, so two samples, not four.
+SAMPLES = 2
 SPEC = str(example_spec_path())
 LIMIT_S = 600  # CPU time is ~1 minute a test; a machine shared with other jobs is slower
 
@@ -49,15 +53,15 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str,
 
 def _eval(logs: Path, model: str, grader: str, *extra: str) -> list[str]:
     return ["eval", "--spec", SPEC, "--model", model, "--grader", grader, "--sections", SECTION,
-            "--grader-samples", "1", "--log-dir", str(logs), "--display", "none", "--no-index",
-            "--json", *extra]  # fmt: skip
+            "--limit", str(SAMPLES), "--grader-samples", "1", "--log-dir", str(logs),
+            "--display", "none", "--no-index", "--json", *extra]  # fmt: skip
 
 
 def _assert_every_sample_judged(code: int, summary: dict[str, Any], err: str) -> None:
     assert summary.get("complete") is True, err[-2000:]
-    assert summary["samples_done"] == summary["samples_total"] == 4, err[-2000:]
+    assert summary["samples_done"] == summary["samples_total"] == SAMPLES, err[-2000:]
     assert summary["failed"] == {}
-    assert summary["n_scored"] == 4, summary["unscored_reasons"]  # every verdict parsed
+    assert summary["n_scored"] == SAMPLES, summary["unscored_reasons"]  # every verdict parsed
     assert code == 0, err[-2000:]
 
 
@@ -122,7 +126,7 @@ def test_propose_drafts_a_revision_or_keeps_the_reply(
     bundled_gguf: Path, served: LlamaServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     logs = tmp_path / "logs"
-    code, _, err = _cli(capsys, *_eval(logs, IN_PROCESS, IN_PROCESS, "--limit", "1"))
+    code, _, err = _cli(capsys, *_eval(logs, IN_PROCESS, IN_PROCESS, "--limit", "1"))  # last wins
     log = find_logs(logs)[0]
     sample = f"{SECTION}/example-1"
     assert main(["feedback", "add", str(log), sample, "--verdict", "compliant"]) == 0

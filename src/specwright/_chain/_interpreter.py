@@ -26,6 +26,7 @@ from specwright._validation import first_error
 
 __all__ = [
     "INTERPRETERS",
+    "LLM_OPTIONS",
     "Annotations",
     "Capability",
     "DeterministicInterpreter",
@@ -103,6 +104,23 @@ class InterpreterOption:
     """Whether the interpreter cannot be built without it."""
 
 
+LLM_OPTIONS = (
+    InterpreterOption(
+        "--llm-model", "model", "Model name for --interpreter llm.", "MODEL", required=True
+    ),
+    InterpreterOption(
+        "--llm-base-url",
+        "base_url",
+        "OpenAI-compatible base URL for --interpreter llm; its API key [env: OPENAI_API_KEY]",
+        "URL",
+    ),
+)
+"""The built-in ``llm`` interpreter's options (``LLMInterpreter.options``), declared here so
+that listing every interpreter's options, as ``check`` and ``compile`` do to build their
+command lines, imports no model door (~10 ms of their start-up)."""
+
+_BUILTIN_OPTIONS = {"llm": LLM_OPTIONS}
+
 InterpreterFactory = Callable[..., "Interpreter"]
 """What the registry holds: usually the interpreter class. A factory may declare
 ``options: tuple[InterpreterOption, ...]`` and a ``from_options(values)`` class method."""
@@ -140,7 +158,11 @@ def interpreter_options() -> dict[str, tuple[InterpreterOption, ...]]:
     asking for it by name reports why it cannot be loaded.
     """
     declared: dict[str, tuple[InterpreterOption, ...]] = {}
+    loaded = INTERPRETERS.loaded()  # a name registered in code is no longer the built-in
     for name in INTERPRETERS.names():
+        if name in _BUILTIN_OPTIONS and name not in loaded:
+            declared[name] = _BUILTIN_OPTIONS[name]
+            continue
         try:
             factory = INTERPRETERS.get(name)
         except ConfigurationError:

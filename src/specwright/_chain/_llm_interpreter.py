@@ -19,7 +19,7 @@ from pydantic import ConfigDict, ValidationError
 from specwright._chain._answers import Capability, Grant, Override, SpanClass
 from specwright._chain._candidates import Candidate
 from specwright._chain._conversation import Conversation
-from specwright._chain._interpreter import InterpreterOption
+from specwright._chain._interpreter import LLM_OPTIONS, InterpreterOption
 from specwright._chain._llm_prompts import QUESTIONS, system_prompt, user_prompt
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
@@ -80,17 +80,7 @@ class LLMInterpreter:
     """
 
     name = "llm"
-    options: ClassVar[tuple[InterpreterOption, ...]] = (
-        InterpreterOption(
-            "--llm-model", "model", "Model name for --interpreter llm.", "MODEL", required=True
-        ),
-        InterpreterOption(
-            "--llm-base-url",
-            "base_url",
-            "OpenAI-compatible base URL for --interpreter llm; its API key [env: OPENAI_API_KEY]",
-            "URL",
-        ),
-    )
+    options: ClassVar[tuple[InterpreterOption, ...]] = LLM_OPTIONS
 
     def __init__(
         self,
@@ -219,6 +209,7 @@ class LLMInterpreter:
                                 api_key=self.api_key)  # fmt: skip
             from specwright._llm import open_client  # the SDK client: asyncio, ssl, httpx
 
+            # A scripted/<name> model (installed in this process) needs no SDK client.
             scripted = self.model.startswith("scripted/") and self.base_url is None
             self._door = open_client(
                 endpoint, profile=self.profile, timeout=self.timeout,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -10,9 +12,11 @@ from typing import Any, TypeVar, cast
 import click
 
 from specwright._cli._common import writing
+from specwright._errors import ConfigurationError
 from specwright._registry import Registry
 from specwright._report._formats import BUILTIN_FORMATS, FORMAT_BY_SUFFIX, ReportFormat
-from specwright._report._load import LogReader
+from specwright._report._load import MISSING_EVAL, LogReader
+from specwright._results import RunResult
 
 __all__ = ["RegistryChoice", "format_option", "infer_format", "log_reader", "write_output"]
 
@@ -75,12 +79,37 @@ def write_output(text: str, output: Path | None) -> None:
 def log_reader() -> LogReader | None:
     """The eval package as the reports' Inspect log reader, or ``None`` without the extra.
 
-    The CLI is where the eval package and the reports meet: reports never import it.
+    The CLI is where the eval package and the reports meet: reports never import it. It is
+    imported when a log is first read: seconds of Inspect start-up that a report or history
+    of run JSON files never needs.
     """
+    if not all(_importable(name) for name in _EVAL_MODULES):
+        return None
+    return _EvalLogReader()
+
+
+def _importable(name: str) -> bool:
+    if name in sys.modules:  # loaded already (or blocked: None)
+        return sys.modules[name] is not None
+    return importlib.util.find_spec(name) is not None
+
+
+_EVAL_MODULES = ("specwright._eval", "inspect_ai", "openai", "httpx")
+"""The eval package and the top-level modules of the ``eval`` extra it imports."""
+
+
+class _EvalLogReader:
+    """A :class:`LogReader` that imports the eval package on first use."""
+
+    def load_run(self, path: Path) -> RunResult:
+        return _eval_package().load_run(path)
+
+    def find_logs(self, directory: Path, *, finished_only: bool = False) -> list[Path]:
+        return _eval_package().find_logs(directory, finished_only=finished_only)
+
+
+def _eval_package() -> LogReader:
     try:
-        module = importlib.import_module("specwright._eval")
-    except ImportError:
-        return None
-    if not (hasattr(module, "load_run") and hasattr(module, "find_logs")):
-        return None
-    return cast(LogReader, module)
+        return cast(LogReader, importlib.import_module("specwright._eval"))
+    except ImportError as exc:
+        raise ConfigurationError(f"{MISSING_EVAL} ({exc})") from None

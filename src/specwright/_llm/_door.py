@@ -1,11 +1,12 @@
 """The one door for model calls made outside Inspect: a request, a reply and a client protocol.
 
 :class:`ChatClient` is what the generator, ``propose`` and the chain's interpreter call;
-:class:`OpenAIChatClient` is its implementation over the official OpenAI SDK, and
-:class:`specwright._llm.ScriptedModel` a scripted one for tests. A request goes out adapted to
-the client's :class:`ModelProfile` and asks for its schema in the profile's form; a refusal
-that names something the profile can change narrows the profile (for the rest of the run) and
-the request is sent once more, adapted; other failures follow the :class:`RetryPolicy`. Every
+:class:`Door` is the attempt loop every client of this package shares, and
+:class:`OpenAIChatClient` (the official OpenAI SDK) and :class:`specwright._llm.ScriptedModel`
+(a script, for tests) only make single attempts within it. A request goes out adapted to the
+client's :class:`ModelProfile` and asks for its schema in the profile's form; a refusal that
+names something the profile can change narrows the profile (for the rest of the run) and the
+request is sent once more, adapted; other failures follow the :class:`RetryPolicy`. Every
 failure ends as a :class:`ChatReply` with ``error`` (one line) and ``failure`` (its kind): the
 caller decides whether it fails the run or one item.
 """
@@ -16,7 +17,7 @@ import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from specwright._frozen import FrozenModel
 from specwright._llm._adapt import (
@@ -190,7 +191,9 @@ class Door(ABC):
     def _send_sync(self, body: dict[str, Any]) -> ChatReply | Failure:
         """:meth:`_send`, blocking."""
 
-    def _step(self, sent: ChatReply | Failure, body: dict[str, Any], attempt: int) -> str:
+    def _step(
+        self, sent: ChatReply | Failure, body: dict[str, Any], attempt: int
+    ) -> Literal["adapt", "retry", "stop"]:
         """``adapt`` (narrowed: send once more), ``retry`` or ``stop``."""
         if isinstance(sent, ChatReply):
             return "stop"

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from specwright._errors import ConfigurationError
 from specwright._frozen import FrozenModel
+from specwright._settings import Settings
 
 __all__ = ["Endpoint", "check_reachable", "resolve_endpoint"]
 
@@ -68,11 +69,7 @@ def resolve_endpoint(
 
 
 def _lookup(env: Mapping[str, str] | None) -> Callable[[str], str | None]:
-    if env is not None:
-        return env.get
-    from specwright._settings import Settings
-
-    return Settings.provider_variable
+    return env.get if env is not None else Settings.provider_variable
 
 
 def _required(lookup: Callable[[str], str | None], variable: str, what: str) -> str:
