@@ -14,6 +14,7 @@ from specwright._chain._resolution import PartVerdict, Resolution
 from specwright._chain._signals import instruction_phrase
 from specwright._cli._chain_common import ChainArgs, chain_options, interpreter_status
 from specwright._cli._common import echo_json, out_console, plural
+from specwright._cli._exit import ExitCode, findings_if, worst
 from specwright._errors import ConfigurationError
 from specwright._model import Attachment
 from specwright._settings import Settings
@@ -64,7 +65,7 @@ def _fail_on_kinds(
 @click.pass_obj
 def check(
     settings: Settings, *, chain: ChainArgs, as_json: bool, verbose: bool, fail_on: tuple[str, ...]
-) -> int:
+) -> ExitCode:
     """Show the authority and status of every part of CONVERSATION under SPEC.
 
     Opens with a verdict on instruction-like text without authority (isolated or not).
@@ -85,7 +86,7 @@ def check(
     else:
         _print(resolution, conversation, findings, verbose)
     misaligned = any(c.status == "misaligned" for c in resolution.message_candidates())
-    return max(1 if misaligned else 0, interpreter_status(resolution), _gate(findings, fail_on))
+    return worst(findings_if(misaligned), interpreter_status(resolution), _gate(findings, fail_on))
 
 
 def trace_json(resolution: Resolution) -> dict[str, object]:
@@ -136,18 +137,18 @@ def _where(span: SpanCandidate, conversation: Conversation) -> str:
     return f"{span.role} #{span.message_index} {lines}"
 
 
-def _gate(findings: list[_Finding], fail_on: tuple[str, ...]) -> int:
-    """1 (with a line on stderr) when a finding is of a kind ``--fail-on`` names."""
+def _gate(findings: list[_Finding], fail_on: tuple[str, ...]) -> ExitCode:
+    """FINDINGS (with a line on stderr) when a finding is of a kind ``--fail-on`` names."""
     # Only known kinds get here (the option's callback): unauthorized takes every finding.
     gated = [f for f in findings if "unauthorized" in fail_on or not f.isolated]
     if not fail_on or not gated:
-        return 0
+        return ExitCode.OK
     click.echo(
         f"{plural(len(gated), 'instruction-like span')} without authority match --fail-on "
         f"{','.join(fail_on)}",
         err=True,
     )
-    return 1
+    return ExitCode.FINDINGS
 
 
 def _verdict(findings: list[_Finding]) -> str:
