@@ -3,6 +3,10 @@ a spec or backup folder that is a symlink elsewhere, a spec that is a directory.
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from specwright._layers._read import read_spec
 from specwright._revise._approve import BACKUP_DIR
 from tests.studio.conftest import Env
@@ -71,3 +75,41 @@ def test_a_spec_directory_gets_its_model_spec_written(review: Env) -> None:
 
     assert "say when you are unsure" in (folder / "model_spec.md").read_text()
     assert (folder / BACKUP_DIR).is_dir() and folder.is_dir()
+
+
+def test_a_huge_form_is_refused_before_it_is_read_whole(review: Env) -> None:
+    app, read, sent = review.client().app, [0], []
+
+    async def receive() -> dict[str, object]:  # 64 MiB offered in chunks, no content-length
+        read[0] += 1
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": read[0] < 1024}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/revisions/0/comments", "raw_path": b"/revisions/0/comments",
+        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8765),
+        "headers": [(b"host", b"127.0.0.1"),
+                    (b"content-type", b"application/x-www-form-urlencoded")],
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+
+    assert sent[0]["status"] == 413
+    assert read[0] < 16  # stopped near the 256 KiB bound, not after 64 MiB
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1.evil.com", "[::1]evil", "localhost:80@evil", "localhost.", "", "localhost:",
+     "127.0.0.1:99999999", "evil.example:8765", "[::2]"],
+)  # fmt: skip
+def test_hosts_crafted_to_look_like_loopback_are_refused(review: Env, host: str) -> None:
+    assert review.client().get("/revisions", headers={"host": host}).status_code == 400
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "[0:0:0:0:0:0:0:1]:8765", "127.0.0.1:80"])
+def test_loopback_spelled_otherwise_is_served(review: Env, host: str) -> None:
+    assert review.client().get("/revisions", headers={"host": host}).status_code == 200

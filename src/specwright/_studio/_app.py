@@ -156,9 +156,7 @@ def _token(request: Request) -> str:
 
 async def _form(request: Request) -> Form:
     """The POSTed form, after the cross-site checks (a refusal is a 403)."""
-    body = await request.body()
-    if len(body) > _MAX_FORM_BYTES:
-        raise _Refused(413, "Too large", "the form is larger than the studio accepts")
+    body = await _bounded_body(request)
     pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     form: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -167,6 +165,20 @@ async def _form(request: Request) -> Form:
     if why is not None:
         raise _Refused(403, "Refused", why)
     return form
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, read only up to the bound: a huge form is refused before it is all in memory."""
+    too_large = _Refused(413, "Too large", "the form is larger than the studio accepts")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_FORM_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM_BYTES:
+            raise too_large
+    return bytes(body)
 
 
 def _one(form: dict[str, list[str]], key: str) -> str:
