@@ -4,11 +4,13 @@ a spec or backup folder that is a symlink elsewhere, a spec that is a directory.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from specwright._layers._read import read_spec
 from specwright._revise._approve import BACKUP_DIR
+from specwright._studio._revisions import _CITATION
 from tests.studio.conftest import Env
 from tests.studio.test_studio_revision_review import BASE, form_of, review
 
@@ -113,3 +115,18 @@ def test_hosts_crafted_to_look_like_loopback_are_refused(review: Env, host: str)
 @pytest.mark.parametrize("host", ["LOCALHOST", "[0:0:0:0:0:0:0:1]:8765", "127.0.0.1:80"])
 def test_loopback_spelled_otherwise_is_served(review: Env, host: str) -> None:
     assert review.client().get("/revisions", headers={"host": host}).status_code == 200
+
+
+def _citation_seconds(times: int) -> float:
+    line = "run `a` sample `b/c-1` (" * times  # citations opening a why that never closes
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        _CITATION.findall(line)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_a_line_of_crafted_citations_reads_in_linear_time() -> None:
+    small, large = _citation_seconds(1000), _citation_seconds(4000)
+    assert large < 0.5 and large / max(small, 1e-4) < 8  # 4x the text: ~4x the time, not 16x
