@@ -3,6 +3,7 @@ with who, when and why, a rejection needing a reason, and two deciders never bot
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ def revising(env: Env, tmp_path: Path) -> Env:
 
 def _decide(client: object, html: str, decision: str, reason: str) -> object:
     form = {"csrftoken": token_of(html), "version": str(version_of(html))}
-    form |= {"decision": decision, "reason": reason}
+    proposed = re.search(r'name="proposed" value="([^"]*)"', html)
+    form |= {"decision": decision, "reason": reason, "proposed": proposed[1] if proposed else ""}
     return client.post("/revisions/0", data=form)  # type: ignore[attr-defined]
 
 

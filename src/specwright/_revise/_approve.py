@@ -21,10 +21,12 @@ back and nothing is recorded.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from specwright._errors import ConfigurationError, SpecwrightError
@@ -63,33 +65,67 @@ def spec_file(spec_path: Path) -> Path:
     return spec_path / SPEC_FILE if spec_path.is_dir() else spec_path
 
 
-def write_approved(spec_path: Path, base: Spec, proposal: Path) -> tuple[str, str]:
+def write_approved(
+    spec_path: Path, base: Spec, proposal: Path, *, proposed_hash: str | None = None
+) -> tuple[str, str]:
     """Write ``proposal`` as the spec at ``spec_path`` (see the module); return the file
-    written and the content hash of the spec read back from ``spec_path``."""
-    on_disk = read_spec(spec_path)
-    if on_disk.content_hash() != base.content_hash():
-        raise SpecChanged(f"{spec_path} changed since the revision was compared with it")
+    written and the content hash of the spec read back from ``spec_path``. ``proposed_hash``:
+    the revision that was shown; a proposal that no longer hashes to it is :class:`SpecChanged`."""
     target = spec_file(spec_path)
     if target.suffix.lower() != ".md":
         raise ConfigurationError(
             f"{target}: the studio writes an approved revision into a markdown spec only; "
             f"copy {proposal} over it by hand"
         )
-    text = _approved_text(base, proposal)
-    backup = _keep(target, base.content_hash())
-    _replace(target, text)
-    try:
-        written = read_spec(spec_path).content_hash()
-    except SpecwrightError as exc:
-        shutil.copyfile(backup, target)
-        raise ConfigurationError(f"{target}: the revision does not read back ({exc})") from None
+    _refuse_links(target)
+    with _locked(target.parent):  # one approval at a time per spec, across processes
+        on_disk = read_spec(spec_path)
+        if on_disk.content_hash() != base.content_hash():
+            raise SpecChanged(f"{spec_path} changed since the revision was compared with it")
+        text = _approved_text(base, proposal, proposed_hash)
+        backup = _keep(target, base.content_hash())
+        _replace(target, text)
+        try:
+            written = read_spec(spec_path).content_hash()
+        except SpecwrightError as exc:
+            shutil.copyfile(backup, target)
+            raise ConfigurationError(f"{target}: the revision does not read back ({exc})") from None
     return str(target), written
 
 
-def _approved_text(base: Spec, proposal: Path) -> str:
+def _refuse_links(target: Path) -> None:
+    # os.replace would swap a symlinked spec for a plain file (the linked file never
+    # changes) and a symlinked backup folder would put the old spec elsewhere: refuse both
+    for path in (target, target.parent / BACKUP_DIR):
+        if path.is_symlink():
+            raise ConfigurationError(
+                f"{path}: is a symlink; the studio writes a revision only into real files"
+            )
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    lock = folder / f".{BACKUP_DIR}.lock"
+    try:
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise ConfigurationError(f"{lock}: cannot lock the spec ({exc.strerror})") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _approved_text(base: Spec, proposal: Path, proposed_hash: str | None) -> str:
     from specwright._writer import write_spec
 
-    proposed = read_spec(proposal)
+    try:
+        proposed = read_spec(proposal)
+    except SpecwrightError as exc:
+        raise ConfigurationError(f"{proposal}: no longer reads ({exc})") from None
+    if proposed_hash is not None and proposed.content_hash() != proposed_hash:
+        raise SpecChanged(f"{proposal} changed since it was shown")
     if not proposed.layers:  # a whole spec: its own text
         return spec_file(proposal).read_text(encoding="utf-8")
     if base.layers:

@@ -156,9 +156,7 @@ def _token(request: Request) -> str:
 
 async def _form(request: Request) -> Form:
     """The POSTed form, after the cross-site checks (a refusal is a 403)."""
-    body = await request.body()
-    if len(body) > _MAX_FORM_BYTES:
-        raise _Refused(413, "Too large", "the form is larger than the studio accepts")
+    body = await _bounded_body(request)
     pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     form: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -167,6 +165,20 @@ async def _form(request: Request) -> Form:
     if why is not None:
         raise _Refused(403, "Refused", why)
     return form
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, read only up to the bound: a huge form is refused before it is all in memory."""
+    too_large = _Refused(413, "Too large", "the form is larger than the studio accepts")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_FORM_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM_BYTES:
+            raise too_large
+    return bytes(body)
 
 
 def _one(form: dict[str, list[str]], key: str) -> str:
@@ -434,10 +446,16 @@ def decide_view(request: Request, form: Form) -> Response:
     author, proposal = reviewer(request), studio.proposals[number]
     if written_as_spec(studio.index, studio.spec, proposal) is not None:
         raise _Refused(409, "Changed since you opened it", "this revision is the spec now")
+    if _one(form, "proposed") != diff.new.content_hash:
+        raise _Refused(409, "Changed since you opened it", f"{proposal} was edited; open it again")
     try:
         item = make_decision(diff, proposal, _one(form, "decision"), author=author,
                              reason=_one(form, "reason"))  # fmt: skip
-        write = _writer(studio, proposal) if item.decision == "approved" else None
+        write = (
+            _writer(studio, proposal, diff.new.content_hash)
+            if item.decision == "approved"
+            else None
+        )
         studio.index.add_revision_decision(
             item, seen_version=_int(_one(form, "version"), "version"), write=write
         )
@@ -457,12 +475,12 @@ def decide_view(request: Request, form: Form) -> Response:
     return RedirectResponse(app_path("revisions", str(number), saved=1), 303)
 
 
-def _writer(studio: Studio, proposal: Path) -> Callable[[], Written] | None:
+def _writer(studio: Studio, proposal: Path, proposed_hash: str) -> Callable[[], Written] | None:
     """What writes an approved revision as the spec (nothing when the spec has no path)."""
     spec_path, base = studio.spec_path, studio.spec
     if spec_path is None or base is None:
         return None
-    return lambda: write_approved(spec_path, base, proposal)
+    return lambda: write_approved(spec_path, base, proposal, proposed_hash=proposed_hash)
 
 
 @_posted

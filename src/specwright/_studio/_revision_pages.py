@@ -57,7 +57,7 @@ def revision_body(view: RevisionView, token: str, flash: str = "") -> Html:
         _comment_form(view.number, len(view.comments), token),
         el("h2", {}, "Decisions"),
         _decisions(view.decisions),
-        "" if view.written else _decision_form(view.number, len(view.decisions), token),
+        "" if view.written else _decision_form(view, token),
     )
 
 
@@ -163,12 +163,15 @@ def _decisions(decisions: Sequence[RevisionDecision]) -> Html:
     return el("ul", {"class": "decisions"}, items)
 
 
-def _decision_form(number: int, version: int, token: str) -> Html:
+def _decision_form(view: RevisionView, token: str) -> Html:
+    # `proposed`: the hash of the revision shown, so an approval of a proposal edited since
+    # is refused rather than writing text nobody saw
     return el(
         "form",
-        {"class": "verdict", "method": "post", "action": app_path("revisions", str(number))},
+        {"class": "verdict", "method": "post", "action": app_path("revisions", str(view.number))},
         _hidden(FIELD, token),
-        _hidden("version", version),
+        _hidden("version", len(view.decisions)),
+        _hidden("proposed", view.diff.new.content_hash),
         el("label", {"for": "reason"}, "Reason (a rejection needs one)"),
         el("textarea", {"id": "reason", "name": "reason", "rows": 3, "maxlength": 4000}, ""),
         el("p", {},

@@ -40,8 +40,10 @@ __all__ = [
 
 _MAX_COMMENT = 4000
 # `run `R` sample `S` (why)`: the why (optional) runs to the `)` that ends the citation (then
-# `;`, `.` or the line's end), so a why with parentheses of its own stays whole.
-_CITATION = re.compile(r"run `([^`]+)` sample `([^`]+)`(?: \((.*?)\)(?=;|\.|\s*$))?", re.M)
+# `;`, `.` or the line's end), so a why with parentheses of its own stays whole. The why holds
+# no backtick: its search stops at the next citation's `run `, so a line of many citations
+# costs time linear in its length (an unbounded why made it quadratic).
+_CITATION = re.compile(r"run `([^`]+)` sample `([^`]+)`(?: \(([^`]*?)\)(?=;|\.|\s*$))?", re.M)
 
 
 class CitedSample(FrozenModel):
