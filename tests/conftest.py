@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "postgresql" in item.name:
             item.add_marker(pytest.mark.xdist_group("postgresql"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Restore Ctrl-C when the suite was started with SIGINT ignored (in the background of a
+    non-interactive shell): the commands the interruption tests start would inherit it and
+    finish instead of stopping."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
