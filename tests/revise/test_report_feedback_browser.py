@@ -71,10 +71,10 @@ def test_copied_commands_are_exact_and_counts_show(
     style = page.locator("details.section[data-section='style_guide'] > summary")
     assert "feedback" not in style.inner_text()
     page.locator("#expand-all").click()
-    # The judge said compliant on the odd sample: overruling it comes first.
+    # The judge said compliant on the odd sample: overruling it comes first, unclear last.
     expected = [
         shlex.join(["specwright", "feedback", "add", str(path), f"{ODD}@2", "--verdict", v])
-        for v in ("non-compliant", "compliant")
+        for v in ("non-compliant", "compliant", "unclear")
     ]
     assert _commands(page, ODD, 2) == expected
     assert "'" + ODD + "@2'" in expected[0] and "'\"'\"'" in expected[0]  # quoted for a shell
@@ -84,6 +84,9 @@ def test_copied_commands_are_exact_and_counts_show(
     with ResultsStore(db) as store:
         latest = store.feedback()[-1]
     assert (latest.scenario_id, latest.epoch, latest.verdict) == (ODD, 2, "non-compliant")
+    assert main(shlex.split(expected[2])[1:]) == 0  # the unclear one records what it says
+    with ResultsStore(db) as store:
+        assert store.feedback()[-1].verdict == "unclear"
     # The adjudicated sample (judge said non-compliant, a person compliant) keeps the judge's
     # verdict as the one to overrule.
     assert _commands(page, "be_honest/example-2", 2)[0].endswith("--verdict compliant")

@@ -206,7 +206,8 @@ def feedback_command(run_ref: str, sample: SampleResult, verdict: str) -> str:
 
 
 def _feedback_commands(sample: SampleResult, run_ref: str | None) -> Html | None:
-    """Ready-to-copy commands, the one that overrules the judge first (a page cannot write).
+    """Ready-to-copy commands, the one that overrules the judge first, "unclear" last (a
+    page cannot write).
 
     The command text selects whole on a click without script; the Copy button is shown
     only by the page's script.
@@ -215,6 +216,7 @@ def _feedback_commands(sample: SampleResult, run_ref: str | None) -> Html | None
         return None
     judge = sample.judge_compliant if sample.adjudicated else sample.compliant
     verdicts = ["non-compliant", "compliant"] if judge else ["compliant", "non-compliant"]
+    verdicts.append("unclear")  # no label, but a sign the section needs work (docs/revise.md)
     rows = [
         el("div", {"class": "cmd-row"},
            el("pre", {"class": "cmd"}, feedback_command(run_ref, sample, v)),
