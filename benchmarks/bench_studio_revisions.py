@@ -8,7 +8,8 @@ composed on the spec, the section-by-section diff, the cited evidence and its ve
 SQLite, rendering) and an approval's write of the spec (read, flatten, atomic replace, read
 back). Both read the whole spec, so the cost should grow linearly with it: the printed
 "per section" ratio against the smallest size, measured in the same run, stays near 1 when it
-does. With ``/work/shared/data/openai-model-spec`` present, the real Model Spec is timed too.
+does. With ``../shared/data/openai-model-spec`` beside the checkout, the real Model Spec is
+timed too.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from specwright._revise._approve import spec_file, write_approved
 from specwright._studio._app import Studio, create_app
 from specwright._studio._index import StudioIndex
 
-_REAL = Path("/work/shared/data/openai-model-spec/2025-12-18/model_spec.md")
+ROOT = Path(__file__).resolve().parents[1]
+_REAL = ROOT.parent / "shared/data/openai-model-spec/2025-12-18/model_spec.md"
 _EXAMPLE = (
     "**Example**: A cited case\n\n"
     "Motivated by run `run-1` sample `s1/example-1` (feedback by ann: unclear (judge: "

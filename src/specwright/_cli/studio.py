@@ -107,14 +107,15 @@ def studio(settings: Settings, /, **options: Unpack[StudioOptions]) -> ExitCode:
     """
     from specwright._studio._app import create_app
 
-    reviewer_header = _checked_hosts(options, settings)
+    reviewer_header = _trusted_header(options, settings)
     state = _studio_state(options, settings, reviewer_header)
     hosts = [options["host"], *options["allow_hosts"]]  # loopback names are always served
     return _serve(create_app(state, allowed_hosts=hosts), options["host"], options["port"])
 
 
-def _checked_hosts(options: StudioOptions, settings: Settings) -> str | None:
-    """The reviewer header to trust, once ``--allow-host`` and ``--host`` are checked."""
+def _trusted_header(options: StudioOptions, settings: Settings) -> str | None:
+    """The reviewer header to trust; refuses a malformed ``--allow-host`` and a non-loopback
+    ``--host`` without one."""
     from specwright._studio._guard import host_name
 
     for name in options["allow_hosts"]:
