@@ -17,6 +17,8 @@ text or hashes it was writing.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -47,10 +49,28 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
-        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")  # sticks to the file
+        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] not in ("memory", "wal"):
+            _use_wal(dbapi_connection)  # sticks to the file: paid once per new file
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _use_wal(dbapi_connection: Any) -> None:
+    """Switch the file to WAL, waiting as long as for a write lock.
+
+    The switch needs the file to itself, and SQLite answers it "locked" at once, without the
+    busy handler, while another process holds a lock: processes opening a fresh store together
+    (the first migrating it) failed that way. So the switch is retried within the same bound.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
